@@ -1,0 +1,40 @@
+// dcplan — loading scenarios: JSON files → validated Scenario.
+//
+// A document is built as: the `extends` base (itself fully resolved), then each `include` in
+// order, then the file's own keys, each applied over the last as an RFC 7396 merge patch.
+// `--set /pointer=VALUE` overrides apply last. The merged document is validated against the key
+// table (schema.hpp), then checked for meaning (ids, shares, horizon, targets), then built into
+// a Scenario with every trajectory evaluated over the horizon.
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "dcplan/error.hpp"
+#include "dcplan/scenario.hpp"
+
+namespace dcplan {
+
+struct LoadOptions {
+  //! Overrides "POINTER=VALUE", applied in order to the merged document. VALUE is JSON, or a
+  //! plain string when it is not valid JSON.
+  std::vector<std::string> overrides;
+};
+
+//! Loads and validates a scenario file ("-" for standard input). Throws InputError carrying
+//! every problem found (up to kMaxDiagnostics).
+[[nodiscard]] Scenario load_scenario(const std::string& path, const LoadOptions& options = {});
+
+//! The same from text; `file` names it in messages and anchors relative include paths.
+[[nodiscard]] Scenario load_scenario_text(const std::string& text, const std::string& file,
+                                          const LoadOptions& options = {});
+
+//! Every problem of a scenario file (empty when valid), up to kMaxDiagnostics.
+[[nodiscard]] std::vector<Diagnostic> validate_scenario(const std::string& path,
+                                                        const LoadOptions& options = {});
+
+//! The merged document (includes, `extends` and overrides applied) as pretty JSON text.
+//! Throws InputError when a file cannot be read or parsed, or an override is invalid.
+[[nodiscard]] std::string merged_document(const std::string& path, const LoadOptions& options = {});
+
+}  // namespace dcplan

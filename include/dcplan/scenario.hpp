@@ -1,0 +1,140 @@
+// dcplan — the plain-data Scenario: validated, with every trajectory evaluated over the horizon.
+//
+// Built only by the loader (load.hpp). Time series are Eigen arrays indexed by
+// year − horizon.start; per-region tables are (row × year) arrays. Units are the engine's base
+// units unless the name says otherwise: power MW, energy MWh, money US dollars, compute
+// PFLOP/s, emissions tonnes CO2e.
+#pragma once
+
+#include <Eigen/Core>
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace dcplan {
+
+struct Horizon {
+  int start = 0;
+  int end = 0;
+  [[nodiscard]] int years() const { return end - start + 1; }
+  [[nodiscard]] int index(int year) const { return year - start; }
+};
+
+struct Hardware {
+  std::string id;
+  std::string vendor;
+  std::string name;
+  std::string source;
+  int available = 0;             //!< first year on sale
+  std::optional<int> last_sale;  //!< last year on sale
+  double bf16_tflops = 0;        //!< [TFLOP/s] dense peak per accelerator
+  double hbm_gb = 0;             //!< [GB]
+  double tdp_w = 0;              //!< [W] board power (informative)
+  double all_in_w = 0;           //!< [W] IT power at full load, host and network share included
+  double idle_fraction = 0;      //!< draw when idle / all_in_w
+  Eigen::ArrayXd price_usd;      //!< [USD] per accelerator, by year
+  int lifetime_years = 1;
+  double annual_failure_rate = 0;
+  double embodied_kgco2e = 0;  //!< [kg CO2e] per accelerator
+
+  [[nodiscard]] bool on_sale(int year) const {
+    return year >= available && (!last_sale || year <= *last_sale);
+  }
+};
+
+//! Accelerators of one hardware type and vintage present at the start of the horizon.
+struct InitialCohort {
+  int hardware = 0;  //!< index into Scenario::hardware
+  int vintage = 0;   //!< year bought
+  double count = 0;
+};
+
+struct Region {
+  std::string id;
+  std::string name;
+  std::string country;
+  std::string source;
+  std::vector<std::string> tags;
+  std::optional<int> opens;                  //!< first year it receives capex; absent: always
+  Eigen::ArrayXd pue;                        //!< by year, >= 1
+  Eigen::ArrayXd power_price_usd_per_mwh;    //!< by year
+  Eigen::ArrayXd grid_g_per_kwh;             //!< by year
+  Eigen::ArrayXd renewable_share;            //!< by year
+  Eigen::ArrayXd facility_capex_usd_per_mw;  //!< by year
+  int construction_years = 0;
+  std::optional<Eigen::ArrayXd> max_new_mw_per_year;  //!< by year; absent: no cap
+  std::optional<Eigen::ArrayXd> max_total_mw;         //!< by year; absent: no cap
+  std::vector<bool> allowed;                          //!< per hardware index
+  double initial_it_capacity_mw = 0;
+  std::vector<InitialCohort> initial_fleet;
+
+  [[nodiscard]] bool is_open(int year) const { return !opens || year >= *opens; }
+};
+
+struct Capex {
+  Eigen::ArrayXd budget;             //!< [scenario currency] by year
+  Eigen::ArrayXd fx_per_usd;         //!< scenario currency per USD, by year (1 for USD)
+  Eigen::ArrayXd split_it;           //!< by year
+  Eigen::ArrayXd split_facility;     //!< by year
+  Eigen::ArrayXd split_other;        //!< by year
+  Eigen::ArrayXXd region_weight;     //!< (region × year), selectors resolved
+  std::vector<Eigen::ArrayXXd> mix;  //!< per region: (hardware × year) shares, as written
+};
+
+struct Operations {
+  Eigen::ArrayXd utilisation;
+  double first_year_fraction = 0.5;
+  Eigen::ArrayXd max_utilisation;
+};
+
+struct Demand {
+  Eigen::ArrayXd eflop_year;
+  std::optional<Eigen::ArrayXd> price_usd_per_eflop_year;
+};
+
+struct Finance {
+  Eigen::ArrayXd discount_rate;
+  Eigen::ArrayXd maintenance_rate;
+  int facility_life_years = 20;
+};
+
+enum class BoundKind { kAtLeast, kAtMost, kEquals };
+
+struct Target {
+  std::string name;
+  std::string metric;
+  int first_year = 0;  //!< a single year has first_year == last_year
+  int last_year = 0;
+  std::string region = "total";
+  BoundKind kind = BoundKind::kAtLeast;
+  double value = 0;            //!< the bound, or the factor k of {"times": k}
+  std::optional<int> of_year;  //!< set for {"times": k, "of_year": y}
+  double tolerance = 0;        //!< relative
+};
+
+struct Scenario {
+  std::string name;
+  std::string title;
+  std::string description;
+  std::vector<std::string> sources;
+  std::vector<std::string> assumptions;
+  std::string file;  //!< the file it was loaded from ("-" for standard input)
+  Horizon horizon;
+  std::string currency = "USD";
+  std::map<std::string, Eigen::ArrayXd> fx_per_usd;  //!< every currency the scenario defines
+  std::vector<Hardware> hardware;                    //!< sorted by id
+  std::vector<Region> regions;                       //!< sorted by id
+  Capex capex;
+  Operations operations;
+  std::optional<Demand> demand;
+  Finance finance;
+  std::vector<Target> targets;
+
+  [[nodiscard]] const Hardware* find_hardware(const std::string& id) const;
+  [[nodiscard]] const Region* find_region(const std::string& id) const;
+  [[nodiscard]] int hardware_index(const std::string& id) const;  //!< -1 when absent
+  [[nodiscard]] int region_index(const std::string& id) const;    //!< -1 when absent
+};
+
+}  // namespace dcplan

@@ -1,0 +1,126 @@
+#include "cli/commands.hpp"
+
+#include <fmt/format.h>
+#include <spdlog/spdlog.h>
+#include <cstdlib>
+#include <filesystem>
+#include <iostream>
+
+#include "cli/table.hpp"
+#include "dcplan/io/atomic_file.hpp"
+#include "dcplan/load.hpp"
+#include "dcplan/schema.hpp"
+
+namespace dcplan::cli {
+
+namespace fs = std::filesystem;
+
+int validate(const ValidateOptions& o) {
+  LoadOptions lo{o.overrides};
+  int invalid = 0;
+  for (const auto& file : o.files) {
+    if (o.merged) io::write_output("-", merged_document(file, lo));
+    const auto diagnostics = validate_scenario(file, lo);
+    if (diagnostics.empty()) {
+      if (!o.merged) std::cout << file << ": ok\n";
+      continue;
+    }
+    ++invalid;
+    for (const auto& d : diagnostics) std::cerr << "error: " << d.to_string() << "\n";
+    if (diagnostics.size() >= kMaxDiagnostics) {
+      std::cerr << "error: " << file << ": stopped after " << kMaxDiagnostics << " errors\n";
+    }
+  }
+  if (invalid > 0) {
+    spdlog::error("{} of {} file(s) invalid", invalid, o.files.size());
+    return 2;
+  }
+  return 0;
+}
+
+int schema(const SchemaOptions& o) {
+  io::write_output(o.output, o.markdown ? schema::reference_markdown() : schema::json_schema());
+  return 0;
+}
+
+namespace {
+
+std::string catalog_dir() {
+  if (const char* env = std::getenv("DCPLAN_CATALOG_DIR"); env != nullptr && *env != '\0') {
+    return env;
+  }
+  return DCPLAN_CATALOG_DIR;
+}
+
+std::string json_string(const std::string& s) {
+  std::string out = "\"";
+  for (char c : s) {
+    if (c == '"' || c == '\\') out += '\\';
+    out += c;
+  }
+  return out + "\"";
+}
+
+std::string compact(double v) {
+  return fmt::format("{:.4g}", v);
+}
+
+}  // namespace
+
+int catalog(const CatalogOptions& o) {
+  std::vector<std::string> files = o.includes;
+  if (files.empty()) {
+    const fs::path dir = catalog_dir();
+    if (o.kind == "hardware") {
+      files.push_back((dir / "hardware.json").string());
+    } else {
+      std::error_code ec;
+      for (const auto& e : fs::directory_iterator(dir, ec)) {
+        const auto name = e.path().filename().string();
+        if (name.rfind("regions", 0) == 0 && e.path().extension() == ".json") {
+          files.push_back(e.path().string());
+        }
+      }
+      std::sort(files.begin(), files.end());
+    }
+    if (files.empty()) {
+      throw InputError(dir.string(), "", "no catalog files found; pass --include FILE");
+    }
+  }
+  std::vector<std::vector<std::string>> rows;
+  std::vector<std::string> header;
+  for (const auto& file : files) {
+    // A catalog is a partial scenario: wrap it in one with a one-year horizon and load it,
+    // so that it is validated exactly as a scenario including it would be.
+    std::string doc = fmt::format(R"({{"dcplan": 1, "horizon": {{"start": {0}, "end": {0}}},
+                                     "include": [{1}]}})",
+                                  o.year, json_string(fs::absolute(file).string()));
+    const Scenario s = load_scenario_text(doc, file);
+    if (o.kind == "hardware") {
+      header = {"id",       "vendor",    "name",           "available", "bf16_tflops",
+                "all_in_w", "price_usd", "lifetime_years", "source"};
+      for (const auto& h : s.hardware) {
+        rows.push_back({h.id, h.vendor, h.name, std::to_string(h.available), compact(h.bf16_tflops),
+                        compact(h.all_in_w), compact(h.price_usd(0)),
+                        std::to_string(h.lifetime_years), h.source.substr(0, 60)});
+      }
+    } else {
+      header = {"id",          "name",      "country",
+                "opens",       "tags",      "pue",
+                "usd_per_mwh", "g_per_kwh", "facility_usd_per_mw",
+                "catalog"};
+      for (const auto& r : s.regions) {
+        std::string tags;
+        for (const auto& t : r.tags) tags += (tags.empty() ? "#" : " #") + t;
+        rows.push_back({r.id, r.name, r.country, r.opens ? std::to_string(*r.opens) : "", tags,
+                        compact(r.pue(0)), compact(r.power_price_usd_per_mwh(0)),
+                        compact(r.grid_g_per_kwh(0)), compact(r.facility_capex_usd_per_mw(0)),
+                        fs::path(file).filename().string()});
+      }
+    }
+  }
+  std::cout << format_table(header, rows);
+  return 0;
+}
+
+}  // namespace dcplan::cli

@@ -1,0 +1,45 @@
+// The dcplan command line: options structs filled by CLI11 and the functions that run them.
+// Each returns the process exit code (0 ok, 1 a target or gate failed); errors are exceptions.
+#pragma once
+
+#include <string>
+#include <vector>
+
+namespace dcplan::cli {
+
+struct ValidateOptions {
+  std::vector<std::string> files;
+  std::vector<std::string> overrides;
+  bool merged = false;
+};
+
+struct SchemaOptions {
+  bool markdown = false;
+  std::string output;
+};
+
+struct CatalogOptions {
+  std::string kind;  //!< hardware | regions
+  std::vector<std::string> includes;
+  int year = 2025;
+};
+
+struct RunOptions {
+  std::string scenario;
+  std::vector<std::string> overrides;
+  std::string format = "table";
+  std::string by = "region";
+  std::string metrics;
+  std::string years;
+  std::string currency;
+  bool check = false;
+  std::string junit;
+  std::string output;
+};
+
+int validate(const ValidateOptions& o);
+int schema(const SchemaOptions& o);
+int catalog(const CatalogOptions& o);
+int run(const RunOptions& o);
+
+}  // namespace dcplan::cli

@@ -1,0 +1,151 @@
+// dcplan — command-line entry point. Parses arguments (CLI11) and maps outcomes to exit codes:
+// 0 success; 1 a target or gate failed; 2 invalid input or usage; 3 internal error.
+#include <spdlog/sinks/stdout_color_sinks.h>
+#include <spdlog/spdlog.h>
+#include <CLI/CLI.hpp>
+#include <exception>
+#include <iostream>
+
+#include "cli/commands.hpp"
+#include "dcplan/error.hpp"
+
+namespace {
+
+constexpr int kExitInput = 2;
+constexpr int kExitInternal = 3;
+
+void print_diagnostics(const dcplan::InputError& e) {
+  for (const auto& d : e.diagnostics()) std::cerr << "error: " << d.to_string() << "\n";
+  if (e.diagnostics().size() >= dcplan::kMaxDiagnostics) {
+    std::cerr << "error: stopped after " << dcplan::kMaxDiagnostics << " errors\n";
+  }
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  auto logger = spdlog::stderr_color_mt("dcplan");
+  logger->set_pattern("%^%l%$: %v");
+  spdlog::set_default_logger(logger);
+  spdlog::set_level(spdlog::level::info);
+
+  CLI::App app{
+      "dcplan: capacity-planning simulator for AI data centres. Reads a scenario (JSON:\n"
+      "capex plan, hardware, regions, targets) and steps it year by year.",
+      "dcplan"};
+  app.footer(
+      "Examples:\n"
+      "  dcplan run scenarios/alibaba-380b.json\n"
+      "  dcplan validate scenarios/*.json\n"
+      "  dcplan schema > scenario.schema.json\n\n"
+      "Exit codes: 0 success; 1 a target or gate failed; 2 invalid input or usage;\n"
+      "3 internal error. Results go to standard output or -o; logs to standard error.\n"
+      "Run 'dcplan SUBCOMMAND --help' for a subcommand's options and examples.");
+  app.set_version_flag("--version", std::string("dcplan ") + DCPLAN_VERSION);
+  app.require_subcommand(1);
+  int verbose = 0;
+  bool quiet = false;
+  app.add_flag("-v,--verbose", verbose, "more log output on standard error (-vv: trace)");
+  app.add_flag("-q,--quiet", quiet, "only errors on standard error");
+
+  dcplan::cli::ValidateOptions vo;
+  auto* validate = app.add_subcommand(
+      "validate", "Check scenario files and report every problem (up to 50 per file).");
+  validate->footer(
+      "Examples:\n"
+      "  dcplan validate scenarios/alibaba-380b.json\n"
+      "  dcplan validate --merged scenarios/alibaba-raised.json > merged.json\n"
+      "  dcplan validate scenarios/x.json --set /regions/cn-hangzhou/pue=1.15\n");
+  validate->add_option("files", vo.files, "scenario files ('-' for standard input)")->required();
+  validate->add_option("--set", vo.overrides, "override /pointer=JSON (applied last)")
+      ->allow_extra_args(false);
+  validate->add_flag("--merged", vo.merged,
+                     "print the merged document (includes, extends and --set applied)");
+
+  dcplan::cli::SchemaOptions so;
+  auto* schema =
+      app.add_subcommand("schema", "Print the JSON Schema (draft 2020-12) of the scenario format.");
+  schema->footer(
+      "Examples:\n"
+      "  dcplan schema > scenario.schema.json\n"
+      "  dcplan schema --markdown > docs/scenario-reference.md\n");
+  schema->add_flag("--markdown", so.markdown, "print the scenario reference as markdown instead");
+  schema->add_option("-o,--output", so.output, "write to FILE (atomically) instead of stdout");
+
+  dcplan::cli::CatalogOptions co;
+  auto* catalog = app.add_subcommand(
+      "catalog", "List catalog entries: accelerators or regions with their key figures.");
+  catalog->footer(
+      "Examples:\n"
+      "  dcplan catalog hardware\n"
+      "  dcplan catalog regions --include scenarios/catalog/regions-world.json\n");
+  catalog->add_option("kind", co.kind, "what to list")
+      ->required()
+      ->check(CLI::IsMember({"hardware", "regions"}));
+  catalog->add_option("--include", co.includes,
+                      "catalog files to read (default: the shipped scenarios/catalog)");
+  catalog->add_option("--year", co.year, "year at which prices and trajectories are shown")
+      ->check(CLI::Range(1900, 2500));
+
+  dcplan::cli::RunOptions ro;
+  auto* run =
+      app.add_subcommand("run", "Simulate a scenario year by year and print the result table.");
+  run->footer(
+      "Examples:\n"
+      "  dcplan run scenarios/alibaba-380b.json\n"
+      "  dcplan run scenarios/alibaba-380b.json --format csv -o results.csv\n"
+      "  dcplan run s.json --set /capex/split/it=0.7 --set /capex/split/facility=0.2\n");
+  run->add_option("scenario", ro.scenario, "scenario file ('-' for standard input)")->required();
+  run->add_option("--set", ro.overrides, "override /pointer=JSON (applied last); repeatable")
+      ->allow_extra_args(false);
+  run->add_option("--format", ro.format, "output format")
+      ->check(CLI::IsMember({"table", "csv", "json", "jsonl", "md"}));
+  run->add_option("--by", ro.by, "rows: region (and total), total only, or per hardware too")
+      ->check(CLI::IsMember({"region", "total", "hardware"}));
+  run->add_option("--metrics", ro.metrics, "comma-separated result columns to print");
+  run->add_option("--years", ro.years, "years to print, A:B (either side may be empty)");
+  run->add_option("--currency", ro.currency, "convert money columns to CODE (needs fx_per_usd)");
+  run->add_flag("--check", ro.check, "check the scenario's targets; exit 1 if any fails");
+  run->add_option("--junit", ro.junit, "write the target results as JUnit XML to FILE");
+  run->add_option("-o,--output", ro.output, "write to FILE (atomically) instead of stdout");
+
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::CallForHelp& e) {
+    return app.exit(e);
+  } catch (const CLI::CallForAllHelp& e) {
+    return app.exit(e);
+  } catch (const CLI::CallForVersion& e) {
+    return app.exit(e);
+  } catch (const CLI::ParseError& e) {
+    app.exit(e);
+    return kExitInput;
+  }
+  if (quiet) {
+    spdlog::set_level(spdlog::level::err);
+  } else if (verbose >= 2) {
+    spdlog::set_level(spdlog::level::trace);
+  } else if (verbose == 1) {
+    spdlog::set_level(spdlog::level::debug);
+  }
+
+  try {
+    if (*validate) return dcplan::cli::validate(vo);
+    if (*schema) return dcplan::cli::schema(so);
+    if (*catalog) return dcplan::cli::catalog(co);
+    if (*run) return dcplan::cli::run(ro);
+  } catch (const dcplan::InputError& e) {
+    print_diagnostics(e);
+    return kExitInput;
+  } catch (const dcplan::ModelError& e) {
+    std::cerr << "internal error: " << e.what() << "\n";
+    return kExitInternal;
+  } catch (const std::bad_alloc&) {
+    std::cerr << "internal error: out of memory\n";
+    return kExitInternal;
+  } catch (const std::exception& e) {
+    std::cerr << "internal error: " << e.what() << "\n";
+    return kExitInternal;
+  }
+  return kExitInput;
+}

@@ -1,0 +1,250 @@
+#include "json_io.hpp"
+
+#include <sys/stat.h>
+#include <cerrno>
+#include <cstring>
+#include <fstream>
+#include <iostream>
+#include <iterator>
+#include <set>
+#include <sstream>
+
+#include "dcplan/error.hpp"
+
+namespace dcplan::jsonio {
+
+namespace {
+
+struct Frame {
+  bool array = false;
+  std::string key;
+  std::size_t index = 0;
+  std::set<std::string> keys;
+};
+
+struct DuplicateKey {
+  std::string pointer;
+  std::string key;
+};
+struct TooDeep {};
+
+std::string frames_pointer(const std::vector<Frame>& stack, std::size_t upto) {
+  std::string out;
+  for (std::size_t i = 0; i < upto; ++i) {
+    out += "/";
+    out += stack[i].array ? std::to_string(stack[i].index) : escape_token(stack[i].key);
+  }
+  return out;
+}
+
+void line_column(std::string_view text, std::size_t byte, int& line, int& column) {
+  line = 1;
+  column = 1;
+  for (std::size_t i = 0; i < byte && i < text.size(); ++i) {
+    if (text[i] == '\n') {
+      ++line;
+      column = 1;
+    } else {
+      ++column;
+    }
+  }
+}
+
+}  // namespace
+
+std::string read_text(const std::string& path) {
+  if (path == "-") {
+    std::string text;
+    char buffer[65536];
+    while (std::cin.read(buffer, sizeof buffer) || std::cin.gcount() > 0) {
+      text.append(buffer, static_cast<std::size_t>(std::cin.gcount()));
+      if (text.size() > kMaxFileBytes) {
+        throw InputError(path, "", "standard input is larger than the limit of 64 MiB");
+      }
+    }
+    return text;
+  }
+  struct stat st {};
+  if (::stat(path.c_str(), &st) != 0) {
+    throw InputError(path, "", std::string("cannot read the file: ") + std::strerror(errno));
+  }
+  if (S_ISDIR(st.st_mode)) {
+    throw InputError(path, "", "expected a JSON file, found a directory");
+  }
+  if (!S_ISREG(st.st_mode)) {
+    throw InputError(path, "", "expected a regular JSON file");
+  }
+  if (static_cast<std::size_t>(st.st_size) > kMaxFileBytes) {
+    throw InputError(path, "",
+                     "the file is " + std::to_string(st.st_size / (1024 * 1024)) +
+                         " MiB, larger than the limit of 64 MiB for a scenario file");
+  }
+  std::ifstream in(path, std::ios::binary);
+  if (!in) throw InputError(path, "", std::string("cannot open the file: ") + std::strerror(errno));
+  std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  if (in.bad()) throw InputError(path, "", "error while reading the file");
+  return text;
+}
+
+json parse(std::string_view text, const std::string& file) {
+  if (text.size() >= 3 && static_cast<unsigned char>(text[0]) == 0xEF &&
+      static_cast<unsigned char>(text[1]) == 0xBB && static_cast<unsigned char>(text[2]) == 0xBF) {
+    text.remove_prefix(3);
+  }
+  if (text.find_first_not_of(" \t\r\n") == std::string_view::npos) {
+    throw InputError(file, "", "expected a JSON document, found an empty file");
+  }
+  std::vector<Frame> stack;
+  auto after_value = [&stack] {
+    if (!stack.empty() && stack.back().array) ++stack.back().index;
+  };
+  json::parser_callback_t callback = [&](int /*depth*/, json::parse_event_t event, json& parsed) {
+    switch (event) {
+      case json::parse_event_t::object_start:
+      case json::parse_event_t::array_start:
+        if (stack.size() >= kMaxDepth) throw TooDeep{};
+        stack.push_back(Frame{event == json::parse_event_t::array_start, {}, 0, {}});
+        break;
+      case json::parse_event_t::key: {
+        auto& f = stack.back();
+        std::string key = parsed.get<std::string>();
+        if (!f.keys.insert(key).second) {
+          throw DuplicateKey{frames_pointer(stack, stack.size() - 1), key};
+        }
+        f.key = std::move(key);
+        break;
+      }
+      case json::parse_event_t::object_end:
+      case json::parse_event_t::array_end:
+        stack.pop_back();
+        after_value();
+        break;
+      case json::parse_event_t::value:
+        after_value();
+        break;
+    }
+    return true;
+  };
+  try {
+    return json::parse(text.begin(), text.end(), callback, /*allow_exceptions=*/true,
+                       /*ignore_comments=*/false);
+  } catch (const DuplicateKey& d) {
+    throw InputError(
+        file, d.pointer,
+        "duplicate key \"" + excerpt(d.key) + "\" in one object (expected each key once)");
+  } catch (const TooDeep&) {
+    throw InputError(file, frames_pointer(stack, std::min<std::size_t>(stack.size(), 8)),
+                     "nesting deeper than " + std::to_string(kMaxDepth) +
+                         " levels (expected a scenario document)");
+  } catch (const json::parse_error& e) {
+    Diagnostic d{file, "", "", 0, 0};
+    line_column(text, e.byte > 0 ? e.byte - 1 : 0, d.line, d.column);
+    // nlohmann's message reads "[json.exception.parse_error.101] parse error at line 1, column
+    // 5: syntax error while parsing value - invalid literal; last read: 'NaN'"; keep the part
+    // after the position, and bound what it quotes.
+    std::string what = e.what();
+    const auto colon = what.find(": ", what.find("column"));
+    std::string detail = colon == std::string::npos ? what : what.substr(colon + 2);
+    if (detail.size() > 160) detail = detail.substr(0, 160) + "...";
+    d.message = "invalid JSON: " + detail;
+    throw InputError(std::vector<Diagnostic>{d});
+  } catch (const json::out_of_range& e) {
+    // Numbers beyond the range of a double, e.g. 1e400.
+    std::string what = e.what();
+    const auto pos = what.find(']');
+    std::string detail = pos == std::string::npos ? what : what.substr(pos + 2);
+    if (detail.size() > 120) detail = detail.substr(0, 120) + "...";
+    throw InputError(file, "", "invalid JSON: " + detail + " (expected a finite number)");
+  } catch (const json::exception& e) {
+    throw InputError(file, "", std::string("invalid JSON: ") + excerpt(std::string_view(e.what())));
+  }
+}
+
+std::string escape_token(std::string_view token) {
+  std::string out;
+  for (char c : token) {
+    if (c == '~') {
+      out += "~0";
+    } else if (c == '/') {
+      out += "~1";
+    } else {
+      out += c;
+    }
+  }
+  return out;
+}
+
+std::string pointer(const std::vector<std::string>& tokens) {
+  std::string out;
+  for (const auto& t : tokens) out += "/" + escape_token(t);
+  return out;
+}
+
+std::vector<std::string> split_pointer(std::string_view p) {
+  std::vector<std::string> tokens;
+  if (p.empty()) return tokens;
+  if (p.front() != '/') {
+    throw InputError("", std::string(excerpt(p)),
+                     "expected a JSON pointer starting with /, found \"" + excerpt(p) + "\"");
+  }
+  std::string cur;
+  for (std::size_t i = 1; i <= p.size(); ++i) {
+    if (i == p.size() || p[i] == '/') {
+      tokens.push_back(cur);
+      cur.clear();
+    } else if (p[i] == '~') {
+      if (i + 1 < p.size() && (p[i + 1] == '0' || p[i + 1] == '1')) {
+        cur += p[i + 1] == '0' ? '~' : '/';
+        ++i;
+      } else {
+        throw InputError("", std::string(excerpt(p)),
+                         "invalid JSON pointer: ~ must be followed by 0 or 1");
+      }
+    } else {
+      cur += p[i];
+    }
+  }
+  return tokens;
+}
+
+std::string excerpt(std::string_view text) {
+  std::string out;
+  std::size_t n = 0;
+  for (std::size_t i = 0; i < text.size(); ++i) {
+    const auto c = static_cast<unsigned char>(text[i]);
+    if ((c & 0xC0) != 0x80) {
+      if (n == kMaxExcerpt) return out + "...";
+      ++n;
+    }
+    out += (c < 0x20) ? ' ' : static_cast<char>(c);
+  }
+  return out;
+}
+
+std::string excerpt_json(const json& value) {
+  return excerpt(std::string_view(value.dump(-1, ' ', false, json::error_handler_t::replace)));
+}
+
+std::string describe(const json& v) {
+  switch (v.type()) {
+    case json::value_t::null:
+      return "null";
+    case json::value_t::boolean:
+      return v.get<bool>() ? "true" : "false";
+    case json::value_t::string:
+      return "the string " + excerpt_json(v);
+    case json::value_t::number_integer:
+    case json::value_t::number_unsigned:
+    case json::value_t::number_float:
+      return "the number " + excerpt_json(v);
+    case json::value_t::object:
+      return v.empty() ? "an empty object" : "an object";
+    case json::value_t::array:
+      return v.empty() ? "an empty array" : "an array";
+    default:
+      break;
+  }
+  return "a value";
+}
+
+}  // namespace dcplan::jsonio

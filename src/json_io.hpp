@@ -1,0 +1,37 @@
+// Private to dcplan_core: reading and parsing JSON files, JSON pointers, excerpts for messages.
+#pragma once
+
+#include <cstddef>
+#include <nlohmann/json.hpp>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace dcplan::jsonio {
+
+using json = nlohmann::json;
+
+inline constexpr std::size_t kMaxFileBytes = 64u * 1024u * 1024u;  //!< 64 MiB
+inline constexpr std::size_t kMaxDepth = 128;                      //!< nesting levels
+inline constexpr std::size_t kMaxExcerpt = 40;                     //!< characters quoted
+
+//! Reads a whole file ("-" reads standard input). Throws InputError naming the file.
+[[nodiscard]] std::string read_text(const std::string& path);
+
+//! Parses JSON text: a leading UTF-8 byte-order mark is skipped; duplicate keys, nesting deeper
+//! than kMaxDepth and syntax errors throw InputError with the file and line:column or pointer.
+[[nodiscard]] json parse(std::string_view text, const std::string& file);
+
+//! "/a/b~1c" for tokens {"a", "b/c"}.
+[[nodiscard]] std::string pointer(const std::vector<std::string>& tokens);
+[[nodiscard]] std::string escape_token(std::string_view token);
+//! Splits a JSON pointer into unescaped tokens; throws InputError when malformed.
+[[nodiscard]] std::vector<std::string> split_pointer(std::string_view pointer);
+
+//! A short description of a value for messages: `a string "abc"`, `the number 5`, `an object`.
+[[nodiscard]] std::string describe(const json& value);
+//! The value as compact JSON, cut to kMaxExcerpt characters.
+[[nodiscard]] std::string excerpt_json(const json& value);
+[[nodiscard]] std::string excerpt(std::string_view text);
+
+}  // namespace dcplan::jsonio

@@ -1,0 +1,1256 @@
+#include "dcplan/load.hpp"
+
+#include <spdlog/spdlog.h>
+#include <algorithm>
+#include <cmath>
+#include <filesystem>
+#include <map>
+#include <nlohmann/json.hpp>
+#include <optional>
+#include <set>
+#include <sstream>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "dcplan/results.hpp"
+#include "dcplan/schema.hpp"
+#include "dcplan/selector.hpp"
+#include "dcplan/trajectory.hpp"
+#include "json_io.hpp"
+
+namespace dcplan {
+
+namespace {
+
+namespace fs = std::filesystem;
+using json = nlohmann::json;
+using schema::KeyKind;
+using schema::Kind;
+using schema::Node;
+
+constexpr int kMaxHorizonYears = 200;
+constexpr std::size_t kMaxChain = 64;  //!< files in one extends/include chain
+
+std::string in_quotes(std::string_view s) {
+  return "\"" + jsonio::excerpt(s) + "\"";
+}
+
+std::string join_ptr(const std::string& base, std::string_view token) {
+  return base + "/" + jsonio::escape_token(token);
+}
+
+std::string suggestion(std::string_view name, const std::vector<std::string>& known) {
+  const auto near = schema::nearest(name, known);
+  if (near.empty()) return {};
+  return "; did you mean " + in_quotes(near.front()) + "?";
+}
+
+//! Collects diagnostics and knows which file each part of the merged document came from.
+class Context {
+ public:
+  explicit Context(std::string root_file) : root_file_(std::move(root_file)) {}
+
+  void error(const std::string& pointer, std::string message) {
+    if (full()) return;
+    diagnostics_.push_back({file_for(pointer), pointer, std::move(message), 0, 0});
+  }
+  [[nodiscard]] bool full() const { return diagnostics_.size() >= kMaxDiagnostics; }
+  [[nodiscard]] bool ok() const { return diagnostics_.empty(); }
+  [[nodiscard]] std::vector<Diagnostic>& diagnostics() { return diagnostics_; }
+
+  //! Records that `value`, placed at `pointer`, came from `file`.
+  void record(const std::string& pointer, const json& value, const std::string& file) {
+    provenance_[pointer] = file;
+    if (value.is_object()) {
+      for (const auto& [k, v] : value.items()) record(join_ptr(pointer, k), v, file);
+    }
+  }
+
+  [[nodiscard]] std::string file_for(std::string pointer) const {
+    while (true) {
+      auto it = provenance_.find(pointer);
+      if (it != provenance_.end()) return it->second;
+      if (pointer.empty()) return root_file_;
+      pointer.resize(pointer.rfind('/'));
+    }
+  }
+
+ private:
+  std::string root_file_;
+  std::vector<Diagnostic> diagnostics_;
+  std::map<std::string, std::string> provenance_;
+};
+
+// ---------------------------------------------------------------------------------------------
+// Resolution: extends, include, overrides.
+
+struct ChainEntry {
+  std::string key;      //!< canonical path, for cycle detection
+  std::string display;  //!< path as the user sees it
+};
+
+std::string chain_text(const std::vector<ChainEntry>& chain, std::size_t from,
+                       const std::string& last) {
+  std::string out;
+  for (std::size_t i = from; i < chain.size(); ++i) out += chain[i].display + " -> ";
+  return out + last;
+}
+
+json resolve_text(const std::string& text, const std::string& display, const fs::path& dir,
+                  std::vector<ChainEntry>& chain, Context& ctx);
+
+json resolve_file(const std::string& display, std::vector<ChainEntry>& chain, Context& ctx,
+                  const std::string& from_file, const std::string& from_pointer) {
+  std::error_code ec;
+  const fs::path canonical = fs::weakly_canonical(fs::path(display), ec);
+  const std::string key = ec ? display : canonical.string();
+  for (std::size_t i = 0; i < chain.size(); ++i) {
+    if (chain[i].key == key) {
+      throw InputError(from_file, from_pointer,
+                       "cycle of extends/include: " + chain_text(chain, i, display));
+    }
+  }
+  if (chain.size() >= kMaxChain) {
+    throw InputError(from_file, from_pointer,
+                     "extends/include chain deeper than " + std::to_string(kMaxChain) + " files");
+  }
+  std::string text;
+  try {
+    text = jsonio::read_text(display);
+  } catch (const InputError& e) {
+    // Name the file and key that refer to the unreadable file, and the file itself.
+    throw InputError(from_file, from_pointer,
+                     "cannot use " + display + ": " + e.diagnostics().front().message);
+  }
+  chain.push_back({key, display});
+  json out = resolve_text(text, display, fs::path(display).parent_path(), chain, ctx);
+  chain.pop_back();
+  return out;
+}
+
+std::string relative_display(const fs::path& dir, const std::string& name) {
+  return (dir / fs::path(name)).lexically_normal().string();
+}
+
+json resolve_text(const std::string& text, const std::string& display, const fs::path& dir,
+                  std::vector<ChainEntry>& chain, Context& ctx) {
+  json doc = jsonio::parse(text, display);
+  if (!doc.is_object()) {
+    throw InputError(
+        display, "",
+        "expected a JSON object (a scenario or catalog), found " + jsonio::describe(doc));
+  }
+  json result = json::object();
+  if (auto it = doc.find("extends"); it != doc.end() && !it->is_null()) {
+    if (!it->is_string() || it->get<std::string>().empty()) {
+      throw InputError(display, "/extends",
+                       "expected the path of a scenario file, found " + jsonio::describe(*it));
+    }
+    result = resolve_file(relative_display(dir, it->get<std::string>()), chain, ctx, display,
+                          "/extends");
+  }
+  if (auto it = doc.find("include"); it != doc.end() && !it->is_null()) {
+    if (!it->is_array()) {
+      throw InputError(display, "/include",
+                       "expected an array of file paths, found " + jsonio::describe(*it));
+    }
+    for (std::size_t i = 0; i < it->size(); ++i) {
+      const json& item = (*it)[i];
+      const std::string ptr = "/include/" + std::to_string(i);
+      if (!item.is_string() || item.get<std::string>().empty()) {
+        throw InputError(display, ptr, "expected a file path, found " + jsonio::describe(item));
+      }
+      result.merge_patch(
+          resolve_file(relative_display(dir, item.get<std::string>()), chain, ctx, display, ptr));
+    }
+  }
+  doc.erase("extends");
+  doc.erase("include");
+  ctx.record("", doc, display);
+  result.merge_patch(doc);
+  return result;
+}
+
+//! The schema node for a pointer, or an InputError naming the first key the format lacks.
+void check_override_pointer(const std::vector<std::string>& tokens, const std::string& text) {
+  const Node* n = &schema::scenario();
+  std::string so_far;
+  for (const auto& t : tokens) {
+    if (n->kind == Kind::kObject) {
+      const schema::Field* f = n->field(t);
+      if (f == nullptr) {
+        std::vector<std::string> names;
+        for (const auto& field : n->fields) names.push_back(field.name);
+        throw InputError(
+            "--set " + jsonio::excerpt(text), join_ptr(so_far, t),
+            "the scenario format has no key " + in_quotes(t) +
+                (so_far.empty() ? std::string(" at the top level") : " under " + so_far) +
+                suggestion(t, names));
+      }
+      n = f->node.get();
+    } else if (n->kind == Kind::kMap || n->kind == Kind::kArray) {
+      n = n->items.get();
+    } else if (n->kind == Kind::kTrajectory || n->kind == Kind::kBound ||
+               n->kind == Kind::kStringList || n->kind == Kind::kYearRange) {
+      return;  // inner shape checked by the validator
+    } else {
+      throw InputError("--set " + jsonio::excerpt(text), join_ptr(so_far, t),
+                       so_far + " is " + n->expectation() + " and has no key " + in_quotes(t));
+    }
+    so_far = join_ptr(so_far, t);
+  }
+}
+
+void strip_nulls(json& v) {
+  if (v.is_object()) {
+    for (auto it = v.begin(); it != v.end();) {
+      if (it->is_null()) {
+        it = v.erase(it);
+      } else {
+        strip_nulls(*it);
+        ++it;
+      }
+    }
+  } else if (v.is_array()) {
+    for (auto& e : v) strip_nulls(e);
+  }
+}
+
+void apply_override(json& doc, const std::string& text, Context& ctx) {
+  const auto eq = text.find('=');
+  if (eq == std::string::npos || text.empty() || text.front() != '/') {
+    throw InputError(
+        "--set " + jsonio::excerpt(text), "",
+        "expected /pointer=VALUE (e.g. /regions/cn-hangzhou/pue=1.15), found " + in_quotes(text));
+  }
+  const std::string ptr = text.substr(0, eq);
+  const std::string raw = text.substr(eq + 1);
+  const auto tokens = jsonio::split_pointer(ptr);
+  if (tokens.empty()) {
+    throw InputError("--set " + jsonio::excerpt(text), "", "cannot replace the whole document");
+  }
+  check_override_pointer(tokens, text);
+  json value = json::parse(raw, nullptr, /*allow_exceptions=*/false);
+  if (value.is_discarded()) value = raw;  // a plain string
+  // Create missing parents as objects, but refuse to descend into a non-object.
+  json* cur = &doc;
+  std::string so_far;
+  for (std::size_t i = 0; i + 1 < tokens.size(); ++i) {
+    const auto& t = tokens[i];
+    if (cur->is_array()) {
+      const auto idx = std::strtoul(t.c_str(), nullptr, 10);
+      if (t.empty() || t.find_first_not_of("0123456789") != std::string::npos ||
+          idx >= cur->size()) {
+        throw InputError("--set " + jsonio::excerpt(text), join_ptr(so_far, t),
+                         "expected an index into the array " + so_far + " (0 to " +
+                             std::to_string(cur->size()) + "), found " + in_quotes(t));
+      }
+      cur = &(*cur)[idx];
+    } else {
+      if (cur->is_null()) *cur = json::object();
+      if (!cur->is_object()) {
+        throw InputError("--set " + jsonio::excerpt(text), so_far,
+                         "cannot set " + ptr + ": " + (so_far.empty() ? "/" : so_far) + " is " +
+                             jsonio::describe(*cur) + ", not an object");
+      }
+      cur = &(*cur)[t];
+    }
+    so_far = join_ptr(so_far, t);
+  }
+  const auto& last = tokens.back();
+  if (cur->is_array()) {
+    const auto idx = std::strtoul(last.c_str(), nullptr, 10);
+    if (last == "-") {
+      cur->push_back(value);
+    } else if (last.empty() || last.find_first_not_of("0123456789") != std::string::npos ||
+               idx >= cur->size()) {
+      throw InputError("--set " + jsonio::excerpt(text), ptr,
+                       "expected an index into the array " + so_far + ", found " + in_quotes(last));
+    } else {
+      (*cur)[idx] = value;
+    }
+  } else {
+    if (cur->is_null()) *cur = json::object();
+    if (!cur->is_object()) {
+      throw InputError("--set " + jsonio::excerpt(text), so_far,
+                       "cannot set " + ptr + ": " + so_far + " is " + jsonio::describe(*cur) +
+                           ", not an object");
+    }
+    (*cur)[last] = value;
+  }
+  ctx.record(ptr, value, "--set " + jsonio::excerpt(text));
+}
+
+json merged(const std::string& text, const std::string& display, const LoadOptions& options,
+            Context& ctx) {
+  std::vector<ChainEntry> chain;
+  std::error_code ec;
+  const fs::path canonical = fs::weakly_canonical(fs::path(display), ec);
+  chain.push_back({ec ? display : canonical.string(), display});
+  const fs::path dir = display == "-" ? fs::path(".") : fs::path(display).parent_path();
+  json doc = resolve_text(text, display, dir, chain, ctx);
+  for (const auto& o : options.overrides) apply_override(doc, o, ctx);
+  strip_nulls(doc);
+  return doc;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Structural validation against the key table.
+
+bool is_integral(const json& v) {
+  if (v.is_number_integer() || v.is_number_unsigned()) return true;
+  if (v.is_number_float()) {
+    const double d = v.get<double>();
+    return std::isfinite(d) && d == std::floor(d) && std::abs(d) < 1e15;
+  }
+  return false;
+}
+
+bool valid_id(std::string_view k) {
+  if (k.empty() || k.size() > 128) return false;
+  if (!std::isalnum(static_cast<unsigned char>(k.front()))) return false;
+  return std::all_of(k.begin(), k.end(), [](char c) {
+    return std::isalnum(static_cast<unsigned char>(c)) || c == '.' || c == '_' || c == '-';
+  });
+}
+
+std::optional<int> parse_year(std::string_view k) {
+  if (k.empty() || k.size() > 5) return std::nullopt;
+  std::size_t i = k.front() == '-' ? 1 : 0;
+  if (i == k.size()) return std::nullopt;
+  int v = 0;
+  for (; i < k.size(); ++i) {
+    if (!std::isdigit(static_cast<unsigned char>(k[i]))) return std::nullopt;
+    v = v * 10 + (k[i] - '0');
+  }
+  return k.front() == '-' ? -v : v;
+}
+
+bool year_in_range(int y) {
+  return y >= 1900 && y <= 2500;
+}
+
+bool valid_currency(std::string_view k) {
+  return k.size() == 3 &&
+         std::all_of(k.begin(), k.end(), [](char c) { return c >= 'A' && c <= 'Z'; });
+}
+
+//! A reporter that may be silent (when re-reading a value already validated).
+struct Report {
+  Context* ctx;
+  void operator()(const std::string& ptr, std::string msg) const {
+    if (ctx != nullptr) ctx->error(ptr, std::move(msg));
+  }
+};
+
+void check_unknown_keys(const json& obj, const std::vector<std::string>& allowed,
+                        const std::string& ptr, const std::string& what, Report report) {
+  for (const auto& [k, v] : obj.items()) {
+    if (std::find(allowed.begin(), allowed.end(), k) == allowed.end()) {
+      std::string list;
+      for (const auto& a : allowed) list += (list.empty() ? "" : ", ") + a;
+      report(join_ptr(ptr, k), "unknown key " + in_quotes(k) + " in " + what +
+                                   " (expected one of: " + list + ")" + suggestion(k, allowed));
+    }
+  }
+}
+
+std::optional<YearPoints> parse_points(const json& v, const std::string& ptr, Report report,
+                                       const Node* bounds) {
+  if (!v.is_object() || v.empty()) {
+    report(ptr, "expected an object {\"YEAR\": value, ...} with at least one year, found " +
+                    jsonio::describe(v));
+    return std::nullopt;
+  }
+  YearPoints points;
+  bool ok = true;
+  for (const auto& [k, val] : v.items()) {
+    const auto year = parse_year(k);
+    if (!year || !year_in_range(*year)) {
+      report(join_ptr(ptr, k), "expected a year (1900 to 2500) as key, found " + in_quotes(k));
+      ok = false;
+      continue;
+    }
+    if (!val.is_number()) {
+      report(join_ptr(ptr, k), "expected a number, found " + jsonio::describe(val));
+      ok = false;
+      continue;
+    }
+    const double d = val.get<double>();
+    if (bounds != nullptr && !bounds->in_bounds(d)) {
+      report(join_ptr(ptr, k),
+             "expected " + bounds->expectation() + ", found " + jsonio::excerpt_json(val));
+      ok = false;
+      continue;
+    }
+    points.emplace_back(*year, d);
+  }
+  if (!ok) return std::nullopt;
+  std::sort(points.begin(), points.end());
+  return points;
+}
+
+std::optional<double> number_member(const json& obj, const char* key, const std::string& ptr,
+                                    Report report, bool required, bool integer = false) {
+  auto it = obj.find(key);
+  if (it == obj.end() || it->is_null()) {
+    if (required) report(ptr, std::string("missing required key \"") + key + "\"");
+    return std::nullopt;
+  }
+  if (integer ? !is_integral(*it) : !it->is_number()) {
+    report(join_ptr(ptr, key), std::string("expected ") + (integer ? "an integer" : "a number") +
+                                   ", found " + jsonio::describe(*it));
+    return std::nullopt;
+  }
+  return it->get<double>();
+}
+
+//! Parses a trajectory value; reports problems of shape (and of bounds on written numbers).
+std::optional<Trajectory> parse_trajectory(const json& v, const Node& node, const std::string& ptr,
+                                           Report report) {
+  if (v.is_number()) {
+    const double d = v.get<double>();
+    if (!node.in_bounds(d)) {
+      report(ptr, "expected " + node.expectation() + ", found " + jsonio::excerpt_json(v));
+      return std::nullopt;
+    }
+    return Trajectory{d};
+  }
+  if (!v.is_object()) {
+    report(ptr, "expected " + node.expectation() + ", found " + jsonio::describe(v));
+    return std::nullopt;
+  }
+  const std::vector<std::string> forms = {"series", "exponential", "logistic", "fit"};
+  std::vector<std::string> present;
+  for (const auto& f : forms) {
+    if (v.contains(f)) present.push_back(f);
+  }
+  if (present.size() != 1) {
+    std::vector<std::string> keys;
+    for (const auto& [k, x] : v.items()) keys.push_back(k);
+    std::string hint;
+    if (present.empty() && !keys.empty()) hint = suggestion(keys.front(), forms);
+    report(ptr,
+           "expected a trajectory object with exactly one of series, exponential, logistic, "
+           "fit; found " +
+               (present.empty() ? std::string("none") : std::to_string(present.size())) + hint);
+    return std::nullopt;
+  }
+  const std::string form = present.front();
+  if (form == "series") {
+    check_unknown_keys(v, {"series", "interp", "then_growth"}, ptr, "a series trajectory", report);
+    SeriesTrajectory s;
+    auto pts = parse_points(v.at("series"), join_ptr(ptr, "series"), report, &node);
+    if (auto it = v.find("interp"); it != v.end()) {
+      if (*it == "linear") {
+        s.interp = Interp::kLinear;
+      } else if (*it == "step") {
+        s.interp = Interp::kStep;
+      } else {
+        report(join_ptr(ptr, "interp"),
+               "expected \"linear\" or \"step\", found " + jsonio::describe(*it));
+        return std::nullopt;
+      }
+    }
+    if (auto it = v.find("then_growth"); it != v.end()) {
+      if (!it->is_number() || it->get<double>() <= -1.0) {
+        report(join_ptr(ptr, "then_growth"),
+               "expected a yearly growth rate > -1 (0.1 = 10%), found " + jsonio::describe(*it));
+        return std::nullopt;
+      }
+      s.then_growth = it->get<double>();
+    }
+    if (!pts) return std::nullopt;
+    s.points = std::move(*pts);
+    return Trajectory{std::move(s)};
+  }
+  const json& body = v.at(form);
+  const std::string bptr = join_ptr(ptr, form);
+  check_unknown_keys(v, {form}, ptr, "a " + form + " trajectory", report);
+  if (!body.is_object()) {
+    report(bptr, "expected an object, found " + jsonio::describe(body));
+    return std::nullopt;
+  }
+  if (form == "exponential") {
+    check_unknown_keys(body, {"base", "base_year", "rate"}, bptr, "an exponential trajectory",
+                       report);
+    auto base = number_member(body, "base", bptr, report, true);
+    auto year = number_member(body, "base_year", bptr, report, true, true);
+    auto rate = number_member(body, "rate", bptr, report, true);
+    if (!base || !year || !rate) return std::nullopt;
+    if (*rate <= -1.0) {
+      report(join_ptr(bptr, "rate"),
+             "expected a yearly rate > -1, found " + jsonio::excerpt_json(body.at("rate")));
+      return std::nullopt;
+    }
+    return Trajectory{ExponentialTrajectory{*base, static_cast<int>(*year), *rate}};
+  }
+  if (form == "logistic") {
+    check_unknown_keys(body, {"cap", "midpoint", "steepness", "floor"}, bptr,
+                       "a logistic trajectory", report);
+    auto cap = number_member(body, "cap", bptr, report, true);
+    auto mid = number_member(body, "midpoint", bptr, report, true);
+    auto k = number_member(body, "steepness", bptr, report, true);
+    auto floor = number_member(body, "floor", bptr, report, false);
+    if (!cap || !mid || !k) return std::nullopt;
+    return Trajectory{LogisticTrajectory{*cap, *mid, *k, floor.value_or(0.0)}};
+  }
+  // fit
+  check_unknown_keys(body, {"model", "history", "floor"}, bptr, "a fit trajectory", report);
+  FitTrajectory f;
+  auto model = body.find("model");
+  if (model == body.end()) {
+    report(bptr, "missing required key \"model\" (linear, exponential or logistic)");
+    return std::nullopt;
+  }
+  if (*model == "linear") {
+    f.model = FitModel::kLinear;
+  } else if (*model == "exponential") {
+    f.model = FitModel::kExponential;
+  } else if (*model == "logistic") {
+    f.model = FitModel::kLogistic;
+  } else {
+    report(join_ptr(bptr, "model"), "expected \"linear\", \"exponential\" or \"logistic\", found " +
+                                        jsonio::describe(*model));
+    return std::nullopt;
+  }
+  auto hist = body.find("history");
+  if (hist == body.end()) {
+    report(bptr, "missing required key \"history\" ({\"YEAR\": value, ...})");
+    return std::nullopt;
+  }
+  auto pts = parse_points(*hist, join_ptr(bptr, "history"), report, nullptr);
+  auto floor = number_member(body, "floor", bptr, report, false);
+  if (!pts) return std::nullopt;
+  f.history = std::move(*pts);
+  f.floor = floor.value_or(0.0);
+  const std::size_t need = f.model == FitModel::kLogistic ? 3 : 2;
+  if (f.history.size() < need) {
+    report(join_ptr(bptr, "history"), "expected at least " + std::to_string(need) +
+                                          " history points for a " + model->get<std::string>() +
+                                          " fit, found " + std::to_string(f.history.size()));
+    return std::nullopt;
+  }
+  return Trajectory{std::move(f)};
+}
+
+void check(const json& v, const Node& n, const std::string& ptr, Context& ctx) {
+  if (ctx.full()) return;
+  auto type_error = [&] {
+    ctx.error(ptr, "expected " + n.expectation() + ", found " + jsonio::describe(v));
+  };
+  switch (n.kind) {
+    case Kind::kObject: {
+      if (!v.is_object()) return type_error();
+      for (const auto& [k, child] : v.items()) {
+        const schema::Field* f = n.field(k);
+        if (f == nullptr) {
+          std::vector<std::string> names;
+          for (const auto& field : n.fields) names.push_back(field.name);
+          ctx.error(join_ptr(ptr, k),
+                    "unknown key " + in_quotes(k) +
+                        (ptr.empty() ? std::string(" at the top level") : " in " + n.description) +
+                        suggestion(k, names));
+          continue;
+        }
+        check(child, *f->node, join_ptr(ptr, k), ctx);
+      }
+      for (const auto& f : n.fields) {
+        if (f.required && !v.contains(f.name)) {
+          ctx.error(ptr, "missing required key " + in_quotes(f.name) + " (" + f.node->description +
+                             "; expected " + f.node->expectation() + ")");
+        }
+      }
+      return;
+    }
+    case Kind::kMap: {
+      if (!v.is_object()) return type_error();
+      for (const auto& [k, child] : v.items()) {
+        const std::string cptr = join_ptr(ptr, k);
+        switch (n.key_kind) {
+          case KeyKind::kId:
+            if (!valid_id(k)) {
+              ctx.error(cptr,
+                        "expected an id of letters, digits, '.', '_' or '-' (starting with "
+                        "a letter or digit), found " +
+                            in_quotes(k));
+              continue;
+            }
+            break;
+          case KeyKind::kYear: {
+            const auto y = parse_year(k);
+            if (!y || !year_in_range(*y)) {
+              ctx.error(cptr, "expected a year (1900 to 2500) as key, found " + in_quotes(k));
+              continue;
+            }
+            break;
+          }
+          case KeyKind::kCurrency:
+            if (!valid_currency(k)) {
+              ctx.error(cptr,
+                        "expected a three-letter currency code such as CNY, found " + in_quotes(k));
+              continue;
+            }
+            break;
+          case KeyKind::kSelector:
+            if (k.empty()) {
+              ctx.error(cptr, "expected a region selector (id, glob, #tag or *), found \"\"");
+              continue;
+            }
+            break;
+          case KeyKind::kNone:
+            break;
+        }
+        check(child, *n.items, cptr, ctx);
+      }
+      return;
+    }
+    case Kind::kArray:
+      if (!v.is_array()) return type_error();
+      for (std::size_t i = 0; i < v.size(); ++i) {
+        check(v[i], *n.items, ptr + "/" + std::to_string(i), ctx);
+      }
+      return;
+    case Kind::kNumber:
+    case Kind::kInteger: {
+      const bool ok = n.kind == Kind::kNumber ? v.is_number() : is_integral(v);
+      if (!ok || !n.in_bounds(v.get<double>())) {
+        if (!v.is_number()) return type_error();
+        ctx.error(ptr, "expected " + n.expectation() + ", found " + jsonio::excerpt_json(v));
+      }
+      return;
+    }
+    case Kind::kString:
+      if (!v.is_string()) return type_error();
+      if (!n.enum_values.empty()) {
+        const auto s = v.get<std::string>();
+        if (std::find(n.enum_values.begin(), n.enum_values.end(), s) == n.enum_values.end()) {
+          ctx.error(ptr, "expected one of the result columns (see dcplan schema), found " +
+                             in_quotes(s) + suggestion(s, n.enum_values));
+        }
+      }
+      return;
+    case Kind::kStringList:
+      if (!v.is_array()) return type_error();
+      for (std::size_t i = 0; i < v.size(); ++i) {
+        if (!v[i].is_string()) {
+          ctx.error(ptr + "/" + std::to_string(i),
+                    "expected a string, found " + jsonio::describe(v[i]));
+        }
+      }
+      return;
+    case Kind::kTrajectory:
+      (void)parse_trajectory(v, n, ptr, Report{&ctx});
+      return;
+    case Kind::kBound:
+      if (v.is_number()) return;
+      if (!v.is_object()) return type_error();
+      check_unknown_keys(v, {"times", "of_year"}, ptr, "a relative bound", Report{&ctx});
+      if (auto t = number_member(v, "times", ptr, Report{&ctx}, true); t && *t < 0) {
+        ctx.error(join_ptr(ptr, "times"),
+                  "expected a factor >= 0, found " + jsonio::excerpt_json(v["times"]));
+      }
+      (void)number_member(v, "of_year", ptr, Report{&ctx}, true, true);
+      return;
+    case Kind::kYearRange:
+      if (!v.is_array() || v.size() != 2 || !is_integral(v[0]) || !is_integral(v[1])) {
+        return type_error();
+      }
+      if (v[1].get<double>() < v[0].get<double>()) {
+        ctx.error(ptr,
+                  "expected [first, last] with first <= last, found " + jsonio::excerpt_json(v));
+      }
+      return;
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Building the Scenario (meaning checks and trajectory evaluation).
+
+const json* member(const json& obj, const char* key) {
+  if (!obj.is_object()) return nullptr;
+  auto it = obj.find(key);
+  if (it == obj.end() || it->is_null()) return nullptr;
+  return &*it;
+}
+
+const Node& field_node(const Node& obj, const char* key) {
+  const schema::Field* f = obj.field(key);
+  DCPLAN_ASSERT(f != nullptr);
+  return *f->node;
+}
+
+class Builder {
+ public:
+  Builder(const json& doc, Context& ctx) : doc_(doc), ctx_(ctx), root_(schema::scenario()) {}
+
+  std::optional<Scenario> build() {
+    Scenario s;
+    s.name = text(doc_, "name");
+    s.title = text(doc_, "title");
+    s.description = text(doc_, "description");
+    s.sources = strings(member(doc_, "sources"));
+    s.assumptions = strings(member(doc_, "assumptions"));
+    if (!horizon(s)) return std::nullopt;
+    h_ = s.horizon;
+    currency(s);
+    hardware(s);
+    regions(s);
+    capex(s);
+    operations(s);
+    finance(s);
+    targets(s);
+    if (!ctx_.ok()) return std::nullopt;
+    return s;
+  }
+
+ private:
+  static std::string text(const json& obj, const char* key) {
+    const json* v = member(obj, key);
+    return v != nullptr && v->is_string() ? v->get<std::string>() : std::string();
+  }
+  static std::vector<std::string> strings(const json* v) {
+    std::vector<std::string> out;
+    if (v == nullptr || !v->is_array()) return out;
+    for (const auto& e : *v) {
+      if (e.is_string()) out.push_back(e.get<std::string>());
+    }
+    return out;
+  }
+  static double number(const json& obj, const Node& obj_node, const char* key) {
+    const json* v = member(obj, key);
+    if (v != nullptr && v->is_number()) return v->get<double>();
+    return field_node(obj_node, key).default_number.value_or(0.0);
+  }
+
+  //! Evaluates a trajectory over the horizon and checks its bounds in every year.
+  Eigen::ArrayXd series(const json* v, const Node& node, const std::string& ptr) {
+    const double fallback = node.default_number.value_or(0.0);
+    if (v == nullptr) return Eigen::ArrayXd::Constant(h_.years(), fallback);
+    auto t = parse_trajectory(*v, node, ptr, Report{nullptr});
+    if (!t) return Eigen::ArrayXd::Constant(h_.years(), fallback);  // reported by check()
+    Eigen::ArrayXd out;
+    try {
+      out = evaluate(*t, h_.start, h_.end);
+    } catch (const TrajectoryError& e) {
+      ctx_.error(ptr, e.what());
+      return Eigen::ArrayXd::Constant(h_.years(), fallback);
+    }
+    for (Eigen::Index i = 0; i < out.size(); ++i) {
+      if (!std::isfinite(out(i))) {
+        ctx_.error(ptr, "expected a finite value in every year, found " + fmt_number(out(i)) +
+                            " in " + std::to_string(h_.start + i));
+        return Eigen::ArrayXd::Constant(h_.years(), fallback);
+      }
+      if (!node.in_bounds(out(i))) {
+        ctx_.error(ptr, "expected values " + node.bounds_text() +
+                            (node.unit.empty() ? "" : " " + node.unit) + " in every year, found " +
+                            fmt_number(out(i)) + " in " + std::to_string(h_.start + i));
+        return Eigen::ArrayXd::Constant(h_.years(), fallback);
+      }
+    }
+    return out;
+  }
+  Eigen::ArrayXd series_field(const json& obj, const Node& obj_node, const char* key,
+                              const std::string& obj_ptr) {
+    return series(member(obj, key), field_node(obj_node, key), join_ptr(obj_ptr, key));
+  }
+
+  static std::string fmt_number(double v) {
+    std::ostringstream os;
+    os.precision(6);
+    os << v;
+    return os.str();
+  }
+
+  bool horizon(Scenario& s) {
+    const json* h = member(doc_, "horizon");
+    if (h == nullptr || !h->is_object()) return false;
+    const json* a = member(*h, "start");
+    const json* b = member(*h, "end");
+    if (a == nullptr || b == nullptr || !is_integral(*a) || !is_integral(*b)) return false;
+    const auto start = a->get<double>();
+    const auto end = b->get<double>();
+    if (!year_in_range(static_cast<int>(start)) || !year_in_range(static_cast<int>(end))) {
+      return false;  // reported by check()
+    }
+    s.horizon = {static_cast<int>(start), static_cast<int>(end)};
+    if (s.horizon.end < s.horizon.start) {
+      ctx_.error("/horizon/end", "expected an end year >= start (" +
+                                     std::to_string(s.horizon.start) + "), found " +
+                                     std::to_string(s.horizon.end));
+      return false;
+    }
+    if (s.horizon.years() > kMaxHorizonYears) {
+      ctx_.error("/horizon", "expected a horizon of at most " + std::to_string(kMaxHorizonYears) +
+                                 " years, found " + std::to_string(s.horizon.years()) + " (" +
+                                 std::to_string(s.horizon.start) + " to " +
+                                 std::to_string(s.horizon.end) + ")");
+      return false;
+    }
+    return true;
+  }
+
+  void currency(Scenario& s) {
+    const Node& fx_node = *field_node(root_, "fx_per_usd").items;
+    if (const json* fx = member(doc_, "fx_per_usd"); fx != nullptr && fx->is_object()) {
+      for (const auto& [code, v] : fx->items()) {
+        if (!valid_currency(code)) continue;
+        s.fx_per_usd[code] = series(&v, fx_node, join_ptr("/fx_per_usd", code));
+      }
+    }
+    s.fx_per_usd["USD"] = Eigen::ArrayXd::Ones(h_.years());
+    if (const json* c = member(doc_, "currency"); c != nullptr && c->is_string()) {
+      s.currency = c->get<std::string>();
+      if (!valid_currency(s.currency)) {
+        ctx_.error("/currency", "expected a three-letter currency code such as USD or CNY, found " +
+                                    in_quotes(s.currency));
+        s.currency = "USD";
+      } else if (s.fx_per_usd.count(s.currency) == 0) {
+        ctx_.error("/currency", "currency " + in_quotes(s.currency) +
+                                    " has no exchange rate; expected /fx_per_usd/" + s.currency +
+                                    " (units of " + s.currency + " per US dollar)");
+        s.currency = "USD";
+      }
+    }
+    s.capex.fx_per_usd = s.fx_per_usd.at(s.currency);
+  }
+
+  void hardware(Scenario& s) {
+    const json* hw = member(doc_, "hardware");
+    if (hw == nullptr || !hw->is_object()) return;
+    const Node& node = *field_node(root_, "hardware").items;
+    for (const auto& [id, v] : hw->items()) {
+      if (!valid_id(id) || !v.is_object()) continue;
+      const std::string ptr = join_ptr("/hardware", id);
+      Hardware h;
+      h.id = id;
+      h.vendor = text(v, "vendor");
+      h.name = text(v, "name");
+      h.source = text(v, "source");
+      h.available = static_cast<int>(number(v, node, "available"));
+      if (const json* ls = member(v, "last_sale"); ls != nullptr && ls->is_number()) {
+        h.last_sale = static_cast<int>(ls->get<double>());
+        if (*h.last_sale < h.available) {
+          ctx_.error(join_ptr(ptr, "last_sale"), "expected a last sale year >= available (" +
+                                                     std::to_string(h.available) + "), found " +
+                                                     std::to_string(*h.last_sale));
+        }
+      }
+      h.bf16_tflops = number(v, node, "bf16_tflops");
+      h.hbm_gb = number(v, node, "hbm_gb");
+      h.tdp_w = number(v, node, "tdp_w");
+      h.all_in_w = number(v, node, "all_in_w");
+      h.idle_fraction = number(v, node, "idle_fraction");
+      h.price_usd = series_field(v, node, "price_usd", ptr);
+      h.lifetime_years = static_cast<int>(number(v, node, "lifetime_years"));
+      h.annual_failure_rate = number(v, node, "annual_failure_rate");
+      h.embodied_kgco2e = number(v, node, "embodied_kgco2e");
+      s.hardware.push_back(std::move(h));
+    }
+    // nlohmann::json keeps object keys sorted, so ids are sorted already.
+  }
+
+  std::vector<std::string> hardware_ids(const Scenario& s) const {
+    std::vector<std::string> ids;
+    for (const auto& h : s.hardware) ids.push_back(h.id);
+    return ids;
+  }
+  std::vector<std::string> region_ids(const Scenario& s) const {
+    std::vector<std::string> ids;
+    for (const auto& r : s.regions) ids.push_back(r.id);
+    return ids;
+  }
+
+  void unknown_hardware(const Scenario& s, const std::string& ptr, const std::string& id) {
+    ctx_.error(ptr, "unknown hardware id " + in_quotes(id) +
+                        (s.hardware.empty() ? std::string(" (the scenario defines no hardware)")
+                                            : " (expected an id under /hardware)") +
+                        suggestion(id, hardware_ids(s)));
+  }
+
+  void regions(Scenario& s) {
+    const json* rs = member(doc_, "regions");
+    if (rs == nullptr || !rs->is_object()) return;
+    const Node& node = *field_node(root_, "regions").items;
+    const Node& initial_node = field_node(node, "initial");
+    for (const auto& [id, v] : rs->items()) {
+      if (!valid_id(id) || !v.is_object()) continue;
+      const std::string ptr = join_ptr("/regions", id);
+      if (id == "total") {
+        ctx_.error(ptr, "the region id \"total\" is reserved for the total rows; choose another");
+        continue;
+      }
+      Region r;
+      r.id = id;
+      r.name = text(v, "name");
+      r.country = text(v, "country");
+      r.source = text(v, "source");
+      r.tags = strings(member(v, "tags"));
+      if (const json* o = member(v, "opens"); o != nullptr && o->is_number()) {
+        r.opens = static_cast<int>(o->get<double>());
+      }
+      r.pue = series_field(v, node, "pue", ptr);
+      r.power_price_usd_per_mwh = series_field(v, node, "power_price_usd_per_mwh", ptr);
+      r.grid_g_per_kwh = series_field(v, node, "grid_g_per_kwh", ptr);
+      r.renewable_share = series_field(v, node, "renewable_share", ptr);
+      r.facility_capex_usd_per_mw = series_field(v, node, "facility_capex_usd_per_mw", ptr);
+      r.construction_years = static_cast<int>(number(v, node, "construction_years"));
+      if (member(v, "max_new_mw_per_year") != nullptr) {
+        r.max_new_mw_per_year = series_field(v, node, "max_new_mw_per_year", ptr);
+      }
+      if (member(v, "max_total_mw") != nullptr) {
+        r.max_total_mw = series_field(v, node, "max_total_mw", ptr);
+      }
+      r.allowed.assign(s.hardware.size(), true);
+      if (const json* allowed = member(v, "allowed_hardware"); allowed != nullptr) {
+        r.allowed.assign(s.hardware.size(), false);
+        const auto ids = strings(allowed);
+        for (std::size_t i = 0; i < ids.size(); ++i) {
+          const int hi = s.hardware_index(ids[i]);
+          if (hi < 0) {
+            unknown_hardware(s, join_ptr(ptr, "allowed_hardware") + "/" + std::to_string(i),
+                             ids[i]);
+          } else {
+            r.allowed[static_cast<std::size_t>(hi)] = true;
+          }
+        }
+      }
+      if (const json* init = member(v, "initial"); init != nullptr && init->is_object()) {
+        const std::string iptr = join_ptr(ptr, "initial");
+        r.initial_it_capacity_mw = number(*init, initial_node, "it_capacity_mw");
+        double fleet_mw = 0;
+        if (const json* fleet = member(*init, "fleet"); fleet != nullptr && fleet->is_object()) {
+          for (const auto& [hw_id, vintages] : fleet->items()) {
+            const std::string fptr = join_ptr(join_ptr(iptr, "fleet"), hw_id);
+            const int hi = s.hardware_index(hw_id);
+            if (hi < 0) {
+              unknown_hardware(s, fptr, hw_id);
+              continue;
+            }
+            if (!r.allowed[static_cast<std::size_t>(hi)]) {
+              ctx_.error(fptr, "hardware " + in_quotes(hw_id) +
+                                   " is not in the region's allowed_hardware");
+            }
+            if (!vintages.is_object()) continue;
+            for (const auto& [year_key, count] : vintages.items()) {
+              const auto vintage = parse_year(year_key);
+              if (!vintage || !count.is_number()) continue;  // reported by check()
+              if (*vintage > s.horizon.start) {
+                ctx_.error(join_ptr(fptr, year_key),
+                           "expected an initial vintage <= the horizon start (" +
+                               std::to_string(s.horizon.start) + "), found " + year_key);
+                continue;
+              }
+              const auto& h = s.hardware[static_cast<std::size_t>(hi)];
+              r.initial_fleet.push_back({hi, *vintage, count.get<double>()});
+              fleet_mw += count.get<double>() * h.all_in_w / 1e6;
+            }
+          }
+        }
+        if (fleet_mw > r.initial_it_capacity_mw * (1 + 1e-9) + 1e-9) {
+          ctx_.error(iptr, "the initial fleet needs " + fmt_number(fleet_mw) +
+                               " MW of IT power (count x all_in_w), more than the initial "
+                               "it_capacity_mw of " +
+                               fmt_number(r.initial_it_capacity_mw) + " MW");
+        }
+      }
+      s.regions.push_back(std::move(r));
+    }
+  }
+
+  //! Resolves selector maps per region; an exact selector must name a region.
+  std::vector<std::string> selectors(const Scenario& s, const json& map, const std::string& ptr) {
+    std::vector<std::string> out;
+    for (const auto& [k, v] : map.items()) {
+      if (k.empty()) continue;
+      if (selector_kind(k) == SelectorKind::kExact && s.region_index(k) < 0) {
+        ctx_.error(join_ptr(ptr, k), "unknown region " + in_quotes(k) +
+                                         " (expected a region id, a glob such as cn-*, a #tag "
+                                         "or *)" +
+                                         suggestion(k, region_ids(s)));
+      }
+      if (selector_kind(k) == SelectorKind::kTotal) {
+        ctx_.error(join_ptr(ptr, k),
+                   "\"total\" is not a selector here (expected a region id, a "
+                   "glob such as cn-*, a #tag or *)");
+      }
+      out.push_back(k);
+    }
+    return out;
+  }
+
+  int resolve(const std::vector<std::string>& sel, const Region& r, const std::string& ptr) {
+    try {
+      return resolve_selector(sel, r);
+    } catch (const InputError& e) {
+      ctx_.error(ptr, e.diagnostics().front().message);
+      return -1;
+    }
+  }
+
+  void capex(Scenario& s) {
+    const int years = h_.years();
+    const auto nr = static_cast<Eigen::Index>(s.regions.size());
+    const auto nh = static_cast<Eigen::Index>(s.hardware.size());
+    const Node& node = field_node(root_, "capex");
+    const json empty = json::object();
+    const json* c = member(doc_, "capex");
+    const json& capex = (c != nullptr && c->is_object()) ? *c : empty;
+    s.capex.budget = series_field(capex, node, "budget", "/capex");
+    const bool any_budget = (s.capex.budget > 0).any();
+
+    // Split.
+    s.capex.split_it = Eigen::ArrayXd::Zero(years);
+    s.capex.split_facility = Eigen::ArrayXd::Zero(years);
+    s.capex.split_other = Eigen::ArrayXd::Zero(years);
+    const Node& split_node = field_node(node, "split");
+    if (const json* split = member(capex, "split"); split != nullptr && split->is_object()) {
+      s.capex.split_it = series_field(*split, split_node, "it", "/capex/split");
+      s.capex.split_facility = series_field(*split, split_node, "facility", "/capex/split");
+      s.capex.split_other = series_field(*split, split_node, "other", "/capex/split");
+      const Eigen::ArrayXd sum = s.capex.split_it + s.capex.split_facility + s.capex.split_other;
+      for (int i = 0; i < years; ++i) {
+        if (std::abs(sum(i) - 1.0) > 1e-9) {
+          ctx_.error("/capex/split", "expected it + facility + other = 1 in every year, found " +
+                                         fmt_number(sum(i)) + " in " +
+                                         std::to_string(h_.start + i));
+          break;
+        }
+      }
+    } else if (any_budget) {
+      ctx_.error("/capex",
+                 "missing required key \"split\" (the budget is set; expected "
+                 "{\"it\": a, \"facility\": b, \"other\": c} summing to 1)");
+    }
+
+    // Region weights: absent means {"*": 1}.
+    s.capex.region_weight = Eigen::ArrayXXd::Zero(nr, years);
+    const Node& weight_node = *field_node(node, "region_weights").items;
+    if (const json* w = member(capex, "region_weights"); w != nullptr && w->is_object()) {
+      const auto sel = selectors(s, *w, "/capex/region_weights");
+      std::vector<Eigen::ArrayXd> values;
+      for (const auto& k : sel) {
+        values.push_back(series(&w->at(k), weight_node, join_ptr("/capex/region_weights", k)));
+      }
+      for (Eigen::Index r = 0; r < nr; ++r) {
+        const int i = resolve(sel, s.regions[static_cast<std::size_t>(r)], "/capex/region_weights");
+        if (i >= 0) s.capex.region_weight.row(r) = values[static_cast<std::size_t>(i)].transpose();
+      }
+    } else {
+      s.capex.region_weight.setOnes();
+    }
+
+    // Hardware mix per region.
+    s.capex.mix.assign(s.regions.size(), Eigen::ArrayXXd::Zero(nh, years));
+    const Node& mix_node = *field_node(node, "hardware_mix").items->items;
+    const json* mix = member(capex, "hardware_mix");
+    const bool any_it = any_budget && (s.capex.split_it > 0).any();
+    if (mix != nullptr && mix->is_object()) {
+      const auto sel = selectors(s, *mix, "/capex/hardware_mix");
+      std::vector<Eigen::ArrayXXd> tables;
+      for (const auto& k : sel) {
+        const std::string mptr = join_ptr("/capex/hardware_mix", k);
+        Eigen::ArrayXXd t = Eigen::ArrayXXd::Zero(nh, years);
+        const json& shares = mix->at(k);
+        if (shares.is_object()) {
+          for (const auto& [hw_id, share] : shares.items()) {
+            const int hi = s.hardware_index(hw_id);
+            if (hi < 0) {
+              unknown_hardware(s, join_ptr(mptr, hw_id), hw_id);
+              continue;
+            }
+            t.row(hi) = series(&share, mix_node, join_ptr(mptr, hw_id)).transpose();
+          }
+          const Eigen::ArrayXd sum = t.colwise().sum().transpose();
+          for (int y = 0; y < years && nh > 0; ++y) {
+            if (std::abs(sum(y) - 1.0) > 1e-9) {
+              ctx_.error(mptr, "expected hardware shares summing to 1 in every year, found " +
+                                   fmt_number(sum(y)) + " in " + std::to_string(h_.start + y));
+              break;
+            }
+          }
+        }
+        tables.push_back(std::move(t));
+      }
+      for (std::size_t r = 0; r < s.regions.size(); ++r) {
+        const int i = resolve(sel, s.regions[r], "/capex/hardware_mix");
+        if (i >= 0) {
+          s.capex.mix[r] = tables[static_cast<std::size_t>(i)];
+        } else if (any_it && (s.capex.region_weight.row(static_cast<Eigen::Index>(r)) > 0).any()) {
+          ctx_.error("/capex/hardware_mix",
+                     "region " + in_quotes(s.regions[r].id) +
+                         " receives IT budget but no hardware_mix selector matches it (add its "
+                         "id, a glob, a #tag or \"*\")");
+        }
+      }
+    } else if (any_it) {
+      ctx_.error("/capex",
+                 "missing required key \"hardware_mix\" (the IT budget is set; expected "
+                 "{\"*\": {\"HARDWARE\": 1}})");
+    }
+  }
+
+  void operations(Scenario& s) {
+    const Node& node = field_node(root_, "operations");
+    const json empty = json::object();
+    const json* o = member(doc_, "operations");
+    const json& ops = (o != nullptr && o->is_object()) ? *o : empty;
+    s.operations.utilisation = series_field(ops, node, "utilisation", "/operations");
+    s.operations.first_year_fraction = number(ops, node, "first_year_fraction");
+    s.operations.max_utilisation = series_field(ops, node, "max_utilisation", "/operations");
+
+    if (const json* d = member(doc_, "demand"); d != nullptr && d->is_object()) {
+      const Node& dnode = field_node(root_, "demand");
+      Demand demand;
+      demand.eflop_year = series_field(*d, dnode, "eflop_year", "/demand");
+      if (member(*d, "price_usd_per_eflop_year") != nullptr) {
+        demand.price_usd_per_eflop_year =
+            series_field(*d, dnode, "price_usd_per_eflop_year", "/demand");
+      }
+      s.demand = std::move(demand);
+    }
+  }
+
+  void finance(Scenario& s) {
+    const Node& node = field_node(root_, "finance");
+    const json empty = json::object();
+    const json* f = member(doc_, "finance");
+    const json& fin = (f != nullptr && f->is_object()) ? *f : empty;
+    s.finance.discount_rate = series_field(fin, node, "discount_rate", "/finance");
+    s.finance.maintenance_rate = series_field(fin, node, "maintenance_rate", "/finance");
+    s.finance.facility_life_years = static_cast<int>(number(fin, node, "facility_life_years"));
+  }
+
+  void targets(Scenario& s) {
+    const json* ts = member(doc_, "targets");
+    if (ts == nullptr || !ts->is_array()) return;
+    const Node& node = *field_node(root_, "targets").items;
+    for (std::size_t i = 0; i < ts->size(); ++i) {
+      const json& t = (*ts)[i];
+      const std::string ptr = "/targets/" + std::to_string(i);
+      if (!t.is_object()) continue;
+      Target target;
+      target.name = text(t, "name");
+      target.metric = text(t, "metric");
+      target.region = member(t, "region") != nullptr ? text(t, "region") : "total";
+      target.tolerance = number(t, node, "tolerance");
+      const ColumnInfo* col = find_column(target.metric);
+      if (col != nullptr && col->demand_only && !s.demand) {
+        ctx_.error(join_ptr(ptr, "metric"), "the metric " + in_quotes(target.metric) +
+                                                " exists only when the scenario has demand");
+      }
+      // Region: total, a region id or a selector.
+      if (selector_kind(target.region) == SelectorKind::kExact &&
+          s.region_index(target.region) < 0) {
+        ctx_.error(join_ptr(ptr, "region"), "unknown region " + in_quotes(target.region) +
+                                                " (expected total, a region id, a glob, a #tag "
+                                                "or *)" +
+                                                suggestion(target.region, region_ids(s)));
+      }
+      // Years.
+      const json* year = member(t, "year");
+      const json* years = member(t, "years");
+      if ((year == nullptr) == (years == nullptr)) {
+        ctx_.error(ptr, std::string("expected exactly one of \"year\" and \"years\", found ") +
+                            (year == nullptr ? "neither" : "both"));
+      } else if (year != nullptr && is_integral(*year)) {
+        target.first_year = target.last_year = static_cast<int>(year->get<double>());
+      } else if (years != nullptr && years->is_array() && years->size() == 2 &&
+                 is_integral((*years)[0]) && is_integral((*years)[1])) {
+        target.first_year = static_cast<int>((*years)[0].get<double>());
+        target.last_year = static_cast<int>((*years)[1].get<double>());
+      }
+      auto in_horizon = [&](int y) { return y >= h_.start && y <= h_.end; };
+      if (target.first_year != 0 &&
+          (!in_horizon(target.first_year) || !in_horizon(target.last_year))) {
+        ctx_.error(join_ptr(ptr, year != nullptr ? "year" : "years"),
+                   "expected years within the horizon " + std::to_string(h_.start) + " to " +
+                       std::to_string(h_.end) + ", found " +
+                       jsonio::excerpt_json(year != nullptr ? *year : *years));
+      }
+      // Bound: exactly one.
+      int bounds = 0;
+      const std::pair<const char*, BoundKind> kinds[] = {{"at_least", BoundKind::kAtLeast},
+                                                         {"at_most", BoundKind::kAtMost},
+                                                         {"equals", BoundKind::kEquals}};
+      for (const auto& [key, kind] : kinds) {
+        const json* b = member(t, key);
+        if (b == nullptr) continue;
+        ++bounds;
+        target.kind = kind;
+        if (b->is_number()) {
+          target.value = b->get<double>();
+        } else if (b->is_object()) {
+          const json* k = member(*b, "times");
+          const json* of = member(*b, "of_year");
+          if (k != nullptr && k->is_number()) target.value = k->get<double>();
+          if (of != nullptr && is_integral(*of)) {
+            target.of_year = static_cast<int>(of->get<double>());
+            if (!in_horizon(*target.of_year)) {
+              ctx_.error(join_ptr(join_ptr(ptr, key), "of_year"),
+                         "expected a year within the horizon " + std::to_string(h_.start) + " to " +
+                             std::to_string(h_.end) + ", found " + std::to_string(*target.of_year));
+            }
+          }
+        }
+      }
+      if (bounds != 1) {
+        ctx_.error(ptr, "expected exactly one bound (at_least, at_most or equals), found " +
+                            std::to_string(bounds));
+      }
+      s.targets.push_back(std::move(target));
+    }
+  }
+
+  const json& doc_;
+  Context& ctx_;
+  const Node& root_;
+  Horizon h_;
+};
+
+std::optional<Scenario> load_into(const std::string& text, const std::string& file,
+                                  const LoadOptions& options, Context& ctx) {
+  const json doc = merged(text, file, options, ctx);
+  check(doc, schema::scenario(), "", ctx);
+  Builder builder(doc, ctx);
+  auto s = builder.build();
+  if (s) s->file = file;
+  return s;
+}
+
+}  // namespace
+
+Scenario load_scenario_text(const std::string& text, const std::string& file,
+                            const LoadOptions& options) {
+  Context ctx(file);
+  auto s = load_into(text, file, options, ctx);
+  if (!ctx.ok() || !s) {
+    if (ctx.ok()) ctx.error("", "the scenario could not be built");
+    throw InputError(std::move(ctx.diagnostics()));
+  }
+  spdlog::debug("loaded {}: {} hardware, {} regions, {}-{}", file, s->hardware.size(),
+                s->regions.size(), s->horizon.start, s->horizon.end);
+  return std::move(*s);
+}
+
+Scenario load_scenario(const std::string& path, const LoadOptions& options) {
+  return load_scenario_text(jsonio::read_text(path), path, options);
+}
+
+std::vector<Diagnostic> validate_scenario(const std::string& path, const LoadOptions& options) {
+  try {
+    (void)load_scenario(path, options);
+    return {};
+  } catch (const InputError& e) {
+    return e.diagnostics();
+  }
+}
+
+std::string merged_document(const std::string& path, const LoadOptions& options) {
+  Context ctx(path);
+  return merged(jsonio::read_text(path), path, options, ctx).dump(2) + "\n";
+}
+
+}  // namespace dcplan

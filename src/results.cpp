@@ -1,0 +1,82 @@
+#include "dcplan/results.hpp"
+
+#include <array>
+
+namespace dcplan {
+
+namespace {
+using K = ColumnKind;
+constexpr std::array kColumns = {
+    ColumnInfo{"year", "", K::kKey, false, false, "calendar year"},
+    ColumnInfo{"region", "", K::kKey, false, false, "region id, or total"},
+    ColumnInfo{"budget_usd", "USD", K::kFlow, true, false,
+               "the region's weight share of the year's new budget (carry-over excluded)"},
+    ColumnInfo{"capex_it_usd", "USD", K::kFlow, true, false, "IT capex spent on accelerators"},
+    ColumnInfo{"capex_facility_usd", "USD", K::kFlow, true, false,
+               "facility capex spent on building, power and cooling"},
+    ColumnInfo{"capex_other_usd", "USD", K::kFlow, true, false, "other capex, adds no capacity"},
+    ColumnInfo{"capex_usd", "USD", K::kFlow, true, false, "total capex spent"},
+    ColumnInfo{"carryover_usd", "USD", K::kFlow, true, false,
+               "budget no region could absorb, carried to the next year"},
+    ColumnInfo{"stranded_capex_usd", "USD", K::kStock, true, false,
+               "purchase value of accelerators waiting for power at year end"},
+    ColumnInfo{"accelerators_purchased", "count", K::kFlow, false, false,
+               "accelerators bought in the year"},
+    ColumnInfo{"accelerators_installed", "count", K::kStock, false, false,
+               "accelerators installed and powered at year end"},
+    ColumnInfo{"accelerators_stranded", "count", K::kStock, false, false,
+               "accelerators bought but waiting for power at year end"},
+    ColumnInfo{"accelerators_failed", "count", K::kFlow, false, false,
+               "accelerators lost to failures in the year"},
+    ColumnInfo{"accelerators_retired", "count", K::kFlow, false, false,
+               "accelerators retired at end of life in the year"},
+    ColumnInfo{"it_capacity_mw", "MW", K::kStock, false, false, "online IT capacity at year end"},
+    ColumnInfo{"it_capacity_pipeline_mw", "MW", K::kStock, false, false,
+               "IT capacity under construction at year end"},
+    ColumnInfo{"it_nameplate_mw", "MW", K::kStock, false, false,
+               "nameplate all-in power of installed accelerators at year end"},
+    ColumnInfo{"it_load_mw", "MW", K::kFlow, false, false, "average IT power draw over the year"},
+    ColumnInfo{"pue", "", K::kRatio, false, false, "power usage effectiveness"},
+    ColumnInfo{"facility_power_mw", "MW", K::kFlow, false, false,
+               "average facility power draw over the year (IT load x PUE)"},
+    ColumnInfo{"energy_twh", "TWh", K::kFlow, false, false, "facility energy over the year"},
+    ColumnInfo{"peak_pflops", "PFLOP/s", K::kStock, false, false,
+               "dense BF16 peak of installed accelerators at year end"},
+    ColumnInfo{"delivered_eflop_year", "EFLOP-year", K::kFlow, false, false,
+               "compute delivered over the year (utilisation x available)"},
+    ColumnInfo{"utilisation", "", K::kRatio, false, false, "average busy fraction"},
+    ColumnInfo{"electricity_cost_usd", "USD", K::kFlow, true, false, "energy x power price"},
+    ColumnInfo{"maintenance_usd", "USD", K::kFlow, true, false,
+               "maintenance on IT and facility capex in service"},
+    ColumnInfo{"opex_usd", "USD", K::kFlow, true, false, "electricity + maintenance"},
+    ColumnInfo{"depreciation_usd", "USD", K::kFlow, true, false,
+               "straight-line depreciation of capex"},
+    ColumnInfo{"tco_usd", "USD", K::kFlow, true, false, "depreciation + opex"},
+    ColumnInfo{"cost_per_eflop_year_usd", "USD per EFLOP-year", K::kRatio, true, false,
+               "TCO per delivered EFLOP-year"},
+    ColumnInfo{"discounted_cost_usd", "USD", K::kFlow, true, false,
+               "(capex + opex) discounted to the first year"},
+    ColumnInfo{"operational_tco2", "t CO2e", K::kFlow, false, false,
+               "grid emissions net of renewable supply"},
+    ColumnInfo{"embodied_tco2", "t CO2e", K::kFlow, false, false,
+               "manufacturing emissions of accelerators bought"},
+    ColumnInfo{"demand_eflop_year", "EFLOP-year", K::kFlow, false, true, "compute demand"},
+    ColumnInfo{"unmet_eflop_year", "EFLOP-year", K::kFlow, false, true,
+               "demand minus delivered compute"},
+    ColumnInfo{"revenue_usd", "USD", K::kFlow, true, true, "delivered compute x price"},
+    ColumnInfo{"margin_usd", "USD", K::kFlow, true, true, "revenue - TCO"},
+};
+}  // namespace
+
+std::span<const ColumnInfo> result_columns() {
+  return kColumns;
+}
+
+const ColumnInfo* find_column(std::string_view name) {
+  for (const auto& c : kColumns) {
+    if (c.name == name) return &c;
+  }
+  return nullptr;
+}
+
+}  // namespace dcplan

@@ -1,0 +1,707 @@
+#include "dcplan/schema.hpp"
+
+#include <fmt/format.h>
+#include <algorithm>
+#include <cmath>
+#include <nlohmann/json.hpp>
+
+#include "dcplan/results.hpp"
+
+namespace dcplan::schema {
+
+namespace {
+
+using json = nlohmann::ordered_json;
+
+struct Bounds {
+  std::optional<double> min;
+  std::optional<double> max;
+  bool xmin = false;
+  bool xmax = false;
+};
+
+constexpr double kFirstYear = 1900;
+constexpr double kLastYear = 2500;
+
+std::shared_ptr<Node> make(Kind kind, std::string description, std::string unit = {},
+                           Bounds b = {}) {
+  auto n = std::make_shared<Node>();
+  n->kind = kind;
+  n->description = std::move(description);
+  n->unit = std::move(unit);
+  n->minimum = b.min;
+  n->maximum = b.max;
+  n->exclusive_minimum = b.xmin;
+  n->exclusive_maximum = b.xmax;
+  return n;
+}
+
+NodePtr with_default(std::shared_ptr<Node> n, double value, std::string text = {}) {
+  n->default_number = value;
+  n->default_text = text.empty() ? fmt::format("{}", value) : std::move(text);
+  return n;
+}
+
+NodePtr text_default(std::shared_ptr<Node> n, std::string text) {
+  n->default_text = std::move(text);
+  return n;
+}
+
+NodePtr text(std::string d) {
+  return make(Kind::kString, std::move(d));
+}
+NodePtr strings(std::string d) {
+  return make(Kind::kStringList, std::move(d));
+}
+NodePtr year(std::string d) {
+  return make(Kind::kInteger, std::move(d), "year", {kFirstYear, kLastYear});
+}
+
+std::shared_ptr<Node> object(std::string d, std::vector<Field> fields) {
+  auto n = make(Kind::kObject, std::move(d));
+  n->fields = std::move(fields);
+  return n;
+}
+
+std::shared_ptr<Node> map(KeyKind k, std::string d, NodePtr items) {
+  auto n = make(Kind::kMap, std::move(d));
+  n->key_kind = k;
+  n->items = std::move(items);
+  return n;
+}
+
+Field req(std::string name, NodePtr node) {
+  return {std::move(name), true, std::move(node)};
+}
+Field opt(std::string name, NodePtr node) {
+  return {std::move(name), false, std::move(node)};
+}
+
+const Bounds kNonNegative{0.0, std::nullopt};
+const Bounds kPositive{0.0, std::nullopt, true};
+const Bounds kFraction{0.0, 1.0};
+
+NodePtr build() {
+  auto traj = [](std::string d, std::string unit, Bounds b) {
+    return make(Kind::kTrajectory, std::move(d), std::move(unit), b);
+  };
+  auto num = [](std::string d, std::string unit, Bounds b) {
+    return make(Kind::kNumber, std::move(d), std::move(unit), b);
+  };
+  auto integer = [](std::string d, std::string unit, Bounds b) {
+    return make(Kind::kInteger, std::move(d), std::move(unit), b);
+  };
+
+  auto hardware = object(
+      "an accelerator type (catalog entry)",
+      {
+          opt("vendor", text("vendor name (informative)")),
+          opt("name", text("product name (informative)")),
+          req("available", year("first year it can be bought")),
+          opt("last_sale", year("last year it can be bought; absent means no end")),
+          req("bf16_tflops", num("dense BF16 peak per accelerator", "TFLOP/s", kPositive)),
+          opt("hbm_gb", num("memory per accelerator (informative)", "GB", kNonNegative)),
+          opt("tdp_w", num("accelerator board power (informative)", "W", kPositive)),
+          req("all_in_w",
+              num("IT power per accelerator at full load, including its share of host, network "
+                  "and storage",
+                  "W", kPositive)),
+          opt("idle_fraction",
+              with_default(
+                  make(Kind::kNumber, "draw when idle as a fraction of all_in_w", "", kFraction),
+                  0)),
+          req("price_usd",
+              traj("IT capex per installed accelerator, including its share of server, network "
+                   "and storage",
+                   "USD", kPositive)),
+          req("lifetime_years", integer("retired when this old", "years", {1.0, 50.0})),
+          opt("annual_failure_rate",
+              with_default(make(Kind::kNumber, "fraction of a cohort lost each year", "",
+                                {0.0, 1.0, false, true}),
+                           0)),
+          opt("embodied_kgco2e",
+              with_default(make(Kind::kNumber, "manufacturing emissions per accelerator", "kg CO2e",
+                                kNonNegative),
+                           0)),
+          opt("source", text("where the figures come from (required in shipped catalogs)")),
+      });
+
+  auto fleet = map(KeyKind::kId, "initial accelerators by hardware id, then by vintage year",
+                   map(KeyKind::kYear, "count of accelerators bought in that year",
+                       num("accelerators of this vintage", "count", kNonNegative)));
+
+  auto region = object(
+      "a region where capacity is built",
+      {
+          opt("name", text("display name")),
+          opt("country", text("country (informative)")),
+          opt("tags", strings("tags used by #tag selectors, e.g. [\"international\"]")),
+          opt("opens", text_default(std::const_pointer_cast<Node>(
+                                        year("first year the region can receive capex")),
+                                    "always")),
+          req("pue", traj("power usage effectiveness", "", {1.0, std::nullopt})),
+          req("power_price_usd_per_mwh", traj("electricity price", "USD/MWh", kNonNegative)),
+          req("grid_g_per_kwh", traj("grid carbon intensity", "g CO2e/kWh", kNonNegative)),
+          opt("renewable_share",
+              with_default(
+                  make(Kind::kTrajectory, "share of energy from contracted carbon-free supply", "",
+                       kFraction),
+                  0)),
+          req("facility_capex_usd_per_mw",
+              traj("building, power and cooling per MW of IT capacity", "USD/MW", kPositive)),
+          opt("construction_years",
+              with_default(
+                  make(Kind::kInteger, "lead time from spending facility capex to usable capacity",
+                       "years", {0.0, 20.0}),
+                  0)),
+          opt("max_new_mw_per_year",
+              text_default(make(Kind::kTrajectory,
+                                "grid connection limit on built capacity completing in one year",
+                                "MW", kNonNegative),
+                           "no cap")),
+          opt("max_total_mw",
+              text_default(make(Kind::kTrajectory,
+                                "ceiling on the region's IT capacity (online, initial included, "
+                                "plus under construction)",
+                                "MW", kNonNegative),
+                           "no cap")),
+          opt("allowed_hardware",
+              text_default(std::const_pointer_cast<Node>(
+                               strings("hardware ids that may be installed (export controls)")),
+                           "all")),
+          opt("initial",
+              object("the region at the start of the horizon (sunk: no capex)",
+                     {
+                         opt("it_capacity_mw",
+                             with_default(
+                                 make(Kind::kNumber, "online IT capacity", "MW", kNonNegative), 0)),
+                         opt("fleet", fleet),
+                     })),
+          opt("source", text("where the figures come from")),
+      });
+
+  auto split_part = [&](std::string d) { return traj(std::move(d), "", kFraction); };
+  auto capex = object(
+      "the capital-expenditure plan",
+      {
+          opt("budget", with_default(make(Kind::kTrajectory,
+                                          "capex spent in each year, in the scenario currency",
+                                          "currency", kNonNegative),
+                                     0)),
+          opt("split",
+              object("shares of the budget by category; sum to 1 in every year",
+                     {
+                         req("it", split_part("share spent on accelerators")),
+                         req("facility", split_part("share spent on building, power and cooling")),
+                         req("other", split_part("share spent on anything else")),
+                     })),
+          opt("region_weights",
+              text_default(
+                  map(KeyKind::kSelector,
+                      "region selector -> weight; regions no selector matches get 0",
+                      traj("weight of the regions the selector matches", "", kNonNegative)),
+                  "{\"*\": 1}")),
+          opt("hardware_mix",
+              map(KeyKind::kSelector,
+                  "region selector -> {hardware id -> share}; required when any IT budget is set",
+                  map(KeyKind::kId, "hardware id -> share of the region's IT budget",
+                      traj("share of the IT budget", "", kFraction)))),
+      });
+
+  auto operations = object(
+      "how the fleet is run",
+      {
+          opt("utilisation",
+              with_default(make(Kind::kTrajectory,
+                                "average busy fraction of installed accelerators", "", kFraction),
+                           0.6)),
+          opt("first_year_fraction",
+              with_default(make(Kind::kNumber, "share of its first year a new accelerator runs", "",
+                                kFraction),
+                           0.5)),
+          opt("max_utilisation",
+              with_default(make(Kind::kTrajectory, "ceiling on utilisation when demand sets it", "",
+                                kFraction),
+                           0.9)),
+      });
+
+  auto demand = object(
+      "compute demand; when present, utilisation follows it",
+      {
+          req("eflop_year", traj("compute demand", "EFLOP-year", kNonNegative)),
+          opt("price_usd_per_eflop_year",
+              traj("what a unit of delivered compute sells for", "USD/EFLOP-year", kNonNegative)),
+      });
+
+  auto finance = object(
+      "money",
+      {
+          opt("discount_rate",
+              with_default(
+                  make(Kind::kTrajectory, "yearly rate for present values", "", {-0.99, 1.0}),
+                  0.08)),
+          opt("maintenance_rate",
+              with_default(make(Kind::kTrajectory,
+                                "yearly maintenance as a share of IT and facility capex in service",
+                                "", kFraction),
+                           0.03)),
+          opt("facility_life_years",
+              with_default(make(Kind::kInteger, "depreciation life of facilities and other capex",
+                                "years", {1.0, 100.0}),
+                           20)),
+      });
+
+  auto metric = make(Kind::kString, "result column the target applies to");
+  for (const auto& c : result_columns()) {
+    if (c.kind != ColumnKind::kKey) metric->enum_values.emplace_back(c.name);
+  }
+  auto bound = [](std::string d) { return make(Kind::kBound, std::move(d)); };
+  auto target = object(
+      "an assertion on the results; exactly one of at_least, at_most, equals; one of year, years",
+      {
+          req("name", text("what the target is called in reports")),
+          req("metric", metric),
+          opt("year", year("the year the target applies to")),
+          opt("years",
+              make(Kind::kYearRange, "[first, last]: the metric summed over the years", "year")),
+          opt("region",
+              text_default(std::const_pointer_cast<Node>(text("region id or total")), "total")),
+          opt("at_least", bound("lower bound: a number or {\"times\": k, \"of_year\": y}")),
+          opt("at_most", bound("upper bound: a number or {\"times\": k, \"of_year\": y}")),
+          opt("equals", bound("value: a number or {\"times\": k, \"of_year\": y}")),
+          opt("tolerance",
+              with_default(make(Kind::kNumber, "relative tolerance on the bound (0.01 = 1%)", "",
+                                kNonNegative),
+                           0)),
+      });
+  auto targets = make(Kind::kArray, "assertions checked by run --check");
+  targets->items = target;
+
+  auto root = object(
+      "a dcplan scenario (format version 1)",
+      {
+          req("dcplan", make(Kind::kInteger, "format version; must be 1", "", {1.0, 1.0})),
+          opt("name", text("short identifier")),
+          opt("title", text("one-line title for reports")),
+          opt("description", text("what the scenario models")),
+          opt("sources", strings("where the scenario's figures come from")),
+          opt("assumptions", strings("what the scenario assumes where no source was found")),
+          opt("include", strings("files merged in order before this file's keys (catalogs)")),
+          opt("extends", text("a scenario this one patches (RFC 7396 merge patch)")),
+          req("horizon", object("the years simulated (at most 200)",
+                                {
+                                    req("start", year("first year")),
+                                    req("end", year("last year, inclusive")),
+                                })),
+          opt("currency", text_default(std::const_pointer_cast<Node>(
+                                           text("currency of capex.budget (ISO 4217 code)")),
+                                       "USD")),
+          opt("fx_per_usd",
+              map(KeyKind::kCurrency, "currency code -> units of that currency per US dollar",
+                  traj("exchange rate", "currency/USD", kPositive))),
+          opt("hardware", map(KeyKind::kId, "accelerator types by id", hardware)),
+          opt("regions", map(KeyKind::kId, "regions by id", region)),
+          opt("capex", capex),
+          opt("operations", operations),
+          opt("demand", demand),
+          opt("finance", finance),
+          opt("targets", targets),
+      });
+  return root;
+}
+
+std::string number_text(double v) {
+  if (std::abs(v) >= 1e15 || (v != 0 && std::abs(v) < 1e-4)) return fmt::format("{:g}", v);
+  return fmt::format("{}", v);
+}
+
+std::string kind_name(const Node& n) {
+  switch (n.kind) {
+    case Kind::kObject:
+      return "object";
+    case Kind::kMap:
+      return "object";
+    case Kind::kArray:
+      return "array";
+    case Kind::kNumber:
+      return "number";
+    case Kind::kInteger:
+      return "integer";
+    case Kind::kString:
+      return "string";
+    case Kind::kStringList:
+      return "array of strings";
+    case Kind::kTrajectory:
+      return "trajectory";
+    case Kind::kBound:
+      return "bound";
+    case Kind::kYearRange:
+      return "[year, year]";
+  }
+  return "value";
+}
+
+const char* key_pattern(KeyKind k) {
+  switch (k) {
+    case KeyKind::kId:
+      return "^[A-Za-z0-9][A-Za-z0-9._-]*$";
+    case KeyKind::kYear:
+      return "^-?[0-9]{1,4}$";
+    case KeyKind::kCurrency:
+      return "^[A-Z]{3}$";
+    case KeyKind::kSelector:
+      return "^.+$";
+    case KeyKind::kNone:
+      break;
+  }
+  return "";
+}
+
+void add_bounds(json& s, const Node& n) {
+  if (n.minimum) s[n.exclusive_minimum ? "exclusiveMinimum" : "minimum"] = *n.minimum;
+  if (n.maximum) s[n.exclusive_maximum ? "exclusiveMaximum" : "maximum"] = *n.maximum;
+}
+
+json to_json_schema(const Node& n);
+
+json number_schema(const Node& n, const char* type) {
+  json s = {{"type", type}};
+  add_bounds(s, n);
+  return s;
+}
+
+json trajectory_schema(const Node& n) {
+  json constant = number_schema(n, "number");
+  json series_values = {{"type", "object"},
+                        {"propertyNames", {{"pattern", key_pattern(KeyKind::kYear)}}},
+                        {"minProperties", 1},
+                        {"additionalProperties", constant}};
+  json series = {{"type", "object"},
+                 {"properties",
+                  {{"series", series_values},
+                   {"interp", {{"enum", {"linear", "step"}}}},
+                   {"then_growth", {{"type", "number"}, {"minimum", -1}}}}},
+                 {"required", {"series"}},
+                 {"additionalProperties", false}};
+  return {{"anyOf",
+           {constant,
+            series,
+            {{"$ref", "#/$defs/exponential"}},
+            {{"$ref", "#/$defs/logistic"}},
+            {{"$ref", "#/$defs/fit"}}}},
+          {"description", n.description}};
+}
+
+json to_json_schema(const Node& n) {
+  json s;
+  switch (n.kind) {
+    case Kind::kObject: {
+      s = {{"type", "object"}};
+      json props = json::object();
+      json required = json::array();
+      for (const auto& f : n.fields) {
+        json child = to_json_schema(*f.node);
+        if (f.required) {
+          required.push_back(f.name);
+        } else {
+          child = {{"anyOf", {child, {{"type", "null"}}}}};
+        }
+        props[f.name] = child;
+      }
+      s["properties"] = props;
+      if (!required.empty()) s["required"] = required;
+      s["additionalProperties"] = false;
+      break;
+    }
+    case Kind::kMap:
+      s = {{"type", "object"},
+           {"propertyNames", {{"pattern", key_pattern(n.key_kind)}}},
+           {"additionalProperties", {{"anyOf", {to_json_schema(*n.items), {{"type", "null"}}}}}}};
+      break;
+    case Kind::kArray:
+      s = {{"type", "array"}, {"items", to_json_schema(*n.items)}};
+      break;
+    case Kind::kNumber:
+      s = number_schema(n, "number");
+      break;
+    case Kind::kInteger:
+      s = number_schema(n, "integer");
+      break;
+    case Kind::kString:
+      s = {{"type", "string"}};
+      if (!n.enum_values.empty()) s["enum"] = n.enum_values;
+      break;
+    case Kind::kStringList:
+      s = {{"type", "array"}, {"items", {{"type", "string"}}}};
+      break;
+    case Kind::kTrajectory:
+      return trajectory_schema(n);
+    case Kind::kBound:
+      s = {{"anyOf",
+            {{{"type", "number"}},
+             {{"type", "object"},
+              {"properties",
+               {{"times", {{"type", "number"}, {"minimum", 0}}},
+                {"of_year", {{"type", "integer"}}}}},
+              {"required", {"times", "of_year"}},
+              {"additionalProperties", false}}}}};
+      break;
+    case Kind::kYearRange:
+      s = {{"type", "array"}, {"items", {{"type", "integer"}}}, {"minItems", 2}, {"maxItems", 2}};
+      break;
+  }
+  if (!n.description.empty()) s["description"] = n.description;
+  return s;
+}
+
+json defs() {
+  json year_points = {{"type", "object"},
+                      {"propertyNames", {{"pattern", key_pattern(KeyKind::kYear)}}},
+                      {"additionalProperties", {{"type", "number"}}}};
+  return {
+      {"exponential",
+       {{"type", "object"},
+        {"properties",
+         {{"exponential",
+           {{"type", "object"},
+            {"properties",
+             {{"base", {{"type", "number"}}},
+              {"base_year", {{"type", "integer"}}},
+              {"rate", {{"type", "number"}, {"minimum", -1}}}}},
+            {"required", {"base", "base_year", "rate"}},
+            {"additionalProperties", false}}}}},
+        {"required", {"exponential"}},
+        {"additionalProperties", false}}},
+      {"logistic",
+       {{"type", "object"},
+        {"properties",
+         {{"logistic",
+           {{"type", "object"},
+            {"properties",
+             {{"cap", {{"type", "number"}}},
+              {"midpoint", {{"type", "number"}}},
+              {"steepness", {{"type", "number"}}},
+              {"floor", {{"type", "number"}}}}},
+            {"required", {"cap", "midpoint", "steepness"}},
+            {"additionalProperties", false}}}}},
+        {"required", {"logistic"}},
+        {"additionalProperties", false}}},
+      {"fit",
+       {{"type", "object"},
+        {"properties",
+         {{"fit",
+           {{"type", "object"},
+            {"properties",
+             {{"model", {{"enum", {"linear", "exponential", "logistic"}}}},
+              {"history", year_points},
+              {"floor", {{"type", "number"}}}}},
+            {"required", {"model", "history"}},
+            {"additionalProperties", false}}}}},
+        {"required", {"fit"}},
+        {"additionalProperties", false}}},
+  };
+}
+
+void reference_rows(const Node& n, const std::string& path, std::string& out) {
+  auto row = [&](const std::string& p, const Node& c, bool required) {
+    std::string type = kind_name(c);
+    if (c.kind == Kind::kString && !c.enum_values.empty()) type = "string (a result column)";
+    std::string def = required ? "required" : (c.default_text.empty() ? "—" : c.default_text);
+    std::string bounds = c.bounds_text();
+    out +=
+        fmt::format("| `{}` | {} | {} | {} | {} | {} |\n", p, type, c.unit.empty() ? "—" : c.unit,
+                    def, bounds.empty() ? "—" : bounds, c.description);
+  };
+  switch (n.kind) {
+    case Kind::kObject:
+      for (const auto& f : n.fields) {
+        const std::string p = path + "/" + f.name;
+        row(p, *f.node, f.required);
+        reference_rows(*f.node, p, out);
+      }
+      break;
+    case Kind::kMap: {
+      std::string key;
+      switch (n.key_kind) {
+        case KeyKind::kId:
+          key = "{id}";
+          break;
+        case KeyKind::kYear:
+          key = "{year}";
+          break;
+        case KeyKind::kSelector:
+          key = "{selector}";
+          break;
+        case KeyKind::kCurrency:
+          key = "{currency}";
+          break;
+        case KeyKind::kNone:
+          key = "{key}";
+          break;
+      }
+      const std::string p = path + "/" + key;
+      if (n.items->kind != Kind::kObject) row(p, *n.items, false);
+      reference_rows(*n.items, p, out);
+      break;
+    }
+    case Kind::kArray:
+      reference_rows(*n.items, path + "/{i}", out);
+      break;
+    default:
+      break;
+  }
+}
+
+}  // namespace
+
+const Field* Node::field(std::string_view name) const {
+  for (const auto& f : fields) {
+    if (f.name == name) return &f;
+  }
+  return nullptr;
+}
+
+bool Node::in_bounds(double v) const {
+  if (minimum && (exclusive_minimum ? !(v > *minimum) : !(v >= *minimum))) return false;
+  if (maximum && (exclusive_maximum ? !(v < *maximum) : !(v <= *maximum))) return false;
+  return true;
+}
+
+std::string Node::bounds_text() const {
+  if (minimum && maximum) {
+    if (*minimum == *maximum) return "= " + number_text(*minimum);
+    return fmt::format("{}{}, {}{}", exclusive_minimum ? "(" : "[", number_text(*minimum),
+                       number_text(*maximum), exclusive_maximum ? ")" : "]");
+  }
+  if (minimum) return fmt::format("{} {}", exclusive_minimum ? ">" : ">=", number_text(*minimum));
+  if (maximum) return fmt::format("{} {}", exclusive_maximum ? "<" : "<=", number_text(*maximum));
+  return {};
+}
+
+std::string Node::expectation() const {
+  std::string what;
+  switch (kind) {
+    case Kind::kObject:
+    case Kind::kMap:
+      return "an object";
+    case Kind::kArray:
+      return "an array";
+    case Kind::kNumber:
+      what = "a number";
+      break;
+    case Kind::kInteger:
+      what = unit == "year" ? "an integer year" : "an integer";
+      break;
+    case Kind::kString:
+      return enum_values.empty() ? "a string" : "one of the result columns";
+    case Kind::kStringList:
+      return "an array of strings";
+    case Kind::kTrajectory:
+      what =
+          "a number or a trajectory ({\"series\": ...}, {\"exponential\": ...}, "
+          "{\"logistic\": ...}, {\"fit\": ...})";
+      break;
+    case Kind::kBound:
+      return "a number or {\"times\": k, \"of_year\": year}";
+    case Kind::kYearRange:
+      return "[first year, last year]";
+  }
+  const std::string b = bounds_text();
+  if (!b.empty()) what += " " + b;
+  if (!unit.empty() && unit != "year") what += " (" + unit + ")";
+  return what;
+}
+
+const Node& scenario() {
+  static const NodePtr root = build();
+  return *root;
+}
+
+const Node* node_at(const std::vector<std::string>& tokens) {
+  const Node* n = &scenario();
+  for (const auto& t : tokens) {
+    switch (n->kind) {
+      case Kind::kObject: {
+        const Field* f = n->field(t);
+        if (f == nullptr) return nullptr;
+        n = f->node.get();
+        break;
+      }
+      case Kind::kMap:
+      case Kind::kArray:
+        n = n->items.get();
+        break;
+      case Kind::kTrajectory:
+      case Kind::kBound:
+      case Kind::kStringList:
+      case Kind::kYearRange:
+        return n;  // the value's inner shape is checked by the validator
+      default:
+        return nullptr;
+    }
+  }
+  return n;
+}
+
+std::string json_schema() {
+  json s = to_json_schema(scenario());
+  json out = {{"$schema", "https://json-schema.org/draft/2020-12/schema"},
+              {"$id", "https://dcplan.invalid/schema/scenario-v1.json"},
+              {"title", "dcplan scenario, format version 1"}};
+  for (auto& [k, v] : s.items()) out[k] = v;
+  out["$defs"] = defs();
+  return out.dump(2) + "\n";
+}
+
+std::string reference_markdown() {
+  std::string out =
+      "# Scenario reference (format version 1)\n\n"
+      "Generated from the key table in src/schema.cpp by `dcplan schema --markdown`; a test "
+      "checks that this file matches it. Keys are JSON pointers; `{id}`, `{year}`, `{selector}` "
+      "and `{currency}` stand for keys you choose. A *trajectory* is a number or one of "
+      "`{\"series\": {YEAR: v, ...}, \"interp\": \"linear\"|\"step\", \"then_growth\": g}`, "
+      "`{\"exponential\": {\"base\", \"base_year\", \"rate\"}}`, "
+      "`{\"logistic\": {\"cap\", \"midpoint\", \"steepness\", \"floor\"}}`, "
+      "`{\"fit\": {\"model\": \"linear\"|\"exponential\"|\"logistic\", \"history\": {YEAR: v}, "
+      "\"floor\"}}`; its bounds apply in every year of the horizon. `null` anywhere means the "
+      "key is absent.\n\n"
+      "| key | type | unit | default | bounds | description |\n"
+      "| --- | --- | --- | --- | --- | --- |\n";
+  reference_rows(scenario(), "", out);
+  return out;
+}
+
+std::vector<std::string> nearest(std::string_view name, const std::vector<std::string>& known) {
+  // Optimal string alignment distance: insertions, deletions, substitutions and adjacent
+  // transpositions ("peu" -> "pue") each count as one edit.
+  auto distance = [](std::string_view a, std::string_view b) {
+    std::vector<std::size_t> pp(b.size() + 1), prev(b.size() + 1), cur(b.size() + 1);
+    for (std::size_t j = 0; j <= b.size(); ++j) prev[j] = j;
+    for (std::size_t i = 1; i <= a.size(); ++i) {
+      cur[0] = i;
+      for (std::size_t j = 1; j <= b.size(); ++j) {
+        const std::size_t sub = prev[j - 1] + (a[i - 1] == b[j - 1] ? 0 : 1);
+        cur[j] = std::min({prev[j] + 1, cur[j - 1] + 1, sub});
+        if (i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1]) {
+          cur[j] = std::min(cur[j], pp[j - 2] + 1);
+        }
+      }
+      pp = prev;
+      std::swap(prev, cur);
+    }
+    return prev[b.size()];
+  };
+  const std::size_t limit = std::max<std::size_t>(2, name.size() / 3);
+  std::vector<std::pair<std::size_t, std::string>> scored;
+  for (const auto& k : known) {
+    const std::size_t d = distance(name, k);
+    if (d <= limit) scored.emplace_back(d, k);
+  }
+  std::stable_sort(scored.begin(), scored.end(),
+                   [](const auto& a, const auto& b) { return a.first < b.first; });
+  std::vector<std::string> out;
+  for (auto& [d, k] : scored) out.push_back(k);
+  return out;
+}
+
+}  // namespace dcplan::schema

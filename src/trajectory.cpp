@@ -1,0 +1,254 @@
+#include "dcplan/trajectory.hpp"
+
+#include <Eigen/Dense>
+#include <algorithm>
+#include <cmath>
+#include <limits>
+#include <string>
+
+namespace dcplan {
+
+namespace {
+
+template <class... Ts>
+struct Overloaded : Ts... {
+  using Ts::operator()...;
+};
+template <class... Ts>
+Overloaded(Ts...) -> Overloaded<Ts...>;
+
+double series_value(const SeriesTrajectory& s, int year) {
+  const auto& p = s.points;
+  if (p.empty()) throw TrajectoryError("a series needs at least one point");
+  if (year <= p.front().first) return p.front().second;
+  if (year >= p.back().first) {
+    if (!s.then_growth) return p.back().second;
+    return p.back().second * std::pow(1.0 + *s.then_growth, year - p.back().first);
+  }
+  // First point with year > t; the previous one has year <= t.
+  auto hi = std::upper_bound(p.begin(), p.end(), year,
+                             [](int y, const std::pair<int, double>& q) { return y < q.first; });
+  auto lo = hi - 1;
+  if (s.interp == Interp::kStep || lo->first == year) return lo->second;
+  const double f = static_cast<double>(year - lo->first) / (hi->first - lo->first);
+  return lo->second + f * (hi->second - lo->second);
+}
+
+double logistic_value(const LogisticTrajectory& l, double t) {
+  return l.floor + (l.cap - l.floor) / (1.0 + std::exp(-l.steepness * (t - l.midpoint)));
+}
+
+void require_points(const YearPoints& h, std::size_t n, const char* model) {
+  if (h.size() < n) {
+    throw TrajectoryError(std::string("a ") + model + " fit needs at least " + std::to_string(n) +
+                          " history points, found " + std::to_string(h.size()));
+  }
+}
+
+//! Least squares of y on (1, t − t0); returns (intercept at t0, slope).
+Eigen::Vector2d line_fit(const YearPoints& h, int t0, const Eigen::VectorXd& y) {
+  Eigen::MatrixXd a(static_cast<Eigen::Index>(h.size()), 2);
+  for (std::size_t i = 0; i < h.size(); ++i) {
+    a(static_cast<Eigen::Index>(i), 0) = 1.0;
+    a(static_cast<Eigen::Index>(i), 1) = h[i].first - t0;
+  }
+  return a.colPivHouseholderQr().solve(y);
+}
+
+Eigen::VectorXd values(const YearPoints& h) {
+  Eigen::VectorXd y(static_cast<Eigen::Index>(h.size()));
+  for (std::size_t i = 0; i < h.size(); ++i) y(static_cast<Eigen::Index>(i)) = h[i].second;
+  return y;
+}
+
+bool distinct_years(const YearPoints& h) {
+  for (std::size_t i = 1; i < h.size(); ++i) {
+    if (h[i].first == h[0].first) continue;
+    return true;
+  }
+  return false;
+}
+
+}  // namespace
+
+double value_at(const Trajectory& trajectory, int year) {
+  return std::visit(Overloaded{
+                        [](double c) { return c; },
+                        [year](const SeriesTrajectory& s) { return series_value(s, year); },
+                        [year](const ExponentialTrajectory& e) {
+                          return e.base * std::pow(1.0 + e.rate, year - e.base_year);
+                        },
+                        [year](const LogisticTrajectory& l) { return logistic_value(l, year); },
+                        [year](const LinearTrajectory& l) {
+                          return l.value_at_base + l.slope * (year - l.base_year);
+                        },
+                        [year](const FitTrajectory& f) -> double {
+                          switch (f.model) {
+                            case FitModel::kLinear:
+                              return value_at(fit_linear(f.history), year);
+                            case FitModel::kExponential:
+                              return value_at(fit_exponential(f.history), year);
+                            case FitModel::kLogistic:
+                              return value_at(fit_logistic(f.history, f.floor), year);
+                          }
+                          return 0.0;
+                        },
+                    },
+                    trajectory);
+}
+
+Eigen::ArrayXd evaluate(const Trajectory& trajectory, int first_year, int last_year) {
+  const Eigen::Index n = std::max(0, last_year - first_year + 1);
+  Eigen::ArrayXd out(n);
+  // A fit is solved once, then its closed form evaluated over the years.
+  Trajectory closed = trajectory;
+  if (const auto* f = std::get_if<FitTrajectory>(&trajectory)) {
+    switch (f->model) {
+      case FitModel::kLinear:
+        closed = fit_linear(f->history);
+        break;
+      case FitModel::kExponential:
+        closed = fit_exponential(f->history);
+        break;
+      case FitModel::kLogistic:
+        closed = fit_logistic(f->history, f->floor);
+        break;
+    }
+  }
+  for (Eigen::Index i = 0; i < n; ++i) {
+    out(i) = value_at(closed, first_year + static_cast<int>(i));
+  }
+  return out;
+}
+
+LinearTrajectory fit_linear(const YearPoints& history) {
+  require_points(history, 2, "linear");
+  if (!distinct_years(history)) throw TrajectoryError("a linear fit needs two distinct years");
+  const int t0 = history.front().first;
+  const Eigen::Vector2d c = line_fit(history, t0, values(history));
+  return {c(0), t0, c(1)};
+}
+
+ExponentialTrajectory fit_exponential(const YearPoints& history) {
+  require_points(history, 2, "exponential");
+  if (!distinct_years(history))
+    throw TrajectoryError("an exponential fit needs two distinct years");
+  Eigen::VectorXd y = values(history);
+  for (Eigen::Index i = 0; i < y.size(); ++i) {
+    if (!(y(i) > 0)) {
+      throw TrajectoryError("an exponential fit needs every history value > 0, found " +
+                            std::to_string(y(i)) + " in " +
+                            std::to_string(history[static_cast<std::size_t>(i)].first));
+    }
+    y(i) = std::log(y(i));
+  }
+  const int t0 = history.front().first;
+  const Eigen::Vector2d c = line_fit(history, t0, y);
+  return {std::exp(c(0)), t0, std::expm1(c(1))};
+}
+
+LogisticTrajectory fit_logistic(const YearPoints& history, double floor) {
+  require_points(history, 3, "logistic");
+  const Eigen::Index n = static_cast<Eigen::Index>(history.size());
+  Eigen::VectorXd t(n);
+  const Eigen::VectorXd v = values(history);
+  for (Eigen::Index i = 0; i < n; ++i) t(i) = history[static_cast<std::size_t>(i)].first;
+  const double vmax = v.maxCoeff();
+  for (Eigen::Index i = 0; i < n; ++i) {
+    if (!(v(i) > floor)) {
+      throw TrajectoryError("a logistic fit needs every history value above the floor (" +
+                            std::to_string(floor) + "), found " + std::to_string(v(i)));
+    }
+  }
+  const double tc = t.mean();  // centre the years for conditioning
+
+  // Parameters p = (cap, midpoint − tc, steepness).
+  auto residuals = [&](const Eigen::Vector3d& p) {
+    Eigen::VectorXd r(n);
+    for (Eigen::Index i = 0; i < n; ++i) {
+      r(i) = floor + (p(0) - floor) / (1.0 + std::exp(-p(2) * (t(i) - tc - p(1)))) - v(i);
+    }
+    return r;
+  };
+  auto jacobian = [&](const Eigen::Vector3d& p) {
+    Eigen::MatrixXd j(n, 3);
+    for (Eigen::Index i = 0; i < n; ++i) {
+      const double x = t(i) - tc - p(1);
+      const double e = std::exp(-p(2) * x);
+      const double s = 1.0 / (1.0 + e);
+      const double ds = s * s * e;  // d s / d(k x)
+      j(i, 0) = s;
+      j(i, 1) = (p(0) - floor) * ds * (-p(2));
+      j(i, 2) = (p(0) - floor) * ds * x;
+    }
+    return j;
+  };
+
+  // Starting points: for a trial cap K the logit ln((v − f)/(K − v)) is linear in t; its
+  // least-squares line gives steepness and midpoint. Keep the trial with the smallest error.
+  Eigen::Vector3d best = Eigen::Vector3d::Zero();
+  double best_sse = std::numeric_limits<double>::infinity();
+  for (double scale : {1.01, 1.05, 1.2, 1.5, 2.0, 3.0, 5.0, 10.0, 100.0}) {
+    const double cap = floor + (vmax - floor) * scale;
+    Eigen::VectorXd z(n);
+    for (Eigen::Index i = 0; i < n; ++i) z(i) = std::log((v(i) - floor) / (cap - v(i)));
+    Eigen::MatrixXd a(n, 2);
+    a.col(0).setOnes();
+    a.col(1) = t.array() - tc;
+    const Eigen::Vector2d c = a.colPivHouseholderQr().solve(z);
+    if (!(std::abs(c(1)) > 1e-12)) continue;
+    const Eigen::Vector3d p(cap, -c(0) / c(1), c(1));
+    const double sse = residuals(p).squaredNorm();
+    if (sse < best_sse) {
+      best_sse = sse;
+      best = p;
+    }
+  }
+  if (!std::isfinite(best_sse)) {
+    throw TrajectoryError("a logistic fit needs history values that change over time");
+  }
+
+  // Levenberg–Marquardt with Marquardt's diagonal scaling.
+  Eigen::Vector3d p = best;
+  double sse = best_sse;
+  double lambda = 1e-3;
+  const double scale2 = std::max(1.0, v.squaredNorm());
+  bool converged = false;
+  for (int iter = 0; iter < 500 && !converged; ++iter) {
+    const Eigen::MatrixXd j = jacobian(p);
+    const Eigen::VectorXd r = residuals(p);
+    const Eigen::Matrix3d jtj = j.transpose() * j;
+    const Eigen::Vector3d g = j.transpose() * r;
+    if (sse <= 1e-30 * scale2 || g.norm() <= 1e-30 * scale2) {
+      converged = true;
+      break;
+    }
+    bool improved = false;
+    for (int tries = 0; tries < 40; ++tries) {
+      Eigen::Matrix3d a = jtj;
+      a.diagonal() += lambda * jtj.diagonal().cwiseMax(1e-12);
+      const Eigen::Vector3d step = a.ldlt().solve(-g);
+      const Eigen::Vector3d q = p + step;
+      const double q_sse = residuals(q).squaredNorm();
+      if (std::isfinite(q_sse) && q_sse < sse) {
+        const double drop = sse - q_sse;
+        p = q;
+        sse = q_sse;
+        lambda = std::max(lambda / 10.0, 1e-15);
+        improved = true;
+        if (drop <= 1e-15 * std::max(sse, 1e-300) || step.norm() <= 1e-14 * (1.0 + p.norm())) {
+          converged = true;
+        }
+        break;
+      }
+      lambda *= 10.0;
+    }
+    if (!improved) converged = true;  // no step reduces the error: a (local) minimum
+  }
+  if (!p.allFinite() || !(p(0) > floor) || !(p(2) != 0.0)) {
+    throw TrajectoryError("the logistic fit did not converge to a curve above the floor");
+  }
+  return {p(0), p(1) + tc, p(2), floor};
+}
+
+}  // namespace dcplan
