@@ -72,6 +72,39 @@ std::span<const ColumnInfo> result_columns() {
   return kColumns;
 }
 
+static_assert(kColumns.size() == 2 + kNumCols, "Col and kColumns must list the same columns");
+
+const ColumnInfo& column_info(Col c) {
+  return kColumns[static_cast<std::size_t>(c) + 2];
+}
+
+int value_column(std::string_view name) {
+  for (std::size_t i = 2; i < kColumns.size(); ++i) {
+    if (kColumns[i].name == name) return static_cast<int>(i - 2);
+  }
+  return -1;
+}
+
+std::string Results::region_name(Eigen::Index row) const {
+  const int r = keys[static_cast<std::size_t>(row)].region;
+  return r == RowKey::kTotal ? std::string("total") : region_ids[static_cast<std::size_t>(r)];
+}
+
+std::string Results::hardware_name(Eigen::Index row) const {
+  const int h = keys[static_cast<std::size_t>(row)].hardware;
+  return h == RowKey::kAll ? std::string() : hardware_ids[static_cast<std::size_t>(h)];
+}
+
+Eigen::Index Results::find_row(int year, int region, int hardware) const {
+  for (std::size_t i = 0; i < keys.size(); ++i) {
+    const auto& k = keys[i];
+    if (k.year == year && k.region == region && k.hardware == hardware) {
+      return static_cast<Eigen::Index>(i);
+    }
+  }
+  return -1;
+}
+
 const ColumnInfo* find_column(std::string_view name) {
   for (const auto& c : kColumns) {
     if (c.name == name) return &c;

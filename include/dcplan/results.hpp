@@ -6,8 +6,11 @@
 // denominator is zero.
 #pragma once
 
+#include <Eigen/Core>
 #include <span>
+#include <string>
 #include <string_view>
+#include <vector>
 
 namespace dcplan {
 
@@ -32,5 +35,86 @@ struct ColumnInfo {
 
 //! The column of that name, or nullptr.
 [[nodiscard]] const ColumnInfo* find_column(std::string_view name);
+
+//! Value columns (every column but year and region), in output order. Results::values has one
+//! column per entry, indexed by these.
+enum Col : int {
+  kBudgetUsd,
+  kCapexItUsd,
+  kCapexFacilityUsd,
+  kCapexOtherUsd,
+  kCapexUsd,
+  kCarryoverUsd,
+  kStrandedCapexUsd,
+  kAcceleratorsPurchased,
+  kAcceleratorsInstalled,
+  kAcceleratorsStranded,
+  kAcceleratorsFailed,
+  kAcceleratorsRetired,
+  kItCapacityMw,
+  kItCapacityPipelineMw,
+  kItNameplateMw,
+  kItLoadMw,
+  kPue,
+  kFacilityPowerMw,
+  kEnergyTwh,
+  kPeakPflops,
+  kDeliveredEflopYear,
+  kUtilisation,
+  kElectricityCostUsd,
+  kMaintenanceUsd,
+  kOpexUsd,
+  kDepreciationUsd,
+  kTcoUsd,
+  kCostPerEflopYearUsd,
+  kDiscountedCostUsd,
+  kOperationalTco2,
+  kEmbodiedTco2,
+  kDemandEflopYear,
+  kUnmetEflopYear,
+  kRevenueUsd,
+  kMarginUsd,
+  kNumCols
+};
+
+//! The ColumnInfo of a value column.
+[[nodiscard]] const ColumnInfo& column_info(Col c);
+
+//! Index of a value column by name, or -1 (also -1 for the key columns).
+[[nodiscard]] int value_column(std::string_view name);
+
+//! One row's key: region and hardware are indices into Results::region_ids / hardware_ids;
+//! kTotal marks the total over regions, kAll a row over all hardware.
+struct RowKey {
+  static constexpr int kTotal = -1;
+  static constexpr int kAll = -1;
+  int year = 0;
+  int region = kTotal;
+  int hardware = kAll;
+};
+
+//! The tidy result table. Rows: years ascending; in each year the regions sorted by id, then
+//! total; with per-hardware detail each region row is followed by its hardware rows. An empty
+//! cell (a ratio with a zero denominator, a column that does not apply to a hardware row) is
+//! NaN in `values` and printed empty.
+struct Results {
+  std::vector<std::string> region_ids;
+  std::vector<std::string> hardware_ids;
+  bool has_demand = false;
+  bool by_hardware = false;
+  std::vector<RowKey> keys;
+  Eigen::ArrayXXd values;  //!< rows × kNumCols
+
+  [[nodiscard]] Eigen::Index rows() const { return static_cast<Eigen::Index>(keys.size()); }
+  [[nodiscard]] std::string region_name(Eigen::Index row) const;
+  [[nodiscard]] std::string hardware_name(Eigen::Index row) const;
+  //! Row of (year, region[, hardware]) or -1.
+  [[nodiscard]] Eigen::Index find_row(int year, int region, int hardware = RowKey::kAll) const;
+};
+
+//! True for a value printed as an empty cell.
+[[nodiscard]] inline bool is_empty_cell(double v) {
+  return v != v;
+}
 
 }  // namespace dcplan

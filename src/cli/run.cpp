@@ -1,14 +1,64 @@
+#include <fmt/format.h>
 #include <spdlog/spdlog.h>
+#include <iostream>
 
 #include "cli/commands.hpp"
+#include "dcplan/engine.hpp"
+#include "dcplan/io/atomic_file.hpp"
+#include "dcplan/io/format.hpp"
 #include "dcplan/load.hpp"
+#include "dcplan/targets.hpp"
 
 namespace dcplan::cli {
 
 int run(const RunOptions& o) {
+  // Check every option before any work, so that a usage error never leaves output behind.
+  io::FormatOptions fo;
+  fo.format = io::parse_format(o.format);
+  fo.by = io::parse_rows_by(o.by);
+  if (!o.years.empty()) io::parse_years(o.years, fo);
+
   const Scenario s = load_scenario(o.scenario, LoadOptions{o.overrides});
-  spdlog::info("{}: {} hardware, {} regions, {}-{}", o.scenario, s.hardware.size(),
-               s.regions.size(), s.horizon.start, s.horizon.end);
+  if (!o.metrics.empty()) fo.columns = io::parse_metrics(o.metrics, s.demand.has_value());
+  if (!o.currency.empty() && o.currency != "USD") {
+    auto it = s.fx_per_usd.find(o.currency);
+    if (it == s.fx_per_usd.end()) {
+      std::string known;
+      for (const auto& [code, fx] : s.fx_per_usd) known += (known.empty() ? "" : ", ") + code;
+      throw InputError("--currency", "",
+                       "the scenario has no exchange rate for \"" + o.currency +
+                           "\" (expected one of: " + known + "; add /fx_per_usd/" + o.currency +
+                           ")");
+    }
+    fo.currency = o.currency;
+    fo.fx = it->second;
+    fo.fx_first_year = s.horizon.start;
+  }
+  if (fo.first_year && fo.last_year &&
+      (*fo.last_year < s.horizon.start || *fo.first_year > s.horizon.end)) {
+    throw InputError("--years", "",
+                     fmt::format("expected years within the horizon {}-{}, found {}",
+                                 s.horizon.start, s.horizon.end, o.years));
+  }
+
+  EngineOptions eo;
+  eo.by_hardware = fo.by == io::RowsBy::kHardware;
+  const Results results = simulate(s, eo);
+  io::write_output(o.output, io::format_results(results, fo));
+
+  if (!o.check && o.junit.empty()) return 0;
+  const auto checked = check_targets(s, results);
+  if (!o.junit.empty()) io::write_output(o.junit, junit_xml(s, checked));
+  int failed = 0;
+  for (const auto& t : checked) failed += t.passed ? 0 : 1;
+  if (o.check) {
+    std::cerr << targets_report(checked);
+    if (checked.empty()) spdlog::warn("{}: --check: the scenario has no targets", o.scenario);
+    if (failed > 0) {
+      spdlog::error("{} of {} target(s) failed", failed, checked.size());
+      return 1;
+    }
+  }
   return 0;
 }
 

@@ -1,0 +1,56 @@
+// dcplan — writing a result table: table (aligned, readable units), csv, json, jsonl, md.
+//
+// csv/json/jsonl carry full precision (shortest round-trip decimal) and one header; table and
+// md round to readable units (1.23 TWh, 4.5 GW, US$3.2 bn). Empty cells (a ratio with a zero
+// denominator, a column that does not apply) are empty in csv/table/md and null in json.
+#pragma once
+
+#include <Eigen/Core>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "dcplan/results.hpp"
+
+namespace dcplan::io {
+
+enum class Format { kTable, kCsv, kJson, kJsonl, kMd };
+enum class RowsBy { kRegion, kTotal, kHardware };
+
+struct FormatOptions {
+  Format format = Format::kTable;
+  RowsBy by = RowsBy::kRegion;
+  std::vector<int> columns;  //!< value columns to print; empty: all (table/md: a short set)
+  std::optional<int> first_year;
+  std::optional<int> last_year;
+  std::string currency = "USD";  //!< money columns are multiplied by fx and renamed _<code>
+  Eigen::ArrayXd fx;             //!< per year of the results (empty for USD)
+  int fx_first_year = 0;
+};
+
+//! Parses a format name; throws InputError for an unknown one.
+[[nodiscard]] Format parse_format(const std::string& name);
+[[nodiscard]] RowsBy parse_rows_by(const std::string& name);
+
+//! Parses "a,b,c" into value columns; throws InputError naming an unknown column (with the
+//! nearest known name).
+[[nodiscard]] std::vector<int> parse_metrics(const std::string& list, bool has_demand);
+
+//! Parses "A:B", "A:", ":B" or "A" into first/last years; throws InputError when malformed.
+void parse_years(const std::string& spec, FormatOptions& options);
+
+//! The short set of columns a table shows by default.
+[[nodiscard]] std::vector<int> default_table_columns();
+
+//! A number in its shortest round-trip form, "-0" printed as "0"; "" for an empty cell.
+[[nodiscard]] std::string exact_number(double v);
+
+//! A number with a readable unit for the column ("1.23 TWh", "US$3.2 bn").
+[[nodiscard]] std::string readable(double v, const ColumnInfo& column, const std::string& currency);
+
+//! The column name as printed: money columns renamed to the currency (capex_usd → capex_cny).
+[[nodiscard]] std::string column_name(const ColumnInfo& column, const std::string& currency);
+
+[[nodiscard]] std::string format_results(const Results& results, const FormatOptions& options);
+
+}  // namespace dcplan::io

@@ -1,0 +1,42 @@
+// dcplan — targets: assertions on results.
+//
+// A target reads one metric for a region selector (`total`, an id, a glob, a #tag or `*`; a
+// selector matching several regions sums them, ratios recomputed from the sums) in one year,
+// or summed over [first, last]. Its bound is a number or k × the same metric in another year.
+// With relative tolerance tol: at_least passes when value >= bound − tol·|bound|, at_most when
+// value <= bound + tol·|bound|, equals when |value − bound| <= tol·|bound|.
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "dcplan/results.hpp"
+#include "dcplan/scenario.hpp"
+
+namespace dcplan {
+
+struct TargetResult {
+  std::string name;
+  std::string metric;
+  std::string region;
+  int first_year = 0;
+  int last_year = 0;
+  BoundKind kind = BoundKind::kAtLeast;
+  double value = 0;  //!< the metric as read (NaN when empty)
+  double bound = 0;  //!< the bound it was compared with
+  double tolerance = 0;
+  bool passed = false;
+  std::string detail;  //!< e.g. "energy_twh 2032 total = 3.2 >= 4.1 (10 x 2022): FAILED"
+};
+
+[[nodiscard]] std::vector<TargetResult> check_targets(const Scenario& scenario,
+                                                      const Results& results);
+
+//! JUnit XML: one test suite for the scenario, one test case per target.
+[[nodiscard]] std::string junit_xml(const Scenario& scenario,
+                                    const std::vector<TargetResult>& results);
+
+//! A human-readable report of the targets, one line each.
+[[nodiscard]] std::string targets_report(const std::vector<TargetResult>& results);
+
+}  // namespace dcplan

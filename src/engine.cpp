@@ -1,0 +1,569 @@
+#include "dcplan/engine.hpp"
+
+#include <algorithm>
+#include <cmath>
+#include <limits>
+#include <vector>
+
+#include "dcplan/error.hpp"
+
+namespace dcplan {
+
+namespace {
+
+constexpr double kHoursPerYear = 8760.0;
+constexpr double kEps = 1e-9;  //!< money [USD] and power [MW] below this are treated as zero
+constexpr double kEmpty = std::numeric_limits<double>::quiet_NaN();
+constexpr int kMaxConstructionYears = 20;  //!< schema bound on construction_years
+
+using Eigen::ArrayXd;
+using Eigen::ArrayXXd;
+using Eigen::Index;
+
+//! A ratio, or an empty cell when the denominator is zero.
+double ratio(double num, double den) {
+  return den > 0 ? num / den : kEmpty;
+}
+
+//! A value clamped at zero where rounding left a tiny negative.
+double non_negative(double v) {
+  return v < 0 && v > -1e-6 * (1 + std::abs(v)) ? 0.0 : v;
+}
+
+struct RegionState {
+  ArrayXXd fleet;        //!< installed accelerators, hardware × age
+  ArrayXXd queue;        //!< stranded accelerators, hardware × age
+  ArrayXd new_installs;  //!< installed in step 6 of this year, per hardware
+  ArrayXd purchased;     //!< bought this year, per hardware
+  ArrayXd failed;        //!< per hardware, this year
+  ArrayXd retired;       //!< per hardware, this year
+  ArrayXd capex_it_hw;   //!< per hardware, this year
+  ArrayXd pipeline;      //!< MW completing in each year index (beyond the horizon too)
+  ArrayXd completions;   //!< MW of built capacity completing in each year index
+  ArrayXd depreciation;  //!< scheduled depreciation by year index [USD]
+  ArrayXd in_service;    //!< gross IT + facility capex within its life by year index [USD]
+  double online_mw = 0;
+  // This year's budget flows [USD].
+  double budget = 0, it = 0, facility = 0, other = 0;
+  double facility_spent = 0, it_spent = 0;
+  double room_mw = 0;
+  double excess = 0;  //!< money the region could not spend itself
+  bool valid_mix = false;
+  double mix_sum = 0;
+};
+
+}  // namespace
+
+struct Engine::Impl {
+  std::vector<RegionState> regions;
+  ArrayXd w_mw, tflops, idle, afr, kg;  //!< per hardware: all_in_w in MW, BF16, ...
+  std::vector<int> life;
+  ArrayXd mix;  //!< scratch: effective mix of one region
+  ArrayXd scratch_h;
+  ArrayXd weights;  //!< per region, this year (0 when closed)
+
+  void run(const Scenario& s, const EngineOptions& o, Results& out);
+};
+
+Engine::Engine() : impl_(std::make_unique<Impl>()) {}
+Engine::~Engine() = default;
+Engine::Engine(Engine&&) noexcept = default;
+Engine& Engine::operator=(Engine&&) noexcept = default;
+
+void Engine::run(const Scenario& scenario, const EngineOptions& options, Results& out) {
+  impl_->run(scenario, options, out);
+}
+
+Results simulate(const Scenario& scenario, const EngineOptions& options) {
+  Results out;
+  Engine().run(scenario, options, out);
+  return out;
+}
+
+void Engine::Impl::run(const Scenario& s, const EngineOptions& o, Results& out) {
+  const int Y = s.horizon.years();
+  const Index R = static_cast<Index>(s.regions.size());
+  const Index H = static_cast<Index>(s.hardware.size());
+  DCPLAN_ASSERT(Y >= 1);
+
+  // Per-hardware constants.
+  w_mw.resize(H);
+  tflops.resize(H);
+  idle.resize(H);
+  afr.resize(H);
+  kg.resize(H);
+  life.resize(static_cast<std::size_t>(H));
+  int max_life = 1;
+  for (Index h = 0; h < H; ++h) {
+    const Hardware& hw = s.hardware[static_cast<std::size_t>(h)];
+    w_mw(h) = hw.all_in_w / 1e6;
+    tflops(h) = hw.bf16_tflops;
+    idle(h) = hw.idle_fraction;
+    afr(h) = hw.annual_failure_rate;
+    kg(h) = hw.embodied_kgco2e;
+    life[static_cast<std::size_t>(h)] = hw.lifetime_years;
+    max_life = std::max(max_life, hw.lifetime_years);
+  }
+  const Index A = max_life + 1;  // ages 0..max_life; age max_life always retires
+  const Index years_ext = Y + kMaxConstructionYears + 1;
+
+  // Region state, reset (buffers keep their capacity from earlier runs).
+  regions.resize(static_cast<std::size_t>(R));
+  for (Index r = 0; r < R; ++r) {
+    RegionState& st = regions[static_cast<std::size_t>(r)];
+    const Region& reg = s.regions[static_cast<std::size_t>(r)];
+    st.fleet.setZero(H, A);
+    st.queue.setZero(H, A);
+    st.new_installs.setZero(H);
+    st.purchased.setZero(H);
+    st.failed.setZero(H);
+    st.retired.setZero(H);
+    st.capex_it_hw.setZero(H);
+    st.pipeline.setZero(years_ext);
+    st.completions.setZero(years_ext);
+    st.depreciation.setZero(Y);
+    st.in_service.setZero(Y);
+    st.online_mw = reg.initial_it_capacity_mw;
+  }
+  weights.setZero(R);
+  mix.setZero(H);
+  scratch_h.setZero(H);
+
+  // Output layout.
+  const Index per_region = o.by_hardware ? H + 1 : 1;
+  const Index per_year = (R + 1) * per_region;
+  out.region_ids.clear();
+  for (const auto& r : s.regions) out.region_ids.push_back(r.id);
+  out.hardware_ids.clear();
+  for (const auto& h : s.hardware) out.hardware_ids.push_back(h.id);
+  out.has_demand = s.demand.has_value();
+  out.by_hardware = o.by_hardware;
+  out.keys.resize(static_cast<std::size_t>(per_year * Y));
+  out.values.setZero(per_year * Y, kNumCols);
+  for (int t = 0; t < Y; ++t) {
+    for (Index r = 0; r <= R; ++r) {
+      for (Index h = 0; h < per_region; ++h) {
+        RowKey& k = out.keys[static_cast<std::size_t>(t * per_year + r * per_region + h)];
+        k.year = s.horizon.start + t;
+        k.region = r == R ? RowKey::kTotal : static_cast<int>(r);
+        k.hardware = h == 0 ? RowKey::kAll : static_cast<int>(h - 1);
+      }
+    }
+  }
+  auto row = [&](int t, Index r, Index h = -1) { return t * per_year + r * per_region + (h + 1); };
+
+  // The initial fleet, placed at its age in the first year. Cohorts already past their
+  // lifetime retire in the first year.
+  ArrayXXd initial_retired = ArrayXXd::Zero(std::max<Index>(R, 1), std::max<Index>(H, 1));
+  for (Index r = 0; r < R; ++r) {
+    RegionState& st = regions[static_cast<std::size_t>(r)];
+    for (const auto& c : s.regions[static_cast<std::size_t>(r)].initial_fleet) {
+      const int age = s.horizon.start - c.vintage;
+      if (age >= life[static_cast<std::size_t>(c.hardware)]) {
+        initial_retired(r, c.hardware) += c.count;
+      } else {
+        st.fleet(c.hardware, age) += c.count;
+      }
+    }
+  }
+
+  double carry = 0;       // USD carried into this year
+  double discount = 1.0;  // Π (1 + discount rate) over the years since the first
+  const double fyf = s.operations.first_year_fraction;
+
+  for (int t = 0; t < Y; ++t) {
+    const int year = s.horizon.start + t;
+    if (t > 0) discount *= 1.0 + s.finance.discount_rate(t);
+
+    // 1. Capacity online.
+    for (auto& st : regions) {
+      st.online_mw += st.pipeline(t);
+      st.pipeline(t) = 0;
+    }
+
+    // 2. Ageing, retirement, failures.
+    for (Index r = 0; r < R; ++r) {
+      RegionState& st = regions[static_cast<std::size_t>(r)];
+      st.failed.setZero();
+      st.retired.setZero();
+      if (t > 0) {
+        // Column shift: age a becomes a + 1. The last column is always empty here, since
+        // age max_life retires.
+        for (Index a = A - 1; a > 0; --a) {
+          st.fleet.col(a) = st.fleet.col(a - 1);
+          st.queue.col(a) = st.queue.col(a - 1);
+        }
+        st.fleet.col(0).setZero();
+        st.queue.col(0).setZero();
+      } else {
+        st.retired = initial_retired.row(r).head(H).transpose();
+      }
+      for (Index h = 0; h < H; ++h) {
+        const Index l = life[static_cast<std::size_t>(h)];
+        st.retired(h) +=
+            st.fleet.row(h).segment(l, A - l).sum() + st.queue.row(h).segment(l, A - l).sum();
+        st.fleet.row(h).segment(l, A - l).setZero();
+        st.queue.row(h).segment(l, A - l).setZero();
+        if (afr(h) > 0 && l > 1) {
+          auto alive = st.fleet.row(h).segment(1, l - 1);
+          st.failed(h) = afr(h) * alive.sum();
+          alive *= 1.0 - afr(h);
+        }
+      }
+    }
+
+    // 3. Budget.
+    const double new_usd = s.capex.budget(t) / s.capex.fx_per_usd(t);
+    const double available = new_usd + carry;
+    double weight_sum = 0;
+    for (Index r = 0; r < R; ++r) {
+      const bool open = s.regions[static_cast<std::size_t>(r)].is_open(year);
+      weights(r) = open ? s.capex.region_weight(r, t) : 0.0;
+      weight_sum += weights(r);
+    }
+    carry = 0;
+    double unspent = 0;  // carried to next year
+    for (Index r = 0; r < R; ++r) {
+      RegionState& st = regions[static_cast<std::size_t>(r)];
+      const double share = weight_sum > 0 ? weights(r) / weight_sum : 0.0;
+      st.budget = new_usd * share;
+      st.it = available * s.capex.split_it(t) * share;
+      st.facility = available * s.capex.split_facility(t) * share;
+      st.other = available * s.capex.split_other(t) * share;
+      st.excess = 0;
+      st.facility_spent = 0;
+      st.it_spent = 0;
+    }
+    if (weight_sum <= 0) unspent = available;
+
+    // 4. Facilities, with water-filling of what a region cannot take.
+    double pool = 0;
+    for (Index r = 0; r < R; ++r) {
+      RegionState& st = regions[static_cast<std::size_t>(r)];
+      const Region& reg = s.regions[static_cast<std::size_t>(r)];
+      const Index done = t + reg.construction_years;
+      const Index cap_year = std::min<Index>(done, Y - 1);
+      double room = std::numeric_limits<double>::infinity();
+      if (reg.max_new_mw_per_year) {
+        room = std::min(room, (*reg.max_new_mw_per_year)(cap_year)-st.completions(done));
+      }
+      if (reg.max_total_mw) {
+        room = std::min(room, (*reg.max_total_mw)(t)-st.online_mw - st.pipeline.sum());
+      }
+      st.room_mw = std::max(0.0, room);
+      if (weights(r) <= 0) st.room_mw = 0;
+      const double price = reg.facility_capex_usd_per_mw(t);
+      const double want_mw = st.facility / price;
+      const double take = std::min(want_mw, st.room_mw);
+      st.facility_spent = take * price;
+      st.room_mw -= take;
+      st.excess = st.facility - st.facility_spent;
+      pool += st.excess;
+    }
+    for (Index pass = 0; pass <= R && pool > kEps; ++pass) {
+      double w_room = 0;
+      for (Index r = 0; r < R; ++r) {
+        if (regions[static_cast<std::size_t>(r)].room_mw > kEps) w_room += weights(r);
+      }
+      if (w_room <= 0) break;
+      double left = 0;
+      for (Index r = 0; r < R; ++r) {
+        RegionState& st = regions[static_cast<std::size_t>(r)];
+        if (!(st.room_mw > kEps) || weights(r) <= 0) continue;
+        const double price = s.regions[static_cast<std::size_t>(r)].facility_capex_usd_per_mw(t);
+        const double give = pool * weights(r) / w_room;
+        const double take = std::min(give / price, st.room_mw);
+        st.facility_spent += take * price;
+        st.room_mw -= take;
+        left += give - take * price;
+      }
+      pool = left;
+    }
+    unspent += pool;
+    for (Index r = 0; r < R; ++r) {
+      RegionState& st = regions[static_cast<std::size_t>(r)];
+      const Region& reg = s.regions[static_cast<std::size_t>(r)];
+      const double mw = st.facility_spent / reg.facility_capex_usd_per_mw(t);
+      const Index done = t + reg.construction_years;
+      st.completions(done) += mw;
+      if (reg.construction_years == 0) {
+        st.online_mw += mw;
+      } else {
+        st.pipeline(done) += mw;
+      }
+    }
+
+    // 5. Stranded queue: oldest batch first, into free capacity.
+    for (auto& st : regions) {
+      double free_mw = st.online_mw - (st.fleet.matrix().transpose() * w_mw.matrix()).sum();
+      for (Index a = A - 1; a >= 0 && free_mw > kEps; --a) {
+        const double need = (st.queue.col(a) * w_mw).sum();
+        if (need <= 0) continue;
+        if (need <= free_mw) {
+          st.fleet.col(a) += st.queue.col(a);
+          st.queue.col(a).setZero();
+          free_mw -= need;
+        } else {
+          const double f = free_mw / need;
+          st.fleet.col(a) += f * st.queue.col(a);
+          st.queue.col(a) *= 1.0 - f;
+          free_mw = 0;
+        }
+      }
+    }
+
+    // 6. Accelerators: IT budget by hardware mix; regions with no hardware on sale spill.
+    double it_pool = 0;
+    double w_valid = 0;
+    for (Index r = 0; r < R; ++r) {
+      RegionState& st = regions[static_cast<std::size_t>(r)];
+      const Region& reg = s.regions[static_cast<std::size_t>(r)];
+      st.mix_sum = 0;
+      for (Index h = 0; h < H; ++h) {
+        const bool ok = reg.allowed[static_cast<std::size_t>(h)] &&
+                        s.hardware[static_cast<std::size_t>(h)].on_sale(year);
+        st.mix_sum += ok ? s.capex.mix[static_cast<std::size_t>(r)](h, t) : 0.0;
+      }
+      st.valid_mix = st.mix_sum > 0;
+      if (!st.valid_mix && st.it > 0) {
+        st.excess += st.it;
+        it_pool += st.it;
+        st.it = 0;
+      }
+      if (st.valid_mix) w_valid += weights(r);
+    }
+    if (it_pool > 0) {
+      if (w_valid > 0) {
+        for (Index r = 0; r < R; ++r) {
+          RegionState& st = regions[static_cast<std::size_t>(r)];
+          if (st.valid_mix) st.it += it_pool * weights(r) / w_valid;
+        }
+      } else {
+        unspent += it_pool;
+      }
+    }
+    for (Index r = 0; r < R; ++r) {
+      RegionState& st = regions[static_cast<std::size_t>(r)];
+      const Region& reg = s.regions[static_cast<std::size_t>(r)];
+      st.purchased.setZero();
+      st.new_installs.setZero();
+      st.capex_it_hw.setZero();
+      if (!st.valid_mix || st.it <= 0) continue;
+      for (Index h = 0; h < H; ++h) {
+        const bool ok = reg.allowed[static_cast<std::size_t>(h)] &&
+                        s.hardware[static_cast<std::size_t>(h)].on_sale(year);
+        mix(h) = ok ? s.capex.mix[static_cast<std::size_t>(r)](h, t) / st.mix_sum : 0.0;
+      }
+      st.capex_it_hw = st.it * mix;
+      for (Index h = 0; h < H; ++h) {
+        st.purchased(h) = st.capex_it_hw(h) / s.hardware[static_cast<std::size_t>(h)].price_usd(t);
+      }
+      st.it_spent = st.it;
+      const double free_mw = st.online_mw - (st.fleet.matrix().transpose() * w_mw.matrix()).sum();
+      const double need = (st.purchased * w_mw).sum();
+      const double f = need <= free_mw ? 1.0 : std::max(0.0, free_mw) / need;
+      st.new_installs = f * st.purchased;
+      st.fleet.col(0) += st.new_installs;
+      st.queue.col(0) += st.purchased - st.new_installs;
+      // Depreciation and maintenance schedules: each purchase over its lifetime.
+      for (Index h = 0; h < H; ++h) {
+        const double c = st.capex_it_hw(h);
+        if (c <= 0) continue;
+        const int l = life[static_cast<std::size_t>(h)];
+        const Index n = std::min<Index>(l, Y - t);
+        st.depreciation.segment(t, n) += c / l;
+        st.in_service.segment(t, n) += c;
+      }
+    }
+
+    // Facility and other capex schedules: over the facility life.
+    const int fl = s.finance.facility_life_years;
+    for (auto& st : regions) {
+      const Index n = std::min<Index>(fl, Y - t);
+      st.depreciation.segment(t, n) += (st.facility_spent + st.other) / fl;
+      st.in_service.segment(t, n) += st.facility_spent;
+    }
+
+    // 7. Utilisation; A = compute available at full use, year-weighted [EFLOP-year].
+    double avail_total = 0;
+    for (auto& st : regions) {
+      scratch_h = st.fleet.rowwise().sum() - (1.0 - fyf) * st.new_installs;
+      avail_total += (scratch_h * tflops).sum() / 1e6;
+    }
+    double u = s.operations.utilisation(t);
+    double demand = 0;
+    if (s.demand) {
+      demand = s.demand->eflop_year(t);
+      u = avail_total > 0 ? std::min(s.operations.max_utilisation(t), demand / avail_total) : 0.0;
+    }
+
+    // 8-12 per region, with the totals.
+    const int t_row = t;
+    for (Index r = 0; r < R; ++r) {
+      RegionState& st = regions[static_cast<std::size_t>(r)];
+      const Region& reg = s.regions[static_cast<std::size_t>(r)];
+      auto v = out.values.row(row(t_row, r));
+      const ArrayXd installed = st.fleet.rowwise().sum();
+      const ArrayXd stranded = st.queue.rowwise().sum();
+      const ArrayXd weighted = installed - (1.0 - fyf) * st.new_installs;
+      const ArrayXd draw_mw = weighted * w_mw * (idle + (1.0 - idle) * u);
+      const double pue = reg.pue(t);
+      const double it_load = draw_mw.sum();
+      const double energy_mwh = it_load * pue * kHoursPerYear;
+      const double avail = (weighted * tflops).sum() / 1e6;
+      double stranded_value = 0;
+      for (Index a = 0; a < A && a <= t; ++a) {
+        for (Index h = 0; h < H; ++h) {
+          if (st.queue(h, a) > 0) {
+            stranded_value +=
+                st.queue(h, a) * s.hardware[static_cast<std::size_t>(h)].price_usd(t - a);
+          }
+        }
+      }
+      const double elec = energy_mwh * reg.power_price_usd_per_mwh(t);
+      const double maint = s.finance.maintenance_rate(t) * st.in_service(t);
+      const double capex = st.it_spent + st.facility_spent + st.other;
+      const double grid = reg.grid_g_per_kwh(t) * (1.0 - reg.renewable_share(t));
+
+      v(kBudgetUsd) = st.budget;
+      v(kCapexItUsd) = st.it_spent;
+      v(kCapexFacilityUsd) = st.facility_spent;
+      v(kCapexOtherUsd) = st.other;
+      v(kCapexUsd) = capex;
+      v(kStrandedCapexUsd) = stranded_value;
+      v(kAcceleratorsPurchased) = st.purchased.sum();
+      v(kAcceleratorsInstalled) = installed.sum();
+      v(kAcceleratorsStranded) = stranded.sum();
+      v(kAcceleratorsFailed) = st.failed.sum();
+      v(kAcceleratorsRetired) = st.retired.sum();
+      v(kItCapacityMw) = st.online_mw;
+      v(kItCapacityPipelineMw) = st.pipeline.sum();
+      v(kItNameplateMw) = (installed * w_mw).sum();
+      v(kItLoadMw) = it_load;
+      v(kPue) = pue;
+      v(kFacilityPowerMw) = it_load * pue;
+      v(kEnergyTwh) = energy_mwh / 1e6;
+      v(kPeakPflops) = (installed * tflops).sum() / 1e3;
+      v(kDeliveredEflopYear) = u * avail;
+      v(kUtilisation) = u;
+      v(kElectricityCostUsd) = elec;
+      v(kMaintenanceUsd) = maint;
+      v(kOpexUsd) = elec + maint;
+      v(kDepreciationUsd) = st.depreciation(t);
+      v(kTcoUsd) = st.depreciation(t) + elec + maint;
+      v(kCostPerEflopYearUsd) = ratio(v(kTcoUsd), v(kDeliveredEflopYear));
+      v(kDiscountedCostUsd) = (capex + elec + maint) / discount;
+      v(kOperationalTco2) = energy_mwh * grid / 1e3;
+      v(kEmbodiedTco2) = (st.purchased * kg).sum() / 1e3;
+      if (s.demand) {
+        const double d = avail_total > 0 ? demand * avail / avail_total : 0.0;
+        v(kDemandEflopYear) = d;
+        v(kUnmetEflopYear) = non_negative(d - v(kDeliveredEflopYear));
+        if (s.demand->price_usd_per_eflop_year) {
+          v(kRevenueUsd) = v(kDeliveredEflopYear) * (*s.demand->price_usd_per_eflop_year)(t);
+          v(kMarginUsd) = v(kRevenueUsd) - v(kTcoUsd);
+        } else {
+          v(kRevenueUsd) = kEmpty;
+          v(kMarginUsd) = kEmpty;
+        }
+      } else {
+        v(kDemandEflopYear) = kEmpty;
+        v(kUnmetEflopYear) = kEmpty;
+        v(kRevenueUsd) = kEmpty;
+        v(kMarginUsd) = kEmpty;
+      }
+
+      if (o.by_hardware) {
+        for (Index h = 0; h < H; ++h) {
+          auto hv = out.values.row(row(t_row, r, h));
+          hv.setConstant(kEmpty);
+          const double hw_load = draw_mw(h);
+          const double hw_energy = hw_load * pue * kHoursPerYear;
+          double hw_stranded_value = 0;
+          for (Index a = 0; a < A && a <= t; ++a) {
+            hw_stranded_value +=
+                st.queue(h, a) * s.hardware[static_cast<std::size_t>(h)].price_usd(t - a);
+          }
+          hv(kCapexItUsd) = st.capex_it_hw(h);
+          hv(kStrandedCapexUsd) = hw_stranded_value;
+          hv(kAcceleratorsPurchased) = st.purchased(h);
+          hv(kAcceleratorsInstalled) = installed(h);
+          hv(kAcceleratorsStranded) = stranded(h);
+          hv(kAcceleratorsFailed) = st.failed(h);
+          hv(kAcceleratorsRetired) = st.retired(h);
+          hv(kItNameplateMw) = installed(h) * w_mw(h);
+          hv(kItLoadMw) = hw_load;
+          hv(kPue) = pue;
+          hv(kFacilityPowerMw) = hw_load * pue;
+          hv(kEnergyTwh) = hw_energy / 1e6;
+          hv(kPeakPflops) = installed(h) * tflops(h) / 1e3;
+          hv(kDeliveredEflopYear) = u * weighted(h) * tflops(h) / 1e6;
+          hv(kUtilisation) = u;
+          hv(kElectricityCostUsd) = hw_energy * reg.power_price_usd_per_mwh(t);
+          hv(kOperationalTco2) = hw_energy * grid / 1e3;
+          hv(kEmbodiedTco2) = st.purchased(h) * kg(h) / 1e3;
+        }
+      }
+    }
+
+    // Carry-over: attributed to regions in proportion to the excess each could not spend;
+    // with none (no region open), by weight, else equally.
+    carry = unspent;
+    double excess_sum = 0;
+    for (const auto& st : regions) excess_sum += st.excess;
+    double share_sum = 0;
+    for (Index r = 0; r < R; ++r) share_sum += s.capex.region_weight(r, t);
+    for (Index r = 0; r < R; ++r) {
+      double share;
+      if (excess_sum > 0) {
+        share = regions[static_cast<std::size_t>(r)].excess / excess_sum;
+      } else if (share_sum > 0) {
+        share = s.capex.region_weight(r, t) / share_sum;
+      } else {
+        share = 1.0 / static_cast<double>(R);
+      }
+      out.values(row(t_row, r), kCarryoverUsd) = carry * share;
+      if (weight_sum <= 0) {
+        // No region open: the new budget is attributed like the carry-over.
+        out.values(row(t_row, r), kBudgetUsd) = new_usd * share;
+      }
+    }
+
+    // Totals: sums over regions; ratios recomputed.
+    auto tot = out.values.row(row(t_row, R));
+    tot.setZero();
+    for (Index r = 0; r < R; ++r) {
+      auto v = out.values.row(row(t_row, r));
+      for (int c = 0; c < kNumCols; ++c) {
+        if (column_info(static_cast<Col>(c)).kind != ColumnKind::kRatio) tot(c) += v(c);
+      }
+    }
+    if (R == 0) tot(kCarryoverUsd) = carry;
+    tot(kPue) = ratio(tot(kFacilityPowerMw), tot(kItLoadMw));
+    tot(kUtilisation) = avail_total > 0 ? u : kEmpty;
+    tot(kCostPerEflopYearUsd) = ratio(tot(kTcoUsd), tot(kDeliveredEflopYear));
+    if (!s.demand) {
+      tot(kDemandEflopYear) = tot(kUnmetEflopYear) = tot(kRevenueUsd) = tot(kMarginUsd) = kEmpty;
+    } else if (!s.demand->price_usd_per_eflop_year) {
+      tot(kRevenueUsd) = tot(kMarginUsd) = kEmpty;
+    }
+    if (o.by_hardware) {
+      for (Index h = 0; h < H; ++h) {
+        auto hv = out.values.row(row(t_row, R, h));
+        hv.setZero();
+        for (Index r = 0; r < R; ++r)
+          hv += out.values.row(row(t_row, r, h))
+                    .isNaN()
+                    .select(0.0, out.values.row(row(t_row, r, h)));
+        const auto& sample = out.values.row(row(t_row, 0 < R ? 0 : R, h));
+        for (int c = 0; c < kNumCols; ++c) {
+          if (R > 0 && is_empty_cell(sample(c))) hv(c) = kEmpty;
+        }
+        hv(kPue) = ratio(hv(kFacilityPowerMw), hv(kItLoadMw));
+        hv(kUtilisation) = avail_total > 0 ? u : kEmpty;
+      }
+    }
+  }
+}
+
+}  // namespace dcplan

@@ -1,0 +1,184 @@
+#include "dcplan/targets.hpp"
+
+#include <fmt/format.h>
+#include <cmath>
+#include <limits>
+
+#include "dcplan/selector.hpp"
+
+namespace dcplan {
+
+namespace {
+
+constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
+
+//! The metric for a selector in one year: the total row, one region's row, or a sum over the
+//! matched regions with ratios recomputed.
+double metric_value(const Scenario& s, const Results& res, int col, const std::string& region,
+                    int year) {
+  if (region == "total") {
+    const auto row = res.find_row(year, RowKey::kTotal);
+    return row < 0 ? kNaN : res.values(row, col);
+  }
+  const int exact = s.region_index(region);
+  if (exact >= 0) {
+    const auto row = res.find_row(year, exact);
+    return row < 0 ? kNaN : res.values(row, col);
+  }
+  Eigen::ArrayXd sum = Eigen::ArrayXd::Zero(kNumCols);
+  bool any = false;
+  for (std::size_t r = 0; r < s.regions.size(); ++r) {
+    if (!selector_matches(region, s.regions[r])) continue;
+    const auto row = res.find_row(year, static_cast<int>(r));
+    if (row < 0) continue;
+    any = true;
+    for (int c = 0; c < kNumCols; ++c) {
+      const double v = res.values(row, c);
+      if (!is_empty_cell(v)) sum(c) += v;
+    }
+  }
+  if (!any) return kNaN;
+  auto ratio = [](double a, double b) { return b > 0 ? a / b : kNaN; };
+  switch (col) {
+    case kPue:
+      return ratio(sum(kFacilityPowerMw), sum(kItLoadMw));
+    case kCostPerEflopYearUsd:
+      return ratio(sum(kTcoUsd), sum(kDeliveredEflopYear));
+    case kUtilisation: {
+      const auto row = res.find_row(year, RowKey::kTotal);
+      return row < 0 ? kNaN : res.values(row, kUtilisation);
+    }
+    default:
+      return sum(col);
+  }
+}
+
+double metric_over(const Scenario& s, const Results& res, int col, const std::string& region,
+                   int first, int last) {
+  double total = 0;
+  for (int y = first; y <= last; ++y) {
+    const double v = metric_value(s, res, col, region, y);
+    if (is_empty_cell(v)) return kNaN;
+    total += v;
+  }
+  return total;
+}
+
+std::string num(double v) {
+  if (is_empty_cell(v)) return "(empty)";
+  return fmt::format("{:.6g}", v);
+}
+
+std::string xml_escape(const std::string& s) {
+  std::string out;
+  for (char c : s) {
+    switch (c) {
+      case '&':
+        out += "&amp;";
+        break;
+      case '<':
+        out += "&lt;";
+        break;
+      case '>':
+        out += "&gt;";
+        break;
+      case '"':
+        out += "&quot;";
+        break;
+      default:
+        out += c;
+    }
+  }
+  return out;
+}
+
+}  // namespace
+
+std::vector<TargetResult> check_targets(const Scenario& s, const Results& res) {
+  std::vector<TargetResult> out;
+  for (const auto& t : s.targets) {
+    TargetResult r;
+    r.name = t.name;
+    r.metric = t.metric;
+    r.region = t.region;
+    r.first_year = t.first_year;
+    r.last_year = t.last_year;
+    r.kind = t.kind;
+    r.tolerance = t.tolerance;
+    const int col = value_column(t.metric);
+    r.value = metric_over(s, res, col, t.region, t.first_year, t.last_year);
+    std::string bound_text;
+    if (t.of_year) {
+      const int span = t.last_year - t.first_year;
+      const double base = metric_over(s, res, col, t.region, *t.of_year, *t.of_year + span);
+      r.bound = t.value * base;
+      bound_text = fmt::format("{} ({} x {} in {})", num(r.bound), num(t.value), num(base),
+                               span == 0 ? std::to_string(*t.of_year)
+                                         : fmt::format("{}-{}", *t.of_year, *t.of_year + span));
+    } else {
+      r.bound = t.value;
+      bound_text = num(r.bound);
+    }
+    const double slack = t.tolerance * std::abs(r.bound);
+    const char* op = "";
+    if (is_empty_cell(r.value) || is_empty_cell(r.bound)) {
+      r.passed = false;
+    } else {
+      switch (t.kind) {
+        case BoundKind::kAtLeast:
+          r.passed = r.value >= r.bound - slack;
+          op = ">=";
+          break;
+        case BoundKind::kAtMost:
+          r.passed = r.value <= r.bound + slack;
+          op = "<=";
+          break;
+        case BoundKind::kEquals:
+          r.passed = std::abs(r.value - r.bound) <= slack;
+          op = "==";
+          break;
+      }
+    }
+    if (!*op)
+      op = t.kind == BoundKind::kAtLeast ? ">=" : t.kind == BoundKind::kAtMost ? "<=" : "==";
+    const std::string years = t.first_year == t.last_year
+                                  ? std::to_string(t.first_year)
+                                  : fmt::format("{}-{}", t.first_year, t.last_year);
+    r.detail = fmt::format(
+        "{} {} {} = {}, expected {} {}{}", t.metric, years, t.region, num(r.value), op, bound_text,
+        t.tolerance > 0 ? fmt::format(" (tolerance {:g}%)", t.tolerance * 100) : std::string());
+    out.push_back(std::move(r));
+  }
+  return out;
+}
+
+std::string targets_report(const std::vector<TargetResult>& results) {
+  std::string out;
+  for (const auto& r : results) {
+    out += fmt::format("{} {}: {}\n", r.passed ? "PASS" : "FAIL", r.name, r.detail);
+  }
+  return out;
+}
+
+std::string junit_xml(const Scenario& s, const std::vector<TargetResult>& results) {
+  int failures = 0;
+  for (const auto& r : results) failures += r.passed ? 0 : 1;
+  const std::string suite = s.name.empty() ? s.file : s.name;
+  std::string out = "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n";
+  out += fmt::format("<testsuites tests=\"{}\" failures=\"{}\">\n", results.size(), failures);
+  out += fmt::format("  <testsuite name=\"{}\" tests=\"{}\" failures=\"{}\">\n", xml_escape(suite),
+                     results.size(), failures);
+  for (const auto& r : results) {
+    out += fmt::format("    <testcase classname=\"{}\" name=\"{}\">", xml_escape(suite),
+                       xml_escape(r.name));
+    if (!r.passed) {
+      out += fmt::format("\n      <failure message=\"{}\">{}</failure>\n    ", xml_escape(r.detail),
+                         xml_escape(r.detail));
+    }
+    out += "</testcase>\n";
+  }
+  out += "  </testsuite>\n</testsuites>\n";
+  return out;
+}
+
+}  // namespace dcplan
