@@ -1,0 +1,229 @@
+// Conservation laws and invariants over many generated scenarios (fixed seed).
+#include <catch2/catch.hpp>
+#include <cmath>
+#include <nlohmann/json.hpp>
+#include <random>
+
+#include "dcplan/engine.hpp"
+#include "dcplan/load.hpp"
+
+using namespace dcplan;
+using json = nlohmann::json;
+
+namespace {
+
+struct Gen {
+  std::mt19937_64 rng;
+  explicit Gen(std::uint64_t seed) : rng(seed) {}
+  double uniform(double a, double b) { return std::uniform_real_distribution<double>(a, b)(rng); }
+  int integer(int a, int b) { return std::uniform_int_distribution<int>(a, b)(rng); }
+  bool chance(double p) { return uniform(0, 1) < p; }
+};
+
+//! A random but valid scenario. `caps` false: no max_new_mw_per_year / max_total_mw.
+//! `one_type`: a single accelerator type.
+json generate(Gen& g, bool caps, bool one_type = false) {
+  const int start = g.integer(2020, 2030);
+  const int end = start + g.integer(0, 14);
+  const int nh = one_type ? 1 : g.integer(1, 4);
+  const int nr = g.integer(1, 5);
+  json doc = {{"dcplan", 1}, {"horizon", {{"start", start}, {"end", end}}}};
+  std::vector<std::string> hw_ids;
+  for (int h = 0; h < nh; ++h) {
+    const std::string id = "hw" + std::to_string(h);
+    hw_ids.push_back(id);
+    json hw = {{"available", g.integer(start - 3, end)},
+               {"bf16_tflops", g.uniform(100, 3000)},
+               {"all_in_w", g.uniform(300, 3000)},
+               {"price_usd", g.chance(0.5) ? json(g.uniform(5e3, 5e4))
+                                           : json{{"exponential",
+                                                   {{"base", g.uniform(5e3, 5e4)},
+                                                    {"base_year", start},
+                                                    {"rate", g.uniform(-0.2, 0.1)}}}}},
+               {"lifetime_years", g.integer(1, 7)},
+               {"idle_fraction", g.uniform(0, 0.5)},
+               {"annual_failure_rate", g.chance(0.3) ? 0.0 : g.uniform(0, 0.2)},
+               {"embodied_kgco2e", g.uniform(0, 3000)}};
+    if (g.chance(0.3)) hw["last_sale"] = g.integer(hw["available"].get<int>(), end + 2);
+    doc["hardware"][id] = hw;
+  }
+  for (int r = 0; r < nr; ++r) {
+    const std::string id = "reg" + std::to_string(r);
+    json reg = {{"pue", g.uniform(1.0, 1.8)},
+                {"power_price_usd_per_mwh", g.uniform(20, 200)},
+                {"grid_g_per_kwh", g.uniform(0, 800)},
+                {"renewable_share", g.uniform(0, 1)},
+                {"facility_capex_usd_per_mw", g.uniform(5e6, 2e7)},
+                {"construction_years", g.integer(0, 3)},
+                {"tags", json::array({g.chance(0.5) ? "china" : "international"})}};
+    if (g.chance(0.3)) reg["opens"] = g.integer(start, end + 1);
+    if (caps && g.chance(0.5)) reg["max_new_mw_per_year"] = g.uniform(0, 200);
+    if (caps && g.chance(0.5)) reg["max_total_mw"] = g.uniform(0, 2000);
+    if (g.chance(0.3)) {
+      json allowed = json::array();
+      for (const auto& h : hw_ids) {
+        if (g.chance(0.6)) allowed.push_back(h);
+      }
+      reg["allowed_hardware"] = allowed;
+    }
+    if (g.chance(0.6)) {
+      const double cap = g.uniform(0, 500);
+      json fleet = json::object();
+      double used = 0;
+      for (int h = 0; h < nh; ++h) {
+        const std::string hid = hw_ids[static_cast<std::size_t>(h)];
+        if (reg.contains("allowed_hardware")) {
+          const auto& al = reg["allowed_hardware"];
+          if (std::find(al.begin(), al.end(), hid) == al.end()) continue;
+        }
+        const double w = doc["hardware"][hid]["all_in_w"].get<double>() / 1e6;
+        const double room = (cap - used) * g.uniform(0, 0.5);
+        const double n = room / w;
+        if (n <= 0) continue;
+        fleet[hid][std::to_string(start - g.integer(0, 6))] = n;
+        used += n * w;
+      }
+      reg["initial"] = {{"it_capacity_mw", cap}, {"fleet", fleet}};
+    }
+    doc["regions"][id] = reg;
+  }
+  const double it = g.uniform(0, 1);
+  const double fac = g.uniform(0, 1 - it);
+  json budget;
+  if (g.chance(0.5)) {
+    budget = g.uniform(0, 5e9);
+  } else {
+    budget = {{"series", {{std::to_string(start), g.uniform(0, 5e9)},
+                          {std::to_string(end), g.uniform(0, 5e9)}}},
+              {"then_growth", g.uniform(-0.1, 0.3)}};
+  }
+  json mix = json::object();
+  double left = 1.0;
+  for (int h = 0; h < nh; ++h) {
+    const double share = h == nh - 1 ? left : left * g.uniform(0, 1);
+    mix[hw_ids[static_cast<std::size_t>(h)]] = share;
+    left -= share;
+  }
+  json weights = {{"*", 1.0}};
+  if (g.chance(0.5)) weights["#china"] = g.uniform(0, 3);
+  if (g.chance(0.3)) weights["reg0"] = g.uniform(0, 3);
+  doc["capex"] = {{"budget", budget},
+                  {"split", {{"it", it}, {"facility", fac}, {"other", 1 - it - fac}}},
+                  {"region_weights", weights},
+                  {"hardware_mix", {{"*", mix}}}};
+  doc["operations"] = {{"utilisation", g.uniform(0, 1)},
+                       {"first_year_fraction", g.uniform(0, 1)}};
+  if (g.chance(0.3)) {
+    doc["demand"] = {{"eflop_year", g.uniform(0, 500)},
+                     {"price_usd_per_eflop_year", g.uniform(1e6, 1e9)}};
+  }
+  return doc;
+}
+
+Scenario load(const json& doc) { return load_scenario_text(doc.dump(), "generated.json"); }
+
+bool close(double a, double b, double scale) {
+  return std::abs(a - b) <= 1e-9 * std::max({1.0, std::abs(a), std::abs(b), scale});
+}
+
+}  // namespace
+
+TEST_CASE("conservation laws hold over 600 generated scenarios", "[properties]") {
+  Gen g(20251123);
+  Engine engine;
+  Results res;
+  int checked = 0;
+  for (int i = 0; i < 600; ++i) {
+    const json doc = generate(g, /*caps=*/true);
+    INFO("scenario " << i << ": " << doc.dump());
+    const Scenario s = load(doc);
+    engine.run(s, {}, res);
+    const int nr = static_cast<int>(s.regions.size());
+    const int years = s.horizon.years();
+
+    // Totals equal the sum of the regions, for every extensive column.
+    for (int t = 0; t < years; ++t) {
+      const int year = s.horizon.start + t;
+      const auto trow = res.find_row(year, RowKey::kTotal);
+      for (int c = 0; c < kNumCols; ++c) {
+        const auto& info = column_info(static_cast<Col>(c));
+        if (info.kind == ColumnKind::kRatio) continue;
+        double sum = 0;
+        for (int r = 0; r < nr; ++r) {
+          const double v = res.values(res.find_row(year, r), c);
+          if (!is_empty_cell(v)) sum += v;
+        }
+        const double total = res.values(trow, c);
+        if (is_empty_cell(total)) continue;
+        REQUIRE(close(total, sum, 0));
+      }
+      // Energy = facility power x 8,760 h; facility power = IT load x PUE.
+      for (int r = 0; r <= nr; ++r) {
+        const auto row = res.find_row(year, r == nr ? RowKey::kTotal : r);
+        REQUIRE(close(res.values(row, kEnergyTwh) * 1e6, res.values(row, kFacilityPowerMw) * 8760, 0));
+        // Nothing negative.
+        for (int c = 0; c < kNumCols; ++c) {
+          const double v = res.values(row, c);
+          if (c == kMarginUsd || is_empty_cell(v)) continue;
+          REQUIRE(v >= -1e-6);
+          REQUIRE(std::isfinite(v));
+        }
+        REQUIRE(res.values(row, kItNameplateMw) <= res.values(row, kItCapacityMw) * (1 + 1e-9) + 1e-9);
+      }
+    }
+
+    // Money: budget + last year's carry-over = capex + carry-over (total rows).
+    double carry = 0;
+    for (int t = 0; t < years; ++t) {
+      const auto row = res.find_row(s.horizon.start + t, RowKey::kTotal);
+      const double in = res.values(row, kBudgetUsd) + carry;
+      const double out = res.values(row, kCapexUsd) + res.values(row, kCarryoverUsd);
+      REQUIRE(close(in, out, in));
+      carry = res.values(row, kCarryoverUsd);
+    }
+
+    // Accelerators, per region: initial + purchased = installed + stranded + retired + failed.
+    for (int r = 0; r < nr; ++r) {
+      double initial = 0;
+      for (const auto& c : s.regions[static_cast<std::size_t>(r)].initial_fleet) initial += c.count;
+      double purchased = 0, retired = 0, failed = 0;
+      for (int t = 0; t < years; ++t) {
+        const auto row = res.find_row(s.horizon.start + t, r);
+        purchased += res.values(row, kAcceleratorsPurchased);
+        retired += res.values(row, kAcceleratorsRetired);
+        failed += res.values(row, kAcceleratorsFailed);
+        const double stock = res.values(row, kAcceleratorsInstalled) + res.values(row, kAcceleratorsStranded);
+        REQUIRE(close(initial + purchased, stock + retired + failed, initial + purchased));
+      }
+    }
+    ++checked;
+  }
+  CHECK(checked == 600);
+}
+
+// With one accelerator type. With several, the oldest-first queue can make peak compute dip:
+// more money strands more of an older, less efficient type, which later takes the power a
+// newer type would have used (scenario 15 of seed 7 shows it). That is the model as DESIGN.md
+// specifies it, not a bug, so the property is stated for one type.
+TEST_CASE("with no cap binding, more budget never gives less peak compute", "[properties]") {
+  Gen g(7);
+  for (int i = 0; i < 500; ++i) {
+    json doc = generate(g, /*caps=*/false, /*one_type=*/true);
+    INFO("scenario " << i << ": " << doc.dump());
+    const Results base = simulate(load(doc));
+    json more = doc;
+    // Scale the budget up by 1.5 in every year.
+    const Scenario sb = load(doc);
+    json series = json::object();
+    for (int t = 0; t < sb.horizon.years(); ++t) {
+      series[std::to_string(sb.horizon.start + t)] = sb.capex.budget(t) * 1.5;
+    }
+    more["capex"]["budget"] = {{"series", series}};
+    const Results bigger = simulate(load(more));
+    for (int t = 0; t < sb.horizon.years(); ++t) {
+      const auto row = base.find_row(sb.horizon.start + t, RowKey::kTotal);
+      REQUIRE(bigger.values(row, kPeakPflops) >=
+              base.values(row, kPeakPflops) * (1 - 1e-9) - 1e-9);
+    }
+  }
+}
