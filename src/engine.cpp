@@ -47,7 +47,9 @@ struct RegionState {
   double budget = 0, it = 0, facility = 0, other = 0;
   double facility_spent = 0, it_spent = 0;
   double room_mw = 0;
-  double excess = 0;  //!< money the region could not spend itself
+  double under_construction_mw = 0;  //!< sum of pipeline
+  ArrayXd eff_mix;                   //!< this year's mix over buyable hardware, unnormalised
+  double excess = 0;                 //!< money the region could not spend itself
   bool valid_mix = false;
   double mix_sum = 0;
 };
@@ -58,9 +60,13 @@ struct Engine::Impl {
   std::vector<RegionState> regions;
   ArrayXd w_mw, tflops, idle, afr, kg;  //!< per hardware: all_in_w in MW, BF16, ...
   std::vector<int> life;
-  ArrayXd mix;  //!< scratch: effective mix of one region
   ArrayXd scratch_h;
-  ArrayXd weights;  //!< per region, this year (0 when closed)
+  // Scratch per hardware for the outputs of one region (no allocation in the year loop).
+  ArrayXd installed, stranded, weighted, draw_mw;
+  ArrayXXd allowed;  //!< hardware × region: 1 where the region may install the hardware
+  ArrayXXd prices;   //!< hardware × year: price_usd
+  ArrayXd on_sale;   //!< per hardware, this year: 1 when on sale
+  ArrayXd weights;   //!< per region, this year (0 when closed)
 
   void run(const Scenario& s, const EngineOptions& o, Results& out);
 };
@@ -124,10 +130,30 @@ void Engine::Impl::run(const Scenario& s, const EngineOptions& o, Results& out) 
     st.depreciation.setZero(Y);
     st.in_service.setZero(Y);
     st.online_mw = reg.initial_it_capacity_mw;
+    st.under_construction_mw = 0;
+    st.eff_mix.setZero(H);
   }
   weights.setZero(R);
-  mix.setZero(H);
   scratch_h.setZero(H);
+  installed.setZero(H);
+  stranded.setZero(H);
+  weighted.setZero(H);
+  draw_mw.setZero(H);
+  on_sale.setZero(H);
+  allowed.setZero(H, R);
+  prices.resize(H, Y);
+  for (Index h = 0; h < H; ++h)
+    prices.row(h) = s.hardware[static_cast<std::size_t>(h)].price_usd.transpose();
+  for (Index r = 0; r < R; ++r) {
+    for (Index h = 0; h < H; ++h) {
+      allowed(h, r) =
+          s.regions[static_cast<std::size_t>(r)].allowed[static_cast<std::size_t>(h)] ? 1.0 : 0.0;
+    }
+  }
+  std::vector<bool> ratio_col(kNumCols);
+  for (int c = 0; c < kNumCols; ++c)
+    ratio_col[static_cast<std::size_t>(c)] =
+        column_info(static_cast<Col>(c)).kind == ColumnKind::kRatio;
 
   // Output layout.
   const Index per_region = o.by_hardware ? H + 1 : 1;
@@ -178,8 +204,11 @@ void Engine::Impl::run(const Scenario& s, const EngineOptions& o, Results& out) 
     // 1. Capacity online.
     for (auto& st : regions) {
       st.online_mw += st.pipeline(t);
+      st.under_construction_mw -= st.pipeline(t);
       st.pipeline(t) = 0;
     }
+    for (Index h = 0; h < H; ++h)
+      on_sale(h) = s.hardware[static_cast<std::size_t>(h)].on_sale(year) ? 1.0 : 0.0;
 
     // 2. Ageing, retirement, failures.
     for (Index r = 0; r < R; ++r) {
@@ -248,7 +277,7 @@ void Engine::Impl::run(const Scenario& s, const EngineOptions& o, Results& out) 
         room = std::min(room, (*reg.max_new_mw_per_year)(cap_year)-st.completions(done));
       }
       if (reg.max_total_mw) {
-        room = std::min(room, (*reg.max_total_mw)(t)-st.online_mw - st.pipeline.sum());
+        room = std::min(room, (*reg.max_total_mw)(t)-st.online_mw - st.under_construction_mw);
       }
       st.room_mw = std::max(0.0, room);
       if (weights(r) <= 0) st.room_mw = 0;
@@ -290,12 +319,13 @@ void Engine::Impl::run(const Scenario& s, const EngineOptions& o, Results& out) 
         st.online_mw += mw;
       } else {
         st.pipeline(done) += mw;
+        st.under_construction_mw += mw;
       }
     }
 
     // 5. Stranded queue: oldest batch first, into free capacity.
     for (auto& st : regions) {
-      double free_mw = st.online_mw - (st.fleet.matrix().transpose() * w_mw.matrix()).sum();
+      double free_mw = st.online_mw - (st.fleet.rowwise().sum() * w_mw).sum();
       for (Index a = A - 1; a >= 0 && free_mw > kEps; --a) {
         const double need = (st.queue.col(a) * w_mw).sum();
         if (need <= 0) continue;
@@ -317,13 +347,8 @@ void Engine::Impl::run(const Scenario& s, const EngineOptions& o, Results& out) 
     double w_valid = 0;
     for (Index r = 0; r < R; ++r) {
       RegionState& st = regions[static_cast<std::size_t>(r)];
-      const Region& reg = s.regions[static_cast<std::size_t>(r)];
-      st.mix_sum = 0;
-      for (Index h = 0; h < H; ++h) {
-        const bool ok = reg.allowed[static_cast<std::size_t>(h)] &&
-                        s.hardware[static_cast<std::size_t>(h)].on_sale(year);
-        st.mix_sum += ok ? s.capex.mix[static_cast<std::size_t>(r)](h, t) : 0.0;
-      }
+      st.eff_mix = s.capex.mix[static_cast<std::size_t>(r)].col(t) * allowed.col(r) * on_sale;
+      st.mix_sum = st.eff_mix.sum();
       st.valid_mix = st.mix_sum > 0;
       if (!st.valid_mix && st.it > 0) {
         st.excess += st.it;
@@ -344,22 +369,14 @@ void Engine::Impl::run(const Scenario& s, const EngineOptions& o, Results& out) 
     }
     for (Index r = 0; r < R; ++r) {
       RegionState& st = regions[static_cast<std::size_t>(r)];
-      const Region& reg = s.regions[static_cast<std::size_t>(r)];
       st.purchased.setZero();
       st.new_installs.setZero();
       st.capex_it_hw.setZero();
       if (!st.valid_mix || st.it <= 0) continue;
-      for (Index h = 0; h < H; ++h) {
-        const bool ok = reg.allowed[static_cast<std::size_t>(h)] &&
-                        s.hardware[static_cast<std::size_t>(h)].on_sale(year);
-        mix(h) = ok ? s.capex.mix[static_cast<std::size_t>(r)](h, t) / st.mix_sum : 0.0;
-      }
-      st.capex_it_hw = st.it * mix;
-      for (Index h = 0; h < H; ++h) {
-        st.purchased(h) = st.capex_it_hw(h) / s.hardware[static_cast<std::size_t>(h)].price_usd(t);
-      }
+      st.capex_it_hw = (st.it / st.mix_sum) * st.eff_mix;
+      st.purchased = st.capex_it_hw / prices.col(t);
       st.it_spent = st.it;
-      const double free_mw = st.online_mw - (st.fleet.matrix().transpose() * w_mw.matrix()).sum();
+      const double free_mw = st.online_mw - (st.fleet.rowwise().sum() * w_mw).sum();
       const double need = (st.purchased * w_mw).sum();
       const double f = need <= free_mw ? 1.0 : std::max(0.0, free_mw) / need;
       st.new_installs = f * st.purchased;
@@ -403,21 +420,18 @@ void Engine::Impl::run(const Scenario& s, const EngineOptions& o, Results& out) 
       RegionState& st = regions[static_cast<std::size_t>(r)];
       const Region& reg = s.regions[static_cast<std::size_t>(r)];
       auto v = out.values.row(row(t_row, r));
-      const ArrayXd installed = st.fleet.rowwise().sum();
-      const ArrayXd stranded = st.queue.rowwise().sum();
-      const ArrayXd weighted = installed - (1.0 - fyf) * st.new_installs;
-      const ArrayXd draw_mw = weighted * w_mw * (idle + (1.0 - idle) * u);
+      installed = st.fleet.rowwise().sum();
+      stranded = st.queue.rowwise().sum();
+      weighted = installed - (1.0 - fyf) * st.new_installs;
+      draw_mw = weighted * w_mw * (idle + (1.0 - idle) * u);
       const double pue = reg.pue(t);
       const double it_load = draw_mw.sum();
       const double energy_mwh = it_load * pue * kHoursPerYear;
       const double avail = (weighted * tflops).sum() / 1e6;
       double stranded_value = 0;
-      for (Index a = 0; a < A && a <= t; ++a) {
-        for (Index h = 0; h < H; ++h) {
-          if (st.queue(h, a) > 0) {
-            stranded_value +=
-                st.queue(h, a) * s.hardware[static_cast<std::size_t>(h)].price_usd(t - a);
-          }
+      if (stranded.sum() > 0) {
+        for (Index a = 0; a < A && a <= t; ++a) {
+          stranded_value += (st.queue.col(a) * prices.col(t - a)).sum();
         }
       }
       const double elec = energy_mwh * reg.power_price_usd_per_mwh(t);
@@ -437,7 +451,7 @@ void Engine::Impl::run(const Scenario& s, const EngineOptions& o, Results& out) 
       v(kAcceleratorsFailed) = st.failed.sum();
       v(kAcceleratorsRetired) = st.retired.sum();
       v(kItCapacityMw) = st.online_mw;
-      v(kItCapacityPipelineMw) = st.pipeline.sum();
+      v(kItCapacityPipelineMw) = st.under_construction_mw;
       v(kItNameplateMw) = (installed * w_mw).sum();
       v(kItLoadMw) = it_load;
       v(kPue) = pue;
@@ -480,9 +494,8 @@ void Engine::Impl::run(const Scenario& s, const EngineOptions& o, Results& out) 
           const double hw_load = draw_mw(h);
           const double hw_energy = hw_load * pue * kHoursPerYear;
           double hw_stranded_value = 0;
-          for (Index a = 0; a < A && a <= t; ++a) {
-            hw_stranded_value +=
-                st.queue(h, a) * s.hardware[static_cast<std::size_t>(h)].price_usd(t - a);
+          for (Index a = 0; a < A && a <= t && stranded(h) > 0; ++a) {
+            hw_stranded_value += st.queue(h, a) * prices(h, t - a);
           }
           hv(kCapexItUsd) = st.capex_it_hw(h);
           hv(kStrandedCapexUsd) = hw_stranded_value;
@@ -535,7 +548,7 @@ void Engine::Impl::run(const Scenario& s, const EngineOptions& o, Results& out) 
     for (Index r = 0; r < R; ++r) {
       auto v = out.values.row(row(t_row, r));
       for (int c = 0; c < kNumCols; ++c) {
-        if (column_info(static_cast<Col>(c)).kind != ColumnKind::kRatio) tot(c) += v(c);
+        if (!ratio_col[static_cast<std::size_t>(c)]) tot(c) += v(c);
       }
     }
     if (R == 0) tot(kCarryoverUsd) = carry;

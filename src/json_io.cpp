@@ -176,7 +176,7 @@ std::string escape_token(std::string_view token) {
 
 std::string pointer(const std::vector<std::string>& tokens) {
   std::string out;
-  for (const auto& t : tokens) out += "/" + escape_token(t);
+  for (const auto& t : tokens) out.append("/").append(escape_token(t));
   return out;
 }
 

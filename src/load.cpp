@@ -33,7 +33,7 @@ constexpr int kMaxHorizonYears = 200;
 constexpr std::size_t kMaxChain = 64;  //!< files in one extends/include chain
 
 std::string in_quotes(std::string_view s) {
-  return "\"" + jsonio::excerpt(s) + "\"";
+  return std::string("\"").append(jsonio::excerpt(s)).append("\"");
 }
 
 std::string join_ptr(const std::string& base, std::string_view token) {

@@ -95,7 +95,10 @@ int catalog(const CatalogOptions& o) {
     std::string doc = fmt::format(R"({{"dcplan": 1, "horizon": {{"start": {0}, "end": {0}}},
                                      "include": [{1}]}})",
                                   o.year, json_string(fs::absolute(file).string()));
-    const Scenario s = load_scenario_text(doc, file);
+    // Only the catalog keys matter here; a full scenario given as catalog keeps its
+    // hardware and regions, not its plan.
+    const LoadOptions lo{{"/capex=null", "/demand=null", "/targets=null", "/currency=null"}};
+    const Scenario s = load_scenario_text(doc, file + " (catalog)", lo);
     if (o.kind == "hardware") {
       header = {"id",       "vendor",    "name",           "available", "bf16_tflops",
                 "all_in_w", "price_usd", "lifetime_years", "source"};

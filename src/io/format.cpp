@@ -161,7 +161,7 @@ std::string column_name(const ColumnInfo& c, const std::string& currency) {
   std::string name(c.name);
   if (c.money && currency != "USD") {
     const auto pos = name.rfind("_usd");
-    if (pos != std::string::npos) name.replace(pos, 4, "_" + lower(currency));
+    if (pos != std::string::npos) name.replace(pos, 4, std::string("_").append(lower(currency)));
   }
   return name;
 }
@@ -253,7 +253,7 @@ std::string format_results(const Results& res, const FormatOptions& o) {
         out +=
             std::to_string(res.keys[static_cast<std::size_t>(r)].year) + "," + res.region_name(r);
         if (hw) out += "," + res.hardware_name(r);
-        for (int c : cols) out += "," + exact_number(value(r, c));
+        for (int c : cols) out.append(",").append(exact_number(value(r, c)));
         out += "\n";
       }
       return out;

@@ -93,9 +93,10 @@ json generate(Gen& g, bool caps, bool one_type = false) {
   if (g.chance(0.5)) {
     budget = g.uniform(0, 5e9);
   } else {
-    budget = {{"series", {{std::to_string(start), g.uniform(0, 5e9)},
-                          {std::to_string(end), g.uniform(0, 5e9)}}},
-              {"then_growth", g.uniform(-0.1, 0.3)}};
+    budget = {
+        {"series",
+         {{std::to_string(start), g.uniform(0, 5e9)}, {std::to_string(end), g.uniform(0, 5e9)}}},
+        {"then_growth", g.uniform(-0.1, 0.3)}};
   }
   json mix = json::object();
   double left = 1.0;
@@ -111,8 +112,7 @@ json generate(Gen& g, bool caps, bool one_type = false) {
                   {"split", {{"it", it}, {"facility", fac}, {"other", 1 - it - fac}}},
                   {"region_weights", weights},
                   {"hardware_mix", {{"*", mix}}}};
-  doc["operations"] = {{"utilisation", g.uniform(0, 1)},
-                       {"first_year_fraction", g.uniform(0, 1)}};
+  doc["operations"] = {{"utilisation", g.uniform(0, 1)}, {"first_year_fraction", g.uniform(0, 1)}};
   if (g.chance(0.3)) {
     doc["demand"] = {{"eflop_year", g.uniform(0, 500)},
                      {"price_usd_per_eflop_year", g.uniform(1e6, 1e9)}};
@@ -120,7 +120,9 @@ json generate(Gen& g, bool caps, bool one_type = false) {
   return doc;
 }
 
-Scenario load(const json& doc) { return load_scenario_text(doc.dump(), "generated.json"); }
+Scenario load(const json& doc) {
+  return load_scenario_text(doc.dump(), "generated.json");
+}
 
 bool close(double a, double b, double scale) {
   return std::abs(a - b) <= 1e-9 * std::max({1.0, std::abs(a), std::abs(b), scale});
@@ -160,7 +162,8 @@ TEST_CASE("conservation laws hold over 600 generated scenarios", "[properties]")
       // Energy = facility power x 8,760 h; facility power = IT load x PUE.
       for (int r = 0; r <= nr; ++r) {
         const auto row = res.find_row(year, r == nr ? RowKey::kTotal : r);
-        REQUIRE(close(res.values(row, kEnergyTwh) * 1e6, res.values(row, kFacilityPowerMw) * 8760, 0));
+        REQUIRE(
+            close(res.values(row, kEnergyTwh) * 1e6, res.values(row, kFacilityPowerMw) * 8760, 0));
         // Nothing negative.
         for (int c = 0; c < kNumCols; ++c) {
           const double v = res.values(row, c);
@@ -168,7 +171,8 @@ TEST_CASE("conservation laws hold over 600 generated scenarios", "[properties]")
           REQUIRE(v >= -1e-6);
           REQUIRE(std::isfinite(v));
         }
-        REQUIRE(res.values(row, kItNameplateMw) <= res.values(row, kItCapacityMw) * (1 + 1e-9) + 1e-9);
+        REQUIRE(res.values(row, kItNameplateMw) <=
+                res.values(row, kItCapacityMw) * (1 + 1e-9) + 1e-9);
       }
     }
 
@@ -192,7 +196,8 @@ TEST_CASE("conservation laws hold over 600 generated scenarios", "[properties]")
         purchased += res.values(row, kAcceleratorsPurchased);
         retired += res.values(row, kAcceleratorsRetired);
         failed += res.values(row, kAcceleratorsFailed);
-        const double stock = res.values(row, kAcceleratorsInstalled) + res.values(row, kAcceleratorsStranded);
+        const double stock =
+            res.values(row, kAcceleratorsInstalled) + res.values(row, kAcceleratorsStranded);
         REQUIRE(close(initial + purchased, stock + retired + failed, initial + purchased));
       }
     }
@@ -222,8 +227,7 @@ TEST_CASE("with no cap binding, more budget never gives less peak compute", "[pr
     const Results bigger = simulate(load(more));
     for (int t = 0; t < sb.horizon.years(); ++t) {
       const auto row = base.find_row(sb.horizon.start + t, RowKey::kTotal);
-      REQUIRE(bigger.values(row, kPeakPflops) >=
-              base.values(row, kPeakPflops) * (1 - 1e-9) - 1e-9);
+      REQUIRE(bigger.values(row, kPeakPflops) >= base.values(row, kPeakPflops) * (1 - 1e-9) - 1e-9);
     }
   }
 }
