@@ -1136,6 +1136,14 @@ class Builder {
       target.metric = text(t, "metric");
       target.region = member(t, "region") != nullptr ? text(t, "region") : "total";
       target.tolerance = number(t, node, "tolerance");
+      if (const json* c = member(t, "currency"); c != nullptr && c->is_string()) {
+        target.currency = c->get<std::string>();
+        if (s.fx_per_usd.count(target.currency) == 0) {
+          ctx_.error(join_ptr(ptr, "currency"),
+                     "currency " + in_quotes(target.currency) +
+                         " has no exchange rate (expected a code under /fx_per_usd, or USD)");
+        }
+      }
       const ColumnInfo* col = find_column(target.metric);
       if (col != nullptr && col->demand_only && !s.demand) {
         ctx_.error(join_ptr(ptr, "metric"), "the metric " + in_quotes(target.metric) +

@@ -273,6 +273,11 @@ NodePtr build() {
               with_default(make(Kind::kNumber, "relative tolerance on the bound (0.01 = 1%)", "",
                                 kNonNegative),
                            0)),
+          opt("currency",
+              text_default(std::const_pointer_cast<Node>(
+                               text("money metrics converted to this currency at each year's "
+                                    "fx_per_usd before summing and comparing")),
+                           "USD")),
       });
   auto targets = make(Kind::kArray, "assertions checked by run --check");
   targets->items = target;

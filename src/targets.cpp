@@ -54,10 +54,12 @@ double metric_value(const Scenario& s, const Results& res, int col, const std::s
 }
 
 double metric_over(const Scenario& s, const Results& res, int col, const std::string& region,
-                   int first, int last) {
+                   int first, int last, const std::string& currency) {
+  const bool convert = currency != "USD" && column_info(static_cast<Col>(col)).money;
   double total = 0;
   for (int y = first; y <= last; ++y) {
-    const double v = metric_value(s, res, col, region, y);
+    double v = metric_value(s, res, col, region, y);
+    if (convert) v *= s.fx_per_usd.at(currency)(y - s.horizon.start);
     if (is_empty_cell(v)) return kNaN;
     total += v;
   }
@@ -106,11 +108,12 @@ std::vector<TargetResult> check_targets(const Scenario& s, const Results& res) {
     r.kind = t.kind;
     r.tolerance = t.tolerance;
     const int col = value_column(t.metric);
-    r.value = metric_over(s, res, col, t.region, t.first_year, t.last_year);
+    r.value = metric_over(s, res, col, t.region, t.first_year, t.last_year, t.currency);
     std::string bound_text;
     if (t.of_year) {
       const int span = t.last_year - t.first_year;
-      const double base = metric_over(s, res, col, t.region, *t.of_year, *t.of_year + span);
+      const double base =
+          metric_over(s, res, col, t.region, *t.of_year, *t.of_year + span, t.currency);
       r.bound = t.value * base;
       bound_text = fmt::format("{} ({} x {} in {})", num(r.bound), num(t.value), num(base),
                                span == 0 ? std::to_string(*t.of_year)

@@ -108,9 +108,10 @@ struct Target {
   int last_year = 0;
   std::string region = "total";
   BoundKind kind = BoundKind::kAtLeast;
-  double value = 0;            //!< the bound, or the factor k of {"times": k}
-  std::optional<int> of_year;  //!< set for {"times": k, "of_year": y}
-  double tolerance = 0;        //!< relative
+  double value = 0;              //!< the bound, or the factor k of {"times": k}
+  std::optional<int> of_year;    //!< set for {"times": k, "of_year": y}
+  double tolerance = 0;          //!< relative
+  std::string currency = "USD";  //!< money metrics converted at each year's rate
 };
 
 struct Scenario {

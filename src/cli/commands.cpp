@@ -2,6 +2,7 @@
 
 #include <fmt/format.h>
 #include <spdlog/spdlog.h>
+#include <cmath>
 #include <cstdlib>
 #include <filesystem>
 #include <iostream>
@@ -62,6 +63,7 @@ std::string json_string(const std::string& s) {
 }
 
 std::string compact(double v) {
+  if (std::abs(v) >= 1e4 && std::abs(v) < 1e15) return fmt::format("{:.0f}", v);
   return fmt::format("{:.4g}", v);
 }
 

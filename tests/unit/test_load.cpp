@@ -115,7 +115,7 @@ TEST_CASE("a file that extends itself is a cycle", "[load]") {
   CHECK_THAT(ds[0].message, Contains("cycle") && Contains("self.json -> "));
 }
 
-TEST_CASE("--set overrides apply last, to the merged document", "[load][set]") {
+TEST_CASE("overrides (--set) apply last to the merged document", "[load][set]") {
   LoadOptions o;
   o.overrides = {"/regions/r1/pue=1.5", "/name=plain text",
                  "/capex/budget={\"series\": "
@@ -137,7 +137,7 @@ TEST_CASE("--set overrides apply last, to the merged document", "[load][set]") {
   CHECK(u.regions.size() == 1);
 }
 
-TEST_CASE("--set into a key the format does not define is an error", "[load][set]") {
+TEST_CASE("an override (--set) into a key the format does not define is an error", "[load][set]") {
   auto one = [](const std::string& o) {
     const auto ds = errors_of(kData + "base.json", LoadOptions{{o}});
     REQUIRE(ds.size() == 1);
