@@ -286,7 +286,7 @@ void Engine::Impl::run(const Scenario& s, const EngineOptions& o, Results& out) 
       const double take = std::min(want_mw, st.room_mw);
       st.facility_spent = take * price;
       st.room_mw -= take;
-      st.excess = st.facility - st.facility_spent;
+      st.excess = std::max(0.0, st.facility - st.facility_spent);
       pool += st.excess;
     }
     for (Index pass = 0; pass <= R && pool > kEps; ++pass) {
@@ -304,7 +304,7 @@ void Engine::Impl::run(const Scenario& s, const EngineOptions& o, Results& out) 
         const double take = std::min(give / price, st.room_mw);
         st.facility_spent += take * price;
         st.room_mw -= take;
-        left += give - take * price;
+        left += std::max(0.0, give - take * price);
       }
       pool = left;
     }

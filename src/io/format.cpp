@@ -142,7 +142,6 @@ std::vector<int> default_table_columns() {
           kAcceleratorsInstalled,
           kAcceleratorsStranded,
           kItCapacityMw,
-          kItLoadMw,
           kFacilityPowerMw,
           kEnergyTwh,
           kPeakPflops,
@@ -170,6 +169,7 @@ std::string readable(double v, const ColumnInfo& c, const std::string& currency)
   if (is_empty_cell(v)) return "";
   const std::string unit(c.unit);
   if (c.money) {
+    if (std::abs(v) < 0.5) return currency == "USD" ? "US$0" : currency + " 0";
     static const char* const names[] = {"tn", "bn", "m", "k", ""};
     static const double f[] = {1e12, 1e9, 1e6, 1e3, 1};
     const std::string prefix = currency == "USD" ? "US$" : currency + " ";
