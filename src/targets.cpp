@@ -107,6 +107,7 @@ std::vector<TargetResult> check_targets(const Scenario& s, const Results& res) {
     r.last_year = t.last_year;
     r.kind = t.kind;
     r.tolerance = t.tolerance;
+    r.currency = column_info(static_cast<Col>(value_column(t.metric))).money ? t.currency : "USD";
     const int col = value_column(t.metric);
     r.value = metric_over(s, res, col, t.region, t.first_year, t.last_year, t.currency);
     std::string bound_text;
@@ -151,14 +152,6 @@ std::vector<TargetResult> check_targets(const Scenario& s, const Results& res) {
         "{} {} {} = {}, expected {} {}{}", t.metric, years, t.region, num(r.value), op, bound_text,
         t.tolerance > 0 ? fmt::format(" (tolerance {:g}%)", t.tolerance * 100) : std::string());
     out.push_back(std::move(r));
-  }
-  return out;
-}
-
-std::string targets_report(const std::vector<TargetResult>& results) {
-  std::string out;
-  for (const auto& r : results) {
-    out += fmt::format("{} {}: {}\n", r.passed ? "PASS" : "FAIL", r.name, r.detail);
   }
   return out;
 }

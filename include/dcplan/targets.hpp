@@ -25,6 +25,7 @@ struct TargetResult {
   double value = 0;  //!< the metric as read (NaN when empty)
   double bound = 0;  //!< the bound it was compared with
   double tolerance = 0;
+  std::string currency = "USD";  //!< money metrics were converted to this currency
   bool passed = false;
   std::string detail;  //!< e.g. "energy_twh 2032 total = 3.2 >= 4.1 (10 x 2022): FAILED"
 };
@@ -35,8 +36,5 @@ struct TargetResult {
 //! JUnit XML: one test suite for the scenario, one test case per target.
 [[nodiscard]] std::string junit_xml(const Scenario& scenario,
                                     const std::vector<TargetResult>& results);
-
-//! A human-readable report of the targets, one line each.
-[[nodiscard]] std::string targets_report(const std::vector<TargetResult>& results);
 
 }  // namespace dcplan

@@ -3,6 +3,7 @@
 #include <iostream>
 
 #include "cli/commands.hpp"
+#include "cli/table.hpp"
 #include "dcplan/engine.hpp"
 #include "dcplan/io/atomic_file.hpp"
 #include "dcplan/io/format.hpp"
@@ -52,10 +53,27 @@ int run(const RunOptions& o) {
   int failed = 0;
   for (const auto& t : checked) failed += t.passed ? 0 : 1;
   if (o.check) {
-    std::cerr << targets_report(checked);
+    std::vector<std::vector<std::string>> rows;
+    for (const auto& t : checked) {
+      const char* op = t.kind == BoundKind::kAtLeast  ? ">="
+                       : t.kind == BoundKind::kAtMost ? "<="
+                                                      : "==";
+      const std::string years = t.first_year == t.last_year
+                                    ? std::to_string(t.first_year)
+                                    : fmt::format("{}-{}", t.first_year, t.last_year);
+      rows.push_back(
+          {t.passed ? "PASS" : "FAIL", t.name,
+           fmt::format("{}{} {} {}", t.metric, t.currency == "USD" ? "" : " (" + t.currency + ")",
+                       years, t.region),
+           fmt::format("{} {:.6g}", op, t.bound), fmt::format("{:.6g}", t.value)});
+    }
+    std::cerr << format_table({"result", "target", "metric", "required", "actual"}, rows);
     if (checked.empty()) spdlog::warn("{}: --check: the scenario has no targets", o.scenario);
     if (failed > 0) {
       spdlog::error("{} of {} target(s) failed", failed, checked.size());
+      for (const auto& t : checked) {
+        if (!t.passed) spdlog::error("{}: {}", t.name, t.detail);
+      }
       return 1;
     }
   }

@@ -36,6 +36,7 @@ std::string sig(double v, int digits = 3) {
 std::string scaled(double v, const char* const* names, const double* factors, int n,
                    const std::string& prefix = "") {
   const double a = std::abs(v);
+  if (a == 0) return prefix + "0";
   for (int i = 0; i < n; ++i) {
     if (a >= factors[i] || i == n - 1) {
       const std::string num = sig(v / factors[i]);
