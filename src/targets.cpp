@@ -53,7 +53,9 @@ double metric_value(const Scenario& s, const Results& res, int col, const std::s
   }
 }
 
-double metric_over(const Scenario& s, const Results& res, int col, const std::string& region,
+}  // namespace
+
+double read_metric(const Scenario& s, const Results& res, int col, const std::string& region,
                    int first, int last, const std::string& currency) {
   const bool convert = currency != "USD" && column_info(static_cast<Col>(col)).money;
   double total = 0;
@@ -65,6 +67,8 @@ double metric_over(const Scenario& s, const Results& res, int col, const std::st
   }
   return total;
 }
+
+namespace {
 
 std::string num(double v) {
   if (is_empty_cell(v)) return "(empty)";
@@ -109,12 +113,12 @@ std::vector<TargetResult> check_targets(const Scenario& s, const Results& res) {
     r.tolerance = t.tolerance;
     r.currency = column_info(static_cast<Col>(value_column(t.metric))).money ? t.currency : "USD";
     const int col = value_column(t.metric);
-    r.value = metric_over(s, res, col, t.region, t.first_year, t.last_year, t.currency);
+    r.value = read_metric(s, res, col, t.region, t.first_year, t.last_year, t.currency);
     std::string bound_text;
     if (t.of_year) {
       const int span = t.last_year - t.first_year;
       const double base =
-          metric_over(s, res, col, t.region, *t.of_year, *t.of_year + span, t.currency);
+          read_metric(s, res, col, t.region, *t.of_year, *t.of_year + span, t.currency);
       r.bound = t.value * base;
       bound_text = fmt::format("{} ({} x {} in {})", num(r.bound), num(t.value), num(base),
                                span == 0 ? std::to_string(*t.of_year)

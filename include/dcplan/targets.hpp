@@ -30,6 +30,13 @@ struct TargetResult {
   std::string detail;  //!< e.g. "energy_twh 2032 total = 3.2 >= 4.1 (10 x 2022): FAILED"
 };
 
+//! A metric (value column `col`) for a region selector, summed over [first, last]; money
+//! columns converted to `currency` at each year's rate. NaN when a year or region is missing
+//! or a value is empty. Shared by targets and compare gates.
+[[nodiscard]] double read_metric(const Scenario& scenario, const Results& results, int col,
+                                 const std::string& selector, int first, int last,
+                                 const std::string& currency = "USD");
+
 [[nodiscard]] std::vector<TargetResult> check_targets(const Scenario& scenario,
                                                       const Results& results);
 

@@ -37,7 +37,22 @@ struct RunOptions {
   std::string output;
 };
 
+struct CompareOptions {
+  std::string base;
+  std::string other;
+  std::vector<std::string> overrides;  //!< applied to OTHER
+  std::vector<std::string> set_base;   //!< applied to BASE
+  std::string metrics;
+  std::string years;
+  std::string by = "total";
+  std::vector<std::string> gates;
+  std::string gates_file;
+  std::string format = "table";
+  std::string output;
+};
+
 int validate(const ValidateOptions& o);
+int compare(const CompareOptions& o);
 int schema(const SchemaOptions& o);
 int catalog(const CatalogOptions& o);
 int run(const RunOptions& o);

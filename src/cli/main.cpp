@@ -109,6 +109,37 @@ int main(int argc, char** argv) {
   run->add_option("--junit", ro.junit, "write the target results as JUnit XML to FILE");
   run->add_option("-o,--output", ro.output, "write to FILE (atomically) instead of stdout");
 
+  dcplan::cli::CompareOptions cmp;
+  auto* compare = app.add_subcommand(
+      "compare", "Run two scenarios and show their differences; gates fail a pull request.");
+  compare->footer(
+      "Gates: METRIC[@YEAR[:YEAR]][:SELECTOR] OP VALUE, OP one of <= < >= > ==; VALUE absolute\n"
+      "(4e11, compared with OTHER) or relative to BASE (+5%, -10%, 0%). A year range sums; no\n"
+      "year means every common year; SELECTOR: total (default), an id, a glob, a #tag or *.\n"
+      "Exit 1 when a gate fails, 2 when one is invalid.\n\n"
+      "Examples:\n"
+      "  dcplan compare plans/main.json plans/pr.json\n"
+      "  dcplan compare a.json b.json --gate 'energy_twh@2032<=+5%' --format md\n"
+      "  dcplan compare a.json b.json --gate 'capex_usd@2025:2027<=4e11' --gates gates.json\n"
+      "  dcplan compare a.json a.json --set /capex/budget=2e9 --by region --metrics energy_twh\n");
+  compare->add_option("base", cmp.base, "the base scenario")->required();
+  compare->add_option("other", cmp.other, "the scenario compared with it")->required();
+  compare->add_option("--set", cmp.overrides, "override /pointer=JSON in OTHER; repeatable")
+      ->allow_extra_args(false);
+  compare->add_option("--set-base", cmp.set_base, "override /pointer=JSON in BASE; repeatable")
+      ->allow_extra_args(false);
+  compare->add_option("--metrics", cmp.metrics,
+                      "columns to compare (default: energy, facility power, peak compute, capex, "
+                      "TCO, cost per EFLOP-year, operational emissions)");
+  compare->add_option("--years", cmp.years, "years to show, A:B");
+  compare->add_option("--by", cmp.by, "rows: total (default), region or hardware")
+      ->check(CLI::IsMember({"region", "total", "hardware"}));
+  compare->add_option("--gate", cmp.gates, "a gate; repeatable")->allow_extra_args(false);
+  compare->add_option("--gates", cmp.gates_file, "a JSON file with a list of gates");
+  compare->add_option("--format", cmp.format, "output format")
+      ->check(CLI::IsMember({"table", "md", "json", "csv"}));
+  compare->add_option("-o,--output", cmp.output, "write to FILE (atomically) instead of stdout");
+
   try {
     app.parse(argc, argv);
   } catch (const CLI::CallForHelp& e) {
@@ -134,6 +165,7 @@ int main(int argc, char** argv) {
     if (*schema) return dcplan::cli::schema(so);
     if (*catalog) return dcplan::cli::catalog(co);
     if (*run) return dcplan::cli::run(ro);
+    if (*compare) return dcplan::cli::compare(cmp);
   } catch (const dcplan::InputError& e) {
     print_diagnostics(e);
     return kExitInput;

@@ -1,0 +1,83 @@
+// dcplan — the difference of two results, and gates that fail a pull request.
+//
+// Rows are joined on (year, region[, hardware]); for each metric: base, other,
+// diff = other − base, rel_diff = diff / |base| (empty when base is 0). A row present on one
+// side only is kept, with the other side empty.
+//
+// Gate: METRIC[@YEAR[:YEAR]][:SELECTOR] OP VALUE, OP one of <= < >= > ==.
+//   VALUE absolute (4e11): compared with OTHER's value;
+//   VALUE relative (+5%, -10%, 0%): compared with (other − base) / |base|.
+// A year range sums the metric; no year means every year both runs have; SELECTOR defaults to
+// total (an id, glob, #tag or * sums the regions it matches).
+#pragma once
+
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "dcplan/results.hpp"
+#include "dcplan/scenario.hpp"
+
+namespace dcplan {
+
+struct CompareRow {
+  int year = 0;
+  std::string region;
+  std::string hardware;  //!< "" for rows over all hardware
+  int metric = 0;        //!< value column
+  double base = 0;       //!< NaN when absent or empty
+  double other = 0;      //!< NaN when absent or empty
+  bool in_base = true;
+  bool in_other = true;
+  [[nodiscard]] double diff() const;
+  [[nodiscard]] double rel_diff() const;  //!< NaN when base is 0 or a side is empty
+  [[nodiscard]] bool changed() const;     //!< differs, or present on one side only
+};
+
+//! Joins two result tables; `metrics` are value columns, `rows_by_hardware` keeps hardware rows.
+[[nodiscard]] std::vector<CompareRow> compare_results(const Results& base, const Results& other,
+                                                      const std::vector<int>& metrics,
+                                                      bool total_only, bool with_hardware);
+
+enum class GateOp { kLe, kLt, kGe, kGt, kEq };
+
+struct Gate {
+  std::string text;  //!< as written
+  int metric = 0;
+  std::optional<int> first_year;
+  std::optional<int> last_year;
+  std::string selector = "total";
+  GateOp op = GateOp::kLe;
+  double value = 0;       //!< absolute value, or the relative change as a fraction
+  bool relative = false;  //!< VALUE was a percentage
+};
+
+//! Parses a gate; throws InputError naming the gate and what is wrong.
+[[nodiscard]] Gate parse_gate(const std::string& text);
+
+//! Reads gates from a JSON file: ["gate", ...] or [{"gate": "...", "name": "..."}, ...].
+[[nodiscard]] std::vector<Gate> read_gates_file(const std::string& path);
+
+struct GateResult {
+  Gate gate;
+  int first_year = 0;  //!< the year (range) that decided the result
+  int last_year = 0;
+  double base = 0;
+  double other = 0;
+  double measured = 0;  //!< other (absolute gate) or rel change (relative gate)
+  bool passed = false;
+  std::string detail;
+};
+
+//! Evaluates gates on both runs. Throws InputError when a gate names a year outside both runs
+//! or a selector no region of OTHER matches.
+[[nodiscard]] std::vector<GateResult> evaluate_gates(const std::vector<Gate>& gates,
+                                                     const Scenario& base_scenario,
+                                                     const Results& base,
+                                                     const Scenario& other_scenario,
+                                                     const Results& other);
+
+//! The compare metrics a planner reads first.
+[[nodiscard]] std::vector<int> default_compare_metrics();
+
+}  // namespace dcplan

@@ -1,0 +1,209 @@
+#include <fmt/format.h>
+#include <spdlog/spdlog.h>
+#include <cmath>
+#include <iostream>
+#include <nlohmann/json.hpp>
+
+#include "cli/commands.hpp"
+#include "cli/table.hpp"
+#include "dcplan/compare.hpp"
+#include "dcplan/engine.hpp"
+#include "dcplan/io/atomic_file.hpp"
+#include "dcplan/io/format.hpp"
+#include "dcplan/load.hpp"
+
+namespace dcplan::cli {
+
+namespace {
+
+std::string percent(double rel) {
+  if (std::isnan(rel)) return "";
+  if (rel == 0) return "0%";
+  return fmt::format("{:+.2f}%", rel * 100);
+}
+
+std::string verdict(const std::vector<CompareRow>& rows, const std::vector<GateResult>& gates) {
+  std::size_t changed = 0;
+  const CompareRow* largest = nullptr;
+  for (const auto& r : rows) {
+    if (!r.changed()) continue;
+    ++changed;
+    const double rel = std::abs(r.rel_diff());
+    if (!std::isnan(rel) && (largest == nullptr || rel > std::abs(largest->rel_diff())))
+      largest = &r;
+  }
+  std::string out;
+  if (!gates.empty()) {
+    std::size_t failed = 0;
+    std::string names;
+    for (const auto& g : gates) {
+      if (g.passed) continue;
+      ++failed;
+      names += (names.empty() ? "" : ", ") + g.gate.text;
+    }
+    out = failed == 0
+              ? fmt::format("PASS: all {} gate(s) passed", gates.size())
+              : fmt::format("FAIL: {} of {} gate(s) failed ({})", failed, gates.size(), names);
+    out += "; ";
+  }
+  if (changed == 0) return out + "no differences";
+  out += fmt::format("{} of {} values changed", changed, rows.size());
+  if (largest != nullptr) {
+    out += fmt::format("; largest change {} {} {} {}",
+                       column_info(static_cast<Col>(largest->metric)).name, largest->year,
+                       largest->region, percent(largest->rel_diff()));
+  }
+  return out;
+}
+
+}  // namespace
+
+int compare(const CompareOptions& o) {
+  // Everything that can be wrong with the command line is checked before the runs.
+  std::vector<Gate> gates;
+  for (const auto& g : o.gates) gates.push_back(parse_gate(g));
+  if (!o.gates_file.empty()) {
+    auto more = read_gates_file(o.gates_file);
+    gates.insert(gates.end(), more.begin(), more.end());
+  }
+  const io::RowsBy by = io::parse_rows_by(o.by);
+  io::FormatOptions years;
+  if (!o.years.empty()) io::parse_years(o.years, years);
+
+  const Scenario base_s = load_scenario(o.base, LoadOptions{o.set_base});
+  const Scenario other_s = load_scenario(o.other, LoadOptions{o.overrides});
+  const bool demand = base_s.demand.has_value() || other_s.demand.has_value();
+  const std::vector<int> metrics =
+      o.metrics.empty() ? default_compare_metrics() : io::parse_metrics(o.metrics, demand);
+  EngineOptions eo;
+  eo.by_hardware = by == io::RowsBy::kHardware;
+  const Results base = simulate(base_s, eo);
+  const Results other = simulate(other_s, eo);
+  const auto gate_results = evaluate_gates(gates, base_s, base, other_s, other);
+
+  std::vector<CompareRow> rows;
+  for (auto& r : compare_results(base, other, metrics, by == io::RowsBy::kTotal, eo.by_hardware)) {
+    if (years.first_year && r.year < *years.first_year) continue;
+    if (years.last_year && r.year > *years.last_year) continue;
+    rows.push_back(std::move(r));
+  }
+  const bool hw = eo.by_hardware;
+  const std::string summary = verdict(rows, gate_results);
+
+  std::string out;
+  if (o.format == "csv") {
+    out = hw ? "year,region,hardware,metric,base,other,diff,rel_diff\n"
+             : "year,region,metric,base,other,diff,rel_diff\n";
+    for (const auto& r : rows) {
+      out += std::to_string(r.year) + "," + r.region + (hw ? "," + r.hardware : "") + "," +
+             std::string(column_info(static_cast<Col>(r.metric)).name) + "," +
+             io::exact_number(r.base) + "," + io::exact_number(r.other) + "," +
+             io::exact_number(r.diff()) + "," + io::exact_number(r.rel_diff()) + "\n";
+    }
+  } else if (o.format == "json") {
+    nlohmann::ordered_json doc;
+    doc["base"] = o.base;
+    doc["other"] = o.other;
+    auto num = [](double v) {
+      return std::isnan(v) ? nlohmann::ordered_json() : nlohmann::ordered_json(v == 0 ? 0.0 : v);
+    };
+    doc["rows"] = nlohmann::ordered_json::array();
+    for (const auto& r : rows) {
+      nlohmann::ordered_json j = {{"year", r.year}, {"region", r.region}};
+      if (hw)
+        j["hardware"] =
+            r.hardware.empty() ? nlohmann::ordered_json() : nlohmann::ordered_json(r.hardware);
+      j["metric"] = column_info(static_cast<Col>(r.metric)).name;
+      j["base"] = num(r.base);
+      j["other"] = num(r.other);
+      j["diff"] = num(r.diff());
+      j["rel_diff"] = num(r.rel_diff());
+      doc["rows"].push_back(j);
+    }
+    doc["gates"] = nlohmann::ordered_json::array();
+    for (const auto& g : gate_results) {
+      doc["gates"].push_back({{"gate", g.gate.text},
+                              {"passed", g.passed},
+                              {"base", num(g.base)},
+                              {"other", num(g.other)},
+                              {"measured", num(g.measured)},
+                              {"detail", g.detail}});
+    }
+    doc["verdict"] = summary;
+    out = doc.dump(2) + "\n";
+  } else if (o.format == "md" || o.format == "table") {
+    const bool md = o.format == "md";
+    std::vector<std::string> header = {"year", "region"};
+    if (hw) header.emplace_back("hardware");
+    for (const char* h : {"metric", "base", "other", "diff", "rel_diff", "changed"})
+      header.emplace_back(h);
+    std::vector<std::vector<std::string>> cells;
+    for (const auto& r : rows) {
+      const auto& info = column_info(static_cast<Col>(r.metric));
+      std::vector<std::string> line = {std::to_string(r.year), r.region};
+      if (hw) line.push_back(r.hardware);
+      line.emplace_back(info.name);
+      line.push_back(r.in_base ? io::readable(r.base, info, "USD") : "(missing)");
+      line.push_back(r.in_other ? io::readable(r.other, info, "USD") : "(missing)");
+      line.push_back(std::isnan(r.diff()) ? "" : io::readable(r.diff(), info, "USD"));
+      line.push_back(percent(r.rel_diff()));
+      line.emplace_back(r.changed() ? "*" : "");
+      cells.push_back(std::move(line));
+    }
+    if (md) {
+      out = fmt::format("**dcplan compare** `{}` → `{}`: {}\n\n", o.base, o.other, summary);
+      if (!gate_results.empty()) {
+        out += "| gate | result | detail |\n| --- | --- | --- |\n";
+        for (const auto& g : gate_results) {
+          out += fmt::format("| `{}` | {} | {} |\n", g.gate.text, g.passed ? "pass" : "**FAIL**",
+                             g.detail);
+        }
+        out += "\n";
+      }
+      out += "|";
+      for (const auto& h : header) out += " " + h + " |";
+      out += "\n|";
+      for (std::size_t i = 0; i < header.size(); ++i)
+        out += i < header.size() - 6 + 1 ? " --- |" : " ---: |";
+      out += "\n";
+      for (const auto& line : cells) {
+        const bool changed = !line.back().empty();
+        out += "|";
+        for (std::size_t i = 0; i < line.size(); ++i) {
+          const bool emphasise = changed && i + 1 < line.size() && i + 5 >= line.size();
+          out += " " + (emphasise && !line[i].empty() ? "**" + line[i] + "**" : line[i]) + " |";
+        }
+        out += "\n";
+      }
+    } else {
+      out = format_table(header, cells);
+      if (!gate_results.empty()) {
+        std::vector<std::vector<std::string>> g_rows;
+        for (const auto& g : gate_results) {
+          g_rows.push_back({g.passed ? "PASS" : "FAIL", g.gate.text, g.detail});
+        }
+        out += "\n" + format_table({"result", "gate", "detail"}, g_rows);
+      }
+      out += "\n" + summary + "\n";
+    }
+  } else {
+    throw InputError("--format", "", "expected table, md, json or csv, found \"" + o.format + "\"");
+  }
+  io::write_output(o.output, out);
+  if (o.format == "csv") {
+    for (const auto& g : gate_results) {
+      std::cerr << (g.passed ? "PASS " : "FAIL ") << g.gate.text << ": " << g.detail << "\n";
+    }
+  }
+  for (const auto& g : gate_results) {
+    if (!g.passed) {
+      spdlog::error("gate failed: {}: {}", g.gate.text, g.detail);
+    }
+  }
+  for (const auto& g : gate_results) {
+    if (!g.passed) return 1;
+  }
+  return 0;
+}
+
+}  // namespace dcplan::cli

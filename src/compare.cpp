@@ -1,0 +1,320 @@
+#include "dcplan/compare.hpp"
+
+#include <fmt/format.h>
+#include <algorithm>
+#include <cctype>
+#include <cmath>
+#include <limits>
+#include <map>
+#include <nlohmann/json.hpp>
+#include <tuple>
+
+#include "dcplan/error.hpp"
+#include "dcplan/schema.hpp"
+#include "dcplan/selector.hpp"
+#include "dcplan/targets.hpp"
+#include "json_io.hpp"
+
+namespace dcplan {
+
+namespace {
+
+constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
+
+using Key = std::tuple<int, int, std::string, std::string>;  // year, total-last, region, hw
+
+Key key_of(const Results& r, Eigen::Index row) {
+  const auto& k = r.keys[static_cast<std::size_t>(row)];
+  // Regions sorted by id with total last: order by (is_total, name).
+  return {k.year, k.region == RowKey::kTotal ? 1 : 0, r.region_name(row), r.hardware_name(row)};
+}
+
+[[noreturn]] void bad_gate(const std::string& gate, const std::string& what) {
+  throw InputError("--gate", "", "invalid gate \"" + jsonio::excerpt(gate) + "\": " + what);
+}
+
+std::string trim(std::string s) {
+  s.erase(0, s.find_first_not_of(" \t"));
+  s.erase(s.find_last_not_of(" \t") + 1);
+  return s;
+}
+
+bool all_digits(const std::string& s) {
+  return !s.empty() && std::all_of(s.begin(), s.end(), [](char c) {
+    return std::isdigit(static_cast<unsigned char>(c));
+  });
+}
+
+bool compare_op(double a, GateOp op, double b) {
+  constexpr double kRel = 1e-12;
+  switch (op) {
+    case GateOp::kLe:
+      return a <= b + kRel * std::abs(b);
+    case GateOp::kLt:
+      return a < b;
+    case GateOp::kGe:
+      return a >= b - kRel * std::abs(b);
+    case GateOp::kGt:
+      return a > b;
+    case GateOp::kEq:
+      return std::abs(a - b) <= 1e-9 * std::max(1.0, std::abs(b));
+  }
+  return false;
+}
+
+const char* op_text(GateOp op) {
+  switch (op) {
+    case GateOp::kLe:
+      return "<=";
+    case GateOp::kLt:
+      return "<";
+    case GateOp::kGe:
+      return ">=";
+    case GateOp::kGt:
+      return ">";
+    case GateOp::kEq:
+      return "==";
+  }
+  return "?";
+}
+
+}  // namespace
+
+double CompareRow::diff() const {
+  return other - base;
+}
+
+double CompareRow::rel_diff() const {
+  if (std::isnan(base) || std::isnan(other) || base == 0) return kNaN;
+  return (other - base) / std::abs(base);
+}
+
+bool CompareRow::changed() const {
+  if (!in_base || !in_other) return true;
+  if (std::isnan(base) != std::isnan(other)) return true;
+  return !std::isnan(base) && base != other;
+}
+
+std::vector<CompareRow> compare_results(const Results& base, const Results& other,
+                                        const std::vector<int>& metrics, bool total_only,
+                                        bool with_hardware) {
+  std::map<Key, std::pair<Eigen::Index, Eigen::Index>> joined;
+  auto take = [&](const Results& r, bool is_base) {
+    for (Eigen::Index row = 0; row < r.rows(); ++row) {
+      const auto& k = r.keys[static_cast<std::size_t>(row)];
+      if (total_only && k.region != RowKey::kTotal) continue;
+      if (!with_hardware && k.hardware != RowKey::kAll) continue;
+      auto [it, fresh] = joined.try_emplace(key_of(r, row), -1, -1);
+      (is_base ? it->second.first : it->second.second) = row;
+    }
+  };
+  take(base, true);
+  take(other, false);
+  std::vector<CompareRow> out;
+  out.reserve(joined.size() * metrics.size());
+  for (const auto& [key, rows] : joined) {
+    for (int m : metrics) {
+      CompareRow c;
+      c.year = std::get<0>(key);
+      c.region = std::get<2>(key);
+      c.hardware = std::get<3>(key);
+      c.metric = m;
+      c.in_base = rows.first >= 0;
+      c.in_other = rows.second >= 0;
+      c.base = c.in_base ? base.values(rows.first, m) : kNaN;
+      c.other = c.in_other ? other.values(rows.second, m) : kNaN;
+      out.push_back(std::move(c));
+    }
+  }
+  return out;
+}
+
+std::vector<int> default_compare_metrics() {
+  return {kEnergyTwh, kFacilityPowerMw,     kPeakPflops,     kCapexUsd,
+          kTcoUsd,    kCostPerEflopYearUsd, kOperationalTco2};
+}
+
+Gate parse_gate(const std::string& raw) {
+  const std::string text = trim(raw);
+  if (text.empty()) bad_gate(raw, "empty (expected METRIC[@YEAR][:SELECTOR] OP VALUE)");
+  Gate g;
+  g.text = text;
+  // The operator: the first of <, >, = in the text.
+  const auto op_pos = text.find_first_of("<>=");
+  if (op_pos == std::string::npos) {
+    bad_gate(raw, "no operator (expected one of <= < >= > ==, e.g. energy_twh@2032<=+5%)");
+  }
+  std::string lhs = trim(text.substr(0, op_pos));
+  std::string rest = text.substr(op_pos);
+  std::string op;
+  if (rest.rfind("<=", 0) == 0 || rest.rfind(">=", 0) == 0 || rest.rfind("==", 0) == 0) {
+    op = rest.substr(0, 2);
+  } else if (rest[0] == '<' || rest[0] == '>') {
+    op = rest.substr(0, 1);
+  } else {
+    bad_gate(raw, "unknown operator \"" + rest.substr(0, 2) + "\" (expected <= < >= > ==)");
+  }
+  g.op = op == "<="   ? GateOp::kLe
+         : op == "<"  ? GateOp::kLt
+         : op == ">=" ? GateOp::kGe
+         : op == ">"  ? GateOp::kGt
+                      : GateOp::kEq;
+  std::string value = trim(rest.substr(op.size()));
+  if (value.find_first_of("<>=") != std::string::npos) bad_gate(raw, "more than one operator");
+  // VALUE: a number, or a percentage with an explicit sign or 0%.
+  if (value.empty())
+    bad_gate(raw, "no value after " + op + " (expected a number or a percentage such as +5%)");
+  if (value.back() == '%') {
+    g.relative = true;
+    value.pop_back();
+    if (value.empty()) bad_gate(raw, "a percentage needs a number, e.g. +5%");
+  }
+  try {
+    std::size_t used = 0;
+    g.value = std::stod(value, &used);
+    if (used != value.size()) throw std::invalid_argument("trailing");
+  } catch (const std::exception&) {
+    bad_gate(raw, "value \"" + jsonio::excerpt(value) +
+                      "\" is not a number (expected e.g. 4e11 or +5%)");
+  }
+  if (!std::isfinite(g.value)) bad_gate(raw, "value is not finite");
+  if (g.relative) g.value /= 100.0;
+  // LHS: METRIC[@YEAR[:YEAR]][:SELECTOR]
+  if (lhs.empty()) bad_gate(raw, "no metric before the operator");
+  std::string metric = lhs;
+  std::string after;
+  const auto at = lhs.find('@');
+  const auto colon = lhs.find(':');
+  if (at != std::string::npos) {
+    metric = lhs.substr(0, at);
+    after = lhs.substr(at + 1);
+    std::vector<std::string> parts;
+    std::size_t start = 0;
+    while (true) {
+      const auto c = after.find(':', start);
+      parts.push_back(after.substr(start, c == std::string::npos ? std::string::npos : c - start));
+      if (c == std::string::npos) break;
+      start = c + 1;
+    }
+    if (!all_digits(parts[0]))
+      bad_gate(raw, "year \"" + jsonio::excerpt(parts[0]) + "\" after @ is not a year");
+    g.first_year = g.last_year = std::stoi(parts[0].substr(0, 6));
+    std::size_t next = 1;
+    if (parts.size() > 1 && all_digits(parts[1])) {
+      g.last_year = std::stoi(parts[1].substr(0, 6));
+      next = 2;
+      if (*g.last_year < *g.first_year) bad_gate(raw, "year range ends before it starts");
+    }
+    if (parts.size() > next + 1)
+      bad_gate(raw, "too many ':' (expected METRIC@YEAR[:YEAR][:SELECTOR])");
+    if (parts.size() == next + 1) {
+      g.selector = parts[next];
+      if (g.selector.empty()) bad_gate(raw, "empty selector after ':'");
+    }
+  } else if (colon != std::string::npos) {
+    metric = lhs.substr(0, colon);
+    g.selector = lhs.substr(colon + 1);
+    if (g.selector.empty()) bad_gate(raw, "empty selector after ':'");
+  }
+  const int col = value_column(metric);
+  if (col < 0) {
+    std::vector<std::string> known;
+    for (int c = 0; c < kNumCols; ++c) known.emplace_back(column_info(static_cast<Col>(c)).name);
+    const auto near = schema::nearest(metric, known);
+    bad_gate(raw, "unknown metric \"" + jsonio::excerpt(metric) + "\"" +
+                      (near.empty() ? std::string() : "; did you mean \"" + near.front() + "\"?"));
+  }
+  g.metric = col;
+  return g;
+}
+
+std::vector<Gate> read_gates_file(const std::string& path) {
+  const auto doc = jsonio::parse(jsonio::read_text(path), path);
+  if (!doc.is_array()) {
+    throw InputError(path, "", "expected a JSON array of gates, found " + jsonio::describe(doc));
+  }
+  std::vector<Gate> gates;
+  for (std::size_t i = 0; i < doc.size(); ++i) {
+    const auto& item = doc[i];
+    std::string text;
+    if (item.is_string()) {
+      text = item.get<std::string>();
+    } else if (item.is_object() && item.contains("gate") && item["gate"].is_string()) {
+      text = item["gate"].get<std::string>();
+    } else {
+      throw InputError(
+          path, "/" + std::to_string(i),
+          "expected a gate string or {\"gate\": \"...\"}, found " + jsonio::describe(item));
+    }
+    try {
+      gates.push_back(parse_gate(text));
+    } catch (const InputError& e) {
+      throw InputError(path, "/" + std::to_string(i), e.diagnostics().front().message);
+    }
+  }
+  return gates;
+}
+
+std::vector<GateResult> evaluate_gates(const std::vector<Gate>& gates, const Scenario& bs,
+                                       const Results& base, const Scenario& os,
+                                       const Results& other) {
+  std::vector<GateResult> out;
+  const int common_first = std::max(bs.horizon.start, os.horizon.start);
+  const int common_last = std::min(bs.horizon.end, os.horizon.end);
+  for (const auto& g : gates) {
+    // A selector must match something in OTHER (or be total).
+    if (g.selector != "total" && selector_kind(g.selector) == SelectorKind::kExact &&
+        os.region_index(g.selector) < 0 && bs.region_index(g.selector) < 0) {
+      throw InputError("--gate", "",
+                       "invalid gate \"" + g.text + "\": unknown region \"" + g.selector +
+                           "\" in both scenarios");
+    }
+    std::vector<std::pair<int, int>> spans;
+    if (g.first_year) {
+      if (*g.first_year < common_first || *g.last_year > common_last) {
+        throw InputError("--gate", "",
+                         fmt::format("invalid gate \"{}\": years outside {}-{}, the years both "
+                                     "scenarios cover",
+                                     g.text, common_first, common_last));
+      }
+      spans.emplace_back(*g.first_year, *g.last_year);
+    } else {
+      for (int y = common_first; y <= common_last; ++y) spans.emplace_back(y, y);
+    }
+    GateResult worst;
+    bool first = true;
+    for (const auto& [a, b] : spans) {
+      GateResult r;
+      r.gate = g;
+      r.first_year = a;
+      r.last_year = b;
+      r.base = read_metric(bs, base, g.metric, g.selector, a, b);
+      r.other = read_metric(os, other, g.metric, g.selector, a, b);
+      if (g.relative) {
+        r.measured = (!std::isnan(r.base) && r.base != 0) ? (r.other - r.base) / std::abs(r.base)
+                     : (r.base == 0 && r.other == 0)      ? 0.0
+                                                          : kNaN;
+      } else {
+        r.measured = r.other;
+      }
+      r.passed = !std::isnan(r.measured) && compare_op(r.measured, g.op, g.value);
+      const std::string years = a == b ? std::to_string(a) : fmt::format("{}-{}", a, b);
+      r.detail = g.relative
+                     ? fmt::format("{} {} {}: base {:.6g}, other {:.6g}, change {:+.3f}% {} {:+g}%",
+                                   column_info(static_cast<Col>(g.metric)).name, years, g.selector,
+                                   r.base, r.other, r.measured * 100, op_text(g.op), g.value * 100)
+                     : fmt::format("{} {} {}: base {:.6g}, other {:.6g} {} {:g}",
+                                   column_info(static_cast<Col>(g.metric)).name, years, g.selector,
+                                   r.base, r.other, op_text(g.op), g.value);
+      if (std::isnan(r.measured)) r.detail += " (no value to compare)";
+      if (first || (!r.passed && worst.passed)) {
+        worst = r;
+        first = false;
+      }
+    }
+    out.push_back(std::move(worst));
+  }
+  return out;
+}
+
+}  // namespace dcplan
