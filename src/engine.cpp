@@ -1,7 +1,9 @@
 #include "dcplan/engine.hpp"
 
 #include <algorithm>
+#include <array>
 #include <cmath>
+#include <cstring>
 #include <limits>
 #include <vector>
 
@@ -34,6 +36,8 @@ struct RegionState {
   ArrayXXd fleet;        //!< installed accelerators, hardware × age
   ArrayXXd queue;        //!< stranded accelerators, hardware × age
   ArrayXd new_installs;  //!< installed in step 6 of this year, per hardware
+  ArrayXd installed;     //!< installed at year end, per hardware
+  ArrayXd stranded;      //!< waiting for power at year end, per hardware
   ArrayXd purchased;     //!< bought this year, per hardware
   ArrayXd failed;        //!< per hardware, this year
   ArrayXd retired;       //!< per hardware, this year
@@ -48,6 +52,7 @@ struct RegionState {
   double facility_spent = 0, it_spent = 0;
   double room_mw = 0;
   double under_construction_mw = 0;  //!< sum of pipeline
+  double nameplate_mw = 0;           //!< nameplate of installed accelerators, kept current
   ArrayXd eff_mix;                   //!< this year's mix over buyable hardware, unnormalised
   double excess = 0;                 //!< money the region could not spend itself
   bool valid_mix = false;
@@ -60,13 +65,14 @@ struct Engine::Impl {
   std::vector<RegionState> regions;
   ArrayXd w_mw, tflops, idle, afr, kg;  //!< per hardware: all_in_w in MW, BF16, ...
   std::vector<int> life;
-  ArrayXd scratch_h;
   // Scratch per hardware for the outputs of one region (no allocation in the year loop).
-  ArrayXd installed, stranded, weighted, draw_mw;
-  ArrayXXd allowed;  //!< hardware × region: 1 where the region may install the hardware
-  ArrayXXd prices;   //!< hardware × year: price_usd
-  ArrayXd on_sale;   //!< per hardware, this year: 1 when on sale
-  ArrayXd weights;   //!< per region, this year (0 when closed)
+  ArrayXd weighted, draw_mw;
+  ArrayXXd allowed;          //!< hardware × region: 1 where the region may install the hardware
+  ArrayXXd prices;           //!< hardware × year: price_usd
+  ArrayXXd initial_retired;  //!< region × hardware: initial cohorts past their lifetime
+  std::vector<std::pair<int, ArrayXd>> life_groups;  //!< lifetime → 0/1 mask over hardware
+  ArrayXd on_sale;                                   //!< per hardware, this year: 1 when on sale
+  ArrayXd weights;                                   //!< per region, this year (0 when closed)
 
   void run(const Scenario& s, const EngineOptions& o, Results& out);
 };
@@ -111,6 +117,18 @@ void Engine::Impl::run(const Scenario& s, const EngineOptions& o, Results& out) 
     max_life = std::max(max_life, hw.lifetime_years);
   }
   const Index A = max_life + 1;  // ages 0..max_life; age max_life always retires
+  life_groups.clear();
+  for (Index h = 0; h < H; ++h) {
+    const Index l = life[static_cast<std::size_t>(h)];
+    auto g = std::find_if(life_groups.begin(), life_groups.end(),
+                          [&](const auto& x) { return x.first == l; });
+    if (g == life_groups.end()) {
+      life_groups.emplace_back(static_cast<int>(l), ArrayXd::Zero(H));
+      g = life_groups.end() - 1;
+    }
+    g->second(h) = 1.0;
+  }
+
   const Index years_ext = Y + kMaxConstructionYears + 1;
 
   // Region state, reset (buffers keep their capacity from earlier runs).
@@ -121,6 +139,8 @@ void Engine::Impl::run(const Scenario& s, const EngineOptions& o, Results& out) 
     st.fleet.setZero(H, A);
     st.queue.setZero(H, A);
     st.new_installs.setZero(H);
+    st.installed.setZero(H);
+    st.stranded.setZero(H);
     st.purchased.setZero(H);
     st.failed.setZero(H);
     st.retired.setZero(H);
@@ -134,9 +154,6 @@ void Engine::Impl::run(const Scenario& s, const EngineOptions& o, Results& out) 
     st.eff_mix.setZero(H);
   }
   weights.setZero(R);
-  scratch_h.setZero(H);
-  installed.setZero(H);
-  stranded.setZero(H);
   weighted.setZero(H);
   draw_mw.setZero(H);
   on_sale.setZero(H);
@@ -150,7 +167,7 @@ void Engine::Impl::run(const Scenario& s, const EngineOptions& o, Results& out) 
           s.regions[static_cast<std::size_t>(r)].allowed[static_cast<std::size_t>(h)] ? 1.0 : 0.0;
     }
   }
-  std::vector<bool> ratio_col(kNumCols);
+  std::array<bool, kNumCols> ratio_col{};
   for (int c = 0; c < kNumCols; ++c)
     ratio_col[static_cast<std::size_t>(c)] =
         column_info(static_cast<Col>(c)).kind == ColumnKind::kRatio;
@@ -158,29 +175,44 @@ void Engine::Impl::run(const Scenario& s, const EngineOptions& o, Results& out) 
   // Output layout.
   const Index per_region = o.by_hardware ? H + 1 : 1;
   const Index per_year = (R + 1) * per_region;
-  out.region_ids.clear();
-  for (const auto& r : s.regions) out.region_ids.push_back(r.id);
-  out.hardware_ids.clear();
-  for (const auto& h : s.hardware) out.hardware_ids.push_back(h.id);
+  // Ids and row keys are rebuilt only when the layout changes (a sweep reuses them).
+  bool same_ids =
+      out.region_ids.size() == s.regions.size() && out.hardware_ids.size() == s.hardware.size();
+  for (std::size_t i = 0; same_ids && i < s.regions.size(); ++i)
+    same_ids = out.region_ids[i] == s.regions[i].id;
+  for (std::size_t i = 0; same_ids && i < s.hardware.size(); ++i)
+    same_ids = out.hardware_ids[i] == s.hardware[i].id;
+  if (!same_ids) {
+    out.region_ids.clear();
+    for (const auto& r : s.regions) out.region_ids.push_back(r.id);
+    out.hardware_ids.clear();
+    for (const auto& h : s.hardware) out.hardware_ids.push_back(h.id);
+  }
   out.has_demand = s.demand.has_value();
+  const bool same_layout = same_ids && out.by_hardware == o.by_hardware &&
+                           out.keys.size() == static_cast<std::size_t>(per_year * Y) &&
+                           !out.keys.empty() && out.keys.front().year == s.horizon.start;
   out.by_hardware = o.by_hardware;
-  out.keys.resize(static_cast<std::size_t>(per_year * Y));
-  out.values.setZero(per_year * Y, kNumCols);
-  for (int t = 0; t < Y; ++t) {
-    for (Index r = 0; r <= R; ++r) {
-      for (Index h = 0; h < per_region; ++h) {
-        RowKey& k = out.keys[static_cast<std::size_t>(t * per_year + r * per_region + h)];
-        k.year = s.horizon.start + t;
-        k.region = r == R ? RowKey::kTotal : static_cast<int>(r);
-        k.hardware = h == 0 ? RowKey::kAll : static_cast<int>(h - 1);
+  if (!same_layout) {
+    out.keys.resize(static_cast<std::size_t>(per_year * Y));
+    for (int t = 0; t < Y; ++t) {
+      for (Index r = 0; r <= R; ++r) {
+        for (Index h = 0; h < per_region; ++h) {
+          RowKey& k = out.keys[static_cast<std::size_t>(t * per_year + r * per_region + h)];
+          k.year = s.horizon.start + t;
+          k.region = r == R ? RowKey::kTotal : static_cast<int>(r);
+          k.hardware = h == 0 ? RowKey::kAll : static_cast<int>(h - 1);
+        }
       }
     }
   }
+  // Every cell of every row is written below; no need to clear.
+  out.values.resize(per_year * Y, kNumCols);
   auto row = [&](int t, Index r, Index h = -1) { return t * per_year + r * per_region + (h + 1); };
 
   // The initial fleet, placed at its age in the first year. Cohorts already past their
   // lifetime retire in the first year.
-  ArrayXXd initial_retired = ArrayXXd::Zero(std::max<Index>(R, 1), std::max<Index>(H, 1));
+  initial_retired.setZero(std::max<Index>(R, 1), std::max<Index>(H, 1));
   for (Index r = 0; r < R; ++r) {
     RegionState& st = regions[static_cast<std::size_t>(r)];
     for (const auto& c : s.regions[static_cast<std::size_t>(r)].initial_fleet) {
@@ -213,32 +245,39 @@ void Engine::Impl::run(const Scenario& s, const EngineOptions& o, Results& out) 
     // 2. Ageing, retirement, failures.
     for (Index r = 0; r < R; ++r) {
       RegionState& st = regions[static_cast<std::size_t>(r)];
-      st.failed.setZero();
-      st.retired.setZero();
+      // One fused pass over (age, hardware): column shift, retirement at age >= lifetime,
+      // failures of the survivors aged 1..lifetime-1, nameplate of what remains. The fleet is
+      // column-major (hardware × age), so a column is one age.
+      double* f = st.fleet.data();
+      double* q = st.queue.data();
       if (t > 0) {
-        // Column shift: age a becomes a + 1. The last column is always empty here, since
-        // age max_life retires.
-        for (Index a = A - 1; a > 0; --a) {
-          st.fleet.col(a) = st.fleet.col(a - 1);
-          st.queue.col(a) = st.queue.col(a - 1);
-        }
-        st.fleet.col(0).setZero();
-        st.queue.col(0).setZero();
+        // The last column is always empty here, since age max_life retires.
+        std::memmove(f + H, f, sizeof(double) * static_cast<std::size_t>(H * (A - 1)));
+        std::memmove(q + H, q, sizeof(double) * static_cast<std::size_t>(H * (A - 1)));
+        std::fill(f, f + H, 0.0);
+        std::fill(q, q + H, 0.0);
+        st.retired.setZero();
       } else {
         st.retired = initial_retired.row(r).head(H).transpose();
       }
-      for (Index h = 0; h < H; ++h) {
-        const Index l = life[static_cast<std::size_t>(h)];
-        st.retired(h) +=
-            st.fleet.row(h).segment(l, A - l).sum() + st.queue.row(h).segment(l, A - l).sum();
-        st.fleet.row(h).segment(l, A - l).setZero();
-        st.queue.row(h).segment(l, A - l).setZero();
-        if (afr(h) > 0 && l > 1) {
-          auto alive = st.fleet.row(h).segment(1, l - 1);
-          st.failed(h) = afr(h) * alive.sum();
-          alive *= 1.0 - afr(h);
+      st.failed.setZero();
+      double nameplate = 0;
+      for (Index a = 0; a < A; ++a) {
+        for (Index h = 0; h < H; ++h) {
+          const Index k = a * H + h;
+          if (a >= life[static_cast<std::size_t>(h)]) {
+            st.retired(h) += f[k] + q[k];
+            f[k] = 0;
+            q[k] = 0;
+          } else if (a >= 1 && f[k] > 0) {
+            const double lost = f[k] * afr(h);
+            st.failed(h) += lost;
+            f[k] -= lost;
+          }
+          nameplate += f[k] * w_mw(h);
         }
       }
+      st.nameplate_mw = nameplate;
     }
 
     // 3. Budget.
@@ -325,7 +364,7 @@ void Engine::Impl::run(const Scenario& s, const EngineOptions& o, Results& out) 
 
     // 5. Stranded queue: oldest batch first, into free capacity.
     for (auto& st : regions) {
-      double free_mw = st.online_mw - (st.fleet.rowwise().sum() * w_mw).sum();
+      double free_mw = st.online_mw - st.nameplate_mw;
       for (Index a = A - 1; a >= 0 && free_mw > kEps; --a) {
         const double need = (st.queue.col(a) * w_mw).sum();
         if (need <= 0) continue;
@@ -333,10 +372,12 @@ void Engine::Impl::run(const Scenario& s, const EngineOptions& o, Results& out) 
           st.fleet.col(a) += st.queue.col(a);
           st.queue.col(a).setZero();
           free_mw -= need;
+          st.nameplate_mw += need;
         } else {
           const double f = free_mw / need;
           st.fleet.col(a) += f * st.queue.col(a);
           st.queue.col(a) *= 1.0 - f;
+          st.nameplate_mw += free_mw;
           free_mw = 0;
         }
       }
@@ -376,17 +417,18 @@ void Engine::Impl::run(const Scenario& s, const EngineOptions& o, Results& out) 
       st.capex_it_hw = (st.it / st.mix_sum) * st.eff_mix;
       st.purchased = st.capex_it_hw / prices.col(t);
       st.it_spent = st.it;
-      const double free_mw = st.online_mw - (st.fleet.rowwise().sum() * w_mw).sum();
+      const double free_mw = st.online_mw - st.nameplate_mw;
       const double need = (st.purchased * w_mw).sum();
       const double f = need <= free_mw ? 1.0 : std::max(0.0, free_mw) / need;
+      st.nameplate_mw += f * need;
       st.new_installs = f * st.purchased;
       st.fleet.col(0) += st.new_installs;
       st.queue.col(0) += st.purchased - st.new_installs;
-      // Depreciation and maintenance schedules: each purchase over its lifetime.
-      for (Index h = 0; h < H; ++h) {
-        const double c = st.capex_it_hw(h);
+      // Depreciation and maintenance schedules: each purchase over its lifetime (hardware
+      // grouped by lifetime, so one segment update per distinct lifetime).
+      for (const auto& [l, mask] : life_groups) {
+        const double c = (st.capex_it_hw * mask).sum();
         if (c <= 0) continue;
-        const int l = life[static_cast<std::size_t>(h)];
         const Index n = std::min<Index>(l, Y - t);
         st.depreciation.segment(t, n) += c / l;
         st.in_service.segment(t, n) += c;
@@ -404,8 +446,20 @@ void Engine::Impl::run(const Scenario& s, const EngineOptions& o, Results& out) 
     // 7. Utilisation; A = compute available at full use, year-weighted [EFLOP-year].
     double avail_total = 0;
     for (auto& st : regions) {
-      scratch_h = st.fleet.rowwise().sum() - (1.0 - fyf) * st.new_installs;
-      avail_total += (scratch_h * tflops).sum() / 1e6;
+      st.installed.setZero();
+      st.stranded.setZero();
+      const double* f = st.fleet.data();
+      const double* q = st.queue.data();
+      for (Index a = 0; a < A; ++a) {
+        for (Index h = 0; h < H; ++h) {
+          st.installed(h) += f[a * H + h];
+          st.stranded(h) += q[a * H + h];
+        }
+      }
+      double avail = 0;
+      for (Index h = 0; h < H; ++h)
+        avail += (st.installed(h) - (1.0 - fyf) * st.new_installs(h)) * tflops(h);
+      avail_total += avail / 1e6;
     }
     double u = s.operations.utilisation(t);
     double demand = 0;
@@ -420,18 +474,30 @@ void Engine::Impl::run(const Scenario& s, const EngineOptions& o, Results& out) 
       RegionState& st = regions[static_cast<std::size_t>(r)];
       const Region& reg = s.regions[static_cast<std::size_t>(r)];
       auto v = out.values.row(row(t_row, r));
-      installed = st.fleet.rowwise().sum();
-      stranded = st.queue.rowwise().sum();
-      weighted = installed - (1.0 - fyf) * st.new_installs;
-      draw_mw = weighted * w_mw * (idle + (1.0 - idle) * u);
+      const ArrayXd& installed = st.installed;
+      const ArrayXd& stranded = st.stranded;
+      double it_load = 0, avail = 0, installed_sum = 0, stranded_sum = 0, nameplate = 0, peak = 0,
+             purchased_sum = 0, embodied_kg = 0;
+      for (Index h = 0; h < H; ++h) {
+        weighted(h) = installed(h) - (1.0 - fyf) * st.new_installs(h);
+        draw_mw(h) = weighted(h) * w_mw(h) * (idle(h) + (1.0 - idle(h)) * u);
+        it_load += draw_mw(h);
+        avail += weighted(h) * tflops(h);
+        installed_sum += installed(h);
+        stranded_sum += stranded(h);
+        nameplate += installed(h) * w_mw(h);
+        peak += installed(h) * tflops(h);
+        purchased_sum += st.purchased(h);
+        embodied_kg += st.purchased(h) * kg(h);
+      }
+      avail /= 1e6;
       const double pue = reg.pue(t);
-      const double it_load = draw_mw.sum();
       const double energy_mwh = it_load * pue * kHoursPerYear;
-      const double avail = (weighted * tflops).sum() / 1e6;
       double stranded_value = 0;
-      if (stranded.sum() > 0) {
+      if (stranded_sum > 0) {
         for (Index a = 0; a < A && a <= t; ++a) {
-          stranded_value += (st.queue.col(a) * prices.col(t - a)).sum();
+          const double* q = st.queue.data() + a * H;
+          for (Index h = 0; h < H; ++h) stranded_value += q[h] * prices(h, t - a);
         }
       }
       const double elec = energy_mwh * reg.power_price_usd_per_mwh(t);
@@ -445,19 +511,19 @@ void Engine::Impl::run(const Scenario& s, const EngineOptions& o, Results& out) 
       v(kCapexOtherUsd) = st.other;
       v(kCapexUsd) = capex;
       v(kStrandedCapexUsd) = stranded_value;
-      v(kAcceleratorsPurchased) = st.purchased.sum();
-      v(kAcceleratorsInstalled) = installed.sum();
-      v(kAcceleratorsStranded) = stranded.sum();
+      v(kAcceleratorsPurchased) = purchased_sum;
+      v(kAcceleratorsInstalled) = installed_sum;
+      v(kAcceleratorsStranded) = stranded_sum;
       v(kAcceleratorsFailed) = st.failed.sum();
       v(kAcceleratorsRetired) = st.retired.sum();
       v(kItCapacityMw) = st.online_mw;
       v(kItCapacityPipelineMw) = st.under_construction_mw;
-      v(kItNameplateMw) = (installed * w_mw).sum();
+      v(kItNameplateMw) = nameplate;
       v(kItLoadMw) = it_load;
       v(kPue) = pue;
       v(kFacilityPowerMw) = it_load * pue;
       v(kEnergyTwh) = energy_mwh / 1e6;
-      v(kPeakPflops) = (installed * tflops).sum() / 1e3;
+      v(kPeakPflops) = peak / 1e3;
       v(kDeliveredEflopYear) = u * avail;
       v(kUtilisation) = u;
       v(kElectricityCostUsd) = elec;
@@ -468,7 +534,7 @@ void Engine::Impl::run(const Scenario& s, const EngineOptions& o, Results& out) 
       v(kCostPerEflopYearUsd) = ratio(v(kTcoUsd), v(kDeliveredEflopYear));
       v(kDiscountedCostUsd) = (capex + elec + maint) / discount;
       v(kOperationalTco2) = energy_mwh * grid / 1e3;
-      v(kEmbodiedTco2) = (st.purchased * kg).sum() / 1e3;
+      v(kEmbodiedTco2) = embodied_kg / 1e3;
       if (s.demand) {
         const double d = avail_total > 0 ? demand * avail / avail_total : 0.0;
         v(kDemandEflopYear) = d;

@@ -103,7 +103,8 @@ struct Results {
   bool has_demand = false;
   bool by_hardware = false;
   std::vector<RowKey> keys;
-  Eigen::ArrayXXd values;  //!< rows × kNumCols
+  //! rows × kNumCols, row-major: the engine writes and sums whole rows.
+  Eigen::Array<double, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor> values;
 
   [[nodiscard]] Eigen::Index rows() const { return static_cast<Eigen::Index>(keys.size()); }
   [[nodiscard]] std::string region_name(Eigen::Index row) const;

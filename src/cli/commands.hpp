@@ -2,6 +2,7 @@
 // Each returns the process exit code (0 ok, 1 a target or gate failed); errors are exceptions.
 #pragma once
 
+#include <cstdint>
 #include <string>
 #include <vector>
 
@@ -51,7 +52,29 @@ struct CompareOptions {
   std::string output;
 };
 
+struct SweepCliOptions {
+  std::string scenario;
+  std::vector<std::string> overrides;
+  std::vector<std::string> varies;
+  long long samples = -1;
+  std::uint64_t seed = 1;
+  int jobs = 0;
+  std::string shard;
+  std::string metrics;
+  std::string by = "total";
+  bool summary = false;
+  std::string format = "csv";
+  std::string output;
+};
+
+struct MergeOptions {
+  std::vector<std::string> files;
+  std::string output;
+};
+
 int validate(const ValidateOptions& o);
+int sweep(const SweepCliOptions& o, bool quiet);
+int merge(const MergeOptions& o);
 int compare(const CompareOptions& o);
 int schema(const SchemaOptions& o);
 int catalog(const CatalogOptions& o);
