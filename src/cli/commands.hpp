@@ -72,7 +72,16 @@ struct MergeOptions {
   std::string output;
 };
 
+struct ReportOptions {
+  std::string scenario;
+  std::vector<std::string> overrides;
+  std::string compare;
+  std::string sweep;
+  std::string output;
+};
+
 int validate(const ValidateOptions& o);
+int report(const ReportOptions& o);
 int sweep(const SweepCliOptions& o, bool quiet);
 int merge(const MergeOptions& o);
 int compare(const CompareOptions& o);

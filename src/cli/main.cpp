@@ -183,6 +183,20 @@ int main(int argc, char** argv) {
   merge->add_option("files", mo.files, "shard outputs")->required();
   merge->add_option("-o,--output", mo.output, "write to FILE (atomically) instead of stdout");
 
+  dcplan::cli::ReportOptions rep;
+  auto* report = app.add_subcommand("report", "Write a self-contained HTML report with charts.");
+  report->footer(
+      "The file has everything inline (CSS, SVG charts; no script, font or network) and prints.\n\n"
+      "Examples:\n"
+      "  dcplan report scenarios/alibaba-380b.json -o report.html\n"
+      "  dcplan report scenarios/alibaba-380b.json --compare scenarios/alibaba-raised.json -o cmp.html\n"
+      "  dcplan report s.json --sweep summary.csv -o fan.html\n");
+  report->add_option("scenario", rep.scenario, "scenario file (the base with --compare)")->required();
+  report->add_option("--compare", rep.compare, "a second scenario, drawn against the first (dashed)");
+  report->add_option("--sweep", rep.sweep, "a dcplan sweep csv output (rows or --summary): fan charts");
+  report->add_option("--set", rep.overrides, "override /pointer=JSON; repeatable")->allow_extra_args(false);
+  report->add_option("-o,--output", rep.output, "the HTML file (written atomically)")->required();
+
   try {
     app.parse(argc, argv);
   } catch (const CLI::CallForHelp& e) {
@@ -211,6 +225,7 @@ int main(int argc, char** argv) {
     if (*compare) return dcplan::cli::compare(cmp);
     if (*sweep) return dcplan::cli::sweep(sw, quiet);
     if (*merge) return dcplan::cli::merge(mo);
+    if (*report) return dcplan::cli::report(rep);
   } catch (const dcplan::InputError& e) {
     print_diagnostics(e);
     return kExitInput;

@@ -1,0 +1,37 @@
+// dcplan — the HTML report: one self-contained file (inline CSS and SVG, no script, no font, no
+// network), readable offline and printable.
+#pragma once
+
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "dcplan/results.hpp"
+#include "dcplan/scenario.hpp"
+#include "dcplan/targets.hpp"
+
+namespace dcplan::report {
+
+//! A fan chart's data for one metric: per year p5, p50, p95 (from a sweep).
+struct Fan {
+  std::string metric;
+  std::vector<double> years, p5, p50, p95;
+};
+
+struct ReportInput {
+  const Scenario* scenario = nullptr;
+  const Results* results = nullptr;  //!< with per-hardware rows
+  std::vector<TargetResult> targets;
+  const Scenario* other = nullptr;         //!< --compare
+  const Results* other_results = nullptr;  //!< --compare, with per-hardware rows
+  std::vector<Fan> fans;                   //!< --sweep
+  std::string generated_by;                //!< the command line, for the footer
+};
+
+[[nodiscard]] std::string html_report(const ReportInput& input);
+
+//! Reads fan-chart data from a `dcplan sweep` output: a --summary file (total rows), or raw rows
+//! (percentiles computed from all runs). Throws InputError for anything else.
+[[nodiscard]] std::vector<Fan> read_sweep_fans(const std::string& path);
+
+}  // namespace dcplan::report

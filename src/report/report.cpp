@@ -1,0 +1,415 @@
+#include "dcplan/report/report.hpp"
+
+#include <algorithm>
+#include <cmath>
+#include <fmt/format.h>
+#include <fstream>
+#include <map>
+#include <set>
+#include <sstream>
+
+#include "dcplan/compare.hpp"
+#include "dcplan/error.hpp"
+#include "dcplan/io/format.hpp"
+#include "dcplan/report/svg.hpp"
+
+namespace dcplan::report {
+
+namespace {
+
+std::string esc(const std::string& s) {
+  std::string out;
+  for (char c : s) {
+    switch (c) {
+      case '&': out += "&amp;"; break;
+      case '<': out += "&lt;"; break;
+      case '>': out += "&gt;"; break;
+      case '"': out += "&quot;"; break;
+      default: out += c;
+    }
+  }
+  return out;
+}
+
+constexpr const char* kStyle = R"(
+body { font-family: sans-serif; color: #222; max-width: 1000px; margin: 2em auto; padding: 0 1em; line-height: 1.4; }
+h1 { font-size: 1.6em; margin-bottom: 0.2em; }
+h2 { font-size: 1.2em; margin-top: 2em; border-bottom: 1px solid #ccc; }
+table { border-collapse: collapse; font-size: 0.85em; margin: 0.5em 0; }
+th, td { border: 1px solid #ddd; padding: 3px 7px; text-align: right; }
+td { white-space: nowrap; }
+td.small, td.text { white-space: normal; }
+th:first-child, td:first-child, td.text { text-align: left; }
+td.pass { color: #006d2c; font-weight: bold; }
+td.fail { color: #b30000; font-weight: bold; }
+svg.chart { display: block; margin: 0.5em 0 1.5em 0; font-size: 12px; }
+svg .title { font-size: 14px; font-weight: bold; }
+svg .grid { stroke: #e5e5e5; }
+svg .axis { stroke: #444; }
+svg .ytick { text-anchor: end; fill: #444; }
+svg .xtick { text-anchor: middle; fill: #444; }
+svg .ylabel { text-anchor: middle; fill: #444; }
+svg .marker { fill: #b30000; }
+svg .mlabel { text-anchor: end; fill: #b30000; font-size: 11px; }
+svg .nodata { fill: #777; font-style: italic; }
+.small { color: #666; font-size: 0.85em; }
+@media print { body { margin: 0; max-width: none; } h2 { page-break-after: avoid; } svg.chart { page-break-inside: avoid; } }
+)";
+
+struct View {
+  const Scenario* s;
+  const Results* r;
+  std::vector<double> years;
+  Eigen::Index row(int year, int region = RowKey::kTotal, int hw = RowKey::kAll) const {
+    return r->find_row(year, region, hw);
+  }
+  std::vector<double> total(int col) const {
+    std::vector<double> v;
+    for (double y : years) {
+      const auto i = row(static_cast<int>(y));
+      v.push_back(i < 0 ? std::nan("") : r->values(i, col));
+    }
+    return v;
+  }
+  std::vector<double> region(int region, int col) const {
+    std::vector<double> v;
+    for (double y : years) v.push_back(r->values(row(static_cast<int>(y), region), col));
+    return v;
+  }
+  std::vector<double> hardware(int hw, int col) const {
+    std::vector<double> v;
+    for (double y : years) {
+      const auto i = row(static_cast<int>(y), RowKey::kTotal, hw);
+      v.push_back(i < 0 ? 0.0 : r->values(i, col));
+    }
+    return v;
+  }
+};
+
+View view_of(const Scenario& s, const Results& r) {
+  View v{&s, &r, {}};
+  for (int y = s.horizon.start; y <= s.horizon.end; ++y) v.years.push_back(y);
+  return v;
+}
+
+bool any_positive(const std::vector<double>& v) {
+  return std::any_of(v.begin(), v.end(), [](double x) { return std::isfinite(x) && x > 0; });
+}
+
+std::string readable(double v, int col, const std::string& currency = "USD") {
+  return io::readable(v, column_info(static_cast<Col>(col)), currency);
+}
+
+//! The base run's total of a column aligned on the other run's years (NaN where absent).
+std::vector<double> aligned(const View& base, const View& on, int col) {
+  std::vector<double> out;
+  for (double y : on.years) {
+    const auto i = base.row(static_cast<int>(y));
+    out.push_back(i < 0 ? std::nan("") : base.r->values(i, col));
+  }
+  return out;
+}
+
+}  // namespace
+
+std::string html_report(const ReportInput& in) {
+  const Scenario& s = *in.scenario;
+  const View v = view_of(s, *in.results);
+  const bool cmp = in.other != nullptr && in.other_results != nullptr;
+  // In a comparison the charts show OTHER; BASE is drawn dashed where it can be overlaid.
+  const View main = cmp ? view_of(*in.other, *in.other_results) : v;
+  const Scenario& ms = *main.s;
+  const std::string title = ms.title.empty() ? (ms.name.empty() ? ms.file : ms.name) : ms.title;
+
+  std::string h = "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\"/>\n";
+  h += "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\"/>\n";
+  h += "<title>" + esc(title) + " | dcplan report</title>\n<style>" + std::string(kStyle) + "</style>\n</head>\n<body>\n";
+  h += "<h1>" + esc(title) + "</h1>\n";
+  if (!ms.description.empty()) h += "<p>" + esc(ms.description) + "</p>\n";
+  h += fmt::format("<p class=\"small\">Scenario <code>{}</code>, {}–{}, budget in {}.{}</p>\n", esc(ms.file),
+                   ms.horizon.start, ms.horizon.end, esc(ms.currency),
+                   cmp ? " Compared with the base <code>" + esc(s.file) + "</code> (dashed)." : "");
+
+  // Summary table: first year, the years targets name, last year.
+  std::set<int> years = {ms.horizon.start, ms.horizon.end};
+  for (const auto& t : ms.targets) {
+    for (int y = t.first_year; y <= t.last_year; ++y) years.insert(y);
+  }
+  const int cols[] = {kCapexUsd, kAcceleratorsInstalled, kItCapacityMw, kEnergyTwh, kPue, kPeakPflops,
+                      kTcoUsd, kCostPerEflopYearUsd, kOperationalTco2};
+  const char* labels[] = {"capex", "accelerators installed", "IT capacity", "energy", "PUE",
+                          "peak compute", "TCO", "cost per EFLOP-year", "operational emissions"};
+  h += "<h2>Summary</h2>\n<table>\n<tr><th>year</th>";
+  for (const char* l : labels) h += std::string("<th>") + l + "</th>";
+  h += "</tr>\n";
+  for (int y : years) {
+    const auto i = main.row(y);
+    if (i < 0) continue;
+    h += fmt::format("<tr><td>{}</td>", y);
+    for (int c : cols) h += "<td>" + esc(readable(main.r->values(i, c), c)) + "</td>";
+    h += "</tr>\n";
+  }
+  h += "</table>\n";
+
+  // Targets.
+  h += "<h2>Targets</h2>\n";
+  if (in.targets.empty()) {
+    h += "<p>The scenario states no targets.</p>\n";
+  } else {
+    h += "<table>\n<tr><th>target</th><th>result</th><th>metric</th><th>required</th><th>actual</th></tr>\n";
+    for (const auto& t : in.targets) {
+      const char* op = t.kind == BoundKind::kAtLeast ? "&gt;=" : t.kind == BoundKind::kAtMost ? "&lt;=" : "==";
+      const std::string yrs = t.first_year == t.last_year ? std::to_string(t.first_year)
+                                                          : fmt::format("{}–{}", t.first_year, t.last_year);
+      h += fmt::format("<tr><td class=\"text\">{}</td><td class=\"{}\">{}</td><td class=\"text\">{}{} {} {}</td><td>{} {:.6g}</td><td>{:.6g}</td></tr>\n",
+                       esc(t.name), t.passed ? "pass" : "fail", t.passed ? "pass" : "FAIL", esc(t.metric),
+                       t.currency == "USD" ? "" : " (" + esc(t.currency) + ")", yrs, esc(t.region), op, t.bound, t.value);
+    }
+    h += "</table>\n";
+  }
+
+  h += "<h2>Charts</h2>\n";
+  // 1. IT capacity by region (stacked), IT load overlaid.
+  {
+    Chart c;
+    c.id = "chart-capacity";
+    c.title = "IT capacity online by region, and IT load";
+    c.unit = "MW";
+    c.kind = ChartKind::kStackedArea;
+    c.x = main.years;
+    const auto nr = static_cast<int>(ms.regions.size());
+    std::vector<std::pair<double, int>> order;
+    for (int r = 0; r < nr; ++r) {
+      const auto cap = main.region(r, kItCapacityMw);
+      order.emplace_back(*std::max_element(cap.begin(), cap.end()), r);
+    }
+    std::stable_sort(order.begin(), order.end(), [](const auto& a, const auto& b) { return a.first > b.first; });
+    std::vector<double> other(main.years.size(), 0.0);
+    int shown = 0;
+    for (const auto& [mx, r] : order) {
+      const auto cap = main.region(r, kItCapacityMw);
+      if (shown < 7 && mx > 0) {
+        c.series.push_back({ms.regions[static_cast<std::size_t>(r)].id, cap, false});
+        ++shown;
+      } else {
+        for (std::size_t i = 0; i < other.size(); ++i) other[i] += cap[i];
+      }
+    }
+    if (any_positive(other)) c.series.push_back({"other regions", other, false});
+    c.lines.push_back({"IT load (all regions)", main.total(kItLoadMw), false});
+    if (cmp) c.lines.push_back({"base: IT capacity", aligned(v, main, kItCapacityMw), true});
+    h += render_svg(c);
+  }
+  // 2. Energy with targets.
+  {
+    Chart c;
+    c.id = "chart-energy";
+    c.title = "Energy by year, with energy targets";
+    c.unit = "TWh";
+    c.x = main.years;
+    c.series.push_back({cmp ? "energy (other)" : "energy", main.total(kEnergyTwh), false});
+    if (cmp) c.series.push_back({"energy (base)", aligned(v, main, kEnergyTwh), true});
+    for (const auto& t : in.targets) {
+      if (t.metric == "energy_twh" && t.first_year == t.last_year && std::isfinite(t.bound)) {
+        c.markers.push_back({static_cast<double>(t.last_year), t.bound, "target"});
+      }
+    }
+    h += render_svg(c);
+  }
+  // 3. Installed accelerators by hardware.
+  {
+    Chart c;
+    c.id = "chart-accelerators";
+    c.title = "Installed accelerators by hardware generation";
+    c.unit = "count";
+    c.kind = ChartKind::kStackedBars;
+    c.x = main.years;
+    for (std::size_t hw = 0; hw < ms.hardware.size(); ++hw) {
+      auto n = main.hardware(static_cast<int>(hw), kAcceleratorsInstalled);
+      if (any_positive(n)) c.series.push_back({ms.hardware[hw].id, n, false});
+    }
+    if (cmp) c.lines.push_back({"base: all installed", aligned(v, main, kAcceleratorsInstalled), true});
+    h += render_svg(c);
+  }
+  // 4. Capex by category, opex, cumulative capex.
+  {
+    Chart c;
+    c.id = "chart-money";
+    c.title = "Capex by category (bars), opex and cumulative capex (lines)";
+    c.unit = "USD";
+    c.kind = ChartKind::kStackedBars;
+    c.x = main.years;
+    c.series.push_back({"capex: IT", main.total(kCapexItUsd), false});
+    c.series.push_back({"capex: facility", main.total(kCapexFacilityUsd), false});
+    c.series.push_back({"capex: other", main.total(kCapexOtherUsd), false});
+    c.lines.push_back({"opex", main.total(kOpexUsd), false});
+    auto cum = main.total(kCapexUsd);
+    for (std::size_t i = 1; i < cum.size(); ++i) cum[i] += cum[i - 1];
+    c.lines.push_back({"cumulative capex", cum, false});
+    if (cmp) {
+      auto base_cum = aligned(v, main, kCapexUsd);
+      for (std::size_t i = 1; i < base_cum.size(); ++i) base_cum[i] += base_cum[i - 1];
+      c.lines.push_back({"base: cumulative capex", base_cum, true});
+    }
+    h += render_svg(c);
+  }
+  // 5. Emissions.
+  {
+    Chart c;
+    c.id = "chart-emissions";
+    c.title = "Operational and embodied emissions";
+    c.unit = "t CO2e";
+    c.kind = ChartKind::kStackedBars;
+    c.x = main.years;
+    c.series.push_back({"operational", main.total(kOperationalTco2), false});
+    c.series.push_back({"embodied", main.total(kEmbodiedTco2), false});
+    if (cmp) c.lines.push_back({"base: operational", aligned(v, main, kOperationalTco2), true});
+    h += render_svg(c);
+  }
+  // 6. Stranded accelerators and carry-over, when there are any.
+  {
+    const auto stranded = main.total(kAcceleratorsStranded);
+    const auto carry = main.total(kCarryoverUsd);
+    if (any_positive(stranded) || any_positive(carry)) {
+      Chart c;
+      c.id = "chart-stranded";
+      c.title = "Accelerators waiting for power (stranded)";
+      c.unit = "count";
+      c.x = main.years;
+      c.series.push_back({"stranded accelerators", stranded, false});
+      h += render_svg(c);
+      Chart m;
+      m.id = "chart-carryover";
+      m.title = "Budget carried over (no region could absorb it)";
+      m.unit = "USD";
+      m.kind = ChartKind::kGroupedBars;
+      m.x = main.years;
+      m.series.push_back({"carry-over", carry, false});
+      h += render_svg(m);
+    } else {
+      h += "<p class=\"small\">No accelerator waited for power and no budget was carried over.</p>\n";
+    }
+  }
+  // Fan charts from a sweep.
+  for (std::size_t i = 0; i < in.fans.size(); ++i) {
+    const auto& f = in.fans[i];
+    const int col = value_column(f.metric);
+    if (col < 0) continue;
+    Chart c;
+    c.id = "chart-fan-" + std::to_string(i);
+    c.title = "Sweep: " + f.metric + " (median, 5th to 95th percentile)";
+    c.unit = std::string(column_info(static_cast<Col>(col)).unit);
+    if (column_info(static_cast<Col>(col)).money) c.unit = "USD";
+    c.x = f.years;
+    c.bands.push_back({f.metric, f.p5, f.p50, f.p95});
+    h += render_svg(c);
+  }
+
+  // Comparison table.
+  if (cmp) {
+    h += "<h2>Comparison with the base</h2>\n<table>\n<tr><th>year</th><th>metric</th><th>base</th><th>other</th><th>change</th></tr>\n";
+    for (const auto& row : compare_results(*in.results, *in.other_results, default_compare_metrics(), true, false)) {
+      const double rel = row.rel_diff();
+      h += fmt::format("<tr><td>{}</td><td class=\"text\">{}</td><td>{}</td><td>{}</td><td>{}</td></tr>\n", row.year,
+                       esc(std::string(column_info(static_cast<Col>(row.metric)).name)),
+                       row.in_base ? esc(readable(row.base, row.metric)) : "(missing)",
+                       row.in_other ? esc(readable(row.other, row.metric)) : "(missing)",
+                       std::isnan(rel) ? "" : fmt::format("{:+.2f}%", rel * 100));
+    }
+    h += "</table>\n";
+  }
+
+  // Sources and assumptions.
+  auto list = [&](const char* heading, const std::vector<std::string>& items) {
+    if (items.empty()) return;
+    h += "<h2>" + std::string(heading) + "</h2>\n<ul>\n";
+    for (const auto& item : items) h += "<li>" + esc(item) + "</li>\n";
+    h += "</ul>\n";
+  };
+  list("Sources", ms.sources);
+  list("Assumptions", ms.assumptions);
+  h += "<h2>Hardware</h2>\n<table>\n<tr><th>id</th><th>name</th><th>BF16 TFLOPS</th><th>all-in W</th><th>source</th></tr>\n";
+  for (const auto& hw : ms.hardware) {
+    h += fmt::format("<tr><td>{}</td><td class=\"text\">{}</td><td>{:g}</td><td>{:g}</td><td class=\"text small\">{}</td></tr>\n",
+                     esc(hw.id), esc(hw.name), hw.bf16_tflops, hw.all_in_w, esc(hw.source));
+  }
+  h += "</table>\n";
+  h += "<p class=\"small\">Generated by " + esc(in.generated_by) + ". Every figure is a model output of the scenario above.</p>\n";
+  h += "</body>\n</html>\n";
+  return h;
+}
+
+std::vector<Fan> read_sweep_fans(const std::string& path) {
+  std::ifstream in(path);
+  if (!in) throw InputError(path, "", "cannot read the sweep output");
+  std::string line;
+  std::vector<std::string> lines;
+  while (std::getline(in, line)) lines.push_back(line);
+  auto split = [](const std::string& l) {
+    std::vector<std::string> out;
+    std::string cur;
+    for (char c : l) {
+      if (c == ',') {
+        out.push_back(cur);
+        cur.clear();
+      } else {
+        cur += c;
+      }
+    }
+    out.push_back(cur);
+    return out;
+  };
+  std::map<std::string, std::map<double, std::vector<double>>> values;  // metric → year → values
+  std::vector<Fan> fans;
+  if (!lines.empty() && lines[0] == "year,region,metric,n,mean,p5,p50,p95") {
+    std::map<std::string, Fan> by_metric;
+    for (std::size_t i = 1; i < lines.size(); ++i) {
+      const auto f = split(lines[i]);
+      if (f.size() != 8 || f[1] != "total") continue;
+      auto& fan = by_metric[f[2]];
+      fan.metric = f[2];
+      fan.years.push_back(std::stod(f[0]));
+      auto num = [](const std::string& s) { return s.empty() ? std::nan("") : std::stod(s); };
+      fan.p5.push_back(num(f[5]));
+      fan.p50.push_back(num(f[6]));
+      fan.p95.push_back(num(f[7]));
+    }
+    for (auto& [m, f] : by_metric) fans.push_back(std::move(f));
+    return fans;
+  }
+  if (lines.size() < 2 || lines[0].rfind("# dcplan-sweep", 0) != 0) {
+    throw InputError(path, "", "expected a csv output of dcplan sweep (rows or --summary)");
+  }
+  const auto header = split(lines[1]);
+  const auto year_col = std::find(header.begin(), header.end(), "year") - header.begin();
+  const auto region_col = year_col + 1;
+  for (std::size_t i = 2; i < lines.size(); ++i) {
+    const auto f = split(lines[i]);
+    if (f.size() != header.size() || f[static_cast<std::size_t>(region_col)] != "total") continue;
+    const double year = std::stod(f[static_cast<std::size_t>(year_col)]);
+    for (std::size_t c = static_cast<std::size_t>(region_col) + 1; c < f.size(); ++c) {
+      if (!f[c].empty()) values[header[c]][year].push_back(std::stod(f[c]));
+    }
+  }
+  auto quantile = [](std::vector<double>& xs, double q) {
+    std::sort(xs.begin(), xs.end());
+    const double r = q * static_cast<double>(xs.size() - 1);
+    const auto lo = static_cast<std::size_t>(std::floor(r));
+    const auto hi = std::min(lo + 1, xs.size() - 1);
+    return xs[lo] + (r - static_cast<double>(lo)) * (xs[hi] - xs[lo]);
+  };
+  for (auto& [metric, by_year] : values) {
+    Fan fan;
+    fan.metric = metric;
+    for (auto& [year, xs] : by_year) {
+      fan.years.push_back(year);
+      fan.p5.push_back(quantile(xs, 0.05));
+      fan.p50.push_back(quantile(xs, 0.5));
+      fan.p95.push_back(quantile(xs, 0.95));
+    }
+    fans.push_back(std::move(fan));
+  }
+  return fans;
+}
+
+}  // namespace dcplan::report

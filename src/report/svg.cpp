@@ -1,0 +1,277 @@
+#include "dcplan/report/svg.hpp"
+
+#include <algorithm>
+#include <cmath>
+#include <fmt/format.h>
+#include <limits>
+
+namespace dcplan::report {
+
+namespace {
+
+// Okabe & Ito's eight colours, then Paul Tol's muted scheme: both chosen to stay apart for the
+// common forms of colour blindness.
+constexpr const char* kPalette[] = {"#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9",
+                                    "#D55E00", "#F0E442", "#000000", "#332288", "#88CCEE",
+                                    "#44AA99", "#117733", "#999933", "#882255", "#AA4499",
+                                    "#999999"};
+constexpr std::size_t kColours = sizeof(kPalette) / sizeof(kPalette[0]);
+constexpr int kLeft = 70, kRight = 190, kTop = 36, kBottom = 40;
+
+std::string esc(const std::string& s) {
+  std::string out;
+  for (char c : s) {
+    switch (c) {
+      case '&': out += "&amp;"; break;
+      case '<': out += "&lt;"; break;
+      case '>': out += "&gt;"; break;
+      case '"': out += "&quot;"; break;
+      default: out += c;
+    }
+  }
+  return out;
+}
+
+std::string num(double v) {
+  std::string s = fmt::format("{:.1f}", v);
+  if (s == "-0.0") s = "0.0";
+  return s;
+}
+
+}  // namespace
+
+const char* colour(std::size_t i) { return kPalette[i % kColours]; }
+
+std::vector<double> nice_ticks(double lo, double hi, int target) {
+  if (!(hi > lo)) hi = lo + 1;
+  const double raw = (hi - lo) / std::max(1, target);
+  const double mag = std::pow(10.0, std::floor(std::log10(raw)));
+  double step = mag;
+  for (double m : {1.0, 2.0, 2.5, 5.0, 10.0}) {
+    if (m * mag >= raw) {
+      step = m * mag;
+      break;
+    }
+  }
+  // From the multiple of step at or below lo to the one at or above hi.
+  const long long first = static_cast<long long>(std::floor(lo / step + 1e-9));
+  const long long last = static_cast<long long>(std::ceil(hi / step - 1e-9));
+  std::vector<double> ticks;
+  for (long long i = first; i <= last && ticks.size() <= 50; ++i) {
+    // Printed and re-read so that 3 x 0.2 is 0.6, not 0.6000000000000001.
+    ticks.push_back(std::stod(fmt::format("{:.12g}", static_cast<double>(i) * step)));
+  }
+  if (ticks.size() < 2) ticks.push_back(std::stod(fmt::format("{:.12g}", ticks.back() + step)));
+  return ticks;
+}
+
+AxisScale axis_scale(double max, const std::string& unit) {
+  const double m = std::abs(max);
+  if (unit == "USD") {
+    if (m >= 1e12) return {1e12, "US$ tn"};
+    if (m >= 1e9) return {1e9, "US$ bn"};
+    if (m >= 1e6) return {1e6, "US$ m"};
+    return {1, "US$"};
+  }
+  if (unit == "MW") return m >= 1e3 ? AxisScale{1e3, "GW"} : AxisScale{1, "MW"};
+  if (unit == "TWh") return m < 1 ? AxisScale{1e-3, "GWh"} : AxisScale{1, "TWh"};
+  if (unit == "t CO2e") {
+    if (m >= 1e6) return {1e6, "Mt CO2e"};
+    if (m >= 1e3) return {1e3, "kt CO2e"};
+    return {1, "t CO2e"};
+  }
+  if (unit == "PFLOP/s") return m >= 1e3 ? AxisScale{1e3, "EFLOP/s"} : AxisScale{1, "PFLOP/s"};
+  if (unit == "count") {
+    if (m >= 1e6) return {1e6, "million"};
+    if (m >= 1e3) return {1e3, "thousand"};
+    return {1, ""};
+  }
+  return {1, unit};
+}
+
+std::string tick_label(double v) {
+  if (v == 0) return "0";
+  const double a = std::abs(v);
+  const int decimals = a >= 100 ? 0 : a >= 10 ? 1 : a >= 1 ? 2 : 3;
+  std::string s = fmt::format("{:.{}f}", v, decimals);
+  if (s.find('.') != std::string::npos) {
+    while (s.back() == '0') s.pop_back();
+    if (s.back() == '.') s.pop_back();
+  }
+  return s;
+}
+
+std::string render_svg(const Chart& c) {
+  const int w = c.width, h = c.height;
+  const int pw = w - kLeft - kRight, ph = h - kTop - kBottom;
+  std::string out = fmt::format(
+      "<svg id=\"{}\" class=\"chart\" width=\"{}\" height=\"{}\" viewBox=\"0 0 {} {}\" role=\"img\" "
+      "aria-label=\"{}\">\n",
+      esc(c.id), w, h, w, h, esc(c.title));
+  out += fmt::format("<text x=\"{}\" y=\"20\" class=\"title\">{}</text>\n", kLeft, esc(c.title));
+
+  // Extent of y over everything drawn.
+  const std::size_t n = c.x.size();
+  double ymin = 0, ymax = 0;
+  bool any = false;
+  auto see = [&](double v) {
+    if (!std::isfinite(v)) return;
+    ymin = std::min(ymin, v);
+    ymax = std::max(ymax, v);
+    any = any || v != 0;
+  };
+  const bool stacked = c.kind == ChartKind::kStackedArea || c.kind == ChartKind::kStackedBars;
+  std::vector<double> pos_total(n, 0.0);
+  for (const auto& s : c.series) {
+    for (std::size_t i = 0; i < n && i < s.y.size(); ++i) {
+      if (stacked) {
+        pos_total[i] += std::max(0.0, std::isfinite(s.y[i]) ? s.y[i] : 0.0);
+        see(pos_total[i]);
+      } else {
+        see(s.y[i]);
+      }
+    }
+  }
+  for (const auto& s : c.lines) for (double v : s.y) see(v);
+  for (const auto& b : c.bands) {
+    for (double v : b.lo) see(v);
+    for (double v : b.hi) see(v);
+  }
+  for (const auto& m : c.markers) see(m.y);
+  if (n == 0 || !any) {
+    out += fmt::format("<text x=\"{}\" y=\"{}\" class=\"nodata\">No data for this chart in this scenario.</text>\n",
+                       w / 2 - 150, h / 2);
+    return out + "</svg>\n";
+  }
+  const AxisScale scale = axis_scale(std::max(std::abs(ymin), std::abs(ymax)), c.unit);
+  auto ticks = nice_ticks(ymin / scale.factor, ymax / scale.factor);
+  const double y0 = ticks.front(), y1 = ticks.back();
+  const double x0 = c.x.front(), x1 = c.x.back();
+  const bool bars = c.kind == ChartKind::kStackedBars || c.kind == ChartKind::kGroupedBars;
+  const double slot = static_cast<double>(pw) / static_cast<double>(std::max<std::size_t>(n, 1));
+  auto sx = [&](double x) {
+    if (bars || n == 1) {
+      const double i = x - x0;
+      return kLeft + slot * (i + 0.5);
+    }
+    return kLeft + (x - x0) / (x1 - x0) * pw;
+  };
+  auto sy = [&](double v) { return kTop + ph - (v / scale.factor - y0) / (y1 - y0) * ph; };
+
+  // Axes, grid, ticks.
+  out += "<g class=\"axes\">\n";
+  for (double t : ticks) {
+    const double y = kTop + ph - (t - y0) / (y1 - y0) * ph;
+    out += fmt::format("<line x1=\"{}\" y1=\"{}\" x2=\"{}\" y2=\"{}\" class=\"grid\"/>\n", kLeft, num(y), kLeft + pw, num(y));
+    out += fmt::format("<text x=\"{}\" y=\"{}\" class=\"ytick\">{}</text>\n", kLeft - 6, num(y + 4), tick_label(t));
+  }
+  out += fmt::format("<line x1=\"{}\" y1=\"{}\" x2=\"{}\" y2=\"{}\" class=\"axis\"/>\n", kLeft, kTop + ph, kLeft + pw, kTop + ph);
+  out += fmt::format("<line x1=\"{}\" y1=\"{}\" x2=\"{}\" y2=\"{}\" class=\"axis\"/>\n", kLeft, kTop, kLeft, kTop + ph);
+  const std::size_t every = n > 12 ? (n + 11) / 12 : 1;
+  for (std::size_t i = 0; i < n; i += every) {
+    out += fmt::format("<text x=\"{}\" y=\"{}\" class=\"xtick\">{}</text>\n", num(sx(c.x[i])), kTop + ph + 16,
+                       static_cast<long long>(c.x[i]));
+  }
+  out += fmt::format("<text x=\"14\" y=\"{}\" class=\"ylabel\" transform=\"rotate(-90 14 {})\">{}</text>\n",
+                     kTop + ph / 2, kTop + ph / 2, esc(scale.label));
+  out += "</g>\n";
+
+  // Bands first, underneath.
+  std::size_t colour_index = 0;
+  std::vector<std::pair<std::string, std::string>> legend;  // name, swatch markup
+  for (const auto& b : c.bands) {
+    const char* col = colour(colour_index++);
+    std::string pts;
+    for (std::size_t i = 0; i < n && i < b.hi.size(); ++i) pts += num(sx(c.x[i])) + "," + num(sy(b.hi[i])) + " ";
+    for (std::size_t i = std::min(n, b.lo.size()); i-- > 0;) pts += num(sx(c.x[i])) + "," + num(sy(b.lo[i])) + " ";
+    out += fmt::format("<polygon points=\"{}\" fill=\"{}\" fill-opacity=\"0.25\" stroke=\"none\"/>\n", pts, col);
+    std::string mid;
+    for (std::size_t i = 0; i < n && i < b.mid.size(); ++i) mid += num(sx(c.x[i])) + "," + num(sy(b.mid[i])) + " ";
+    out += fmt::format("<polyline points=\"{}\" fill=\"none\" stroke=\"{}\" stroke-width=\"2\"/>\n", mid, col);
+    legend.emplace_back(b.name + " (median, 5th-95th)", fmt::format("fill=\"{}\"", col));
+  }
+
+  // Main series.
+  std::vector<double> base(n, 0.0);
+  const std::size_t k = c.series.size();
+  for (std::size_t s = 0; s < k; ++s) {
+    const auto& ser = c.series[s];
+    const char* col = colour(colour_index++);
+    const std::string dash = ser.dashed ? " stroke-dasharray=\"6 4\"" : "";
+    switch (c.kind) {
+      case ChartKind::kLine: {
+        std::string pts;
+        for (std::size_t i = 0; i < n && i < ser.y.size(); ++i) {
+          if (std::isfinite(ser.y[i])) pts += num(sx(c.x[i])) + "," + num(sy(ser.y[i])) + " ";
+        }
+        out += fmt::format("<polyline points=\"{}\" fill=\"none\" stroke=\"{}\" stroke-width=\"2\"{}/>\n", pts, col, dash);
+        break;
+      }
+      case ChartKind::kStackedArea: {
+        std::string pts;
+        std::vector<double> top(n);
+        for (std::size_t i = 0; i < n; ++i) {
+          const double v = i < ser.y.size() && std::isfinite(ser.y[i]) ? std::max(0.0, ser.y[i]) : 0.0;
+          top[i] = base[i] + v;
+          pts += num(sx(c.x[i])) + "," + num(sy(top[i])) + " ";
+        }
+        for (std::size_t i = n; i-- > 0;) pts += num(sx(c.x[i])) + "," + num(sy(base[i])) + " ";
+        out += fmt::format("<polygon points=\"{}\" fill=\"{}\" fill-opacity=\"0.85\" stroke=\"{}\"{}/>\n", pts, col, col, dash);
+        base = top;
+        break;
+      }
+      case ChartKind::kStackedBars:
+      case ChartKind::kGroupedBars: {
+        const double bw = c.kind == ChartKind::kStackedBars ? slot * 0.7 : slot * 0.8 / static_cast<double>(k);
+        for (std::size_t i = 0; i < n && i < ser.y.size(); ++i) {
+          const double v = std::isfinite(ser.y[i]) ? ser.y[i] : 0.0;
+          double x, lo, hi;
+          if (c.kind == ChartKind::kStackedBars) {
+            x = sx(c.x[i]) - bw / 2;
+            lo = base[i];
+            hi = base[i] + std::max(0.0, v);
+            base[i] = hi;
+          } else {
+            x = sx(c.x[i]) - slot * 0.4 + bw * static_cast<double>(s);
+            lo = std::min(0.0, v);
+            hi = std::max(0.0, v);
+          }
+          if (hi <= lo) continue;
+          out += fmt::format("<rect x=\"{}\" y=\"{}\" width=\"{}\" height=\"{}\" fill=\"{}\"{}/>\n", num(x), num(sy(hi)),
+                             num(bw), num(sy(lo) - sy(hi)), col, ser.dashed ? " fill-opacity=\"0.45\"" : "");
+        }
+        break;
+      }
+    }
+    legend.emplace_back(ser.name, fmt::format("fill=\"{}\"", col));
+  }
+  for (const auto& ser : c.lines) {
+    const char* col = colour(colour_index++);
+    std::string pts;
+    for (std::size_t i = 0; i < n && i < ser.y.size(); ++i) {
+      if (std::isfinite(ser.y[i])) pts += num(sx(c.x[i])) + "," + num(sy(ser.y[i])) + " ";
+    }
+    out += fmt::format("<polyline points=\"{}\" fill=\"none\" stroke=\"{}\" stroke-width=\"2.5\"{}/>\n", pts, col,
+                       ser.dashed ? " stroke-dasharray=\"6 4\"" : "");
+    legend.emplace_back(ser.name, fmt::format("fill=\"{}\"", col));
+  }
+  for (const auto& m : c.markers) {
+    const double x = std::clamp(sx(m.x), static_cast<double>(kLeft), static_cast<double>(kLeft + pw));
+    out += fmt::format("<circle cx=\"{}\" cy=\"{}\" r=\"5\" class=\"marker\"/>\n", num(x), num(sy(m.y)));
+    out += fmt::format("<text x=\"{}\" y=\"{}\" class=\"mlabel\">{}</text>\n", num(x - 6), num(sy(m.y) - 9), esc(m.label));
+  }
+
+  // Legend, right of the plot.
+  out += "<g class=\"legend\">\n";
+  for (std::size_t i = 0; i < legend.size() && i < 16; ++i) {
+    const int y = kTop + 4 + static_cast<int>(i) * 18;
+    out += fmt::format("<rect x=\"{}\" y=\"{}\" width=\"12\" height=\"12\" {}/>\n", kLeft + pw + 12, y, legend[i].second);
+    std::string name = legend[i].first;
+    if (name.size() > 27) name = name.substr(0, 26) + "...";
+    out += fmt::format("<text x=\"{}\" y=\"{}\">{}</text>\n", kLeft + pw + 30, y + 10, esc(name));
+  }
+  out += "</g>\n";
+  return out + "</svg>\n";
+}
+
+}  // namespace dcplan::report

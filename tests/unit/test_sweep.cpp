@@ -1,0 +1,120 @@
+// Sweep specs, distributions and the generator.
+#include <catch2/catch.hpp>
+#include <cmath>
+#include <sstream>
+
+#include "dcplan/error.hpp"
+#include "dcplan/sweep.hpp"
+
+using namespace dcplan;
+using Catch::Matchers::Contains;
+
+TEST_CASE("distributions have the right mean and variance (100,000 draws, 4 standard errors)",
+          "[sweep][stats]") {
+  const char* specs[] = {"/x=uniform(2,5)", "/x=normal(10,3)", "/x=lognormal(0.5,0.4)",
+                         "/x=triangular(1,2,6)", "/x=triangular(0,0,1)"};
+  for (const char* text : specs) {
+    const VarySpec v = parse_vary(text);
+    const int n = 100000;
+    double sum = 0, sum2 = 0;
+    std::vector<double> xs(n);
+    for (int i = 0; i < n; ++i) {
+      Rng rng(7, static_cast<std::uint64_t>(i));
+      xs[static_cast<std::size_t>(i)] = v.draw(rng);
+      sum += xs[static_cast<std::size_t>(i)];
+    }
+    const double mean = sum / n;
+    for (double x : xs) sum2 += (x - mean) * (x - mean);
+    const double var = sum2 / (n - 1);
+    // Standard error of the mean: sqrt(var / n); of the variance: sqrt((m4 − var²) / n).
+    double m4 = 0;
+    for (double x : xs) m4 += std::pow(x - mean, 4);
+    m4 /= n;
+    INFO(text << ": mean " << mean << " vs " << v.mean() << ", variance " << var << " vs "
+              << v.variance());
+    CHECK(std::abs(mean - v.mean()) < 4 * std::sqrt(v.variance() / n));
+    CHECK(std::abs(var - v.variance()) < 4 * std::sqrt((m4 - var * var) / n));
+  }
+}
+
+TEST_CASE("uniform draws stay in their support; the generator is a pure function of (seed, run)",
+          "[sweep]") {
+  const VarySpec u = parse_vary("/x=uniform(0.8,1.2)");
+  for (int i = 0; i < 10000; ++i) {
+    Rng a(3, static_cast<std::uint64_t>(i));
+    Rng b(3, static_cast<std::uint64_t>(i));
+    const double x = u.draw(a);
+    CHECK(x >= 0.8);
+    CHECK(x < 1.2);
+    CHECK(x == u.draw(b));
+  }
+  Rng a(1, 0), b(2, 0), c(1, 1);
+  const auto x = a.next();
+  CHECK(x != b.next());
+  CHECK(x != c.next());
+}
+
+TEST_CASE("ranges and lists: sizes and orders as documented", "[sweep]") {
+  auto v = parse_vary("/regions/r/pue=1.1:1.3:0.05");
+  REQUIRE(v.values.size() == 5);  // 1.1, 1.15, 1.2, 1.25, 1.3: the end is included
+  CHECK(v.values.front() == Approx(1.1));
+  CHECK(v.values.back() == Approx(1.3));
+  CHECK(!v.multiply);
+  CHECK(v.is_grid());
+  v = parse_vary("/capex/budget*=0.5,1,2");
+  CHECK(v.multiply);
+  CHECK(v.pointer == "/capex/budget");
+  CHECK(v.values == std::vector<double>{0.5, 1, 2});
+  v = parse_vary("/x=0:1:0.3");  // 0, 0.3, 0.6, 0.9: 1 is not on the grid
+  CHECK(v.values.size() == 4);
+  v = parse_vary("/x=7");
+  CHECK(v.values.size() == 1);
+}
+
+TEST_CASE("invalid specs name the problem", "[sweep]") {
+  const std::pair<const char*, const char*> bad[] = {
+      {"/x=normal(1)", "normal(m,s) takes 2 numbers, found 1"},
+      {"/x=1:0:0.1", "needs a <= b"},
+      {"/x=0:1:0", "step > 0"},
+      {"/x=uniform(2,1)", "a < b"},
+      {"/x=triangular(0,2,1)", "a <= mode <= b"},
+      {"/x=normal(0,-1)", "s > 0"},
+      {"/x=gamma(1,2)", "unknown distribution"},
+      {"/x=1,two", "\"two\" is not a number"},
+      {"x=1", "starting with /"},
+      {"/x", "PTR=SPEC"},
+      {"/x=", "no SPEC"},
+      {"/x=1:2", "three numbers"},
+  };
+  for (const auto& [text, words] : bad) {
+    INFO(text);
+    try {
+      (void)parse_vary(text);
+      FAIL("accepted");
+    } catch (const InputError& e) {
+      CHECK_THAT(e.diagnostics().front().message, Contains(words));
+    }
+  }
+}
+
+TEST_CASE("a sweep's rows do not depend on the thread count", "[sweep]") {
+  SweepOptions o;
+  o.scenario = std::string(DCPLAN_SOURCE_DIR) + "/scenarios/examples/minimal.json";
+  o.varies = {"/regions/us-east/pue=1.1,1.3", "/capex/budget*=uniform(0.8,1.2)"};
+  o.samples = 7;
+  o.seed = 42;
+  std::ostringstream one, two, three;
+  o.jobs = 1;
+  run_sweep(o, one);
+  o.jobs = 2;
+  run_sweep(o, two);
+  o.jobs = 3;
+  run_sweep(o, three);
+  const std::string text = one.str();
+  CHECK(text == two.str());
+  CHECK(text == three.str());
+  // 2 grid points x 7 samples, 6 years each, plus the header and column lines.
+  CHECK(std::count(text.begin(), text.end(), '\n') == 2 + 2 * 7 * 6);
+  // Grid point = run / samples: runs 0-6 have pue 1.1, 7-13 pue 1.3.
+  CHECK_THAT(text, Contains("\n0,1.1,") && Contains("\n7,1.3,"));
+}
