@@ -7,6 +7,7 @@
 #include <limits>
 #include <vector>
 
+#include <fmt/format.h>
 #include "dcplan/error.hpp"
 
 namespace dcplan {
@@ -641,6 +642,24 @@ void Engine::Impl::run(const Scenario& s, const EngineOptions& o, Results& out) 
         hv(kPue) = ratio(hv(kFacilityPowerMw), hv(kItLoadMw));
         hv(kUtilisation) = avail_total > 0 ? u : kEmpty;
       }
+    }
+  }
+
+  // No infinity, and no NaN outside the cells that are empty by design, ever leaves the engine:
+  // numbers that large (a budget of 1e300 or a price of 1e-300) are an input problem.
+  for (Eigen::Index row_i = 0; row_i < out.values.rows(); ++row_i) {
+    const bool hw_row = out.keys[static_cast<std::size_t>(row_i)].hardware != RowKey::kAll;
+    for (int c = 0; c < kNumCols; ++c) {
+      const double x = out.values(row_i, c);
+      if (std::isfinite(x)) continue;
+      const auto& info = column_info(static_cast<Col>(c));
+      if (std::isnan(x) && (hw_row || info.kind == ColumnKind::kRatio || info.demand_only))
+        continue;
+      throw InputError("", "",
+                       fmt::format("the numbers overflow: {} is {} in {} for {} (expected finite "
+                                   "values; check very large budgets or very small prices)",
+                                   info.name, x, out.keys[static_cast<std::size_t>(row_i)].year,
+                                   out.region_name(row_i)));
     }
   }
 }

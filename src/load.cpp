@@ -30,6 +30,8 @@ using schema::Kind;
 using schema::Node;
 
 constexpr int kMaxHorizonYears = 200;
+constexpr std::size_t kMaxRegions = 2000;
+constexpr std::size_t kMaxHardware = 500;
 constexpr std::size_t kMaxChain = 64;  //!< files in one extends/include chain
 
 std::string in_quotes(std::string_view s) {
@@ -66,6 +68,9 @@ class Context {
       for (const auto& [k, v] : value.items()) record(join_ptr(pointer, k), v, file);
     }
   }
+
+  //! Directories include/extends may read from (canonical).
+  std::vector<fs::path> roots;
 
   [[nodiscard]] std::string file_for(std::string pointer) const {
     while (true) {
@@ -133,6 +138,43 @@ std::string relative_display(const fs::path& dir, const std::string& name) {
   return (dir / fs::path(name)).lexically_normal().string();
 }
 
+bool within(const fs::path& path, const fs::path& root) {
+  auto p = path.begin();
+  for (auto r = root.begin(); r != root.end(); ++r, ++p) {
+    if (r->empty()) continue;  // a trailing separator
+    if (p == path.end() || *p != *r) return false;
+  }
+  return true;
+}
+
+//! The file that include/extends `name` (written in a file of `dir`) names, checked against the
+//! rule that keeps an untrusted scenario inside its directory.
+std::string checked_path(const fs::path& dir, const std::string& name, const Context& ctx,
+                         const std::string& from_file, const std::string& from_pointer) {
+  const std::string rule =
+      " (rule: include and extends may only name files under the directory of the scenario "
+      "given on the command line, or under --allow-dir)";
+  if (fs::path(name).is_absolute()) {
+    throw InputError(from_file, from_pointer,
+                     "absolute path \"" + jsonio::excerpt(name) + "\" refused" + rule);
+  }
+  const std::string display = relative_display(dir, name);
+  std::error_code ec;
+  const fs::path canonical = fs::weakly_canonical(fs::absolute(display), ec);
+  if (ec) {
+    throw InputError(from_file, from_pointer, "cannot resolve \"" + jsonio::excerpt(name) + "\"");
+  }
+  const bool ok = std::any_of(ctx.roots.begin(), ctx.roots.end(),
+                              [&](const fs::path& root) { return within(canonical, root); });
+  if (!ok) {
+    const bool link = canonical != fs::absolute(display).lexically_normal();
+    throw InputError(from_file, from_pointer,
+                     "\"" + jsonio::excerpt(name) + "\" leads outside the scenario's directory" +
+                         (link ? std::string(" through a symbolic link") : std::string()) + rule);
+  }
+  return display;
+}
+
 json resolve_text(const std::string& text, const std::string& display, const fs::path& dir,
                   std::vector<ChainEntry>& chain, Context& ctx) {
   json doc = jsonio::parse(text, display);
@@ -147,8 +189,8 @@ json resolve_text(const std::string& text, const std::string& display, const fs:
       throw InputError(display, "/extends",
                        "expected the path of a scenario file, found " + jsonio::describe(*it));
     }
-    result = resolve_file(relative_display(dir, it->get<std::string>()), chain, ctx, display,
-                          "/extends");
+    result = resolve_file(checked_path(dir, it->get<std::string>(), ctx, display, "/extends"),
+                          chain, ctx, display, "/extends");
   }
   if (auto it = doc.find("include"); it != doc.end() && !it->is_null()) {
     if (!it->is_array()) {
@@ -161,8 +203,8 @@ json resolve_text(const std::string& text, const std::string& display, const fs:
       if (!item.is_string() || item.get<std::string>().empty()) {
         throw InputError(display, ptr, "expected a file path, found " + jsonio::describe(item));
       }
-      result.merge_patch(
-          resolve_file(relative_display(dir, item.get<std::string>()), chain, ctx, display, ptr));
+      result.merge_patch(resolve_file(checked_path(dir, item.get<std::string>(), ctx, display, ptr),
+                                      chain, ctx, display, ptr));
     }
   }
   doc.erase("extends");
@@ -289,6 +331,10 @@ json merged(const std::string& text, const std::string& display, const LoadOptio
   const fs::path canonical = fs::weakly_canonical(fs::path(display), ec);
   chain.push_back({ec ? display : canonical.string(), display});
   const fs::path dir = display == "-" ? fs::path(".") : fs::path(display).parent_path();
+  ctx.roots.push_back(fs::weakly_canonical(fs::absolute(dir.empty() ? fs::path(".") : dir), ec));
+  for (const auto& extra : options.allow_dirs) {
+    ctx.roots.push_back(fs::weakly_canonical(fs::absolute(extra), ec));
+  }
   json doc = resolve_text(text, display, dir, chain, ctx);
   for (const auto& o : options.overrides) apply_override(doc, o, ctx);
   strip_nulls(doc);
@@ -820,6 +866,12 @@ class Builder {
   void hardware(Scenario& s) {
     const json* hw = member(doc_, "hardware");
     if (hw == nullptr || !hw->is_object()) return;
+    if (hw->size() > kMaxHardware) {
+      ctx_.error("/hardware", "expected at most " + std::to_string(kMaxHardware) +
+                                  " hardware types (the limit), found " +
+                                  std::to_string(hw->size()));
+      return;
+    }
     const Node& node = *field_node(root_, "hardware").items;
     for (const auto& [id, v] : hw->items()) {
       if (!valid_id(id) || !v.is_object()) continue;
@@ -873,6 +925,11 @@ class Builder {
   void regions(Scenario& s) {
     const json* rs = member(doc_, "regions");
     if (rs == nullptr || !rs->is_object()) return;
+    if (rs->size() > kMaxRegions) {
+      ctx_.error("/regions", "expected at most " + std::to_string(kMaxRegions) +
+                                 " regions (the limit), found " + std::to_string(rs->size()));
+      return;
+    }
     const Node& node = *field_node(root_, "regions").items;
     const Node& initial_node = field_node(node, "initial");
     for (const auto& [id, v] : rs->items()) {

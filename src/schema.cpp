@@ -185,8 +185,9 @@ NodePtr build() {
       "the capital-expenditure plan",
       {
           opt("budget", with_default(make(Kind::kTrajectory,
-                                          "capex spent in each year, in the scenario currency",
-                                          "currency", kNonNegative),
+                                          "capex spent in each year, in the scenario currency "
+                                          "(at most 1e15: larger numbers overflow the model)",
+                                          "currency", {0.0, 1e15}),
                                      0)),
           opt("split",
               object("shares of the budget by category; sum to 1 in every year",
@@ -602,9 +603,7 @@ std::string Node::expectation() const {
     case Kind::kStringList:
       return "an array of strings";
     case Kind::kTrajectory:
-      what =
-          "a number or a trajectory ({\"series\": ...}, {\"exponential\": ...}, "
-          "{\"logistic\": ...}, {\"fit\": ...})";
+      what = "a number or a trajectory (series, exponential, logistic or fit)";
       break;
     case Kind::kBound:
       return "a number or {\"times\": k, \"of_year\": year}";

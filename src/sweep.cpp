@@ -726,7 +726,7 @@ Plan prepare(const SweepOptions& o) {
   }
   std::vector<VarySpec> specs;
   for (const auto& v : o.varies) specs.push_back(parse_vary(v));
-  const LoadOptions lo{o.overrides};
+  const LoadOptions lo{o.overrides, o.allow_dirs};
   const std::string merged = merged_document(o.scenario, lo);
   p.base = load_scenario(o.scenario, lo);
   const json doc = json::parse(merged);

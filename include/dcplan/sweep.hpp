@@ -51,6 +51,7 @@ struct VarySpec {
 struct SweepOptions {
   std::string scenario;
   std::vector<std::string> overrides;
+  std::vector<std::string> allow_dirs;
   std::vector<std::string> varies;
   long long samples = -1;  //!< -1: 1 without distributions, 100 with
   std::uint64_t seed = 1;

@@ -16,8 +16,25 @@ namespace dcplan::cli {
 
 namespace fs = std::filesystem;
 
+Results run_engine(const Scenario& scenario, const EngineOptions& options) {
+  try {
+    return simulate(scenario, options);
+  } catch (const InputError& e) {
+    std::vector<Diagnostic> ds = e.diagnostics();
+    for (auto& d : ds) {
+      if (d.file.empty()) d.file = scenario.file;
+    }
+    throw InputError(std::move(ds));
+  }
+}
+
+std::vector<std::string>& allow_dirs() {
+  static std::vector<std::string> dirs;
+  return dirs;
+}
+
 int validate(const ValidateOptions& o) {
-  LoadOptions lo{o.overrides};
+  LoadOptions lo{o.overrides, allow_dirs()};
   int invalid = 0;
   for (const auto& file : o.files) {
     if (o.merged) io::write_output("-", merged_document(file, lo));
@@ -94,13 +111,16 @@ int catalog(const CatalogOptions& o) {
   for (const auto& file : files) {
     // A catalog is a partial scenario: wrap it in one with a one-year horizon and load it,
     // so that it is validated exactly as a scenario including it would be.
+    // The wrapper sits in the catalog's directory and includes it by name.
     std::string doc = fmt::format(R"({{"dcplan": 1, "horizon": {{"start": {0}, "end": {0}}},
                                      "include": [{1}]}})",
-                                  o.year, json_string(fs::absolute(file).string()));
+                                  o.year, json_string(fs::path(file).filename().string()));
     // Only the catalog keys matter here; a full scenario given as catalog keeps its
     // hardware and regions, not its plan.
-    const LoadOptions lo{{"/capex=null", "/demand=null", "/targets=null", "/currency=null"}};
-    const Scenario s = load_scenario_text(doc, file + " (catalog)", lo);
+    const LoadOptions lo{{"/capex=null", "/demand=null", "/targets=null", "/currency=null"},
+                         allow_dirs()};
+    const Scenario s =
+        load_scenario_text(doc, (fs::path(file).parent_path() / "(catalog listing)").string(), lo);
     if (o.kind == "hardware") {
       header = {"id",       "vendor",    "name",           "available", "bf16_tflops",
                 "all_in_w", "price_usd", "lifetime_years", "source"};

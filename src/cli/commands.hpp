@@ -3,10 +3,20 @@
 #pragma once
 
 #include <cstdint>
+
+#include "dcplan/engine.hpp"
 #include <string>
 #include <vector>
 
 namespace dcplan::cli {
+
+//! --allow-dir: directories include/extends may read besides the scenario's own. Set once by
+//! main from the command line before any command runs.
+std::vector<std::string>& allow_dirs();
+
+//! simulate(), with an input problem found while running (numbers that overflow) reported
+//! against the scenario's file.
+Results run_engine(const Scenario& scenario, const EngineOptions& options);
 
 struct ValidateOptions {
   std::vector<std::string> files;

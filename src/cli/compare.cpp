@@ -70,15 +70,15 @@ int compare(const CompareOptions& o) {
   io::FormatOptions years;
   if (!o.years.empty()) io::parse_years(o.years, years);
 
-  const Scenario base_s = load_scenario(o.base, LoadOptions{o.set_base});
-  const Scenario other_s = load_scenario(o.other, LoadOptions{o.overrides});
+  const Scenario base_s = load_scenario(o.base, LoadOptions{o.set_base, allow_dirs()});
+  const Scenario other_s = load_scenario(o.other, LoadOptions{o.overrides, allow_dirs()});
   const bool demand = base_s.demand.has_value() || other_s.demand.has_value();
   const std::vector<int> metrics =
       o.metrics.empty() ? default_compare_metrics() : io::parse_metrics(o.metrics, demand);
   EngineOptions eo;
   eo.by_hardware = by == io::RowsBy::kHardware;
-  const Results base = simulate(base_s, eo);
-  const Results other = simulate(other_s, eo);
+  const Results base = run_engine(base_s, eo);
+  const Results other = run_engine(other_s, eo);
   const auto gate_results = evaluate_gates(gates, base_s, base, other_s, other);
 
   std::vector<CompareRow> rows;

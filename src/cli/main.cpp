@@ -47,6 +47,11 @@ int main(int argc, char** argv) {
   bool quiet = false;
   app.add_flag("-v,--verbose", verbose, "more log output on standard error (-vv: trace)");
   app.add_flag("-q,--quiet", quiet, "only errors on standard error");
+  app.add_option("--allow-dir", dcplan::cli::allow_dirs(),
+                 "a directory include and extends may also read from (by default only the "
+                 "scenario's own directory); repeatable")
+      ->allow_extra_args(false);
+  app.fallthrough();
 
   dcplan::cli::ValidateOptions vo;
   auto* validate = app.add_subcommand(
@@ -189,12 +194,17 @@ int main(int argc, char** argv) {
       "The file has everything inline (CSS, SVG charts; no script, font or network) and prints.\n\n"
       "Examples:\n"
       "  dcplan report scenarios/alibaba-380b.json -o report.html\n"
-      "  dcplan report scenarios/alibaba-380b.json --compare scenarios/alibaba-raised.json -o cmp.html\n"
+      "  dcplan report scenarios/alibaba-380b.json --compare scenarios/alibaba-raised.json -o "
+      "cmp.html\n"
       "  dcplan report s.json --sweep summary.csv -o fan.html\n");
-  report->add_option("scenario", rep.scenario, "scenario file (the base with --compare)")->required();
-  report->add_option("--compare", rep.compare, "a second scenario, drawn against the first (dashed)");
-  report->add_option("--sweep", rep.sweep, "a dcplan sweep csv output (rows or --summary): fan charts");
-  report->add_option("--set", rep.overrides, "override /pointer=JSON; repeatable")->allow_extra_args(false);
+  report->add_option("scenario", rep.scenario, "scenario file (the base with --compare)")
+      ->required();
+  report->add_option("--compare", rep.compare,
+                     "a second scenario, drawn against the first (dashed)");
+  report->add_option("--sweep", rep.sweep,
+                     "a dcplan sweep csv output (rows or --summary): fan charts");
+  report->add_option("--set", rep.overrides, "override /pointer=JSON; repeatable")
+      ->allow_extra_args(false);
   report->add_option("-o,--output", rep.output, "the HTML file (written atomically)")->required();
 
   try {

@@ -1,17 +1,17 @@
+#include "dcplan/report/report.hpp"
 #include "cli/commands.hpp"
 #include "dcplan/engine.hpp"
 #include "dcplan/io/atomic_file.hpp"
 #include "dcplan/load.hpp"
-#include "dcplan/report/report.hpp"
 #include "dcplan/targets.hpp"
 
 namespace dcplan::cli {
 
 int report(const ReportOptions& o) {
-  const Scenario base = load_scenario(o.scenario, LoadOptions{o.overrides});
+  const Scenario base = load_scenario(o.scenario, LoadOptions{o.overrides, allow_dirs()});
   EngineOptions eo;
   eo.by_hardware = true;
-  const Results base_results = simulate(base, eo);
+  const Results base_results = run_engine(base, eo);
   report::ReportInput in;
   in.scenario = &base;
   in.results = &base_results;
@@ -19,8 +19,8 @@ int report(const ReportOptions& o) {
   Scenario other;
   Results other_results;
   if (!o.compare.empty()) {
-    other = load_scenario(o.compare, LoadOptions{o.overrides});
-    other_results = simulate(other, eo);
+    other = load_scenario(o.compare, LoadOptions{o.overrides, allow_dirs()});
+    other_results = run_engine(other, eo);
     in.other = &other;
     in.other_results = &other_results;
     in.targets = check_targets(other, other_results);

@@ -19,7 +19,7 @@ int run(const RunOptions& o) {
   fo.by = io::parse_rows_by(o.by);
   if (!o.years.empty()) io::parse_years(o.years, fo);
 
-  const Scenario s = load_scenario(o.scenario, LoadOptions{o.overrides});
+  const Scenario s = load_scenario(o.scenario, LoadOptions{o.overrides, allow_dirs()});
   if (!o.metrics.empty()) fo.columns = io::parse_metrics(o.metrics, s.demand.has_value());
   if (!o.currency.empty() && o.currency != "USD") {
     auto it = s.fx_per_usd.find(o.currency);
@@ -44,7 +44,7 @@ int run(const RunOptions& o) {
 
   EngineOptions eo;
   eo.by_hardware = fo.by == io::RowsBy::kHardware;
-  const Results results = simulate(s, eo);
+  const Results results = run_engine(s, eo);
   io::write_output(o.output, io::format_results(results, fo));
 
   if (!o.check && o.junit.empty()) return 0;

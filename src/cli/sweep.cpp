@@ -32,6 +32,7 @@ int sweep(const SweepCliOptions& o, bool quiet) {
   SweepOptions so;
   so.scenario = o.scenario;
   so.overrides = o.overrides;
+  so.allow_dirs = allow_dirs();
   so.varies = o.varies;
   so.samples = o.samples;
   so.seed = o.seed;

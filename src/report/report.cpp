@@ -1,8 +1,8 @@
 #include "dcplan/report/report.hpp"
 
+#include <fmt/format.h>
 #include <algorithm>
 #include <cmath>
-#include <fmt/format.h>
 #include <fstream>
 #include <map>
 #include <set>
@@ -21,11 +21,20 @@ std::string esc(const std::string& s) {
   std::string out;
   for (char c : s) {
     switch (c) {
-      case '&': out += "&amp;"; break;
-      case '<': out += "&lt;"; break;
-      case '>': out += "&gt;"; break;
-      case '"': out += "&quot;"; break;
-      default: out += c;
+      case '&':
+        out += "&amp;";
+        break;
+      case '<':
+        out += "&lt;";
+        break;
+      case '>':
+        out += "&gt;";
+        break;
+      case '"':
+        out += "&quot;";
+        break;
+      default:
+        out += c;
     }
   }
   return out;
@@ -123,11 +132,12 @@ std::string html_report(const ReportInput& in) {
 
   std::string h = "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\"/>\n";
   h += "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\"/>\n";
-  h += "<title>" + esc(title) + " | dcplan report</title>\n<style>" + std::string(kStyle) + "</style>\n</head>\n<body>\n";
+  h += "<title>" + esc(title) + " | dcplan report</title>\n<style>" + std::string(kStyle) +
+       "</style>\n</head>\n<body>\n";
   h += "<h1>" + esc(title) + "</h1>\n";
   if (!ms.description.empty()) h += "<p>" + esc(ms.description) + "</p>\n";
-  h += fmt::format("<p class=\"small\">Scenario <code>{}</code>, {}–{}, budget in {}.{}</p>\n", esc(ms.file),
-                   ms.horizon.start, ms.horizon.end, esc(ms.currency),
+  h += fmt::format("<p class=\"small\">Scenario <code>{}</code>, {}–{}, budget in {}.{}</p>\n",
+                   esc(ms.file), ms.horizon.start, ms.horizon.end, esc(ms.currency),
                    cmp ? " Compared with the base <code>" + esc(s.file) + "</code> (dashed)." : "");
 
   // Summary table: first year, the years targets name, last year.
@@ -135,10 +145,12 @@ std::string html_report(const ReportInput& in) {
   for (const auto& t : ms.targets) {
     for (int y = t.first_year; y <= t.last_year; ++y) years.insert(y);
   }
-  const int cols[] = {kCapexUsd, kAcceleratorsInstalled, kItCapacityMw, kEnergyTwh, kPue, kPeakPflops,
-                      kTcoUsd, kCostPerEflopYearUsd, kOperationalTco2};
-  const char* labels[] = {"capex", "accelerators installed", "IT capacity", "energy", "PUE",
-                          "peak compute", "TCO", "cost per EFLOP-year", "operational emissions"};
+  const int cols[] = {
+      kCapexUsd, kAcceleratorsInstalled, kItCapacityMw,   kEnergyTwh, kPue, kPeakPflops,
+      kTcoUsd,   kCostPerEflopYearUsd,   kOperationalTco2};
+  const char* labels[] = {
+      "capex", "accelerators installed", "IT capacity",          "energy", "PUE", "peak compute",
+      "TCO",   "cost per EFLOP-year",    "operational emissions"};
   h += "<h2>Summary</h2>\n<table>\n<tr><th>year</th>";
   for (const char* l : labels) h += std::string("<th>") + l + "</th>";
   h += "</tr>\n";
@@ -156,14 +168,21 @@ std::string html_report(const ReportInput& in) {
   if (in.targets.empty()) {
     h += "<p>The scenario states no targets.</p>\n";
   } else {
-    h += "<table>\n<tr><th>target</th><th>result</th><th>metric</th><th>required</th><th>actual</th></tr>\n";
+    h += "<table>\n<tr><th>target</th><th>result</th><th>metric</th><th>required</th><th>actual</"
+         "th></tr>\n";
     for (const auto& t : in.targets) {
-      const char* op = t.kind == BoundKind::kAtLeast ? "&gt;=" : t.kind == BoundKind::kAtMost ? "&lt;=" : "==";
-      const std::string yrs = t.first_year == t.last_year ? std::to_string(t.first_year)
-                                                          : fmt::format("{}–{}", t.first_year, t.last_year);
-      h += fmt::format("<tr><td class=\"text\">{}</td><td class=\"{}\">{}</td><td class=\"text\">{}{} {} {}</td><td>{} {:.6g}</td><td>{:.6g}</td></tr>\n",
-                       esc(t.name), t.passed ? "pass" : "fail", t.passed ? "pass" : "FAIL", esc(t.metric),
-                       t.currency == "USD" ? "" : " (" + esc(t.currency) + ")", yrs, esc(t.region), op, t.bound, t.value);
+      const char* op = t.kind == BoundKind::kAtLeast  ? "&gt;="
+                       : t.kind == BoundKind::kAtMost ? "&lt;="
+                                                      : "==";
+      const std::string yrs = t.first_year == t.last_year
+                                  ? std::to_string(t.first_year)
+                                  : fmt::format("{}–{}", t.first_year, t.last_year);
+      h += fmt::format(
+          "<tr><td class=\"text\">{}</td><td class=\"{}\">{}</td><td class=\"text\">{}{} {} "
+          "{}</td><td>{} {:.6g}</td><td>{:.6g}</td></tr>\n",
+          esc(t.name), t.passed ? "pass" : "fail", t.passed ? "pass" : "FAIL", esc(t.metric),
+          t.currency == "USD" ? "" : " (" + esc(t.currency) + ")", yrs, esc(t.region), op, t.bound,
+          t.value);
     }
     h += "</table>\n";
   }
@@ -183,7 +202,8 @@ std::string html_report(const ReportInput& in) {
       const auto cap = main.region(r, kItCapacityMw);
       order.emplace_back(*std::max_element(cap.begin(), cap.end()), r);
     }
-    std::stable_sort(order.begin(), order.end(), [](const auto& a, const auto& b) { return a.first > b.first; });
+    std::stable_sort(order.begin(), order.end(),
+                     [](const auto& a, const auto& b) { return a.first > b.first; });
     std::vector<double> other(main.years.size(), 0.0);
     int shown = 0;
     for (const auto& [mx, r] : order) {
@@ -228,7 +248,8 @@ std::string html_report(const ReportInput& in) {
       auto n = main.hardware(static_cast<int>(hw), kAcceleratorsInstalled);
       if (any_positive(n)) c.series.push_back({ms.hardware[hw].id, n, false});
     }
-    if (cmp) c.lines.push_back({"base: all installed", aligned(v, main, kAcceleratorsInstalled), true});
+    if (cmp)
+      c.lines.push_back({"base: all installed", aligned(v, main, kAcceleratorsInstalled), true});
     h += render_svg(c);
   }
   // 4. Capex by category, opex, cumulative capex.
@@ -287,7 +308,8 @@ std::string html_report(const ReportInput& in) {
       m.series.push_back({"carry-over", carry, false});
       h += render_svg(m);
     } else {
-      h += "<p class=\"small\">No accelerator waited for power and no budget was carried over.</p>\n";
+      h += "<p class=\"small\">No accelerator waited for power and no budget was carried "
+           "over.</p>\n";
     }
   }
   // Fan charts from a sweep.
@@ -307,14 +329,18 @@ std::string html_report(const ReportInput& in) {
 
   // Comparison table.
   if (cmp) {
-    h += "<h2>Comparison with the base</h2>\n<table>\n<tr><th>year</th><th>metric</th><th>base</th><th>other</th><th>change</th></tr>\n";
-    for (const auto& row : compare_results(*in.results, *in.other_results, default_compare_metrics(), true, false)) {
+    h += "<h2>Comparison with the "
+         "base</h2>\n<table>\n<tr><th>year</th><th>metric</th><th>base</th><th>other</"
+         "th><th>change</th></tr>\n";
+    for (const auto& row :
+         compare_results(*in.results, *in.other_results, default_compare_metrics(), true, false)) {
       const double rel = row.rel_diff();
-      h += fmt::format("<tr><td>{}</td><td class=\"text\">{}</td><td>{}</td><td>{}</td><td>{}</td></tr>\n", row.year,
-                       esc(std::string(column_info(static_cast<Col>(row.metric)).name)),
-                       row.in_base ? esc(readable(row.base, row.metric)) : "(missing)",
-                       row.in_other ? esc(readable(row.other, row.metric)) : "(missing)",
-                       std::isnan(rel) ? "" : fmt::format("{:+.2f}%", rel * 100));
+      h += fmt::format(
+          "<tr><td>{}</td><td class=\"text\">{}</td><td>{}</td><td>{}</td><td>{}</td></tr>\n",
+          row.year, esc(std::string(column_info(static_cast<Col>(row.metric)).name)),
+          row.in_base ? esc(readable(row.base, row.metric)) : "(missing)",
+          row.in_other ? esc(readable(row.other, row.metric)) : "(missing)",
+          std::isnan(rel) ? "" : fmt::format("{:+.2f}%", rel * 100));
     }
     h += "</table>\n";
   }
@@ -328,13 +354,17 @@ std::string html_report(const ReportInput& in) {
   };
   list("Sources", ms.sources);
   list("Assumptions", ms.assumptions);
-  h += "<h2>Hardware</h2>\n<table>\n<tr><th>id</th><th>name</th><th>BF16 TFLOPS</th><th>all-in W</th><th>source</th></tr>\n";
+  h += "<h2>Hardware</h2>\n<table>\n<tr><th>id</th><th>name</th><th>BF16 TFLOPS</th><th>all-in "
+       "W</th><th>source</th></tr>\n";
   for (const auto& hw : ms.hardware) {
-    h += fmt::format("<tr><td>{}</td><td class=\"text\">{}</td><td>{:g}</td><td>{:g}</td><td class=\"text small\">{}</td></tr>\n",
-                     esc(hw.id), esc(hw.name), hw.bf16_tflops, hw.all_in_w, esc(hw.source));
+    h += fmt::format(
+        "<tr><td>{}</td><td class=\"text\">{}</td><td>{:g}</td><td>{:g}</td><td class=\"text "
+        "small\">{}</td></tr>\n",
+        esc(hw.id), esc(hw.name), hw.bf16_tflops, hw.all_in_w, esc(hw.source));
   }
   h += "</table>\n";
-  h += "<p class=\"small\">Generated by " + esc(in.generated_by) + ". Every figure is a model output of the scenario above.</p>\n";
+  h += "<p class=\"small\">Generated by " + esc(in.generated_by) +
+       ". Every figure is a model output of the scenario above.</p>\n";
   h += "</body>\n</html>\n";
   return h;
 }

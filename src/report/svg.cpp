@@ -1,8 +1,8 @@
 #include "dcplan/report/svg.hpp"
 
+#include <fmt/format.h>
 #include <algorithm>
 #include <cmath>
-#include <fmt/format.h>
 #include <limits>
 
 namespace dcplan::report {
@@ -11,10 +11,9 @@ namespace {
 
 // Okabe & Ito's eight colours, then Paul Tol's muted scheme: both chosen to stay apart for the
 // common forms of colour blindness.
-constexpr const char* kPalette[] = {"#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9",
-                                    "#D55E00", "#F0E442", "#000000", "#332288", "#88CCEE",
-                                    "#44AA99", "#117733", "#999933", "#882255", "#AA4499",
-                                    "#999999"};
+constexpr const char* kPalette[] = {
+    "#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00", "#F0E442", "#000000",
+    "#332288", "#88CCEE", "#44AA99", "#117733", "#999933", "#882255", "#AA4499", "#999999"};
 constexpr std::size_t kColours = sizeof(kPalette) / sizeof(kPalette[0]);
 constexpr int kLeft = 70, kRight = 190, kTop = 36, kBottom = 40;
 
@@ -22,11 +21,20 @@ std::string esc(const std::string& s) {
   std::string out;
   for (char c : s) {
     switch (c) {
-      case '&': out += "&amp;"; break;
-      case '<': out += "&lt;"; break;
-      case '>': out += "&gt;"; break;
-      case '"': out += "&quot;"; break;
-      default: out += c;
+      case '&':
+        out += "&amp;";
+        break;
+      case '<':
+        out += "&lt;";
+        break;
+      case '>':
+        out += "&gt;";
+        break;
+      case '"':
+        out += "&quot;";
+        break;
+      default:
+        out += c;
     }
   }
   return out;
@@ -40,7 +48,9 @@ std::string num(double v) {
 
 }  // namespace
 
-const char* colour(std::size_t i) { return kPalette[i % kColours]; }
+const char* colour(std::size_t i) {
+  return kPalette[i % kColours];
+}
 
 std::vector<double> nice_ticks(double lo, double hi, int target) {
   if (!(hi > lo)) hi = lo + 1;
@@ -105,7 +115,8 @@ std::string render_svg(const Chart& c) {
   const int w = c.width, h = c.height;
   const int pw = w - kLeft - kRight, ph = h - kTop - kBottom;
   std::string out = fmt::format(
-      "<svg id=\"{}\" class=\"chart\" width=\"{}\" height=\"{}\" viewBox=\"0 0 {} {}\" role=\"img\" "
+      "<svg id=\"{}\" class=\"chart\" width=\"{}\" height=\"{}\" viewBox=\"0 0 {} {}\" "
+      "role=\"img\" "
       "aria-label=\"{}\">\n",
       esc(c.id), w, h, w, h, esc(c.title));
   out += fmt::format("<text x=\"{}\" y=\"20\" class=\"title\">{}</text>\n", kLeft, esc(c.title));
@@ -132,15 +143,18 @@ std::string render_svg(const Chart& c) {
       }
     }
   }
-  for (const auto& s : c.lines) for (double v : s.y) see(v);
+  for (const auto& s : c.lines)
+    for (double v : s.y) see(v);
   for (const auto& b : c.bands) {
     for (double v : b.lo) see(v);
     for (double v : b.hi) see(v);
   }
   for (const auto& m : c.markers) see(m.y);
   if (n == 0 || !any) {
-    out += fmt::format("<text x=\"{}\" y=\"{}\" class=\"nodata\">No data for this chart in this scenario.</text>\n",
-                       w / 2 - 150, h / 2);
+    out += fmt::format(
+        "<text x=\"{}\" y=\"{}\" class=\"nodata\">No data for this chart in this "
+        "scenario.</text>\n",
+        w / 2 - 150, h / 2);
     return out + "</svg>\n";
   }
   const AxisScale scale = axis_scale(std::max(std::abs(ymin), std::abs(ymax)), c.unit);
@@ -162,18 +176,23 @@ std::string render_svg(const Chart& c) {
   out += "<g class=\"axes\">\n";
   for (double t : ticks) {
     const double y = kTop + ph - (t - y0) / (y1 - y0) * ph;
-    out += fmt::format("<line x1=\"{}\" y1=\"{}\" x2=\"{}\" y2=\"{}\" class=\"grid\"/>\n", kLeft, num(y), kLeft + pw, num(y));
-    out += fmt::format("<text x=\"{}\" y=\"{}\" class=\"ytick\">{}</text>\n", kLeft - 6, num(y + 4), tick_label(t));
+    out += fmt::format("<line x1=\"{}\" y1=\"{}\" x2=\"{}\" y2=\"{}\" class=\"grid\"/>\n", kLeft,
+                       num(y), kLeft + pw, num(y));
+    out += fmt::format("<text x=\"{}\" y=\"{}\" class=\"ytick\">{}</text>\n", kLeft - 6, num(y + 4),
+                       tick_label(t));
   }
-  out += fmt::format("<line x1=\"{}\" y1=\"{}\" x2=\"{}\" y2=\"{}\" class=\"axis\"/>\n", kLeft, kTop + ph, kLeft + pw, kTop + ph);
-  out += fmt::format("<line x1=\"{}\" y1=\"{}\" x2=\"{}\" y2=\"{}\" class=\"axis\"/>\n", kLeft, kTop, kLeft, kTop + ph);
+  out += fmt::format("<line x1=\"{}\" y1=\"{}\" x2=\"{}\" y2=\"{}\" class=\"axis\"/>\n", kLeft,
+                     kTop + ph, kLeft + pw, kTop + ph);
+  out += fmt::format("<line x1=\"{}\" y1=\"{}\" x2=\"{}\" y2=\"{}\" class=\"axis\"/>\n", kLeft,
+                     kTop, kLeft, kTop + ph);
   const std::size_t every = n > 12 ? (n + 11) / 12 : 1;
   for (std::size_t i = 0; i < n; i += every) {
-    out += fmt::format("<text x=\"{}\" y=\"{}\" class=\"xtick\">{}</text>\n", num(sx(c.x[i])), kTop + ph + 16,
-                       static_cast<long long>(c.x[i]));
+    out += fmt::format("<text x=\"{}\" y=\"{}\" class=\"xtick\">{}</text>\n", num(sx(c.x[i])),
+                       kTop + ph + 16, static_cast<long long>(c.x[i]));
   }
-  out += fmt::format("<text x=\"14\" y=\"{}\" class=\"ylabel\" transform=\"rotate(-90 14 {})\">{}</text>\n",
-                     kTop + ph / 2, kTop + ph / 2, esc(scale.label));
+  out += fmt::format(
+      "<text x=\"14\" y=\"{}\" class=\"ylabel\" transform=\"rotate(-90 14 {})\">{}</text>\n",
+      kTop + ph / 2, kTop + ph / 2, esc(scale.label));
   out += "</g>\n";
 
   // Bands first, underneath.
@@ -182,12 +201,17 @@ std::string render_svg(const Chart& c) {
   for (const auto& b : c.bands) {
     const char* col = colour(colour_index++);
     std::string pts;
-    for (std::size_t i = 0; i < n && i < b.hi.size(); ++i) pts += num(sx(c.x[i])) + "," + num(sy(b.hi[i])) + " ";
-    for (std::size_t i = std::min(n, b.lo.size()); i-- > 0;) pts += num(sx(c.x[i])) + "," + num(sy(b.lo[i])) + " ";
-    out += fmt::format("<polygon points=\"{}\" fill=\"{}\" fill-opacity=\"0.25\" stroke=\"none\"/>\n", pts, col);
+    for (std::size_t i = 0; i < n && i < b.hi.size(); ++i)
+      pts += num(sx(c.x[i])) + "," + num(sy(b.hi[i])) + " ";
+    for (std::size_t i = std::min(n, b.lo.size()); i-- > 0;)
+      pts += num(sx(c.x[i])) + "," + num(sy(b.lo[i])) + " ";
+    out += fmt::format(
+        "<polygon points=\"{}\" fill=\"{}\" fill-opacity=\"0.25\" stroke=\"none\"/>\n", pts, col);
     std::string mid;
-    for (std::size_t i = 0; i < n && i < b.mid.size(); ++i) mid += num(sx(c.x[i])) + "," + num(sy(b.mid[i])) + " ";
-    out += fmt::format("<polyline points=\"{}\" fill=\"none\" stroke=\"{}\" stroke-width=\"2\"/>\n", mid, col);
+    for (std::size_t i = 0; i < n && i < b.mid.size(); ++i)
+      mid += num(sx(c.x[i])) + "," + num(sy(b.mid[i])) + " ";
+    out += fmt::format("<polyline points=\"{}\" fill=\"none\" stroke=\"{}\" stroke-width=\"2\"/>\n",
+                       mid, col);
     legend.emplace_back(b.name + " (median, 5th-95th)", fmt::format("fill=\"{}\"", col));
   }
 
@@ -204,25 +228,31 @@ std::string render_svg(const Chart& c) {
         for (std::size_t i = 0; i < n && i < ser.y.size(); ++i) {
           if (std::isfinite(ser.y[i])) pts += num(sx(c.x[i])) + "," + num(sy(ser.y[i])) + " ";
         }
-        out += fmt::format("<polyline points=\"{}\" fill=\"none\" stroke=\"{}\" stroke-width=\"2\"{}/>\n", pts, col, dash);
+        out += fmt::format(
+            "<polyline points=\"{}\" fill=\"none\" stroke=\"{}\" stroke-width=\"2\"{}/>\n", pts,
+            col, dash);
         break;
       }
       case ChartKind::kStackedArea: {
         std::string pts;
         std::vector<double> top(n);
         for (std::size_t i = 0; i < n; ++i) {
-          const double v = i < ser.y.size() && std::isfinite(ser.y[i]) ? std::max(0.0, ser.y[i]) : 0.0;
+          const double v =
+              i < ser.y.size() && std::isfinite(ser.y[i]) ? std::max(0.0, ser.y[i]) : 0.0;
           top[i] = base[i] + v;
           pts += num(sx(c.x[i])) + "," + num(sy(top[i])) + " ";
         }
         for (std::size_t i = n; i-- > 0;) pts += num(sx(c.x[i])) + "," + num(sy(base[i])) + " ";
-        out += fmt::format("<polygon points=\"{}\" fill=\"{}\" fill-opacity=\"0.85\" stroke=\"{}\"{}/>\n", pts, col, col, dash);
+        out += fmt::format(
+            "<polygon points=\"{}\" fill=\"{}\" fill-opacity=\"0.85\" stroke=\"{}\"{}/>\n", pts,
+            col, col, dash);
         base = top;
         break;
       }
       case ChartKind::kStackedBars:
       case ChartKind::kGroupedBars: {
-        const double bw = c.kind == ChartKind::kStackedBars ? slot * 0.7 : slot * 0.8 / static_cast<double>(k);
+        const double bw =
+            c.kind == ChartKind::kStackedBars ? slot * 0.7 : slot * 0.8 / static_cast<double>(k);
         for (std::size_t i = 0; i < n && i < ser.y.size(); ++i) {
           const double v = std::isfinite(ser.y[i]) ? ser.y[i] : 0.0;
           double x, lo, hi;
@@ -237,8 +267,9 @@ std::string render_svg(const Chart& c) {
             hi = std::max(0.0, v);
           }
           if (hi <= lo) continue;
-          out += fmt::format("<rect x=\"{}\" y=\"{}\" width=\"{}\" height=\"{}\" fill=\"{}\"{}/>\n", num(x), num(sy(hi)),
-                             num(bw), num(sy(lo) - sy(hi)), col, ser.dashed ? " fill-opacity=\"0.45\"" : "");
+          out += fmt::format("<rect x=\"{}\" y=\"{}\" width=\"{}\" height=\"{}\" fill=\"{}\"{}/>\n",
+                             num(x), num(sy(hi)), num(bw), num(sy(lo) - sy(hi)), col,
+                             ser.dashed ? " fill-opacity=\"0.45\"" : "");
         }
         break;
       }
@@ -251,21 +282,26 @@ std::string render_svg(const Chart& c) {
     for (std::size_t i = 0; i < n && i < ser.y.size(); ++i) {
       if (std::isfinite(ser.y[i])) pts += num(sx(c.x[i])) + "," + num(sy(ser.y[i])) + " ";
     }
-    out += fmt::format("<polyline points=\"{}\" fill=\"none\" stroke=\"{}\" stroke-width=\"2.5\"{}/>\n", pts, col,
-                       ser.dashed ? " stroke-dasharray=\"6 4\"" : "");
+    out += fmt::format(
+        "<polyline points=\"{}\" fill=\"none\" stroke=\"{}\" stroke-width=\"2.5\"{}/>\n", pts, col,
+        ser.dashed ? " stroke-dasharray=\"6 4\"" : "");
     legend.emplace_back(ser.name, fmt::format("fill=\"{}\"", col));
   }
   for (const auto& m : c.markers) {
-    const double x = std::clamp(sx(m.x), static_cast<double>(kLeft), static_cast<double>(kLeft + pw));
-    out += fmt::format("<circle cx=\"{}\" cy=\"{}\" r=\"5\" class=\"marker\"/>\n", num(x), num(sy(m.y)));
-    out += fmt::format("<text x=\"{}\" y=\"{}\" class=\"mlabel\">{}</text>\n", num(x - 6), num(sy(m.y) - 9), esc(m.label));
+    const double x =
+        std::clamp(sx(m.x), static_cast<double>(kLeft), static_cast<double>(kLeft + pw));
+    out += fmt::format("<circle cx=\"{}\" cy=\"{}\" r=\"5\" class=\"marker\"/>\n", num(x),
+                       num(sy(m.y)));
+    out += fmt::format("<text x=\"{}\" y=\"{}\" class=\"mlabel\">{}</text>\n", num(x - 6),
+                       num(sy(m.y) - 9), esc(m.label));
   }
 
   // Legend, right of the plot.
   out += "<g class=\"legend\">\n";
   for (std::size_t i = 0; i < legend.size() && i < 16; ++i) {
     const int y = kTop + 4 + static_cast<int>(i) * 18;
-    out += fmt::format("<rect x=\"{}\" y=\"{}\" width=\"12\" height=\"12\" {}/>\n", kLeft + pw + 12, y, legend[i].second);
+    out += fmt::format("<rect x=\"{}\" y=\"{}\" width=\"12\" height=\"12\" {}/>\n", kLeft + pw + 12,
+                       y, legend[i].second);
     std::string name = legend[i].first;
     if (name.size() > 27) name = name.substr(0, 26) + "...";
     out += fmt::format("<text x=\"{}\" y=\"{}\">{}</text>\n", kLeft + pw + 30, y + 10, esc(name));

@@ -16,7 +16,8 @@ const std::string kGolden = std::string(DCPLAN_TEST_DIR) + "/golden/svg/";
 //! Compares with the golden file; DCPLAN_UPDATE_GOLDEN=1 rewrites it instead.
 void check_golden(const std::string& name, const std::string& svg) {
   const std::string path = kGolden + name;
-  if (const char* update = std::getenv("DCPLAN_UPDATE_GOLDEN"); update != nullptr && *update == '1') {
+  if (const char* update = std::getenv("DCPLAN_UPDATE_GOLDEN");
+      update != nullptr && *update == '1') {
     std::ofstream(path) << svg;
   }
   std::ifstream in(path);
@@ -101,6 +102,7 @@ TEST_CASE("golden: a stacked area and a fan chart", "[report][svg][golden]") {
   f.title = "Sweep";
   f.unit = "t CO2e";
   f.x = {2025, 2026, 2027};
-  f.bands.push_back({"operational_tco2", {1e6, 1.2e6, 1.3e6}, {1.1e6, 1.4e6, 1.6e6}, {1.2e6, 1.6e6, 2e6}});
+  f.bands.push_back(
+      {"operational_tco2", {1e6, 1.2e6, 1.3e6}, {1.1e6, 1.4e6, 1.6e6}, {1.2e6, 1.6e6, 2e6}});
   check_golden("fan.svg", render_svg(f));
 }

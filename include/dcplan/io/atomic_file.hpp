@@ -2,7 +2,8 @@
 //
 // Output goes to a temporary file beside the target, renamed over it on commit(); a run that
 // fails (or an AtomicFile destroyed without commit) leaves no file behind and the old one, if
-// any, untouched.
+// any, untouched. A target that is a device or a pipe (/dev/null, /dev/stdout) is written in
+// place and never replaced.
 #pragma once
 
 #include <fstream>
@@ -28,6 +29,7 @@ class AtomicFile {
   std::string temp_;
   std::ofstream out_;
   bool committed_ = false;
+  bool direct_ = false;  //!< a device or pipe: written in place
 };
 
 //! Writes content to path atomically; "-" or "" writes to standard output.

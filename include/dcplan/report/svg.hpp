@@ -34,9 +34,9 @@ struct Marker {
 };
 
 struct Chart {
-  std::string id;     //!< element id, unique in the page
+  std::string id;  //!< element id, unique in the page
   std::string title;
-  std::string unit;   //!< base unit of y: "MW", "TWh", "USD", "count", "t CO2e", "PFLOP/s"
+  std::string unit;  //!< base unit of y: "MW", "TWh", "USD", "count", "t CO2e", "PFLOP/s"
   ChartKind kind = ChartKind::kLine;
   std::vector<double> x;       //!< years
   std::vector<Series> series;  //!< drawn as `kind`
