@@ -11,7 +11,9 @@ std::string Diagnostic::to_string() const {
     out.append(":").append(std::to_string(line)).append(":").append(std::to_string(column));
   }
   out += ": ";
-  if (!pointer.empty()) out += pointer + ": ";
+  // A pointer carries keys from the input: bounded like every other quote of it.
+  if (!pointer.empty())
+    out += (pointer.size() > 120 ? pointer.substr(0, 117) + "..." : pointer) + ": ";
   out += message;
   return out;
 }

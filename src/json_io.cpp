@@ -22,12 +22,6 @@ struct Frame {
   std::set<std::string> keys;
 };
 
-struct DuplicateKey {
-  std::string pointer;
-  std::string key;
-};
-struct TooDeep {};
-
 std::string frames_pointer(const std::vector<Frame>& stack, std::size_t upto) {
   std::string out;
   for (std::size_t i = 0; i < upto; ++i) {
@@ -86,6 +80,70 @@ std::string read_text(const std::string& path) {
   return text;
 }
 
+namespace {
+
+//! A first, DOM-free pass over the text: nesting depth, duplicate keys and syntax errors, in
+//! linear time. (nlohmann's callback parser rescans the parent object at every end_object,
+//! which is quadratic for an object with 100,000 members.)
+class Checker : public nlohmann::json_sax<json> {
+ public:
+  bool null() override { return value(); }
+  bool boolean(bool) override { return value(); }
+  bool number_integer(number_integer_t) override { return value(); }
+  bool number_unsigned(number_unsigned_t) override { return value(); }
+  bool number_float(number_float_t, const string_t&) override { return value(); }
+  bool string(string_t&) override { return value(); }
+  bool binary(binary_t&) override { return value(); }
+  bool start_object(std::size_t) override { return open(false); }
+  bool key(string_t& k) override {
+    auto& f = stack.back();
+    if (!f.keys.insert(k).second) {
+      duplicate = k;
+      duplicate_at = frames_pointer(stack, stack.size() - 1);
+      return false;
+    }
+    f.key = k;
+    return true;
+  }
+  bool end_object() override { return close(); }
+  bool start_array(std::size_t) override { return open(true); }
+  bool end_array() override { return close(); }
+  bool parse_error(std::size_t position, const std::string&,
+                   const nlohmann::detail::exception& e) override {
+    error_byte = position;
+    error_text = e.what();
+    error_id = e.id;
+    return false;
+  }
+
+  std::vector<Frame> stack;
+  bool too_deep = false;
+  std::string duplicate, duplicate_at;
+  std::size_t error_byte = 0;
+  std::string error_text;
+  int error_id = 0;
+
+ private:
+  bool value() {
+    if (!stack.empty() && stack.back().array) ++stack.back().index;
+    return true;
+  }
+  bool open(bool array) {
+    if (stack.size() >= kMaxDepth) {
+      too_deep = true;
+      return false;
+    }
+    stack.push_back(Frame{array, {}, 0, {}});
+    return true;
+  }
+  bool close() {
+    stack.pop_back();
+    return value();
+  }
+};
+
+}  // namespace
+
 json parse(std::string_view text, const std::string& file) {
   if (text.size() >= 3 && static_cast<unsigned char>(text[0]) == 0xEF &&
       static_cast<unsigned char>(text[1]) == 0xBB && static_cast<unsigned char>(text[2]) == 0xBF) {
@@ -94,67 +152,47 @@ json parse(std::string_view text, const std::string& file) {
   if (text.find_first_not_of(" \t\r\n") == std::string_view::npos) {
     throw InputError(file, "", "expected a JSON document, found an empty file");
   }
-  std::vector<Frame> stack;
-  auto after_value = [&stack] {
-    if (!stack.empty() && stack.back().array) ++stack.back().index;
-  };
-  json::parser_callback_t callback = [&](int /*depth*/, json::parse_event_t event, json& parsed) {
-    switch (event) {
-      case json::parse_event_t::object_start:
-      case json::parse_event_t::array_start:
-        if (stack.size() >= kMaxDepth) throw TooDeep{};
-        stack.push_back(Frame{event == json::parse_event_t::array_start, {}, 0, {}});
-        break;
-      case json::parse_event_t::key: {
-        auto& f = stack.back();
-        std::string key = parsed.get<std::string>();
-        if (!f.keys.insert(key).second) {
-          throw DuplicateKey{frames_pointer(stack, stack.size() - 1), key};
-        }
-        f.key = std::move(key);
-        break;
-      }
-      case json::parse_event_t::object_end:
-      case json::parse_event_t::array_end:
-        stack.pop_back();
-        after_value();
-        break;
-      case json::parse_event_t::value:
-        after_value();
-        break;
-    }
-    return true;
-  };
-  try {
-    return json::parse(text.begin(), text.end(), callback, /*allow_exceptions=*/true,
-                       /*ignore_comments=*/false);
-  } catch (const DuplicateKey& d) {
-    throw InputError(
-        file, d.pointer,
-        "duplicate key \"" + excerpt(d.key) + "\" in one object (expected each key once)");
-  } catch (const TooDeep&) {
-    throw InputError(file, frames_pointer(stack, std::min<std::size_t>(stack.size(), 8)),
+  Checker checker;
+  const bool ok = json::sax_parse(text.begin(), text.end(), &checker);
+  if (checker.too_deep) {
+    throw InputError(file,
+                     frames_pointer(checker.stack, std::min<std::size_t>(checker.stack.size(), 8)),
                      "nesting deeper than " + std::to_string(kMaxDepth) +
                          " levels (expected a scenario document)");
-  } catch (const json::parse_error& e) {
+  }
+  if (!checker.duplicate_at.empty() || !checker.duplicate.empty()) {
+    throw InputError(file, checker.duplicate_at,
+                     "duplicate key \"" + excerpt(checker.duplicate) +
+                         "\" in one object (expected each key once)");
+  }
+  if (!ok) {
+    std::string what = checker.error_text;
+    if (checker.error_id == 406) {
+      // Numbers beyond the range of a double, e.g. 1e400.
+      const auto pos = what.find(']');
+      std::string detail = pos == std::string::npos ? what : what.substr(pos + 2);
+      if (detail.size() > 120) detail = detail.substr(0, 120) + "...";
+      throw InputError(file, "", "invalid JSON: " + detail + " (expected a finite number)");
+    }
     Diagnostic d{file, "", "", 0, 0};
-    line_column(text, e.byte > 0 ? e.byte - 1 : 0, d.line, d.column);
+    line_column(text, checker.error_byte > 0 ? checker.error_byte - 1 : 0, d.line, d.column);
     // nlohmann's message reads "[json.exception.parse_error.101] parse error at line 1, column
     // 5: syntax error while parsing value - invalid literal; last read: 'NaN'"; keep the part
-    // after the position, and bound what it quotes.
-    std::string what = e.what();
+    // after the position, and quote at most a short excerpt of the input, so that a scenario
+    // cannot make CI print another file's contents.
     const auto colon = what.find(": ", what.find("column"));
     std::string detail = colon == std::string::npos ? what : what.substr(colon + 2);
-    if (detail.size() > 160) detail = detail.substr(0, 160) + "...";
+    if (const auto lr = detail.find("; last read: '"); lr != std::string::npos) {
+      std::string token = detail.substr(lr + 14);
+      if (!token.empty() && token.back() == '\'') token.pop_back();
+      detail = detail.substr(0, lr) + "; last read: '" + excerpt(std::string_view(token)) + "'";
+    }
+    if (detail.size() > 200) detail = detail.substr(0, 200) + "...";
     d.message = "invalid JSON: " + detail;
     throw InputError(std::vector<Diagnostic>{d});
-  } catch (const json::out_of_range& e) {
-    // Numbers beyond the range of a double, e.g. 1e400.
-    std::string what = e.what();
-    const auto pos = what.find(']');
-    std::string detail = pos == std::string::npos ? what : what.substr(pos + 2);
-    if (detail.size() > 120) detail = detail.substr(0, 120) + "...";
-    throw InputError(file, "", "invalid JSON: " + detail + " (expected a finite number)");
+  }
+  try {
+    return json::parse(text.begin(), text.end());
   } catch (const json::exception& e) {
     throw InputError(file, "", std::string("invalid JSON: ") + excerpt(std::string_view(e.what())));
   }

@@ -1035,6 +1035,7 @@ void run_sweep(const SweepOptions& o, std::ostream& out,
     std::vector<double> params;
     Slot slot;
     for (long long pos = 0; pos < count; ++pos) {
+      if (o.cancel != nullptr && o.cancel->load() != 0) throw Interrupted(o.cancel->load());
       slot.error.clear();
       compute(pos, engine, res, ws, groups, params, slot);
       consume(slot);
@@ -1083,6 +1084,7 @@ void run_sweep(const SweepOptions& o, std::ostream& out,
     };
     try {
       while (written < count) {
+        if (o.cancel != nullptr && o.cancel->load() != 0) throw Interrupted(o.cancel->load());
         Slot* slot;
         {
           std::unique_lock lock(mu);

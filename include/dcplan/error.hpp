@@ -46,6 +46,16 @@ class ModelError : public Error {
   using Error::Error;
 };
 
+//! A long operation stopped on request (SIGINT, SIGTERM); exit code 128 + signal.
+class Interrupted : public Error {
+ public:
+  explicit Interrupted(int signal) : Error("interrupted"), signal_(signal) {}
+  [[nodiscard]] int signal() const { return signal_; }
+
+ private:
+  int signal_;
+};
+
 //! At most this many diagnostics are collected for one file.
 inline constexpr std::size_t kMaxDiagnostics = 50;
 

@@ -10,6 +10,7 @@
 // threads or shards.
 #pragma once
 
+#include <atomic>
 #include <cstdint>
 #include <functional>
 #include <iosfwd>
@@ -62,6 +63,8 @@ struct SweepOptions {
   bool by_region = false;
   bool summary = false;
   std::string format = "csv";  //!< csv | jsonl
+  //! When it holds a signal number the sweep stops with Interrupted (checked between runs).
+  const std::atomic<int>* cancel = nullptr;
 };
 
 struct SweepProgress {

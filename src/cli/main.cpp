@@ -239,6 +239,9 @@ int main(int argc, char** argv) {
   } catch (const dcplan::InputError& e) {
     print_diagnostics(e);
     return kExitInput;
+  } catch (const dcplan::Interrupted& e) {
+    std::cerr << "interrupted by signal " << e.signal() << "; no output written\n";
+    return 128 + e.signal();
   } catch (const dcplan::ModelError& e) {
     std::cerr << "internal error: " << e.what() << "\n";
     return kExitInternal;

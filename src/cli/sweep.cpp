@@ -1,6 +1,8 @@
 #include <fmt/format.h>
 #include <unistd.h>
+#include <atomic>
 #include <chrono>
+#include <csignal>
 #include <cstdio>
 #include <cstdlib>
 #include <iostream>
@@ -14,6 +16,12 @@
 namespace dcplan::cli {
 
 namespace {
+
+std::atomic<int> g_signal{0};  // set by the handler below; signals are process-wide by nature
+
+extern "C" void on_signal(int sig) {
+  g_signal.store(sig);
+}
 
 //! "K/N" → (K, N); InputError when malformed.
 std::pair<long long, long long> parse_shard(const std::string& text) {
@@ -42,6 +50,14 @@ int sweep(const SweepCliOptions& o, bool quiet) {
   so.by_region = o.by == "region";
   so.summary = o.summary;
   so.format = o.format;
+  // SIGINT and SIGTERM stop the sweep between runs: the temporary output file is removed and
+  // the exit code is 128 + the signal.
+  struct sigaction sa {};
+  sa.sa_handler = on_signal;
+  sigemptyset(&sa.sa_mask);
+  sigaction(SIGINT, &sa, nullptr);
+  sigaction(SIGTERM, &sa, nullptr);
+  so.cancel = &g_signal;
 
   // A progress bar only for a person watching: standard error a terminal, not CI, not -q.
   const bool bar = !quiet && ::isatty(STDERR_FILENO) != 0 && std::getenv("CI") == nullptr;
