@@ -568,6 +568,7 @@ const Field* Node::field(std::string_view name) const {
 }
 
 bool Node::in_bounds(double v) const {
+  if (std::isnan(v)) return false;  // before any comparison: a NaN compare raises FE_INVALID
   if (minimum && (exclusive_minimum ? !(v > *minimum) : !(v >= *minimum))) return false;
   if (maximum && (exclusive_maximum ? !(v < *maximum) : !(v <= *maximum))) return false;
   return true;
