@@ -5,6 +5,7 @@
 #include <limits>
 
 #include "dcplan/selector.hpp"
+#include "text.hpp"
 
 namespace dcplan {
 
@@ -75,29 +76,6 @@ std::string num(double v) {
   return fmt::format("{:.6g}", v);
 }
 
-std::string xml_escape(const std::string& s) {
-  std::string out;
-  for (char c : s) {
-    switch (c) {
-      case '&':
-        out += "&amp;";
-        break;
-      case '<':
-        out += "&lt;";
-        break;
-      case '>':
-        out += "&gt;";
-        break;
-      case '"':
-        out += "&quot;";
-        break;
-      default:
-        out += c;
-    }
-  }
-  return out;
-}
-
 }  // namespace
 
 std::vector<TargetResult> check_targets(const Scenario& s, const Results& res) {
@@ -166,14 +144,14 @@ std::string junit_xml(const Scenario& s, const std::vector<TargetResult>& result
   const std::string suite = s.name.empty() ? s.file : s.name;
   std::string out = "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n";
   out += fmt::format("<testsuites tests=\"{}\" failures=\"{}\">\n", results.size(), failures);
-  out += fmt::format("  <testsuite name=\"{}\" tests=\"{}\" failures=\"{}\">\n", xml_escape(suite),
-                     results.size(), failures);
+  out += fmt::format("  <testsuite name=\"{}\" tests=\"{}\" failures=\"{}\">\n",
+                     text::xml_escape(suite), results.size(), failures);
   for (const auto& r : results) {
-    out += fmt::format("    <testcase classname=\"{}\" name=\"{}\">", xml_escape(suite),
-                       xml_escape(r.name));
+    out += fmt::format("    <testcase classname=\"{}\" name=\"{}\">", text::xml_escape(suite),
+                       text::xml_escape(r.name));
     if (!r.passed) {
-      out += fmt::format("\n      <failure message=\"{}\">{}</failure>\n    ", xml_escape(r.detail),
-                         xml_escape(r.detail));
+      out += fmt::format("\n      <failure message=\"{}\">{}</failure>\n    ",
+                         text::xml_escape(r.detail), text::xml_escape(r.detail));
     }
     out += "</testcase>\n";
   }

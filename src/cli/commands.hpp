@@ -4,9 +4,9 @@
 
 #include <cstdint>
 
-#include "dcplan/engine.hpp"
 #include <string>
 #include <vector>
+#include "dcplan/engine.hpp"
 
 namespace dcplan::cli {
 

@@ -7,6 +7,7 @@
 
 #include "dcplan/error.hpp"
 #include "dcplan/schema.hpp"
+#include "text.hpp"
 
 namespace dcplan::io {
 
@@ -44,21 +45,6 @@ std::string scaled(double v, const char* const* names, const double* factors, in
     }
   }
   return sig(v);
-}
-
-std::string json_escape(const std::string& s) {
-  std::string out;
-  for (char c : s) {
-    if (c == '"' || c == '\\') {
-      out += '\\';
-      out += c;
-    } else if (static_cast<unsigned char>(c) < 0x20) {
-      out += fmt::format("\\u{:04x}", static_cast<int>(c));
-    } else {
-      out += c;
-    }
-  }
-  return out;
 }
 
 }  // namespace
@@ -267,11 +253,11 @@ std::string format_results(const Results& res, const FormatOptions& o) {
         const auto r = rows[i];
         std::string obj =
             "{\"year\":" + std::to_string(res.keys[static_cast<std::size_t>(r)].year) +
-            ",\"region\":\"" + json_escape(res.region_name(r)) + "\"";
+            ",\"region\":\"" + text::json_escape(res.region_name(r)) + "\"";
         if (hw) {
           const std::string h = res.hardware_name(r);
-          obj +=
-              ",\"hardware\":" + (h.empty() ? std::string("null") : "\"" + json_escape(h) + "\"");
+          obj += ",\"hardware\":" +
+                 (h.empty() ? std::string("null") : "\"" + text::json_escape(h) + "\"");
         }
         for (std::size_t j = 0; j < cols.size(); ++j) {
           const double v = value(r, cols[j]);

@@ -12,33 +12,11 @@
 #include "dcplan/error.hpp"
 #include "dcplan/io/format.hpp"
 #include "dcplan/report/svg.hpp"
+#include "text.hpp"
 
 namespace dcplan::report {
 
 namespace {
-
-std::string esc(const std::string& s) {
-  std::string out;
-  for (char c : s) {
-    switch (c) {
-      case '&':
-        out += "&amp;";
-        break;
-      case '<':
-        out += "&lt;";
-        break;
-      case '>':
-        out += "&gt;";
-        break;
-      case '"':
-        out += "&quot;";
-        break;
-      default:
-        out += c;
-    }
-  }
-  return out;
-}
 
 constexpr const char* kStyle = R"(
 body { font-family: sans-serif; color: #222; max-width: 1000px; margin: 2em auto; padding: 0 1em; line-height: 1.4; }
@@ -132,13 +110,14 @@ std::string html_report(const ReportInput& in) {
 
   std::string h = "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\"/>\n";
   h += "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\"/>\n";
-  h += "<title>" + esc(title) + " | dcplan report</title>\n<style>" + std::string(kStyle) +
-       "</style>\n</head>\n<body>\n";
-  h += "<h1>" + esc(title) + "</h1>\n";
-  if (!ms.description.empty()) h += "<p>" + esc(ms.description) + "</p>\n";
-  h += fmt::format("<p class=\"small\">Scenario <code>{}</code>, {}–{}, budget in {}.{}</p>\n",
-                   esc(ms.file), ms.horizon.start, ms.horizon.end, esc(ms.currency),
-                   cmp ? " Compared with the base <code>" + esc(s.file) + "</code> (dashed)." : "");
+  h += "<title>" + text::xml_escape(title) + " | dcplan report</title>\n<style>" +
+       std::string(kStyle) + "</style>\n</head>\n<body>\n";
+  h += "<h1>" + text::xml_escape(title) + "</h1>\n";
+  if (!ms.description.empty()) h += "<p>" + text::xml_escape(ms.description) + "</p>\n";
+  h += fmt::format(
+      "<p class=\"small\">Scenario <code>{}</code>, {}–{}, budget in {}.{}</p>\n",
+      text::xml_escape(ms.file), ms.horizon.start, ms.horizon.end, text::xml_escape(ms.currency),
+      cmp ? " Compared with the base <code>" + text::xml_escape(s.file) + "</code> (dashed)." : "");
 
   // Summary table: first year, the years targets name, last year.
   std::set<int> years = {ms.horizon.start, ms.horizon.end};
@@ -158,7 +137,7 @@ std::string html_report(const ReportInput& in) {
     const auto i = main.row(y);
     if (i < 0) continue;
     h += fmt::format("<tr><td>{}</td>", y);
-    for (int c : cols) h += "<td>" + esc(readable(main.r->values(i, c), c)) + "</td>";
+    for (int c : cols) h += "<td>" + text::xml_escape(readable(main.r->values(i, c), c)) + "</td>";
     h += "</tr>\n";
   }
   h += "</table>\n";
@@ -180,9 +159,10 @@ std::string html_report(const ReportInput& in) {
       h += fmt::format(
           "<tr><td class=\"text\">{}</td><td class=\"{}\">{}</td><td class=\"text\">{}{} {} "
           "{}</td><td>{} {:.6g}</td><td>{:.6g}</td></tr>\n",
-          esc(t.name), t.passed ? "pass" : "fail", t.passed ? "pass" : "FAIL", esc(t.metric),
-          t.currency == "USD" ? "" : " (" + esc(t.currency) + ")", yrs, esc(t.region), op, t.bound,
-          t.value);
+          text::xml_escape(t.name), t.passed ? "pass" : "fail", t.passed ? "pass" : "FAIL",
+          text::xml_escape(t.metric),
+          t.currency == "USD" ? "" : " (" + text::xml_escape(t.currency) + ")", yrs,
+          text::xml_escape(t.region), op, t.bound, t.value);
     }
     h += "</table>\n";
   }
@@ -337,9 +317,9 @@ std::string html_report(const ReportInput& in) {
       const double rel = row.rel_diff();
       h += fmt::format(
           "<tr><td>{}</td><td class=\"text\">{}</td><td>{}</td><td>{}</td><td>{}</td></tr>\n",
-          row.year, esc(std::string(column_info(static_cast<Col>(row.metric)).name)),
-          row.in_base ? esc(readable(row.base, row.metric)) : "(missing)",
-          row.in_other ? esc(readable(row.other, row.metric)) : "(missing)",
+          row.year, text::xml_escape(std::string(column_info(static_cast<Col>(row.metric)).name)),
+          row.in_base ? text::xml_escape(readable(row.base, row.metric)) : "(missing)",
+          row.in_other ? text::xml_escape(readable(row.other, row.metric)) : "(missing)",
           std::isnan(rel) ? "" : fmt::format("{:+.2f}%", rel * 100));
     }
     h += "</table>\n";
@@ -349,7 +329,7 @@ std::string html_report(const ReportInput& in) {
   auto list = [&](const char* heading, const std::vector<std::string>& items) {
     if (items.empty()) return;
     h += "<h2>" + std::string(heading) + "</h2>\n<ul>\n";
-    for (const auto& item : items) h += "<li>" + esc(item) + "</li>\n";
+    for (const auto& item : items) h += "<li>" + text::xml_escape(item) + "</li>\n";
     h += "</ul>\n";
   };
   list("Sources", ms.sources);
@@ -360,10 +340,11 @@ std::string html_report(const ReportInput& in) {
     h += fmt::format(
         "<tr><td>{}</td><td class=\"text\">{}</td><td>{:g}</td><td>{:g}</td><td class=\"text "
         "small\">{}</td></tr>\n",
-        esc(hw.id), esc(hw.name), hw.bf16_tflops, hw.all_in_w, esc(hw.source));
+        text::xml_escape(hw.id), text::xml_escape(hw.name), hw.bf16_tflops, hw.all_in_w,
+        text::xml_escape(hw.source));
   }
   h += "</table>\n";
-  h += "<p class=\"small\">Generated by " + esc(in.generated_by) +
+  h += "<p class=\"small\">Generated by " + text::xml_escape(in.generated_by) +
        ". Every figure is a model output of the scenario above.</p>\n";
   h += "</body>\n</html>\n";
   return h;

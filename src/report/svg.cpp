@@ -1,4 +1,5 @@
 #include "dcplan/report/svg.hpp"
+#include "text.hpp"
 
 #include <fmt/format.h>
 #include <algorithm>
@@ -16,29 +17,6 @@ constexpr const char* kPalette[] = {
     "#332288", "#88CCEE", "#44AA99", "#117733", "#999933", "#882255", "#AA4499", "#999999"};
 constexpr std::size_t kColours = sizeof(kPalette) / sizeof(kPalette[0]);
 constexpr int kLeft = 70, kRight = 190, kTop = 36, kBottom = 40;
-
-std::string esc(const std::string& s) {
-  std::string out;
-  for (char c : s) {
-    switch (c) {
-      case '&':
-        out += "&amp;";
-        break;
-      case '<':
-        out += "&lt;";
-        break;
-      case '>':
-        out += "&gt;";
-        break;
-      case '"':
-        out += "&quot;";
-        break;
-      default:
-        out += c;
-    }
-  }
-  return out;
-}
 
 std::string num(double v) {
   std::string s = fmt::format("{:.1f}", v);
@@ -118,8 +96,9 @@ std::string render_svg(const Chart& c) {
       "<svg id=\"{}\" class=\"chart\" width=\"{}\" height=\"{}\" viewBox=\"0 0 {} {}\" "
       "role=\"img\" "
       "aria-label=\"{}\">\n",
-      esc(c.id), w, h, w, h, esc(c.title));
-  out += fmt::format("<text x=\"{}\" y=\"20\" class=\"title\">{}</text>\n", kLeft, esc(c.title));
+      text::xml_escape(c.id), w, h, w, h, text::xml_escape(c.title));
+  out += fmt::format("<text x=\"{}\" y=\"20\" class=\"title\">{}</text>\n", kLeft,
+                     text::xml_escape(c.title));
 
   // Extent of y over everything drawn.
   const std::size_t n = c.x.size();
@@ -192,7 +171,7 @@ std::string render_svg(const Chart& c) {
   }
   out += fmt::format(
       "<text x=\"14\" y=\"{}\" class=\"ylabel\" transform=\"rotate(-90 14 {})\">{}</text>\n",
-      kTop + ph / 2, kTop + ph / 2, esc(scale.label));
+      kTop + ph / 2, kTop + ph / 2, text::xml_escape(scale.label));
   out += "</g>\n";
 
   // Bands first, underneath.
@@ -293,7 +272,7 @@ std::string render_svg(const Chart& c) {
     out += fmt::format("<circle cx=\"{}\" cy=\"{}\" r=\"5\" class=\"marker\"/>\n", num(x),
                        num(sy(m.y)));
     out += fmt::format("<text x=\"{}\" y=\"{}\" class=\"mlabel\">{}</text>\n", num(x - 6),
-                       num(sy(m.y) - 9), esc(m.label));
+                       num(sy(m.y) - 9), text::xml_escape(m.label));
   }
 
   // Legend, right of the plot.
@@ -304,7 +283,8 @@ std::string render_svg(const Chart& c) {
                        y, legend[i].second);
     std::string name = legend[i].first;
     if (name.size() > 27) name = name.substr(0, 26) + "...";
-    out += fmt::format("<text x=\"{}\" y=\"{}\">{}</text>\n", kLeft + pw + 30, y + 10, esc(name));
+    out += fmt::format("<text x=\"{}\" y=\"{}\">{}</text>\n", kLeft + pw + 30, y + 10,
+                       text::xml_escape(name));
   }
   out += "</g>\n";
   return out + "</svg>\n";
