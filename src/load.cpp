@@ -353,6 +353,14 @@ bool is_integral(const json& v) {
   return false;
 }
 
+//! A double from the document as an int. Values out of range were reported by check(); the
+//! builder still reads them defensively, and a plain cast would be undefined behaviour.
+int as_int(double v) {
+  if (!(v > -1e9)) return -1000000000;
+  if (!(v < 1e9)) return 1000000000;
+  return static_cast<int>(v);
+}
+
 bool valid_id(std::string_view k) {
   if (k.empty() || k.size() > 128) return false;
   if (!std::isalnum(static_cast<unsigned char>(k.front()))) return false;
@@ -525,12 +533,17 @@ std::optional<Trajectory> parse_trajectory(const json& v, const Node& node, cons
     auto year = number_member(body, "base_year", bptr, report, true, true);
     auto rate = number_member(body, "rate", bptr, report, true);
     if (!base || !year || !rate) return std::nullopt;
+    if (!year_in_range(as_int(*year))) {
+      report(join_ptr(bptr, "base_year"),
+             "expected a year (1900 to 2500), found " + jsonio::excerpt_json(body.at("base_year")));
+      return std::nullopt;
+    }
     if (*rate <= -1.0) {
       report(join_ptr(bptr, "rate"),
              "expected a yearly rate > -1, found " + jsonio::excerpt_json(body.at("rate")));
       return std::nullopt;
     }
-    return Trajectory{ExponentialTrajectory{*base, static_cast<int>(*year), *rate}};
+    return Trajectory{ExponentialTrajectory{*base, as_int(*year), *rate}};
   }
   if (form == "logistic") {
     check_unknown_keys(body, {"cap", "midpoint", "steepness", "floor"}, bptr,
@@ -818,10 +831,10 @@ class Builder {
     if (a == nullptr || b == nullptr || !is_integral(*a) || !is_integral(*b)) return false;
     const auto start = a->get<double>();
     const auto end = b->get<double>();
-    if (!year_in_range(static_cast<int>(start)) || !year_in_range(static_cast<int>(end))) {
+    if (!year_in_range(as_int(start)) || !year_in_range(as_int(end))) {
       return false;  // reported by check()
     }
-    s.horizon = {static_cast<int>(start), static_cast<int>(end)};
+    s.horizon = {as_int(start), as_int(end)};
     if (s.horizon.end < s.horizon.start) {
       ctx_.error("/horizon/end", "expected an end year >= start (" +
                                      std::to_string(s.horizon.start) + "), found " +
@@ -881,9 +894,9 @@ class Builder {
       h.vendor = text(v, "vendor");
       h.name = text(v, "name");
       h.source = text(v, "source");
-      h.available = static_cast<int>(number(v, node, "available"));
+      h.available = as_int(number(v, node, "available"));
       if (const json* ls = member(v, "last_sale"); ls != nullptr && ls->is_number()) {
-        h.last_sale = static_cast<int>(ls->get<double>());
+        h.last_sale = as_int(ls->get<double>());
         if (*h.last_sale < h.available) {
           ctx_.error(join_ptr(ptr, "last_sale"), "expected a last sale year >= available (" +
                                                      std::to_string(h.available) + "), found " +
@@ -896,7 +909,7 @@ class Builder {
       h.all_in_w = number(v, node, "all_in_w");
       h.idle_fraction = number(v, node, "idle_fraction");
       h.price_usd = series_field(v, node, "price_usd", ptr);
-      h.lifetime_years = static_cast<int>(number(v, node, "lifetime_years"));
+      h.lifetime_years = as_int(number(v, node, "lifetime_years"));
       h.annual_failure_rate = number(v, node, "annual_failure_rate");
       h.embodied_kgco2e = number(v, node, "embodied_kgco2e");
       s.hardware.push_back(std::move(h));
@@ -946,14 +959,14 @@ class Builder {
       r.source = text(v, "source");
       r.tags = strings(member(v, "tags"));
       if (const json* o = member(v, "opens"); o != nullptr && o->is_number()) {
-        r.opens = static_cast<int>(o->get<double>());
+        r.opens = as_int(o->get<double>());
       }
       r.pue = series_field(v, node, "pue", ptr);
       r.power_price_usd_per_mwh = series_field(v, node, "power_price_usd_per_mwh", ptr);
       r.grid_g_per_kwh = series_field(v, node, "grid_g_per_kwh", ptr);
       r.renewable_share = series_field(v, node, "renewable_share", ptr);
       r.facility_capex_usd_per_mw = series_field(v, node, "facility_capex_usd_per_mw", ptr);
-      r.construction_years = static_cast<int>(number(v, node, "construction_years"));
+      r.construction_years = as_int(number(v, node, "construction_years"));
       if (member(v, "max_new_mw_per_year") != nullptr) {
         r.max_new_mw_per_year = series_field(v, node, "max_new_mw_per_year", ptr);
       }
@@ -1177,7 +1190,7 @@ class Builder {
     const json& fin = (f != nullptr && f->is_object()) ? *f : empty;
     s.finance.discount_rate = series_field(fin, node, "discount_rate", "/finance");
     s.finance.maintenance_rate = series_field(fin, node, "maintenance_rate", "/finance");
-    s.finance.facility_life_years = static_cast<int>(number(fin, node, "facility_life_years"));
+    s.finance.facility_life_years = as_int(number(fin, node, "facility_life_years"));
   }
 
   void targets(Scenario& s) {
@@ -1221,11 +1234,11 @@ class Builder {
         ctx_.error(ptr, std::string("expected exactly one of \"year\" and \"years\", found ") +
                             (year == nullptr ? "neither" : "both"));
       } else if (year != nullptr && is_integral(*year)) {
-        target.first_year = target.last_year = static_cast<int>(year->get<double>());
+        target.first_year = target.last_year = as_int(year->get<double>());
       } else if (years != nullptr && years->is_array() && years->size() == 2 &&
                  is_integral((*years)[0]) && is_integral((*years)[1])) {
-        target.first_year = static_cast<int>((*years)[0].get<double>());
-        target.last_year = static_cast<int>((*years)[1].get<double>());
+        target.first_year = as_int((*years)[0].get<double>());
+        target.last_year = as_int((*years)[1].get<double>());
       }
       auto in_horizon = [&](int y) { return y >= h_.start && y <= h_.end; };
       if (target.first_year != 0 &&
@@ -1252,7 +1265,7 @@ class Builder {
           const json* of = member(*b, "of_year");
           if (k != nullptr && k->is_number()) target.value = k->get<double>();
           if (of != nullptr && is_integral(*of)) {
-            target.of_year = static_cast<int>(of->get<double>());
+            target.of_year = as_int(of->get<double>());
             if (!in_horizon(*target.of_year)) {
               ctx_.error(join_ptr(join_ptr(ptr, key), "of_year"),
                          "expected a year within the horizon " + std::to_string(h_.start) + " to " +
