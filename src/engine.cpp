@@ -647,14 +647,16 @@ void Engine::Impl::run(const Scenario& s, const EngineOptions& o, Results& out) 
 
   // No infinity, and no NaN outside the cells that are empty by design, ever leaves the engine:
   // numbers that large (a budget of 1e300 or a price of 1e-300) are an input problem.
+  // The total rows suffice: every extensive column of a total is a sum over the regions, and an
+  // infinity or NaN in any region survives the sum.
   for (Eigen::Index row_i = 0; row_i < out.values.rows(); ++row_i) {
-    const bool hw_row = out.keys[static_cast<std::size_t>(row_i)].hardware != RowKey::kAll;
+    const auto& key = out.keys[static_cast<std::size_t>(row_i)];
+    if (key.region != RowKey::kTotal || key.hardware != RowKey::kAll) continue;
     for (int c = 0; c < kNumCols; ++c) {
       const double x = out.values(row_i, c);
       if (std::isfinite(x)) continue;
       const auto& info = column_info(static_cast<Col>(c));
-      if (std::isnan(x) && (hw_row || info.kind == ColumnKind::kRatio || info.demand_only))
-        continue;
+      if (std::isnan(x) && (info.kind == ColumnKind::kRatio || info.demand_only)) continue;
       throw InputError("", "",
                        fmt::format("the numbers overflow: {} is {} in {} for {} (expected finite "
                                    "values; check very large budgets or very small prices)",

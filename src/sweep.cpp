@@ -925,6 +925,7 @@ void run_sweep(const SweepOptions& o, std::ostream& out,
 
   std::vector<Cell> cells(o.summary ? per_run : 0);
   // Work: run `pos`-th index of this shard = shard_k + pos * shard_n.
+  constexpr long long kChunk = 8;  // runs a worker takes at once
   const long long capacity = std::max<long long>(64, 16LL * jobs);
   std::vector<Slot> slots(
       static_cast<std::size_t>(std::min<long long>(capacity, std::max<long long>(count, 1))));
@@ -1053,18 +1054,21 @@ void run_sweep(const SweepOptions& o, std::ostream& out,
         std::vector<double> params;
         Slot local;
         while (true) {
-          long long pos;
+          // Take a chunk of consecutive runs: fewer wake-ups than one run at a time.
+          long long first, n;
           {
             std::unique_lock lock(mu);
             cv_work.wait(lock,
                          [&] { return stop || next_pos >= count || next_pos < written + cap; });
             if (stop || next_pos >= count) return;
-            pos = next_pos++;
+            first = next_pos;
+            n = std::min({kChunk, count - next_pos, written + cap - next_pos});
+            next_pos += n;
           }
-          local.error.clear();
-          local.diagnostics.clear();
-          compute(pos, engine, res, ws, groups, params, local);
-          {
+          for (long long pos = first; pos < first + n; ++pos) {
+            local.error.clear();
+            local.diagnostics.clear();
+            compute(pos, engine, res, ws, groups, params, local);
             std::lock_guard lock(mu);
             Slot& slot = slots[static_cast<std::size_t>(pos % cap)];
             std::swap(slot, local);
@@ -1097,7 +1101,7 @@ void run_sweep(const SweepOptions& o, std::ostream& out,
           slot->ready = false;
           ++written;
         }
-        cv_work.notify_all();
+        if (written % kChunk == 0) cv_work.notify_all();
         report(written, false);
       }
     } catch (...) {
