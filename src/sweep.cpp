@@ -1213,7 +1213,6 @@ void merge_sweeps(const std::vector<std::string>& files, std::ostream& out) {
   for (std::size_t i = 0; i < files.size(); ++i) {
     auto& in = inputs[i];
     in.file = files[i];
-    (void)jsonio::read_text;  // files may be large: read line by line
     in.in.open(files[i]);
     if (!in.in) throw InputError(files[i], "", "cannot read the file");
     std::string first;
