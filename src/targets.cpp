@@ -106,30 +106,30 @@ std::vector<TargetResult> check_targets(const Scenario& s, const Results& res) {
       bound_text = num(r.bound);
     }
     const double slack = t.tolerance * std::abs(r.bound);
-    const char* op = "";
+    const char* op = t.kind == BoundKind::kAtLeast  ? ">="
+                     : t.kind == BoundKind::kAtMost ? "<="
+                                                    : "==";
     if (is_empty_cell(r.value) || is_empty_cell(r.bound)) {
       r.passed = false;
     } else {
       switch (t.kind) {
         case BoundKind::kAtLeast:
           r.passed = r.value >= r.bound - slack;
-          op = ">=";
           break;
         case BoundKind::kAtMost:
           r.passed = r.value <= r.bound + slack;
-          op = "<=";
           break;
         case BoundKind::kEquals:
           r.passed = std::abs(r.value - r.bound) <= slack;
-          op = "==";
           break;
       }
     }
-    if (!*op)
-      op = t.kind == BoundKind::kAtLeast ? ">=" : t.kind == BoundKind::kAtMost ? "<=" : "==";
     const std::string years = t.first_year == t.last_year
                                   ? std::to_string(t.first_year)
                                   : fmt::format("{}-{}", t.first_year, t.last_year);
+    r.what = fmt::format("{}{} {} {}", t.metric, r.currency == "USD" ? "" : " (" + r.currency + ")",
+                         years, t.region);
+    r.required = fmt::format("{} {:.6g}", op, r.bound);
     r.detail = fmt::format(
         "{} {} {} = {}, expected {} {}{}", t.metric, years, t.region, num(r.value), op, bound_text,
         t.tolerance > 0 ? fmt::format(" (tolerance {:g}%)", t.tolerance * 100) : std::string());

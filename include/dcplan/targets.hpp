@@ -27,7 +27,9 @@ struct TargetResult {
   double tolerance = 0;
   std::string currency = "USD";  //!< money metrics were converted to this currency
   bool passed = false;
-  std::string detail;  //!< e.g. "energy_twh 2032 total = 3.2 >= 4.1 (10 x 2022): FAILED"
+  std::string what;      //!< "energy_twh 2032 total", "capex_usd (CNY) 2025-2027 total"
+  std::string required;  //!< ">= 82.0949"
+  std::string detail;    //!< e.g. "energy_twh 2032 total = 3.2 >= 4.1 (10 x 2022): FAILED"
 };
 
 //! A metric (value column `col`) for a region selector, summed over [first, last]; money

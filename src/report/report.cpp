@@ -150,19 +150,11 @@ std::string html_report(const ReportInput& in) {
     h += "<table>\n<tr><th>target</th><th>result</th><th>metric</th><th>required</th><th>actual</"
          "th></tr>\n";
     for (const auto& t : in.targets) {
-      const char* op = t.kind == BoundKind::kAtLeast  ? "&gt;="
-                       : t.kind == BoundKind::kAtMost ? "&lt;="
-                                                      : "==";
-      const std::string yrs = t.first_year == t.last_year
-                                  ? std::to_string(t.first_year)
-                                  : fmt::format("{}–{}", t.first_year, t.last_year);
       h += fmt::format(
-          "<tr><td class=\"text\">{}</td><td class=\"{}\">{}</td><td class=\"text\">{}{} {} "
-          "{}</td><td>{} {:.6g}</td><td>{:.6g}</td></tr>\n",
+          "<tr><td class=\"text\">{}</td><td class=\"{}\">{}</td><td class=\"text\">{}</td>"
+          "<td>{}</td><td>{:.6g}</td></tr>\n",
           text::xml_escape(t.name), t.passed ? "pass" : "fail", t.passed ? "pass" : "FAIL",
-          text::xml_escape(t.metric),
-          t.currency == "USD" ? "" : " (" + text::xml_escape(t.currency) + ")", yrs,
-          text::xml_escape(t.region), op, t.bound, t.value);
+          text::xml_escape(t.what), text::xml_escape(t.required), t.value);
     }
     h += "</table>\n";
   }
