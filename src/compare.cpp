@@ -14,6 +14,7 @@
 #include "dcplan/selector.hpp"
 #include "dcplan/targets.hpp"
 #include "json_io.hpp"
+#include "text.hpp"
 
 namespace dcplan {
 
@@ -188,14 +189,7 @@ Gate parse_gate(const std::string& raw) {
   if (at != std::string::npos) {
     metric = lhs.substr(0, at);
     after = lhs.substr(at + 1);
-    std::vector<std::string> parts;
-    std::size_t start = 0;
-    while (true) {
-      const auto c = after.find(':', start);
-      parts.push_back(after.substr(start, c == std::string::npos ? std::string::npos : c - start));
-      if (c == std::string::npos) break;
-      start = c + 1;
-    }
+    const std::vector<std::string> parts = text::split(after, ':');
     if (!all_digits(parts[0]))
       bad_gate(raw, "year \"" + jsonio::excerpt(parts[0]) + "\" after @ is not a year");
     g.first_year = g.last_year = std::stoi(parts[0].substr(0, 6));

@@ -23,6 +23,7 @@
 #include "dcplan/schema.hpp"
 #include "dcplan/trajectory.hpp"
 #include "json_io.hpp"
+#include "text.hpp"
 
 namespace dcplan {
 
@@ -65,16 +66,10 @@ double parse_number(const std::string& text, const std::string& s) {
 
 std::vector<double> parse_numbers(const std::string& text, const std::string& list) {
   std::vector<double> out;
-  std::size_t start = 0;
-  while (true) {
-    const auto comma = list.find(',', start);
-    std::string item =
-        list.substr(start, comma == std::string::npos ? std::string::npos : comma - start);
+  for (std::string item : text::split(list, ',')) {
     item.erase(0, item.find_first_not_of(' '));
     item.erase(item.find_last_not_of(' ') + 1);
     out.push_back(parse_number(text, item));
-    if (comma == std::string::npos) break;
-    start = comma + 1;
   }
   return out;
 }
@@ -229,14 +224,7 @@ VarySpec parse_vary(const std::string& text) {
     return v;
   }
   if (spec.find(':') != std::string::npos) {
-    std::vector<std::string> parts;
-    std::size_t start = 0;
-    while (true) {
-      const auto c = spec.find(':', start);
-      parts.push_back(spec.substr(start, c == std::string::npos ? std::string::npos : c - start));
-      if (c == std::string::npos) break;
-      start = c + 1;
-    }
+    const std::vector<std::string> parts = text::split(spec, ':');
     if (parts.size() != 3) bad_vary(text, "a range is a:b:step, three numbers");
     const double a = parse_number(text, parts[0]);
     const double b = parse_number(text, parts[1]);

@@ -28,6 +28,18 @@ std::string xml_escape(std::string_view s) {
   return out;
 }
 
+std::vector<std::string> split(std::string_view s, char separator) {
+  std::vector<std::string> out;
+  std::size_t start = 0;
+  while (true) {
+    const auto at = s.find(separator, start);
+    out.emplace_back(
+        s.substr(start, at == std::string_view::npos ? std::string_view::npos : at - start));
+    if (at == std::string_view::npos) return out;
+    start = at + 1;
+  }
+}
+
 std::string json_escape(std::string_view s) {
   std::string out;
   out.reserve(s.size());

@@ -79,6 +79,11 @@ View view_of(const Scenario& s, const Results& r) {
   return v;
 }
 
+std::vector<double> cumulative(std::vector<double> v) {
+  for (std::size_t i = 1; i < v.size(); ++i) v[i] += v[i - 1];
+  return v;
+}
+
 bool any_positive(const std::vector<double>& v) {
   return std::any_of(v.begin(), v.end(), [](double x) { return std::isfinite(x) && x > 0; });
 }
@@ -236,13 +241,9 @@ std::string html_report(const ReportInput& in) {
     c.series.push_back({"capex: facility", main.total(kCapexFacilityUsd), false});
     c.series.push_back({"capex: other", main.total(kCapexOtherUsd), false});
     c.lines.push_back({"opex", main.total(kOpexUsd), false});
-    auto cum = main.total(kCapexUsd);
-    for (std::size_t i = 1; i < cum.size(); ++i) cum[i] += cum[i - 1];
-    c.lines.push_back({"cumulative capex", cum, false});
+    c.lines.push_back({"cumulative capex", cumulative(main.total(kCapexUsd)), false});
     if (cmp) {
-      auto base_cum = aligned(v, main, kCapexUsd);
-      for (std::size_t i = 1; i < base_cum.size(); ++i) base_cum[i] += base_cum[i - 1];
-      c.lines.push_back({"base: cumulative capex", base_cum, true});
+      c.lines.push_back({"base: cumulative capex", cumulative(aligned(v, main, kCapexUsd)), true});
     }
     h += render_svg(c);
   }
@@ -348,20 +349,7 @@ std::vector<Fan> read_sweep_fans(const std::string& path) {
   std::string line;
   std::vector<std::string> lines;
   while (std::getline(in, line)) lines.push_back(line);
-  auto split = [](const std::string& l) {
-    std::vector<std::string> out;
-    std::string cur;
-    for (char c : l) {
-      if (c == ',') {
-        out.push_back(cur);
-        cur.clear();
-      } else {
-        cur += c;
-      }
-    }
-    out.push_back(cur);
-    return out;
-  };
+  auto split = [](const std::string& l) { return text::split(l, ','); };
   std::map<std::string, std::map<double, std::vector<double>>> values;  // metric → year → values
   std::vector<Fan> fans;
   if (!lines.empty() && lines[0] == "year,region,metric,n,mean,p5,p50,p95") {
