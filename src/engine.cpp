@@ -3,7 +3,6 @@
 #include <algorithm>
 #include <array>
 #include <cmath>
-#include <cstring>
 #include <limits>
 #include <vector>
 
@@ -20,7 +19,6 @@ constexpr double kEmpty = std::numeric_limits<double>::quiet_NaN();
 constexpr int kMaxConstructionYears = 20;  //!< schema bound on construction_years
 
 using Eigen::ArrayXd;
-using Eigen::ArrayXXd;
 using Eigen::Index;
 
 //! A ratio, or an empty cell when the denominator is zero.
@@ -33,20 +31,75 @@ double non_negative(double v) {
   return v < 0 && v > -1e-6 * (1 + std::abs(v)) ? 0.0 : v;
 }
 
+//! The constants of one accelerator type, together for the cohort loops.
+struct HardwareConstants {
+  double w_mw = 0;    //!< all_in_w [MW]
+  double tflops = 0;  //!< bf16 [TFLOP/s]
+  double idle = 0;    //!< idle_fraction
+  double busy = 0;    //!< 1 − idle_fraction
+  double afr = 0;     //!< annual_failure_rate
+  double kg = 0;      //!< embodied [kg CO2e]
+  int life = 1;       //!< lifetime_years
+};
+
+//! Accelerators of one type bought in one year (or one cohort of the initial fleet). A region's
+//! fleet is a list of cohorts, oldest vintage first: only what exists is stored and visited,
+//! which is a few cohorts per region where a hardware × age table would be mostly zeros.
+struct Cohort {
+  int hardware = 0;
+  int vintage = 0;              //!< year bought
+  double installed = 0;         //!< powered
+  double stranded = 0;          //!< bought, waiting for power
+  double price_usd = 0;         //!< unit price in the vintage year; 0 before the horizon
+  double capex_usd = 0;         //!< what the purchase cost; 0 for the initial fleet (sunk)
+  double depreciation_usd = 0;  //!< capex_usd / lifetime: charged every year it is listed
+};
+
+//! What the rows need from a region's cohorts, summed once a year over their final counts.
+struct CohortSums {
+  double installed = 0, stranded = 0;
+  double nameplate_mw = 0;  //!< Σ installed · all_in_w
+  double peak_tflops = 0;   //!< Σ installed · bf16
+  double avail_tflops = 0;  //!< Σ installed · f · bf16 (f: the share of the year it runs)
+  double load_idle_mw = 0;  //!< Σ installed · f · all_in_w · idle: IT load at u = 0
+  double load_busy_mw = 0;  //!< Σ installed · f · all_in_w · (1 − idle): added per unit of u
+  double stranded_usd = 0;  //!< Σ stranded · price in the vintage year
+  double it_depreciation_usd = 0;  //!< Σ depreciation_usd
+  double it_in_service_usd = 0;    //!< Σ capex_usd
+
+  //! Adds a cohort whose installed part runs the share `f` of the year: first_year_fraction
+  //! for this year's purchases, 1 otherwise. Returns its year-weighted count (installed · f).
+  double add(const Cohort& c, const HardwareConstants& k, double f = 1.0) {
+    const double weighted = c.installed * f;
+    const double weighted_mw = weighted * k.w_mw;
+    installed += c.installed;
+    stranded += c.stranded;
+    nameplate_mw += c.installed * k.w_mw;
+    peak_tflops += c.installed * k.tflops;
+    avail_tflops += weighted * k.tflops;
+    load_idle_mw += weighted_mw * k.idle;
+    load_busy_mw += weighted_mw * k.busy;
+    stranded_usd += c.stranded * c.price_usd;
+    it_depreciation_usd += c.depreciation_usd;
+    it_in_service_usd += c.capex_usd;
+    return weighted;
+  }
+};
+
+//! One entry of a region's mix this year: a type it may buy, and its (unnormalised) share.
+struct Buy {
+  int hardware = 0;
+  double share = 0;
+};
+
 struct RegionState {
-  ArrayXXd fleet;        //!< installed accelerators, hardware × age
-  ArrayXXd queue;        //!< stranded accelerators, hardware × age
-  ArrayXd new_installs;  //!< installed in step 6 of this year, per hardware
-  ArrayXd installed;     //!< installed at year end, per hardware
-  ArrayXd stranded;      //!< waiting for power at year end, per hardware
-  ArrayXd purchased;     //!< bought this year, per hardware
-  ArrayXd failed;        //!< per hardware, this year
-  ArrayXd retired;       //!< per hardware, this year
-  ArrayXd capex_it_hw;   //!< per hardware, this year
-  ArrayXd pipeline;      //!< MW completing in each year index (beyond the horizon too)
-  ArrayXd completions;   //!< MW of built capacity completing in each year index
-  ArrayXd depreciation;  //!< scheduled depreciation by year index [USD]
-  ArrayXd in_service;    //!< gross IT + facility capex within its life by year index [USD]
+  std::vector<Cohort> cohorts;  //!< by vintage, oldest first; capacity kept between runs
+  ArrayXd pipeline;             //!< MW completing in each year index (beyond the horizon too)
+  ArrayXd completions;          //!< MW of built capacity completing in each year index
+  // Facility and other capex, by year index: depreciation charge per year and gross facility
+  // capex. What is within its life is summed in `facility_*_usd`.
+  ArrayXd facility_charge, facility_gross;
+  double facility_depreciation_usd = 0, facility_in_service_usd = 0;
   double online_mw = 0;
   // This year's budget flows [USD].
   double budget = 0, it = 0, facility = 0, other = 0;
@@ -54,27 +107,31 @@ struct RegionState {
   double room_mw = 0;
   double under_construction_mw = 0;  //!< sum of pipeline
   double nameplate_mw = 0;           //!< nameplate of installed accelerators, kept current
-  ArrayXd eff_mix;                   //!< this year's mix over buyable hardware, unnormalised
+  bool any_stranded = false;         //!< a cohort waits for power (after ageing)
+  std::vector<int> buyable;          //!< hardware it may buy with a share in some year
+  std::vector<Buy> buy;              //!< this year's mix over buyable hardware, unnormalised
   double excess = 0;                 //!< money the region could not spend itself
   bool valid_mix = false;
   double mix_sum = 0;
+  // This year's flows and sums over the cohorts.
+  double failed = 0, retired = 0, purchased = 0, embodied_kg = 0;
+  CohortSums sums;
+  // Per hardware, kept only for rows by hardware.
+  ArrayXd hw_installed, hw_stranded, hw_weighted, hw_failed, hw_retired, hw_purchased, hw_capex,
+      hw_stranded_usd;
 };
 
 }  // namespace
 
 struct Engine::Impl {
   std::vector<RegionState> regions;
-  ArrayXd w_mw, tflops, idle, afr, kg;  //!< per hardware: all_in_w in MW, BF16, ...
-  std::vector<int> life;
-  // Scratch per hardware for the outputs of one region (no allocation in the year loop).
-  ArrayXd weighted, draw_mw;
-  ArrayXXd allowed;          //!< hardware × region: 1 where the region may install the hardware
-  ArrayXXd prices;           //!< hardware × year: price_usd
-  ArrayXXd initial_retired;  //!< region × hardware: initial cohorts past their lifetime
-  std::vector<std::pair<int, ArrayXd>> life_groups;  //!< lifetime → 0/1 mask over hardware
-  ArrayXd on_sale;                                   //!< per hardware, this year: 1 when on sale
-  ArrayXd weights;                                   //!< per region, this year (0 when closed)
+  std::vector<HardwareConstants> hw;
+  Eigen::ArrayXXd allowed;  //!< hardware × region: 1 where the region may install the hardware
+  Eigen::ArrayXXd prices;   //!< hardware × year: price_usd
+  ArrayXd on_sale;          //!< per hardware, this year: 1 when on sale
+  ArrayXd weights;          //!< per region, this year (0 when closed)
 
+  template <bool kByHw>
   void run(const Scenario& s, const EngineOptions& o, Results& out);
 };
 
@@ -84,7 +141,12 @@ Engine::Engine(Engine&&) noexcept = default;
 Engine& Engine::operator=(Engine&&) noexcept = default;
 
 void Engine::run(const Scenario& scenario, const EngineOptions& options, Results& out) {
-  impl_->run(scenario, options, out);
+  // Rows by hardware are a separate instantiation, so the common case carries no test for them.
+  if (options.by_hardware) {
+    impl_->run<true>(scenario, options, out);
+  } else {
+    impl_->run<false>(scenario, options, out);
+  }
 }
 
 Results simulate(const Scenario& scenario, const EngineOptions& options) {
@@ -93,89 +155,82 @@ Results simulate(const Scenario& scenario, const EngineOptions& options) {
   return out;
 }
 
+template <bool kByHw>
 void Engine::Impl::run(const Scenario& s, const EngineOptions& o, Results& out) {
   const int Y = s.horizon.years();
   const Index R = static_cast<Index>(s.regions.size());
   const Index H = static_cast<Index>(s.hardware.size());
+  const bool region_rows = o.region_rows || kByHw;
   DCPLAN_ASSERT(Y >= 1);
 
-  // Per-hardware constants.
-  w_mw.resize(H);
-  tflops.resize(H);
-  idle.resize(H);
-  afr.resize(H);
-  kg.resize(H);
-  life.resize(static_cast<std::size_t>(H));
-  int max_life = 1;
+  hw.resize(static_cast<std::size_t>(H));
   for (Index h = 0; h < H; ++h) {
-    const Hardware& hw = s.hardware[static_cast<std::size_t>(h)];
-    w_mw(h) = hw.all_in_w / 1e6;
-    tflops(h) = hw.bf16_tflops;
-    idle(h) = hw.idle_fraction;
-    afr(h) = hw.annual_failure_rate;
-    kg(h) = hw.embodied_kgco2e;
-    life[static_cast<std::size_t>(h)] = hw.lifetime_years;
-    max_life = std::max(max_life, hw.lifetime_years);
+    const Hardware& x = s.hardware[static_cast<std::size_t>(h)];
+    HardwareConstants& k = hw[static_cast<std::size_t>(h)];
+    k.w_mw = x.all_in_w / 1e6;
+    k.tflops = x.bf16_tflops;
+    k.idle = x.idle_fraction;
+    k.busy = 1.0 - x.idle_fraction;
+    k.afr = x.annual_failure_rate;
+    k.kg = x.embodied_kgco2e;
+    k.life = x.lifetime_years;
   }
-  const Index A = max_life + 1;  // ages 0..max_life; age max_life always retires
-  life_groups.clear();
-  for (Index h = 0; h < H; ++h) {
-    const Index l = life[static_cast<std::size_t>(h)];
-    auto g = std::find_if(life_groups.begin(), life_groups.end(),
-                          [&](const auto& x) { return x.first == l; });
-    if (g == life_groups.end()) {
-      life_groups.emplace_back(static_cast<int>(l), ArrayXd::Zero(H));
-      g = life_groups.end() - 1;
-    }
-    g->second(h) = 1.0;
-  }
-
-  const Index years_ext = Y + kMaxConstructionYears + 1;
-
-  // Region state, reset (buffers keep their capacity from earlier runs).
-  regions.resize(static_cast<std::size_t>(R));
-  for (Index r = 0; r < R; ++r) {
-    RegionState& st = regions[static_cast<std::size_t>(r)];
-    const Region& reg = s.regions[static_cast<std::size_t>(r)];
-    st.fleet.setZero(H, A);
-    st.queue.setZero(H, A);
-    st.new_installs.setZero(H);
-    st.installed.setZero(H);
-    st.stranded.setZero(H);
-    st.purchased.setZero(H);
-    st.failed.setZero(H);
-    st.retired.setZero(H);
-    st.capex_it_hw.setZero(H);
-    st.pipeline.setZero(years_ext);
-    st.completions.setZero(years_ext);
-    st.depreciation.setZero(Y);
-    st.in_service.setZero(Y);
-    st.online_mw = reg.initial_it_capacity_mw;
-    st.under_construction_mw = 0;
-    st.eff_mix.setZero(H);
-  }
-  weights.setZero(R);
-  weighted.setZero(H);
-  draw_mw.setZero(H);
-  on_sale.setZero(H);
-  allowed.setZero(H, R);
   prices.resize(H, Y);
   for (Index h = 0; h < H; ++h)
     prices.row(h) = s.hardware[static_cast<std::size_t>(h)].price_usd.transpose();
+  allowed.resize(H, R);
   for (Index r = 0; r < R; ++r) {
     for (Index h = 0; h < H; ++h) {
       allowed(h, r) =
           s.regions[static_cast<std::size_t>(r)].allowed[static_cast<std::size_t>(h)] ? 1.0 : 0.0;
     }
   }
-  std::array<bool, kNumCols> ratio_col{};
-  for (int c = 0; c < kNumCols; ++c)
-    ratio_col[static_cast<std::size_t>(c)] =
-        column_info(static_cast<Col>(c)).kind == ColumnKind::kRatio;
+
+  // Region state, reset (buffers keep their capacity from earlier runs). The initial fleet is
+  // placed as cohorts of its vintages; those already past their lifetime retire in the first
+  // year's ageing step.
+  const Index years_ext = Y + kMaxConstructionYears + 1;
+  regions.resize(static_cast<std::size_t>(R));
+  for (Index r = 0; r < R; ++r) {
+    RegionState& st = regions[static_cast<std::size_t>(r)];
+    const Region& reg = s.regions[static_cast<std::size_t>(r)];
+    st.cohorts.clear();
+    for (const auto& c : reg.initial_fleet) {
+      DCPLAN_ASSERT(c.vintage <= s.horizon.start);
+      const double price = c.vintage == s.horizon.start ? prices(c.hardware, 0) : 0.0;
+      // Sunk: no capex, so no depreciation or maintenance.
+      const Cohort cohort{
+          .hardware = c.hardware, .vintage = c.vintage, .installed = c.count, .price_usd = price};
+      // Insertion by vintage, stable: initial fleets are short and usually in order.
+      auto at = st.cohorts.end();
+      while (at != st.cohorts.begin() && (at - 1)->vintage > c.vintage) --at;
+      st.cohorts.insert(at, cohort);
+    }
+    st.pipeline.setZero(years_ext);
+    st.completions.setZero(years_ext);
+    st.buyable.clear();
+    const auto& mix = s.capex.mix[static_cast<std::size_t>(r)];
+    for (Index h = 0; h < H; ++h) {
+      if (allowed(h, r) > 0 && (mix.row(h) > 0).any()) st.buyable.push_back(static_cast<int>(h));
+    }
+    st.facility_charge.resize(Y);  // written each year before it is read
+    st.facility_gross.resize(Y);
+    st.facility_depreciation_usd = 0;
+    st.facility_in_service_usd = 0;
+    st.online_mw = reg.initial_it_capacity_mw;
+    st.under_construction_mw = 0;
+    if constexpr (kByHw) {
+      for (ArrayXd* a : {&st.hw_installed, &st.hw_stranded, &st.hw_weighted, &st.hw_failed,
+                         &st.hw_retired, &st.hw_purchased, &st.hw_capex, &st.hw_stranded_usd})
+        a->setZero(H);
+    }
+  }
+  weights.setZero(R);
+  on_sale.setZero(H);
 
   // Output layout.
-  const Index per_region = o.by_hardware ? H + 1 : 1;
-  const Index per_year = (R + 1) * per_region;
+  const Index per_region = kByHw ? H + 1 : 1;
+  const Index per_year = region_rows ? (R + 1) * per_region : 1;
   // Ids and row keys are rebuilt only when the layout changes (a sweep reuses them).
   bool same_ids =
       out.region_ids.size() == s.regions.size() && out.hardware_ids.size() == s.hardware.size();
@@ -190,16 +245,18 @@ void Engine::Impl::run(const Scenario& s, const EngineOptions& o, Results& out) 
     for (const auto& h : s.hardware) out.hardware_ids.push_back(h.id);
   }
   out.has_demand = s.demand.has_value();
-  const bool same_layout = same_ids && out.by_hardware == o.by_hardware &&
+  const bool same_layout = same_ids && out.by_hardware == kByHw &&
                            out.keys.size() == static_cast<std::size_t>(per_year * Y) &&
                            !out.keys.empty() && out.keys.front().year == s.horizon.start;
-  out.by_hardware = o.by_hardware;
+  out.by_hardware = kByHw;
   if (!same_layout) {
     out.keys.resize(static_cast<std::size_t>(per_year * Y));
     for (int t = 0; t < Y; ++t) {
       for (Index r = 0; r <= R; ++r) {
         for (Index h = 0; h < per_region; ++h) {
-          RowKey& k = out.keys[static_cast<std::size_t>(t * per_year + r * per_region + h)];
+          if (!region_rows && r < R) continue;
+          RowKey& k = out.keys[static_cast<std::size_t>(
+              region_rows ? t * per_year + r * per_region + h : t)];
           k.year = s.horizon.start + t;
           k.region = r == R ? RowKey::kTotal : static_cast<int>(r);
           k.hardware = h == 0 ? RowKey::kAll : static_cast<int>(h - 1);
@@ -209,22 +266,10 @@ void Engine::Impl::run(const Scenario& s, const EngineOptions& o, Results& out) 
   }
   // Every cell of every row is written below; no need to clear.
   out.values.resize(per_year * Y, kNumCols);
-  auto row = [&](int t, Index r, Index h = -1) { return t * per_year + r * per_region + (h + 1); };
-
-  // The initial fleet, placed at its age in the first year. Cohorts already past their
-  // lifetime retire in the first year.
-  initial_retired.setZero(std::max<Index>(R, 1), std::max<Index>(H, 1));
-  for (Index r = 0; r < R; ++r) {
-    RegionState& st = regions[static_cast<std::size_t>(r)];
-    for (const auto& c : s.regions[static_cast<std::size_t>(r)].initial_fleet) {
-      const int age = s.horizon.start - c.vintage;
-      if (age >= life[static_cast<std::size_t>(c.hardware)]) {
-        initial_retired(r, c.hardware) += c.count;
-      } else {
-        st.fleet(c.hardware, age) += c.count;
-      }
-    }
-  }
+  auto row = [&](int t, Index r, Index h = -1) {
+    return region_rows ? t * per_year + r * per_region + (h + 1) : Index{t};
+  };
+  std::array<double, kNumCols> scratch{};  // a region's row when only totals are kept
 
   double carry = 0;       // USD carried into this year
   double discount = 1.0;  // Π (1 + discount rate) over the years since the first
@@ -243,42 +288,66 @@ void Engine::Impl::run(const Scenario& s, const EngineOptions& o, Results& out) 
     for (Index h = 0; h < H; ++h)
       on_sale(h) = s.hardware[static_cast<std::size_t>(h)].on_sale(year) ? 1.0 : 0.0;
 
-    // 2. Ageing, retirement, failures.
-    for (Index r = 0; r < R; ++r) {
-      RegionState& st = regions[static_cast<std::size_t>(r)];
-      // One fused pass over (age, hardware): column shift, retirement at age >= lifetime,
-      // failures of the survivors aged 1..lifetime-1, nameplate of what remains. The fleet is
-      // column-major (hardware × age), so a column is one age.
-      double* f = st.fleet.data();
-      double* q = st.queue.data();
-      if (t > 0) {
-        // The last column is always empty here, since age max_life retires.
-        std::memmove(f + H, f, sizeof(double) * static_cast<std::size_t>(H * (A - 1)));
-        std::memmove(q + H, q, sizeof(double) * static_cast<std::size_t>(H * (A - 1)));
-        std::fill(f, f + H, 0.0);
-        std::fill(q, q + H, 0.0);
-        st.retired.setZero();
-      } else {
-        st.retired = initial_retired.row(r).head(H).transpose();
+    // 2. Ageing, retirement, failures: one pass over the cohorts, dropping the retired ones and
+    // summing the nameplate of what remains. Stranded accelerators retire but never fail.
+    for (auto& st : regions) {
+      if constexpr (kByHw) {
+        st.hw_failed.setZero();
+        st.hw_retired.setZero();
       }
-      st.failed.setZero();
-      double nameplate = 0;
-      for (Index a = 0; a < A; ++a) {
-        for (Index h = 0; h < H; ++h) {
-          const Index k = a * H + h;
-          if (a >= life[static_cast<std::size_t>(h)]) {
-            st.retired(h) += f[k] + q[k];
-            f[k] = 0;
-            q[k] = 0;
-          } else if (a >= 1 && f[k] > 0) {
-            const double lost = f[k] * afr(h);
-            st.failed(h) += lost;
-            f[k] -= lost;
-          }
-          nameplate += f[k] * w_mw(h);
+      // Sums in locals: the compiler cannot keep members of `st` in registers across the
+      // stores to the cohorts.
+      double failed = 0, retired = 0, nameplate = 0;
+      bool any_stranded = false;
+      Cohort* cs = st.cohorts.data();
+      const std::size_t n = st.cohorts.size();
+      auto retire = [&](const Cohort& c) {
+        retired += c.installed + c.stranded;
+        if constexpr (kByHw) st.hw_retired(c.hardware) += c.installed + c.stranded;
+      };
+      // The oldest cohorts usually retire first: they are dropped at the end in one move, and
+      // the others are updated in place.
+      std::size_t lead = 0;
+      while (lead < n &&
+             year - cs[lead].vintage >= hw[static_cast<std::size_t>(cs[lead].hardware)].life)
+        retire(cs[lead++]);
+      std::size_t kept = lead;
+      for (std::size_t i = lead; i < n; ++i) {
+        Cohort& c = cs[i];
+        const HardwareConstants& k = hw[static_cast<std::size_t>(c.hardware)];
+        const int age = year - c.vintage;
+        if (age >= k.life) {
+          retire(c);
+          continue;
         }
+        const double lost = age >= 1 ? c.installed * k.afr : 0.0;
+        if constexpr (kByHw) st.hw_failed(c.hardware) += lost;
+        failed += lost;
+        const double installed = c.installed - lost;
+        nameplate += installed * k.w_mw;
+        any_stranded |= c.stranded > 0;
+        if (kept == i) {
+          c.installed = installed;
+        } else {
+          // Field by field into its place: a whole-struct copy right after stores to some of
+          // its fields would stall on store forwarding.
+          Cohort& d = cs[kept];
+          d.hardware = c.hardware;
+          d.vintage = c.vintage;
+          d.installed = installed;
+          d.stranded = c.stranded;
+          d.price_usd = c.price_usd;
+          d.capex_usd = c.capex_usd;
+          d.depreciation_usd = c.depreciation_usd;
+        }
+        ++kept;
       }
+      st.cohorts.erase(st.cohorts.begin() + static_cast<std::ptrdiff_t>(kept), st.cohorts.end());
+      st.cohorts.erase(st.cohorts.begin(), st.cohorts.begin() + static_cast<std::ptrdiff_t>(lead));
+      st.failed = failed;
+      st.retired = retired;
       st.nameplate_mw = nameplate;
+      st.any_stranded = any_stranded;
     }
 
     // 3. Budget.
@@ -363,25 +432,55 @@ void Engine::Impl::run(const Scenario& s, const EngineOptions& o, Results& out) 
       }
     }
 
-    // 5. Stranded queue: oldest batch first, into free capacity.
-    for (auto& st : regions) {
-      double free_mw = st.online_mw - st.nameplate_mw;
-      for (Index a = A - 1; a >= 0 && free_mw > kEps; --a) {
-        const double need = (st.queue.col(a) * w_mw).sum();
-        if (need <= 0) continue;
-        if (need <= free_mw) {
-          st.fleet.col(a) += st.queue.col(a);
-          st.queue.col(a).setZero();
-          free_mw -= need;
-          st.nameplate_mw += need;
-        } else {
-          const double f = free_mw / need;
-          st.fleet.col(a) += f * st.queue.col(a);
-          st.queue.col(a) *= 1.0 - f;
-          st.nameplate_mw += free_mw;
-          free_mw = 0;
-        }
+    // 5. Stranded queue: oldest batch (vintage) first, into free capacity; every type in a batch
+    // installs the same fraction. After that a cohort's counts are final for the year, so they
+    // are summed for the rows here (step 6 adds this year's purchases to the same sums).
+    // `f`: the share of the year the installed part runs.
+    auto count = [&](RegionState& st, CohortSums& sums, const Cohort& c, double f) {
+      const double weighted = sums.add(c, hw[static_cast<std::size_t>(c.hardware)], f);
+      if constexpr (kByHw) {
+        st.hw_installed(c.hardware) += c.installed;
+        st.hw_stranded(c.hardware) += c.stranded;
+        st.hw_weighted(c.hardware) += weighted;
+        st.hw_stranded_usd(c.hardware) += c.stranded * c.price_usd;
       }
+    };
+    for (auto& st : regions) {
+      if constexpr (kByHw) {
+        st.hw_installed.setZero();
+        st.hw_stranded.setZero();
+        st.hw_weighted.setZero();
+        st.hw_stranded_usd.setZero();
+      }
+      CohortSums sums;
+      double free_mw = st.online_mw - st.nameplate_mw;
+      Cohort* cs = st.cohorts.data();
+      const std::size_t n = st.cohorts.size();
+      for (std::size_t i = 0; i < n && st.any_stranded && free_mw > kEps;) {
+        std::size_t j = i + 1;
+        while (j < n && cs[j].vintage == cs[i].vintage) ++j;
+        double need = 0;
+        for (std::size_t k = i; k < j; ++k)
+          need += cs[k].stranded * hw[static_cast<std::size_t>(cs[k].hardware)].w_mw;
+        if (need > 0) {
+          const double f = need <= free_mw ? 1.0 : free_mw / need;
+          for (std::size_t k = i; k < j; ++k) {
+            if (f == 1.0) {
+              cs[k].installed += cs[k].stranded;
+              cs[k].stranded = 0;
+            } else {
+              cs[k].installed += f * cs[k].stranded;
+              cs[k].stranded *= 1.0 - f;
+            }
+          }
+          const double took = f == 1.0 ? need : free_mw;
+          st.nameplate_mw += took;
+          free_mw -= took;
+        }
+        i = j;
+      }
+      for (std::size_t i = 0; i < n; ++i) count(st, sums, cs[i], 1.0);
+      st.sums = sums;
     }
 
     // 6. Accelerators: IT budget by hardware mix; regions with no hardware on sale spill.
@@ -389,8 +488,16 @@ void Engine::Impl::run(const Scenario& s, const EngineOptions& o, Results& out) 
     double w_valid = 0;
     for (Index r = 0; r < R; ++r) {
       RegionState& st = regions[static_cast<std::size_t>(r)];
-      st.eff_mix = s.capex.mix[static_cast<std::size_t>(r)].col(t) * allowed.col(r) * on_sale;
-      st.mix_sum = st.eff_mix.sum();
+      // The mix renormalised over what the region may buy and what is on sale.
+      const double* mix = s.capex.mix[static_cast<std::size_t>(r)].col(t).data();
+      st.buy.clear();
+      st.mix_sum = 0;
+      for (const int h : st.buyable) {
+        if (mix[h] > 0 && on_sale(h) > 0) {
+          st.buy.push_back({h, mix[h]});
+          st.mix_sum += mix[h];
+        }
+      }
       st.valid_mix = st.mix_sum > 0;
       if (!st.valid_mix && st.it > 0) {
         st.excess += st.it;
@@ -409,181 +516,79 @@ void Engine::Impl::run(const Scenario& s, const EngineOptions& o, Results& out) 
         unspent += it_pool;
       }
     }
-    for (Index r = 0; r < R; ++r) {
-      RegionState& st = regions[static_cast<std::size_t>(r)];
-      st.purchased.setZero();
-      st.new_installs.setZero();
-      st.capex_it_hw.setZero();
-      if (!st.valid_mix || st.it <= 0) continue;
-      st.capex_it_hw = (st.it / st.mix_sum) * st.eff_mix;
-      st.purchased = st.capex_it_hw / prices.col(t);
-      st.it_spent = st.it;
-      const double free_mw = st.online_mw - st.nameplate_mw;
-      const double need = (st.purchased * w_mw).sum();
-      const double f = need <= free_mw ? 1.0 : std::max(0.0, free_mw) / need;
-      st.nameplate_mw += f * need;
-      st.new_installs = f * st.purchased;
-      st.fleet.col(0) += st.new_installs;
-      st.queue.col(0) += st.purchased - st.new_installs;
-      // Depreciation and maintenance schedules: each purchase over its lifetime (hardware
-      // grouped by lifetime, so one segment update per distinct lifetime).
-      for (const auto& [l, mask] : life_groups) {
-        const double c = (st.capex_it_hw * mask).sum();
-        if (c <= 0) continue;
-        const Index n = std::min<Index>(l, Y - t);
-        st.depreciation.segment(t, n) += c / l;
-        st.in_service.segment(t, n) += c;
+    for (auto& st : regions) {
+      st.purchased = 0;
+      st.embodied_kg = 0;
+      if constexpr (kByHw) {
+        st.hw_purchased.setZero();
+        st.hw_capex.setZero();
       }
-    }
-
-    // Facility and other capex schedules: over the facility life.
-    const int fl = s.finance.facility_life_years;
-    for (auto& st : regions) {
-      const Index n = std::min<Index>(fl, Y - t);
-      st.depreciation.segment(t, n) += (st.facility_spent + st.other) / fl;
-      st.in_service.segment(t, n) += st.facility_spent;
-    }
-
-    // 7. Utilisation; A = compute available at full use, year-weighted [EFLOP-year].
-    double avail_total = 0;
-    for (auto& st : regions) {
-      st.installed.setZero();
-      st.stranded.setZero();
-      const double* f = st.fleet.data();
-      const double* q = st.queue.data();
-      for (Index a = 0; a < A; ++a) {
-        for (Index h = 0; h < H; ++h) {
-          st.installed(h) += f[a * H + h];
-          st.stranded(h) += q[a * H + h];
+      if (!st.valid_mix || st.it <= 0) continue;
+      st.it_spent = st.it;
+      // This year's cohorts, one per type in the mix; they install the same fraction f of
+      // what they need, the rest waits as one batch.
+      const std::size_t first = st.cohorts.size();
+      const double per_share = st.it / st.mix_sum;
+      double need = 0;
+      for (const Buy& b : st.buy) {
+        const Index h = b.hardware;
+        const HardwareConstants& k = hw[static_cast<std::size_t>(h)];
+        const double capex = per_share * b.share;
+        const double bought = capex / prices(h, t);
+        Cohort& c = st.cohorts.emplace_back();  // fields one by one: no store-forwarding stall
+        c.hardware = static_cast<int>(h);
+        c.vintage = year;
+        c.installed = bought;  // split below, once the fraction that fits is known
+        c.price_usd = prices(h, t);
+        c.capex_usd = capex;
+        c.depreciation_usd = capex / k.life;
+        need += bought * k.w_mw;
+        st.purchased += bought;
+        st.embodied_kg += bought * k.kg;
+        if constexpr (kByHw) {
+          st.hw_purchased(h) = bought;
+          st.hw_capex(h) = capex;
         }
       }
-      double avail = 0;
-      for (Index h = 0; h < H; ++h)
-        avail += (st.installed(h) - (1.0 - fyf) * st.new_installs(h)) * tflops(h);
-      avail_total += avail / 1e6;
+      // Free power below kEps is rounding left by the sums, as in step 5: nothing installs.
+      const double free_mw = st.online_mw - st.nameplate_mw;
+      const double f = need <= free_mw ? 1.0 : free_mw > kEps ? free_mw / need : 0.0;
+      st.nameplate_mw += f * need;
+      CohortSums sums = st.sums;
+      for (std::size_t i = first; i < st.cohorts.size(); ++i) {
+        Cohort& c = st.cohorts[i];
+        const double bought = c.installed;
+        c.installed = f * bought;
+        c.stranded = bought - c.installed;
+        count(st, sums, c, fyf);  // this year's purchases
+      }
+      st.sums = sums;
     }
+
+    // Facility and other capex within the facility life: a running sum while nothing has
+    // reached the end of its life, else the sum over the window (exact, no cancellation).
+    const int fl = s.finance.facility_life_years;
+    for (auto& st : regions) {
+      st.facility_charge(t) = (st.facility_spent + st.other) / fl;
+      st.facility_gross(t) = st.facility_spent;
+      if (t < fl) {
+        st.facility_depreciation_usd += st.facility_charge(t);
+        st.facility_in_service_usd += st.facility_gross(t);
+      } else {
+        st.facility_depreciation_usd = st.facility_charge.segment(t - fl + 1, fl).sum();
+        st.facility_in_service_usd = st.facility_gross.segment(t - fl + 1, fl).sum();
+      }
+    }
+
+    // 7. Utilisation; A = compute available at full use, year-weighted [EFLOP-year]. The IT
+    // load is linear in u: its two parts were summed with the cohorts, combined below.
+    double avail_total = 0;
+    for (const auto& st : regions) avail_total += st.sums.avail_tflops / 1e6;
     double u = s.operations.utilisation(t);
     double demand = 0;
     if (s.demand) {
       demand = s.demand->eflop_year(t);
       u = avail_total > 0 ? std::min(s.operations.max_utilisation(t), demand / avail_total) : 0.0;
-    }
-
-    // 8-12 per region, with the totals.
-    const int t_row = t;
-    for (Index r = 0; r < R; ++r) {
-      RegionState& st = regions[static_cast<std::size_t>(r)];
-      const Region& reg = s.regions[static_cast<std::size_t>(r)];
-      auto v = out.values.row(row(t_row, r));
-      const ArrayXd& installed = st.installed;
-      const ArrayXd& stranded = st.stranded;
-      double it_load = 0, avail = 0, installed_sum = 0, stranded_sum = 0, nameplate = 0, peak = 0,
-             purchased_sum = 0, embodied_kg = 0;
-      for (Index h = 0; h < H; ++h) {
-        weighted(h) = installed(h) - (1.0 - fyf) * st.new_installs(h);
-        draw_mw(h) = weighted(h) * w_mw(h) * (idle(h) + (1.0 - idle(h)) * u);
-        it_load += draw_mw(h);
-        avail += weighted(h) * tflops(h);
-        installed_sum += installed(h);
-        stranded_sum += stranded(h);
-        nameplate += installed(h) * w_mw(h);
-        peak += installed(h) * tflops(h);
-        purchased_sum += st.purchased(h);
-        embodied_kg += st.purchased(h) * kg(h);
-      }
-      avail /= 1e6;
-      const double pue = reg.pue(t);
-      const double energy_mwh = it_load * pue * kHoursPerYear;
-      double stranded_value = 0;
-      if (stranded_sum > 0) {
-        for (Index a = 0; a < A && a <= t; ++a) {
-          const double* q = st.queue.data() + a * H;
-          for (Index h = 0; h < H; ++h) stranded_value += q[h] * prices(h, t - a);
-        }
-      }
-      const double elec = energy_mwh * reg.power_price_usd_per_mwh(t);
-      const double maint = s.finance.maintenance_rate(t) * st.in_service(t);
-      const double capex = st.it_spent + st.facility_spent + st.other;
-      const double grid = reg.grid_g_per_kwh(t) * (1.0 - reg.renewable_share(t));
-
-      v(kBudgetUsd) = st.budget;
-      v(kCapexItUsd) = st.it_spent;
-      v(kCapexFacilityUsd) = st.facility_spent;
-      v(kCapexOtherUsd) = st.other;
-      v(kCapexUsd) = capex;
-      v(kStrandedCapexUsd) = stranded_value;
-      v(kAcceleratorsPurchased) = purchased_sum;
-      v(kAcceleratorsInstalled) = installed_sum;
-      v(kAcceleratorsStranded) = stranded_sum;
-      v(kAcceleratorsFailed) = st.failed.sum();
-      v(kAcceleratorsRetired) = st.retired.sum();
-      v(kItCapacityMw) = st.online_mw;
-      v(kItCapacityPipelineMw) = st.under_construction_mw;
-      v(kItNameplateMw) = nameplate;
-      v(kItLoadMw) = it_load;
-      v(kPue) = pue;
-      v(kFacilityPowerMw) = it_load * pue;
-      v(kEnergyTwh) = energy_mwh / 1e6;
-      v(kPeakPflops) = peak / 1e3;
-      v(kDeliveredEflopYear) = u * avail;
-      v(kUtilisation) = u;
-      v(kElectricityCostUsd) = elec;
-      v(kMaintenanceUsd) = maint;
-      v(kOpexUsd) = elec + maint;
-      v(kDepreciationUsd) = st.depreciation(t);
-      v(kTcoUsd) = st.depreciation(t) + elec + maint;
-      v(kCostPerEflopYearUsd) = ratio(v(kTcoUsd), v(kDeliveredEflopYear));
-      v(kDiscountedCostUsd) = (capex + elec + maint) / discount;
-      v(kOperationalTco2) = energy_mwh * grid / 1e3;
-      v(kEmbodiedTco2) = embodied_kg / 1e3;
-      if (s.demand) {
-        const double d = avail_total > 0 ? demand * avail / avail_total : 0.0;
-        v(kDemandEflopYear) = d;
-        v(kUnmetEflopYear) = non_negative(d - v(kDeliveredEflopYear));
-        if (s.demand->price_usd_per_eflop_year) {
-          v(kRevenueUsd) = v(kDeliveredEflopYear) * (*s.demand->price_usd_per_eflop_year)(t);
-          v(kMarginUsd) = v(kRevenueUsd) - v(kTcoUsd);
-        } else {
-          v(kRevenueUsd) = kEmpty;
-          v(kMarginUsd) = kEmpty;
-        }
-      } else {
-        v(kDemandEflopYear) = kEmpty;
-        v(kUnmetEflopYear) = kEmpty;
-        v(kRevenueUsd) = kEmpty;
-        v(kMarginUsd) = kEmpty;
-      }
-
-      if (o.by_hardware) {
-        for (Index h = 0; h < H; ++h) {
-          auto hv = out.values.row(row(t_row, r, h));
-          hv.setConstant(kEmpty);
-          const double hw_load = draw_mw(h);
-          const double hw_energy = hw_load * pue * kHoursPerYear;
-          double hw_stranded_value = 0;
-          for (Index a = 0; a < A && a <= t && stranded(h) > 0; ++a) {
-            hw_stranded_value += st.queue(h, a) * prices(h, t - a);
-          }
-          hv(kCapexItUsd) = st.capex_it_hw(h);
-          hv(kStrandedCapexUsd) = hw_stranded_value;
-          hv(kAcceleratorsPurchased) = st.purchased(h);
-          hv(kAcceleratorsInstalled) = installed(h);
-          hv(kAcceleratorsStranded) = stranded(h);
-          hv(kAcceleratorsFailed) = st.failed(h);
-          hv(kAcceleratorsRetired) = st.retired(h);
-          hv(kItNameplateMw) = installed(h) * w_mw(h);
-          hv(kItLoadMw) = hw_load;
-          hv(kPue) = pue;
-          hv(kFacilityPowerMw) = hw_load * pue;
-          hv(kEnergyTwh) = hw_energy / 1e6;
-          hv(kPeakPflops) = installed(h) * tflops(h) / 1e3;
-          hv(kDeliveredEflopYear) = u * weighted(h) * tflops(h) / 1e6;
-          hv(kUtilisation) = u;
-          hv(kElectricityCostUsd) = hw_energy * reg.power_price_usd_per_mwh(t);
-          hv(kOperationalTco2) = hw_energy * grid / 1e3;
-          hv(kEmbodiedTco2) = st.purchased(h) * kg(h) / 1e3;
-        }
-      }
     }
 
     // Carry-over: attributed to regions in proportion to the excess each could not spend;
@@ -593,41 +598,131 @@ void Engine::Impl::run(const Scenario& s, const EngineOptions& o, Results& out) 
     for (const auto& st : regions) excess_sum += st.excess;
     double share_sum = 0;
     for (Index r = 0; r < R; ++r) share_sum += s.capex.region_weight(r, t);
+
+    // 8-12 per region; each row is added to the total as soon as it is complete.
+    const int t_row = t;
+    double* tot = &out.values(row(t_row, R), 0);
+    std::fill(tot, tot + kNumCols, 0.0);
     for (Index r = 0; r < R; ++r) {
+      RegionState& st = regions[static_cast<std::size_t>(r)];
+      const Region& reg = s.regions[static_cast<std::size_t>(r)];
+      double* v = region_rows ? &out.values(row(t_row, r), 0) : scratch.data();
+      const double it_load = st.sums.load_idle_mw + u * st.sums.load_busy_mw;
+      const double avail = st.sums.avail_tflops / 1e6;
+      const double pue = reg.pue(t);
+      const double energy_mwh = it_load * pue * kHoursPerYear;
+      const double elec = energy_mwh * reg.power_price_usd_per_mwh(t);
+      // IT: every purchase is charged over its lifetime, which is exactly while its cohort is
+      // listed (stranded or not, whatever fails).
+      const double depreciation = st.sums.it_depreciation_usd + st.facility_depreciation_usd;
+      const double maint =
+          s.finance.maintenance_rate(t) * (st.sums.it_in_service_usd + st.facility_in_service_usd);
+      const double capex = st.it_spent + st.facility_spent + st.other;
+      const double grid = reg.grid_g_per_kwh(t) * (1.0 - reg.renewable_share(t));
+
+      v[kBudgetUsd] = st.budget;
+      v[kCapexItUsd] = st.it_spent;
+      v[kCapexFacilityUsd] = st.facility_spent;
+      v[kCapexOtherUsd] = st.other;
+      v[kCapexUsd] = capex;
+      v[kStrandedCapexUsd] = st.sums.stranded_usd;
+      v[kAcceleratorsPurchased] = st.purchased;
+      v[kAcceleratorsInstalled] = st.sums.installed;
+      v[kAcceleratorsStranded] = st.sums.stranded;
+      v[kAcceleratorsFailed] = st.failed;
+      v[kAcceleratorsRetired] = st.retired;
+      v[kItCapacityMw] = st.online_mw;
+      v[kItCapacityPipelineMw] = st.under_construction_mw;
+      v[kItNameplateMw] = st.sums.nameplate_mw;
+      v[kItLoadMw] = it_load;
+      v[kPue] = pue;
+      v[kFacilityPowerMw] = it_load * pue;
+      v[kEnergyTwh] = energy_mwh / 1e6;
+      v[kPeakPflops] = st.sums.peak_tflops / 1e3;
+      v[kDeliveredEflopYear] = u * avail;
+      v[kUtilisation] = u;
+      v[kElectricityCostUsd] = elec;
+      v[kMaintenanceUsd] = maint;
+      v[kOpexUsd] = elec + maint;
+      v[kDepreciationUsd] = depreciation;
+      v[kTcoUsd] = depreciation + elec + maint;
+      v[kCostPerEflopYearUsd] = ratio(v[kTcoUsd], v[kDeliveredEflopYear]);
+      v[kDiscountedCostUsd] = (capex + elec + maint) / discount;
+      v[kOperationalTco2] = energy_mwh * grid / 1e3;
+      v[kEmbodiedTco2] = st.embodied_kg / 1e3;
+      if (s.demand) {
+        const double d = avail_total > 0 ? demand * avail / avail_total : 0.0;
+        v[kDemandEflopYear] = d;
+        v[kUnmetEflopYear] = non_negative(d - v[kDeliveredEflopYear]);
+        if (s.demand->price_usd_per_eflop_year) {
+          v[kRevenueUsd] = v[kDeliveredEflopYear] * (*s.demand->price_usd_per_eflop_year)(t);
+          v[kMarginUsd] = v[kRevenueUsd] - v[kTcoUsd];
+        } else {
+          v[kRevenueUsd] = kEmpty;
+          v[kMarginUsd] = kEmpty;
+        }
+      } else {
+        v[kDemandEflopYear] = kEmpty;
+        v[kUnmetEflopYear] = kEmpty;
+        v[kRevenueUsd] = kEmpty;
+        v[kMarginUsd] = kEmpty;
+      }
       double share;
       if (excess_sum > 0) {
-        share = regions[static_cast<std::size_t>(r)].excess / excess_sum;
+        share = st.excess / excess_sum;
       } else if (share_sum > 0) {
         share = s.capex.region_weight(r, t) / share_sum;
       } else {
         share = 1.0 / static_cast<double>(R);
       }
-      out.values(row(t_row, r), kCarryoverUsd) = carry * share;
-      if (weight_sum <= 0) {
-        // No region open: the new budget is attributed like the carry-over.
-        out.values(row(t_row, r), kBudgetUsd) = new_usd * share;
+      v[kCarryoverUsd] = carry * share;
+      // No region open: the new budget is attributed like the carry-over.
+      if (weight_sum <= 0) v[kBudgetUsd] = new_usd * share;
+      using Row = Eigen::Array<double, 1, kNumCols>;
+      Eigen::Map<Row>(tot) += Eigen::Map<const Row>(v);
+
+      if constexpr (kByHw) {
+        for (Index h = 0; h < H; ++h) {
+          const HardwareConstants& k = hw[static_cast<std::size_t>(h)];
+          auto hv = out.values.row(row(t_row, r, h));
+          hv.setConstant(kEmpty);
+          const double weighted = st.hw_weighted(h);
+          const double hw_load = weighted * k.w_mw * (k.idle + (1.0 - k.idle) * u);
+          const double hw_energy = hw_load * pue * kHoursPerYear;
+          hv(kCapexItUsd) = st.hw_capex(h);
+          hv(kStrandedCapexUsd) = st.hw_stranded_usd(h);
+          hv(kAcceleratorsPurchased) = st.hw_purchased(h);
+          hv(kAcceleratorsInstalled) = st.hw_installed(h);
+          hv(kAcceleratorsStranded) = st.hw_stranded(h);
+          hv(kAcceleratorsFailed) = st.hw_failed(h);
+          hv(kAcceleratorsRetired) = st.hw_retired(h);
+          hv(kItNameplateMw) = st.hw_installed(h) * k.w_mw;
+          hv(kItLoadMw) = hw_load;
+          hv(kPue) = pue;
+          hv(kFacilityPowerMw) = hw_load * pue;
+          hv(kEnergyTwh) = hw_energy / 1e6;
+          hv(kPeakPflops) = st.hw_installed(h) * k.tflops / 1e3;
+          hv(kDeliveredEflopYear) = u * weighted * k.tflops / 1e6;
+          hv(kUtilisation) = u;
+          hv(kElectricityCostUsd) = hw_energy * reg.power_price_usd_per_mwh(t);
+          hv(kOperationalTco2) = hw_energy * grid / 1e3;
+          hv(kEmbodiedTco2) = st.hw_purchased(h) * k.kg / 1e3;
+        }
       }
     }
 
-    // Totals: sums over regions; ratios recomputed.
-    auto tot = out.values.row(row(t_row, R));
-    tot.setZero();
-    for (Index r = 0; r < R; ++r) {
-      auto v = out.values.row(row(t_row, r));
-      for (int c = 0; c < kNumCols; ++c) {
-        if (!ratio_col[static_cast<std::size_t>(c)]) tot(c) += v(c);
-      }
-    }
-    if (R == 0) tot(kCarryoverUsd) = carry;
-    tot(kPue) = ratio(tot(kFacilityPowerMw), tot(kItLoadMw));
-    tot(kUtilisation) = avail_total > 0 ? u : kEmpty;
-    tot(kCostPerEflopYearUsd) = ratio(tot(kTcoUsd), tot(kDeliveredEflopYear));
+    // Totals: every ratio column is recomputed from the sums, and the columns that do not
+    // apply are emptied.
+    if (R == 0) tot[kCarryoverUsd] = carry;
+    tot[kPue] = ratio(tot[kFacilityPowerMw], tot[kItLoadMw]);
+    tot[kUtilisation] = avail_total > 0 ? u : kEmpty;
+    tot[kCostPerEflopYearUsd] = ratio(tot[kTcoUsd], tot[kDeliveredEflopYear]);
     if (!s.demand) {
-      tot(kDemandEflopYear) = tot(kUnmetEflopYear) = tot(kRevenueUsd) = tot(kMarginUsd) = kEmpty;
+      tot[kDemandEflopYear] = tot[kUnmetEflopYear] = tot[kRevenueUsd] = tot[kMarginUsd] = kEmpty;
     } else if (!s.demand->price_usd_per_eflop_year) {
-      tot(kRevenueUsd) = tot(kMarginUsd) = kEmpty;
+      tot[kRevenueUsd] = tot[kMarginUsd] = kEmpty;
     }
-    if (o.by_hardware) {
+    if constexpr (kByHw) {
       for (Index h = 0; h < H; ++h) {
         auto hv = out.values.row(row(t_row, R, h));
         hv.setZero();

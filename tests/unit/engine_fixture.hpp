@@ -23,7 +23,7 @@ inline const char* kTinyBase = R"({
 
 //! Loads kTinyBase with overrides "/pointer=JSON" applied.
 inline Scenario tiny(std::vector<std::string> overrides = {}) {
-  return load_scenario_text(kTinyBase, "tiny.json", LoadOptions{std::move(overrides)});
+  return load_scenario_text(kTinyBase, "tiny.json", LoadOptions{std::move(overrides), {}});
 }
 
 //! The value of a column in a year for a region ("total" or an id).

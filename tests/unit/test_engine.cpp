@@ -19,6 +19,13 @@ TEST_CASE("step 8: power and energy of an installed fleet", "[engine][step8]") {
   CHECK_THAT(at(res, 2025, "total", kEnergyTwh), WithinRel(0.3066, 1e-12));
   CHECK_THAT(at(res, 2025, "r", kItNameplateMw), WithinRel(40.0, 1e-12));
   CHECK_THAT(at(res, 2025, "total", kPue), WithinRel(1.25, 1e-12));
+  // The initial fleet is sunk: no capex, depreciation or maintenance, in any year.
+  for (int year = 2025; year <= 2029; ++year) {
+    INFO(year);
+    CHECK(at(res, year, "r", kCapexUsd) == 0.0);
+    CHECK(at(res, year, "r", kDepreciationUsd) == 0.0);
+    CHECK(at(res, year, "r", kMaintenanceUsd) == 0.0);
+  }
 }
 
 TEST_CASE("step 8: this year's purchases run first_year_fraction of the year", "[engine][step8]") {
@@ -277,6 +284,30 @@ TEST_CASE("step 10: depreciation, electricity, maintenance, TCO, discounting", "
   CHECK_THAT(
       at(res, 2025, "r", kCostPerEflopYearUsd),
       WithinRel(at(res, 2025, "r", kTcoUsd) / at(res, 2025, "r", kDeliveredEflopYear), 1e-12));
+}
+
+TEST_CASE("step 10: depreciation and maintenance end with the life of what was bought",
+          "[engine][step10]") {
+  // Spending in 2025 only: IT 1e8 over 2 years (5e7 a year), facility 5e7 and other 2e7 over a
+  // 2-year facility life (3.5e7 a year). Depreciation 8.5e7 in 2025 and 2026, then exactly 0;
+  // maintenance 0.03 x (1e8 + 5e7) = 4.5e6 while in service, then 0.
+  const auto s = tiny({R"(/regions/r/initial={"it_capacity_mw": 10})",
+                       R"(/capex/budget={"series": {"2025": 1.7e8, "2026": 0}, "interp": "step"})",
+                       "/capex/split={\"it\": 0.5882352941176471, \"facility\": "
+                       "0.29411764705882354, \"other\": 0.11764705882352941}",
+                       "/hardware/gpu/lifetime_years=2", "/finance/facility_life_years=2"});
+  const auto res = simulate(s);
+  for (int year : {2025, 2026}) {
+    INFO(year);
+    CHECK_THAT(at(res, year, "r", kDepreciationUsd), WithinRel(8.5e7, 1e-12));
+    CHECK_THAT(at(res, year, "r", kMaintenanceUsd), WithinRel(4.5e6, 1e-12));
+  }
+  for (int year : {2027, 2028, 2029}) {
+    INFO(year);
+    CHECK(at(res, year, "r", kDepreciationUsd) == 0.0);
+    CHECK(at(res, year, "r", kMaintenanceUsd) == 0.0);
+    CHECK(at(res, year, "r", kAcceleratorsInstalled) == 0.0);
+  }
 }
 
 TEST_CASE("step 10: a ratio with a zero denominator is empty", "[engine][step10]") {

@@ -1,6 +1,7 @@
 // Conservation laws and invariants over many generated scenarios (fixed seed).
 #include <catch2/catch.hpp>
 #include <cmath>
+#include <cstring>
 #include <nlohmann/json.hpp>
 #include <random>
 
@@ -204,6 +205,58 @@ TEST_CASE("conservation laws hold over 600 generated scenarios", "[properties]")
     ++checked;
   }
   CHECK(checked == 600);
+}
+
+TEST_CASE("rows by hardware add up to their region; totals alone equal the full run's",
+          "[properties]") {
+  Gen g(20261123);
+  Engine engine;
+  Results by_hw, by_region, totals;
+  for (int i = 0; i < 300; ++i) {
+    const json doc = generate(g, /*caps=*/i % 2 == 0);
+    INFO("scenario " << i << ": " << doc.dump());
+    const Scenario s = load(doc);
+    EngineOptions o;
+    o.by_hardware = true;
+    engine.run(s, o, by_hw);
+    engine.run(s, {}, by_region);
+    o = {};
+    o.region_rows = false;
+    engine.run(s, o, totals);
+    const int nr = static_cast<int>(s.regions.size());
+    const int nh = static_cast<int>(s.hardware.size());
+    REQUIRE(totals.rows() == s.horizon.years());
+    for (int year = s.horizon.start; year <= s.horizon.end; ++year) {
+      // The same numbers, to the bit, whatever rows are kept.
+      const auto t_full = by_region.values.row(by_region.find_row(year, RowKey::kTotal));
+      const auto t_only = totals.values.row(totals.find_row(year, RowKey::kTotal));
+      for (int c = 0; c < kNumCols; ++c) {
+        INFO(column_info(static_cast<Col>(c)).name << " " << year);
+        REQUIRE(std::memcmp(&t_full(c), &t_only(c), sizeof(double)) == 0);
+      }
+      for (int r = 0; r <= nr; ++r) {
+        const int region = r == nr ? RowKey::kTotal : r;
+        const auto row = by_hw.values.row(by_hw.find_row(year, region));
+        REQUIRE(std::memcmp(row.data(),
+                            by_region.values.row(by_region.find_row(year, region)).data(),
+                            sizeof(double) * kNumCols) == 0);
+        for (int c = 0; c < kNumCols; ++c) {
+          if (column_info(static_cast<Col>(c)).kind == ColumnKind::kRatio) continue;
+          double sum = 0;
+          bool any = false;
+          for (int h = 0; h < nh; ++h) {
+            const double v = by_hw.values(by_hw.find_row(year, region, h), c);
+            if (is_empty_cell(v)) continue;
+            any = true;
+            sum += v;
+          }
+          if (!any) continue;  // a column that does not split by hardware
+          INFO(column_info(static_cast<Col>(c)).name << " " << year << " region " << region);
+          REQUIRE(close(row(c), sum, 0));
+        }
+      }
+    }
+  }
 }
 
 // With one accelerator type. With several, the oldest-first queue can make peak compute dip:
