@@ -928,11 +928,13 @@ void run_sweep(const SweepOptions& o, std::ostream& out,
     const long long run = o.shard_k + pos * o.shard_n;
     try {
       apply(p, run, ws, groups, params);
-      engine.run(ws, {}, res);
+      EngineOptions eo;
+      eo.region_rows = o.by_region;
+      engine.run(ws, eo, res);
+      // Each year's rows: the regions (with --by region), then the total.
       const int per_year = static_cast<int>(res.rows() / years);
-      const int nreg = static_cast<int>(p.base.regions.size());
       auto row_of = [&](int t, int r) {
-        return static_cast<Eigen::Index>(t * per_year + (r == RowKey::kTotal ? nreg : r));
+        return static_cast<Eigen::Index>(t * per_year + (r == RowKey::kTotal ? per_year - 1 : r));
       };
       if (o.summary) {
         slot.values.resize(per_run);
