@@ -35,7 +35,7 @@ namespace dcplan {
 
 struct EngineOptions {
   bool by_hardware = false;  //!< add a row per (region, hardware)
-  bool region_rows = true;  //!< false: only the total rows (what a sweep reads; less to write)
+  bool region_rows = true;   //!< false: only the total rows (what a sweep reads; less to write)
 };
 
 //! Runs scenarios. Holds only scratch buffers, reused from one run to the next (a sweep keeps
