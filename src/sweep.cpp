@@ -1042,7 +1042,7 @@ void run_sweep(const SweepOptions& o, std::ostream& out,
         Scenario ws = p.base;
         auto groups = p.groups;
         std::vector<double> params;
-        Slot local;
+        std::vector<Slot> local(static_cast<std::size_t>(kChunk));
         while (true) {
           // Take a chunk of consecutive runs: fewer wake-ups than one run at a time.
           long long first, n;
@@ -1055,14 +1055,20 @@ void run_sweep(const SweepOptions& o, std::ostream& out,
             n = std::min({kChunk, count - next_pos, written + cap - next_pos});
             next_pos += n;
           }
-          for (long long pos = first; pos < first + n; ++pos) {
-            local.error.clear();
-            local.diagnostics.clear();
-            compute(pos, engine, res, ws, groups, params, local);
+          for (long long i = 0; i < n; ++i) {
+            Slot& slot = local[static_cast<std::size_t>(i)];
+            slot.error.clear();
+            slot.diagnostics.clear();
+            compute(first + i, engine, res, ws, groups, params, slot);
+          }
+          {
+            // The whole chunk under one lock.
             std::lock_guard lock(mu);
-            Slot& slot = slots[static_cast<std::size_t>(pos % cap)];
-            std::swap(slot, local);
-            slot.ready = true;
+            for (long long i = 0; i < n; ++i) {
+              Slot& slot = slots[static_cast<std::size_t>((first + i) % cap)];
+              std::swap(slot, local[static_cast<std::size_t>(i)]);
+              slot.ready = true;
+            }
           }
           cv_ready.notify_all();
         }
@@ -1079,19 +1085,26 @@ void run_sweep(const SweepOptions& o, std::ostream& out,
     try {
       while (written < count) {
         if (o.cancel != nullptr && o.cancel->load() != 0) throw Interrupted(o.cancel->load());
-        Slot* slot;
+        // Every ready run from `written` on, in order. No worker touches a ready slot, so they
+        // are consumed outside the lock.
+        long long ready = 0;
         {
           std::unique_lock lock(mu);
-          slot = &slots[static_cast<std::size_t>(written % cap)];
-          cv_ready.wait(lock, [&] { return slot->ready; });
+          auto slot_at = [&](long long pos) -> Slot& {
+            return slots[static_cast<std::size_t>(pos % cap)];
+          };
+          cv_ready.wait(lock, [&] { return slot_at(written).ready; });
+          while (ready < cap && written + ready < count && slot_at(written + ready).ready) ++ready;
         }
-        consume(*slot);
+        for (long long i = 0; i < ready; ++i)
+          consume(slots[static_cast<std::size_t>((written + i) % cap)]);
         {
           std::lock_guard lock(mu);
-          slot->ready = false;
-          ++written;
+          for (long long i = 0; i < ready; ++i)
+            slots[static_cast<std::size_t>((written + i) % cap)].ready = false;
+          written += ready;
         }
-        if (written % kChunk == 0) cv_work.notify_all();
+        cv_work.notify_all();
         report(written, false);
       }
     } catch (...) {
