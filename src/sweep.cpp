@@ -913,14 +913,18 @@ void run_sweep(const SweepOptions& o, std::ostream& out,
 
   std::vector<Cell> cells(o.summary ? per_run : 0);
   // Work: run `pos`-th index of this shard = shard_k + pos * shard_n.
-  constexpr long long kChunk = 8;  // runs a worker takes at once
-  const long long capacity = std::max<long long>(64, 16LL * jobs);
+  // Runs a worker takes at once, and the reorder buffer: room for a few chunks per worker, so
+  // that threads rarely wait for each other (every wake-up is a system call).
+  constexpr long long kChunk = 32;
+  const long long capacity = 4 * kChunk * std::max(jobs, 1);
   std::vector<Slot> slots(
       static_cast<std::size_t>(std::min<long long>(capacity, std::max<long long>(count, 1))));
   std::mutex mu;
   std::condition_variable cv_work, cv_ready;
-  long long next_pos = 0;  // next position to hand out
-  long long written = 0;   // positions consumed by the writer
+  int idle_workers = 0;         // waiting on cv_work
+  bool writer_waiting = false;  // waiting on cv_ready
+  long long next_pos = 0;       // next position to hand out
+  long long written = 0;        // positions consumed by the writer
   bool stop = false;
 
   auto compute = [&](long long pos, Engine& engine, Results& res, Scenario& ws,
@@ -1048,8 +1052,10 @@ void run_sweep(const SweepOptions& o, std::ostream& out,
           long long first, n;
           {
             std::unique_lock lock(mu);
+            ++idle_workers;
             cv_work.wait(lock,
                          [&] { return stop || next_pos >= count || next_pos < written + cap; });
+            --idle_workers;
             if (stop || next_pos >= count) return;
             first = next_pos;
             n = std::min({kChunk, count - next_pos, written + cap - next_pos});
@@ -1061,6 +1067,7 @@ void run_sweep(const SweepOptions& o, std::ostream& out,
             slot.diagnostics.clear();
             compute(first + i, engine, res, ws, groups, params, slot);
           }
+          bool wake_writer;
           {
             // The whole chunk under one lock.
             std::lock_guard lock(mu);
@@ -1069,8 +1076,9 @@ void run_sweep(const SweepOptions& o, std::ostream& out,
               std::swap(slot, local[static_cast<std::size_t>(i)]);
               slot.ready = true;
             }
+            wake_writer = writer_waiting && first == written;
           }
-          cv_ready.notify_all();
+          if (wake_writer) cv_ready.notify_one();
         }
       });
     }
@@ -1093,18 +1101,22 @@ void run_sweep(const SweepOptions& o, std::ostream& out,
           auto slot_at = [&](long long pos) -> Slot& {
             return slots[static_cast<std::size_t>(pos % cap)];
           };
+          writer_waiting = true;
           cv_ready.wait(lock, [&] { return slot_at(written).ready; });
+          writer_waiting = false;
           while (ready < cap && written + ready < count && slot_at(written + ready).ready) ++ready;
         }
         for (long long i = 0; i < ready; ++i)
           consume(slots[static_cast<std::size_t>((written + i) % cap)]);
+        bool wake_workers;
         {
           std::lock_guard lock(mu);
           for (long long i = 0; i < ready; ++i)
             slots[static_cast<std::size_t>((written + i) % cap)].ready = false;
           written += ready;
+          wake_workers = idle_workers > 0;
         }
-        cv_work.notify_all();
+        if (wake_workers) cv_work.notify_all();
         report(written, false);
       }
     } catch (...) {
