@@ -126,10 +126,8 @@ struct RegionState {
 struct Engine::Impl {
   std::vector<RegionState> regions;
   std::vector<HardwareConstants> hw;
-  Eigen::ArrayXXd allowed;  //!< hardware × region: 1 where the region may install the hardware
-  Eigen::ArrayXXd prices;   //!< hardware × year: price_usd
-  ArrayXd on_sale;          //!< per hardware, this year: 1 when on sale
-  ArrayXd weights;          //!< per region, this year (0 when closed)
+  ArrayXd on_sale;  //!< per hardware, this year: 1 when on sale
+  ArrayXd weights;  //!< per region, this year (0 when closed)
 
   template <bool kByHw>
   void run(const Scenario& s, const EngineOptions& o, Results& out);
@@ -175,16 +173,9 @@ void Engine::Impl::run(const Scenario& s, const EngineOptions& o, Results& out) 
     k.kg = x.embodied_kgco2e;
     k.life = x.lifetime_years;
   }
-  prices.resize(H, Y);
-  for (Index h = 0; h < H; ++h)
-    prices.row(h) = s.hardware[static_cast<std::size_t>(h)].price_usd.transpose();
-  allowed.resize(H, R);
-  for (Index r = 0; r < R; ++r) {
-    for (Index h = 0; h < H; ++h) {
-      allowed(h, r) =
-          s.regions[static_cast<std::size_t>(r)].allowed[static_cast<std::size_t>(h)] ? 1.0 : 0.0;
-    }
-  }
+  auto price_usd = [&](Index h, Index t) {
+    return s.hardware[static_cast<std::size_t>(h)].price_usd(t);
+  };
 
   // Region state, reset (buffers keep their capacity from earlier runs). The initial fleet is
   // placed as cohorts of its vintages; those already past their lifetime retire in the first
@@ -197,10 +188,12 @@ void Engine::Impl::run(const Scenario& s, const EngineOptions& o, Results& out) 
     st.cohorts.clear();
     for (const auto& c : reg.initial_fleet) {
       DCPLAN_ASSERT(c.vintage <= s.horizon.start);
-      const double price = c.vintage == s.horizon.start ? prices(c.hardware, 0) : 0.0;
       // Sunk: no capex, so no depreciation or maintenance.
       const Cohort cohort{
-          .hardware = c.hardware, .vintage = c.vintage, .installed = c.count, .price_usd = price};
+          .hardware = c.hardware,
+          .vintage = c.vintage,
+          .installed = c.count,
+          .price_usd = c.vintage == s.horizon.start ? price_usd(c.hardware, 0) : 0.0};
       // Insertion by vintage, stable: initial fleets are short and usually in order.
       auto at = st.cohorts.end();
       while (at != st.cohorts.begin() && (at - 1)->vintage > c.vintage) --at;
@@ -211,7 +204,8 @@ void Engine::Impl::run(const Scenario& s, const EngineOptions& o, Results& out) 
     st.buyable.clear();
     const auto& mix = s.capex.mix[static_cast<std::size_t>(r)];
     for (Index h = 0; h < H; ++h) {
-      if (allowed(h, r) > 0 && (mix.row(h) > 0).any()) st.buyable.push_back(static_cast<int>(h));
+      if (reg.allowed[static_cast<std::size_t>(h)] && (mix.row(h) > 0).any())
+        st.buyable.push_back(static_cast<int>(h));
     }
     st.facility_charge.resize(Y);  // written each year before it is read
     st.facility_gross.resize(Y);
@@ -247,7 +241,8 @@ void Engine::Impl::run(const Scenario& s, const EngineOptions& o, Results& out) 
   out.has_demand = s.demand.has_value();
   const bool same_layout = same_ids && out.by_hardware == kByHw &&
                            out.keys.size() == static_cast<std::size_t>(per_year * Y) &&
-                           !out.keys.empty() && out.keys.front().year == s.horizon.start;
+                           !out.keys.empty() && out.keys.front().year == s.horizon.start &&
+                           out.keys.front().region == (region_rows && R > 0 ? 0 : RowKey::kTotal);
   out.by_hardware = kByHw;
   if (!same_layout) {
     out.keys.resize(static_cast<std::size_t>(per_year * Y));
@@ -534,12 +529,12 @@ void Engine::Impl::run(const Scenario& s, const EngineOptions& o, Results& out) 
         const Index h = b.hardware;
         const HardwareConstants& k = hw[static_cast<std::size_t>(h)];
         const double capex = per_share * b.share;
-        const double bought = capex / prices(h, t);
+        const double bought = capex / price_usd(h, t);
         Cohort& c = st.cohorts.emplace_back();  // fields one by one: no store-forwarding stall
         c.hardware = static_cast<int>(h);
         c.vintage = year;
         c.installed = bought;  // split below, once the fraction that fits is known
-        c.price_usd = prices(h, t);
+        c.price_usd = price_usd(h, t);
         c.capex_usd = capex;
         c.depreciation_usd = capex / k.life;
         need += bought * k.w_mw;

@@ -345,3 +345,24 @@ TEST_CASE("the engine is a value: two runs in one process agree and do not inter
       (ra1.values.isNaN().select(0, ra1.values) == ra2.values.isNaN().select(0, ra2.values)).all());
   CHECK(at(rb, 2029, "total", kPeakPflops) > at(ra1, 2029, "total", kPeakPflops));
 }
+
+TEST_CASE("one Results reused across layouts gets the right row keys", "[engine]") {
+  // Two years with region rows and four years of totals alone both have four rows.
+  const auto two = tiny({"/horizon/end=2026"});
+  const auto four = tiny({"/horizon/end=2028"});
+  Engine engine;
+  Results res;
+  engine.run(two, {}, res);
+  REQUIRE(res.rows() == 4);
+  EngineOptions totals;
+  totals.region_rows = false;
+  engine.run(four, totals, res);
+  REQUIRE(res.rows() == 4);
+  for (int i = 0; i < 4; ++i) {
+    CHECK(res.keys[static_cast<std::size_t>(i)].year == 2025 + i);
+    CHECK(res.keys[static_cast<std::size_t>(i)].region == RowKey::kTotal);
+  }
+  engine.run(two, {}, res);
+  CHECK(res.keys[0].region == 0);
+  CHECK(res.keys[3].region == RowKey::kTotal);
+}
