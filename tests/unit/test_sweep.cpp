@@ -97,12 +97,10 @@ TEST_CASE("invalid specs name the problem", "[sweep]") {
   }
 }
 
-TEST_CASE("a sweep's rows do not depend on the thread count", "[sweep]") {
-  SweepOptions o;
-  o.scenario = std::string(DCPLAN_SOURCE_DIR) + "/scenarios/examples/minimal.json";
-  o.varies = {"/regions/us-east/pue=1.1,1.3", "/capex/budget*=uniform(0.8,1.2)"};
-  o.samples = 7;
-  o.seed = 42;
+namespace {
+
+//! The sweep's output with 1 thread, after checking that 2 and 3 threads give the same bytes.
+std::string same_with_1_2_3_threads(SweepOptions o) {
   std::ostringstream one, two, three;
   o.jobs = 1;
   run_sweep(o, one);
@@ -113,6 +111,18 @@ TEST_CASE("a sweep's rows do not depend on the thread count", "[sweep]") {
   const std::string text = one.str();
   CHECK(text == two.str());
   CHECK(text == three.str());
+  return text;
+}
+
+}  // namespace
+
+TEST_CASE("a sweep's rows do not depend on the thread count", "[sweep]") {
+  SweepOptions o;
+  o.scenario = std::string(DCPLAN_SOURCE_DIR) + "/scenarios/examples/minimal.json";
+  o.varies = {"/regions/us-east/pue=1.1,1.3", "/capex/budget*=uniform(0.8,1.2)"};
+  o.samples = 7;
+  o.seed = 42;
+  const std::string text = same_with_1_2_3_threads(o);
   // 2 grid points x 7 samples, 6 years each, plus the header and column lines.
   CHECK(std::count(text.begin(), text.end(), '\n') == 2 + 2 * 7 * 6);
   // Grid point = run / samples: runs 0-6 have pue 1.1, 7-13 pue 1.3.
@@ -129,17 +139,8 @@ TEST_CASE("many runs through a full reorder buffer come out in order", "[sweep]"
   o.seed = 5;
   for (const bool summary : {false, true}) {
     o.summary = summary;
-    std::ostringstream one, two, three;
-    o.jobs = 1;
-    run_sweep(o, one);
-    o.jobs = 2;
-    run_sweep(o, two);
-    o.jobs = 3;
-    run_sweep(o, three);
     INFO("summary " << summary);
-    const std::string text = one.str();
-    CHECK(text == two.str());
-    CHECK(text == three.str());
+    const std::string text = same_with_1_2_3_threads(o);
     if (!summary) CHECK(std::count(text.begin(), text.end(), '\n') == 2 + 1500 * 6);
   }
 }
