@@ -682,7 +682,7 @@ void Engine::Impl::run(const Scenario& s, const EngineOptions& o, Results& out) 
           auto hv = out.values.row(row(t_row, r, h));
           hv.setConstant(kEmpty);
           const double weighted = st.hw_weighted(h);
-          const double hw_load = weighted * k.w_mw * (k.idle + (1.0 - k.idle) * u);
+          const double hw_load = weighted * k.w_mw * (k.idle + k.busy * u);
           const double hw_energy = hw_load * pue * kHoursPerYear;
           hv(kCapexItUsd) = st.hw_capex(h);
           hv(kStrandedCapexUsd) = st.hw_stranded_usd(h);

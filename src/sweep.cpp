@@ -1095,24 +1095,22 @@ void run_sweep(const SweepOptions& o, std::ostream& out,
         if (o.cancel != nullptr && o.cancel->load() != 0) throw Interrupted(o.cancel->load());
         // Every ready run from `written` on, in order. No worker touches a ready slot, so they
         // are consumed outside the lock.
+        auto slot_at = [&](long long pos) -> Slot& {
+          return slots[static_cast<std::size_t>(pos % cap)];
+        };
         long long ready = 0;
         {
           std::unique_lock lock(mu);
-          auto slot_at = [&](long long pos) -> Slot& {
-            return slots[static_cast<std::size_t>(pos % cap)];
-          };
           writer_waiting = true;
           cv_ready.wait(lock, [&] { return slot_at(written).ready; });
           writer_waiting = false;
           while (ready < cap && written + ready < count && slot_at(written + ready).ready) ++ready;
         }
-        for (long long i = 0; i < ready; ++i)
-          consume(slots[static_cast<std::size_t>((written + i) % cap)]);
+        for (long long i = 0; i < ready; ++i) consume(slot_at(written + i));
         bool wake_workers;
         {
           std::lock_guard lock(mu);
-          for (long long i = 0; i < ready; ++i)
-            slots[static_cast<std::size_t>((written + i) % cap)].ready = false;
+          for (long long i = 0; i < ready; ++i) slot_at(written + i).ready = false;
           written += ready;
           wake_workers = idle_workers > 0;
         }
