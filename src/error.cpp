@@ -3,18 +3,21 @@
 #include <string>
 #include <utility>
 
+#include "text.hpp"
+
 namespace dcplan {
 
 std::string Diagnostic::to_string() const {
-  std::string out = file.empty() ? std::string("<input>") : file;
+  // Every part may carry text from the input (a file name from an include, keys in the
+  // pointer, quotes in the message): escaped for the terminal and bounded, so a scenario can
+  // neither forge a line of its own nor flood the log.
+  std::string out = file.empty() ? std::string("<input>") : text::terminal_safe(file, 160);
   if (line > 0) {
     out.append(":").append(std::to_string(line)).append(":").append(std::to_string(column));
   }
   out += ": ";
-  // A pointer carries keys from the input: bounded like every other quote of it.
-  if (!pointer.empty())
-    out += (pointer.size() > 120 ? pointer.substr(0, 117) + "..." : pointer) + ": ";
-  out += message;
+  if (!pointer.empty()) out += text::terminal_safe(pointer, 120) + ": ";
+  out += text::terminal_safe(message, 600);
   return out;
 }
 

@@ -1,6 +1,7 @@
 #include "json_io.hpp"
 
 #include <sys/stat.h>
+#include <unistd.h>
 #include <cerrno>
 #include <cstring>
 #include <fstream>
@@ -77,6 +78,36 @@ std::string read_text(const std::string& path) {
   if (!in) throw InputError(path, "", std::string("cannot open the file: ") + std::strerror(errno));
   std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
   if (in.bad()) throw InputError(path, "", "error while reading the file");
+  return text;
+}
+
+std::string read_fd(int fd, const std::string& path) {
+  struct stat st {};
+  if (::fstat(fd, &st) != 0) {
+    throw InputError(path, "", std::string("cannot read the file: ") + std::strerror(errno));
+  }
+  if (S_ISDIR(st.st_mode)) throw InputError(path, "", "expected a JSON file, found a directory");
+  if (!S_ISREG(st.st_mode)) throw InputError(path, "", "expected a regular JSON file");
+  if (static_cast<std::size_t>(st.st_size) > kMaxFileBytes) {
+    throw InputError(path, "",
+                     "the file is " + std::to_string(st.st_size / (1024 * 1024)) +
+                         " MiB, larger than the limit of 64 MiB for a scenario file");
+  }
+  std::string text;
+  char buffer[65536];
+  while (true) {
+    const ssize_t n = ::read(fd, buffer, sizeof buffer);
+    if (n < 0) {
+      if (errno == EINTR || errno == EAGAIN) continue;
+      throw InputError(path, "",
+                       std::string("error while reading the file: ") + std::strerror(errno));
+    }
+    if (n == 0) break;
+    text.append(buffer, static_cast<std::size_t>(n));
+    if (text.size() > kMaxFileBytes) {
+      throw InputError(path, "", "the file grew past the limit of 64 MiB while it was read");
+    }
+  }
   return text;
 }
 

@@ -17,6 +17,9 @@ inline constexpr std::size_t kMaxExcerpt = 40;                     //!< characte
 
 //! Reads a whole file ("-" reads standard input). Throws InputError naming the file.
 [[nodiscard]] std::string read_text(const std::string& path);
+//! Reads a whole regular file from an open descriptor (at most kMaxFileBytes); `path` names it
+//! in messages. Throws InputError.
+[[nodiscard]] std::string read_fd(int fd, const std::string& path);
 
 //! Parses JSON text: a leading UTF-8 byte-order mark is skipped; duplicate keys, nesting deeper
 //! than kMaxDepth and syntax errors throw InputError with the file and line:column or pointer.

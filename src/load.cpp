@@ -1,8 +1,16 @@
 #include "dcplan/load.hpp"
 
+#include <fcntl.h>
+#include <linux/openat2.h>
 #include <spdlog/spdlog.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
 #include <algorithm>
+#include <cerrno>
 #include <cmath>
+#include <cstring>
 #include <filesystem>
 #include <map>
 #include <nlohmann/json.hpp>
@@ -48,6 +56,24 @@ std::string suggestion(std::string_view name, const std::vector<std::string>& kn
   return "; did you mean " + in_quotes(near.front()) + "?";
 }
 
+//! A directory include and extends may read from, held open: files are opened beneath it, so
+//! what the check saw is what is read.
+struct Root {
+  fs::path lexical;    //!< absolute, as named (symbolic links not followed)
+  fs::path canonical;  //!< what the descriptor refers to
+  int fd = -1;
+  Root() = default;
+  Root(const Root&) = delete;
+  Root& operator=(const Root&) = delete;
+  Root(Root&& o) noexcept
+      : lexical(std::move(o.lexical)), canonical(std::move(o.canonical)), fd(o.fd) {
+    o.fd = -1;
+  }
+  ~Root() {
+    if (fd >= 0) ::close(fd);
+  }
+};
+
 //! Collects diagnostics and knows which file each part of the merged document came from.
 class Context {
  public:
@@ -69,8 +95,11 @@ class Context {
     }
   }
 
-  //! Directories include/extends may read from (canonical).
-  std::vector<fs::path> roots;
+  //! Directories include/extends may read from.
+  std::vector<Root> roots;
+  //! Files read through include/extends so far, and their bytes (bounded: an include bomb).
+  std::size_t files_read = 0;
+  std::size_t bytes_read = 0;
 
   [[nodiscard]] std::string file_for(std::string pointer) const {
     while (true) {
@@ -91,52 +120,32 @@ class Context {
 // Resolution: extends, include, overrides.
 
 struct ChainEntry {
-  std::string key;      //!< canonical path, for cycle detection
+  std::string key;      //!< the file's identity (device:inode), for cycle detection
   std::string display;  //!< path as the user sees it
 };
+
+//! A path for a message: its end (the file name) kept, at most 80 bytes.
+std::string short_path(std::string_view path) {
+  if (path.size() <= 80) return std::string(path);
+  std::size_t from = path.size() - 77;
+  while (from < path.size() && (static_cast<unsigned char>(path[from]) & 0xC0) == 0x80) ++from;
+  return "..." + std::string(path.substr(from));
+}
 
 std::string chain_text(const std::vector<ChainEntry>& chain, std::size_t from,
                        const std::string& last) {
   std::string out;
-  for (std::size_t i = from; i < chain.size(); ++i) out += chain[i].display + " -> ";
-  return out + last;
+  // Paths come from the files: each bounded (the whole message is escaped when printed).
+  for (std::size_t i = from; i < chain.size(); ++i) out += short_path(chain[i].display) + " -> ";
+  return out + short_path(last);
+}
+
+std::string identity(const struct stat& st) {
+  return std::to_string(st.st_dev) + ":" + std::to_string(st.st_ino);
 }
 
 json resolve_text(const std::string& text, const std::string& display, const fs::path& dir,
                   std::vector<ChainEntry>& chain, Context& ctx);
-
-json resolve_file(const std::string& display, std::vector<ChainEntry>& chain, Context& ctx,
-                  const std::string& from_file, const std::string& from_pointer) {
-  std::error_code ec;
-  const fs::path canonical = fs::weakly_canonical(fs::path(display), ec);
-  const std::string key = ec ? display : canonical.string();
-  for (std::size_t i = 0; i < chain.size(); ++i) {
-    if (chain[i].key == key) {
-      throw InputError(from_file, from_pointer,
-                       "cycle of extends/include: " + chain_text(chain, i, display));
-    }
-  }
-  if (chain.size() >= kMaxChain) {
-    throw InputError(from_file, from_pointer,
-                     "extends/include chain deeper than " + std::to_string(kMaxChain) + " files");
-  }
-  std::string text;
-  try {
-    text = jsonio::read_text(display);
-  } catch (const InputError& e) {
-    // Name the file and key that refer to the unreadable file, and the file itself.
-    throw InputError(from_file, from_pointer,
-                     "cannot use " + display + ": " + e.diagnostics().front().message);
-  }
-  chain.push_back({key, display});
-  json out = resolve_text(text, display, fs::path(display).parent_path(), chain, ctx);
-  chain.pop_back();
-  return out;
-}
-
-std::string relative_display(const fs::path& dir, const std::string& name) {
-  return (dir / fs::path(name)).lexically_normal().string();
-}
 
 bool within(const fs::path& path, const fs::path& root) {
   auto p = path.begin();
@@ -147,10 +156,52 @@ bool within(const fs::path& path, const fs::path& root) {
   return true;
 }
 
-//! The file that include/extends `name` (written in a file of `dir`) names, checked against the
-//! rule that keeps an untrusted scenario inside its directory.
-std::string checked_path(const fs::path& dir, const std::string& name, const Context& ctx,
-                         const std::string& from_file, const std::string& from_pointer) {
+//! The path `path` (absolute, lexically normal) relative to `root`, or nullopt when it is not
+//! under it.
+std::optional<fs::path> beneath(const fs::path& path, const fs::path& root) {
+  if (!within(path, root)) return std::nullopt;
+  fs::path rel = path.lexically_relative(root);
+  if (rel.empty() || rel == ".") return fs::path(".");
+  return rel;
+}
+
+//! What the descriptor refers to now, from the kernel (not from a path that may change).
+fs::path fd_path(int fd) {
+  std::error_code ec;
+  const fs::path p = fs::read_symlink("/proc/self/fd/" + std::to_string(fd), ec);
+  return ec ? fs::path() : p;
+}
+
+//! Opens `rel` beneath the root's descriptor: the kernel refuses any step (a "..", an absolute
+//! or escaping symbolic link, a /proc magic link) that would leave the root, atomically with the
+//! open. Returns the descriptor, or -1 with errno set (EXDEV: it leads outside).
+int open_beneath(const Root& root, const fs::path& rel) {
+  struct open_how how {};
+  how.flags = O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOCTTY;
+  how.resolve = RESOLVE_BENEATH | RESOLVE_NO_MAGICLINKS;
+  const long fd = ::syscall(SYS_openat2, root.fd, rel.c_str(), &how, sizeof how);
+  if (fd >= 0 || (errno != ENOSYS && errno != EPERM)) return static_cast<int>(fd);
+  // No openat2 (a kernel before 5.6, or a sandbox that forbids it): open, then check what was
+  // opened, by the descriptor, before reading a byte of it.
+  const int plain = ::openat(root.fd, rel.c_str(), O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOCTTY);
+  if (plain < 0) return -1;
+  const fs::path opened = fd_path(plain);
+  if (opened.empty() || !within(opened, root.canonical)) {
+    ::close(plain);
+    errno = EXDEV;
+    return -1;
+  }
+  return plain;
+}
+
+constexpr std::size_t kMaxFilesRead = 256;                   //!< through include/extends, in all
+constexpr std::size_t kMaxBytesRead = 128u * 1024u * 1024u;  //!< 128 MiB, in all
+
+//! Reads the file that include/extends `name` (written in a file of `dir`) names, confined to
+//! the roots: absolute paths are refused; the file is opened once, beneath a root, and what was
+//! opened is what is read. Nothing of a file that failed confinement is ever read or quoted.
+json resolve_file(const fs::path& dir, const std::string& name, std::vector<ChainEntry>& chain,
+                  Context& ctx, const std::string& from_file, const std::string& from_pointer) {
   const std::string rule =
       " (rule: include and extends may only name files under the directory of the scenario "
       "given on the command line, or under --allow-dir)";
@@ -158,21 +209,75 @@ std::string checked_path(const fs::path& dir, const std::string& name, const Con
     throw InputError(from_file, from_pointer,
                      "absolute path \"" + jsonio::excerpt(name) + "\" refused" + rule);
   }
-  const std::string display = relative_display(dir, name);
-  std::error_code ec;
-  const fs::path canonical = fs::weakly_canonical(fs::absolute(display), ec);
-  if (ec) {
-    throw InputError(from_file, from_pointer, "cannot resolve \"" + jsonio::excerpt(name) + "\"");
-  }
-  const bool ok = std::any_of(ctx.roots.begin(), ctx.roots.end(),
-                              [&](const fs::path& root) { return within(canonical, root); });
-  if (!ok) {
-    const bool link = canonical != fs::absolute(display).lexically_normal();
+  const std::string display = (dir / fs::path(name)).lexically_normal().string();
+  const fs::path absolute = fs::absolute(display).lexically_normal();
+  if (chain.size() >= kMaxChain) {
     throw InputError(from_file, from_pointer,
-                     "\"" + jsonio::excerpt(name) + "\" leads outside the scenario's directory" +
-                         (link ? std::string(" through a symbolic link") : std::string()) + rule);
+                     "extends/include chain deeper than " + std::to_string(kMaxChain) + " files");
   }
-  return display;
+  if (ctx.files_read >= kMaxFilesRead) {
+    throw InputError(from_file, from_pointer,
+                     "more than " + std::to_string(kMaxFilesRead) +
+                         " files read through include and extends (limit of one scenario)");
+  }
+  int fd = -1;
+  int err = 0;
+  bool candidate = false;
+  for (const auto& root : ctx.roots) {
+    for (const fs::path* base : {&root.lexical, &root.canonical}) {
+      const auto rel = beneath(absolute, *base);
+      if (!rel) continue;
+      candidate = true;
+      fd = open_beneath(root, *rel);
+      if (fd >= 0) break;
+      if (err == 0 || err == EXDEV) err = errno;
+    }
+    if (fd >= 0) break;
+  }
+  if (fd < 0) {
+    if (!candidate || err == EXDEV || err == ELOOP) {
+      throw InputError(from_file, from_pointer,
+                       "\"" + jsonio::excerpt(name) + "\" leads outside the scenario's directory" +
+                           (candidate ? std::string(" through a symbolic link") : std::string()) +
+                           rule);
+    }
+    throw InputError(
+        from_file, from_pointer,
+        "cannot use " + short_path(display) + ": cannot read the file: " + std::strerror(err));
+  }
+  struct Closer {
+    int fd;
+    ~Closer() { ::close(fd); }
+  } closer{fd};
+  struct stat st {};
+  if (::fstat(fd, &st) != 0) {
+    throw InputError(from_file, from_pointer, "cannot use " + short_path(display));
+  }
+  const std::string key = identity(st);
+  for (std::size_t i = 0; i < chain.size(); ++i) {
+    if (chain[i].key == key) {
+      throw InputError(from_file, from_pointer,
+                       "cycle of extends/include: " + chain_text(chain, i, display));
+    }
+  }
+  std::string text;
+  try {
+    text = jsonio::read_fd(fd, display);
+  } catch (const InputError& e) {
+    // Name the file and key that refer to the unreadable file, and the file itself.
+    throw InputError(from_file, from_pointer,
+                     "cannot use " + short_path(display) + ": " + e.diagnostics().front().message);
+  }
+  ++ctx.files_read;
+  ctx.bytes_read += text.size();
+  if (ctx.bytes_read > kMaxBytesRead) {
+    throw InputError(from_file, from_pointer,
+                     "more than 128 MiB read through include and extends (limit of one scenario)");
+  }
+  chain.push_back({key, display});
+  json out = resolve_text(text, display, fs::path(display).parent_path(), chain, ctx);
+  chain.pop_back();
+  return out;
 }
 
 json resolve_text(const std::string& text, const std::string& display, const fs::path& dir,
@@ -189,8 +294,7 @@ json resolve_text(const std::string& text, const std::string& display, const fs:
       throw InputError(display, "/extends",
                        "expected the path of a scenario file, found " + jsonio::describe(*it));
     }
-    result = resolve_file(checked_path(dir, it->get<std::string>(), ctx, display, "/extends"),
-                          chain, ctx, display, "/extends");
+    result = resolve_file(dir, it->get<std::string>(), chain, ctx, display, "/extends");
   }
   if (auto it = doc.find("include"); it != doc.end() && !it->is_null()) {
     if (!it->is_array()) {
@@ -203,8 +307,7 @@ json resolve_text(const std::string& text, const std::string& display, const fs:
       if (!item.is_string() || item.get<std::string>().empty()) {
         throw InputError(display, ptr, "expected a file path, found " + jsonio::describe(item));
       }
-      result.merge_patch(resolve_file(checked_path(dir, item.get<std::string>(), ctx, display, ptr),
-                                      chain, ctx, display, ptr));
+      result.merge_patch(resolve_file(dir, item.get<std::string>(), chain, ctx, display, ptr));
     }
   }
   doc.erase("extends");
@@ -272,6 +375,11 @@ void apply_override(json& doc, const std::string& text, Context& ctx) {
   if (tokens.empty()) {
     throw InputError("--set " + jsonio::excerpt(text), "", "cannot replace the whole document");
   }
+  if (tokens.front() == "extends" || tokens.front() == "include") {
+    throw InputError("--set " + jsonio::excerpt(text), "/" + tokens.front(),
+                     "extends and include are resolved before --set applies; write a scenario "
+                     "that extends this one instead");
+  }
   check_override_pointer(tokens, text);
   json value = json::parse(raw, nullptr, /*allow_exceptions=*/false);
   if (value.is_discarded()) value = raw;  // a plain string
@@ -324,17 +432,36 @@ void apply_override(json& doc, const std::string& text, Context& ctx) {
   ctx.record(ptr, value, "--set " + jsonio::excerpt(text));
 }
 
+//! Opens a directory that include and extends may read from. One that cannot be opened (missing,
+//! a symbolic-link loop, unreadable, a name too long, empty) is an error: it must never turn
+//! into a root that contains everything.
+Root open_root(const std::string& name, const std::string& what) {
+  if (name.empty()) throw InputError(what, "", "expected a directory, found an empty string");
+  Root r;
+  r.fd = ::open(name.c_str(), O_PATH | O_DIRECTORY | O_CLOEXEC);
+  if (r.fd < 0) {
+    throw InputError(
+        what, "",
+        "cannot use the directory \"" + jsonio::excerpt(name) + "\": " + std::strerror(errno));
+  }
+  std::error_code ec;
+  r.lexical = fs::absolute(name, ec).lexically_normal();
+  r.canonical = fd_path(r.fd);
+  if (ec || r.lexical.empty() || r.canonical.empty() || !r.canonical.is_absolute()) {
+    throw InputError(what, "", "cannot resolve the directory \"" + jsonio::excerpt(name) + "\"");
+  }
+  return r;
+}
+
 json merged(const std::string& text, const std::string& display, const LoadOptions& options,
             Context& ctx) {
   std::vector<ChainEntry> chain;
-  std::error_code ec;
-  const fs::path canonical = fs::weakly_canonical(fs::path(display), ec);
-  chain.push_back({ec ? display : canonical.string(), display});
+  struct stat st {};
+  chain.push_back(
+      {display != "-" && ::stat(display.c_str(), &st) == 0 ? identity(st) : display, display});
   const fs::path dir = display == "-" ? fs::path(".") : fs::path(display).parent_path();
-  ctx.roots.push_back(fs::weakly_canonical(fs::absolute(dir.empty() ? fs::path(".") : dir), ec));
-  for (const auto& extra : options.allow_dirs) {
-    ctx.roots.push_back(fs::weakly_canonical(fs::absolute(extra), ec));
-  }
+  ctx.roots.push_back(open_root(dir.empty() ? std::string(".") : dir.string(), display));
+  for (const auto& extra : options.allow_dirs) ctx.roots.push_back(open_root(extra, "--allow-dir"));
   json doc = resolve_text(text, display, dir, chain, ctx);
   for (const auto& o : options.overrides) apply_override(doc, o, ctx);
   strip_nulls(doc);

@@ -2,13 +2,70 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
+#include <cstdint>
+
 namespace dcplan::text {
+
+namespace {
+
+//! Decodes one UTF-8 sequence at s[i]; returns its length (0: invalid) and the code point.
+std::size_t decode(std::string_view s, std::size_t i, std::uint32_t& cp) {
+  const auto b0 = static_cast<unsigned char>(s[i]);
+  if (b0 < 0x80) {
+    cp = b0;
+    return 1;
+  }
+  std::size_t len = 0;
+  std::uint32_t min = 0;
+  if ((b0 & 0xE0) == 0xC0) {
+    len = 2;
+    cp = b0 & 0x1Fu;
+    min = 0x80;
+  } else if ((b0 & 0xF0) == 0xE0) {
+    len = 3;
+    cp = b0 & 0x0Fu;
+    min = 0x800;
+  } else if ((b0 & 0xF8) == 0xF0) {
+    len = 4;
+    cp = b0 & 0x07u;
+    min = 0x10000;
+  } else {
+    return 0;
+  }
+  if (i + len > s.size()) return 0;
+  for (std::size_t k = 1; k < len; ++k) {
+    const auto b = static_cast<unsigned char>(s[i + k]);
+    if ((b & 0xC0) != 0x80) return 0;
+    cp = (cp << 6) | (b & 0x3Fu);
+  }
+  if (cp < min || cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF)) return 0;
+  return len;
+}
+
+//! Characters that change how following text is shown: C0/C1 controls, DEL, bidi controls,
+//! line and paragraph separators.
+bool dangerous(std::uint32_t cp) {
+  return cp < 0x20 || (cp >= 0x7F && cp <= 0x9F) || (cp >= 0x202A && cp <= 0x202E) ||
+         (cp >= 0x2066 && cp <= 0x2069) || cp == 0x200E || cp == 0x200F || cp == 0x061C ||
+         cp == 0x2028 || cp == 0x2029;
+}
+
+}  // namespace
 
 std::string xml_escape(std::string_view s) {
   std::string out;
   out.reserve(s.size());
-  for (char c : s) {
-    switch (c) {
+  for (std::size_t i = 0; i < s.size();) {
+    std::uint32_t cp = 0;
+    const std::size_t len = decode(s, i, cp);
+    if (len == 0 || (cp < 0x20 && cp != '\t' && cp != '\n' && cp != '\r') ||
+        (cp >= 0x7F && cp <= 0x9F) || cp == 0xFFFE || cp == 0xFFFF) {
+      out += "\xEF\xBF\xBD";  // U+FFFD
+      i += len == 0 ? 1 : len;
+      continue;
+    }
+    switch (cp) {
       case '&':
         out += "&amp;";
         break;
@@ -21,9 +78,22 @@ std::string xml_escape(std::string_view s) {
       case '"':
         out += "&quot;";
         break;
+      case '\'':
+        out += "&#39;";
+        break;
+      case '\n':
+        out += "&#10;";  // kept in attributes, where a raw newline is normalised to a space
+        break;
+      case '\r':
+        out += "&#13;";
+        break;
+      case '\t':
+        out += "&#9;";
+        break;
       default:
-        out += c;
+        out.append(s.substr(i, len));
     }
+    i += len;
   }
   return out;
 }
@@ -54,6 +124,114 @@ std::string json_escape(std::string_view s) {
     }
   }
   return out;
+}
+
+std::string terminal_safe(std::string_view s, std::size_t max_chars) {
+  std::string out;
+  out.reserve(s.size());
+  std::size_t chars = 0;
+  for (std::size_t i = 0; i < s.size();) {
+    if (max_chars > 0 && chars == max_chars) return out + "...";
+    ++chars;
+    std::uint32_t cp = 0;
+    const std::size_t len = decode(s, i, cp);
+    if (len == 0) {
+      out += fmt::format("\\x{:02x}", static_cast<unsigned char>(s[i]));
+      ++i;
+      continue;
+    }
+    if (dangerous(cp)) {
+      switch (cp) {
+        case '\n':
+          out += "\\n";
+          break;
+        case '\r':
+          out += "\\r";
+          break;
+        case '\t':
+          out += "\\t";
+          break;
+        default:
+          out += cp < 0x100 ? fmt::format("\\x{:02x}", cp) : fmt::format("\\u{:04x}", cp);
+      }
+    } else {
+      out.append(s.substr(i, len));
+    }
+    i += len;
+  }
+  return out;
+}
+
+std::string md_escape(std::string_view s, std::size_t max_chars) {
+  const std::string safe = terminal_safe(s, max_chars);
+  std::string out;
+  out.reserve(safe.size() + 8);
+  for (char c : safe) {
+    switch (c) {
+      case '&':
+        out += "&amp;";
+        break;
+      case '<':
+        out += "&lt;";
+        break;
+      case '>':
+        out += "&gt;";
+        break;
+      case '\\':
+      case '`':
+      case '*':
+      case '_':
+      case '[':
+      case ']':
+      case '(':
+      case ')':
+      case '|':
+      case '!':
+      case '#':
+      case '~':
+      case '{':
+      case '}':
+      case '+':
+      case '-':
+      case '.':
+      case ':':
+      case '"':
+      case '\'':
+      case '$':
+      case '^':
+      case '=':
+      case '@':
+        out += '\\';
+        out += c;
+        break;
+      default:
+        out += c;
+    }
+  }
+  return out;
+}
+
+std::string md_code(std::string_view s, bool in_table, std::size_t max_chars) {
+  std::string body = terminal_safe(s, max_chars);
+  if (in_table) {
+    std::string piped;
+    for (char c : body) {
+      if (c == '|') piped += '\\';
+      piped += c;
+    }
+    body = std::move(piped);
+  }
+  std::size_t longest = 0;
+  std::size_t run = 0;
+  for (char c : body) {
+    run = c == '`' ? run + 1 : 0;
+    longest = std::max(longest, run);
+  }
+  const std::string fence(longest + 1, '`');
+  // A span that starts or ends with a backtick (or is blank) needs a space inside the fence.
+  const bool pad = body.empty() || body.front() == '`' || body.back() == '`' ||
+                   body.front() == ' ' || body.back() == ' ';
+  return fence + (pad ? " " : "") + body + (pad ? " " : "") + fence;
 }
 
 }  // namespace dcplan::text

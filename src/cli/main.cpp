@@ -8,6 +8,7 @@
 
 #include "cli/commands.hpp"
 #include "dcplan/error.hpp"
+#include "dcplan/io/atomic_file.hpp"
 
 namespace {
 
@@ -227,6 +228,8 @@ int main(int argc, char** argv) {
     spdlog::set_level(spdlog::level::debug);
   }
 
+  // A signal removes the temporary file of any output being written before the process ends.
+  dcplan::io::install_cleanup_handlers();
   try {
     if (*validate) return dcplan::cli::validate(vo);
     if (*schema) return dcplan::cli::schema(so);

@@ -50,13 +50,12 @@ int sweep(const SweepCliOptions& o, bool quiet) {
   so.by_region = o.by == "region";
   so.summary = o.summary;
   so.format = o.format;
-  // SIGINT and SIGTERM stop the sweep between runs: the temporary output file is removed and
-  // the exit code is 128 + the signal.
+  // SIGINT, SIGTERM, SIGHUP, SIGQUIT and SIGPIPE stop the sweep between runs: the temporary
+  // output file is removed and the exit code is 128 + the signal.
   struct sigaction sa {};
   sa.sa_handler = on_signal;
   sigemptyset(&sa.sa_mask);
-  sigaction(SIGINT, &sa, nullptr);
-  sigaction(SIGTERM, &sa, nullptr);
+  for (int sig : {SIGINT, SIGTERM, SIGHUP, SIGQUIT, SIGPIPE}) sigaction(sig, &sa, nullptr);
   so.cancel = &g_signal;
 
   // A progress bar only for a person watching: standard error a terminal, not CI, not -q.

@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <cctype>
 
+#include "text.hpp"
+
 namespace dcplan::cli {
 
 namespace {
@@ -18,7 +20,12 @@ bool numeric(const std::string& s) {
 }  // namespace
 
 std::string format_table(const std::vector<std::string>& header,
-                         const std::vector<std::vector<std::string>>& rows) {
+                         const std::vector<std::vector<std::string>>& raw_rows) {
+  // Cells may hold names from a scenario: no control character reaches the terminal.
+  std::vector<std::vector<std::string>> rows = raw_rows;
+  for (auto& r : rows) {
+    for (auto& cell : r) cell = text::terminal_safe(cell, 200);
+  }
   std::vector<std::size_t> width(header.size(), 0);
   for (std::size_t c = 0; c < header.size(); ++c) width[c] = display_width(header[c]);
   for (const auto& r : rows) {

@@ -1,12 +1,17 @@
 #include "dcplan/io/atomic_file.hpp"
 
+#include <fcntl.h>
+#include <sys/stat.h>
 #include <unistd.h>
+
+#include <array>
+#include <atomic>
 #include <cerrno>
-#include <cstdio>
+#include <csignal>
 #include <cstring>
 #include <filesystem>
 #include <iostream>
-#include <random>
+#include <streambuf>
 
 #include "dcplan/error.hpp"
 
@@ -14,68 +19,201 @@ namespace dcplan::io {
 
 namespace fs = std::filesystem;
 
+// ---------------------------------------------------------------------------------------------
+// Temporary files a signal handler must remove: fixed storage, no allocation in the handler.
+
+namespace {
+
+constexpr std::size_t kSlots = 8;
+constexpr std::size_t kPathMax = 4096;
+std::array<std::array<char, kPathMax>, kSlots> g_paths{};
+std::array<std::atomic<int>, kSlots> g_live{};  // 0 free, 1 claimed, 2 path ready
+
+int claim(const std::string& path) {
+  if (path.size() >= kPathMax) return -1;
+  for (std::size_t i = 0; i < kSlots; ++i) {
+    int expected = 0;
+    if (g_live[i].compare_exchange_strong(expected, 1)) {
+      std::memcpy(g_paths[i].data(), path.c_str(), path.size() + 1);
+      g_live[i].store(2);
+      return static_cast<int>(i);
+    }
+  }
+  return -1;
+}
+
+void release(int slot) {
+  if (slot >= 0) g_live[static_cast<std::size_t>(slot)].store(0);
+}
+
+extern "C" void cleanup_and_exit(int sig) {
+  remove_temporaries();
+  static const char kMessage[] = "interrupted by a signal; no output written\n";
+  [[maybe_unused]] const auto n = ::write(STDERR_FILENO, kMessage, sizeof kMessage - 1);
+  ::_exit(128 + sig);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Where a path leads.
+
+std::string error_text(int err) {
+  return std::strerror(err);
+}
+
+//! The path with its symbolic links followed (at most 40), up to the first component that does
+//! not exist: the file a write through the path would create or replace.
+std::string follow_links(const std::string& path, const std::string& shown) {
+  fs::path p(path);
+  for (int hops = 0; hops < 40; ++hops) {
+    struct stat st {};
+    if (::lstat(p.c_str(), &st) != 0 || !S_ISLNK(st.st_mode)) return p.string();
+    std::array<char, kPathMax> buf{};
+    const ssize_t n = ::readlink(p.c_str(), buf.data(), buf.size() - 1);
+    if (n < 0) return p.string();
+    const fs::path link(std::string(buf.data(), static_cast<std::size_t>(n)));
+    p = link.is_absolute() ? link : p.parent_path() / link;
+  }
+  throw InputError(shown, "", "cannot write the output: too many levels of symbolic links");
+}
+
+}  // namespace
+
+void remove_temporaries() noexcept {
+  for (std::size_t i = 0; i < kSlots; ++i) {
+    if (g_live[i].load() == 2) ::unlink(g_paths[i].data());
+  }
+}
+
+void install_cleanup_handlers() {
+  struct sigaction sa {};
+  sa.sa_handler = cleanup_and_exit;
+  sigemptyset(&sa.sa_mask);
+  for (int sig : {SIGINT, SIGTERM, SIGHUP, SIGQUIT, SIGPIPE}) sigaction(sig, &sa, nullptr);
+}
+
+// ---------------------------------------------------------------------------------------------
+// A stream buffer over a file descriptor.
+
+class AtomicFile::Buffer : public std::streambuf {
+ public:
+  explicit Buffer(int fd) : fd_(fd) { setp(data_.data(), data_.data() + data_.size()); }
+  [[nodiscard]] bool failed() const { return failed_; }
+
+ protected:
+  int_type overflow(int_type c) override {
+    if (!flush()) return traits_type::eof();
+    if (!traits_type::eq_int_type(c, traits_type::eof())) {
+      *pptr() = traits_type::to_char_type(c);
+      pbump(1);
+    }
+    return traits_type::not_eof(c);
+  }
+  int sync() override { return flush() ? 0 : -1; }
+
+ private:
+  bool flush() {
+    const char* p = pbase();
+    while (p < pptr()) {
+      const ssize_t n = ::write(fd_, p, static_cast<std::size_t>(pptr() - p));
+      if (n < 0) {
+        if (errno == EINTR) continue;
+        failed_ = true;
+        setp(data_.data(), data_.data() + data_.size());
+        return false;
+      }
+      p += n;
+    }
+    setp(data_.data(), data_.data() + data_.size());
+    return true;
+  }
+
+  int fd_;
+  bool failed_ = false;
+  std::array<char, 1 << 16> data_{};
+};
+
 AtomicFile::AtomicFile(std::string path) : path_(std::move(path)) {
-  const fs::path target(path_);
-  std::error_code ec;
-  const auto status = fs::status(target, ec);
-  if (fs::is_directory(status)) {
+  if (path_.empty()) throw InputError("-o", "", "expected a file name, found an empty string");
+  struct stat st {};
+  const bool exists = ::stat(path_.c_str(), &st) == 0;
+  if (exists && S_ISDIR(st.st_mode)) {
     throw InputError(path_, "", "cannot write the output: the path is a directory");
   }
-  if (fs::exists(status) && !fs::is_regular_file(status)) {
-    // A device or a pipe (/dev/null, /dev/stdout): written in place, never replaced.
+  if (exists && !S_ISREG(st.st_mode)) {
+    // A device, a pipe or a socket (/dev/null, /dev/stdout): written in place, never replaced.
     direct_ = true;
-    out_.open(path_, std::ios::binary);
-    if (!out_) {
-      throw InputError(path_, "", std::string("cannot write the output: ") + std::strerror(errno));
+    fd_ = ::open(path_.c_str(), O_WRONLY | O_NOCTTY | O_CLOEXEC);
+    if (fd_ < 0) throw InputError(path_, "", "cannot write the output: " + error_text(errno));
+  } else {
+    target_ = follow_links(path_, path_);
+    const fs::path parent = fs::path(target_).parent_path();
+    const std::string dir = parent.empty() ? std::string(".") : parent.string();
+    struct stat dst {};
+    if (::stat(dir.c_str(), &dst) != 0) {
+      throw InputError(
+          path_, "",
+          errno == ENOTDIR
+              ? "cannot write the output: a part of " + dir + " is a file, not a directory"
+              : "cannot write the output: the directory " + dir + " does not exist");
     }
-    return;
+    if (!S_ISDIR(dst.st_mode)) {
+      throw InputError(path_, "",
+                       "cannot write the output: " + dir + " is a file, not a directory");
+    }
+    // A short name of its own, whatever the length of the target's: O_EXCL means a file or a
+    // link planted at the name makes the creation fail instead of redirecting the write.
+    std::string name = (fs::path(dir) / ".dcplan-XXXXXX").string();
+    fd_ = ::mkostemp(name.data(), O_CLOEXEC);
+    if (fd_ < 0) throw InputError(path_, "", "cannot write the output: " + error_text(errno));
+    temp_ = name;
+    slot_ = claim(temp_);
+    // The existing file's permission bits (and owner, where allowed); a new file gets what
+    // open(2) would have given it: 0666 less the umask.
+    if (exists) {
+      ::fchmod(fd_, st.st_mode & 07777);
+      [[maybe_unused]] const int ignored = ::fchown(fd_, st.st_uid, st.st_gid);
+    } else {
+      const mode_t mask = ::umask(0);
+      ::umask(mask);
+      ::fchmod(fd_, 0666 & ~mask);
+    }
   }
-  if (!fs::is_directory(target.parent_path().empty() ? fs::path(".") : target.parent_path(), ec)) {
-    throw InputError(path_, "",
-                     "cannot write the output: the directory " + target.parent_path().string() +
-                         " does not exist");
-  }
-  // Unique per process and object, so parallel shards writing beside each other never collide.
-  temp_ = path_ + ".tmp." + std::to_string(::getpid()) + "." +
-          std::to_string(reinterpret_cast<std::uintptr_t>(this) % 1000003);
-  out_.open(temp_, std::ios::binary | std::ios::trunc);
-  if (!out_) {
-    throw InputError(path_, "", std::string("cannot write the output: ") + std::strerror(errno));
-  }
+  buffer_ = std::make_unique<Buffer>(fd_);
+  out_ = std::make_unique<std::ostream>(buffer_.get());
 }
 
 AtomicFile::~AtomicFile() {
-  if (!committed_ && !direct_) {
-    out_.close();
-    std::error_code ec;
-    fs::remove(temp_, ec);
-  }
+  if (fd_ >= 0) ::close(fd_);
+  if (!committed_ && !temp_.empty()) ::unlink(temp_.c_str());
+  release(slot_);
 }
 
 void AtomicFile::commit() {
-  out_.flush();
-  const bool ok = static_cast<bool>(out_);
-  out_.close();
+  out_->flush();
+  const bool written = static_cast<bool>(*out_) && !buffer_->failed();
+  const int fd = fd_;
+  fd_ = -1;
+  const bool closed = ::close(fd) == 0;
+  committed_ = true;
   if (direct_) {
-    committed_ = true;
-    if (!ok || out_.fail())
-      throw InputError(path_, "", "error while writing the output (disk full?)");
+    if (!written) throw InputError(path_, "", "error while writing the output (disk full?)");
     return;
   }
-  if (!ok || out_.fail()) {
-    std::error_code ec;
-    fs::remove(temp_, ec);
-    committed_ = true;
+  if (!written || !closed) {
+    ::unlink(temp_.c_str());
+    release(slot_);
+    slot_ = -1;
     throw InputError(path_, "", "error while writing the output (disk full?)");
   }
-  if (std::rename(temp_.c_str(), path_.c_str()) != 0) {
-    const std::string reason = std::strerror(errno);
-    std::error_code ec;
-    fs::remove(temp_, ec);
-    committed_ = true;
+  if (::rename(temp_.c_str(), target_.c_str()) != 0) {
+    const std::string reason = error_text(errno);
+    ::unlink(temp_.c_str());
+    release(slot_);
+    slot_ = -1;
     throw InputError(path_, "", "cannot move the output into place: " + reason);
   }
-  committed_ = true;
+  release(slot_);
+  slot_ = -1;
 }
 
 void write_output(const std::string& path, std::string_view content) {

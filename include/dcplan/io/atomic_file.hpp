@@ -1,12 +1,17 @@
 // dcplan — files written whole or not at all.
 //
-// Output goes to a temporary file beside the target, renamed over it on commit(); a run that
-// fails (or an AtomicFile destroyed without commit) leaves no file behind and the old one, if
-// any, untouched. A target that is a device or a pipe (/dev/null, /dev/stdout) is written in
-// place and never replaced.
+// Output goes to a temporary file created exclusively (mkstemp: O_EXCL, so nothing planted at its
+// name is followed) in the directory of the file the path finally names, and is renamed over it
+// on commit(); a run that fails (or an AtomicFile destroyed without commit) leaves no file behind
+// and the old one, if any, untouched. A symbolic link is written through, never replaced: the
+// file it points to gets the content, the link stays. A file that exists keeps its permission
+// bits. A target that is a device, a pipe or a socket (/dev/null, /dev/stdout) is written in
+// place. A signal that ends the process removes the temporary file first (see
+// install_cleanup_handlers).
 #pragma once
 
-#include <fstream>
+#include <memory>
+#include <ostream>
 #include <string>
 #include <string_view>
 
@@ -14,25 +19,38 @@ namespace dcplan::io {
 
 class AtomicFile {
  public:
-  //! Opens a temporary file in the target's directory. Throws InputError when it cannot.
+  //! Opens a temporary file beside the target. Throws InputError when it cannot.
   explicit AtomicFile(std::string path);
   AtomicFile(const AtomicFile&) = delete;
   AtomicFile& operator=(const AtomicFile&) = delete;
   ~AtomicFile();
 
-  [[nodiscard]] std::ostream& stream() { return out_; }
+  [[nodiscard]] std::ostream& stream() { return *out_; }
   //! Flushes, checks for write errors, renames into place. Throws InputError on failure.
   void commit();
 
  private:
-  std::string path_;
+  class Buffer;
+  std::string path_;    //!< as the user gave it (messages)
+  std::string target_;  //!< the file it names, symbolic links followed
   std::string temp_;
-  std::ofstream out_;
+  int fd_ = -1;
+  int slot_ = -1;  //!< in the signal-cleanup registry
+  std::unique_ptr<Buffer> buffer_;
+  std::unique_ptr<std::ostream> out_;
   bool committed_ = false;
-  bool direct_ = false;  //!< a device or pipe: written in place
+  bool direct_ = false;  //!< a device, pipe or socket: written in place
 };
 
 //! Writes content to path atomically; "-" or "" writes to standard output.
 void write_output(const std::string& path, std::string_view content);
+
+//! Installs handlers for SIGINT, SIGTERM, SIGHUP, SIGQUIT and SIGPIPE that remove every
+//! temporary file of a live AtomicFile and exit with 128 + the signal. Commands that stop
+//! cleanly on a signal of their own (sweep) install theirs after this.
+void install_cleanup_handlers();
+
+//! Removes the live temporary files (async-signal-safe); for a command's own signal handler.
+void remove_temporaries() noexcept;
 
 }  // namespace dcplan::io
