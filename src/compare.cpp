@@ -93,7 +93,9 @@ double CompareRow::rel_diff() const {
 bool CompareRow::changed() const {
   if (!in_base || !in_other) return true;
   if (std::isnan(base) != std::isnan(other)) return true;
-  return !std::isnan(base) && base != other;
+  // Floating-point noise (sums taken in another order) is not a change: a relative 1e-12.
+  return !std::isnan(base) &&
+         std::abs(other - base) > kSameRelative * std::max(std::abs(base), std::abs(other));
 }
 
 std::vector<CompareRow> compare_results(const Results& base, const Results& other,
@@ -256,20 +258,31 @@ std::vector<GateResult> evaluate_gates(const std::vector<Gate>& gates, const Sce
   const int common_first = std::max(bs.horizon.start, os.horizon.start);
   const int common_last = std::min(bs.horizon.end, os.horizon.end);
   for (const auto& g : gates) {
-    // A selector must match something in OTHER (or be total).
-    if (g.selector != "total" && selector_kind(g.selector) == SelectorKind::kExact &&
-        os.region_index(g.selector) < 0 && bs.region_index(g.selector) < 0) {
+    const std::string quoted = "invalid gate \"" + jsonio::excerpt(g.text) + "\": ";
+    if (common_first > common_last) {
       throw InputError("--gate", "",
-                       "invalid gate \"" + g.text + "\": unknown region \"" + g.selector +
-                           "\" in both scenarios");
+                       fmt::format("{}the scenarios share no year ({}-{} and {}-{})", quoted,
+                                   bs.horizon.start, bs.horizon.end, os.horizon.start,
+                                   os.horizon.end));
+    }
+    // A selector must match a region of either scenario (or be total).
+    if (g.selector != "total") {
+      auto matches = [&](const Scenario& s) {
+        return std::any_of(s.regions.begin(), s.regions.end(),
+                           [&](const Region& r) { return selector_matches(g.selector, r); });
+      };
+      if (!matches(bs) && !matches(os)) {
+        throw InputError("--gate", "",
+                         quoted + "the selector \"" + jsonio::excerpt(g.selector) +
+                             "\" matches no region of either scenario");
+      }
     }
     std::vector<std::pair<int, int>> spans;
     if (g.first_year) {
       if (*g.first_year < common_first || *g.last_year > common_last) {
         throw InputError("--gate", "",
-                         fmt::format("invalid gate \"{}\": years outside {}-{}, the years both "
-                                     "scenarios cover",
-                                     g.text, common_first, common_last));
+                         fmt::format("{}years outside {}-{}, the years both scenarios cover",
+                                     quoted, common_first, common_last));
       }
       spans.emplace_back(*g.first_year, *g.last_year);
     } else {
@@ -282,8 +295,12 @@ std::vector<GateResult> evaluate_gates(const std::vector<Gate>& gates, const Sce
       r.gate = g;
       r.first_year = a;
       r.last_year = b;
-      r.base = read_metric(bs, base, g.metric, g.selector, a, b);
-      r.other = read_metric(os, other, g.metric, g.selector, a, b);
+      try {
+        r.base = read_metric(bs, base, g.metric, g.selector, a, b);
+        r.other = read_metric(os, other, g.metric, g.selector, a, b);
+      } catch (const InputError& e) {
+        throw InputError("--gate", "", quoted + e.diagnostics().front().message);
+      }
       if (g.relative) {
         r.measured = (!std::isnan(r.base) && r.base != 0) ? (r.other - r.base) / std::abs(r.base)
                      : (r.base == 0 && r.other == 0)      ? 0.0

@@ -4,6 +4,7 @@
 #include <cmath>
 #include <limits>
 
+#include "dcplan/error.hpp"
 #include "dcplan/selector.hpp"
 #include "text.hpp"
 
@@ -58,15 +59,33 @@ double metric_value(const Scenario& s, const Results& res, int col, const std::s
 
 double read_metric(const Scenario& s, const Results& res, int col, const std::string& region,
                    int first, int last, const std::string& currency) {
-  const bool convert = currency != "USD" && column_info(static_cast<Col>(col)).money;
-  double total = 0;
-  for (int y = first; y <= last; ++y) {
-    double v = metric_value(s, res, col, region, y);
-    if (convert) v *= s.fx_per_usd.at(currency)(y - s.horizon.start);
-    if (is_empty_cell(v)) return kNaN;
-    total += v;
+  auto sum = [&](int c) {
+    const bool convert = currency != "USD" && column_info(static_cast<Col>(c)).money;
+    double total = 0;
+    for (int y = first; y <= last; ++y) {
+      double v = metric_value(s, res, c, region, y);
+      if (convert) v *= s.fx_per_usd.at(currency)(y - s.horizon.start);
+      if (is_empty_cell(v)) return kNaN;
+      total += v;
+    }
+    return total;
+  };
+  if (first == last || column_info(static_cast<Col>(col)).kind != ColumnKind::kRatio) {
+    return sum(col);
   }
-  return total;
+  // A ratio over a year range is the ratio of the sums, never a sum of ratios.
+  auto ratio = [](double a, double b) { return b > 0 ? a / b : kNaN; };
+  switch (col) {
+    case kPue:
+      return ratio(sum(kFacilityPowerMw), sum(kItLoadMw));
+    case kCostPerEflopYearUsd:
+      return ratio(sum(kTcoUsd), sum(kDeliveredEflopYear));
+    default:
+      throw InputError("", "",
+                       fmt::format("{} is a ratio without parts in the results; give one year, "
+                                   "not {}:{}",
+                                   column_info(static_cast<Col>(col)).name, first, last));
+  }
 }
 
 namespace {
@@ -91,12 +110,19 @@ std::vector<TargetResult> check_targets(const Scenario& s, const Results& res) {
     r.tolerance = t.tolerance;
     r.currency = column_info(static_cast<Col>(value_column(t.metric))).money ? t.currency : "USD";
     const int col = value_column(t.metric);
-    r.value = read_metric(s, res, col, t.region, t.first_year, t.last_year, t.currency);
+    auto read = [&](int first, int last) {
+      try {
+        return read_metric(s, res, col, t.region, first, last, t.currency);
+      } catch (const InputError& e) {
+        throw InputError(s.file, "/targets/" + std::to_string(out.size()),
+                         e.diagnostics().front().message);
+      }
+    };
+    r.value = read(t.first_year, t.last_year);
     std::string bound_text;
     if (t.of_year) {
       const int span = t.last_year - t.first_year;
-      const double base =
-          read_metric(s, res, col, t.region, *t.of_year, *t.of_year + span, t.currency);
+      const double base = read(*t.of_year, *t.of_year + span);
       r.bound = t.value * base;
       bound_text = fmt::format("{} ({} x {} in {})", num(r.bound), num(t.value), num(base),
                                span == 0 ? std::to_string(*t.of_year)
@@ -129,7 +155,10 @@ std::vector<TargetResult> check_targets(const Scenario& s, const Results& res) {
                                   : fmt::format("{}-{}", t.first_year, t.last_year);
     r.what = fmt::format("{}{} {} {}", t.metric, r.currency == "USD" ? "" : " (" + r.currency + ")",
                          years, t.region);
-    r.required = fmt::format("{} {:.6g}", op, r.bound);
+    // The tolerance is part of the requirement: ">= 82.09 (-1%)" must not read as a bare bound.
+    r.required = t.tolerance > 0 ? fmt::format("{} {:.6g} (tolerance {:g}%)", op, r.bound,
+                                               t.tolerance * 100)
+                                 : fmt::format("{} {:.6g}", op, r.bound);
     r.detail = fmt::format(
         "{} {} {} = {}, expected {} {}{}", t.metric, years, t.region, num(r.value), op, bound_text,
         t.tolerance > 0 ? fmt::format(" (tolerance {:g}%)", t.tolerance * 100) : std::string());

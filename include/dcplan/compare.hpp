@@ -20,6 +20,9 @@
 
 namespace dcplan {
 
+//! Two values closer than this, relative to the larger, are the same (floating-point noise).
+inline constexpr double kSameRelative = 1e-12;
+
 struct CompareRow {
   int year = 0;
   std::string region;
@@ -31,7 +34,8 @@ struct CompareRow {
   bool in_other = true;
   [[nodiscard]] double diff() const;
   [[nodiscard]] double rel_diff() const;  //!< NaN when base is 0 or a side is empty
-  [[nodiscard]] bool changed() const;     //!< differs, or present on one side only
+  //! Differs by more than kSameRelative of the larger magnitude, or is present on one side only.
+  [[nodiscard]] bool changed() const;
 };
 
 //! Joins two result tables; `metrics` are value columns, `rows_by_hardware` keeps hardware rows.

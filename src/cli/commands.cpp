@@ -11,6 +11,7 @@
 #include "dcplan/io/atomic_file.hpp"
 #include "dcplan/load.hpp"
 #include "dcplan/schema.hpp"
+#include "text.hpp"
 
 namespace dcplan::cli {
 
@@ -40,13 +41,13 @@ int validate(const ValidateOptions& o) {
     if (o.merged) io::write_output("-", merged_document(file, lo));
     const auto diagnostics = validate_scenario(file, lo);
     if (diagnostics.empty()) {
-      if (!o.merged) std::cout << file << ": ok\n";
+      if (!o.merged) std::cout << text::terminal_safe(file, 160) << ": ok\n";
       continue;
     }
     ++invalid;
     for (const auto& d : diagnostics) std::cerr << "error: " << d.to_string() << "\n";
     if (diagnostics.size() >= kMaxDiagnostics) {
-      std::cerr << "error: " << file << ": stopped after " << kMaxDiagnostics << " errors\n";
+      std::cerr << "error: " << text::terminal_safe(file, 160) << ": stopped after " << kMaxDiagnostics << " errors\n";
     }
   }
   if (invalid > 0) {

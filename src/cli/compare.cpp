@@ -11,6 +11,7 @@
 #include "dcplan/io/atomic_file.hpp"
 #include "dcplan/io/format.hpp"
 #include "dcplan/load.hpp"
+#include "text.hpp"
 
 namespace dcplan::cli {
 
@@ -151,14 +152,22 @@ int compare(const CompareOptions& o) {
       cells.push_back(std::move(line));
     }
     if (md) {
-      out = fmt::format("**dcplan compare** `{}` → `{}`: {}\n\n", o.base, o.other, summary);
+      // Meant for a pull-request comment: every text from the input (file names, gate text,
+      // region and hardware ids) is escaped and bounded; gate text sits in a code span that
+      // cannot be closed early. Only dcplan's own words and numbers are markdown.
+      out = fmt::format("**dcplan compare** {} → {}: {}\n\n", text::md_code(o.base, false),
+                        text::md_code(o.other, false), text::md_escape(summary, 1000));
       if (!gate_results.empty()) {
         out += "| gate | result | detail |\n| --- | --- | --- |\n";
         for (const auto& g : gate_results) {
-          out += fmt::format("| `{}` | {} | {} |\n", g.gate.text, g.passed ? "pass" : "**FAIL**",
-                             g.detail);
+          out += fmt::format("| {} | {} | {} |\n", text::md_code(g.gate.text, true),
+                             g.passed ? "pass" : "**FAIL**", text::md_escape(g.detail, 400));
         }
         out += "\n";
+      }
+      for (auto& line : cells) {
+        line[1] = text::md_escape(line[1]);
+        if (hw) line[2] = text::md_escape(line[2]);
       }
       out += "|";
       for (const auto& h : header) out += " " + h + " |";
@@ -192,12 +201,14 @@ int compare(const CompareOptions& o) {
   io::write_output(o.output, out);
   if (o.format == "csv") {
     for (const auto& g : gate_results) {
-      std::cerr << (g.passed ? "PASS " : "FAIL ") << g.gate.text << ": " << g.detail << "\n";
+      std::cerr << (g.passed ? "PASS " : "FAIL ") << text::terminal_safe(g.gate.text, 200) << ": "
+                << text::terminal_safe(g.detail, 400) << "\n";
     }
   }
   for (const auto& g : gate_results) {
     if (!g.passed) {
-      spdlog::error("gate failed: {}: {}", g.gate.text, g.detail);
+      spdlog::error("gate failed: {}: {}", text::terminal_safe(g.gate.text, 200),
+                    text::terminal_safe(g.detail, 400));
     }
   }
   for (const auto& g : gate_results) {

@@ -9,6 +9,7 @@
 #include "dcplan/io/format.hpp"
 #include "dcplan/load.hpp"
 #include "dcplan/targets.hpp"
+#include "text.hpp"
 
 namespace dcplan::cli {
 
@@ -59,11 +60,15 @@ int run(const RunOptions& o) {
           {t.passed ? "PASS" : "FAIL", t.name, t.what, t.required, fmt::format("{:.6g}", t.value)});
     }
     std::cerr << format_table({"result", "target", "metric", "required", "actual"}, rows);
-    if (checked.empty()) spdlog::warn("{}: --check: the scenario has no targets", o.scenario);
+    if (checked.empty()) {
+      spdlog::warn("{}: --check: the scenario has no targets", text::terminal_safe(o.scenario, 160));
+    }
     if (failed > 0) {
       spdlog::error("{} of {} target(s) failed", failed, checked.size());
       for (const auto& t : checked) {
-        if (!t.passed) spdlog::error("{}: {}", t.name, t.detail);
+        if (!t.passed) {
+          spdlog::error("{}: {}", text::terminal_safe(t.name, 200), text::terminal_safe(t.detail, 400));
+        }
       }
       return 1;
     }
