@@ -1,6 +1,7 @@
 #include "dcplan/sweep.hpp"
 
 #include <fmt/format.h>
+#include <sys/stat.h>
 #include <algorithm>
 #include <atomic>
 #include <chrono>
@@ -1169,6 +1170,15 @@ struct ShardHeader {
   bool jsonl = false;
 };
 
+//! A whole decimal number in [0, max], or -1.
+long long whole(std::string_view text, long long max) {
+  if (text.empty() || text.size() > 18 ||
+      text.find_first_not_of("0123456789") != std::string_view::npos)
+    return -1;
+  const long long v = std::stoll(std::string(text));
+  return v <= max ? v : -1;
+}
+
 ShardHeader parse_header(const std::string& file, const std::string& line) {
   ShardHeader h;
   auto fail = [&](const std::string& what) -> ShardHeader {
@@ -1178,36 +1188,57 @@ ShardHeader parse_header(const std::string& file, const std::string& line) {
                          "cannot be merged)");
   };
   std::string shard;
+  std::string runs;
   if (line.rfind("# dcplan-sweep v1 ", 0) == 0) {
-    char hash[64] = {};
-    char sh[64] = {};
-    if (std::sscanf(line.c_str(), "# dcplan-sweep v1 hash=%63s runs=%lld shard=%63s", hash, &h.runs,
-                    sh) != 3)
+    const auto fields = text::split(std::string_view(line).substr(18), ' ');
+    if (fields.size() != 3 || fields[0].rfind("hash=", 0) != 0 ||
+        fields[1].rfind("runs=", 0) != 0 || fields[2].rfind("shard=", 0) != 0)
       return fail("malformed header");
-    h.hash = hash;
-    shard = sh;
+    h.hash = fields[0].substr(5);
+    runs = fields[1].substr(5);
+    shard = fields[2].substr(6);
   } else if (line.rfind("{\"dcplan_sweep\":", 0) == 0) {
     h.jsonl = true;
-    json j = json::parse(line, nullptr, false);
-    if (j.is_discarded() || !j.contains("dcplan_sweep")) return fail("malformed header");
+    const json j = json::parse(line, nullptr, false);
+    if (j.is_discarded() || !j.is_object() || !j.contains("dcplan_sweep") ||
+        !j["dcplan_sweep"].is_object())
+      return fail("malformed header");
     const auto& m = j["dcplan_sweep"];
-    h.hash = m.value("hash", "");
-    h.runs = m.value("runs", 0LL);
-    shard = m.value("shard", "");
+    if (!m.contains("hash") || !m["hash"].is_string() || !m.contains("runs") ||
+        !m["runs"].is_number_unsigned() || !m.contains("shard") || !m["shard"].is_string())
+      return fail("malformed header (expected hash and shard strings and a whole runs count)");
+    h.hash = m["hash"].get<std::string>();
+    runs = std::to_string(m["runs"].get<std::uint64_t>());
+    shard = m["shard"].get<std::string>();
   } else {
     return fail("first line is \"" + jsonio::excerpt(line) + "\"");
   }
-  if (std::sscanf(shard.c_str(), "%lld/%lld", &h.k, &h.n) != 2 || h.n < 1 || h.k < 0 || h.k >= h.n)
-    return fail("malformed shard");
+  if (h.hash.size() != 16 || h.hash.find_first_not_of("0123456789abcdef") != std::string::npos)
+    return fail("malformed hash");
+  h.runs = whole(runs, kMaxRuns);
+  if (h.runs < 0) return fail("malformed runs count \"" + jsonio::excerpt(runs) + "\"");
+  const auto slash = shard.find('/');
+  if (slash == std::string::npos) return fail("malformed shard \"" + jsonio::excerpt(shard) + "\"");
+  h.k = whole(std::string_view(shard).substr(0, slash), kMaxRuns);
+  h.n = whole(std::string_view(shard).substr(slash + 1), kMaxRuns);
+  if (h.n < 1 || h.k < 0 || h.k >= h.n)
+    return fail("malformed shard \"" + jsonio::excerpt(shard) + "\"");
   return h;
 }
 
-long long run_of(const std::string& line, bool jsonl) {
-  if (jsonl) {
-    const auto pos = line.find("\"run\":");
-    return pos == std::string::npos ? -1 : std::atoll(line.c_str() + pos + 6);
+//! The number of comma-separated fields of a csv line (quotes respected), or -1 when a quote
+//! is left open.
+long long csv_fields(const std::string& line) {
+  long long n = 1;
+  bool quoted = false;
+  for (char c : line) {
+    if (c == '"') {
+      quoted = !quoted;
+    } else if (c == ',' && !quoted) {
+      ++n;
+    }
   }
-  return std::atoll(line.c_str());
+  return quoted ? -1 : n;
 }
 
 }  // namespace
@@ -1219,26 +1250,45 @@ void merge_sweeps(const std::vector<std::string>& files, std::ostream& out) {
     std::ifstream in;
     ShardHeader header;
     std::string columns;
+    long long fields = 0;  //!< csv: fields of the column line
+    long long line_no = 1;
     std::string line;
     bool done = false;
+    void next() {
+      if (std::getline(in, line)) {
+        ++line_no;
+      } else {
+        done = true;
+      }
+    }
   };
   std::vector<Input> inputs(files.size());
   for (std::size_t i = 0; i < files.size(); ++i) {
     auto& in = inputs[i];
     in.file = files[i];
+    struct stat st {};
+    if (::stat(files[i].c_str(), &st) == 0 && !S_ISREG(st.st_mode))
+      throw InputError(files[i], "", "expected a regular file");
     in.in.open(files[i]);
     if (!in.in) throw InputError(files[i], "", "cannot read the file");
     std::string first;
     if (!std::getline(in.in, first))
       throw InputError(files[i], "", "not a dcplan sweep output: the file is empty");
     in.header = parse_header(files[i], first);
-    if (!in.header.jsonl && !std::getline(in.in, in.columns))
-      throw InputError(files[i], "", "no column line");
-    if (!std::getline(in.in, in.line)) in.done = true;
+    if (!in.header.jsonl) {
+      if (!std::getline(in.in, in.columns)) throw InputError(files[i], "", "no column line");
+      ++in.line_no;
+      in.fields = csv_fields(in.columns);
+      if (in.columns.rfind("run,", 0) != 0 || in.fields < 2)
+        throw InputError(files[i], "", "malformed column line (expected run,...)");
+    }
+    in.next();
   }
   const auto& h0 = inputs[0].header;
-  std::vector<bool> seen(static_cast<std::size_t>(h0.n), false);
-  for (const auto& in : inputs) {
+  // Every shard of the sweep must be given, each once. Nothing is allocated by the shard count
+  // a header claims: only by the files given.
+  std::map<long long, Input*> by_shard;
+  for (auto& in : inputs) {
     const auto& h = in.header;
     if (h.hash != h0.hash || h.runs != h0.runs || h.jsonl != h0.jsonl ||
         in.columns != inputs[0].columns) {
@@ -1250,12 +1300,11 @@ void merge_sweeps(const std::vector<std::string>& files, std::ostream& out) {
     if (h.n != h0.n)
       throw InputError(in.file, "",
                        fmt::format("shard {}/{} does not belong with {}/{}", h.k, h.n, h0.k, h0.n));
-    if (seen[static_cast<std::size_t>(h.k)])
+    if (!by_shard.emplace(h.k, &in).second)
       throw InputError(in.file, "", fmt::format("shard {}/{} given twice", h.k, h.n));
-    seen[static_cast<std::size_t>(h.k)] = true;
   }
   for (long long k = 0; k < h0.n; ++k) {
-    if (!seen[static_cast<std::size_t>(k)])
+    if (by_shard.count(k) == 0)
       throw InputError("merge", "", fmt::format("shard {}/{} is missing", k, h0.n));
   }
   if (h0.jsonl) {
@@ -1266,23 +1315,44 @@ void merge_sweeps(const std::vector<std::string>& files, std::ostream& out) {
     out << fmt::format("# dcplan-sweep v1 hash={} runs={} shard=0/1\n", h0.hash, h0.runs)
         << inputs[0].columns << "\n";
   }
-  // Runs are ascending in each shard and disjoint across shards: take the smallest each time.
-  while (true) {
-    long long best_run = -1;
-    Input* best = nullptr;
-    for (auto& in : inputs) {
-      if (in.done) continue;
-      const long long r = run_of(in.line, h0.jsonl);
-      if (best == nullptr || r < best_run) {
-        best = &in;
-        best_run = r;
-      }
+  // Run r is in shard r mod N, and every run has as many rows as the first: each row is checked
+  // (its run, its shape) as it is copied, so a truncated, reordered, foreign or padded shard is
+  // an error, never a silently wrong merge.
+  long long rows_per_run = -1;
+  auto run_of = [&](Input& in) -> long long {
+    if (h0.jsonl) {
+      const json j = json::parse(in.line, nullptr, false);
+      if (j.is_discarded() || !j.is_object() || !j.contains("run") ||
+          !j["run"].is_number_unsigned())
+        return -1;
+      return static_cast<long long>(std::min<std::uint64_t>(j["run"].get<std::uint64_t>(),
+                                                            static_cast<std::uint64_t>(kMaxRuns)));
     }
-    if (best == nullptr) break;
-    while (!best->done && run_of(best->line, h0.jsonl) == best_run) {
-      out << best->line << "\n";
-      if (!std::getline(best->in, best->line)) best->done = true;
+    if (csv_fields(in.line) != in.fields) return -1;
+    return whole(std::string_view(in.line).substr(0, in.line.find(',')), kMaxRuns);
+  };
+  auto bad = [](const Input& in, const std::string& what) {
+    throw InputError(in.file, "", fmt::format("line {}: {}", in.line_no, what));
+  };
+  for (long long r = 0; r < h0.runs; ++r) {
+    Input& in = *by_shard.at(r % h0.n);
+    if (in.done) bad(in, fmt::format("the shard ends before run {} (truncated?)", r));
+    long long rows = 0;
+    while (!in.done) {
+      const long long run = run_of(in);
+      if (run < 0) bad(in, "malformed row \"" + jsonio::excerpt(in.line) + "\"");
+      if (run != r) break;
+      out << in.line << "\n";
+      ++rows;
+      in.next();
     }
+    if (rows == 0) bad(in, fmt::format("expected run {}, found \"{}\"", r, jsonio::excerpt(in.line)));
+    if (rows_per_run < 0) rows_per_run = rows;
+    if (rows != rows_per_run)
+      bad(in, fmt::format("run {} has {} rows, the others {}", r, rows, rows_per_run));
+  }
+  for (auto& in : inputs) {
+    if (!in.done) bad(in, "rows after the shard's last run: \"" + jsonio::excerpt(in.line) + "\"");
   }
 }
 
