@@ -172,11 +172,7 @@ Gate parse_gate(const std::string& raw) {
     value.pop_back();
     if (value.empty()) bad_gate(raw, "a percentage needs a number, e.g. +5%");
   }
-  try {
-    std::size_t used = 0;
-    g.value = std::stod(value, &used);
-    if (used != value.size()) throw std::invalid_argument("trailing");
-  } catch (const std::exception&) {
+  if (!text::parse_double(value, g.value) || value.front() == ' ') {
     bad_gate(raw, "value \"" + jsonio::excerpt(value) +
                       "\" is not a number (expected e.g. 4e11 or +5%)");
   }
@@ -273,8 +269,12 @@ std::vector<GateResult> evaluate_gates(const std::vector<Gate>& gates, const Sce
       };
       if (!matches(bs) && !matches(os)) {
         throw InputError("--gate", "",
-                         quoted + "the selector \"" + jsonio::excerpt(g.selector) +
-                             "\" matches no region of either scenario");
+                         quoted +
+                             (selector_kind(g.selector) == SelectorKind::kExact
+                                  ? "unknown region \"" + jsonio::excerpt(g.selector) +
+                                        "\" in both scenarios"
+                                  : "the selector \"" + jsonio::excerpt(g.selector) +
+                                        "\" matches no region of either scenario"));
       }
     }
     std::vector<std::pair<int, int>> spans;

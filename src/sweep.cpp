@@ -50,18 +50,8 @@ std::uint64_t rotl(std::uint64_t x, int k) {
 }
 
 double parse_number(const std::string& text, const std::string& s) {
-  std::size_t used = 0;
   double v = 0;
-  try {
-    v = std::stod(s, &used);
-  } catch (const std::exception&) {
-    used = 0;
-  }
-  std::string rest = s.substr(std::min(used, s.size()));
-  rest.erase(0, rest.find_first_not_of(' '));
-  if (used == 0 || !rest.empty() || !std::isfinite(v)) {
-    bad_vary(text, "\"" + jsonio::excerpt(s) + "\" is not a number");
-  }
+  if (!text::parse_double(s, v)) bad_vary(text, "\"" + jsonio::excerpt(s) + "\" is not a number");
   return v;
 }
 

@@ -3,6 +3,8 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <cmath>
+#include <cstdlib>
 #include <cstdint>
 
 namespace dcplan::text {
@@ -108,6 +110,20 @@ std::vector<std::string> split(std::string_view s, char separator) {
     if (at == std::string_view::npos) return out;
     start = at + 1;
   }
+}
+
+bool parse_double(std::string_view s, double& out) {
+  while (!s.empty() && s.front() == ' ') s.remove_prefix(1);
+  while (!s.empty() && s.back() == ' ') s.remove_suffix(1);
+  if (s.empty() || s.size() > 400) return false;
+  const std::string z(s);
+  char* end = nullptr;
+  const double v = std::strtod(z.c_str(), &end);
+  if (end != z.c_str() + z.size() || !std::isfinite(v)) return false;
+  // strtod also reads "inf", "nan" and hexadecimal floats; a result table never holds them.
+  if (z.find_first_of("xXnN") != std::string::npos) return false;
+  out = v;
+  return true;
 }
 
 std::string json_escape(std::string_view s) {

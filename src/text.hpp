@@ -20,6 +20,11 @@ namespace dcplan::text {
 //! The pieces of `s` between separators: "a:b:" → {"a", "b", ""}; "" → {""}.
 [[nodiscard]] std::vector<std::string> split(std::string_view s, char separator);
 
+//! Parses the whole of `s` as a finite decimal number (leading and trailing spaces allowed).
+//! Unlike std::stod it accepts subnormal values and never throws; false when `s` is not one
+//! number or overflows.
+[[nodiscard]] bool parse_double(std::string_view s, double& out);
+
 //! " \ and control characters escaped for a JSON string.
 [[nodiscard]] std::string json_escape(std::string_view s);
 

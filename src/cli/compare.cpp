@@ -23,7 +23,10 @@ std::string percent(double rel) {
   return fmt::format("{:+.2f}%", rel * 100);
 }
 
-std::string verdict(const std::vector<CompareRow>& rows, const std::vector<GateResult>& gates) {
+//! One line: the gates' outcome and the largest change. In markdown (`md`) the gate texts are
+//! code spans and the region is escaped; everything else is dcplan's own words.
+std::string verdict(const std::vector<CompareRow>& rows, const std::vector<GateResult>& gates,
+                    bool md) {
   std::size_t changed = 0;
   const CompareRow* largest = nullptr;
   for (const auto& r : rows) {
@@ -40,7 +43,8 @@ std::string verdict(const std::vector<CompareRow>& rows, const std::vector<GateR
     for (const auto& g : gates) {
       if (g.passed) continue;
       ++failed;
-      names += (names.empty() ? "" : ", ") + g.gate.text;
+      names += (names.empty() ? "" : ", ") +
+               (md ? text::md_code(g.gate.text, false) : text::terminal_safe(g.gate.text, 200));
     }
     out = failed == 0
               ? fmt::format("PASS: all {} gate(s) passed", gates.size())
@@ -52,7 +56,8 @@ std::string verdict(const std::vector<CompareRow>& rows, const std::vector<GateR
   if (largest != nullptr) {
     out += fmt::format("; largest change {} {} {} {}",
                        column_info(static_cast<Col>(largest->metric)).name, largest->year,
-                       largest->region, percent(largest->rel_diff()));
+                       md ? text::md_escape(largest->region) : largest->region,
+                       percent(largest->rel_diff()));
   }
   return out;
 }
@@ -89,7 +94,7 @@ int compare(const CompareOptions& o) {
     rows.push_back(std::move(r));
   }
   const bool hw = eo.by_hardware;
-  const std::string summary = verdict(rows, gate_results);
+  const std::string summary = verdict(rows, gate_results, o.format == "md");
 
   std::string out;
   if (o.format == "csv") {
@@ -156,7 +161,7 @@ int compare(const CompareOptions& o) {
       // region and hardware ids) is escaped and bounded; gate text sits in a code span that
       // cannot be closed early. Only dcplan's own words and numbers are markdown.
       out = fmt::format("**dcplan compare** {} → {}: {}\n\n", text::md_code(o.base, false),
-                        text::md_code(o.other, false), text::md_escape(summary, 1000));
+                        text::md_code(o.other, false), summary);
       if (!gate_results.empty()) {
         out += "| gate | result | detail |\n| --- | --- | --- |\n";
         for (const auto& g : gate_results) {

@@ -23,7 +23,9 @@ std::string sig(double raw, int digits = 3) {
   // first cut to 12 significant digits and nudged away from zero by far less than those, so
   // that halves round up whatever their binary form: 4545 and 4545.000000000001 MW both read
   // 4.55 GW (binary 4.545 is 4.5449999..., which printf rounds down).
-  const double v = std::stod(fmt::format("{:.12g}", raw)) * (1 + 1e-12);
+  double v = raw;
+  if (!text::parse_double(fmt::format("{:.12g}", raw), v)) v = raw;
+  v *= 1 + 1e-12;
   const double a = std::abs(v);
   int decimals = 0;
   if (a > 0 && a < 1000)

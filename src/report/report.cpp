@@ -1,6 +1,7 @@
 #include "dcplan/report/report.hpp"
 
 #include <fmt/format.h>
+#include <sys/stat.h>
 #include <algorithm>
 #include <cmath>
 #include <fstream>
@@ -38,6 +39,7 @@ svg .xtick { text-anchor: middle; fill: #444; }
 svg .ylabel { text-anchor: middle; fill: #444; }
 svg .marker { fill: #b30000; }
 svg .mlabel { text-anchor: end; fill: #b30000; font-size: 11px; }
+svg .note { font-size: 10px; fill: #555; }
 svg .nodata { fill: #777; font-style: italic; }
 .small { color: #666; font-size: 0.85em; }
 @media print { body { margin: 0; max-width: none; } h2 { page-break-after: avoid; } svg.chart { page-break-inside: avoid; } }
@@ -344,42 +346,90 @@ std::string html_report(const ReportInput& in) {
 }
 
 std::vector<Fan> read_sweep_fans(const std::string& path) {
+  // A hand-edited or foreign file is input like any other: every row is checked (its width,
+  // its numbers, its year) and a problem is an error naming the line, never a crash.
+  struct stat st {};
+  if (::stat(path.c_str(), &st) == 0 && !S_ISREG(st.st_mode))
+    throw InputError(path, "", "expected a regular file (a dcplan sweep csv output)");
   std::ifstream in(path);
   if (!in) throw InputError(path, "", "cannot read the sweep output");
+  constexpr std::size_t kMaxValues = 20'000'000;  // rows mode keeps every value until the end
   std::string line;
-  std::vector<std::string> lines;
-  while (std::getline(in, line)) lines.push_back(line);
+  long long line_no = 0;
+  auto next = [&]() {
+    if (!std::getline(in, line)) return false;
+    ++line_no;
+    return true;
+  };
+  auto bad = [&](const std::string& what) {
+    throw InputError(path, "", fmt::format("line {}: {}", line_no, what));
+  };
+  auto number = [&](const std::string& cell, const std::string& column, bool empty_ok) {
+    if (cell.empty() && empty_ok) return std::nan("");
+    double v = 0;
+    if (!text::parse_double(cell, v)) {
+      bad("column " + text::terminal_safe(column, 40) + ": expected a number, found \"" +
+          text::terminal_safe(cell, 40) + "\"");
+    }
+    return v;
+  };
+  auto year_of = [&](const std::string& cell) {
+    const double y = number(cell, "year", false);
+    if (y != std::floor(y) || y < 1900 || y > 2500) bad("expected a year, found \"" + text::terminal_safe(cell, 40) + "\"");
+    return y;
+  };
   auto split = [](const std::string& l) { return text::split(l, ','); };
-  std::map<std::string, std::map<double, std::vector<double>>> values;  // metric → year → values
   std::vector<Fan> fans;
-  if (!lines.empty() && lines[0] == "year,region,metric,n,mean,p5,p50,p95") {
+  if (!next()) throw InputError(path, "", "expected a csv output of dcplan sweep; the file is empty");
+  if (line == "year,region,metric,n,mean,p5,p50,p95") {
     std::map<std::string, Fan> by_metric;
-    for (std::size_t i = 1; i < lines.size(); ++i) {
-      const auto f = split(lines[i]);
-      if (f.size() != 8 || f[1] != "total") continue;
+    while (next()) {
+      const auto f = split(line);
+      if (f.size() != 8) bad(fmt::format("expected 8 fields, found {}", f.size()));
+      if (f[1] != "total") continue;
       auto& fan = by_metric[f[2]];
       fan.metric = f[2];
-      fan.years.push_back(std::stod(f[0]));
-      auto num = [](const std::string& s) { return s.empty() ? std::nan("") : std::stod(s); };
-      fan.p5.push_back(num(f[5]));
-      fan.p50.push_back(num(f[6]));
-      fan.p95.push_back(num(f[7]));
+      const double year = year_of(f[0]);
+      if (!fan.years.empty() && year <= fan.years.back()) bad("years out of order");
+      fan.years.push_back(year);
+      fan.p5.push_back(number(f[5], "p5", true));
+      fan.p50.push_back(number(f[6], "p50", true));
+      fan.p95.push_back(number(f[7], "p95", true));
+      if (by_metric.size() > 64 || fan.years.size() > 1000) bad("too many metrics or years");
     }
-    for (auto& [m, f] : by_metric) fans.push_back(std::move(f));
+    for (auto& [m, f] : by_metric) {
+      if (value_column(m) < 0) {
+        throw InputError(path, "", "unknown metric \"" + text::terminal_safe(m, 40) + "\"");
+      }
+      fans.push_back(std::move(f));
+    }
     return fans;
   }
-  if (lines.size() < 2 || lines[0].rfind("# dcplan-sweep", 0) != 0) {
+  if (line.rfind("# dcplan-sweep", 0) != 0 || !next()) {
     throw InputError(path, "", "expected a csv output of dcplan sweep (rows or --summary)");
   }
-  const auto header = split(lines[1]);
-  const auto year_col = std::find(header.begin(), header.end(), "year") - header.begin();
-  const auto region_col = year_col + 1;
-  for (std::size_t i = 2; i < lines.size(); ++i) {
-    const auto f = split(lines[i]);
-    if (f.size() != header.size() || f[static_cast<std::size_t>(region_col)] != "total") continue;
-    const double year = std::stod(f[static_cast<std::size_t>(year_col)]);
-    for (std::size_t c = static_cast<std::size_t>(region_col) + 1; c < f.size(); ++c) {
-      if (!f[c].empty()) values[header[c]][year].push_back(std::stod(f[c]));
+  const auto header = split(line);
+  const auto year_at = std::find(header.begin(), header.end(), "year");
+  if (year_at == header.end() || year_at + 1 == header.end() || *(year_at + 1) != "region") {
+    bad("expected year and region columns");
+  }
+  const auto year_col = static_cast<std::size_t>(year_at - header.begin());
+  const std::size_t region_col = year_col + 1;
+  for (std::size_t c = region_col + 1; c < header.size(); ++c) {
+    if (value_column(header[c]) < 0) bad("unknown metric \"" + text::terminal_safe(header[c], 40) + "\"");
+  }
+  std::map<std::string, std::map<double, std::vector<double>>> values;  // metric → year → values
+  std::size_t kept = 0;
+  while (next()) {
+    const auto f = split(line);
+    if (f.size() != header.size()) bad(fmt::format("expected {} fields, found {}", header.size(), f.size()));
+    if (f[region_col] != "total") continue;
+    const double year = year_of(f[year_col]);
+    for (std::size_t c = region_col + 1; c < f.size(); ++c) {
+      const double v = number(f[c], header[c], true);
+      if (std::isnan(v)) continue;
+      values[header[c]][year].push_back(v);
+      if (++kept > kMaxValues) bad("more than 20 million values; summarise the sweep with --summary");
     }
   }
   auto quantile = [](std::vector<double>& xs, double q) {

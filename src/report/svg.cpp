@@ -18,7 +18,10 @@ constexpr const char* kPalette[] = {
 constexpr std::size_t kColours = sizeof(kPalette) / sizeof(kPalette[0]);
 constexpr int kLeft = 70, kRight = 190, kTop = 36, kBottom = 40;
 
+//! A coordinate: one decimal; never NaN or infinite in the markup (0 instead: callers skip
+//! points without a value, this is the last guard).
 std::string num(double v) {
+  if (!std::isfinite(v)) v = 0;
   std::string s = fmt::format("{:.1f}", v);
   if (s == "-0.0") s = "0.0";
   return s;
@@ -30,8 +33,17 @@ const char* colour(std::size_t i) {
   return kPalette[i % kColours];
 }
 
+//! Printed with 12 digits and re-read, so that 3 x 0.2 is 0.6, not 0.6000000000000001.
+double tidy(double v) {
+  double out = v;
+  return text::parse_double(fmt::format("{:.12g}", v), out) ? out : v;
+}
+
 std::vector<double> nice_ticks(double lo, double hi, int target) {
-  if (!(hi > lo)) hi = lo + 1;
+  // Values too small to scale (subnormals: a budget of 1e-320) or not finite get the unit axis.
+  if (!std::isfinite(lo) || !std::isfinite(hi)) lo = 0, hi = 1;
+  if (!(hi > lo) || !std::isnormal(hi - lo)) hi = lo + 1;
+  if (!(hi > lo)) return {lo, lo + 1};
   const double raw = (hi - lo) / std::max(1, target);
   const double mag = std::pow(10.0, std::floor(std::log10(raw)));
   double step = mag;
@@ -42,14 +54,20 @@ std::vector<double> nice_ticks(double lo, double hi, int target) {
     }
   }
   // From the multiple of step at or below lo to the one at or above hi.
-  const long long first = static_cast<long long>(std::floor(lo / step + 1e-9));
-  const long long last = static_cast<long long>(std::ceil(hi / step - 1e-9));
+  const double first_d = std::floor(lo / step + 1e-9);
+  const double last_d = std::ceil(hi / step - 1e-9);
+  if (!std::isnormal(step) || !std::isfinite(first_d) || !std::isfinite(last_d) ||
+      std::abs(first_d) > 1e15 || std::abs(last_d) > 1e15) {
+    return {lo, hi};
+  }
+  const auto first = static_cast<long long>(first_d);
+  const auto last = static_cast<long long>(last_d);
   std::vector<double> ticks;
   for (long long i = first; i <= last && ticks.size() <= 50; ++i) {
-    // Printed and re-read so that 3 x 0.2 is 0.6, not 0.6000000000000001.
-    ticks.push_back(std::stod(fmt::format("{:.12g}", static_cast<double>(i) * step)));
+    ticks.push_back(tidy(static_cast<double>(i) * step));
   }
-  if (ticks.size() < 2) ticks.push_back(std::stod(fmt::format("{:.12g}", ticks.back() + step)));
+  if (ticks.empty()) ticks.push_back(lo);
+  if (ticks.size() < 2) ticks.push_back(tidy(ticks.back() + step));
   return ticks;
 }
 
@@ -105,10 +123,11 @@ std::string render_svg(const Chart& c) {
   double ymin = 0, ymax = 0;
   bool any = false;
   auto see = [&](double v) {
-    if (!std::isfinite(v)) return;
+    // Subnormal values (below 2.2e-308) cannot be scaled to an axis: drawn as zero.
+    if (!std::isnormal(v)) return;
     ymin = std::min(ymin, v);
     ymax = std::max(ymax, v);
-    any = any || v != 0;
+    any = true;
   };
   const bool stacked = c.kind == ChartKind::kStackedArea || c.kind == ChartKind::kStackedBars;
   std::vector<double> pos_total(n, 0.0);
@@ -176,22 +195,33 @@ std::string render_svg(const Chart& c) {
 
   // Bands first, underneath.
   std::size_t colour_index = 0;
-  std::vector<std::pair<std::string, std::string>> legend;  // name, swatch markup
+  struct LegendEntry {
+    std::string name;
+    std::string swatch;  //!< markup of the swatch's fill
+    std::string note;    //!< a second, smaller line ("" for none)
+  };
+  std::vector<LegendEntry> legend;
   for (const auto& b : c.bands) {
     const char* col = colour(colour_index++);
+    // Only the years where the band has both edges (a ratio is empty in a year with nothing
+    // installed): the band spans those, never a NaN coordinate.
+    auto has = [&](std::size_t i) {
+      return i < b.hi.size() && i < b.lo.size() && std::isfinite(b.hi[i]) &&
+             std::isfinite(b.lo[i]);
+    };
     std::string pts;
-    for (std::size_t i = 0; i < n && i < b.hi.size(); ++i)
-      pts += num(sx(c.x[i])) + "," + num(sy(b.hi[i])) + " ";
-    for (std::size_t i = std::min(n, b.lo.size()); i-- > 0;)
-      pts += num(sx(c.x[i])) + "," + num(sy(b.lo[i])) + " ";
+    for (std::size_t i = 0; i < n; ++i)
+      if (has(i)) pts += num(sx(c.x[i])) + "," + num(sy(b.hi[i])) + " ";
+    for (std::size_t i = n; i-- > 0;)
+      if (has(i)) pts += num(sx(c.x[i])) + "," + num(sy(b.lo[i])) + " ";
     out += fmt::format(
         "<polygon points=\"{}\" fill=\"{}\" fill-opacity=\"0.25\" stroke=\"none\"/>\n", pts, col);
     std::string mid;
     for (std::size_t i = 0; i < n && i < b.mid.size(); ++i)
-      mid += num(sx(c.x[i])) + "," + num(sy(b.mid[i])) + " ";
+      if (std::isfinite(b.mid[i])) mid += num(sx(c.x[i])) + "," + num(sy(b.mid[i])) + " ";
     out += fmt::format("<polyline points=\"{}\" fill=\"none\" stroke=\"{}\" stroke-width=\"2\"/>\n",
                        mid, col);
-    legend.emplace_back(b.name + " (median, 5th-95th)", fmt::format("fill=\"{}\"", col));
+    legend.push_back({b.name, fmt::format("fill=\"{}\"", col), "median, 5th-95th percentile"});
   }
 
   // Main series.
@@ -253,7 +283,7 @@ std::string render_svg(const Chart& c) {
         break;
       }
     }
-    legend.emplace_back(ser.name, fmt::format("fill=\"{}\"", col));
+    legend.push_back({ser.name, fmt::format("fill=\"{}\"", col), ""});
   }
   for (const auto& ser : c.lines) {
     const char* col = colour(colour_index++);
@@ -264,7 +294,7 @@ std::string render_svg(const Chart& c) {
     out += fmt::format(
         "<polyline points=\"{}\" fill=\"none\" stroke=\"{}\" stroke-width=\"2.5\"{}/>\n", pts, col,
         ser.dashed ? " stroke-dasharray=\"6 4\"" : "");
-    legend.emplace_back(ser.name, fmt::format("fill=\"{}\"", col));
+    legend.push_back({ser.name, fmt::format("fill=\"{}\"", col), ""});
   }
   for (const auto& m : c.markers) {
     const double x =
@@ -277,14 +307,28 @@ std::string render_svg(const Chart& c) {
 
   // Legend, right of the plot.
   out += "<g class=\"legend\">\n";
-  for (std::size_t i = 0; i < legend.size() && i < 16; ++i) {
-    const int y = kTop + 4 + static_cast<int>(i) * 18;
+  // Names are cut by characters (not bytes, so no UTF-8 sequence is split) to what the 190 px
+  // margin holds; a note goes on a line of its own, so nothing is cut off at the edge.
+  auto cut = [](const std::string& s, std::size_t max) {
+    std::size_t chars = 0;
+    for (std::size_t i = 0; i < s.size(); ++i) {
+      if ((static_cast<unsigned char>(s[i]) & 0xC0) == 0x80) continue;
+      if (chars++ == max - 1) return s.substr(0, i) + "...";
+    }
+    return s;
+  };
+  int y = kTop + 4;
+  for (std::size_t i = 0; i < legend.size() && i < 16 && y + 12 <= h; ++i) {
     out += fmt::format("<rect x=\"{}\" y=\"{}\" width=\"12\" height=\"12\" {}/>\n", kLeft + pw + 12,
-                       y, legend[i].second);
-    std::string name = legend[i].first;
-    if (name.size() > 27) name = name.substr(0, 26) + "...";
+                       y, legend[i].swatch);
     out += fmt::format("<text x=\"{}\" y=\"{}\">{}</text>\n", kLeft + pw + 30, y + 10,
-                       text::xml_escape(name));
+                       text::xml_escape(cut(legend[i].name, 22)));
+    if (!legend[i].note.empty()) {
+      y += 14;
+      out += fmt::format("<text x=\"{}\" y=\"{}\" class=\"note\">{}</text>\n", kLeft + pw + 30,
+                         y + 10, text::xml_escape(cut(legend[i].note, 30)));
+    }
+    y += 18;
   }
   out += "</g>\n";
   return out + "</svg>\n";
