@@ -21,7 +21,6 @@ int run(const RunOptions& o) {
   if (!o.years.empty()) io::parse_years(o.years, fo);
 
   const Scenario s = load_scenario(o.scenario, LoadOptions{o.overrides, allow_dirs()});
-  if (!o.metrics.empty()) fo.columns = io::parse_metrics(o.metrics, s.demand.has_value());
   if (!o.currency.empty() && o.currency != "USD") {
     auto it = s.fx_per_usd.find(o.currency);
     if (it == s.fx_per_usd.end()) {
@@ -36,8 +35,12 @@ int run(const RunOptions& o) {
     fo.fx = it->second;
     fo.fx_first_year = s.horizon.start;
   }
-  if (fo.first_year && fo.last_year &&
-      (*fo.last_year < s.horizon.start || *fo.first_year > s.horizon.end)) {
+  if (!o.metrics.empty()) {
+    fo.columns = io::parse_metrics(o.metrics, s.demand.has_value(), fo.currency);
+  }
+  // Years outside the horizon are an error, whichever end: nothing is clipped silently.
+  if ((fo.first_year && (*fo.first_year < s.horizon.start || *fo.first_year > s.horizon.end)) ||
+      (fo.last_year && (*fo.last_year < s.horizon.start || *fo.last_year > s.horizon.end))) {
     throw InputError("--years", "",
                      fmt::format("expected years within the horizon {}-{}, found {}",
                                  s.horizon.start, s.horizon.end, o.years));

@@ -72,7 +72,8 @@ RowsBy parse_rows_by(const std::string& name) {
   throw InputError("--by", "", "expected region, total or hardware, found \"" + name + "\"");
 }
 
-std::vector<int> parse_metrics(const std::string& list, bool has_demand) {
+std::vector<int> parse_metrics(const std::string& list, bool has_demand,
+                               const std::string& currency) {
   std::vector<int> out;
   std::vector<std::string> known;
   for (int c = 0; c < kNumCols; ++c) known.emplace_back(column_info(static_cast<Col>(c)).name);
@@ -85,9 +86,14 @@ std::vector<int> parse_metrics(const std::string& list, bool has_demand) {
     name.erase(name.find_last_not_of(' ') + 1);
     if (!name.empty()) {
       // Money columns may be named in another currency (capex_cny); match on the USD name.
-      std::string key = name;
-      const int c = value_column(key);
+      int c = value_column(name);
+      for (int k = 0; k < kNumCols && c < 0; ++k) {
+        if (column_name(column_info(static_cast<Col>(k)), currency) == name) c = k;
+      }
       if (c < 0) {
+        for (int k = 0; k < kNumCols && currency != "USD"; ++k) {
+          known.push_back(column_name(column_info(static_cast<Col>(k)), currency));
+        }
         const auto near = schema::nearest(name, known);
         throw InputError("--metrics", "",
                          "unknown metric \"" + name + "\"" +
@@ -221,9 +227,18 @@ std::string format_results(const Results& res, const FormatOptions& o) {
     return o.fx(i);
   };
   auto value = [&](Eigen::Index r, int c) {
-    double v = res.values(r, c);
-    if (column_info(static_cast<Col>(c)).money)
-      v *= fx_for(res.keys[static_cast<std::size_t>(r)].year);
+    const double usd = res.values(r, c);
+    if (!column_info(static_cast<Col>(c)).money || o.fx.size() == 0) return usd;
+    const int year = res.keys[static_cast<std::size_t>(r)].year;
+    const double v = usd * fx_for(year);
+    // The engine checked its own numbers; the conversion is checked here, where it happens.
+    if (!std::isfinite(v) && std::isfinite(usd)) {
+      throw InputError("--currency", "",
+                       fmt::format("{} {} in {} is {:g} USD, which overflows when converted to {} "
+                                   "at {:g} per USD (check /fx_per_usd/{})",
+                                   column_info(static_cast<Col>(c)).name, res.region_name(r), year,
+                                   usd, o.currency, fx_for(year), o.currency));
+    }
     return v;
   };
 

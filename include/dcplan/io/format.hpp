@@ -33,8 +33,9 @@ struct FormatOptions {
 [[nodiscard]] RowsBy parse_rows_by(const std::string& name);
 
 //! Parses "a,b,c" into value columns; throws InputError naming an unknown column (with the
-//! nearest known name).
-[[nodiscard]] std::vector<int> parse_metrics(const std::string& list, bool has_demand);
+//! nearest known name). Money columns may be named in `currency` too (capex_cny for CNY).
+[[nodiscard]] std::vector<int> parse_metrics(const std::string& list, bool has_demand,
+                                             const std::string& currency = "USD");
 
 //! Parses "A:B", "A:", ":B" or "A" into first/last years; throws InputError when malformed.
 void parse_years(const std::string& spec, FormatOptions& options);
