@@ -2,6 +2,7 @@
 
 #include <fcntl.h>
 #include <linux/openat2.h>
+#include <fmt/format.h>
 #include <spdlog/spdlog.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
@@ -26,6 +27,7 @@
 #include "dcplan/selector.hpp"
 #include "dcplan/trajectory.hpp"
 #include "json_io.hpp"
+#include "text.hpp"
 
 namespace dcplan {
 
@@ -888,6 +890,17 @@ class Builder {
     finance(s);
     targets(s);
     if (!ctx_.ok()) return std::nullopt;
+    // The rules between values, shared with sweep, which checks them again for every run.
+    for (auto& d : check_consistency(s)) ctx_.error(d.pointer, std::move(d.message));
+    if (!ctx_.ok()) return std::nullopt;
+    for (const auto& r : s.regions) {
+      if (r.opens && *r.opens > s.horizon.end) {
+        spdlog::warn("{}: region {} opens in {}, after the horizon ends ({}): it receives nothing "
+                     "and its weight's share of the budget carries over every year",
+                     text::terminal_safe(ctx_.file_for("/regions/" + r.id), 160), r.id, *r.opens,
+                     s.horizon.end);
+      }
+    }
     return s;
   }
 
@@ -1024,11 +1037,6 @@ class Builder {
       h.available = as_int(number(v, node, "available"));
       if (const json* ls = member(v, "last_sale"); ls != nullptr && ls->is_number()) {
         h.last_sale = as_int(ls->get<double>());
-        if (*h.last_sale < h.available) {
-          ctx_.error(join_ptr(ptr, "last_sale"), "expected a last sale year >= available (" +
-                                                     std::to_string(h.available) + "), found " +
-                                                     std::to_string(*h.last_sale));
-        }
       }
       h.bf16_tflops = number(v, node, "bf16_tflops");
       h.hbm_gb = number(v, node, "hbm_gb");
@@ -1117,7 +1125,6 @@ class Builder {
       if (const json* init = member(v, "initial"); init != nullptr && init->is_object()) {
         const std::string iptr = join_ptr(ptr, "initial");
         r.initial_it_capacity_mw = number(*init, initial_node, "it_capacity_mw");
-        double fleet_mw = 0;
         if (const json* fleet = member(*init, "fleet"); fleet != nullptr && fleet->is_object()) {
           for (const auto& [hw_id, vintages] : fleet->items()) {
             const std::string fptr = join_ptr(join_ptr(iptr, "fleet"), hw_id);
@@ -1140,17 +1147,9 @@ class Builder {
                                std::to_string(s.horizon.start) + "), found " + year_key);
                 continue;
               }
-              const auto& h = s.hardware[static_cast<std::size_t>(hi)];
               r.initial_fleet.push_back({hi, *vintage, count.get<double>()});
-              fleet_mw += count.get<double>() * h.all_in_w / 1e6;
             }
           }
-        }
-        if (fleet_mw > r.initial_it_capacity_mw * (1 + 1e-9) + 1e-9) {
-          ctx_.error(iptr, "the initial fleet needs " + fmt_number(fleet_mw) +
-                               " MW of IT power (count x all_in_w), more than the initial "
-                               "it_capacity_mw of " +
-                               fmt_number(r.initial_it_capacity_mw) + " MW");
         }
       }
       s.regions.push_back(std::move(r));
@@ -1456,6 +1455,40 @@ std::vector<Diagnostic> validate_scenario(const std::string& path, const LoadOpt
 std::string merged_document(const std::string& path, const LoadOptions& options) {
   Context ctx(path);
   return merged(jsonio::read_text(path), path, options, ctx).dump(2) + "\n";
+}
+
+std::vector<Diagnostic> check_consistency(const Scenario& s) {
+  std::vector<Diagnostic> out;
+  auto error = [&](std::string pointer, std::string message) {
+    out.push_back({s.file, std::move(pointer), std::move(message), 0, 0});
+  };
+  for (const auto& h : s.hardware) {
+    if (h.last_sale && *h.last_sale < h.available) {
+      error("/hardware/" + jsonio::escape_token(h.id) + "/last_sale",
+            fmt::format("expected a last sale year >= available ({}), found {}", h.available,
+                        *h.last_sale));
+    }
+  }
+  for (const auto& r : s.regions) {
+    const std::string rptr = "/regions/" + jsonio::escape_token(r.id) + "/initial";
+    double fleet_mw = 0;
+    for (const auto& c : r.initial_fleet) {
+      const auto& h = s.hardware[static_cast<std::size_t>(c.hardware)];
+      fleet_mw += c.count * h.all_in_w / 1e6;
+      if (c.vintage < h.available) {
+        error(rptr + "/fleet/" + jsonio::escape_token(h.id) + "/" + std::to_string(c.vintage),
+              fmt::format("a vintage of {} before the hardware is available ({}): {} was not on "
+                          "sale then",
+                          c.vintage, h.available, h.id));
+      }
+    }
+    if (fleet_mw > r.initial_it_capacity_mw * (1 + 1e-9) + 1e-9) {
+      error(rptr, fmt::format("the initial fleet needs {:.6g} MW of IT power (count x all_in_w), "
+                              "more than the initial it_capacity_mw of {:.6g} MW",
+                              fleet_mw, r.initial_it_capacity_mw));
+    }
+  }
+  return out;
 }
 
 }  // namespace dcplan

@@ -673,6 +673,15 @@ void apply(const Plan& p, long long run, Scenario& ws, std::vector<SeriesGroup>&
     }
     if (b.field == Field::kFx && b.code == ws.currency) ws.capex.fx_per_usd = a;
   }
+  // The loader's rules between values hold for every run, not just the base.
+  if (const auto broken = check_consistency(ws); !broken.empty()) {
+    std::string varied;
+    for (const auto& b : p.bindings) varied += (varied.empty() ? "" : ", ") + b.spec.text;
+    throw InputError(
+        "--vary", broken.front().pointer,
+        fmt::format("run {}: {} (with --vary {}); narrow the values varied", run,
+                    broken.front().message, jsonio::excerpt(varied)));
+  }
   if (p.split_varied) {
     const Eigen::ArrayXd sum = ws.capex.split_it + ws.capex.split_facility + ws.capex.split_other;
     for (int y = 0; y < years; ++y) {
@@ -869,6 +878,16 @@ void run_sweep(const SweepOptions& o, std::ostream& out,
   Plan p = prepare(o);
   const long long count =
       p.total <= o.shard_k ? 0 : (p.total - o.shard_k + o.shard_n - 1) / o.shard_n;
+  // Every grid point is checked before a line is written (its first run: grid values are the
+  // same for each of its samples), so a value the loader would refuse stops the sweep with
+  // nothing on standard output. Draws are checked as they are made.
+  {
+    Scenario ws = p.base;
+    auto groups = p.groups;
+    std::vector<double> params;
+    const long long points = std::min<long long>(p.grid_size, 100000);
+    for (long long g = 0; g < points; ++g) apply(p, g * p.samples, ws, groups, params);
+  }
   const int jobs = o.jobs > 0 ? o.jobs : std::max(1u, std::thread::hardware_concurrency());
 
   // Rows each run reports: total rows, or every region and total.

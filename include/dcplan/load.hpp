@@ -35,6 +35,11 @@ struct LoadOptions {
 [[nodiscard]] std::vector<Diagnostic> validate_scenario(const std::string& path,
                                                         const LoadOptions& options = {});
 
+//! The rules between values of a built scenario (the initial fleet fits its capacity and was on
+//! sale in its vintage; a last sale follows availability). The loader applies them; sweep,
+//! which changes values after loading, applies them again to every run. Empty when all hold.
+[[nodiscard]] std::vector<Diagnostic> check_consistency(const Scenario& scenario);
+
 //! The merged document (includes, `extends` and overrides applied) as pretty JSON text.
 //! Throws InputError when a file cannot be read or parsed, or an override is invalid.
 [[nodiscard]] std::string merged_document(const std::string& path, const LoadOptions& options = {});

@@ -81,7 +81,11 @@ json generate(Gen& g, bool caps, bool one_type = false) {
         const double room = (cap - used) * g.uniform(0, 0.5);
         const double n = room / w;
         if (n <= 0) continue;
-        fleet[hid][std::to_string(start - g.integer(0, 6))] = n;
+        // A vintage when the hardware was on sale (the loader refuses earlier ones).
+        const int available = doc["hardware"][hid]["available"].get<int>();
+        const int vintage = std::max(start - g.integer(0, 6), available);
+        if (vintage > start) continue;
+        fleet[hid][std::to_string(vintage)] = n;
         used += n * w;
       }
       reg["initial"] = {{"it_capacity_mw", cap}, {"fleet", fleet}};
