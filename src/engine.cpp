@@ -110,7 +110,8 @@ struct RegionState {
   bool any_stranded = false;         //!< a cohort waits for power (after ageing)
   std::vector<int> buyable;          //!< hardware it may buy with a share in some year
   std::vector<Buy> buy;              //!< this year's mix over buyable hardware, unnormalised
-  double excess = 0;                 //!< money the region could not spend itself
+  double excess = 0;                 //!< facility money the region could not spend itself
+  double it_excess = 0;              //!< IT money the region could not spend (nothing on sale)
   bool valid_mix = false;
   double mix_sum = 0;
   // This year's flows and sums over the cohorts.
@@ -364,6 +365,7 @@ void Engine::Impl::run(const Scenario& s, const EngineOptions& o, Results& out) 
       st.facility = available * s.capex.split_facility(t) * share;
       st.other = available * s.capex.split_other(t) * share;
       st.excess = 0;
+      st.it_excess = 0;
       st.facility_spent = 0;
       st.it_spent = 0;
     }
@@ -413,6 +415,7 @@ void Engine::Impl::run(const Scenario& s, const EngineOptions& o, Results& out) 
       pool = left;
     }
     unspent += pool;
+    const double facility_unspent = pool;
     for (Index r = 0; r < R; ++r) {
       RegionState& st = regions[static_cast<std::size_t>(r)];
       const Region& reg = s.regions[static_cast<std::size_t>(r)];
@@ -495,12 +498,13 @@ void Engine::Impl::run(const Scenario& s, const EngineOptions& o, Results& out) 
       }
       st.valid_mix = st.mix_sum > 0;
       if (!st.valid_mix && st.it > 0) {
-        st.excess += st.it;
+        st.it_excess += st.it;
         it_pool += st.it;
         st.it = 0;
       }
       if (st.valid_mix) w_valid += weights(r);
     }
+    double it_unspent = 0;
     if (it_pool > 0) {
       if (w_valid > 0) {
         for (Index r = 0; r < R; ++r) {
@@ -509,6 +513,7 @@ void Engine::Impl::run(const Scenario& s, const EngineOptions& o, Results& out) 
         }
       } else {
         unspent += it_pool;
+        it_unspent = it_pool;
       }
     }
     for (auto& st : regions) {
@@ -586,11 +591,16 @@ void Engine::Impl::run(const Scenario& s, const EngineOptions& o, Results& out) 
       u = avail_total > 0 ? std::min(s.operations.max_utilisation(t), demand / avail_total) : 0.0;
     }
 
-    // Carry-over: attributed to regions in proportion to the excess each could not spend;
-    // with none (no region open), by weight, else equally.
+    // Carry-over: each category's leftover is attributed to the regions in proportion to that
+    // category's excess (facility leftovers by facility excess, IT leftovers by IT excess);
+    // with no region open, the whole sum by weight, else equally.
     carry = unspent;
-    double excess_sum = 0;
-    for (const auto& st : regions) excess_sum += st.excess;
+    double facility_excess_sum = 0;
+    double it_excess_sum = 0;
+    for (const auto& st : regions) {
+      facility_excess_sum += st.excess;
+      it_excess_sum += st.it_excess;
+    }
     double share_sum = 0;
     for (Index r = 0; r < R; ++r) share_sum += s.capex.region_weight(r, t);
 
@@ -662,17 +672,17 @@ void Engine::Impl::run(const Scenario& s, const EngineOptions& o, Results& out) 
         v[kRevenueUsd] = kEmpty;
         v[kMarginUsd] = kEmpty;
       }
-      double share;
-      if (excess_sum > 0) {
-        share = st.excess / excess_sum;
-      } else if (share_sum > 0) {
-        share = s.capex.region_weight(r, t) / share_sum;
+      if (weight_sum <= 0) {
+        // No region open: the whole sum, and the new budget, by weight (else equally).
+        const double share = share_sum > 0 ? s.capex.region_weight(r, t) / share_sum
+                                            : 1.0 / static_cast<double>(R);
+        v[kCarryoverUsd] = carry * share;
+        v[kBudgetUsd] = new_usd * share;
       } else {
-        share = 1.0 / static_cast<double>(R);
+        v[kCarryoverUsd] =
+            (facility_excess_sum > 0 ? facility_unspent * st.excess / facility_excess_sum : 0.0) +
+            (it_excess_sum > 0 ? it_unspent * st.it_excess / it_excess_sum : 0.0);
       }
-      v[kCarryoverUsd] = carry * share;
-      // No region open: the new budget is attributed like the carry-over.
-      if (weight_sum <= 0) v[kBudgetUsd] = new_usd * share;
       using Row = Eigen::Array<double, 1, kNumCols>;
       Eigen::Map<Row>(tot) += Eigen::Map<const Row>(v);
 
@@ -708,10 +718,20 @@ void Engine::Impl::run(const Scenario& s, const EngineOptions& o, Results& out) 
 
     // Totals: every ratio column is recomputed from the sums, and the columns that do not
     // apply are emptied.
-    if (R == 0) tot[kCarryoverUsd] = carry;
+    if (R == 0) {
+      // No region at all: the budget is still the year's budget, and all of it carries over.
+      tot[kBudgetUsd] = new_usd;
+      tot[kCarryoverUsd] = carry;
+    }
     tot[kPue] = ratio(tot[kFacilityPowerMw], tot[kItLoadMw]);
     tot[kUtilisation] = avail_total > 0 ? u : kEmpty;
     tot[kCostPerEflopYearUsd] = ratio(tot[kTcoUsd], tot[kDeliveredEflopYear]);
+    if (s.demand && !(avail_total > 0)) {
+      // No compute at all: the whole demand is unmet. It belongs to no region, so it shows in
+      // the total row only (the one exception to totals = sum of regions).
+      tot[kDemandEflopYear] = demand;
+      tot[kUnmetEflopYear] = demand;
+    }
     if (!s.demand) {
       tot[kDemandEflopYear] = tot[kUnmetEflopYear] = tot[kRevenueUsd] = tot[kMarginUsd] = kEmpty;
     } else if (!s.demand->price_usd_per_eflop_year) {

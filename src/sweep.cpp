@@ -297,24 +297,23 @@ struct SeriesGroup {
 };
 
 Eigen::ArrayXd* array_of(Scenario& s, Field f, int i, const std::string& code) {
-  auto& r = i >= 0 && static_cast<std::size_t>(i) < s.regions.size()
-                ? s.regions[static_cast<std::size_t>(i)]
-                : s.regions.front();
+  // Region fields only: never touch a region for the others (a scenario may have none).
+  auto region = [&]() -> Region& { return s.regions.at(static_cast<std::size_t>(i)); };
   switch (f) {
     case Field::kRegionPue:
-      return &r.pue;
+      return &region().pue;
     case Field::kRegionPrice:
-      return &r.power_price_usd_per_mwh;
+      return &region().power_price_usd_per_mwh;
     case Field::kRegionGrid:
-      return &r.grid_g_per_kwh;
+      return &region().grid_g_per_kwh;
     case Field::kRegionRenewable:
-      return &r.renewable_share;
+      return &region().renewable_share;
     case Field::kRegionFacilityCapex:
-      return &r.facility_capex_usd_per_mw;
+      return &region().facility_capex_usd_per_mw;
     case Field::kRegionMaxNew:
-      return r.max_new_mw_per_year ? &*r.max_new_mw_per_year : nullptr;
+      return region().max_new_mw_per_year ? &*region().max_new_mw_per_year : nullptr;
     case Field::kRegionMaxTotal:
-      return r.max_total_mw ? &*r.max_total_mw : nullptr;
+      return region().max_total_mw ? &*region().max_total_mw : nullptr;
     case Field::kHwPrice:
       return &s.hardware[static_cast<std::size_t>(i)].price_usd;
     case Field::kBudget:
