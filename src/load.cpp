@@ -511,7 +511,7 @@ std::optional<int> parse_year(std::string_view k) {
 }
 
 bool year_in_range(int y) {
-  return y >= 1900 && y <= 2500;
+  return y >= schema::kFirstYear && y <= schema::kLastYear;
 }
 
 bool valid_currency(std::string_view k) {
@@ -637,9 +637,10 @@ std::optional<Trajectory> parse_trajectory(const json& v, const Node& node, cons
       }
     }
     if (auto it = v.find("then_growth"); it != v.end()) {
-      if (!it->is_number() || it->get<double>() <= -1.0) {
+      if (!it->is_number() || !schema::growth_rate().in_bounds(it->get<double>())) {
         report(join_ptr(ptr, "then_growth"),
-               "expected a yearly growth rate > -1 (0.1 = 10%), found " + jsonio::describe(*it));
+               "expected " + schema::growth_rate().expectation() + ", found " +
+                   jsonio::describe(*it));
         return std::nullopt;
       }
       s.then_growth = it->get<double>();
@@ -662,14 +663,15 @@ std::optional<Trajectory> parse_trajectory(const json& v, const Node& node, cons
     auto year = number_member(body, "base_year", bptr, report, true, true);
     auto rate = number_member(body, "rate", bptr, report, true);
     if (!base || !year || !rate) return std::nullopt;
-    if (!year_in_range(as_int(*year))) {
-      report(join_ptr(bptr, "base_year"),
-             "expected a year (1900 to 2500), found " + jsonio::excerpt_json(body.at("base_year")));
+    if (!schema::year_in_trajectory().in_bounds(*year)) {
+      report(join_ptr(bptr, "base_year"), "expected " + schema::year_in_trajectory().expectation() +
+                                              ", found " +
+                                              jsonio::excerpt_json(body.at("base_year")));
       return std::nullopt;
     }
-    if (*rate <= -1.0) {
-      report(join_ptr(bptr, "rate"),
-             "expected a yearly rate > -1, found " + jsonio::excerpt_json(body.at("rate")));
+    if (!schema::growth_rate().in_bounds(*rate)) {
+      report(join_ptr(bptr, "rate"), "expected " + schema::growth_rate().expectation() +
+                                         ", found " + jsonio::excerpt_json(body.at("rate")));
       return std::nullopt;
     }
     return Trajectory{ExponentialTrajectory{*base, as_int(*year), *rate}};
@@ -844,6 +846,14 @@ void check(const json& v, const Node& n, const std::string& ptr, Context& ctx) {
     case Kind::kYearRange:
       if (!v.is_array() || v.size() != 2 || !is_integral(v[0]) || !is_integral(v[1])) {
         return type_error();
+      }
+      for (std::size_t i = 0; i < 2; ++i) {
+        if (!schema::year_in_trajectory().in_bounds(v[i].get<double>())) {
+          ctx.error(join_ptr(ptr, std::to_string(i)),
+                    "expected " + schema::year_in_trajectory().expectation() + ", found " +
+                        jsonio::excerpt_json(v[i]));
+          return;
+        }
       }
       if (v[1].get<double>() < v[0].get<double>()) {
         ctx.error(ptr,
@@ -1356,19 +1366,21 @@ class Builder {
       // Years.
       const json* year = member(t, "year");
       const json* years = member(t, "years");
+      bool have_years = false;
       if ((year == nullptr) == (years == nullptr)) {
         ctx_.error(ptr, std::string("expected exactly one of \"year\" and \"years\", found ") +
                             (year == nullptr ? "neither" : "both"));
       } else if (year != nullptr && is_integral(*year)) {
         target.first_year = target.last_year = as_int(year->get<double>());
+        have_years = true;
       } else if (years != nullptr && years->is_array() && years->size() == 2 &&
                  is_integral((*years)[0]) && is_integral((*years)[1])) {
         target.first_year = as_int((*years)[0].get<double>());
         target.last_year = as_int((*years)[1].get<double>());
+        have_years = true;
       }
       auto in_horizon = [&](int y) { return y >= h_.start && y <= h_.end; };
-      if (target.first_year != 0 &&
-          (!in_horizon(target.first_year) || !in_horizon(target.last_year))) {
+      if (have_years && (!in_horizon(target.first_year) || !in_horizon(target.last_year))) {
         ctx_.error(join_ptr(ptr, year != nullptr ? "year" : "years"),
                    "expected years within the horizon " + std::to_string(h_.start) + " to " +
                        std::to_string(h_.end) + ", found " +

@@ -20,8 +20,6 @@ struct Bounds {
   bool xmax = false;
 };
 
-constexpr double kFirstYear = 1900;
-constexpr double kLastYear = 2500;
 
 std::shared_ptr<Node> make(Kind kind, std::string description, std::string unit = {},
                            Bounds b = {}) {
@@ -56,6 +54,9 @@ NodePtr strings(std::string d) {
 NodePtr year(std::string d) {
   return make(Kind::kInteger, std::move(d), "year", {kFirstYear, kLastYear});
 }
+
+//! Year keys (series, fleets): the same 1900 to 2500 as a year value.
+constexpr const char* kYearKeyPattern = "^(19[0-9]{2}|2[0-4][0-9]{2}|2500)$";
 
 std::shared_ptr<Node> object(std::string d, std::vector<Field> fields) {
   auto n = make(Kind::kObject, std::move(d));
@@ -352,7 +353,7 @@ const char* key_pattern(KeyKind k) {
     case KeyKind::kId:
       return "^[A-Za-z0-9][A-Za-z0-9._-]*$";
     case KeyKind::kYear:
-      return "^-?[0-9]{1,4}$";
+      return kYearKeyPattern;
     case KeyKind::kCurrency:
       return "^[A-Z]{3}$";
     case KeyKind::kSelector:
@@ -386,7 +387,7 @@ json trajectory_schema(const Node& n) {
                  {"properties",
                   {{"series", series_values},
                    {"interp", {{"enum", {"linear", "step"}}}},
-                   {"then_growth", {{"type", "number"}, {"minimum", -1}}}}},
+                   {"then_growth", number_schema(growth_rate(), "number")}}},
                  {"required", {"series"}},
                  {"additionalProperties", false}};
   return {{"anyOf",
@@ -448,12 +449,15 @@ json to_json_schema(const Node& n) {
              {{"type", "object"},
               {"properties",
                {{"times", {{"type", "number"}, {"minimum", 0}}},
-                {"of_year", {{"type", "integer"}}}}},
+                {"of_year", number_schema(year_in_trajectory(), "integer")}}},
               {"required", {"times", "of_year"}},
               {"additionalProperties", false}}}}};
       break;
     case Kind::kYearRange:
-      s = {{"type", "array"}, {"items", {{"type", "integer"}}}, {"minItems", 2}, {"maxItems", 2}};
+      s = {{"type", "array"},
+           {"items", number_schema(year_in_trajectory(), "integer")},
+           {"minItems", 2},
+           {"maxItems", 2}};
       break;
   }
   if (!n.description.empty()) s["description"] = n.description;
@@ -472,8 +476,8 @@ json defs() {
            {{"type", "object"},
             {"properties",
              {{"base", {{"type", "number"}}},
-              {"base_year", {{"type", "integer"}}},
-              {"rate", {{"type", "number"}, {"minimum", -1}}}}},
+              {"base_year", number_schema(year_in_trajectory(), "integer")},
+              {"rate", number_schema(growth_rate(), "number")}}},
             {"required", {"base", "base_year", "rate"}},
             {"additionalProperties", false}}}}},
         {"required", {"exponential"}},
@@ -707,6 +711,17 @@ std::vector<std::string> nearest(std::string_view name, const std::vector<std::s
   std::vector<std::string> out;
   for (auto& [d, k] : scored) out.push_back(k);
   return out;
+}
+
+const Node& year_in_trajectory() {
+  static const NodePtr n = year("a year");
+  return *n;
+}
+
+const Node& growth_rate() {
+  static const NodePtr n = make(Kind::kNumber, "a yearly growth rate (0.1 = 10%)", "per year",
+                                {-1.0, std::nullopt, true, false});
+  return *n;
 }
 
 }  // namespace dcplan::schema
