@@ -688,9 +688,14 @@ void apply(const Plan& p, long long run, Scenario& ws, std::vector<SeriesGroup>&
         for (const auto& b : p.bindings) {
           if (b.field == Field::kSplitIt || b.field == Field::kSplitFacility ||
               b.field == Field::kSplitOther) {
-            bad_draw(run, b,
-                     fmt::format("capex split sums to {:g} in {}, not 1 (vary the shares together, "
-                                 "e.g. it and facility with other as the rest)",
+            throw InputError("--vary", b.spec.pointer, fmt::format("run {}: ", run) +
+                     
+                     fmt::format("capex split sums to {:g} in {}, not 1. The three shares must "
+                                 "sum to 1, so a sweep cannot vary one alone (a \"rest\" share "
+                                 "that absorbs the difference comes with model v2). Meanwhile, "
+                                 "run one sweep per split with fixed shares, e.g. --set "
+                                 "/capex/split/it=0.7 --set /capex/split/facility=0.25 --set "
+                                 "/capex/split/other=0.05",
                                  sum(y), bs.horizon.start + y));
           }
         }

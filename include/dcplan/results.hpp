@@ -33,6 +33,12 @@ struct ColumnInfo {
 //! Every result column, in output order.
 [[nodiscard]] std::span<const ColumnInfo> result_columns();
 
+//! "key", "stock", "flow" or "ratio".
+[[nodiscard]] std::string kind_name(ColumnKind kind);
+
+//! The result-column reference (docs/results.md), generated from the column table.
+[[nodiscard]] std::string results_markdown();
+
 //! The column of that name, or nullptr.
 [[nodiscard]] const ColumnInfo* find_column(std::string_view name);
 

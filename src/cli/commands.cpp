@@ -5,11 +5,14 @@
 #include <cmath>
 #include <cstdlib>
 #include <filesystem>
+#include <fstream>
 #include <iostream>
 
 #include "cli/table.hpp"
 #include "dcplan/io/atomic_file.hpp"
 #include "dcplan/load.hpp"
+#include "dcplan/compare.hpp"
+#include "dcplan/results.hpp"
 #include "dcplan/schema.hpp"
 #include "text.hpp"
 
@@ -29,6 +32,21 @@ Results run_engine(const Scenario& scenario, const EngineOptions& options) {
   }
 }
 
+namespace {
+
+//! True when the file's first non-blank character opens a JSON array: a gates file.
+bool is_gates_file(const std::string& file) {
+  if (file == "-") return false;
+  std::ifstream in(file, std::ios::binary);
+  char c = 0;
+  while (in.get(c)) {
+    if (c != ' ' && c != '\n' && c != '\r' && c != '\t') return c == '[';
+  }
+  return false;
+}
+
+}  // namespace
+
 std::vector<std::string>& allow_dirs() {
   static std::vector<std::string> dirs;
   return dirs;
@@ -38,6 +56,17 @@ int validate(const ValidateOptions& o) {
   LoadOptions lo{o.overrides, allow_dirs()};
   int invalid = 0;
   for (const auto& file : o.files) {
+    // A gates file (a JSON array, as compare --gates reads) is checked as one.
+    if (!o.merged && is_gates_file(file)) {
+      try {
+        const auto gates = read_gates_file(file);
+        std::cout << text::terminal_safe(file, 160) << ": ok (" << gates.size() << " gates)\n";
+      } catch (const InputError& e) {
+        ++invalid;
+        for (const auto& d : e.diagnostics()) std::cerr << "error: " << d.to_string() << "\n";
+      }
+      continue;
+    }
     if (o.merged) io::write_output("-", merged_document(file, lo));
     const auto diagnostics = validate_scenario(file, lo);
     if (diagnostics.empty()) {
@@ -54,6 +83,20 @@ int validate(const ValidateOptions& o) {
     spdlog::error("{} of {} file(s) invalid", invalid, o.files.size());
     return 2;
   }
+  return 0;
+}
+
+int metrics(const MetricsOptions& o) {
+  if (o.markdown) {
+    io::write_output(o.output, results_markdown());
+    return 0;
+  }
+  std::vector<std::vector<std::string>> rows;
+  for (const auto& c : result_columns()) {
+    rows.push_back({std::string(c.name), std::string(c.unit), kind_name(c.kind),
+                    std::string(c.description) + (c.demand_only ? " (with demand only)" : "")});
+  }
+  io::write_output(o.output, format_table({"column", "unit", "kind", "meaning"}, rows));
   return 0;
 }
 

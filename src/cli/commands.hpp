@@ -29,6 +29,11 @@ struct SchemaOptions {
   std::string output;
 };
 
+struct MetricsOptions {
+  bool markdown = false;
+  std::string output;
+};
+
 struct CatalogOptions {
   std::string kind;  //!< hardware | regions
   std::vector<std::string> includes;
@@ -96,6 +101,7 @@ int sweep(const SweepCliOptions& o, bool quiet);
 int merge(const MergeOptions& o);
 int compare(const CompareOptions& o);
 int schema(const SchemaOptions& o);
+int metrics(const MetricsOptions& o);
 int catalog(const CatalogOptions& o);
 int run(const RunOptions& o);
 

@@ -65,6 +65,7 @@ std::string verdict(const std::vector<CompareRow>& rows, const std::vector<GateR
 }  // namespace
 
 int compare(const CompareOptions& o) {
+  if (o.metrics == "help") return metrics({});
   // Everything that can be wrong with the command line is checked before the runs.
   std::vector<Gate> gates;
   for (const auto& g : o.gates) gates.push_back(parse_gate(g));

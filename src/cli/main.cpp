@@ -37,7 +37,8 @@ int main(int argc, char** argv) {
   app.footer(
       "Examples:\n"
       "  dcplan run scenarios/alibaba-380b.json\n"
-      "  dcplan validate scenarios/*.json\n"
+      "  dcplan validate scenarios/*.json scenarios/examples/*.json\n"
+      "  dcplan metrics\n"
       "  dcplan schema > scenario.schema.json\n\n"
       "Exit codes: 0 success; 1 a target or gate failed; 2 invalid input or usage;\n"
       "3 internal error. Results go to standard output or -o; logs to standard error.\n"
@@ -56,13 +57,17 @@ int main(int argc, char** argv) {
 
   dcplan::cli::ValidateOptions vo;
   auto* validate = app.add_subcommand(
-      "validate", "Check scenario files and report every problem (up to 50 per file).");
+      "validate",
+      "Check scenario files (and gates files) and report every problem (up to 50 per file).");
   validate->footer(
       "Examples:\n"
       "  dcplan validate scenarios/alibaba-380b.json\n"
       "  dcplan validate --merged scenarios/alibaba-raised.json > merged.json\n"
-      "  dcplan validate scenarios/x.json --set /regions/cn-hangzhou/pue=1.15\n");
-  validate->add_option("files", vo.files, "scenario files ('-' for standard input)")->required();
+      "  dcplan validate scenarios/alibaba-380b.json --set /regions/cn-hangzhou/pue=1.15\n");
+  validate->add_option("files", vo.files,
+                       "scenario files ('-' for standard input); a file holding a JSON array is "
+                       "checked as a gates file (compare --gates)")
+      ->required();
   validate->add_option("--set", vo.overrides, "override /pointer=JSON (applied last)")
       ->allow_extra_args(false);
   validate->add_flag("--merged", vo.merged,
@@ -74,9 +79,20 @@ int main(int argc, char** argv) {
   schema->footer(
       "Examples:\n"
       "  dcplan schema > scenario.schema.json\n"
-      "  dcplan schema --markdown > docs/scenario-reference.md\n");
+      "  dcplan schema --markdown -o scenario-reference.md\n");
   schema->add_flag("--markdown", so.markdown, "print the scenario reference as markdown instead");
   schema->add_option("-o,--output", so.output, "write to FILE (atomically) instead of stdout");
+
+  dcplan::cli::MetricsOptions mto;
+  auto* metrics = app.add_subcommand(
+      "metrics", "List every result column: its unit, whether a stock, flow or ratio, and meaning.");
+  metrics->footer(
+      "Examples:\n"
+      "  dcplan metrics\n"
+      "  dcplan metrics --markdown -o results.md\n");
+  metrics->add_flag("--markdown", mto.markdown,
+                    "print the column reference as markdown (docs/results.md is this output)");
+  metrics->add_option("-o,--output", mto.output, "write to FILE (atomically) instead of stdout");
 
   dcplan::cli::CatalogOptions co;
   auto* catalog = app.add_subcommand(
@@ -100,7 +116,11 @@ int main(int argc, char** argv) {
       "Examples:\n"
       "  dcplan run scenarios/alibaba-380b.json\n"
       "  dcplan run scenarios/alibaba-380b.json --format csv -o results.csv\n"
-      "  dcplan run s.json --set /capex/split/it=0.7 --set /capex/split/facility=0.2\n");
+      "  dcplan run scenarios/examples/minimal.json --set /capex/split/it=0.7 \\\n"
+      "      --set /capex/split/facility=0.25 --by total --metrics energy_twh,capex_usd\n"
+      "  dcplan run scenarios/alibaba-380b.json --currency CNY --metrics capex_cny --by total\n"
+      "  dcplan run scenarios/examples/minimal.json --check --junit targets.xml -o /dev/null\n\n"
+      "Columns: 'dcplan metrics' lists every result column with its unit and meaning.\n");
   run->add_option("scenario", ro.scenario, "scenario file ('-' for standard input)")->required();
   run->add_option("--set", ro.overrides, "override /pointer=JSON (applied last); repeatable")
       ->allow_extra_args(false);
@@ -108,7 +128,8 @@ int main(int argc, char** argv) {
       ->check(CLI::IsMember({"table", "csv", "json", "jsonl", "md"}));
   run->add_option("--by", ro.by, "rows: region (and total), total only, or per hardware too")
       ->check(CLI::IsMember({"region", "total", "hardware"}));
-  run->add_option("--metrics", ro.metrics, "comma-separated result columns to print");
+  run->add_option("--metrics", ro.metrics,
+                  "comma-separated result columns to print ('dcplan metrics' lists them)");
   run->add_option("--years", ro.years, "years to print, A:B (either side may be empty)");
   run->add_option("--currency", ro.currency, "convert money columns to CODE (needs fx_per_usd)");
   run->add_flag("--check", ro.check, "check the scenario's targets; exit 1 if any fails");
@@ -124,10 +145,13 @@ int main(int argc, char** argv) {
       "year means every common year; SELECTOR: total (default), an id, a glob, a #tag or *.\n"
       "Exit 1 when a gate fails, 2 when one is invalid.\n\n"
       "Examples:\n"
-      "  dcplan compare plans/main.json plans/pr.json\n"
-      "  dcplan compare a.json b.json --gate 'energy_twh@2032<=+5%' --format md\n"
-      "  dcplan compare a.json b.json --gate 'capex_usd@2025:2027<=4e11' --gates gates.json\n"
-      "  dcplan compare a.json a.json --set /capex/budget=2e9 --by region --metrics energy_twh\n");
+      "  dcplan compare scenarios/alibaba-380b.json scenarios/alibaba-raised.json\n"
+      "  dcplan compare scenarios/alibaba-380b.json scenarios/alibaba-raised.json \\\n"
+      "      --gate 'energy_twh@2032<=+25%' --format md\n"
+      "  dcplan compare scenarios/alibaba-380b.json scenarios/alibaba-380b.json \\\n"
+      "      --set /capex/budget/series/2026=130000000000 --gates scenarios/alibaba-380b.gates.json\n"
+      "  dcplan compare scenarios/examples/minimal.json scenarios/examples/minimal.json \\\n"
+      "      --set /capex/budget=3e9 --by region --metrics energy_twh\n");
   compare->add_option("base", cmp.base, "the base scenario")->required();
   compare->add_option("other", cmp.other, "the scenario compared with it")->required();
   compare->add_option("--set", cmp.overrides, "override /pointer=JSON in OTHER; repeatable")
@@ -156,9 +180,12 @@ int main(int argc, char** argv) {
       "each point run --samples times (default 100 with distributions, else 1). Run i draws from\n"
       "a generator seeded by (--seed, i) alone: output does not depend on --jobs or --shard.\n\n"
       "Examples:\n"
-      "  dcplan sweep s.json --vary /regions/cn-hangzhou/pue=1.1:1.3:0.05\n"
-      "  dcplan sweep s.json --vary '/capex/budget*=uniform(0.8,1.2)' --samples 10000 --summary\n"
-      "  parallel dcplan sweep s.json --vary ... --shard {}/8 -o out.{}.csv ::: 0 1 2 3 4 5 6 7\n"
+      "  dcplan sweep scenarios/alibaba-380b.json --vary /regions/cn-hangzhou/pue=1.1:1.3:0.05\n"
+      "  dcplan sweep scenarios/alibaba-380b.json --vary '/capex/budget*=uniform(0.8,1.2)' \\\n"
+      "      --samples 1000 --summary -o summary.csv\n"
+      "  parallel --quote dcplan sweep scenarios/examples/minimal.json \\\n"
+      "      --vary '/capex/budget*=uniform(0.8,1.2)' --samples 20 \\\n"
+      "      --shard {}/4 -o out.{}.csv ::: 0 1 2 3\n"
       "  dcplan merge out.*.csv -o out.csv\n");
   sweep->add_option("scenario", sw.scenario, "scenario file")->required();
   sweep->add_option("--vary", sw.varies, "PTR=SPEC or PTR*=SPEC; repeatable")
@@ -185,7 +212,11 @@ int main(int argc, char** argv) {
   dcplan::cli::MergeOptions mo;
   auto* merge =
       app.add_subcommand("merge", "Merge the shard outputs of one sweep back into run order.");
-  merge->footer("Examples:\n  dcplan merge out.0.csv out.1.csv out.2.csv out.3.csv -o out.csv\n");
+  merge->footer(
+      "Each shard must hold exactly its runs (run i in shard i mod N), in order, every run with\n"
+      "the same rows; anything else is an error naming the file and line.\n\n"
+      "Examples:\n"
+      "  dcplan merge out.0.csv out.1.csv out.2.csv out.3.csv -o out.csv\n");
   merge->add_option("files", mo.files, "shard outputs")->required();
   merge->add_option("-o,--output", mo.output, "write to FILE (atomically) instead of stdout");
 
@@ -197,7 +228,7 @@ int main(int argc, char** argv) {
       "  dcplan report scenarios/alibaba-380b.json -o report.html\n"
       "  dcplan report scenarios/alibaba-380b.json --compare scenarios/alibaba-raised.json -o "
       "cmp.html\n"
-      "  dcplan report s.json --sweep summary.csv -o fan.html\n");
+      "  dcplan report scenarios/alibaba-380b.json --sweep summary.csv -o fan.html\n");
   report->add_option("scenario", rep.scenario, "scenario file (the base with --compare)")
       ->required();
   report->add_option("--compare", rep.compare,
@@ -233,6 +264,7 @@ int main(int argc, char** argv) {
   try {
     if (*validate) return dcplan::cli::validate(vo);
     if (*schema) return dcplan::cli::schema(so);
+    if (*metrics) return dcplan::cli::metrics(mto);
     if (*catalog) return dcplan::cli::catalog(co);
     if (*run) return dcplan::cli::run(ro);
     if (*compare) return dcplan::cli::compare(cmp);

@@ -14,6 +14,7 @@
 namespace dcplan::cli {
 
 int run(const RunOptions& o) {
+  if (o.metrics == "help") return metrics({});
   // Check every option before any work, so that a usage error never leaves output behind.
   io::FormatOptions fo;
   fo.format = io::parse_format(o.format);

@@ -37,6 +37,7 @@ std::pair<long long, long long> parse_shard(const std::string& text) {
 }  // namespace
 
 int sweep(const SweepCliOptions& o, bool quiet) {
+  if (o.metrics == "help") return metrics({});
   SweepOptions so;
   so.scenario = o.scenario;
   so.overrides = o.overrides;

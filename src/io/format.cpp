@@ -97,7 +97,7 @@ std::vector<int> parse_metrics(const std::string& list, bool has_demand,
         const auto near = schema::nearest(name, known);
         throw InputError("--metrics", "",
                          "unknown metric \"" + name + "\"" +
-                             (near.empty() ? std::string(" (see dcplan schema)")
+                             (near.empty() ? std::string(" ('dcplan metrics' lists the columns)")
                                            : "; did you mean \"" + near.front() + "\"?"));
       }
       if (column_info(static_cast<Col>(c)).demand_only && !has_demand) {

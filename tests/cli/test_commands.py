@@ -4,10 +4,11 @@ import glob
 import io
 import json
 import os
+import subprocess
 import sys
 
 sys.path.insert(0, os.path.dirname(__file__))
-from common import check, check_clean, finish, run, tempdir  # noqa: E402
+from common import DCPLAN, check, check_clean, finish, run, tempdir  # noqa: E402
 
 MINIMAL = "scenarios/examples/minimal.json"
 BASE = "tests/data/base.json"
@@ -115,7 +116,8 @@ check(rc == 2 and open(out_path).read() == csv1, "a failed run keeps the old fil
 bad_path = os.path.join(d, "never.csv")
 rc, out, err = run("run", "tests/invalid/pue_below_one.json", "-o", bad_path)
 check(rc == 2 and not os.path.exists(bad_path), "a failed run leaves no file")
-check(not [f for f in os.listdir(d) if ".tmp" in f], "no temporary files left")
+check(not [f for f in os.listdir(d) if ".tmp" in f or f.startswith(".dcplan-")],
+      "no temporary files left")
 
 # Targets: --check exits 1 when one fails, 0 when all pass; JUnit XML.
 rc, out, err = run("run", MINIMAL, "--check")
@@ -135,5 +137,50 @@ for path in sorted(p for p in glob.glob("scenarios/**/*.json", recursive=True)
     cells = [c for line in out.splitlines()[1:] for c in line.split(",")]
     check(not [c for c in cells if c.lower() in ("inf", "-inf", "nan", "-nan", "-0")],
           f"{path}: no inf, nan or -0 printed")
+
+# Every example in every --help text runs, in order, from a directory holding a copy of the
+# shipped scenarios (issue: the top-level example `dcplan validate scenarios/*.json` failed).
+import shutil  # noqa: E402
+
+work = tempdir()
+shutil.copytree("scenarios", os.path.join(work, "scenarios"))
+bindir = tempdir()
+os.symlink(os.path.abspath(DCPLAN), os.path.join(bindir, "dcplan"))
+env = dict(os.environ, PATH=bindir + os.pathsep + os.environ.get("PATH", ""))
+examples = []
+for sub in ["", "validate", "schema", "metrics", "catalog", "run", "compare", "sweep", "merge",
+            "report"]:
+    rc, out, err = run(*([sub] if sub else []), "--help")
+    check(rc == 0, f"dcplan {sub} --help exits 0")
+    lines = out.split("Examples:\n", 1)[1].splitlines() if "Examples:" in out else []
+    check(lines, f"dcplan {sub} --help has examples")
+    command = ""
+    for line in lines:
+        if not line.startswith("  "):
+            break
+        command += line.strip()
+        if command.endswith("\\"):
+            command = command[:-1] + " "
+            continue
+        examples.append((sub, command))
+        command = ""
+check(len(examples) >= 20, f"at least 20 examples, found {len(examples)}")
+for sub, command in examples:
+    p = subprocess.run(["bash", "-c", command], cwd=work, env=env, capture_output=True, text=True,
+                       timeout=120)
+    check(p.returncode == 0, f"example of `dcplan {sub} --help` runs: {command}: exit "
+          f"{p.returncode}: {p.stderr[:300]}")
+
+# `dcplan metrics` lists every column; docs/results.md is its markdown, checked against it.
+rc, out, err = run("metrics")
+check(rc == 0 and "facility_power_mw" in out and "average facility power draw" in out,
+      "dcplan metrics lists the columns with their meaning")
+rc, out, err = run("run", MINIMAL, "--metrics", "help")
+check(rc == 0 and "energy_twh" in out, "--metrics help lists the columns")
+rc, out, err = run("metrics", "--markdown")
+check(rc == 0 and out == open("docs/results.md").read(),
+      "docs/results.md matches `dcplan metrics --markdown` (regenerate it with: "
+      "build/dcplan metrics --markdown -o docs/results.md)")
+check("docs/results.md" in open("README.md").read(), "the README links docs/results.md")
 
 finish()
