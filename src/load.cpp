@@ -41,6 +41,9 @@ using schema::Node;
 
 constexpr int kMaxHorizonYears = 200;
 constexpr std::size_t kMaxRegions = 2000;
+//! Regions x hardware types x years: each limit alone is not enough, their product is what the
+//! engine and the results cost (a mix table per region, a row per region, hardware and year).
+constexpr double kMaxWork = 1e6;
 constexpr std::size_t kMaxHardware = 500;
 constexpr std::size_t kMaxChain = 64;  //!< files in one extends/include chain
 
@@ -1086,6 +1089,17 @@ class Builder {
     if (rs->size() > kMaxRegions) {
       ctx_.error("/regions", "expected at most " + std::to_string(kMaxRegions) +
                                  " regions (the limit), found " + std::to_string(rs->size()));
+      return;
+    }
+    const double work = static_cast<double>(rs->size()) *
+                        static_cast<double>(std::max<std::size_t>(s.hardware.size(), 1)) *
+                        s.horizon.years();
+    if (work > kMaxWork) {
+      ctx_.error("/regions",
+                 fmt::format("{} regions x {} hardware types x {} years = {:.3g} is above the "
+                             "limit of {:.0f} (the work of a run grows with the product); use "
+                             "fewer regions, hardware types or years",
+                             rs->size(), s.hardware.size(), s.horizon.years(), work, kMaxWork));
       return;
     }
     const Node& node = *field_node(root_, "regions").items;
