@@ -129,4 +129,26 @@ check(not [f for f in os.listdir(os.path.join(repo, "plans")) if f.startswith(".
 p = subprocess.run([tool, "HEAD~1", "HEAD", "plans/none.json"], capture_output=True, text=True,
                    env=env, cwd=repo)
 check(p.returncode == 2 and "does not exist" in p.stderr, f"ci-compare on a missing file: {p.stderr}")
+
+# A pull request that changes only an included catalog: the base must resolve its include
+# against the base's catalog (issue 12, item 8: it used to read the pull request's).
+repo2 = tempdir()
+git2 = ["git", "-C", repo2, "-c", "user.name=ci", "-c", "user.email=ci@example.invalid"]
+subprocess.run(["git", "init", "-q", repo2], check=True)
+os.makedirs(os.path.join(repo2, "plans"))
+plan = json.load(open(MINIMAL))
+hardware = {"hardware": plan.pop("hardware")}
+plan["include"] = ["hw.json"]
+json.dump(plan, open(os.path.join(repo2, "plans", "plan.json"), "w"), indent=1)
+json.dump(hardware, open(os.path.join(repo2, "plans", "hw.json"), "w"), indent=1)
+subprocess.run(git2 + ["add", "-A"], check=True)
+subprocess.run(git2 + ["commit", "-qm", "plan"], check=True)
+hardware["hardware"]["h100"]["price_usd"] = 15000  # twice the accelerators for the money
+json.dump(hardware, open(os.path.join(repo2, "plans", "hw.json"), "w"), indent=1)
+subprocess.run(git2 + ["commit", "-qam", "cheaper accelerators, in the catalog only"], check=True)
+p = subprocess.run([tool, "HEAD~1", "HEAD", "plans/plan.json", "--gate", "peak_pflops@2030<=+1%"],
+                   capture_output=True, text=True, env=env, cwd=repo2)
+check(p.returncode == 1, f"ci-compare sees a change made only in an included catalog: "
+      f"{p.returncode} {p.stdout[-300:]} {p.stderr[-300:]}")
+
 finish()
