@@ -1005,7 +1005,12 @@ void run_sweep(const SweepOptions& o, std::ostream& out,
         }
       }
     } catch (const InputError& e) {
+      // The engine's own findings (numbers that overflow) are about the scenario's file.
       slot.diagnostics = e.diagnostics();
+      for (auto& d : slot.diagnostics) {
+        if (d.file.empty()) d.file = o.scenario;
+        if (d.message.rfind("run ", 0) != 0) d.message = fmt::format("run {}: {}", run, d.message);
+      }
       slot.error = "input";
     } catch (const std::exception& e) {
       slot.error = e.what();
@@ -1280,8 +1285,9 @@ void merge_sweeps(const std::vector<std::string>& files, std::ostream& out) {
     auto& in = inputs[i];
     in.file = files[i];
     struct stat st {};
-    if (::stat(files[i].c_str(), &st) == 0 && !S_ISREG(st.st_mode))
-      throw InputError(files[i], "", "expected a regular file");
+    // Files and pipes (dcplan merge <(ssh node1 cat out.0.csv) ...), never a directory.
+    if (::stat(files[i].c_str(), &st) == 0 && S_ISDIR(st.st_mode))
+      throw InputError(files[i], "", "expected a sweep output file, found a directory");
     in.in.open(files[i]);
     if (!in.in) throw InputError(files[i], "", "cannot read the file");
     std::string first;
