@@ -256,10 +256,10 @@ std::vector<GateResult> evaluate_gates(const std::vector<Gate>& gates, const Sce
   for (const auto& g : gates) {
     const std::string quoted = "invalid gate \"" + jsonio::excerpt(g.text) + "\": ";
     if (common_first > common_last) {
-      throw InputError("--gate", "",
-                       fmt::format("{}the scenarios share no year ({}-{} and {}-{})", quoted,
-                                   bs.horizon.start, bs.horizon.end, os.horizon.start,
-                                   os.horizon.end));
+      throw InputError(
+          "--gate", "",
+          fmt::format("{}the scenarios share no year ({}-{} and {}-{})", quoted, bs.horizon.start,
+                      bs.horizon.end, os.horizon.start, os.horizon.end));
     }
     // A selector must match a region of either scenario (or be total).
     if (g.selector != "total") {
@@ -269,12 +269,11 @@ std::vector<GateResult> evaluate_gates(const std::vector<Gate>& gates, const Sce
       };
       if (!matches(bs) && !matches(os)) {
         throw InputError("--gate", "",
-                         quoted +
-                             (selector_kind(g.selector) == SelectorKind::kExact
-                                  ? "unknown region \"" + jsonio::excerpt(g.selector) +
-                                        "\" in both scenarios"
-                                  : "the selector \"" + jsonio::excerpt(g.selector) +
-                                        "\" matches no region of either scenario"));
+                         quoted + (selector_kind(g.selector) == SelectorKind::kExact
+                                       ? "unknown region \"" + jsonio::excerpt(g.selector) +
+                                             "\" in both scenarios"
+                                       : "the selector \"" + jsonio::excerpt(g.selector) +
+                                             "\" matches no region of either scenario"));
       }
     }
     std::vector<std::pair<int, int>> spans;

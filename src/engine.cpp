@@ -674,8 +674,8 @@ void Engine::Impl::run(const Scenario& s, const EngineOptions& o, Results& out) 
       }
       if (weight_sum <= 0) {
         // No region open: the whole sum, and the new budget, by weight (else equally).
-        const double share = share_sum > 0 ? s.capex.region_weight(r, t) / share_sum
-                                            : 1.0 / static_cast<double>(R);
+        const double share =
+            share_sum > 0 ? s.capex.region_weight(r, t) / share_sum : 1.0 / static_cast<double>(R);
         v[kCarryoverUsd] = carry * share;
         v[kBudgetUsd] = new_usd * share;
       } else {

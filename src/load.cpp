@@ -1,8 +1,8 @@
 #include "dcplan/load.hpp"
 
 #include <fcntl.h>
-#include <linux/openat2.h>
 #include <fmt/format.h>
+#include <linux/openat2.h>
 #include <spdlog/spdlog.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
@@ -641,9 +641,8 @@ std::optional<Trajectory> parse_trajectory(const json& v, const Node& node, cons
     }
     if (auto it = v.find("then_growth"); it != v.end()) {
       if (!it->is_number() || !schema::growth_rate().in_bounds(it->get<double>())) {
-        report(join_ptr(ptr, "then_growth"),
-               "expected " + schema::growth_rate().expectation() + ", found " +
-                   jsonio::describe(*it));
+        report(join_ptr(ptr, "then_growth"), "expected " + schema::growth_rate().expectation() +
+                                                 ", found " + jsonio::describe(*it));
         return std::nullopt;
       }
       s.then_growth = it->get<double>();
@@ -908,10 +907,11 @@ class Builder {
     if (!ctx_.ok()) return std::nullopt;
     for (const auto& r : s.regions) {
       if (r.opens && *r.opens > s.horizon.end) {
-        spdlog::warn("{}: region {} opens in {}, after the horizon ends ({}): it receives nothing "
-                     "and its weight's share of the budget carries over every year",
-                     text::terminal_safe(ctx_.file_for("/regions/" + r.id), 160), r.id, *r.opens,
-                     s.horizon.end);
+        spdlog::warn(
+            "{}: region {} opens in {}, after the horizon ends ({}): it receives nothing "
+            "and its weight's share of the budget carries over every year",
+            text::terminal_safe(ctx_.file_for("/regions/" + r.id), 160), r.id, *r.opens,
+            s.horizon.end);
       }
     }
     return s;
@@ -1376,6 +1376,13 @@ class Builder {
                                                 " (expected total, a region id, a glob, a #tag "
                                                 "or *)" +
                                                 suggestion(target.region, region_ids(s)));
+      } else if (target.region != "total" &&
+                 std::none_of(s.regions.begin(), s.regions.end(), [&](const Region& r) {
+                   return selector_matches(target.region, r);
+                 })) {
+        // A glob or tag that matches nothing would read no value: refused, not a silent NaN.
+        ctx_.error(join_ptr(ptr, "region"),
+                   "the selector " + in_quotes(target.region) + " matches no region");
       }
       // Years.
       const json* year = member(t, "year");

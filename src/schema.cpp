@@ -20,7 +20,6 @@ struct Bounds {
   bool xmax = false;
 };
 
-
 std::shared_ptr<Node> make(Kind kind, std::string description, std::string unit = {},
                            Bounds b = {}) {
   auto n = std::make_shared<Node>();

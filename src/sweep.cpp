@@ -676,10 +676,9 @@ void apply(const Plan& p, long long run, Scenario& ws, std::vector<SeriesGroup>&
   if (const auto broken = check_consistency(ws); !broken.empty()) {
     std::string varied;
     for (const auto& b : p.bindings) varied += (varied.empty() ? "" : ", ") + b.spec.text;
-    throw InputError(
-        "--vary", broken.front().pointer,
-        fmt::format("run {}: {} (with --vary {}); narrow the values varied", run,
-                    broken.front().message, jsonio::excerpt(varied)));
+    throw InputError("--vary", broken.front().pointer,
+                     fmt::format("run {}: {} (with --vary {}); narrow the values varied", run,
+                                 broken.front().message, jsonio::excerpt(varied)));
   }
   if (p.split_varied) {
     const Eigen::ArrayXd sum = ws.capex.split_it + ws.capex.split_facility + ws.capex.split_other;
@@ -688,15 +687,17 @@ void apply(const Plan& p, long long run, Scenario& ws, std::vector<SeriesGroup>&
         for (const auto& b : p.bindings) {
           if (b.field == Field::kSplitIt || b.field == Field::kSplitFacility ||
               b.field == Field::kSplitOther) {
-            throw InputError("--vary", b.spec.pointer, fmt::format("run {}: ", run) +
-                     
-                     fmt::format("capex split sums to {:g} in {}, not 1. The three shares must "
-                                 "sum to 1, so a sweep cannot vary one alone (a \"rest\" share "
-                                 "that absorbs the difference comes with model v2). Meanwhile, "
-                                 "run one sweep per split with fixed shares, e.g. --set "
-                                 "/capex/split/it=0.7 --set /capex/split/facility=0.25 --set "
-                                 "/capex/split/other=0.05",
-                                 sum(y), bs.horizon.start + y));
+            throw InputError(
+                "--vary", b.spec.pointer,
+                fmt::format("run {}: ", run) +
+
+                    fmt::format("capex split sums to {:g} in {}, not 1. The three shares must "
+                                "sum to 1, so a sweep cannot vary one alone (a \"rest\" share "
+                                "that absorbs the difference comes with model v2). Meanwhile, "
+                                "run one sweep per split with fixed shares, e.g. --set "
+                                "/capex/split/it=0.7 --set /capex/split/facility=0.25 --set "
+                                "/capex/split/other=0.05",
+                                sum(y), bs.horizon.start + y));
           }
         }
       }
@@ -1365,7 +1366,8 @@ void merge_sweeps(const std::vector<std::string>& files, std::ostream& out) {
       ++rows;
       in.next();
     }
-    if (rows == 0) bad(in, fmt::format("expected run {}, found \"{}\"", r, jsonio::excerpt(in.line)));
+    if (rows == 0)
+      bad(in, fmt::format("expected run {}, found \"{}\"", r, jsonio::excerpt(in.line)));
     if (rows_per_run < 0) rows_per_run = rows;
     if (rows != rows_per_run)
       bad(in, fmt::format("run {} has {} rows, the others {}", r, rows, rows_per_run));

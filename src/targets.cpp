@@ -156,9 +156,9 @@ std::vector<TargetResult> check_targets(const Scenario& s, const Results& res) {
     r.what = fmt::format("{}{} {} {}", t.metric, r.currency == "USD" ? "" : " (" + r.currency + ")",
                          years, t.region);
     // The tolerance is part of the requirement: ">= 82.09 (-1%)" must not read as a bare bound.
-    r.required = t.tolerance > 0 ? fmt::format("{} {:.6g} (tolerance {:g}%)", op, r.bound,
-                                               t.tolerance * 100)
-                                 : fmt::format("{} {:.6g}", op, r.bound);
+    r.required = t.tolerance > 0
+                     ? fmt::format("{} {:.6g} (tolerance {:g}%)", op, r.bound, t.tolerance * 100)
+                     : fmt::format("{} {:.6g}", op, r.bound);
     r.detail = fmt::format(
         "{} {} {} = {}, expected {} {}{}", t.metric, years, t.region, num(r.value), op, bound_text,
         t.tolerance > 0 ? fmt::format(" (tolerance {:g}%)", t.tolerance * 100) : std::string());

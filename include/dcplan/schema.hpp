@@ -67,8 +67,8 @@ inline constexpr int kLastYear = 2500;
 
 //! The keys inside a trajectory, bounded like every other key. The loader checks them, and the
 //! JSON Schema is written from them: the two cannot disagree.
-[[nodiscard]] const Node& year_in_trajectory();   //!< base_year, of_year: 1900 to 2500
-[[nodiscard]] const Node& growth_rate();          //!< then_growth, exponential rate: > -1
+[[nodiscard]] const Node& year_in_trajectory();  //!< base_year, of_year: 1900 to 2500
+[[nodiscard]] const Node& growth_rate();         //!< then_growth, exponential rate: > -1
 
 //! The root of the scenario format (version 1).
 [[nodiscard]] const Node& scenario();

@@ -7,11 +7,12 @@
 #include <filesystem>
 #include <fstream>
 #include <iostream>
+#include <nlohmann/json.hpp>
 
 #include "cli/table.hpp"
+#include "dcplan/compare.hpp"
 #include "dcplan/io/atomic_file.hpp"
 #include "dcplan/load.hpp"
-#include "dcplan/compare.hpp"
 #include "dcplan/results.hpp"
 #include "dcplan/schema.hpp"
 #include "text.hpp"
@@ -34,15 +35,20 @@ Results run_engine(const Scenario& scenario, const EngineOptions& options) {
 
 namespace {
 
-//! True when the file's first non-blank character opens a JSON array: a gates file.
+//! True for a gates file: a JSON array whose first item is a gate (a string, or an object with
+//! "gate"). Any other array is left to the scenario validator, which says what it expected.
 bool is_gates_file(const std::string& file) {
   if (file == "-") return false;
   std::ifstream in(file, std::ios::binary);
   char c = 0;
-  while (in.get(c)) {
-    if (c != ' ' && c != '\n' && c != '\r' && c != '\t') return c == '[';
+  while (in.get(c) && (c == ' ' || c == '\n' || c == '\r' || c == '\t')) {
   }
-  return false;
+  if (c != '[') return false;
+  in.seekg(0);
+  const auto doc = nlohmann::json::parse(in, nullptr, /*allow_exceptions=*/false);
+  if (!doc.is_array() || doc.empty()) return false;
+  const auto& first = doc.front();
+  return first.is_string() || (first.is_object() && first.contains("gate"));
 }
 
 }  // namespace
@@ -76,7 +82,8 @@ int validate(const ValidateOptions& o) {
     ++invalid;
     for (const auto& d : diagnostics) std::cerr << "error: " << d.to_string() << "\n";
     if (diagnostics.size() >= kMaxDiagnostics) {
-      std::cerr << "error: " << text::terminal_safe(file, 160) << ": stopped after " << kMaxDiagnostics << " errors\n";
+      std::cerr << "error: " << text::terminal_safe(file, 160) << ": stopped after "
+                << kMaxDiagnostics << " errors\n";
     }
   }
   if (invalid > 0) {

@@ -64,9 +64,10 @@ int main(int argc, char** argv) {
       "  dcplan validate scenarios/alibaba-380b.json\n"
       "  dcplan validate --merged scenarios/alibaba-raised.json > merged.json\n"
       "  dcplan validate scenarios/alibaba-380b.json --set /regions/cn-hangzhou/pue=1.15\n");
-  validate->add_option("files", vo.files,
-                       "scenario files ('-' for standard input); a file holding a JSON array is "
-                       "checked as a gates file (compare --gates)")
+  validate
+      ->add_option("files", vo.files,
+                   "scenario files ('-' for standard input); a file holding a JSON array is "
+                   "checked as a gates file (compare --gates)")
       ->required();
   validate->add_option("--set", vo.overrides, "override /pointer=JSON (applied last)")
       ->allow_extra_args(false);
@@ -85,7 +86,8 @@ int main(int argc, char** argv) {
 
   dcplan::cli::MetricsOptions mto;
   auto* metrics = app.add_subcommand(
-      "metrics", "List every result column: its unit, whether a stock, flow or ratio, and meaning.");
+      "metrics",
+      "List every result column: its unit, whether a stock, flow or ratio, and meaning.");
   metrics->footer(
       "Examples:\n"
       "  dcplan metrics\n"
@@ -149,7 +151,8 @@ int main(int argc, char** argv) {
       "  dcplan compare scenarios/alibaba-380b.json scenarios/alibaba-raised.json \\\n"
       "      --gate 'energy_twh@2032<=+25%' --format md\n"
       "  dcplan compare scenarios/alibaba-380b.json scenarios/alibaba-380b.json \\\n"
-      "      --set /capex/budget/series/2026=130000000000 --gates scenarios/alibaba-380b.gates.json\n"
+      "      --set /capex/budget/series/2026=130000000000 --gates "
+      "scenarios/alibaba-380b.gates.json\n"
       "  dcplan compare scenarios/examples/minimal.json scenarios/examples/minimal.json \\\n"
       "      --set /capex/budget=3e9 --by region --metrics energy_twh\n");
   compare->add_option("base", cmp.base, "the base scenario")->required();

@@ -65,13 +65,15 @@ int run(const RunOptions& o) {
     }
     std::cerr << format_table({"result", "target", "metric", "required", "actual"}, rows);
     if (checked.empty()) {
-      spdlog::warn("{}: --check: the scenario has no targets", text::terminal_safe(o.scenario, 160));
+      spdlog::warn("{}: --check: the scenario has no targets",
+                   text::terminal_safe(o.scenario, 160));
     }
     if (failed > 0) {
       spdlog::error("{} of {} target(s) failed", failed, checked.size());
       for (const auto& t : checked) {
         if (!t.passed) {
-          spdlog::error("{}: {}", text::terminal_safe(t.name, 200), text::terminal_safe(t.detail, 400));
+          spdlog::error("{}: {}", text::terminal_safe(t.name, 200),
+                        text::terminal_safe(t.detail, 400));
         }
       }
       return 1;

@@ -375,12 +375,14 @@ std::vector<Fan> read_sweep_fans(const std::string& path) {
   };
   auto year_of = [&](const std::string& cell) {
     const double y = number(cell, "year", false);
-    if (y != std::floor(y) || y < 1900 || y > 2500) bad("expected a year, found \"" + text::terminal_safe(cell, 40) + "\"");
+    if (y != std::floor(y) || y < 1900 || y > 2500)
+      bad("expected a year, found \"" + text::terminal_safe(cell, 40) + "\"");
     return y;
   };
   auto split = [](const std::string& l) { return text::split(l, ','); };
   std::vector<Fan> fans;
-  if (!next()) throw InputError(path, "", "expected a csv output of dcplan sweep; the file is empty");
+  if (!next())
+    throw InputError(path, "", "expected a csv output of dcplan sweep; the file is empty");
   if (line == "year,region,metric,n,mean,p5,p50,p95") {
     std::map<std::string, Fan> by_metric;
     while (next()) {
@@ -416,20 +418,23 @@ std::vector<Fan> read_sweep_fans(const std::string& path) {
   const auto year_col = static_cast<std::size_t>(year_at - header.begin());
   const std::size_t region_col = year_col + 1;
   for (std::size_t c = region_col + 1; c < header.size(); ++c) {
-    if (value_column(header[c]) < 0) bad("unknown metric \"" + text::terminal_safe(header[c], 40) + "\"");
+    if (value_column(header[c]) < 0)
+      bad("unknown metric \"" + text::terminal_safe(header[c], 40) + "\"");
   }
   std::map<std::string, std::map<double, std::vector<double>>> values;  // metric → year → values
   std::size_t kept = 0;
   while (next()) {
     const auto f = split(line);
-    if (f.size() != header.size()) bad(fmt::format("expected {} fields, found {}", header.size(), f.size()));
+    if (f.size() != header.size())
+      bad(fmt::format("expected {} fields, found {}", header.size(), f.size()));
     if (f[region_col] != "total") continue;
     const double year = year_of(f[year_col]);
     for (std::size_t c = region_col + 1; c < f.size(); ++c) {
       const double v = number(f[c], header[c], true);
       if (std::isnan(v)) continue;
       values[header[c]][year].push_back(v);
-      if (++kept > kMaxValues) bad("more than 20 million values; summarise the sweep with --summary");
+      if (++kept > kMaxValues)
+        bad("more than 20 million values; summarise the sweep with --summary");
     }
   }
   auto quantile = [](std::vector<double>& xs, double q) {

@@ -206,8 +206,7 @@ std::string render_svg(const Chart& c) {
     // Only the years where the band has both edges (a ratio is empty in a year with nothing
     // installed): the band spans those, never a NaN coordinate.
     auto has = [&](std::size_t i) {
-      return i < b.hi.size() && i < b.lo.size() && std::isfinite(b.hi[i]) &&
-             std::isfinite(b.lo[i]);
+      return i < b.hi.size() && i < b.lo.size() && std::isfinite(b.hi[i]) && std::isfinite(b.lo[i]);
     };
     std::string pts;
     for (std::size_t i = 0; i < n; ++i)

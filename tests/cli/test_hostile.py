@@ -152,5 +152,164 @@ for sig, code in [(signal.SIGINT, 130), (signal.SIGTERM, 143)]:
     check(p.returncode == code and not leftovers, f"signal {sig}: exit {code}, no partial file: {p.returncode} {leftovers} {err}")
     cases += 1
 
-check(cases >= 25, f"at least 25 hostile inputs: {cases}")
+# 30-: the classes added after the attack of issue 12. Each command exits 0, 1 or 2 within the
+# time and memory limits: never 3, never a crash, never a partial file.
+import re  # noqa: E402
+import xml.etree.ElementTree as ET  # noqa: E402
+
+
+def bounded(name, *args, allowed=(0, 2), cwd=None):
+    rc, out, err, secs = dcplan(*args, cwd=cwd)
+    check(rc in allowed, f"{name}: exit in {allowed}, got {rc}: {err[:300]}")
+    check(secs < TIME_LIMIT, f"{name}: bounded time ({secs:.1f} s)")
+    check_clean(err, name)
+    return rc, out, err
+
+
+def leftovers(directory):
+    return [f for f in os.listdir(directory) if f.startswith(".dcplan-") or ".tmp." in f]
+
+
+# Include bombs: fan-out (1000 x 1000 x 1000 reads) and a wide include list of a big file.
+bomb = os.path.join(d, "bomb")
+os.makedirs(bomb)
+json.dump({"name": "leaf"}, open(os.path.join(bomb, "c.json"), "w"))
+json.dump({"include": ["c.json"] * 1000}, open(os.path.join(bomb, "b.json"), "w"))
+json.dump(scenario(include=["b.json"] * 1000), open(os.path.join(bomb, "a.json"), "w"))
+with open(os.path.join(bomb, "fat.json"), "w") as f:
+    f.write('{"description": "' + "x" * (60 << 20) + '"}')
+json.dump(scenario(include=["fat.json"] * 10), open(os.path.join(bomb, "fat-user.json"), "w"))
+for name in ["a.json", "fat-user.json"]:
+    rc, out, err = bounded(f"include bomb {name}", "run", os.path.join(bomb, name))
+    check(rc == 2 and "read through include and extends" in err, f"include bomb {name}: {err[:200]}")
+    cases += 1
+
+# The product of the limits, through every command that runs a scenario.
+hw = {f"h{i}": {"available": 2020, "bf16_tflops": 1, "all_in_w": 1, "price_usd": 1,
+                "lifetime_years": 5, "source": "test"} for i in range(500)}
+big = scenario(hardware=hw, horizon={"start": 2025, "end": 2224}, targets=[])
+big["regions"] = {f"r{i}": {"pue": 1.2, "power_price_usd_per_mwh": 1, "grid_g_per_kwh": 1,
+                            "facility_capex_usd_per_mw": 1e6} for i in range(2000)}
+big["capex"]["hardware_mix"] = {"*": {"h0": 1}}
+big_file = write("product.json", json.dumps(big))
+for args in (["run", big_file], ["report", big_file, "-o", os.path.join(d, "product.html")],
+             ["compare", big_file, big_file], ["validate", big_file],
+             ["sweep", big_file, "--vary", "/capex/budget*=uniform(0.9,1.1)", "--samples", "2"]):
+    rc, out, err = bounded(f"product of limits: {args[0]}", *args)
+    check(rc == 2 and "above the limit" in err, f"product of limits: {args[0]}: {err[:200]}")
+    cases += 1
+check(not os.path.exists(os.path.join(d, "product.html")), "product of limits: no report file")
+
+# Symbolic-linked and device outputs: written through, links kept, never replaced.
+outdir = os.path.join(d, "outputs")
+os.makedirs(outdir)
+os.symlink(os.devnull, os.path.join(outdir, "to-null"))
+os.symlink("missing/none.csv", os.path.join(outdir, "to-missing-dir"))
+os.symlink("self-loop", os.path.join(outdir, "self-loop"))
+os.symlink("real.csv", os.path.join(outdir, "to-real"))
+for target, expect in [("to-null", 0), ("to-missing-dir", 2), ("self-loop", 2), ("to-real", 0),
+                       ("/dev/null", 0)]:
+    path = target if target.startswith("/") else os.path.join(outdir, target)
+    rc, out, err = bounded(f"output {target}", "run", "scenarios/examples/minimal.json", "-o", path,
+                           "--junit", path)
+    check(rc == expect, f"output {target}: exit {expect}, got {rc}: {err[:200]}")
+    if not target.startswith("/"):
+        check(os.path.islink(path), f"output {target}: the link is still a link")
+    cases += 1
+check(open(os.path.join(outdir, "real.csv")).read().startswith("<?xml"),
+      "the link's target holds the last output written through it")
+check(leftovers(outdir) == [], f"no temporary file left: {leftovers(outdir)}")
+
+# Control characters and markdown in every text field.
+controls = "\x1b[2J\x1b]0;t\x07\r\n::error::forged\n**PASS** \u202e"
+markdown = "`|\n![x](//e.example/x.png) [link](//e.example) <b>html</b> **PASS** | --- |"
+
+
+def gate_tag(value):
+    """The value without the characters of the gate grammar (: < > =), to be a tag a gate can
+    select with its payload intact."""
+    return "".join(c for c in value if c not in ":<>=")
+
+
+def text_fields(value):
+    doc = scenario()
+    doc["name"] = doc["title"] = doc["description"] = value
+    doc["sources"] = [value]
+    doc["assumptions"] = [value]
+    region = doc["regions"]["us-east"]
+    region["name"] = region["country"] = region["source"] = value
+    region["tags"] = [value, gate_tag(value)]
+    hw0 = doc["hardware"]["h100"]
+    hw0["vendor"] = hw0["name"] = hw0["source"] = value
+    doc["targets"][0]["name"] = value
+    return doc
+
+
+def outside_code(line):
+    return re.sub(r"(?<!`)(`+)(?!`).*?(?<!`)\1(?!`)", "", line)
+
+
+for label, value in [("control characters", controls), ("markdown", markdown)]:
+    path = write(f"text-{label[0]}.json", json.dumps(text_fields(value)))
+    gates = write(f"gates-{label[0]}.json", json.dumps([f"energy_twh@2030:#{gate_tag(value)}<=+500%"]))
+    junit = os.path.join(d, f"junit-{label[0]}.xml")
+    html_path = os.path.join(d, f"report-{label[0]}.html")
+    runs = [("run --check", ["run", path, "--check", "--junit", junit, "-o", os.devnull]),
+            ("validate", ["validate", path]),
+            ("compare md", ["compare", path, path, "--gates", gates, "--format", "md"]),
+            ("compare table", ["compare", path, path, "--gates", gates]),
+            ("report", ["report", path, "-o", html_path]),
+            ("catalog", ["catalog", "hardware", "--include", path])]
+    for name, args in runs:
+        rc, out, err = bounded(f"{label}: {name}", *args, allowed=(0, 1))
+        for stream, what in [(err, "stderr"), (out if "md" in name or "table" in name or name == "validate" or name == "catalog" else "", "stdout")]:
+            bad = [c for c in stream if (ord(c) < 32 and c not in "\n\t") or 0x7F <= ord(c) <= 0x9F or c == "\u202e"]
+            check(not bad, f"{label}: {name}: no control character on {what}: {[hex(ord(c)) for c in bad[:4]]}")
+            check(not [line for line in stream.splitlines() if line.startswith("::error::") or line.startswith("**PASS**")],
+                  f"{label}: {name}: no forged line on {what}")
+        if name == "compare md":
+            prose = "\n".join(outside_code(line) for line in out.splitlines())
+            prose = re.sub(r"\\.", "", prose)
+            check("![" not in prose and "](" not in prose and "<b>" not in prose,
+                  f"{label}: markdown from the input is inert outside code spans: {prose[:300]}")
+        cases += 1
+    for xml_path in (junit, html_path):
+        try:
+            ET.parse(xml_path)
+        except ET.ParseError as e:
+            check(False, f"{label}: {os.path.basename(xml_path)} is well-formed: {e}")
+
+# Tampered shards: lines dropped, repeated, swapped, cut, renumbered; a header from another
+# shard. Each exits 2 with nothing written.
+shard_dir = os.path.join(d, "shards")
+os.makedirs(shard_dir)
+shards = []
+for k in range(2):
+    path = os.path.join(shard_dir, f"s.{k}.csv")
+    rc, out, err, _ = dcplan("sweep", "scenarios/examples/minimal.json", "--vary",
+                             "/capex/budget*=uniform(0.8,1.2)", "--samples", "6", "--shard", f"{k}/2",
+                             "-o", path)
+    shards.append(path)
+lines = open(shards[1]).read().splitlines(keepends=True)
+other = open(shards[0]).read().splitlines(keepends=True)
+tamperings = {
+    "line dropped": lines[:5] + lines[6:],
+    "line repeated": lines[:5] + [lines[5]] + lines[5:],
+    "lines swapped": lines[:4] + [lines[9], lines[5], lines[6], lines[7], lines[8], lines[4]] + lines[10:],
+    "cut mid-line": lines[:-1] + [lines[-1][:10]],
+    "run renumbered": lines[:3] + [lines[3].replace("1,", "7,", 1)] + lines[4:],
+    "header of shard 0": [other[0]] + lines[1:],
+    "runs count raised": [lines[0].replace("runs=6", "runs=8")] + lines[1:],
+    "a quote left open": lines[:3] + ['"' + lines[3]] + lines[4:],
+}
+for name, body in tamperings.items():
+    bad = os.path.join(shard_dir, "bad.1.csv")
+    open(bad, "w").write("".join(body))
+    merged = os.path.join(shard_dir, "merged.csv")
+    rc, out, err = bounded(f"tampered shard: {name}", "merge", shards[0], bad, "-o", merged)
+    check(rc == 2 and not os.path.exists(merged), f"tampered shard: {name}: exit 2, no file: {rc} {err[:200]}")
+    cases += 1
+check(leftovers(shard_dir) == [], f"no temporary file left: {leftovers(shard_dir)}")
+
+check(cases >= 50, f"at least 50 hostile inputs: {cases}")
 finish()
