@@ -48,8 +48,11 @@ void release(int slot) {
 
 extern "C" void cleanup_and_exit(int sig) {
   remove_temporaries();
-  static const char kMessage[] = "interrupted by a signal; no output written\n";
-  [[maybe_unused]] const auto n = ::write(STDERR_FILENO, kMessage, sizeof kMessage - 1);
+  // A closed pipe (dcplan run ... | head) is the reader's choice, not news: no message then.
+  if (sig != SIGPIPE) {
+    static const char kMessage[] = "interrupted by a signal; no output file written\n";
+    [[maybe_unused]] const auto n = ::write(STDERR_FILENO, kMessage, sizeof kMessage - 1);
+  }
   ::_exit(128 + sig);
 }
 
