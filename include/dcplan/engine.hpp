@@ -1,6 +1,6 @@
 // dcplan — the discrete-time engine: the yearly step and the run over the horizon.
 //
-// For each year t, in this order (DESIGN.md, "The yearly step"):
+// For each year t, in this order (docs/model.md, "The yearly step", has every equation):
 //   1. capacity online    pipeline completing in t joins the online IT capacity [MW]
 //   2. ageing             cohorts age one year; age >= lifetime retires; cohorts aged >= 1 lose
 //                         annual_failure_rate of their count (stranded batches retire, never fail)

@@ -162,7 +162,7 @@ TEST_CASE("conservation laws hold over 600 generated scenarios", "[properties]")
         }
         const double total = res.values(trow, c);
         if (is_empty_cell(total)) continue;
-        // The one exception (DESIGN step 12): with no compute at all (A = 0, utilisation
+        // The one exception (docs/model.md, step 12): with no compute at all (A = 0, utilisation
         // empty in the total row) the whole demand is unmet, in the total row only.
         if ((c == kDemandEflopYear || c == kUnmetEflopYear) &&
             is_empty_cell(res.values(trow, kUtilisation))) {
@@ -273,7 +273,7 @@ TEST_CASE("rows by hardware add up to their region; totals alone equal the full 
 
 // With one accelerator type. With several, the oldest-first queue can make peak compute dip:
 // more money strands more of an older, less efficient type, which later takes the power a
-// newer type would have used (scenario 15 of seed 7 shows it). That is the model as DESIGN.md
+// newer type would have used (scenario 15 of seed 7 shows it). That is the model as docs/model.md
 // specifies it, not a bug, so the property is stated for one type.
 TEST_CASE("with no cap binding, more budget never gives less peak compute", "[properties]") {
   Gen g(7);
