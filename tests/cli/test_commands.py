@@ -183,4 +183,23 @@ check(rc == 0 and out == open("docs/results.md").read(),
       "build/dcplan metrics --markdown -o docs/results.md)")
 check("docs/results.md" in open("README.md").read(), "the README links docs/results.md")
 
+# The design lives in the repository: docs/model.md and docs/architecture.md, linked from the
+# README, and nothing points outside the repository. The worked example is what the engine says.
+readme = open("README.md").read()
+check("docs/model.md" in readme and "docs/architecture.md" in readme,
+      "the README links docs/model.md and docs/architecture.md")
+for root in ["README.md", "docs", "include", "src"]:
+    paths = [root] if os.path.isfile(root) else [os.path.join(dp, f) for dp, _, fs in os.walk(root) for f in fs]
+    for path in paths:
+        if path.endswith(".png"):
+            continue
+        check("../shared" not in open(path, errors="replace").read(), f"{path} points inside the repository")
+model = open("docs/model.md").read()
+rc, out, err = run("run", MINIMAL, "--format", "csv", "--by", "total", "--years", "2025")
+row = list(csv.DictReader(io.StringIO(out)))[0]
+check(f"{float(row['accelerators_installed']):,.1f}" in model and f"{float(row['it_load_mw']):.2f}" in model
+      and f"{float(row['energy_twh']):.3f}" in model,
+      f"docs/model.md's worked example matches the engine: {row['accelerators_installed']} "
+      f"{row['it_load_mw']} {row['energy_twh']}")
+
 finish()
