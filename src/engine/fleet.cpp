@@ -1,0 +1,206 @@
+// The fleet: ageing, failures and retirement (step 2), the stranded queue (step 5), purchases
+// and their installation (step 6). A region's fleet is a list of cohorts, oldest first.
+#include "engine/model.hpp"
+
+namespace dcplan::engine {
+
+namespace {
+
+//! Adds a cohort's final counts for the year to the sums the rows read (and, for rows by
+//! hardware, to its type's). `f`: the share of the year its installed part runs.
+template <bool kByHw>
+void count(RegionState& st, CohortSums& sums, const Cohort& c, const HardwareConstants& k,
+           double f) {
+  const double weighted = sums.add(c, k, f);
+  if constexpr (kByHw) {
+    st.hw_installed(c.hardware) += c.installed;
+    st.hw_stranded(c.hardware) += c.stranded;
+    st.hw_weighted(c.hardware) += weighted;
+    st.hw_stranded_usd(c.hardware) += c.stranded * c.price_usd;
+  }
+}
+
+template <bool kByHw>
+void age_region(RegionState& st, const std::vector<HardwareConstants>& hw, int year) {
+  if constexpr (kByHw) {
+    st.hw_failed.setZero();
+    st.hw_retired.setZero();
+  }
+  // Sums in locals: the compiler cannot keep members of `st` in registers across the stores
+  // to the cohorts.
+  double failed = 0, retired = 0, nameplate = 0;
+  bool any_stranded = false;
+  Cohort* cs = st.cohorts.data();
+  const std::size_t n = st.cohorts.size();
+  auto retire = [&](const Cohort& c) {
+    retired += c.installed + c.stranded;
+    if constexpr (kByHw) st.hw_retired(c.hardware) += c.installed + c.stranded;
+  };
+  // The oldest cohorts usually retire first: they are dropped at the end in one move, and the
+  // others are updated in place.
+  std::size_t lead = 0;
+  while (lead < n &&
+         year - cs[lead].vintage >= hw[static_cast<std::size_t>(cs[lead].hardware)].life)
+    retire(cs[lead++]);
+  std::size_t kept = lead;
+  for (std::size_t i = lead; i < n; ++i) {
+    Cohort& c = cs[i];
+    const HardwareConstants& k = hw[static_cast<std::size_t>(c.hardware)];
+    const int age = year - c.vintage;
+    if (age >= k.life) {
+      retire(c);
+      continue;
+    }
+    const double lost = age >= 1 ? c.installed * k.afr : 0.0;
+    if constexpr (kByHw) st.hw_failed(c.hardware) += lost;
+    failed += lost;
+    const double installed = c.installed - lost;
+    nameplate += installed * k.w_mw;
+    any_stranded |= c.stranded > 0;
+    if (kept == i) {
+      c.installed = installed;
+    } else {
+      // Field by field into its place: a whole-struct copy right after stores to some of its
+      // fields would stall on store forwarding.
+      Cohort& d = cs[kept];
+      d.hardware = c.hardware;
+      d.vintage = c.vintage;
+      d.installed = installed;
+      d.stranded = c.stranded;
+      d.price_usd = c.price_usd;
+      d.capex_usd = c.capex_usd;
+      d.depreciation_usd = c.depreciation_usd;
+    }
+    ++kept;
+  }
+  st.cohorts.erase(st.cohorts.begin() + static_cast<std::ptrdiff_t>(kept), st.cohorts.end());
+  st.cohorts.erase(st.cohorts.begin(), st.cohorts.begin() + static_cast<std::ptrdiff_t>(lead));
+  st.failed = failed;
+  st.retired = retired;
+  st.nameplate_mw = nameplate;
+  st.any_stranded = any_stranded;
+}
+
+//! Installs waiting batches, oldest vintage first, into the free capacity; every type in a
+//! batch installs the same fraction. Then sums every cohort for the rows.
+template <bool kByHw>
+void install_region_queue(RegionState& st, const std::vector<HardwareConstants>& hw) {
+  if constexpr (kByHw) {
+    st.hw_installed.setZero();
+    st.hw_stranded.setZero();
+    st.hw_weighted.setZero();
+    st.hw_stranded_usd.setZero();
+  }
+  CohortSums sums;
+  double free_mw = st.online_mw - st.nameplate_mw;
+  Cohort* cs = st.cohorts.data();
+  const std::size_t n = st.cohorts.size();
+  for (std::size_t i = 0; i < n && st.any_stranded && free_mw > kEps;) {
+    std::size_t j = i + 1;
+    while (j < n && cs[j].vintage == cs[i].vintage) ++j;
+    double need = 0;
+    for (std::size_t k = i; k < j; ++k)
+      need += cs[k].stranded * hw[static_cast<std::size_t>(cs[k].hardware)].w_mw;
+    if (need > 0) {
+      const double f = need <= free_mw ? 1.0 : free_mw / need;
+      for (std::size_t k = i; k < j; ++k) {
+        if (f == 1.0) {
+          cs[k].installed += cs[k].stranded;
+          cs[k].stranded = 0;
+        } else {
+          cs[k].installed += f * cs[k].stranded;
+          cs[k].stranded *= 1.0 - f;
+        }
+      }
+      const double took = f == 1.0 ? need : free_mw;
+      st.nameplate_mw += took;
+      free_mw -= took;
+    }
+    i = j;
+  }
+  for (std::size_t i = 0; i < n; ++i)
+    count<kByHw>(st, sums, cs[i], hw[static_cast<std::size_t>(cs[i].hardware)], 1.0);
+  st.sums = sums;
+}
+
+//! This year's cohorts, one per type in the mix; they install the same fraction of what they
+//! need, the rest waits as one batch.
+template <bool kByHw>
+void buy_in_region(RegionState& st, const State& state, const Year& y) {
+  const Scenario& s = state.s();
+  const auto& hw = state.hardware;
+  st.it_spent_usd = st.it_usd;
+  const std::size_t first = st.cohorts.size();
+  const double per_share = st.it_usd / st.mix_sum;
+  double need = 0;
+  for (const Buy& b : st.buy) {
+    const auto h = static_cast<std::size_t>(b.hardware);
+    const HardwareConstants& k = hw[h];
+    const double price = s.hardware[h].price_usd(y.t);
+    const double capex = per_share * b.share;
+    const double bought = capex / price;
+    Cohort& c = st.cohorts.emplace_back();  // fields one by one: no store-forwarding stall
+    c.hardware = b.hardware;
+    c.vintage = y.year;
+    c.installed = bought;  // split below, once the fraction that fits is known
+    c.price_usd = price;
+    c.capex_usd = capex;
+    c.depreciation_usd = capex / k.life;
+    need += bought * k.w_mw;
+    st.purchased += bought;
+    st.embodied_kg += bought * k.kg;
+    if constexpr (kByHw) {
+      st.hw_purchased(b.hardware) = bought;
+      st.hw_capex_usd(b.hardware) = capex;
+    }
+  }
+  // Free power below kEps is rounding left by the sums, as in step 5: nothing installs.
+  const double free_mw = st.online_mw - st.nameplate_mw;
+  const double f = need <= free_mw ? 1.0 : free_mw > kEps ? free_mw / need : 0.0;
+  st.nameplate_mw += f * need;
+  CohortSums sums = st.sums;
+  const double first_year_fraction = s.operations.first_year_fraction;
+  for (std::size_t i = first; i < st.cohorts.size(); ++i) {
+    Cohort& c = st.cohorts[i];
+    const double bought = c.installed;
+    c.installed = f * bought;
+    c.stranded = bought - c.installed;
+    count<kByHw>(st, sums, c, hw[static_cast<std::size_t>(c.hardware)], first_year_fraction);
+  }
+  st.sums = sums;
+}
+
+}  // namespace
+
+template <bool kByHw>
+void age_fleet(State& state, const Year& y) {
+  for (auto& st : state.regions) age_region<kByHw>(st, state.hardware, y.year);
+}
+
+template <bool kByHw>
+void install_queue(State& state) {
+  for (auto& st : state.regions) install_region_queue<kByHw>(st, state.hardware);
+}
+
+template <bool kByHw>
+void buy_accelerators(State& state, const Year& y) {
+  for (auto& st : state.regions) {
+    st.purchased = 0;
+    st.embodied_kg = 0;
+    if constexpr (kByHw) {
+      st.hw_purchased.setZero();
+      st.hw_capex_usd.setZero();
+    }
+    if (!st.valid_mix || st.it_usd <= 0) continue;
+    buy_in_region<kByHw>(st, state, y);
+  }
+}
+
+template void age_fleet<true>(State&, const Year&);
+template void age_fleet<false>(State&, const Year&);
+template void install_queue<true>(State&);
+template void install_queue<false>(State&);
+template void buy_accelerators<true>(State&, const Year&);
+template void buy_accelerators<false>(State&, const Year&);
+
+}  // namespace dcplan::engine

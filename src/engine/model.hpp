@@ -1,0 +1,184 @@
+// Private to dcplan_core: the engine's state and its yearly steps, one function per step of
+// docs/model.md ("The yearly step"). engine.cpp runs them in order; each file under
+// src/engine/ holds one part of the model:
+//   fleet.cpp     steps 2, 5, 6 (ageing and failures, the stranded queue, purchases)
+//   facility.cpp  steps 1, 4 (capacity online, construction with caps and water-filling)
+//   allocate.cpp  steps 3, 6 (the budget shared by split and weights; IT money to regions that
+//                 can buy)
+//   energy.hpp    steps 7, 8, 9, 11 (utilisation, power and energy, compute, carbon)
+//   finance.hpp   step 10 (depreciation, maintenance, opex, TCO, discounting)
+//   rows.cpp      the result rows: per region (steps 8 to 12), totals, carry-over attribution
+// Functions templated on kByHw also keep the per-hardware detail for rows by hardware.
+#pragma once
+
+#include <Eigen/Core>
+#include <limits>
+#include <vector>
+
+#include "dcplan/engine.hpp"
+
+namespace dcplan::engine {
+
+using Eigen::ArrayXd;
+using Eigen::Index;
+
+inline constexpr double kHoursPerYear = 8760.0;
+inline constexpr double kEps = 1e-9;  //!< money [USD] and power [MW] below this are zero
+inline constexpr double kEmpty = std::numeric_limits<double>::quiet_NaN();
+inline constexpr int kMaxConstructionYears = 20;  //!< schema bound on construction_years
+
+//! A ratio, or an empty cell when the denominator is zero.
+inline double ratio(double num, double den) {
+  return den > 0 ? num / den : kEmpty;
+}
+
+//! The constants of one accelerator type, together for the cohort loops.
+struct HardwareConstants {
+  double w_mw = 0;    //!< all_in_w [MW]
+  double tflops = 0;  //!< bf16 [TFLOP/s]
+  double idle = 0;    //!< idle_fraction
+  double busy = 0;    //!< 1 − idle_fraction
+  double afr = 0;     //!< annual_failure_rate
+  double kg = 0;      //!< embodied [kg CO2e]
+  int life = 1;       //!< lifetime_years
+};
+
+//! Accelerators of one type bought in one year (or one cohort of the initial fleet). A region's
+//! fleet is a list of cohorts, oldest vintage first: only what exists is stored and visited,
+//! which is a few cohorts per region where a hardware × age table would be mostly zeros.
+struct Cohort {
+  int hardware = 0;
+  int vintage = 0;              //!< year bought
+  double installed = 0;         //!< powered
+  double stranded = 0;          //!< bought, waiting for power
+  double price_usd = 0;         //!< unit price in the vintage year; 0 before the horizon
+  double capex_usd = 0;         //!< what the purchase cost; 0 for the initial fleet (sunk)
+  double depreciation_usd = 0;  //!< capex_usd / lifetime: charged every year it is listed
+};
+
+//! What the rows need from a region's cohorts, summed once a year over their final counts.
+struct CohortSums {
+  double installed = 0, stranded = 0;
+  double nameplate_mw = 0;  //!< Σ installed · all_in_w
+  double peak_tflops = 0;   //!< Σ installed · bf16
+  double avail_tflops = 0;  //!< Σ installed · f · bf16 (f: the share of the year it runs)
+  double load_idle_mw = 0;  //!< Σ installed · f · all_in_w · idle: IT load at u = 0
+  double load_busy_mw = 0;  //!< Σ installed · f · all_in_w · (1 − idle): added per unit of u
+  double stranded_usd = 0;  //!< Σ stranded · price in the vintage year
+  double it_depreciation_usd = 0;  //!< Σ depreciation_usd
+  double it_in_service_usd = 0;    //!< Σ capex_usd
+
+  //! Adds a cohort whose installed part runs the share `f` of the year: first_year_fraction
+  //! for this year's purchases, 1 otherwise. Returns its year-weighted count (installed · f).
+  double add(const Cohort& c, const HardwareConstants& k, double f = 1.0) {
+    const double weighted = c.installed * f;
+    const double weighted_mw = weighted * k.w_mw;
+    installed += c.installed;
+    stranded += c.stranded;
+    nameplate_mw += c.installed * k.w_mw;
+    peak_tflops += c.installed * k.tflops;
+    avail_tflops += weighted * k.tflops;
+    load_idle_mw += weighted_mw * k.idle;
+    load_busy_mw += weighted_mw * k.busy;
+    stranded_usd += c.stranded * c.price_usd;
+    it_depreciation_usd += c.depreciation_usd;
+    it_in_service_usd += c.capex_usd;
+    return weighted;
+  }
+};
+
+//! One entry of a region's mix this year: a type it may buy, and its (unnormalised) share.
+struct Buy {
+  int hardware = 0;
+  double share = 0;
+};
+
+//! A region over the run: its fleet, its facilities, and this year's money and sums.
+struct RegionState {
+  std::vector<Cohort> cohorts;  //!< by vintage, oldest first; capacity kept between runs
+  ArrayXd pipeline_mw;          //!< MW completing in each year index (beyond the horizon too)
+  ArrayXd completions_mw;       //!< MW of built capacity completing in each year index
+  // Facility and other capex, by year index: depreciation charge per year and gross facility
+  // capex. What is within its life is summed in `facility_*_usd`.
+  ArrayXd facility_charge_usd, facility_gross_usd;
+  double facility_depreciation_usd = 0, facility_in_service_usd = 0;
+  double online_mw = 0;
+  double under_construction_mw = 0;  //!< sum of pipeline_mw
+  double nameplate_mw = 0;           //!< nameplate of installed accelerators, kept current
+  double room_mw = 0;                //!< capacity the caps still allow this year
+  // This year's money [USD]: the region's shares, what it spent, what it could not.
+  double budget_usd = 0, it_usd = 0, facility_usd = 0, other_usd = 0;
+  double facility_spent_usd = 0, it_spent_usd = 0;
+  double facility_excess_usd = 0;  //!< facility money its caps kept it from spending
+  double it_excess_usd = 0;        //!< IT money it had and nothing to buy with
+  bool any_stranded = false;       //!< a cohort waits for power (after ageing)
+  std::vector<int> buyable;        //!< hardware it may buy with a share in some year
+  std::vector<Buy> buy;            //!< this year's mix over buyable hardware, unnormalised
+  bool valid_mix = false;
+  double mix_sum = 0;
+  // This year's flows and sums over the cohorts.
+  double failed = 0, retired = 0, purchased = 0, embodied_kg = 0;
+  CohortSums sums;
+  // Per hardware, kept only for rows by hardware.
+  ArrayXd hw_installed, hw_stranded, hw_weighted, hw_failed, hw_retired, hw_purchased, hw_capex_usd,
+      hw_stranded_usd;
+};
+
+//! The engine's state over a run; buffers keep their capacity from one run to the next.
+struct State {
+  const Scenario* scenario = nullptr;
+  std::vector<RegionState> regions;
+  std::vector<HardwareConstants> hardware;
+  ArrayXd on_sale;        //!< per hardware, this year: 1 when on sale
+  ArrayXd weights;        //!< per region, this year (0 when closed)
+  double carry_usd = 0;   //!< carried into this year
+  double discount = 1.0;  //!< Π (1 + discount rate) over the years since the first
+  [[nodiscard]] const Scenario& s() const { return *scenario; }
+};
+
+//! What the steps of one year share.
+struct Year {
+  int t = 0;                                            //!< index into the horizon
+  int year = 0;                                         //!< calendar year
+  double new_usd = 0;                                   //!< B(t) / fx(t)
+  double available_usd = 0;                             //!< new_usd + carry-over
+  double weight_sum = 0;                                //!< over the open regions
+  double unspent_usd = 0;                               //!< carried to next year
+  double facility_unspent_usd = 0, it_unspent_usd = 0;  //!< its parts by category
+  double available_eflop_year = 0;  //!< A: compute available at full use, all regions
+  double utilisation = 0;
+  double demand_eflop_year = 0;
+};
+
+//! Where the rows of a year go in Results.
+struct Layout {
+  bool region_rows = true;
+  Index per_region = 1;  //!< rows per region: 1, or 1 + hardware types
+  Index per_year = 1;
+  [[nodiscard]] Index row(int t, Index r, Index h = -1) const {
+    return region_rows ? t * per_year + r * per_region + (h + 1) : Index{t};
+  }
+};
+
+// The steps, in the order engine.cpp runs them.
+template <bool kByHw>
+void reset(State& state, const Scenario& scenario);  // initial fleet, capacity
+void capacity_online(State& state, const Year& y);   // 1
+template <bool kByHw>
+void age_fleet(State& state, const Year& y);   // 2
+void share_budget(State& state, Year& y);      // 3
+void build_facilities(State& state, Year& y);  // 4
+template <bool kByHw>
+void install_queue(State& state);            // 5
+void offer_it_money(State& state, Year& y);  // 6: who can buy
+template <bool kByHw>
+void buy_accelerators(State& state, const Year& y);   // 6: purchases, installs
+void charge_facilities(State& state, const Year& y);  // 10: facility depreciation
+void set_utilisation(const State& state, Year& y);    // 7
+template <bool kByHw>
+Layout prepare_rows(const State& state, const EngineOptions& options, Results& out);
+template <bool kByHw>
+void write_rows(State& state, const Year& y, const Layout& layout, Results& out);  // 8-12
+void check_finite(const Results& out);
+
+}  // namespace dcplan::engine

@@ -1,0 +1,312 @@
+// The result rows: utilisation (step 7), each region's row (steps 8 to 12, with the carry-over
+// attributed by category), the total row with its ratios recomputed, and the final check that
+// no number overflowed.
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <array>
+#include <cmath>
+
+#include "dcplan/error.hpp"
+#include "engine/finance.hpp"
+
+namespace dcplan::engine {
+
+namespace {
+
+//! A value clamped at zero where rounding left a tiny negative.
+double non_negative(double v) {
+  return v < 0 && v > -1e-6 * (1 + std::abs(v)) ? 0.0 : v;
+}
+
+using Row = Eigen::Array<double, 1, kNumCols>;
+
+//! Rows are rebuilt only when the layout changes (a sweep reuses them).
+bool same_ids(const Scenario& s, const Results& out) {
+  bool same =
+      out.region_ids.size() == s.regions.size() && out.hardware_ids.size() == s.hardware.size();
+  for (std::size_t i = 0; same && i < s.regions.size(); ++i)
+    same = out.region_ids[i] == s.regions[i].id;
+  for (std::size_t i = 0; same && i < s.hardware.size(); ++i)
+    same = out.hardware_ids[i] == s.hardware[i].id;
+  return same;
+}
+
+void write_keys(const Scenario& s, const Layout& layout, Results& out) {
+  const int years = s.horizon.years();
+  const auto regions = static_cast<Index>(s.regions.size());
+  out.keys.resize(static_cast<std::size_t>(layout.per_year * years));
+  for (int t = 0; t < years; ++t) {
+    for (Index r = 0; r <= regions; ++r) {
+      for (Index h = 0; h < layout.per_region; ++h) {
+        if (!layout.region_rows && r < regions) continue;
+        RowKey& k = out.keys[static_cast<std::size_t>(
+            layout.region_rows ? t * layout.per_year + r * layout.per_region + h : t)];
+        k.year = s.horizon.start + t;
+        k.region = r == regions ? RowKey::kTotal : static_cast<int>(r);
+        k.hardware = h == 0 ? RowKey::kAll : static_cast<int>(h - 1);
+      }
+    }
+  }
+}
+
+//! The carry-over of one region: each category's leftover by that category's excess; with no
+//! region open, the whole sum (and the new budget) by weight, else equally.
+struct CarryShares {
+  double facility_excess_sum = 0, it_excess_sum = 0, weight_sum = 0;
+};
+
+CarryShares carry_shares(const State& state, const Year& y) {
+  CarryShares c;
+  for (const auto& st : state.regions) {
+    c.facility_excess_sum += st.facility_excess_usd;
+    c.it_excess_sum += st.it_excess_usd;
+  }
+  for (std::size_t r = 0; r < state.regions.size(); ++r)
+    c.weight_sum += state.s().capex.region_weight(static_cast<Index>(r), y.t);
+  return c;
+}
+
+//! Steps 8 to 12 for one region: its row in `v`.
+void region_row(const State& state, const Year& y, std::size_t r, const CarryShares& carry,
+                double* v) {
+  const Scenario& s = state.s();
+  const RegionState& st = state.regions[r];
+  const Region& region = s.regions[r];
+  const double u = y.utilisation;
+  const RegionEnergy e = region_energy(st, region, y.t, u);
+  const RegionMoney m = region_money(state, st, region, y.t, e);
+  v[kBudgetUsd] = st.budget_usd;
+  v[kCapexItUsd] = st.it_spent_usd;
+  v[kCapexFacilityUsd] = st.facility_spent_usd;
+  v[kCapexOtherUsd] = st.other_usd;
+  v[kCapexUsd] = m.capex_usd;
+  v[kStrandedCapexUsd] = st.sums.stranded_usd;
+  v[kAcceleratorsPurchased] = st.purchased;
+  v[kAcceleratorsInstalled] = st.sums.installed;
+  v[kAcceleratorsStranded] = st.sums.stranded;
+  v[kAcceleratorsFailed] = st.failed;
+  v[kAcceleratorsRetired] = st.retired;
+  v[kItCapacityMw] = st.online_mw;
+  v[kItCapacityPipelineMw] = st.under_construction_mw;
+  v[kItNameplateMw] = st.sums.nameplate_mw;
+  v[kItLoadMw] = e.it_load_mw;
+  v[kPue] = e.pue;
+  v[kFacilityPowerMw] = e.it_load_mw * e.pue;
+  v[kEnergyTwh] = e.energy_mwh / 1e6;
+  v[kPeakPflops] = st.sums.peak_tflops / 1e3;
+  v[kDeliveredEflopYear] = u * e.available_eflop_year;
+  v[kUtilisation] = u;
+  v[kElectricityCostUsd] = m.electricity_usd;
+  v[kMaintenanceUsd] = m.maintenance_usd;
+  v[kOpexUsd] = m.electricity_usd + m.maintenance_usd;
+  v[kDepreciationUsd] = m.depreciation_usd;
+  v[kTcoUsd] = m.depreciation_usd + m.electricity_usd + m.maintenance_usd;
+  v[kCostPerEflopYearUsd] = ratio(v[kTcoUsd], v[kDeliveredEflopYear]);
+  v[kDiscountedCostUsd] = (m.capex_usd + m.electricity_usd + m.maintenance_usd) / state.discount;
+  v[kOperationalTco2] = e.energy_mwh * e.net_g_per_kwh / 1e3;
+  v[kEmbodiedTco2] = st.embodied_kg / 1e3;
+  // 12. Demand: the region's share of D by its share of A.
+  v[kDemandEflopYear] = v[kUnmetEflopYear] = v[kRevenueUsd] = v[kMarginUsd] = kEmpty;
+  if (s.demand) {
+    const double d = y.available_eflop_year > 0
+                         ? y.demand_eflop_year * e.available_eflop_year / y.available_eflop_year
+                         : 0.0;
+    v[kDemandEflopYear] = d;
+    v[kUnmetEflopYear] = non_negative(d - v[kDeliveredEflopYear]);
+    if (s.demand->price_usd_per_eflop_year) {
+      v[kRevenueUsd] = v[kDeliveredEflopYear] * (*s.demand->price_usd_per_eflop_year)(y.t);
+      v[kMarginUsd] = v[kRevenueUsd] - v[kTcoUsd];
+    }
+  }
+  if (y.weight_sum <= 0) {
+    // No region open: the whole sum, and the new budget, by weight (else equally).
+    const double share = carry.weight_sum > 0
+                             ? s.capex.region_weight(static_cast<Index>(r), y.t) / carry.weight_sum
+                             : 1.0 / static_cast<double>(state.regions.size());
+    v[kCarryoverUsd] = state.carry_usd * share;
+    v[kBudgetUsd] = y.new_usd * share;
+  } else {
+    v[kCarryoverUsd] =
+        (carry.facility_excess_sum > 0
+             ? y.facility_unspent_usd * st.facility_excess_usd / carry.facility_excess_sum
+             : 0.0) +
+        (carry.it_excess_sum > 0 ? y.it_unspent_usd * st.it_excess_usd / carry.it_excess_sum : 0.0);
+  }
+}
+
+//! The rows of one region's hardware types (rows by hardware only).
+void hardware_rows(const State& state, const Year& y, std::size_t r, const Layout& layout,
+                   Results& out) {
+  const RegionState& st = state.regions[r];
+  const Region& region = state.s().regions[r];
+  const double u = y.utilisation;
+  const double pue = region.pue(y.t);
+  const double grid = region.grid_g_per_kwh(y.t) * (1.0 - region.renewable_share(y.t));
+  for (std::size_t h = 0; h < state.hardware.size(); ++h) {
+    const HardwareConstants& k = state.hardware[h];
+    const auto hi = static_cast<Index>(h);
+    auto hv = out.values.row(layout.row(y.t, static_cast<Index>(r), hi));
+    hv.setConstant(kEmpty);
+    const double weighted = st.hw_weighted(hi);
+    const double hw_load = weighted * k.w_mw * (k.idle + k.busy * u);
+    const double hw_energy = hw_load * pue * kHoursPerYear;
+    hv(kCapexItUsd) = st.hw_capex_usd(hi);
+    hv(kStrandedCapexUsd) = st.hw_stranded_usd(hi);
+    hv(kAcceleratorsPurchased) = st.hw_purchased(hi);
+    hv(kAcceleratorsInstalled) = st.hw_installed(hi);
+    hv(kAcceleratorsStranded) = st.hw_stranded(hi);
+    hv(kAcceleratorsFailed) = st.hw_failed(hi);
+    hv(kAcceleratorsRetired) = st.hw_retired(hi);
+    hv(kItNameplateMw) = st.hw_installed(hi) * k.w_mw;
+    hv(kItLoadMw) = hw_load;
+    hv(kPue) = pue;
+    hv(kFacilityPowerMw) = hw_load * pue;
+    hv(kEnergyTwh) = hw_energy / 1e6;
+    hv(kPeakPflops) = st.hw_installed(hi) * k.tflops / 1e3;
+    hv(kDeliveredEflopYear) = u * weighted * k.tflops / 1e6;
+    hv(kUtilisation) = u;
+    hv(kElectricityCostUsd) = hw_energy * region.power_price_usd_per_mwh(y.t);
+    hv(kOperationalTco2) = hw_energy * grid / 1e3;
+    hv(kEmbodiedTco2) = st.hw_purchased(hi) * k.kg / 1e3;
+  }
+}
+
+//! The total row: extensive columns are sums (added as each region's row was complete); ratios
+//! are recomputed here, and the columns that do not apply are emptied. One place computes the
+//! total ratios of a year.
+void finish_total(const State& state, const Year& y, double* tot) {
+  const Scenario& s = state.s();
+  if (state.regions.empty()) {
+    // No region at all: the budget is still the year's budget, and all of it carries over.
+    tot[kBudgetUsd] = y.new_usd;
+    tot[kCarryoverUsd] = state.carry_usd;
+  }
+  tot[kPue] = ratio(tot[kFacilityPowerMw], tot[kItLoadMw]);
+  tot[kUtilisation] = y.available_eflop_year > 0 ? y.utilisation : kEmpty;
+  tot[kCostPerEflopYearUsd] = ratio(tot[kTcoUsd], tot[kDeliveredEflopYear]);
+  if (s.demand && !(y.available_eflop_year > 0)) {
+    // No compute at all: the whole demand is unmet. It belongs to no region, so it shows in the
+    // total row only (the one exception to totals = sum of regions).
+    tot[kDemandEflopYear] = y.demand_eflop_year;
+    tot[kUnmetEflopYear] = y.demand_eflop_year;
+  }
+  if (!s.demand) {
+    tot[kDemandEflopYear] = tot[kUnmetEflopYear] = tot[kRevenueUsd] = tot[kMarginUsd] = kEmpty;
+  } else if (!s.demand->price_usd_per_eflop_year) {
+    tot[kRevenueUsd] = tot[kMarginUsd] = kEmpty;
+  }
+}
+
+//! The total rows of each hardware type (rows by hardware only).
+void hardware_totals(const State& state, const Year& y, const Layout& layout, Results& out) {
+  const auto regions = static_cast<Index>(state.regions.size());
+  for (Index h = 0; h < static_cast<Index>(state.hardware.size()); ++h) {
+    auto hv = out.values.row(layout.row(y.t, regions, h));
+    hv.setZero();
+    for (Index r = 0; r < regions; ++r)
+      hv += out.values.row(layout.row(y.t, r, h))
+                .isNaN()
+                .select(0.0, out.values.row(layout.row(y.t, r, h)));
+    const auto& sample = out.values.row(layout.row(y.t, 0 < regions ? 0 : regions, h));
+    for (int c = 0; c < kNumCols; ++c) {
+      if (regions > 0 && is_empty_cell(sample(c))) hv(c) = kEmpty;
+    }
+    hv(kPue) = ratio(hv(kFacilityPowerMw), hv(kItLoadMw));
+    hv(kUtilisation) = y.available_eflop_year > 0 ? y.utilisation : kEmpty;
+  }
+}
+
+}  // namespace
+
+void set_utilisation(const State& state, Year& y) {
+  // A: compute available at full use, year-weighted [EFLOP-year], over all regions.
+  const Scenario& s = state.s();
+  y.available_eflop_year = 0;
+  for (const auto& st : state.regions) y.available_eflop_year += st.sums.avail_tflops / 1e6;
+  y.utilisation = s.operations.utilisation(y.t);
+  y.demand_eflop_year = 0;
+  if (s.demand) {
+    y.demand_eflop_year = s.demand->eflop_year(y.t);
+    y.utilisation = y.available_eflop_year > 0
+                        ? std::min(s.operations.max_utilisation(y.t),
+                                   y.demand_eflop_year / y.available_eflop_year)
+                        : 0.0;
+  }
+}
+
+template <bool kByHw>
+Layout prepare_rows(const State& state, const EngineOptions& options, Results& out) {
+  const Scenario& s = state.s();
+  const int years = s.horizon.years();
+  const auto regions = static_cast<Index>(s.regions.size());
+  Layout layout;
+  layout.region_rows = options.region_rows || kByHw;
+  layout.per_region = kByHw ? static_cast<Index>(s.hardware.size()) + 1 : 1;
+  layout.per_year = layout.region_rows ? (regions + 1) * layout.per_region : 1;
+  const bool ids = same_ids(s, out);
+  if (!ids) {
+    out.region_ids.clear();
+    for (const auto& r : s.regions) out.region_ids.push_back(r.id);
+    out.hardware_ids.clear();
+    for (const auto& h : s.hardware) out.hardware_ids.push_back(h.id);
+  }
+  out.has_demand = s.demand.has_value();
+  const bool same_layout =
+      ids && out.by_hardware == kByHw &&
+      out.keys.size() == static_cast<std::size_t>(layout.per_year * years) && !out.keys.empty() &&
+      out.keys.front().year == s.horizon.start &&
+      out.keys.front().region == (layout.region_rows && regions > 0 ? 0 : RowKey::kTotal);
+  out.by_hardware = kByHw;
+  if (!same_layout) write_keys(s, layout, out);
+  // Every cell of every row is written by write_rows; no need to clear.
+  out.values.resize(layout.per_year * years, kNumCols);
+  return layout;
+}
+
+template <bool kByHw>
+void write_rows(State& state, const Year& y, const Layout& layout, Results& out) {
+  // What no region absorbed this year carries into the next.
+  state.carry_usd = y.unspent_usd;
+  const auto regions = static_cast<Index>(state.regions.size());
+  const CarryShares carry = carry_shares(state, y);
+  double* tot = &out.values(layout.row(y.t, regions), 0);
+  std::fill(tot, tot + kNumCols, 0.0);
+  std::array<double, kNumCols> scratch{};  // a region's row when only totals are kept
+  for (Index r = 0; r < regions; ++r) {
+    double* v = layout.region_rows ? &out.values(layout.row(y.t, r), 0) : scratch.data();
+    region_row(state, y, static_cast<std::size_t>(r), carry, v);
+    // Each row is added to the total as soon as it is complete.
+    Eigen::Map<Row>(tot) += Eigen::Map<const Row>(v);
+    if constexpr (kByHw) hardware_rows(state, y, static_cast<std::size_t>(r), layout, out);
+  }
+  finish_total(state, y, tot);
+  if constexpr (kByHw) hardware_totals(state, y, layout, out);
+}
+
+void check_finite(const Results& out) {
+  // Numbers that large (a budget of 1e300 or a price of 1e-300) are an input problem. The total
+  // rows suffice: every extensive column of a total is a sum over the regions, and an infinity
+  // or NaN in any region survives the sum.
+  for (Index row_i = 0; row_i < out.values.rows(); ++row_i) {
+    const auto& key = out.keys[static_cast<std::size_t>(row_i)];
+    if (key.region != RowKey::kTotal || key.hardware != RowKey::kAll) continue;
+    for (int c = 0; c < kNumCols; ++c) {
+      const double x = out.values(row_i, c);
+      if (std::isfinite(x)) continue;
+      const auto& info = column_info(static_cast<Col>(c));
+      if (std::isnan(x) && (info.kind == ColumnKind::kRatio || info.demand_only)) continue;
+      throw InputError("", "",
+                       fmt::format("the numbers overflow: {} is {} in {} for {} (expected finite "
+                                   "values; check very large budgets or very small prices)",
+                                   info.name, x, key.year, out.region_name(row_i)));
+    }
+  }
+}
+
+template Layout prepare_rows<true>(const State&, const EngineOptions&, Results&);
+template Layout prepare_rows<false>(const State&, const EngineOptions&, Results&);
+template void write_rows<true>(State&, const Year&, const Layout&, Results&);
+template void write_rows<false>(State&, const Year&, const Layout&, Results&);
+
+}  // namespace dcplan::engine

@@ -1,0 +1,89 @@
+// The engine's state at the start of a run: hardware constants, each region's initial fleet as
+// cohorts of its vintages, its initial capacity, what it may buy.
+#include "dcplan/error.hpp"
+#include "engine/model.hpp"
+
+namespace dcplan::engine {
+
+namespace {
+
+void reset_hardware(State& state, const Scenario& scenario) {
+  state.hardware.resize(scenario.hardware.size());
+  for (std::size_t h = 0; h < scenario.hardware.size(); ++h) {
+    const Hardware& x = scenario.hardware[h];
+    HardwareConstants& k = state.hardware[h];
+    k.w_mw = x.all_in_w / 1e6;
+    k.tflops = x.bf16_tflops;
+    k.idle = x.idle_fraction;
+    k.busy = 1.0 - x.idle_fraction;
+    k.afr = x.annual_failure_rate;
+    k.kg = x.embodied_kgco2e;
+    k.life = x.lifetime_years;
+  }
+}
+
+//! The initial fleet as cohorts of its vintages, oldest first; those already past their
+//! lifetime retire in the first year's ageing step. Sunk: no capex, so no depreciation or
+//! maintenance.
+void place_initial_fleet(RegionState& st, const Region& region, const Scenario& scenario) {
+  st.cohorts.clear();
+  for (const auto& c : region.initial_fleet) {
+    DCPLAN_ASSERT(c.vintage <= scenario.horizon.start);
+    const Cohort cohort{
+        .hardware = c.hardware,
+        .vintage = c.vintage,
+        .installed = c.count,
+        .price_usd = c.vintage == scenario.horizon.start
+                         ? scenario.hardware[static_cast<std::size_t>(c.hardware)].price_usd(0)
+                         : 0.0};
+    // Insertion by vintage, stable: initial fleets are short and usually in order.
+    auto at = st.cohorts.end();
+    while (at != st.cohorts.begin() && (at - 1)->vintage > c.vintage) --at;
+    st.cohorts.insert(at, cohort);
+  }
+}
+
+}  // namespace
+
+template <bool kByHw>
+void reset(State& state, const Scenario& scenario) {
+  state.scenario = &scenario;
+  reset_hardware(state, scenario);
+  const int years = scenario.horizon.years();
+  const Index hardware_count = static_cast<Index>(scenario.hardware.size());
+  const Index years_ext = years + kMaxConstructionYears + 1;
+  state.regions.resize(scenario.regions.size());
+  for (std::size_t r = 0; r < scenario.regions.size(); ++r) {
+    RegionState& st = state.regions[r];
+    const Region& region = scenario.regions[r];
+    place_initial_fleet(st, region, scenario);
+    st.pipeline_mw.setZero(years_ext);
+    st.completions_mw.setZero(years_ext);
+    st.buyable.clear();
+    const auto& mix = scenario.capex.mix[r];
+    for (Index h = 0; h < hardware_count; ++h) {
+      if (region.allowed[static_cast<std::size_t>(h)] && (mix.row(h) > 0).any())
+        st.buyable.push_back(static_cast<int>(h));
+    }
+    st.facility_charge_usd.resize(years);  // written each year before it is read
+    st.facility_gross_usd.resize(years);
+    st.facility_depreciation_usd = 0;
+    st.facility_in_service_usd = 0;
+    st.online_mw = region.initial_it_capacity_mw;
+    st.under_construction_mw = 0;
+    if constexpr (kByHw) {
+      for (ArrayXd* a : {&st.hw_installed, &st.hw_stranded, &st.hw_weighted, &st.hw_failed,
+                         &st.hw_retired, &st.hw_purchased, &st.hw_capex_usd, &st.hw_stranded_usd})
+        a->setZero(hardware_count);
+    }
+  }
+  state.weights.setZero(static_cast<Index>(scenario.regions.size()));
+  state.on_sale.setZero(hardware_count);
+  state.carry_usd = 0;
+  state.discount = 1.0;
+}
+
+template void reset<true>(State&, const Scenario&);
+template void reset<false>(State&, const Scenario&);
+
+}  // namespace dcplan::engine
