@@ -285,6 +285,9 @@ struct Binding {
   const schema::Node* node = nullptr;
   std::string field_pointer;  //!< pointer of the whole field
   int series_group = -1;      //!< index into the series specs, for series points
+  //! A key without a direct binding: its value is set in the merged document and the scenario
+  //! loaded again for each run (slower, and validated like any scenario).
+  bool via_document = false;
 };
 
 struct SeriesGroup {
@@ -383,9 +386,45 @@ int* int_of(Scenario& s, Field f, int i) {
 [[noreturn]] void not_sweepable(const VarySpec& v, const std::string& why) {
   throw InputError("--vary", v.pointer,
                    "cannot vary " + v.pointer + ": " + why +
-                       " (numeric keys of regions, hardware, capex budget/split, fx_per_usd, "
-                       "operations, finance and demand can be varied, or one YEAR of their "
-                       "series with .../series/YEAR)");
+                       " (every numeric key of hardware, regions, capex, fx_per_usd, operations, "
+                       "finance and demand can be varied, or one YEAR of a series with "
+                       ".../series/YEAR)");
+}
+
+void check_bounds(const VarySpec& v, const schema::Node& node);
+
+//! The value at a pointer of the merged document, or nullptr.
+const json* document_value(const json& doc, const std::string& pointer) {
+  try {
+    const json::json_pointer ptr(pointer);
+    return doc.contains(ptr) ? &doc.at(ptr) : nullptr;
+  } catch (const json::exception&) {
+    return nullptr;
+  }
+}
+
+//! Multiplies every number a trajectory is made of by `f` (a number, the points of a series,
+//! the base of an exponential, the cap and floor of a logistic, the history and floor of a fit).
+void multiply_trajectory(json& v, double f) {
+  if (v.is_number()) {
+    v = v.get<double>() * f;
+    return;
+  }
+  if (!v.is_object()) return;
+  auto scale = [&](json& x) {
+    if (x.is_number()) x = x.get<double>() * f;
+  };
+  if (v.contains("series")) {
+    for (auto& [k, x] : v["series"].items()) scale(x);
+  } else if (v.contains("exponential")) {
+    scale(v["exponential"]["base"]);
+  } else if (v.contains("logistic")) {
+    scale(v["logistic"]["cap"]);
+    if (v["logistic"].contains("floor")) scale(v["logistic"]["floor"]);
+  } else if (v.contains("fit")) {
+    for (auto& [k, x] : v["fit"]["history"].items()) scale(x);
+    if (v["fit"].contains("floor")) scale(v["fit"]["floor"]);
+  }
 }
 
 Binding bind_vary(const VarySpec& v, const Scenario& s, const json& doc,
@@ -472,19 +511,32 @@ Binding bind_vary(const VarySpec& v, const Scenario& s, const json& doc,
   } else if (auto it = top_fields.find(b.field_pointer); it != top_fields.end()) {
     found = it->second;
   }
-  if (!found) {
-    if (node->kind != schema::Kind::kNumber && node->kind != schema::Kind::kInteger &&
-        node->kind != schema::Kind::kTrajectory) {
-      not_sweepable(v, "it is not a numeric key (expected " + node->expectation() + ")");
+  if (!t.empty() && (t[0] == "horizon" || t[0] == "dcplan" || t[0] == "targets")) {
+    not_sweepable(v, t[0] == "targets"
+                         ? "targets do not change the results (vary what they measure instead)"
+                         : "the horizon and the format version are the sweep's structure, the "
+                           "same for every run");
+  }
+  const bool numeric = node->kind == schema::Kind::kNumber ||
+                       node->kind == schema::Kind::kInteger ||
+                       node->kind == schema::Kind::kTrajectory;
+  if (!numeric) not_sweepable(v, "it is not a numeric key (expected " + node->expectation() + ")");
+  Scenario& ms = const_cast<Scenario&>(s);
+  const bool bound = found && (found->second != Shape::kArray ||
+                               array_of(ms, found->first, b.index, b.code) != nullptr);
+  if (!bound) {
+    // Every other numeric key: through the document (set, or multiply what the scenario has).
+    if (v.multiply && !document_value(doc, v.pointer)) {
+      not_sweepable(v,
+                    "the scenario does not set it, so there is nothing to multiply (set it "
+                    "in the scenario or with --set first)");
     }
-    not_sweepable(v, "this key is not supported by sweeps");
+    b.via_document = true;
+    check_bounds(v, *node);
+    return b;
   }
   b.field = found->first;
   b.shape = found->second;
-  Scenario& ms = const_cast<Scenario&>(s);
-  if (b.shape == Shape::kArray && array_of(ms, b.field, b.index, b.code) == nullptr) {
-    not_sweepable(v, "the scenario does not set it (set it in the scenario or with --set first)");
-  }
   if (b.series_year) {
     if (b.shape != Shape::kArray) not_sweepable(v, "it is not a trajectory");
     // The series as written in the merged document.
@@ -529,7 +581,14 @@ Binding bind_vary(const VarySpec& v, const Scenario& s, const json& doc,
       }
     }
   }
-  // Distributions with bounded support are checked against the key's bounds once, here.
+  check_bounds(v, *node);
+  return b;
+}
+
+//! Distributions with bounded support and grid values are checked against the key's bounds
+//! once, before any run.
+void check_bounds(const VarySpec& v, const schema::Node& n) {
+  const schema::Node* node = &n;
   if (!v.multiply && (v.kind == SpecKind::kUniform || v.kind == SpecKind::kTriangular)) {
     const double lo = v.a;
     const double hi = v.kind == SpecKind::kUniform ? v.b : v.c;
@@ -549,12 +608,14 @@ Binding bind_vary(const VarySpec& v, const Scenario& s, const json& doc,
       }
     }
   }
-  return b;
 }
 
 //! A sweep prepared once: the base scenario, bindings, grid sizes, metadata.
 struct Plan {
   Scenario base;
+  json doc;          //!< the merged document, for bindings through the document
+  std::string file;  //!< the scenario's file, which anchors it
+  bool any_document = false;
   std::vector<Binding> bindings;
   std::vector<SeriesGroup> groups;
   std::vector<std::size_t> grid_bindings;  //!< indices of grid bindings, in flag order
@@ -573,12 +634,38 @@ struct Plan {
                                run, what, b.spec.text));
 }
 
+//! The scenario of run `run` when a varied key has no direct binding: the values set (or
+//! multiplied) in the merged document, which is loaded and validated again. Directly bound
+//! values are applied on top by apply().
+void load_with_document_values(const Plan& p, long long run, const std::vector<double>& value,
+                               Scenario& ws) {
+  json doc = p.doc;
+  for (std::size_t i = 0; i < p.bindings.size(); ++i) {
+    const Binding& b = p.bindings[i];
+    if (!b.via_document) continue;
+    json& at = doc[json::json_pointer(b.spec.pointer)];
+    if (b.spec.multiply) {
+      multiply_trajectory(at, value[i]);
+    } else {
+      at = value[i];
+    }
+  }
+  try {
+    ws = load_scenario_text(doc.dump(), p.file, LoadOptions{});
+  } catch (const InputError& e) {
+    std::vector<Diagnostic> ds = e.diagnostics();
+    for (auto& d : ds) d.message = fmt::format("run {}: {}", run, d.message);
+    throw InputError(std::move(ds));
+  }
+}
+
 //! Sets the working scenario for run `run`; `params` receives the value of each binding.
 void apply(const Plan& p, long long run, Scenario& ws, std::vector<SeriesGroup>& groups,
            std::vector<double>& params) {
   const Scenario& bs = p.base;
   // Restore every touched field from the base.
   for (const auto& b : p.bindings) {
+    if (b.via_document) continue;
     switch (b.shape) {
       case Shape::kArray:
         *array_of(ws, b.field, b.index, b.code) =
@@ -607,10 +694,12 @@ void apply(const Plan& p, long long run, Scenario& ws, std::vector<SeriesGroup>&
   for (std::size_t i = 0; i < p.bindings.size(); ++i) {
     if (!p.bindings[i].spec.is_grid()) value[i] = p.bindings[i].spec.draw(rng);
   }
+  if (p.any_document) load_with_document_values(p, run, value, ws);
   const int years = bs.horizon.years();
   for (std::size_t i = 0; i < p.bindings.size(); ++i) {
     const Binding& b = p.bindings[i];
     const double x = value[i];
+    if (b.via_document) continue;
     if (b.series_group >= 0) {
       auto& pts = groups[static_cast<std::size_t>(b.series_group)].working.points;
       auto pos = std::find_if(pts.begin(), pts.end(),
@@ -661,7 +750,7 @@ void apply(const Plan& p, long long run, Scenario& ws, std::vector<SeriesGroup>&
   }
   // Bounds of every varied trajectory, in every year.
   for (const auto& b : p.bindings) {
-    if (b.shape != Shape::kArray) continue;
+    if (b.via_document || b.shape != Shape::kArray) continue;
     const auto& a = *array_of(ws, b.field, b.index, b.code);
     for (int y = 0; y < years; ++y) {
       if (!std::isfinite(a(y)) || !b.node->in_bounds(a(y))) {
@@ -685,8 +774,8 @@ void apply(const Plan& p, long long run, Scenario& ws, std::vector<SeriesGroup>&
     for (int y = 0; y < years; ++y) {
       if (std::abs(sum(y) - 1.0) > 1e-9) {
         for (const auto& b : p.bindings) {
-          if (b.field == Field::kSplitIt || b.field == Field::kSplitFacility ||
-              b.field == Field::kSplitOther) {
+          if (!b.via_document && (b.field == Field::kSplitIt || b.field == Field::kSplitFacility ||
+                                  b.field == Field::kSplitOther)) {
             throw InputError(
                 "--vary", b.spec.pointer,
                 fmt::format("run {}: ", run) +
@@ -722,13 +811,16 @@ Plan prepare(const SweepOptions& o) {
   const LoadOptions lo{o.overrides, o.allow_dirs};
   const std::string merged = merged_document(o.scenario, lo);
   p.base = load_scenario(o.scenario, lo);
-  const json doc = json::parse(merged);
+  p.doc = json::parse(merged);
+  p.file = o.scenario;
+  const json& doc = p.doc;
   bool any_distribution = false;
   for (const auto& v : specs) {
     p.bindings.push_back(bind_vary(v, p.base, doc, p.groups));
     const auto& b = p.bindings.back();
-    if (b.field == Field::kSplitIt || b.field == Field::kSplitFacility ||
-        b.field == Field::kSplitOther)
+    if (b.via_document) p.any_document = true;
+    if (!b.via_document && (b.field == Field::kSplitIt || b.field == Field::kSplitFacility ||
+                            b.field == Field::kSplitOther))
       p.split_varied = true;
     if (v.is_grid()) {
       p.grid_bindings.push_back(p.bindings.size() - 1);

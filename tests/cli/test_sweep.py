@@ -1,6 +1,7 @@
 """dcplan sweep and merge from the shell: shards through GNU parallel, threads, invalid specs."""
 import csv
 import io
+import json
 import os
 import subprocess
 import sys
@@ -103,4 +104,64 @@ for args, words in bad.items():
 # No progress bar when standard error is not a terminal.
 rc, out, err = run("sweep", MINIMAL, "--vary", "/capex/budget*=uniform(0.8,1.2)", "--samples", "50")
 check(rc == 0 and "runs/s" not in err, f"no progress bar without a terminal: {err!r}")
+# Every numeric key of the format can be varied (the scenario reference lists them): on a
+# shipped scenario, each moves the results or leaves them unchanged, and is never "cannot vary".
+# Keys the scenario does not set are set; keys it sets are multiplied (integers stepped by one).
+# The horizon, the format version and targets are structure, not parameters: refused by name.
+rc, merged_text, err = run("validate", "--merged", "scenarios/alibaba-380b.json")
+merged = json.loads(merged_text)
+rc, reference, err = run("schema", "--markdown")
+numeric = [line.split("|")[1:3] for line in reference.splitlines() if line.startswith("| `/")]
+numeric = [(k.strip().strip("`"), t.strip()) for k, t in numeric
+           if t.strip() in ("number", "integer", "trajectory")]
+check(len(numeric) >= 40, f"the reference lists the numeric keys: {len(numeric)}")
+
+
+def instantiate(pattern, doc):
+    """A concrete pointer for a key pattern: each {placeholder} becomes the first key the
+    scenario has there (or a plausible one when it has none)."""
+    parts, node = [], doc
+    for token in pattern.strip("/").split("/"):
+        if token.startswith("{"):
+            keys = sorted(node.keys()) if isinstance(node, dict) and node else []
+            token = keys[0] if keys else {"{id}": "h20", "{year}": "2022", "{currency}": "CNY",
+                                          "{selector}": "*", "{i}": "0"}[token]
+        parts.append(token)
+        node = node.get(token, {}) if isinstance(node, dict) else {}
+    return "/" + "/".join(parts), node
+
+
+moved, unchanged, refused = [], [], []
+for pattern, kind in numeric:
+    pointer, value = instantiate(pattern, merged)
+    structure = pattern.startswith(("/horizon", "/dcplan", "/targets"))
+    if isinstance(value, (int, float)) and kind == "integer":
+        spec = f"{pointer}={value},{value + 1}"
+    elif value not in ({}, None):
+        spec = f"{pointer}*=1,1.1"
+    else:
+        spec = f"{pointer}=0.5,0.6" if kind != "integer" else f"{pointer}=2030,2031"
+    rc, out, err = run("sweep", "scenarios/alibaba-380b.json", "--vary", spec, "--by", "region",
+                       "--metrics", "capex_usd,energy_twh,tco_usd,peak_pflops,operational_tco2,"
+                       "embodied_tco2,discounted_cost_usd")
+    if structure:
+        check(rc == 2 and "cannot vary" in err, f"{pattern}: refused as structure: {err[:200]}")
+        continue
+    check(f"cannot vary {pointer}" not in err, f"{pattern}: can be varied ({spec}): {err[:300]}")
+    check_clean(err, pattern)
+    if rc != 0:
+        # A value the loader refuses (a mix share alone, a demand price without demand).
+        check(rc == 2 and "error:" in err, f"{pattern}: exit 0 or a validation error: {rc}")
+        refused.append(pattern)
+        continue
+    rows = [line.split(",") for line in out.splitlines()[2:]]
+    first = [r[2:] for r in rows if r[0] == "0"]
+    second = [r[2:] for r in rows if r[0] == "1"]
+    (moved if first != second else unchanged).append(pattern)
+print(f"numeric keys: {len(moved)} move the results, {len(unchanged)} leave them unchanged "
+      f"({', '.join(unchanged)}), {len(refused)} refused by validation ({', '.join(refused)})")
+check(len(moved) >= 25, f"most numeric keys move the results: {len(moved)}")
+for informative in ["/hardware/{id}/hbm_gb", "/hardware/{id}/tdp_w"]:
+    check(informative in unchanged, f"{informative} is informative and changes nothing")
+
 finish()
