@@ -13,6 +13,8 @@
 #include "dcplan/error.hpp"
 #include "dcplan/io/format.hpp"
 #include "dcplan/report/svg.hpp"
+#include "sweep/file_format.hpp"
+#include "sweep/stats.hpp"
 #include "text.hpp"
 
 namespace dcplan::report {
@@ -383,7 +385,7 @@ std::vector<Fan> read_sweep_fans(const std::string& path) {
   std::vector<Fan> fans;
   if (!next())
     throw InputError(path, "", "expected a csv output of dcplan sweep; the file is empty");
-  if (line == "year,region,metric,n,mean,p5,p50,p95") {
+  if (line == sweep::kSummaryColumns) {
     std::map<std::string, Fan> by_metric;
     while (next()) {
       const auto f = split(line);
@@ -407,7 +409,7 @@ std::vector<Fan> read_sweep_fans(const std::string& path) {
     }
     return fans;
   }
-  if (line.rfind("# dcplan-sweep", 0) != 0 || !next()) {
+  if (line.rfind(sweep::kHeaderPrefix, 0) != 0 || !next()) {
     throw InputError(path, "", "expected a csv output of dcplan sweep (rows or --summary)");
   }
   const auto header = split(line);
@@ -437,13 +439,7 @@ std::vector<Fan> read_sweep_fans(const std::string& path) {
         bad("more than 20 million values; summarise the sweep with --summary");
     }
   }
-  auto quantile = [](std::vector<double>& xs, double q) {
-    std::sort(xs.begin(), xs.end());
-    const double r = q * static_cast<double>(xs.size() - 1);
-    const auto lo = static_cast<std::size_t>(std::floor(r));
-    const auto hi = std::min(lo + 1, xs.size() - 1);
-    return xs[lo] + (r - static_cast<double>(lo)) * (xs[hi] - xs[lo]);
-  };
+  using sweep::quantile;
   for (auto& [metric, by_year] : values) {
     Fan fan;
     fan.metric = metric;

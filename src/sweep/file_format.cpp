@@ -1,0 +1,102 @@
+#include "sweep/file_format.hpp"
+
+#include <fmt/format.h>
+
+#include <nlohmann/json.hpp>
+
+#include "dcplan/error.hpp"
+#include "json_io.hpp"
+#include "sweep/plan.hpp"
+#include "text.hpp"
+
+namespace dcplan::sweep {
+
+std::string header_line(const std::string& hash, long long runs, long long k, long long n,
+                        bool jsonl) {
+  if (jsonl) {
+    return fmt::format(
+        "{{\"dcplan_sweep\":{{\"version\":1,\"hash\":\"{}\",\"runs\":{},\"shard\":\"{}/{}\"}}}}\n",
+        hash, runs, k, n);
+  }
+  return fmt::format("# dcplan-sweep v1 hash={} runs={} shard={}/{}\n", hash, runs, k, n);
+}
+
+std::string csv_field(const std::string& s) {
+  if (s.find_first_of(",\"\n") == std::string::npos) return s;
+  std::string out = "\"";
+  for (char c : s) {
+    if (c == '"') out += '"';
+    out += c;
+  }
+  return out + "\"";
+}
+
+long long whole(std::string_view text, long long max) {
+  if (text.empty() || text.size() > 18 ||
+      text.find_first_not_of("0123456789") != std::string_view::npos)
+    return -1;
+  const long long v = std::stoll(std::string(text));
+  return v <= max ? v : -1;
+}
+
+ShardHeader parse_header(const std::string& file, const std::string& line) {
+  ShardHeader h;
+  auto fail = [&](const std::string& what) -> ShardHeader {
+    throw InputError(file, "",
+                     "not a dcplan sweep output: " + what +
+                         " (expected the first line written by dcplan sweep; --summary outputs "
+                         "cannot be merged)");
+  };
+  std::string shard;
+  std::string runs;
+  if (line.rfind("# dcplan-sweep v1 ", 0) == 0) {
+    const auto fields = text::split(std::string_view(line).substr(18), ' ');
+    if (fields.size() != 3 || fields[0].rfind("hash=", 0) != 0 ||
+        fields[1].rfind("runs=", 0) != 0 || fields[2].rfind("shard=", 0) != 0)
+      return fail("malformed header");
+    h.hash = fields[0].substr(5);
+    runs = fields[1].substr(5);
+    shard = fields[2].substr(6);
+  } else if (line.rfind("{\"dcplan_sweep\":", 0) == 0) {
+    h.jsonl = true;
+    const json j = json::parse(line, nullptr, false);
+    if (j.is_discarded() || !j.is_object() || !j.contains("dcplan_sweep") ||
+        !j["dcplan_sweep"].is_object())
+      return fail("malformed header");
+    const auto& m = j["dcplan_sweep"];
+    if (!m.contains("hash") || !m["hash"].is_string() || !m.contains("runs") ||
+        !m["runs"].is_number_unsigned() || !m.contains("shard") || !m["shard"].is_string())
+      return fail("malformed header (expected hash and shard strings and a whole runs count)");
+    h.hash = m["hash"].get<std::string>();
+    runs = std::to_string(m["runs"].get<std::uint64_t>());
+    shard = m["shard"].get<std::string>();
+  } else {
+    return fail("first line is \"" + jsonio::excerpt(line) + "\"");
+  }
+  if (h.hash.size() != 16 || h.hash.find_first_not_of("0123456789abcdef") != std::string::npos)
+    return fail("malformed hash");
+  h.runs = whole(runs, kMaxRuns);
+  if (h.runs < 0) return fail("malformed runs count \"" + jsonio::excerpt(runs) + "\"");
+  const auto slash = shard.find('/');
+  if (slash == std::string::npos) return fail("malformed shard \"" + jsonio::excerpt(shard) + "\"");
+  h.k = whole(std::string_view(shard).substr(0, slash), kMaxRuns);
+  h.n = whole(std::string_view(shard).substr(slash + 1), kMaxRuns);
+  if (h.n < 1 || h.k < 0 || h.k >= h.n)
+    return fail("malformed shard \"" + jsonio::excerpt(shard) + "\"");
+  return h;
+}
+
+long long csv_fields(const std::string& line) {
+  long long n = 1;
+  bool quoted = false;
+  for (char c : line) {
+    if (c == '"') {
+      quoted = !quoted;
+    } else if (c == ',' && !quoted) {
+      ++n;
+    }
+  }
+  return quoted ? -1 : n;
+}
+
+}  // namespace dcplan::sweep

@@ -1,0 +1,42 @@
+// Private to dcplan_core: the sweep output format, owned here and used by the writer (run.cpp),
+// merge and report --sweep alike. A rows file starts with a header line
+//   # dcplan-sweep v1 hash=HHHHHHHHHHHHHHHH runs=N shard=K/N        (csv)
+//   {"dcplan_sweep":{"version":1,"hash":"H","runs":N,"shard":"K/N"}} (jsonl)
+// then (csv) the column line `run,<varied parameters...>,year,region,<metrics...>`. A summary
+// starts with kSummaryColumns instead.
+#pragma once
+
+#include <string>
+#include <string_view>
+
+namespace dcplan::sweep {
+
+inline constexpr std::string_view kSummaryColumns = "year,region,metric,n,mean,p5,p50,p95";
+inline constexpr std::string_view kHeaderPrefix = "# dcplan-sweep";
+
+//! The first line of a rows file (with its newline). `hash` is 16 hexadecimal digits.
+[[nodiscard]] std::string header_line(const std::string& hash, long long runs, long long k,
+                                      long long n, bool jsonl);
+
+struct ShardHeader {
+  std::string hash;
+  long long runs = 0;
+  long long k = 0;
+  long long n = 1;
+  bool jsonl = false;
+};
+
+//! Parses a rows file's first line; throws InputError naming `file` when it is not one.
+[[nodiscard]] ShardHeader parse_header(const std::string& file, const std::string& line);
+
+//! A csv field, quoted when it holds a comma, a quote or a newline.
+[[nodiscard]] std::string csv_field(const std::string& s);
+
+//! The number of comma-separated fields of a csv line (quotes respected), or -1 when a quote
+//! is left open.
+[[nodiscard]] long long csv_fields(const std::string& line);
+
+//! A whole decimal number in [0, max], or -1.
+[[nodiscard]] long long whole(std::string_view text, long long max);
+
+}  // namespace dcplan::sweep

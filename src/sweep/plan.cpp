@@ -1,0 +1,568 @@
+// Binding --vary pointers to the scenario, and setting one run's values (see plan.hpp).
+#include "sweep/plan.hpp"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <cmath>
+#include <map>
+
+#include "dcplan/compare.hpp"
+#include "dcplan/error.hpp"
+#include "dcplan/io/format.hpp"
+#include "dcplan/load.hpp"
+#include "json_io.hpp"
+
+namespace dcplan::sweep {
+
+namespace {
+
+std::uint64_t fnv1a(std::uint64_t h, std::string_view s) {
+  for (unsigned char c : s) {
+    h ^= c;
+    h *= 0x100000001B3ULL;
+  }
+  return h;
+}
+
+Eigen::ArrayXd* array_of(Scenario& s, Field f, int i, const std::string& code) {
+  // Region fields only: never touch a region for the others (a scenario may have none).
+  auto region = [&]() -> Region& { return s.regions.at(static_cast<std::size_t>(i)); };
+  switch (f) {
+    case Field::kRegionPue:
+      return &region().pue;
+    case Field::kRegionPrice:
+      return &region().power_price_usd_per_mwh;
+    case Field::kRegionGrid:
+      return &region().grid_g_per_kwh;
+    case Field::kRegionRenewable:
+      return &region().renewable_share;
+    case Field::kRegionFacilityCapex:
+      return &region().facility_capex_usd_per_mw;
+    case Field::kRegionMaxNew:
+      return region().max_new_mw_per_year ? &*region().max_new_mw_per_year : nullptr;
+    case Field::kRegionMaxTotal:
+      return region().max_total_mw ? &*region().max_total_mw : nullptr;
+    case Field::kHwPrice:
+      return &s.hardware[static_cast<std::size_t>(i)].price_usd;
+    case Field::kBudget:
+      return &s.capex.budget;
+    case Field::kSplitIt:
+      return &s.capex.split_it;
+    case Field::kSplitFacility:
+      return &s.capex.split_facility;
+    case Field::kSplitOther:
+      return &s.capex.split_other;
+    case Field::kFx:
+      return &s.fx_per_usd.at(code);
+    case Field::kUtilisation:
+      return &s.operations.utilisation;
+    case Field::kMaxUtilisation:
+      return &s.operations.max_utilisation;
+    case Field::kDiscountRate:
+      return &s.finance.discount_rate;
+    case Field::kMaintenanceRate:
+      return &s.finance.maintenance_rate;
+    case Field::kDemand:
+      return s.demand ? &s.demand->eflop_year : nullptr;
+    case Field::kDemandPrice:
+      return s.demand && s.demand->price_usd_per_eflop_year ? &*s.demand->price_usd_per_eflop_year
+                                                            : nullptr;
+    default:
+      return nullptr;
+  }
+}
+
+double* scalar_of(Scenario& s, Field f, int i) {
+  switch (f) {
+    case Field::kRegionInitialCapacity:
+      return &s.regions[static_cast<std::size_t>(i)].initial_it_capacity_mw;
+    case Field::kHwTflops:
+      return &s.hardware[static_cast<std::size_t>(i)].bf16_tflops;
+    case Field::kHwAllIn:
+      return &s.hardware[static_cast<std::size_t>(i)].all_in_w;
+    case Field::kHwIdle:
+      return &s.hardware[static_cast<std::size_t>(i)].idle_fraction;
+    case Field::kHwAfr:
+      return &s.hardware[static_cast<std::size_t>(i)].annual_failure_rate;
+    case Field::kHwEmbodied:
+      return &s.hardware[static_cast<std::size_t>(i)].embodied_kgco2e;
+    case Field::kFirstYearFraction:
+      return &s.operations.first_year_fraction;
+    default:
+      return nullptr;
+  }
+}
+
+int* int_of(Scenario& s, Field f, int i) {
+  switch (f) {
+    case Field::kRegionConstruction:
+      return &s.regions[static_cast<std::size_t>(i)].construction_years;
+    case Field::kHwLifetime:
+      return &s.hardware[static_cast<std::size_t>(i)].lifetime_years;
+    case Field::kHwAvailable:
+      return &s.hardware[static_cast<std::size_t>(i)].available;
+    case Field::kFacilityLife:
+      return &s.finance.facility_life_years;
+    default:
+      return nullptr;
+  }
+}
+
+[[noreturn]] void not_sweepable(const VarySpec& v, const std::string& why) {
+  throw InputError("--vary", v.pointer,
+                   "cannot vary " + v.pointer + ": " + why +
+                       " (every numeric key of hardware, regions, capex, fx_per_usd, operations, "
+                       "finance and demand can be varied, or one YEAR of a series with "
+                       ".../series/YEAR)");
+}
+
+void check_bounds(const VarySpec& v, const schema::Node& node);
+
+//! The value at a pointer of the merged document, or nullptr.
+const json* document_value(const json& doc, const std::string& pointer) {
+  try {
+    const json::json_pointer ptr(pointer);
+    return doc.contains(ptr) ? &doc.at(ptr) : nullptr;
+  } catch (const json::exception&) {
+    return nullptr;
+  }
+}
+
+//! Multiplies every number a trajectory is made of by `f` (a number, the points of a series,
+//! the base of an exponential, the cap and floor of a logistic, the history and floor of a fit).
+void multiply_trajectory(json& v, double f) {
+  if (v.is_number()) {
+    v = v.get<double>() * f;
+    return;
+  }
+  if (!v.is_object()) return;
+  auto scale = [&](json& x) {
+    if (x.is_number()) x = x.get<double>() * f;
+  };
+  if (v.contains("series")) {
+    for (auto& [k, x] : v["series"].items()) scale(x);
+  } else if (v.contains("exponential")) {
+    scale(v["exponential"]["base"]);
+  } else if (v.contains("logistic")) {
+    scale(v["logistic"]["cap"]);
+    if (v["logistic"].contains("floor")) scale(v["logistic"]["floor"]);
+  } else if (v.contains("fit")) {
+    for (auto& [k, x] : v["fit"]["history"].items()) scale(x);
+    if (v["fit"].contains("floor")) scale(v["fit"]["floor"]);
+  }
+}
+
+Binding bind_vary(const VarySpec& v, const Scenario& s, const json& doc,
+                  std::vector<SeriesGroup>& groups) {
+  Binding b;
+  b.spec = v;
+  std::vector<std::string> t;
+  try {
+    t = jsonio::split_pointer(v.pointer);
+  } catch (const InputError& e) {
+    not_sweepable(v, e.diagnostics().front().message);
+  }
+  // A point of a series: .../series/YEAR
+  if (t.size() >= 3 && t[t.size() - 2] == "series") {
+    int year = 0;
+    try {
+      year = std::stoi(t.back());
+    } catch (const std::exception&) {
+      not_sweepable(v, "\"" + jsonio::excerpt(t.back()) + "\" is not a year");
+    }
+    b.series_year = year;
+    t.resize(t.size() - 2);
+  }
+  const schema::Node* node = schema::node_at(t);
+  if (node == nullptr) not_sweepable(v, "the scenario format has no such key");
+  b.node = node;
+  b.field_pointer = jsonio::pointer(t);
+  auto region = [&](const std::string& id) {
+    const int i = s.region_index(id);
+    if (i < 0) not_sweepable(v, "the scenario has no region \"" + jsonio::excerpt(id) + "\"");
+    return i;
+  };
+  auto hardware = [&](const std::string& id) {
+    const int i = s.hardware_index(id);
+    if (i < 0) not_sweepable(v, "the scenario has no hardware \"" + jsonio::excerpt(id) + "\"");
+    return i;
+  };
+  static const std::map<std::string, std::pair<Field, Shape>> region_fields = {
+      {"pue", {Field::kRegionPue, Shape::kArray}},
+      {"power_price_usd_per_mwh", {Field::kRegionPrice, Shape::kArray}},
+      {"grid_g_per_kwh", {Field::kRegionGrid, Shape::kArray}},
+      {"renewable_share", {Field::kRegionRenewable, Shape::kArray}},
+      {"facility_capex_usd_per_mw", {Field::kRegionFacilityCapex, Shape::kArray}},
+      {"max_new_mw_per_year", {Field::kRegionMaxNew, Shape::kArray}},
+      {"max_total_mw", {Field::kRegionMaxTotal, Shape::kArray}},
+      {"construction_years", {Field::kRegionConstruction, Shape::kInt}}};
+  static const std::map<std::string, std::pair<Field, Shape>> hw_fields = {
+      {"price_usd", {Field::kHwPrice, Shape::kArray}},
+      {"bf16_tflops", {Field::kHwTflops, Shape::kScalar}},
+      {"all_in_w", {Field::kHwAllIn, Shape::kScalar}},
+      {"idle_fraction", {Field::kHwIdle, Shape::kScalar}},
+      {"annual_failure_rate", {Field::kHwAfr, Shape::kScalar}},
+      {"embodied_kgco2e", {Field::kHwEmbodied, Shape::kScalar}},
+      {"lifetime_years", {Field::kHwLifetime, Shape::kInt}},
+      {"available", {Field::kHwAvailable, Shape::kInt}}};
+  static const std::map<std::string, std::pair<Field, Shape>> top_fields = {
+      {"/capex/budget", {Field::kBudget, Shape::kArray}},
+      {"/capex/split/it", {Field::kSplitIt, Shape::kArray}},
+      {"/capex/split/facility", {Field::kSplitFacility, Shape::kArray}},
+      {"/capex/split/other", {Field::kSplitOther, Shape::kArray}},
+      {"/operations/utilisation", {Field::kUtilisation, Shape::kArray}},
+      {"/operations/max_utilisation", {Field::kMaxUtilisation, Shape::kArray}},
+      {"/operations/first_year_fraction", {Field::kFirstYearFraction, Shape::kScalar}},
+      {"/finance/discount_rate", {Field::kDiscountRate, Shape::kArray}},
+      {"/finance/maintenance_rate", {Field::kMaintenanceRate, Shape::kArray}},
+      {"/finance/facility_life_years", {Field::kFacilityLife, Shape::kInt}},
+      {"/demand/eflop_year", {Field::kDemand, Shape::kArray}},
+      {"/demand/price_usd_per_eflop_year", {Field::kDemandPrice, Shape::kArray}}};
+  std::optional<std::pair<Field, Shape>> found;
+  if (t.size() == 3 && t[0] == "regions") {
+    b.index = region(t[1]);
+    if (auto it = region_fields.find(t[2]); it != region_fields.end()) found = it->second;
+  } else if (t.size() == 4 && t[0] == "regions" && t[2] == "initial" && t[3] == "it_capacity_mw") {
+    b.index = region(t[1]);
+    found = {Field::kRegionInitialCapacity, Shape::kScalar};
+  } else if (t.size() == 3 && t[0] == "hardware") {
+    b.index = hardware(t[1]);
+    if (auto it = hw_fields.find(t[2]); it != hw_fields.end()) found = it->second;
+  } else if (t.size() == 2 && t[0] == "fx_per_usd") {
+    if (s.fx_per_usd.count(t[1]) == 0 || t[1] == "USD")
+      not_sweepable(v, "the scenario has no rate for " + t[1]);
+    b.code = t[1];
+    found = {Field::kFx, Shape::kArray};
+  } else if (auto it = top_fields.find(b.field_pointer); it != top_fields.end()) {
+    found = it->second;
+  }
+  if (!t.empty() && (t[0] == "horizon" || t[0] == "dcplan" || t[0] == "targets")) {
+    not_sweepable(v, t[0] == "targets"
+                         ? "targets do not change the results (vary what they measure instead)"
+                         : "the horizon and the format version are the sweep's structure, the "
+                           "same for every run");
+  }
+  const bool numeric = node->kind == schema::Kind::kNumber ||
+                       node->kind == schema::Kind::kInteger ||
+                       node->kind == schema::Kind::kTrajectory;
+  if (!numeric) not_sweepable(v, "it is not a numeric key (expected " + node->expectation() + ")");
+  Scenario& ms = const_cast<Scenario&>(s);
+  const bool bound = found && (found->second != Shape::kArray ||
+                               array_of(ms, found->first, b.index, b.code) != nullptr);
+  if (!bound) {
+    // Every other numeric key: through the document (set, or multiply what the scenario has).
+    if (v.multiply && !document_value(doc, v.pointer)) {
+      not_sweepable(v,
+                    "the scenario does not set it, so there is nothing to multiply (set it "
+                    "in the scenario or with --set first)");
+    }
+    b.via_document = true;
+    check_bounds(v, *node);
+    return b;
+  }
+  b.field = found->first;
+  b.shape = found->second;
+  if (b.series_year) {
+    if (b.shape != Shape::kArray) not_sweepable(v, "it is not a trajectory");
+    // The series as written in the merged document.
+    const json* value = &doc;
+    for (const auto& tok : t) {
+      if (!value->is_object() || !value->contains(tok)) {
+        value = nullptr;
+        break;
+      }
+      value = &(*value)[tok];
+    }
+    if (value == nullptr || !value->is_object() || !value->contains("series")) {
+      not_sweepable(v, b.field_pointer + " is not a series trajectory in the scenario");
+    }
+    int g = -1;
+    for (std::size_t i = 0; i < groups.size(); ++i) {
+      if (groups[i].field_pointer == b.field_pointer) g = static_cast<int>(i);
+    }
+    if (g < 0) {
+      SeriesGroup sg;
+      sg.field_pointer = b.field_pointer;
+      sg.field = b.field;
+      sg.index = b.index;
+      sg.code = b.code;
+      for (const auto& [k, x] : (*value)["series"].items())
+        sg.original.points.emplace_back(std::stoi(k), x.get<double>());
+      std::sort(sg.original.points.begin(), sg.original.points.end());
+      if (value->contains("interp") && (*value)["interp"] == "step")
+        sg.original.interp = Interp::kStep;
+      if (value->contains("then_growth"))
+        sg.original.then_growth = (*value)["then_growth"].get<double>();
+      groups.push_back(sg);
+      g = static_cast<int>(groups.size()) - 1;
+    }
+    b.series_group = g;
+    if (v.multiply) {
+      const auto& pts = groups[static_cast<std::size_t>(g)].original.points;
+      if (std::none_of(pts.begin(), pts.end(),
+                       [&](const auto& p) { return p.first == *b.series_year; })) {
+        not_sweepable(
+            v, "the series has no point in " + std::to_string(*b.series_year) + " to multiply");
+      }
+    }
+  }
+  check_bounds(v, *node);
+  return b;
+}
+
+//! Distributions with bounded support and grid values are checked against the key's bounds
+//! once, before any run.
+void check_bounds(const VarySpec& v, const schema::Node& n) {
+  const schema::Node* node = &n;
+  if (!v.multiply && (v.kind == SpecKind::kUniform || v.kind == SpecKind::kTriangular)) {
+    const double lo = v.a;
+    const double hi = v.kind == SpecKind::kUniform ? v.b : v.c;
+    if (!node->in_bounds(lo) || !node->in_bounds(hi)) {
+      throw InputError("--vary", v.pointer,
+                       "invalid --vary \"" + v.text + "\": draws range over [" +
+                           fmt::format("{:g}, {:g}", lo, hi) + "], but " + v.pointer + " must be " +
+                           node->expectation());
+    }
+  }
+  if (v.is_grid() && !v.multiply) {
+    for (double x : v.values) {
+      if (!node->in_bounds(x)) {
+        throw InputError("--vary", v.pointer,
+                         fmt::format("invalid --vary \"{}\": {:g} is outside the bounds of {} ({})",
+                                     v.text, x, v.pointer, node->expectation()));
+      }
+    }
+  }
+}
+
+[[noreturn]] void bad_draw(long long run, const Binding& b, const std::string& what) {
+  throw InputError("--vary", b.spec.pointer,
+                   fmt::format("run {}: {} (from --vary \"{}\"); narrow the distribution or "
+                               "use a truncated range",
+                               run, what, b.spec.text));
+}
+
+//! The scenario of run `run` when a varied key has no direct binding: the values set (or
+//! multiplied) in the merged document, which is loaded and validated again. Directly bound
+//! values are applied on top by apply().
+void load_with_document_values(const Plan& p, long long run, const std::vector<double>& value,
+                               Scenario& ws) {
+  json doc = p.doc;
+  for (std::size_t i = 0; i < p.bindings.size(); ++i) {
+    const Binding& b = p.bindings[i];
+    if (!b.via_document) continue;
+    json& at = doc[json::json_pointer(b.spec.pointer)];
+    if (b.spec.multiply) {
+      multiply_trajectory(at, value[i]);
+    } else {
+      at = value[i];
+    }
+  }
+  try {
+    ws = load_scenario_text(doc.dump(), p.file, LoadOptions{});
+  } catch (const InputError& e) {
+    std::vector<Diagnostic> ds = e.diagnostics();
+    for (auto& d : ds) d.message = fmt::format("run {}: {}", run, d.message);
+    throw InputError(std::move(ds));
+  }
+}
+
+}  // namespace
+
+//! Sets the working scenario for run `run`; `params` receives the value of each binding.
+void apply(const Plan& p, long long run, Scenario& ws, std::vector<SeriesGroup>& groups,
+           std::vector<double>& params) {
+  const Scenario& bs = p.base;
+  // Restore every touched field from the base.
+  for (const auto& b : p.bindings) {
+    if (b.via_document) continue;
+    switch (b.shape) {
+      case Shape::kArray:
+        *array_of(ws, b.field, b.index, b.code) =
+            *array_of(const_cast<Scenario&>(bs), b.field, b.index, b.code);
+        break;
+      case Shape::kScalar:
+        *scalar_of(ws, b.field, b.index) = *scalar_of(const_cast<Scenario&>(bs), b.field, b.index);
+        break;
+      case Shape::kInt:
+        *int_of(ws, b.field, b.index) = *int_of(const_cast<Scenario&>(bs), b.field, b.index);
+        break;
+    }
+  }
+  for (auto& g : groups) g.working = g.original;
+  // Values: grid coordinates from the run's grid point, draws from the run's generator.
+  Rng rng(0x5eed0000ULL ^ static_cast<std::uint64_t>(p.hash), static_cast<std::uint64_t>(run));
+  long long g = run / p.samples;
+  std::vector<double>& value = params;
+  value.assign(p.bindings.size(), 0.0);
+  for (auto it = p.grid_bindings.rbegin(); it != p.grid_bindings.rend(); ++it) {
+    const auto& spec = p.bindings[*it].spec;
+    const auto n = static_cast<long long>(spec.values.size());
+    value[*it] = spec.values[static_cast<std::size_t>(g % n)];
+    g /= n;
+  }
+  for (std::size_t i = 0; i < p.bindings.size(); ++i) {
+    if (!p.bindings[i].spec.is_grid()) value[i] = p.bindings[i].spec.draw(rng);
+  }
+  if (p.any_document) load_with_document_values(p, run, value, ws);
+  const int years = bs.horizon.years();
+  for (std::size_t i = 0; i < p.bindings.size(); ++i) {
+    const Binding& b = p.bindings[i];
+    const double x = value[i];
+    if (b.via_document) continue;
+    if (b.series_group >= 0) {
+      auto& pts = groups[static_cast<std::size_t>(b.series_group)].working.points;
+      auto pos = std::find_if(pts.begin(), pts.end(),
+                              [&](const auto& q) { return q.first == *b.series_year; });
+      if (pos == pts.end()) {
+        pts.emplace_back(*b.series_year, x);
+        std::sort(pts.begin(), pts.end());
+      } else {
+        pos->second = b.spec.multiply ? pos->second * x : x;
+      }
+      continue;
+    }
+    switch (b.shape) {
+      case Shape::kArray: {
+        auto& a = *array_of(ws, b.field, b.index, b.code);
+        if (b.spec.multiply) {
+          a *= x;
+        } else {
+          a.setConstant(x);
+        }
+        break;
+      }
+      case Shape::kScalar: {
+        double& d = *scalar_of(ws, b.field, b.index);
+        d = b.spec.multiply ? d * x : x;
+        if (!b.node->in_bounds(d))
+          bad_draw(run, b,
+                   fmt::format("{} = {:g} is outside its bounds ({})", b.field_pointer, d,
+                               b.node->expectation()));
+        break;
+      }
+      case Shape::kInt: {
+        int& n = *int_of(ws, b.field, b.index);
+        const double d = b.spec.multiply ? n * x : x;
+        if (d != std::floor(d) || !b.node->in_bounds(d)) {
+          bad_draw(run, b,
+                   fmt::format("{} = {:g} is not an integer within its bounds ({})",
+                               b.field_pointer, d, b.node->expectation()));
+        }
+        n = static_cast<int>(d);
+        break;
+      }
+    }
+  }
+  for (auto& sg : groups) {
+    auto& a = *array_of(ws, sg.field, sg.index, sg.code);
+    for (int y = 0; y < years; ++y) a(y) = value_at(Trajectory{sg.working}, bs.horizon.start + y);
+  }
+  // Bounds of every varied trajectory, in every year.
+  for (const auto& b : p.bindings) {
+    if (b.via_document || b.shape != Shape::kArray) continue;
+    const auto& a = *array_of(ws, b.field, b.index, b.code);
+    for (int y = 0; y < years; ++y) {
+      if (!std::isfinite(a(y)) || !b.node->in_bounds(a(y))) {
+        bad_draw(run, b,
+                 fmt::format("{} = {:g} in {} is outside its bounds ({})", b.field_pointer, a(y),
+                             bs.horizon.start + y, b.node->expectation()));
+      }
+    }
+    if (b.field == Field::kFx && b.code == ws.currency) ws.capex.fx_per_usd = a;
+  }
+  // The loader's rules between values hold for every run, not just the base.
+  if (const auto broken = check_consistency(ws); !broken.empty()) {
+    std::string varied;
+    for (const auto& b : p.bindings) varied += (varied.empty() ? "" : ", ") + b.spec.text;
+    throw InputError("--vary", broken.front().pointer,
+                     fmt::format("run {}: {} (with --vary {}); narrow the values varied", run,
+                                 broken.front().message, jsonio::excerpt(varied)));
+  }
+  if (p.split_varied) {
+    const Eigen::ArrayXd sum = ws.capex.split_it + ws.capex.split_facility + ws.capex.split_other;
+    for (int y = 0; y < years; ++y) {
+      if (std::abs(sum(y) - 1.0) > 1e-9) {
+        for (const auto& b : p.bindings) {
+          if (!b.via_document && (b.field == Field::kSplitIt || b.field == Field::kSplitFacility ||
+                                  b.field == Field::kSplitOther)) {
+            throw InputError(
+                "--vary", b.spec.pointer,
+                fmt::format("run {}: ", run) +
+
+                    fmt::format("capex split sums to {:g} in {}, not 1. The three shares must "
+                                "sum to 1, so a sweep cannot vary one alone (a \"rest\" share "
+                                "that absorbs the difference comes with model v2). Meanwhile, "
+                                "run one sweep per split with fixed shares, e.g. --set "
+                                "/capex/split/it=0.7 --set /capex/split/facility=0.25 --set "
+                                "/capex/split/other=0.05",
+                                sum(y), bs.horizon.start + y));
+          }
+        }
+      }
+    }
+  }
+}
+
+Plan prepare(const SweepOptions& o) {
+  Plan p;
+  if (o.varies.empty())
+    throw InputError("--vary", "", "a sweep needs at least one --vary PTR=SPEC");
+  if (o.shard_n < 1 || o.shard_k < 0 || o.shard_k >= o.shard_n) {
+    throw InputError(
+        "--shard", "",
+        fmt::format("expected K/N with 0 <= K < N, found {}/{}", o.shard_k, o.shard_n));
+  }
+  if (o.format != "csv" && o.format != "jsonl") {
+    throw InputError("--format", "", "expected csv or jsonl, found \"" + o.format + "\"");
+  }
+  std::vector<VarySpec> specs;
+  for (const auto& v : o.varies) specs.push_back(parse_vary(v));
+  const LoadOptions lo{o.overrides, o.allow_dirs};
+  const std::string merged = merged_document(o.scenario, lo);
+  p.base = load_scenario(o.scenario, lo);
+  p.doc = json::parse(merged);
+  p.file = o.scenario;
+  const json& doc = p.doc;
+  bool any_distribution = false;
+  for (const auto& v : specs) {
+    p.bindings.push_back(bind_vary(v, p.base, doc, p.groups));
+    const auto& b = p.bindings.back();
+    if (b.via_document) p.any_document = true;
+    if (!b.via_document && (b.field == Field::kSplitIt || b.field == Field::kSplitFacility ||
+                            b.field == Field::kSplitOther))
+      p.split_varied = true;
+    if (v.is_grid()) {
+      p.grid_bindings.push_back(p.bindings.size() - 1);
+      p.grid_size *= static_cast<long long>(v.values.size());
+      if (p.grid_size > kMaxRuns)
+        throw InputError("--vary", "", "the grid has more than 1e9 points");
+    } else {
+      any_distribution = true;
+    }
+  }
+  p.samples = o.samples >= 0 ? o.samples : (any_distribution ? 100 : 1);
+  if (p.samples < 1) throw InputError("--samples", "", "expected at least 1 sample");
+  if (static_cast<double>(p.grid_size) * static_cast<double>(p.samples) >
+      static_cast<double>(kMaxRuns)) {
+    throw InputError("--samples", "", "more than 1e9 runs");
+  }
+  p.total = p.grid_size * p.samples;
+  p.metrics = o.metrics.empty() ? default_compare_metrics()
+                                : io::parse_metrics(o.metrics, p.base.demand.has_value());
+  // The hash names the sweep: scenario and every argument that changes its output.
+  std::uint64_t h = 0xcbf29ce484222325ULL;
+  h = fnv1a(h, merged);
+  for (const auto& v : o.varies) h = fnv1a(fnv1a(h, "|vary:"), v);
+  h = fnv1a(h, fmt::format("|samples:{}|seed:{}|metrics:{}|by:{}|summary:{}|{}", p.samples, o.seed,
+                           o.metrics, o.by_region, o.summary, o.format));
+  p.hash = h ^ (o.seed * 0x9E3779B97F4A7C15ULL);
+  return p;
+}
+
+std::string param_name(const VarySpec& v) {
+  return v.pointer + (v.multiply ? "*" : "");
+}
+
+}  // namespace dcplan::sweep
