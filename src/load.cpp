@@ -1491,6 +1491,7 @@ std::string merged_document(const std::string& path, const LoadOptions& options)
 }
 
 std::vector<Diagnostic> check_consistency(const Scenario& s) {
+  // Run for every run of a sweep: no string is built unless a rule is broken.
   std::vector<Diagnostic> out;
   auto error = [&](std::string pointer, std::string message) {
     out.push_back({s.file, std::move(pointer), std::move(message), 0, 0});
@@ -1503,22 +1504,22 @@ std::vector<Diagnostic> check_consistency(const Scenario& s) {
     }
   }
   for (const auto& r : s.regions) {
-    const std::string rptr = "/regions/" + jsonio::escape_token(r.id) + "/initial";
+    auto initial = [&] { return "/regions/" + jsonio::escape_token(r.id) + "/initial"; };
     double fleet_mw = 0;
     for (const auto& c : r.initial_fleet) {
       const auto& h = s.hardware[static_cast<std::size_t>(c.hardware)];
       fleet_mw += c.count * h.all_in_w / 1e6;
       if (c.vintage < h.available) {
-        error(rptr + "/fleet/" + jsonio::escape_token(h.id) + "/" + std::to_string(c.vintage),
+        error(initial() + "/fleet/" + jsonio::escape_token(h.id) + "/" + std::to_string(c.vintage),
               fmt::format("a vintage of {} before the hardware is available ({}): {} was not on "
                           "sale then",
                           c.vintage, h.available, h.id));
       }
     }
     if (fleet_mw > r.initial_it_capacity_mw * (1 + 1e-9) + 1e-9) {
-      error(rptr, fmt::format("the initial fleet needs {:.6g} MW of IT power (count x all_in_w), "
-                              "more than the initial it_capacity_mw of {:.6g} MW",
-                              fleet_mw, r.initial_it_capacity_mw));
+      error(initial(), fmt::format("the initial fleet needs {:.6g} MW of IT power (count x "
+                                   "all_in_w), more than the initial it_capacity_mw of {:.6g} MW",
+                                   fleet_mw, r.initial_it_capacity_mw));
     }
   }
   return out;

@@ -473,7 +473,8 @@ void apply(const Plan& p, long long run, Scenario& ws, std::vector<SeriesGroup>&
     if (b.field == Field::kFx && b.code == ws.currency) ws.capex.fx_per_usd = a;
   }
   // The loader's rules between values hold for every run, not just the base.
-  if (const auto broken = check_consistency(ws); !broken.empty()) {
+  if (const auto broken = p.rules_varied ? check_consistency(ws) : std::vector<Diagnostic>{};
+      !broken.empty()) {
     std::string varied;
     for (const auto& b : p.bindings) varied += (varied.empty() ? "" : ", ") + b.spec.text;
     throw InputError("--vary", broken.front().pointer,
@@ -530,6 +531,9 @@ Plan prepare(const SweepOptions& o) {
     p.bindings.push_back(bind_vary(v, p.base, doc, p.groups));
     const auto& b = p.bindings.back();
     if (b.via_document) p.any_document = true;
+    if (!b.via_document && (b.field == Field::kRegionInitialCapacity ||
+                            b.field == Field::kHwAllIn || b.field == Field::kHwAvailable))
+      p.rules_varied = true;
     if (!b.via_document && (b.field == Field::kSplitIt || b.field == Field::kSplitFacility ||
                             b.field == Field::kSplitOther))
       p.split_varied = true;

@@ -94,6 +94,10 @@ struct Plan {
   std::vector<int> metrics;
   std::uint64_t hash = 0;
   bool split_varied = false;
+  //! A directly bound value can break a rule between values (check_consistency): an initial
+  //! capacity, a hardware's power or dates. (Values set through the document are checked by
+  //! the loader with everything else.)
+  bool rules_varied = false;
 };
 
 //! Parses the specs, loads the scenario, binds every --vary, sizes the grid.
