@@ -40,19 +40,15 @@ double metric_value(const Scenario& s, const Results& res, int col, const std::s
     }
   }
   if (!any) return kNaN;
-  auto ratio = [](double a, double b) { return b > 0 ? a / b : kNaN; };
-  switch (col) {
-    case kPue:
-      return ratio(sum(kFacilityPowerMw), sum(kItLoadMw));
-    case kCostPerEflopYearUsd:
-      return ratio(sum(kTcoUsd), sum(kDeliveredEflopYear));
-    case kUtilisation: {
-      const auto row = res.find_row(year, RowKey::kTotal);
-      return row < 0 ? kNaN : res.values(row, kUtilisation);
-    }
-    default:
-      return sum(col);
+  double ratio = 0;
+  if (ratio_of_totals(
+          col, [&](int c) { return sum(c); }, ratio))
+    return ratio;
+  if (col == kUtilisation) {
+    const auto row = res.find_row(year, RowKey::kTotal);
+    return row < 0 ? kNaN : res.values(row, kUtilisation);
   }
+  return sum(col);
 }
 
 }  // namespace
@@ -74,18 +70,12 @@ double read_metric(const Scenario& s, const Results& res, int col, const std::st
     return sum(col);
   }
   // A ratio over a year range is the ratio of the sums, never a sum of ratios.
-  auto ratio = [](double a, double b) { return b > 0 ? a / b : kNaN; };
-  switch (col) {
-    case kPue:
-      return ratio(sum(kFacilityPowerMw), sum(kItLoadMw));
-    case kCostPerEflopYearUsd:
-      return ratio(sum(kTcoUsd), sum(kDeliveredEflopYear));
-    default:
-      throw InputError("", "",
-                       fmt::format("{} is a ratio without parts in the results; give one year, "
-                                   "not {}:{}",
-                                   column_info(static_cast<Col>(col)).name, first, last));
-  }
+  double ratio = 0;
+  if (ratio_of_totals(col, sum, ratio)) return ratio;
+  throw InputError("", "",
+                   fmt::format("{} is a ratio without parts in the results; give one year, not "
+                               "{}:{}",
+                               column_info(static_cast<Col>(col)).name, first, last));
 }
 
 namespace {

@@ -53,6 +53,23 @@ bool dangerous(std::uint32_t cp) {
          cp == 0x2028 || cp == 0x2029;
 }
 
+//! & < > as entities (markup in XML, HTML and markdown alike); false for other characters.
+bool append_entity(std::string& out, std::uint32_t c) {
+  switch (c) {
+    case '&':
+      out += "&amp;";
+      return true;
+    case '<':
+      out += "&lt;";
+      return true;
+    case '>':
+      out += "&gt;";
+      return true;
+    default:
+      return false;
+  }
+}
+
 }  // namespace
 
 std::string xml_escape(std::string_view s) {
@@ -67,16 +84,11 @@ std::string xml_escape(std::string_view s) {
       i += len == 0 ? 1 : len;
       continue;
     }
+    if (append_entity(out, cp)) {
+      i += len;
+      continue;
+    }
     switch (cp) {
-      case '&':
-        out += "&amp;";
-        break;
-      case '<':
-        out += "&lt;";
-        break;
-      case '>':
-        out += "&gt;";
-        break;
       case '"':
         out += "&quot;";
         break;
@@ -183,16 +195,8 @@ std::string md_escape(std::string_view s, std::size_t max_chars) {
   std::string out;
   out.reserve(safe.size() + 8);
   for (char c : safe) {
+    if (append_entity(out, static_cast<unsigned char>(c))) continue;
     switch (c) {
-      case '&':
-        out += "&amp;";
-        break;
-      case '<':
-        out += "&lt;";
-        break;
-      case '>':
-        out += "&gt;";
-        break;
       case '\\':
       case '`':
       case '*':

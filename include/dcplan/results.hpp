@@ -7,6 +7,7 @@
 #pragma once
 
 #include <Eigen/Core>
+#include <limits>
 #include <span>
 #include <string>
 #include <string_view>
@@ -122,6 +123,28 @@ struct Results {
 //! True for a value printed as an empty cell.
 [[nodiscard]] inline bool is_empty_cell(double v) {
   return v != v;
+}
+
+//! A ratio column recomputed from totals of the columns it divides, the one place this is
+//! done (total rows, selectors over several regions, year ranges): PUE = facility power / IT
+//! load; cost per EFLOP-year = TCO / delivered compute; empty (NaN) when the denominator is not
+//! positive. `total(c)` gives the total of value column c. False for a column that is not such
+//! a ratio (utilisation has no summable parts in the results).
+template <class Total>
+[[nodiscard]] bool ratio_of_totals(int col, Total&& total, double& out) {
+  auto ratio = [](double num, double den) {
+    return den > 0 ? num / den : std::numeric_limits<double>::quiet_NaN();
+  };
+  switch (col) {
+    case kPue:
+      out = ratio(total(kFacilityPowerMw), total(kItLoadMw));
+      return true;
+    case kCostPerEflopYearUsd:
+      out = ratio(total(kTcoUsd), total(kDeliveredEflopYear));
+      return true;
+    default:
+      return false;
+  }
 }
 
 }  // namespace dcplan

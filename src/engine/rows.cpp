@@ -182,9 +182,9 @@ void finish_total(const State& state, const Year& y, double* tot) {
     tot[kBudgetUsd] = y.new_usd;
     tot[kCarryoverUsd] = state.carry_usd;
   }
-  tot[kPue] = ratio(tot[kFacilityPowerMw], tot[kItLoadMw]);
+  auto total = [tot](int c) { return tot[c]; };
+  for (int c : {kPue, kCostPerEflopYearUsd}) (void)ratio_of_totals(c, total, tot[c]);
   tot[kUtilisation] = y.available_eflop_year > 0 ? y.utilisation : kEmpty;
-  tot[kCostPerEflopYearUsd] = ratio(tot[kTcoUsd], tot[kDeliveredEflopYear]);
   if (s.demand && !(y.available_eflop_year > 0)) {
     // No compute at all: the whole demand is unmet. It belongs to no region, so it shows in the
     // total row only (the one exception to totals = sum of regions).
@@ -212,7 +212,8 @@ void hardware_totals(const State& state, const Year& y, const Layout& layout, Re
     for (int c = 0; c < kNumCols; ++c) {
       if (regions > 0 && is_empty_cell(sample(c))) hv(c) = kEmpty;
     }
-    hv(kPue) = ratio(hv(kFacilityPowerMw), hv(kItLoadMw));
+    (void)ratio_of_totals(
+        kPue, [&](int c) { return hv(c); }, hv(kPue));
     hv(kUtilisation) = y.available_eflop_year > 0 ? y.utilisation : kEmpty;
   }
 }
