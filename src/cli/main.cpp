@@ -3,6 +3,7 @@
 #include <spdlog/sinks/stdout_color_sinks.h>
 #include <spdlog/spdlog.h>
 #include <CLI/CLI.hpp>
+#include <csignal>
 #include <exception>
 #include <iostream>
 
@@ -278,7 +279,10 @@ int main(int argc, char** argv) {
     print_diagnostics(e);
     return kExitInput;
   } catch (const dcplan::Interrupted& e) {
-    std::cerr << "interrupted by signal " << e.signal() << "; no output written\n";
+    // A closed pipe (dcplan sweep ... | head) is the reader's choice, not news.
+    if (e.signal() != SIGPIPE) {
+      std::cerr << "interrupted by signal " << e.signal() << "; no output file written\n";
+    }
     return 128 + e.signal();
   } catch (const dcplan::ModelError& e) {
     std::cerr << "internal error: " << e.what() << "\n";

@@ -25,89 +25,8 @@ std::uint64_t fnv1a(std::uint64_t h, std::string_view s) {
   return h;
 }
 
-Eigen::ArrayXd* array_of(Scenario& s, Field f, int i, const std::string& code) {
-  // Region fields only: never touch a region for the others (a scenario may have none).
-  auto region = [&]() -> Region& { return s.regions.at(static_cast<std::size_t>(i)); };
-  switch (f) {
-    case Field::kRegionPue:
-      return &region().pue;
-    case Field::kRegionPrice:
-      return &region().power_price_usd_per_mwh;
-    case Field::kRegionGrid:
-      return &region().grid_g_per_kwh;
-    case Field::kRegionRenewable:
-      return &region().renewable_share;
-    case Field::kRegionFacilityCapex:
-      return &region().facility_capex_usd_per_mw;
-    case Field::kRegionMaxNew:
-      return region().max_new_mw_per_year ? &*region().max_new_mw_per_year : nullptr;
-    case Field::kRegionMaxTotal:
-      return region().max_total_mw ? &*region().max_total_mw : nullptr;
-    case Field::kHwPrice:
-      return &s.hardware[static_cast<std::size_t>(i)].price_usd;
-    case Field::kBudget:
-      return &s.capex.budget;
-    case Field::kSplitIt:
-      return &s.capex.split_it;
-    case Field::kSplitFacility:
-      return &s.capex.split_facility;
-    case Field::kSplitOther:
-      return &s.capex.split_other;
-    case Field::kFx:
-      return &s.fx_per_usd.at(code);
-    case Field::kUtilisation:
-      return &s.operations.utilisation;
-    case Field::kMaxUtilisation:
-      return &s.operations.max_utilisation;
-    case Field::kDiscountRate:
-      return &s.finance.discount_rate;
-    case Field::kMaintenanceRate:
-      return &s.finance.maintenance_rate;
-    case Field::kDemand:
-      return s.demand ? &s.demand->eflop_year : nullptr;
-    case Field::kDemandPrice:
-      return s.demand && s.demand->price_usd_per_eflop_year ? &*s.demand->price_usd_per_eflop_year
-                                                            : nullptr;
-    default:
-      return nullptr;
-  }
-}
-
-double* scalar_of(Scenario& s, Field f, int i) {
-  switch (f) {
-    case Field::kRegionInitialCapacity:
-      return &s.regions[static_cast<std::size_t>(i)].initial_it_capacity_mw;
-    case Field::kHwTflops:
-      return &s.hardware[static_cast<std::size_t>(i)].bf16_tflops;
-    case Field::kHwAllIn:
-      return &s.hardware[static_cast<std::size_t>(i)].all_in_w;
-    case Field::kHwIdle:
-      return &s.hardware[static_cast<std::size_t>(i)].idle_fraction;
-    case Field::kHwAfr:
-      return &s.hardware[static_cast<std::size_t>(i)].annual_failure_rate;
-    case Field::kHwEmbodied:
-      return &s.hardware[static_cast<std::size_t>(i)].embodied_kgco2e;
-    case Field::kFirstYearFraction:
-      return &s.operations.first_year_fraction;
-    default:
-      return nullptr;
-  }
-}
-
-int* int_of(Scenario& s, Field f, int i) {
-  switch (f) {
-    case Field::kRegionConstruction:
-      return &s.regions[static_cast<std::size_t>(i)].construction_years;
-    case Field::kHwLifetime:
-      return &s.hardware[static_cast<std::size_t>(i)].lifetime_years;
-    case Field::kHwAvailable:
-      return &s.hardware[static_cast<std::size_t>(i)].available;
-    case Field::kFacilityLife:
-      return &s.finance.facility_life_years;
-    default:
-      return nullptr;
-  }
-}
+using params::Shape;
+using params::Storage;
 
 [[noreturn]] void not_sweepable(const VarySpec& v, const std::string& why) {
   throw InputError("--vary", v.pointer,
@@ -178,65 +97,6 @@ Binding bind_vary(const VarySpec& v, const Scenario& s, const json& doc,
   if (node == nullptr) not_sweepable(v, "the scenario format has no such key");
   b.node = node;
   b.field_pointer = jsonio::pointer(t);
-  auto region = [&](const std::string& id) {
-    const int i = s.region_index(id);
-    if (i < 0) not_sweepable(v, "the scenario has no region \"" + jsonio::excerpt(id) + "\"");
-    return i;
-  };
-  auto hardware = [&](const std::string& id) {
-    const int i = s.hardware_index(id);
-    if (i < 0) not_sweepable(v, "the scenario has no hardware \"" + jsonio::excerpt(id) + "\"");
-    return i;
-  };
-  static const std::map<std::string, std::pair<Field, Shape>> region_fields = {
-      {"pue", {Field::kRegionPue, Shape::kArray}},
-      {"power_price_usd_per_mwh", {Field::kRegionPrice, Shape::kArray}},
-      {"grid_g_per_kwh", {Field::kRegionGrid, Shape::kArray}},
-      {"renewable_share", {Field::kRegionRenewable, Shape::kArray}},
-      {"facility_capex_usd_per_mw", {Field::kRegionFacilityCapex, Shape::kArray}},
-      {"max_new_mw_per_year", {Field::kRegionMaxNew, Shape::kArray}},
-      {"max_total_mw", {Field::kRegionMaxTotal, Shape::kArray}},
-      {"construction_years", {Field::kRegionConstruction, Shape::kInt}}};
-  static const std::map<std::string, std::pair<Field, Shape>> hw_fields = {
-      {"price_usd", {Field::kHwPrice, Shape::kArray}},
-      {"bf16_tflops", {Field::kHwTflops, Shape::kScalar}},
-      {"all_in_w", {Field::kHwAllIn, Shape::kScalar}},
-      {"idle_fraction", {Field::kHwIdle, Shape::kScalar}},
-      {"annual_failure_rate", {Field::kHwAfr, Shape::kScalar}},
-      {"embodied_kgco2e", {Field::kHwEmbodied, Shape::kScalar}},
-      {"lifetime_years", {Field::kHwLifetime, Shape::kInt}},
-      {"available", {Field::kHwAvailable, Shape::kInt}}};
-  static const std::map<std::string, std::pair<Field, Shape>> top_fields = {
-      {"/capex/budget", {Field::kBudget, Shape::kArray}},
-      {"/capex/split/it", {Field::kSplitIt, Shape::kArray}},
-      {"/capex/split/facility", {Field::kSplitFacility, Shape::kArray}},
-      {"/capex/split/other", {Field::kSplitOther, Shape::kArray}},
-      {"/operations/utilisation", {Field::kUtilisation, Shape::kArray}},
-      {"/operations/max_utilisation", {Field::kMaxUtilisation, Shape::kArray}},
-      {"/operations/first_year_fraction", {Field::kFirstYearFraction, Shape::kScalar}},
-      {"/finance/discount_rate", {Field::kDiscountRate, Shape::kArray}},
-      {"/finance/maintenance_rate", {Field::kMaintenanceRate, Shape::kArray}},
-      {"/finance/facility_life_years", {Field::kFacilityLife, Shape::kInt}},
-      {"/demand/eflop_year", {Field::kDemand, Shape::kArray}},
-      {"/demand/price_usd_per_eflop_year", {Field::kDemandPrice, Shape::kArray}}};
-  std::optional<std::pair<Field, Shape>> found;
-  if (t.size() == 3 && t[0] == "regions") {
-    b.index = region(t[1]);
-    if (auto it = region_fields.find(t[2]); it != region_fields.end()) found = it->second;
-  } else if (t.size() == 4 && t[0] == "regions" && t[2] == "initial" && t[3] == "it_capacity_mw") {
-    b.index = region(t[1]);
-    found = {Field::kRegionInitialCapacity, Shape::kScalar};
-  } else if (t.size() == 3 && t[0] == "hardware") {
-    b.index = hardware(t[1]);
-    if (auto it = hw_fields.find(t[2]); it != hw_fields.end()) found = it->second;
-  } else if (t.size() == 2 && t[0] == "fx_per_usd") {
-    if (s.fx_per_usd.count(t[1]) == 0 || t[1] == "USD")
-      not_sweepable(v, "the scenario has no rate for " + t[1]);
-    b.code = t[1];
-    found = {Field::kFx, Shape::kArray};
-  } else if (auto it = top_fields.find(b.field_pointer); it != top_fields.end()) {
-    found = it->second;
-  }
   if (!t.empty() && (t[0] == "horizon" || t[0] == "dcplan" || t[0] == "targets")) {
     not_sweepable(v, t[0] == "targets"
                          ? "targets do not change the results (vary what they measure instead)"
@@ -247,10 +107,12 @@ Binding bind_vary(const VarySpec& v, const Scenario& s, const json& doc,
                        node->kind == schema::Kind::kInteger ||
                        node->kind == schema::Kind::kTrajectory;
   if (!numeric) not_sweepable(v, "it is not a numeric key (expected " + node->expectation() + ")");
+  std::string problem;
+  const auto bound = params::resolve(s, t, problem);
+  if (!problem.empty()) not_sweepable(v, problem);
   Scenario& ms = const_cast<Scenario&>(s);
-  const bool bound = found && (found->second != Shape::kArray ||
-                               array_of(ms, found->first, b.index, b.code) != nullptr);
-  if (!bound) {
+  if (!bound ||
+      (bound->param->shape == Shape::kTrajectory && bound->at(ms).trajectory == nullptr)) {
     // Every other numeric key: through the document (set, or multiply what the scenario has).
     if (v.multiply && !document_value(doc, v.pointer)) {
       not_sweepable(v,
@@ -261,10 +123,9 @@ Binding bind_vary(const VarySpec& v, const Scenario& s, const json& doc,
     check_bounds(v, *node);
     return b;
   }
-  b.field = found->first;
-  b.shape = found->second;
+  b.bound = *bound;
   if (b.series_year) {
-    if (b.shape != Shape::kArray) not_sweepable(v, "it is not a trajectory");
+    if (b.bound.param->shape != Shape::kTrajectory) not_sweepable(v, "it is not a trajectory");
     // The series as written in the merged document.
     const json* value = &doc;
     for (const auto& tok : t) {
@@ -284,9 +145,7 @@ Binding bind_vary(const VarySpec& v, const Scenario& s, const json& doc,
     if (g < 0) {
       SeriesGroup sg;
       sg.field_pointer = b.field_pointer;
-      sg.field = b.field;
-      sg.index = b.index;
-      sg.code = b.code;
+      sg.bound = b.bound;
       for (const auto& [k, x] : (*value)["series"].items())
         sg.original.points.emplace_back(std::stoi(k), x.get<double>());
       std::sort(sg.original.points.begin(), sg.original.points.end());
@@ -377,18 +236,11 @@ void apply(const Plan& p, long long run, Scenario& ws, std::vector<SeriesGroup>&
   // Restore every touched field from the base.
   for (const auto& b : p.bindings) {
     if (b.via_document) continue;
-    switch (b.shape) {
-      case Shape::kArray:
-        *array_of(ws, b.field, b.index, b.code) =
-            *array_of(const_cast<Scenario&>(bs), b.field, b.index, b.code);
-        break;
-      case Shape::kScalar:
-        *scalar_of(ws, b.field, b.index) = *scalar_of(const_cast<Scenario&>(bs), b.field, b.index);
-        break;
-      case Shape::kInt:
-        *int_of(ws, b.field, b.index) = *int_of(const_cast<Scenario&>(bs), b.field, b.index);
-        break;
-    }
+    const Storage to = b.bound.at(ws);
+    const Storage from = b.bound.at(const_cast<Scenario&>(bs));
+    if (to.trajectory != nullptr) *to.trajectory = *from.trajectory;
+    if (to.number != nullptr) *to.number = *from.number;
+    if (to.integer != nullptr) *to.integer = *from.integer;
   }
   for (auto& g : groups) g.working = g.original;
   // Values: grid coordinates from the run's grid point, draws from the run's generator.
@@ -423,9 +275,10 @@ void apply(const Plan& p, long long run, Scenario& ws, std::vector<SeriesGroup>&
       }
       continue;
     }
-    switch (b.shape) {
-      case Shape::kArray: {
-        auto& a = *array_of(ws, b.field, b.index, b.code);
+    const Storage at = b.bound.at(ws);
+    switch (b.bound.param->shape) {
+      case Shape::kTrajectory: {
+        auto& a = *at.trajectory;
         if (b.spec.multiply) {
           a *= x;
         } else {
@@ -433,8 +286,8 @@ void apply(const Plan& p, long long run, Scenario& ws, std::vector<SeriesGroup>&
         }
         break;
       }
-      case Shape::kScalar: {
-        double& d = *scalar_of(ws, b.field, b.index);
+      case Shape::kNumber: {
+        double& d = *at.number;
         d = b.spec.multiply ? d * x : x;
         if (!b.node->in_bounds(d))
           bad_draw(run, b,
@@ -442,8 +295,8 @@ void apply(const Plan& p, long long run, Scenario& ws, std::vector<SeriesGroup>&
                                b.node->expectation()));
         break;
       }
-      case Shape::kInt: {
-        int& n = *int_of(ws, b.field, b.index);
+      case Shape::kInteger: {
+        int& n = *at.integer;
         const double d = b.spec.multiply ? n * x : x;
         if (d != std::floor(d) || !b.node->in_bounds(d)) {
           bad_draw(run, b,
@@ -456,13 +309,13 @@ void apply(const Plan& p, long long run, Scenario& ws, std::vector<SeriesGroup>&
     }
   }
   for (auto& sg : groups) {
-    auto& a = *array_of(ws, sg.field, sg.index, sg.code);
+    auto& a = *sg.bound.at(ws).trajectory;
     for (int y = 0; y < years; ++y) a(y) = value_at(Trajectory{sg.working}, bs.horizon.start + y);
   }
   // Bounds of every varied trajectory, in every year.
   for (const auto& b : p.bindings) {
-    if (b.via_document || b.shape != Shape::kArray) continue;
-    const auto& a = *array_of(ws, b.field, b.index, b.code);
+    if (b.via_document || b.bound.param->shape != Shape::kTrajectory) continue;
+    const auto& a = *b.bound.at(ws).trajectory;
     for (int y = 0; y < years; ++y) {
       if (!std::isfinite(a(y)) || !b.node->in_bounds(a(y))) {
         bad_draw(run, b,
@@ -470,7 +323,9 @@ void apply(const Plan& p, long long run, Scenario& ws, std::vector<SeriesGroup>&
                              bs.horizon.start + y, b.node->expectation()));
       }
     }
-    if (b.field == Field::kFx && b.code == ws.currency) ws.capex.fx_per_usd = a;
+    if (b.bound.param->scope == params::Scope::kCurrency && b.bound.code == ws.currency) {
+      ws.capex.fx_per_usd = a;
+    }
   }
   // The loader's rules between values hold for every run, not just the base.
   if (const auto broken = p.rules_varied ? check_consistency(ws) : std::vector<Diagnostic>{};
@@ -486,8 +341,7 @@ void apply(const Plan& p, long long run, Scenario& ws, std::vector<SeriesGroup>&
     for (int y = 0; y < years; ++y) {
       if (std::abs(sum(y) - 1.0) > 1e-9) {
         for (const auto& b : p.bindings) {
-          if (!b.via_document && (b.field == Field::kSplitIt || b.field == Field::kSplitFacility ||
-                                  b.field == Field::kSplitOther)) {
+          if (!b.via_document && b.bound.param->split) {
             throw InputError(
                 "--vary", b.spec.pointer,
                 fmt::format("run {}: ", run) +
@@ -531,12 +385,8 @@ Plan prepare(const SweepOptions& o) {
     p.bindings.push_back(bind_vary(v, p.base, doc, p.groups));
     const auto& b = p.bindings.back();
     if (b.via_document) p.any_document = true;
-    if (!b.via_document && (b.field == Field::kRegionInitialCapacity ||
-                            b.field == Field::kHwAllIn || b.field == Field::kHwAvailable))
-      p.rules_varied = true;
-    if (!b.via_document && (b.field == Field::kSplitIt || b.field == Field::kSplitFacility ||
-                            b.field == Field::kSplitOther))
-      p.split_varied = true;
+    if (!b.via_document && b.bound.param->rules) p.rules_varied = true;
+    if (!b.via_document && b.bound.param->split) p.split_varied = true;
     if (v.is_grid()) {
       p.grid_bindings.push_back(p.bindings.size() - 1);
       p.grid_size *= static_cast<long long>(v.values.size());

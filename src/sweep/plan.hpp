@@ -12,6 +12,7 @@
 #include "dcplan/schema.hpp"
 #include "dcplan/sweep.hpp"
 #include "dcplan/trajectory.hpp"
+#include "params.hpp"
 
 namespace dcplan::sweep {
 
@@ -19,48 +20,9 @@ using json = nlohmann::json;
 inline constexpr long long kMaxGridValues = 1000000;
 inline constexpr long long kMaxRuns = 1000000000LL;
 
-enum class Field {
-  kRegionPue,
-  kRegionPrice,
-  kRegionGrid,
-  kRegionRenewable,
-  kRegionFacilityCapex,
-  kRegionMaxNew,
-  kRegionMaxTotal,
-  kRegionConstruction,
-  kRegionOpens,
-  kRegionInitialCapacity,
-  kHwPrice,
-  kHwTflops,
-  kHwAllIn,
-  kHwIdle,
-  kHwAfr,
-  kHwEmbodied,
-  kHwLifetime,
-  kHwAvailable,
-  kBudget,
-  kSplitIt,
-  kSplitFacility,
-  kSplitOther,
-  kFx,
-  kUtilisation,
-  kMaxUtilisation,
-  kFirstYearFraction,
-  kDiscountRate,
-  kMaintenanceRate,
-  kFacilityLife,
-  kDemand,
-  kDemandPrice,
-};
-
-enum class Shape { kArray, kScalar, kInt };
-
 struct Binding {
   VarySpec spec;
-  Field field{};
-  Shape shape = Shape::kArray;
-  int index = -1;                  //!< region or hardware index
-  std::string code;                //!< fx currency
+  params::Bound bound;             //!< the parameter and its region, hardware or currency
   std::optional<int> series_year;  //!< a point of a series
   const schema::Node* node = nullptr;
   std::string field_pointer;  //!< pointer of the whole field
@@ -72,9 +34,7 @@ struct Binding {
 
 struct SeriesGroup {
   std::string field_pointer;
-  Field field{};
-  int index = -1;
-  std::string code;
+  params::Bound bound;
   SeriesTrajectory original;
   SeriesTrajectory working;
 };
