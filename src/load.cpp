@@ -27,6 +27,7 @@
 #include "dcplan/selector.hpp"
 #include "dcplan/trajectory.hpp"
 #include "json_io.hpp"
+#include "params.hpp"
 #include "text.hpp"
 
 namespace dcplan {
@@ -897,9 +898,9 @@ class Builder {
     currency(s);
     hardware(s);
     regions(s);
+    if (const json* d = member(doc_, "demand"); d != nullptr && d->is_object()) s.demand.emplace();
+    read_params(s, params::Scope::kTop, 0, "");
     capex(s);
-    operations(s);
-    finance(s);
     targets(s);
     if (!ctx_.ok()) return std::nullopt;
     // The rules between values, shared with sweep, which checks them again for every run.
@@ -976,6 +977,37 @@ class Builder {
     return os.str();
   }
 
+  //! Reads every numeric parameter of `scope` (params.hpp) from the document into its storage:
+  //! a trajectory evaluated over the horizon, a number or an integer, the format's default when
+  //! the key is absent. An optional key the document does not set stays unset. `base`: the
+  //! pointer of the region or hardware ("" for the top of the document).
+  void read_params(Scenario& s, params::Scope scope, std::size_t index, const std::string& base) {
+    for (const auto& p : params::table()) {
+      if (p.scope != scope) continue;
+      const std::string pointer =
+          scope == params::Scope::kTop ? std::string(p.key) : base + "/" + std::string(p.key);
+      const auto tokens = jsonio::split_pointer(pointer);
+      const json* v = &doc_;
+      for (const auto& t : tokens) v = v != nullptr ? member(*v, t.c_str()) : nullptr;
+      const Node* node = schema::node_at(tokens);
+      DCPLAN_ASSERT(node != nullptr);
+      const params::Storage at = p.at(s, index, "", v != nullptr && !v->is_null());
+      const double number =
+          v != nullptr && v->is_number() ? v->get<double>() : node->default_number.value_or(0.0);
+      switch (p.shape) {
+        case params::Shape::kTrajectory:
+          if (at.trajectory != nullptr) *at.trajectory = series(v, *node, pointer);
+          break;
+        case params::Shape::kNumber:
+          *at.number = number;
+          break;
+        case params::Shape::kInteger:
+          *at.integer = as_int(number);
+          break;
+      }
+    }
+  }
+
   bool horizon(Scenario& s) {
     const json* h = member(doc_, "horizon");
     if (h == nullptr || !h->is_object()) return false;
@@ -1038,7 +1070,6 @@ class Builder {
                                   std::to_string(hw->size()));
       return;
     }
-    const Node& node = *field_node(root_, "hardware").items;
     for (const auto& [id, v] : hw->items()) {
       if (!valid_id(id) || !v.is_object()) continue;
       const std::string ptr = join_ptr("/hardware", id);
@@ -1047,20 +1078,11 @@ class Builder {
       h.vendor = text(v, "vendor");
       h.name = text(v, "name");
       h.source = text(v, "source");
-      h.available = as_int(number(v, node, "available"));
       if (const json* ls = member(v, "last_sale"); ls != nullptr && ls->is_number()) {
         h.last_sale = as_int(ls->get<double>());
       }
-      h.bf16_tflops = number(v, node, "bf16_tflops");
-      h.hbm_gb = number(v, node, "hbm_gb");
-      h.tdp_w = number(v, node, "tdp_w");
-      h.all_in_w = number(v, node, "all_in_w");
-      h.idle_fraction = number(v, node, "idle_fraction");
-      h.price_usd = series_field(v, node, "price_usd", ptr);
-      h.lifetime_years = as_int(number(v, node, "lifetime_years"));
-      h.annual_failure_rate = number(v, node, "annual_failure_rate");
-      h.embodied_kgco2e = number(v, node, "embodied_kgco2e");
       s.hardware.push_back(std::move(h));
+      read_params(s, params::Scope::kHardware, s.hardware.size() - 1, ptr);
     }
     // nlohmann::json keeps object keys sorted, so ids are sorted already.
   }
@@ -1102,8 +1124,6 @@ class Builder {
                              rs->size(), s.hardware.size(), s.horizon.years(), work, kMaxWork));
       return;
     }
-    const Node& node = *field_node(root_, "regions").items;
-    const Node& initial_node = field_node(node, "initial");
     for (const auto& [id, v] : rs->items()) {
       if (!valid_id(id) || !v.is_object()) continue;
       const std::string ptr = join_ptr("/regions", id);
@@ -1119,18 +1139,6 @@ class Builder {
       r.tags = strings(member(v, "tags"));
       if (const json* o = member(v, "opens"); o != nullptr && o->is_number()) {
         r.opens = as_int(o->get<double>());
-      }
-      r.pue = series_field(v, node, "pue", ptr);
-      r.power_price_usd_per_mwh = series_field(v, node, "power_price_usd_per_mwh", ptr);
-      r.grid_g_per_kwh = series_field(v, node, "grid_g_per_kwh", ptr);
-      r.renewable_share = series_field(v, node, "renewable_share", ptr);
-      r.facility_capex_usd_per_mw = series_field(v, node, "facility_capex_usd_per_mw", ptr);
-      r.construction_years = as_int(number(v, node, "construction_years"));
-      if (member(v, "max_new_mw_per_year") != nullptr) {
-        r.max_new_mw_per_year = series_field(v, node, "max_new_mw_per_year", ptr);
-      }
-      if (member(v, "max_total_mw") != nullptr) {
-        r.max_total_mw = series_field(v, node, "max_total_mw", ptr);
       }
       r.allowed.assign(s.hardware.size(), true);
       if (const json* allowed = member(v, "allowed_hardware"); allowed != nullptr) {
@@ -1148,7 +1156,6 @@ class Builder {
       }
       if (const json* init = member(v, "initial"); init != nullptr && init->is_object()) {
         const std::string iptr = join_ptr(ptr, "initial");
-        r.initial_it_capacity_mw = number(*init, initial_node, "it_capacity_mw");
         if (const json* fleet = member(*init, "fleet"); fleet != nullptr && fleet->is_object()) {
           for (const auto& [hw_id, vintages] : fleet->items()) {
             const std::string fptr = join_ptr(join_ptr(iptr, "fleet"), hw_id);
@@ -1177,6 +1184,7 @@ class Builder {
         }
       }
       s.regions.push_back(std::move(r));
+      read_params(s, params::Scope::kRegion, s.regions.size() - 1, ptr);
     }
   }
 
@@ -1218,18 +1226,11 @@ class Builder {
     const json empty = json::object();
     const json* c = member(doc_, "capex");
     const json& capex = (c != nullptr && c->is_object()) ? *c : empty;
-    s.capex.budget = series_field(capex, node, "budget", "/capex");
     const bool any_budget = (s.capex.budget > 0).any();
 
     // Split.
-    s.capex.split_it = Eigen::ArrayXd::Zero(years);
-    s.capex.split_facility = Eigen::ArrayXd::Zero(years);
-    s.capex.split_other = Eigen::ArrayXd::Zero(years);
-    const Node& split_node = field_node(node, "split");
+    // The shares were read with the other parameters (0 where absent).
     if (const json* split = member(capex, "split"); split != nullptr && split->is_object()) {
-      s.capex.split_it = series_field(*split, split_node, "it", "/capex/split");
-      s.capex.split_facility = series_field(*split, split_node, "facility", "/capex/split");
-      s.capex.split_other = series_field(*split, split_node, "other", "/capex/split");
       const Eigen::ArrayXd sum = s.capex.split_it + s.capex.split_facility + s.capex.split_other;
       for (int i = 0; i < years; ++i) {
         if (std::abs(sum(i) - 1.0) > 1e-9) {
@@ -1310,37 +1311,6 @@ class Builder {
                  "missing required key \"hardware_mix\" (the IT budget is set; expected "
                  "{\"*\": {\"HARDWARE\": 1}})");
     }
-  }
-
-  void operations(Scenario& s) {
-    const Node& node = field_node(root_, "operations");
-    const json empty = json::object();
-    const json* o = member(doc_, "operations");
-    const json& ops = (o != nullptr && o->is_object()) ? *o : empty;
-    s.operations.utilisation = series_field(ops, node, "utilisation", "/operations");
-    s.operations.first_year_fraction = number(ops, node, "first_year_fraction");
-    s.operations.max_utilisation = series_field(ops, node, "max_utilisation", "/operations");
-
-    if (const json* d = member(doc_, "demand"); d != nullptr && d->is_object()) {
-      const Node& dnode = field_node(root_, "demand");
-      Demand demand;
-      demand.eflop_year = series_field(*d, dnode, "eflop_year", "/demand");
-      if (member(*d, "price_usd_per_eflop_year") != nullptr) {
-        demand.price_usd_per_eflop_year =
-            series_field(*d, dnode, "price_usd_per_eflop_year", "/demand");
-      }
-      s.demand = std::move(demand);
-    }
-  }
-
-  void finance(Scenario& s) {
-    const Node& node = field_node(root_, "finance");
-    const json empty = json::object();
-    const json* f = member(doc_, "finance");
-    const json& fin = (f != nullptr && f->is_object()) ? *f : empty;
-    s.finance.discount_rate = series_field(fin, node, "discount_rate", "/finance");
-    s.finance.maintenance_rate = series_field(fin, node, "maintenance_rate", "/finance");
-    s.finance.facility_life_years = as_int(number(fin, node, "facility_life_years"));
   }
 
   void targets(Scenario& s) {

@@ -1,7 +1,10 @@
 // Private to dcplan_core: the numeric parameters of a scenario, one table entry each, tying a
-// key of the format (schema.hpp) to where its value lives in the loaded Scenario. Sweeps bind
-// --vary pointers through it (and so will goal seeking and sensitivity analysis); a key not in
-// the table can still be varied through the document (slower, sweep/plan.cpp).
+// key of the format (schema.hpp: type, bounds, default, description) to where its value lives
+// in the loaded Scenario. The loader reads every entry through it, and sweeps bind --vary
+// pointers through it (so will goal seeking and sensitivity analysis): a new numeric key is an
+// entry in the schema, one here, and its use in the engine. A numeric key with no entry (a
+// region weight, a mix share, a date) is read by the loader by hand and varied through the
+// document (slower, sweep/plan.cpp).
 #pragma once
 
 #include <Eigen/Core>
@@ -40,8 +43,9 @@ struct Param {
   std::string_view key;  //!< under its scope: "/capex/budget", "pue", "initial/it_capacity_mw"
   Scope scope;
   Shape shape;
-  //! Its storage in `s` for the region or hardware `index`, or the currency `code`.
-  Storage (*at)(Scenario& s, std::size_t index, const std::string& code);
+  //! Its storage in `s` for the region or hardware `index`, or the currency `code`. An optional
+  //! key (a cap, a demand price) has none while unset, unless `create` asks to set it.
+  Storage (*at)(Scenario& s, std::size_t index, const std::string& code, bool create);
   bool split = false;  //!< one of the capex shares, which must sum to 1
   bool rules = false;  //!< can break a rule between values (check_consistency)
 };
@@ -54,7 +58,7 @@ struct Bound {
   const Param* param = nullptr;
   std::size_t index = 0;
   std::string code;
-  [[nodiscard]] Storage at(Scenario& s) const { return param->at(s, index, code); }
+  [[nodiscard]] Storage at(Scenario& s) const { return param->at(s, index, code, false); }
 };
 
 //! The parameter at the tokens of a JSON pointer (without /series/YEAR). Nullopt when the table

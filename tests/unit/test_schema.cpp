@@ -1,8 +1,13 @@
 // The key table: lookups, bounds, suggestions, and the JSON Schema it generates.
 #include <catch2/catch.hpp>
 
+#include <set>
+#include <string>
+#include <vector>
+
 #include "dcplan/results.hpp"
 #include "dcplan/schema.hpp"
+#include "params.hpp"
 
 using namespace dcplan;
 using Catch::Matchers::Contains;
@@ -56,4 +61,72 @@ TEST_CASE("the reference lists every key with its default", "[schema]") {
   const std::string md = schema::reference_markdown();
   CHECK_THAT(md, Contains("| `/operations/utilisation` | trajectory | — | 0.6 |"));
   CHECK_THAT(md, Contains("| `/regions/{id}/pue` | trajectory | — | required | >= 1 |"));
+}
+
+// The parameter table (src/params) and the key table agree: every entry names a numeric key of
+// the format with the same shape, and every numeric key of the format either has an entry or is
+// one of the few read by hand (listed here, each with its reason), so a new key cannot be
+// forgotten in one of them.
+TEST_CASE("every numeric key of the format is in the parameter table or read by hand", "[schema]") {
+  using params::Scope;
+  using params::Shape;
+  std::set<std::string> in_table;
+  for (const auto& p : params::table()) {
+    std::string pattern;
+    switch (p.scope) {
+      case Scope::kTop:
+        pattern = std::string(p.key);
+        break;
+      case Scope::kRegion:
+        pattern = "/regions/{id}/" + std::string(p.key);
+        break;
+      case Scope::kHardware:
+        pattern = "/hardware/{id}/" + std::string(p.key);
+        break;
+      case Scope::kCurrency:
+        pattern = "/fx_per_usd/{currency}";
+        break;
+    }
+    INFO(pattern);
+    std::vector<std::string> tokens;
+    for (std::size_t at = 1; at <= pattern.size();) {
+      const auto next = std::min(pattern.find('/', at), pattern.size());
+      tokens.push_back(pattern.substr(at, next - at));
+      at = next + 1;
+    }
+    const schema::Node* node = schema::node_at(tokens);
+    REQUIRE(node != nullptr);
+    const auto expected = p.shape == Shape::kTrajectory ? schema::Kind::kTrajectory
+                          : p.shape == Shape::kNumber   ? schema::Kind::kNumber
+                                                        : schema::Kind::kInteger;
+    CHECK(node->kind == expected);
+    in_table.insert(pattern);
+  }
+  // Read by hand: structure (version, horizon), keys under a selector or a fleet (no single
+  // storage), optional dates, and targets (assertions, not model inputs).
+  const std::set<std::string> by_hand = {"/dcplan",
+                                         "/horizon/start",
+                                         "/horizon/end",
+                                         "/hardware/{id}/last_sale",
+                                         "/regions/{id}/opens",
+                                         "/regions/{id}/initial/fleet/{id}/{year}",
+                                         "/capex/region_weights/{selector}",
+                                         "/capex/hardware_mix/{selector}/{id}",
+                                         "/targets/{i}/year",
+                                         "/targets/{i}/tolerance"};
+  const std::string reference = schema::reference_markdown();
+  std::size_t numeric = 0;
+  for (std::size_t at = reference.find("| `/"); at != std::string::npos;
+       at = reference.find("| `/", at + 1)) {
+    const auto end = reference.find('`', at + 3);
+    const std::string key = reference.substr(at + 3, end - at - 3);
+    const auto type_start = reference.find("| ", end) + 2;
+    const std::string type =
+        reference.substr(type_start, reference.find(' ', type_start) - type_start);
+    if (type != "number" && type != "integer" && type != "trajectory") continue;
+    ++numeric;
+    INFO(key);
+    CHECK((in_table.count(key) == 1) != (by_hand.count(key) == 1));
+  }
+  CHECK(numeric == in_table.size() + by_hand.size());
 }
