@@ -1,4 +1,5 @@
 #include "cli/commands.hpp"
+#include "cli/options.hpp"
 
 #include <fmt/format.h>
 #include <spdlog/spdlog.h>
@@ -53,13 +54,8 @@ bool is_gates_file(const std::string& file) {
 
 }  // namespace
 
-std::vector<std::string>& allow_dirs() {
-  static std::vector<std::string> dirs;
-  return dirs;
-}
-
 int validate(const ValidateOptions& o) {
-  LoadOptions lo{o.overrides, allow_dirs()};
+  LoadOptions lo{o.overrides, o.global->allow_dirs};
   int invalid = 0;
   for (const auto& file : o.files) {
     // A gates file (a JSON array, as compare --gates reads) is checked as one.
@@ -169,7 +165,7 @@ int catalog(const CatalogOptions& o) {
     // Only the catalog keys matter here; a full scenario given as catalog keeps its
     // hardware and regions, not its plan.
     const LoadOptions lo{{"/capex=null", "/demand=null", "/targets=null", "/currency=null"},
-                         allow_dirs()};
+                         o.global->allow_dirs};
     const Scenario s =
         load_scenario_text(doc, (fs::path(file).parent_path() / "(catalog listing)").string(), lo);
     if (o.kind == "hardware") {
@@ -197,6 +193,77 @@ int catalog(const CatalogOptions& o) {
   }
   std::cout << format_table(header, rows);
   return 0;
+}
+
+Command add_validate(CLI::App& app, const Global& g) {
+  auto o = std::make_shared<ValidateOptions>();
+  o->global = &g;
+  auto* sub = app.add_subcommand(
+      "validate",
+      "Check scenario files (and gates files) and report every problem (up to 50 per file).");
+  sub->footer(
+      "Examples:\n"
+      "  dcplan validate scenarios/alibaba-380b.json\n"
+      "  dcplan validate --merged scenarios/alibaba-raised.json > merged.json\n"
+      "  dcplan validate scenarios/alibaba-380b.json --set /regions/cn-hangzhou/pue=1.15\n");
+  sub->add_option("files", o->files,
+                  "scenario files ('-' for standard input); a file holding a JSON array is "
+                  "checked as a gates file (compare --gates)")
+      ->required();
+  sub->add_option("--set", o->overrides, "override /pointer=JSON (applied last)")
+      ->allow_extra_args(false);
+  sub->add_flag("--merged", o->merged,
+                "print the merged document (includes, extends and --set applied)");
+  return {sub, [o] { return validate(*o); }};
+}
+
+Command add_schema(CLI::App& app, const Global& g) {
+  auto o = std::make_shared<SchemaOptions>();
+  o->global = &g;
+  auto* sub =
+      app.add_subcommand("schema", "Print the JSON Schema (draft 2020-12) of the scenario format.");
+  sub->footer(
+      "Examples:\n"
+      "  dcplan schema > scenario.schema.json\n"
+      "  dcplan schema --markdown -o scenario-reference.md\n");
+  sub->add_flag("--markdown", o->markdown, "print the scenario reference as markdown instead");
+  sub->add_option("-o,--output", o->output, "write to FILE (atomically) instead of stdout");
+  return {sub, [o] { return schema(*o); }};
+}
+
+Command add_metrics(CLI::App& app, const Global& g) {
+  auto o = std::make_shared<MetricsOptions>();
+  o->global = &g;
+  auto* sub = app.add_subcommand(
+      "metrics",
+      "List every result column: its unit, whether a stock, flow or ratio, and meaning.");
+  sub->footer(
+      "Examples:\n"
+      "  dcplan metrics\n"
+      "  dcplan metrics --markdown -o results.md\n");
+  sub->add_flag("--markdown", o->markdown,
+                "print the column reference as markdown (docs/results.md is this output)");
+  sub->add_option("-o,--output", o->output, "write to FILE (atomically) instead of stdout");
+  return {sub, [o] { return metrics(*o); }};
+}
+
+Command add_catalog(CLI::App& app, const Global& g) {
+  auto o = std::make_shared<CatalogOptions>();
+  o->global = &g;
+  auto* sub = app.add_subcommand(
+      "catalog", "List catalog entries: accelerators or regions with their key figures.");
+  sub->footer(
+      "Examples:\n"
+      "  dcplan catalog hardware\n"
+      "  dcplan catalog regions --include scenarios/catalog/regions-world.json\n");
+  sub->add_option("kind", o->kind, "what to list")
+      ->required()
+      ->check(CLI::IsMember({"hardware", "regions"}));
+  sub->add_option("--include", o->includes,
+                  "catalog files to read (default: the shipped scenarios/catalog)");
+  sub->add_option("--year", o->year, "year at which prices and trajectories are shown")
+      ->check(CLI::Range(1900, 2500));
+  return {sub, [o] { return catalog(*o); }};
 }
 
 }  // namespace dcplan::cli

@@ -3,44 +3,64 @@
 #pragma once
 
 #include <cstdint>
-
+#include <functional>
 #include <string>
 #include <vector>
+
 #include "dcplan/engine.hpp"
+
+namespace CLI {
+class App;
+}
 
 namespace dcplan::cli {
 
-//! --allow-dir: directories include/extends may read besides the scenario's own. Set once by
-//! main from the command line before any command runs.
-std::vector<std::string>& allow_dirs();
+//! The options of the top-level command, which every subcommand may use.
+struct Global {
+  std::vector<std::string> allow_dirs;  //!< --allow-dir: include/extends may also read there
+  int verbose = 0;
+  bool quiet = false;
+};
+
+//! A subcommand: its CLI11 app (parsed when chosen) and what runs it. Each command's file
+//! registers its own (add_run in run.cpp, ...): its options, help and examples live with it.
+struct Command {
+  CLI::App* app = nullptr;
+  std::function<int()> run;
+};
 
 //! simulate(), with an input problem found while running (numbers that overflow) reported
 //! against the scenario's file.
 Results run_engine(const Scenario& scenario, const EngineOptions& options);
 
 struct ValidateOptions {
+  const Global* global = nullptr;
   std::vector<std::string> files;
   std::vector<std::string> overrides;
   bool merged = false;
 };
 
 struct SchemaOptions {
+  const Global* global = nullptr;
   bool markdown = false;
   std::string output;
 };
 
 struct MetricsOptions {
+  const Global* global = nullptr;
   bool markdown = false;
   std::string output;
 };
 
 struct CatalogOptions {
+  const Global* global = nullptr;
   std::string kind;  //!< hardware | regions
   std::vector<std::string> includes;
   int year = 2025;
 };
 
 struct RunOptions {
+  const Global* global = nullptr;
   std::string scenario;
   std::vector<std::string> overrides;
   std::string format = "table";
@@ -54,6 +74,7 @@ struct RunOptions {
 };
 
 struct CompareOptions {
+  const Global* global = nullptr;
   std::string base;
   std::string other;
   std::vector<std::string> overrides;  //!< applied to OTHER
@@ -68,6 +89,7 @@ struct CompareOptions {
 };
 
 struct SweepCliOptions {
+  const Global* global = nullptr;
   std::string scenario;
   std::vector<std::string> overrides;
   std::vector<std::string> varies;
@@ -83,17 +105,29 @@ struct SweepCliOptions {
 };
 
 struct MergeOptions {
+  const Global* global = nullptr;
   std::vector<std::string> files;
   std::string output;
 };
 
 struct ReportOptions {
+  const Global* global = nullptr;
   std::string scenario;
   std::vector<std::string> overrides;
   std::string compare;
   std::string sweep;
   std::string output;
 };
+
+Command add_validate(CLI::App& app, const Global& g);
+Command add_schema(CLI::App& app, const Global& g);
+Command add_metrics(CLI::App& app, const Global& g);
+Command add_catalog(CLI::App& app, const Global& g);
+Command add_run(CLI::App& app, const Global& g);
+Command add_compare(CLI::App& app, const Global& g);
+Command add_sweep(CLI::App& app, const Global& g);
+Command add_merge(CLI::App& app, const Global& g);
+Command add_report(CLI::App& app, const Global& g);
 
 int validate(const ValidateOptions& o);
 int report(const ReportOptions& o);

@@ -5,6 +5,7 @@
 #include <nlohmann/json.hpp>
 
 #include "cli/commands.hpp"
+#include "cli/options.hpp"
 #include "cli/table.hpp"
 #include "dcplan/compare.hpp"
 #include "dcplan/engine.hpp"
@@ -77,8 +78,8 @@ int compare(const CompareOptions& o) {
   io::FormatOptions years;
   if (!o.years.empty()) io::parse_years(o.years, years);
 
-  const Scenario base_s = load_scenario(o.base, LoadOptions{o.set_base, allow_dirs()});
-  const Scenario other_s = load_scenario(o.other, LoadOptions{o.overrides, allow_dirs()});
+  const Scenario base_s = load_scenario(o.base, LoadOptions{o.set_base, o.global->allow_dirs});
+  const Scenario other_s = load_scenario(o.other, LoadOptions{o.overrides, o.global->allow_dirs});
   const bool demand = base_s.demand.has_value() || other_s.demand.has_value();
   const std::vector<int> metrics =
       o.metrics.empty() ? default_compare_metrics() : io::parse_metrics(o.metrics, demand);
@@ -221,6 +222,45 @@ int compare(const CompareOptions& o) {
     if (!g.passed) return 1;
   }
   return 0;
+}
+
+Command add_compare(CLI::App& app, const Global& g) {
+  auto o = std::make_shared<CompareOptions>();
+  o->global = &g;
+  auto* sub = app.add_subcommand(
+      "compare", "Run two scenarios and show their differences; gates fail a pull request.");
+  sub->footer(
+      "Gates: METRIC[@YEAR[:YEAR]][:SELECTOR] OP VALUE, OP one of <= < >= > ==; VALUE absolute\n"
+      "(4e11, compared with OTHER) or relative to BASE (+5%, -10%, 0%). A year range sums; no\n"
+      "year means every common year; SELECTOR: total (default), an id, a glob, a #tag or *.\n"
+      "Exit 1 when a gate fails, 2 when one is invalid.\n\n"
+      "Examples:\n"
+      "  dcplan compare scenarios/alibaba-380b.json scenarios/alibaba-raised.json\n"
+      "  dcplan compare scenarios/alibaba-380b.json scenarios/alibaba-raised.json \\\n"
+      "      --gate 'energy_twh@2032<=+25%' --format md\n"
+      "  dcplan compare scenarios/alibaba-380b.json scenarios/alibaba-380b.json \\\n"
+      "      --set /capex/budget/series/2026=130000000000 --gates "
+      "scenarios/alibaba-380b.gates.json\n"
+      "  dcplan compare scenarios/examples/minimal.json scenarios/examples/minimal.json \\\n"
+      "      --set /capex/budget=3e9 --by region --metrics energy_twh\n");
+  sub->add_option("base", o->base, "the base scenario")->required();
+  sub->add_option("other", o->other, "the scenario compared with it")->required();
+  sub->add_option("--set", o->overrides, "override /pointer=JSON in OTHER; repeatable")
+      ->allow_extra_args(false);
+  sub->add_option("--set-base", o->set_base, "override /pointer=JSON in BASE; repeatable")
+      ->allow_extra_args(false);
+  sub->add_option("--metrics", o->metrics,
+                  "columns to compare (default: energy, facility power, peak compute, capex, "
+                  "TCO, cost per EFLOP-year, operational emissions)");
+  sub->add_option("--years", o->years, "years to show, A:B");
+  sub->add_option("--by", o->by, "rows: total (default), region or hardware")
+      ->check(CLI::IsMember({"region", "total", "hardware"}));
+  sub->add_option("--gate", o->gates, "a gate; repeatable")->allow_extra_args(false);
+  sub->add_option("--gates", o->gates_file, "a JSON file with a list of gates");
+  sub->add_option("--format", o->format, "output format")
+      ->check(CLI::IsMember({"table", "md", "json", "csv"}));
+  sub->add_option("-o,--output", o->output, "write to FILE (atomically) instead of stdout");
+  return {sub, [o] { return compare(*o); }};
 }
 
 }  // namespace dcplan::cli

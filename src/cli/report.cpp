@@ -1,5 +1,6 @@
 #include "dcplan/report/report.hpp"
 #include "cli/commands.hpp"
+#include "cli/options.hpp"
 #include "dcplan/engine.hpp"
 #include "dcplan/io/atomic_file.hpp"
 #include "dcplan/load.hpp"
@@ -8,7 +9,7 @@
 namespace dcplan::cli {
 
 int report(const ReportOptions& o) {
-  const Scenario base = load_scenario(o.scenario, LoadOptions{o.overrides, allow_dirs()});
+  const Scenario base = load_scenario(o.scenario, LoadOptions{o.overrides, o.global->allow_dirs});
   EngineOptions eo;
   eo.by_hardware = true;
   const Results base_results = run_engine(base, eo);
@@ -19,7 +20,7 @@ int report(const ReportOptions& o) {
   Scenario other;
   Results other_results;
   if (!o.compare.empty()) {
-    other = load_scenario(o.compare, LoadOptions{o.overrides, allow_dirs()});
+    other = load_scenario(o.compare, LoadOptions{o.overrides, o.global->allow_dirs});
     other_results = run_engine(other, eo);
     in.other = &other;
     in.other_results = &other_results;
@@ -30,6 +31,26 @@ int report(const ReportOptions& o) {
   if (!o.sweep.empty()) in.fans = report::read_sweep_fans(o.sweep);
   io::write_output(o.output, report::html_report(in));
   return 0;
+}
+
+Command add_report(CLI::App& app, const Global& g) {
+  auto o = std::make_shared<ReportOptions>();
+  o->global = &g;
+  auto* sub = app.add_subcommand("report", "Write a self-contained HTML report with charts.");
+  sub->footer(
+      "The file has everything inline (CSS, SVG charts; no script, font or network) and prints.\n\n"
+      "Examples:\n"
+      "  dcplan report scenarios/alibaba-380b.json -o report.html\n"
+      "  dcplan report scenarios/alibaba-380b.json --compare scenarios/alibaba-raised.json -o "
+      "cmp.html\n"
+      "  dcplan report scenarios/alibaba-380b.json --sweep summary.csv -o fan.html\n");
+  sub->add_option("scenario", o->scenario, "scenario file (the base with --compare)")->required();
+  sub->add_option("--compare", o->compare, "a second scenario, drawn against the first (dashed)");
+  sub->add_option("--sweep", o->sweep, "a dcplan sweep csv output (rows or --summary): fan charts");
+  sub->add_option("--set", o->overrides, "override /pointer=JSON; repeatable")
+      ->allow_extra_args(false);
+  sub->add_option("-o,--output", o->output, "the HTML file (written atomically)")->required();
+  return {sub, [o] { return report(*o); }};
 }
 
 }  // namespace dcplan::cli

@@ -3,6 +3,7 @@
 #include <iostream>
 
 #include "cli/commands.hpp"
+#include "cli/options.hpp"
 #include "cli/table.hpp"
 #include "dcplan/engine.hpp"
 #include "dcplan/io/atomic_file.hpp"
@@ -21,7 +22,7 @@ int run(const RunOptions& o) {
   fo.by = io::parse_rows_by(o.by);
   if (!o.years.empty()) io::parse_years(o.years, fo);
 
-  const Scenario s = load_scenario(o.scenario, LoadOptions{o.overrides, allow_dirs()});
+  const Scenario s = load_scenario(o.scenario, LoadOptions{o.overrides, o.global->allow_dirs});
   if (!o.currency.empty() && o.currency != "USD") {
     auto it = s.fx_per_usd.find(o.currency);
     if (it == s.fx_per_usd.end()) {
@@ -80,6 +81,37 @@ int run(const RunOptions& o) {
     }
   }
   return 0;
+}
+
+Command add_run(CLI::App& app, const Global& g) {
+  auto o = std::make_shared<RunOptions>();
+  o->global = &g;
+  auto* sub =
+      app.add_subcommand("run", "Simulate a scenario year by year and print the result table.");
+  sub->footer(
+      "Examples:\n"
+      "  dcplan run scenarios/alibaba-380b.json\n"
+      "  dcplan run scenarios/alibaba-380b.json --format csv -o results.csv\n"
+      "  dcplan run scenarios/examples/minimal.json --set /capex/split/it=0.7 \\\n"
+      "      --set /capex/split/facility=0.25 --by total --metrics energy_twh,capex_usd\n"
+      "  dcplan run scenarios/alibaba-380b.json --currency CNY --metrics capex_cny --by total\n"
+      "  dcplan run scenarios/examples/minimal.json --check --junit targets.xml -o /dev/null\n\n"
+      "Columns: 'dcplan metrics' lists every result column with its unit and meaning.\n");
+  sub->add_option("scenario", o->scenario, "scenario file ('-' for standard input)")->required();
+  sub->add_option("--set", o->overrides, "override /pointer=JSON (applied last); repeatable")
+      ->allow_extra_args(false);
+  sub->add_option("--format", o->format, "output format")
+      ->check(CLI::IsMember({"table", "csv", "json", "jsonl", "md"}));
+  sub->add_option("--by", o->by, "rows: region (and total), total only, or per hardware too")
+      ->check(CLI::IsMember({"region", "total", "hardware"}));
+  sub->add_option("--metrics", o->metrics,
+                  "comma-separated result columns to print ('dcplan metrics' lists them)");
+  sub->add_option("--years", o->years, "years to print, A:B (either side may be empty)");
+  sub->add_option("--currency", o->currency, "convert money columns to CODE (needs fx_per_usd)");
+  sub->add_flag("--check", o->check, "check the scenario's targets; exit 1 if any fails");
+  sub->add_option("--junit", o->junit, "write the target results as JUnit XML to FILE");
+  sub->add_option("-o,--output", o->output, "write to FILE (atomically) instead of stdout");
+  return {sub, [o] { return run(*o); }};
 }
 
 }  // namespace dcplan::cli

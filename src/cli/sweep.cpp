@@ -9,6 +9,7 @@
 #include <optional>
 
 #include "cli/commands.hpp"
+#include "cli/options.hpp"
 #include "dcplan/error.hpp"
 #include "dcplan/io/atomic_file.hpp"
 #include "dcplan/sweep.hpp"
@@ -41,7 +42,7 @@ int sweep(const SweepCliOptions& o, bool quiet) {
   SweepOptions so;
   so.scenario = o.scenario;
   so.overrides = o.overrides;
-  so.allow_dirs = allow_dirs();
+  so.allow_dirs = o.global->allow_dirs;
   so.varies = o.varies;
   so.samples = o.samples;
   so.seed = o.seed;
@@ -99,6 +100,64 @@ int merge(const MergeOptions& o) {
     file.commit();
   }
   return 0;
+}
+
+Command add_sweep(CLI::App& app, const Global& g) {
+  auto o = std::make_shared<SweepCliOptions>();
+  o->global = &g;
+  auto* sub =
+      app.add_subcommand("sweep", "Run a scenario over parameter grids and Monte Carlo draws.");
+  sub->footer(
+      "SPEC: a range a:b:step, a list a,b,c, or normal(m,s), lognormal(mu,sigma), uniform(a,b),\n"
+      "triangular(a,mode,b). PTR=SPEC sets the value (a number, or one year of a series:\n"
+      ".../series/2026); PTR*=SPEC multiplies the whole value. Ranges and lists form a grid,\n"
+      "each point run --samples times (default 100 with distributions, else 1). Run i draws from\n"
+      "a generator seeded by (--seed, i) alone: output does not depend on --jobs or --shard.\n\n"
+      "Examples:\n"
+      "  dcplan sweep scenarios/alibaba-380b.json --vary /regions/cn-hangzhou/pue=1.1:1.3:0.05\n"
+      "  dcplan sweep scenarios/alibaba-380b.json --vary '/capex/budget*=uniform(0.8,1.2)' \\\n"
+      "      --samples 1000 --summary -o summary.csv\n"
+      "  parallel --quote dcplan sweep scenarios/examples/minimal.json \\\n"
+      "      --vary '/capex/budget*=uniform(0.8,1.2)' --samples 20 \\\n"
+      "      --shard {}/4 -o out.{}.csv ::: 0 1 2 3\n"
+      "  dcplan merge out.*.csv -o out.csv\n");
+  sub->add_option("scenario", o->scenario, "scenario file")->required();
+  sub->add_option("--vary", o->varies, "PTR=SPEC or PTR*=SPEC; repeatable")
+      ->allow_extra_args(false)
+      ->required();
+  sub->add_option("--set", o->overrides, "override /pointer=JSON before the sweep; repeatable")
+      ->allow_extra_args(false);
+  sub->add_option("--samples", o->samples, "runs per grid point")
+      ->check(CLI::Range(1LL, 1000000000LL));
+  sub->add_option("--seed", o->seed, "seed of the generators (default 1)");
+  sub->add_option("--jobs", o->jobs, "threads (default: the number of cores)")
+      ->check(CLI::Range(1, 256));
+  sub->add_option("--shard", o->shard, "K/N: only the runs with index = K mod N");
+  sub->add_option("--metrics", o->metrics, "columns to report (default: as compare)");
+  sub->add_option("--by", o->by, "rows: total (default) or region")
+      ->check(CLI::IsMember({"total", "region"}));
+  sub->add_flag(
+      "--summary", o->summary,
+      "per metric and year: n, mean, p5, p50, p95 (percentiles by the P-square estimator)");
+  sub->add_option("--format", o->format, "csv (default) or jsonl")
+      ->check(CLI::IsMember({"csv", "jsonl"}));
+  sub->add_option("-o,--output", o->output, "write to FILE (atomically) instead of stdout");
+  return {sub, [o, &g] { return sweep(*o, g.quiet); }};
+}
+
+Command add_merge(CLI::App& app, const Global& g) {
+  auto o = std::make_shared<MergeOptions>();
+  o->global = &g;
+  auto* sub =
+      app.add_subcommand("merge", "Merge the shard outputs of one sweep back into run order.");
+  sub->footer(
+      "Each shard must hold exactly its runs (run i in shard i mod N), in order, every run with\n"
+      "the same rows; anything else is an error naming the file and line.\n\n"
+      "Examples:\n"
+      "  dcplan merge out.0.csv out.1.csv out.2.csv out.3.csv -o out.csv\n");
+  sub->add_option("files", o->files, "shard outputs")->required();
+  sub->add_option("-o,--output", o->output, "write to FILE (atomically) instead of stdout");
+  return {sub, [o] { return merge(*o); }};
 }
 
 }  // namespace dcplan::cli
