@@ -108,15 +108,22 @@ std::vector<double> aligned(const View& base, const View& on, int col) {
 
 }  // namespace
 
-std::string html_report(const ReportInput& in) {
-  const Scenario& s = *in.scenario;
-  const View v = view_of(s, *in.results);
-  const bool cmp = in.other != nullptr && in.other_results != nullptr;
-  // In a comparison the charts show OTHER; BASE is drawn dashed where it can be overlaid.
-  const View main = cmp ? view_of(*in.other, *in.other_results) : v;
-  const Scenario& ms = *main.s;
-  const std::string title = ms.title.empty() ? (ms.name.empty() ? ms.file : ms.name) : ms.title;
+namespace {
 
+//! What every section reads: the run shown (OTHER in a comparison), the base, the input.
+struct Report {
+  const ReportInput& in;
+  View base;  //!< the first scenario's run
+  View main;  //!< the run the charts show: OTHER in a comparison, else the base
+  bool cmp = false;
+};
+
+//! The document's head, title and the scenario's description.
+std::string head_html(const Report& rep) {
+  const Scenario& s = *rep.in.scenario;
+  const Scenario& ms = *rep.main.s;
+  const bool cmp = rep.cmp;
+  const std::string title = ms.title.empty() ? (ms.name.empty() ? ms.file : ms.name) : ms.title;
   std::string h = "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\"/>\n";
   h += "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\"/>\n";
   h += "<title>" + text::xml_escape(title) + " | dcplan report</title>\n<style>" +
@@ -127,7 +134,14 @@ std::string html_report(const ReportInput& in) {
       "<p class=\"small\">Scenario <code>{}</code>, {}–{}, budget in {}.{}</p>\n",
       text::xml_escape(ms.file), ms.horizon.start, ms.horizon.end, text::xml_escape(ms.currency),
       cmp ? " Compared with the base <code>" + text::xml_escape(s.file) + "</code> (dashed)." : "");
+  return h;
+}
 
+//! The summary table: the first year, the years targets name, the last year.
+std::string summary_table(const Report& rep) {
+  const View& main = rep.main;
+  const Scenario& ms = *main.s;
+  std::string h;
   // Summary table: first year, the years targets name, last year.
   std::set<int> years = {ms.horizon.start, ms.horizon.end};
   for (const auto& t : ms.targets) {
@@ -150,7 +164,13 @@ std::string html_report(const ReportInput& in) {
     h += "</tr>\n";
   }
   h += "</table>\n";
+  return h;
+}
 
+//! The targets, as --check reports them.
+std::string targets_table(const Report& rep) {
+  const ReportInput& in = rep.in;
+  std::string h;
   // Targets.
   h += "<h2>Targets</h2>\n";
   if (in.targets.empty()) {
@@ -167,128 +187,170 @@ std::string html_report(const ReportInput& in) {
     }
     h += "</table>\n";
   }
+  return h;
+}
 
-  h += "<h2>Charts</h2>\n";
-  // 1. IT capacity by region (stacked), IT load overlaid.
-  {
-    Chart c;
-    c.id = "chart-capacity";
-    c.title = "IT capacity online by region, and IT load";
-    c.unit = "MW";
-    c.kind = ChartKind::kStackedArea;
-    c.x = main.years;
-    const auto nr = static_cast<int>(ms.regions.size());
-    std::vector<std::pair<double, int>> order;
-    for (int r = 0; r < nr; ++r) {
-      const auto cap = main.region(r, kItCapacityMw);
-      order.emplace_back(*std::max_element(cap.begin(), cap.end()), r);
-    }
-    std::stable_sort(order.begin(), order.end(),
-                     [](const auto& a, const auto& b) { return a.first > b.first; });
-    std::vector<double> other(main.years.size(), 0.0);
-    int shown = 0;
-    for (const auto& [mx, r] : order) {
-      const auto cap = main.region(r, kItCapacityMw);
-      if (shown < 7 && mx > 0) {
-        c.series.push_back({ms.regions[static_cast<std::size_t>(r)].id, cap, false});
-        ++shown;
-      } else {
-        for (std::size_t i = 0; i < other.size(); ++i) other[i] += cap[i];
-      }
-    }
-    if (any_positive(other)) c.series.push_back({"other regions", other, false});
-    c.lines.push_back({"IT load (all regions)", main.total(kItLoadMw), false});
-    if (cmp) c.lines.push_back({"base: IT capacity", aligned(v, main, kItCapacityMw), true});
-    h += render_svg(c);
+//! 1. IT capacity by region (stacked), IT load overlaid.
+std::string capacity_chart(const Report& rep) {
+  const View& main = rep.main;
+  const View& v = rep.base;
+  const bool cmp = rep.cmp;
+  const Scenario& ms = *main.s;
+  std::string h;
+  Chart c;
+  c.id = "chart-capacity";
+  c.title = "IT capacity online by region, and IT load";
+  c.unit = "MW";
+  c.kind = ChartKind::kStackedArea;
+  c.x = main.years;
+  const auto nr = static_cast<int>(ms.regions.size());
+  std::vector<std::pair<double, int>> order;
+  for (int r = 0; r < nr; ++r) {
+    const auto cap = main.region(r, kItCapacityMw);
+    order.emplace_back(*std::max_element(cap.begin(), cap.end()), r);
   }
-  // 2. Energy with targets.
-  {
-    Chart c;
-    c.id = "chart-energy";
-    c.title = "Energy by year, with energy targets";
-    c.unit = "TWh";
-    c.x = main.years;
-    c.series.push_back({cmp ? "energy (other)" : "energy", main.total(kEnergyTwh), false});
-    if (cmp) c.series.push_back({"energy (base)", aligned(v, main, kEnergyTwh), true});
-    for (const auto& t : in.targets) {
-      if (t.metric == "energy_twh" && t.first_year == t.last_year && std::isfinite(t.bound)) {
-        c.markers.push_back({static_cast<double>(t.last_year), t.bound, "target"});
-      }
-    }
-    h += render_svg(c);
-  }
-  // 3. Installed accelerators by hardware.
-  {
-    Chart c;
-    c.id = "chart-accelerators";
-    c.title = "Installed accelerators by hardware generation";
-    c.unit = "count";
-    c.kind = ChartKind::kStackedBars;
-    c.x = main.years;
-    for (std::size_t hw = 0; hw < ms.hardware.size(); ++hw) {
-      auto n = main.hardware(static_cast<int>(hw), kAcceleratorsInstalled);
-      if (any_positive(n)) c.series.push_back({ms.hardware[hw].id, n, false});
-    }
-    if (cmp)
-      c.lines.push_back({"base: all installed", aligned(v, main, kAcceleratorsInstalled), true});
-    h += render_svg(c);
-  }
-  // 4. Capex by category, opex, cumulative capex.
-  {
-    Chart c;
-    c.id = "chart-money";
-    c.title = "Capex by category (bars), opex and cumulative capex (lines)";
-    c.unit = "USD";
-    c.kind = ChartKind::kStackedBars;
-    c.x = main.years;
-    c.series.push_back({"capex: IT", main.total(kCapexItUsd), false});
-    c.series.push_back({"capex: facility", main.total(kCapexFacilityUsd), false});
-    c.series.push_back({"capex: other", main.total(kCapexOtherUsd), false});
-    c.lines.push_back({"opex", main.total(kOpexUsd), false});
-    c.lines.push_back({"cumulative capex", cumulative(main.total(kCapexUsd)), false});
-    if (cmp) {
-      c.lines.push_back({"base: cumulative capex", cumulative(aligned(v, main, kCapexUsd)), true});
-    }
-    h += render_svg(c);
-  }
-  // 5. Emissions.
-  {
-    Chart c;
-    c.id = "chart-emissions";
-    c.title = "Operational and embodied emissions";
-    c.unit = "t CO2e";
-    c.kind = ChartKind::kStackedBars;
-    c.x = main.years;
-    c.series.push_back({"operational", main.total(kOperationalTco2), false});
-    c.series.push_back({"embodied", main.total(kEmbodiedTco2), false});
-    if (cmp) c.lines.push_back({"base: operational", aligned(v, main, kOperationalTco2), true});
-    h += render_svg(c);
-  }
-  // 6. Stranded accelerators and carry-over, when there are any.
-  {
-    const auto stranded = main.total(kAcceleratorsStranded);
-    const auto carry = main.total(kCarryoverUsd);
-    if (any_positive(stranded) || any_positive(carry)) {
-      Chart c;
-      c.id = "chart-stranded";
-      c.title = "Accelerators waiting for power (stranded)";
-      c.unit = "count";
-      c.x = main.years;
-      c.series.push_back({"stranded accelerators", stranded, false});
-      h += render_svg(c);
-      Chart m;
-      m.id = "chart-carryover";
-      m.title = "Budget carried over (no region could absorb it)";
-      m.unit = "USD";
-      m.kind = ChartKind::kGroupedBars;
-      m.x = main.years;
-      m.series.push_back({"carry-over", carry, false});
-      h += render_svg(m);
+  std::stable_sort(order.begin(), order.end(),
+                   [](const auto& a, const auto& b) { return a.first > b.first; });
+  std::vector<double> other(main.years.size(), 0.0);
+  int shown = 0;
+  for (const auto& [mx, r] : order) {
+    const auto cap = main.region(r, kItCapacityMw);
+    if (shown < 7 && mx > 0) {
+      c.series.push_back({ms.regions[static_cast<std::size_t>(r)].id, cap, false});
+      ++shown;
     } else {
-      h += "<p class=\"small\">No accelerator waited for power and no budget was carried "
-           "over.</p>\n";
+      for (std::size_t i = 0; i < other.size(); ++i) other[i] += cap[i];
     }
   }
+  if (any_positive(other)) c.series.push_back({"other regions", other, false});
+  c.lines.push_back({"IT load (all regions)", main.total(kItLoadMw), false});
+  if (cmp) c.lines.push_back({"base: IT capacity", aligned(v, main, kItCapacityMw), true});
+  h += render_svg(c);
+  return h;
+}
+
+//! 2. Energy with targets.
+std::string energy_chart(const Report& rep) {
+  const View& main = rep.main;
+  const View& v = rep.base;
+  const bool cmp = rep.cmp;
+  const ReportInput& in = rep.in;
+  std::string h;
+  Chart c;
+  c.id = "chart-energy";
+  c.title = "Energy by year, with energy targets";
+  c.unit = "TWh";
+  c.x = main.years;
+  c.series.push_back({cmp ? "energy (other)" : "energy", main.total(kEnergyTwh), false});
+  if (cmp) c.series.push_back({"energy (base)", aligned(v, main, kEnergyTwh), true});
+  for (const auto& t : in.targets) {
+    if (t.metric == "energy_twh" && t.first_year == t.last_year && std::isfinite(t.bound)) {
+      c.markers.push_back({static_cast<double>(t.last_year), t.bound, "target"});
+    }
+  }
+  h += render_svg(c);
+  return h;
+}
+
+//! 3. Installed accelerators by hardware.
+std::string accelerators_chart(const Report& rep) {
+  const View& main = rep.main;
+  const View& v = rep.base;
+  const bool cmp = rep.cmp;
+  const Scenario& ms = *main.s;
+  std::string h;
+  Chart c;
+  c.id = "chart-accelerators";
+  c.title = "Installed accelerators by hardware generation";
+  c.unit = "count";
+  c.kind = ChartKind::kStackedBars;
+  c.x = main.years;
+  for (std::size_t hw = 0; hw < ms.hardware.size(); ++hw) {
+    auto n = main.hardware(static_cast<int>(hw), kAcceleratorsInstalled);
+    if (any_positive(n)) c.series.push_back({ms.hardware[hw].id, n, false});
+  }
+  if (cmp)
+    c.lines.push_back({"base: all installed", aligned(v, main, kAcceleratorsInstalled), true});
+  h += render_svg(c);
+  return h;
+}
+
+//! 4. Capex by category, opex, cumulative capex.
+std::string money_chart(const Report& rep) {
+  const View& main = rep.main;
+  const View& v = rep.base;
+  const bool cmp = rep.cmp;
+  std::string h;
+  Chart c;
+  c.id = "chart-money";
+  c.title = "Capex by category (bars), opex and cumulative capex (lines)";
+  c.unit = "USD";
+  c.kind = ChartKind::kStackedBars;
+  c.x = main.years;
+  c.series.push_back({"capex: IT", main.total(kCapexItUsd), false});
+  c.series.push_back({"capex: facility", main.total(kCapexFacilityUsd), false});
+  c.series.push_back({"capex: other", main.total(kCapexOtherUsd), false});
+  c.lines.push_back({"opex", main.total(kOpexUsd), false});
+  c.lines.push_back({"cumulative capex", cumulative(main.total(kCapexUsd)), false});
+  if (cmp) {
+    c.lines.push_back({"base: cumulative capex", cumulative(aligned(v, main, kCapexUsd)), true});
+  }
+  h += render_svg(c);
+  return h;
+}
+
+//! 5. Emissions.
+std::string emissions_chart(const Report& rep) {
+  const View& main = rep.main;
+  const View& v = rep.base;
+  const bool cmp = rep.cmp;
+  std::string h;
+  Chart c;
+  c.id = "chart-emissions";
+  c.title = "Operational and embodied emissions";
+  c.unit = "t CO2e";
+  c.kind = ChartKind::kStackedBars;
+  c.x = main.years;
+  c.series.push_back({"operational", main.total(kOperationalTco2), false});
+  c.series.push_back({"embodied", main.total(kEmbodiedTco2), false});
+  if (cmp) c.lines.push_back({"base: operational", aligned(v, main, kOperationalTco2), true});
+  h += render_svg(c);
+  return h;
+}
+
+//! 6. Stranded accelerators and carry-over, when there are any.
+std::string stranded_charts(const Report& rep) {
+  const View& main = rep.main;
+  std::string h;
+  const auto stranded = main.total(kAcceleratorsStranded);
+  const auto carry = main.total(kCarryoverUsd);
+  if (any_positive(stranded) || any_positive(carry)) {
+    Chart c;
+    c.id = "chart-stranded";
+    c.title = "Accelerators waiting for power (stranded)";
+    c.unit = "count";
+    c.x = main.years;
+    c.series.push_back({"stranded accelerators", stranded, false});
+    h += render_svg(c);
+    Chart m;
+    m.id = "chart-carryover";
+    m.title = "Budget carried over (no region could absorb it)";
+    m.unit = "USD";
+    m.kind = ChartKind::kGroupedBars;
+    m.x = main.years;
+    m.series.push_back({"carry-over", carry, false});
+    h += render_svg(m);
+  } else {
+    h += "<p class=\"small\">No accelerator waited for power and no budget was carried "
+         "over.</p>\n";
+  }
+  return h;
+}
+
+//! Fan charts from a sweep.
+std::string fan_charts(const Report& rep) {
+  const ReportInput& in = rep.in;
+  std::string h;
   // Fan charts from a sweep.
   for (std::size_t i = 0; i < in.fans.size(); ++i) {
     const auto& f = in.fans[i];
@@ -303,9 +365,15 @@ std::string html_report(const ReportInput& in) {
     c.bands.push_back({f.metric, f.p5, f.p50, f.p95});
     h += render_svg(c);
   }
+  return h;
+}
 
+//! The comparison with the base (a report with --compare).
+std::string comparison_table(const Report& rep) {
+  const ReportInput& in = rep.in;
+  std::string h;
   // Comparison table.
-  if (cmp) {
+  if (rep.cmp) {
     h += "<h2>Comparison with the "
          "base</h2>\n<table>\n<tr><th>year</th><th>metric</th><th>base</th><th>other</"
          "th><th>change</th></tr>\n";
@@ -321,7 +389,15 @@ std::string html_report(const ReportInput& in) {
     }
     h += "</table>\n";
   }
+  return h;
+}
 
+//! Sources, assumptions and the hardware catalog.
+std::string sources_and_hardware(const Report& rep) {
+  const View& main = rep.main;
+  const Scenario& ms = *main.s;
+  const ReportInput& in = rep.in;
+  std::string h;
   // Sources and assumptions.
   auto list = [&](const char* heading, const std::vector<std::string>& items) {
     if (items.empty()) return;
@@ -343,6 +419,23 @@ std::string html_report(const ReportInput& in) {
   h += "</table>\n";
   h += "<p class=\"small\">Generated by " + text::xml_escape(in.generated_by) +
        ". Every figure is a model output of the scenario above.</p>\n";
+  return h;
+}
+
+}  // namespace
+
+std::string html_report(const ReportInput& in) {
+  const bool cmp = in.other != nullptr && in.other_results != nullptr;
+  const View base = view_of(*in.scenario, *in.results);
+  // In a comparison the charts show OTHER; BASE is drawn dashed where it can be overlaid.
+  const Report rep{in, base, cmp ? view_of(*in.other, *in.other_results) : base, cmp};
+  std::string h = head_html(rep);
+  h += summary_table(rep) + targets_table(rep) + "<h2>Charts</h2>\n";
+  for (auto* chart : {capacity_chart, energy_chart, accelerators_chart, money_chart,
+                      emissions_chart, stranded_charts, fan_charts}) {
+    h += chart(rep);
+  }
+  h += comparison_table(rep) + sources_and_hardware(rep);
   h += "</body>\n</html>\n";
   return h;
 }
