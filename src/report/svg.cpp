@@ -107,20 +107,49 @@ std::string tick_label(double v) {
   return s;
 }
 
-std::string render_svg(const Chart& c) {
-  const int w = c.width, h = c.height;
-  const int pw = w - kLeft - kRight, ph = h - kTop - kBottom;
-  std::string out = fmt::format(
-      "<svg id=\"{}\" class=\"chart\" width=\"{}\" height=\"{}\" viewBox=\"0 0 {} {}\" "
-      "role=\"img\" "
-      "aria-label=\"{}\">\n",
-      text::xml_escape(c.id), w, h, w, h, text::xml_escape(c.title));
-  out += fmt::format("<text x=\"{}\" y=\"20\" class=\"title\">{}</text>\n", kLeft,
-                     text::xml_escape(c.title));
+namespace {
 
-  // Extent of y over everything drawn.
+//! A chart being drawn: its frame (plot area, scales) and what it has drawn so far.
+struct Plot {
+  explicit Plot(const Chart& chart)
+      : c(chart),
+        w(chart.width),
+        h(chart.height),
+        pw(chart.width - kLeft - kRight),
+        ph(chart.height - kTop - kBottom) {}
+  const Chart& c;
+  int w, h, pw, ph;  //!< the whole and the plot area [px]
+  AxisScale scale{};
+  std::vector<double> ticks;
+  double y0 = 0, y1 = 1, x0 = 0, x1 = 1;
+  bool bars = false;
+  double slot = 0;  //!< width of one x position [px], for bars
+  std::string out;
+  std::size_t colour_index = 0;
+  struct LegendEntry {
+    std::string name;
+    std::string swatch;  //!< markup of the swatch's fill
+    std::string note;    //!< a second, smaller line ("" for none)
+  };
+  std::vector<LegendEntry> legend;
+
+  [[nodiscard]] double sx(double x) const {
+    if (bars || c.x.size() == 1) {
+      const double i = x - x0;
+      return kLeft + slot * (i + 0.5);
+    }
+    return kLeft + (x - x0) / (x1 - x0) * pw;
+  }
+  [[nodiscard]] double sy(double v) const {
+    return kTop + ph - (v / scale.factor - y0) / (y1 - y0) * ph;
+  }
+};
+
+//! The extent of y over everything the chart draws; false when there is nothing to draw.
+bool y_extent(const Chart& c, double& ymin, double& ymax) {
   const std::size_t n = c.x.size();
-  double ymin = 0, ymax = 0;
+  ymin = 0;
+  ymax = 0;
   bool any = false;
   auto see = [&](double v) {
     // Subnormal values (below 2.2e-308) cannot be scaled to an axis: drawn as zero.
@@ -148,61 +177,48 @@ std::string render_svg(const Chart& c) {
     for (double v : b.hi) see(v);
   }
   for (const auto& m : c.markers) see(m.y);
-  if (n == 0 || !any) {
-    out += fmt::format(
-        "<text x=\"{}\" y=\"{}\" class=\"nodata\">No data for this chart in this "
-        "scenario.</text>\n",
-        w / 2 - 150, h / 2);
-    return out + "</svg>\n";
-  }
-  const AxisScale scale = axis_scale(std::max(std::abs(ymin), std::abs(ymax)), c.unit);
-  auto ticks = nice_ticks(ymin / scale.factor, ymax / scale.factor);
-  const double y0 = ticks.front(), y1 = ticks.back();
-  const double x0 = c.x.front(), x1 = c.x.back();
-  const bool bars = c.kind == ChartKind::kStackedBars || c.kind == ChartKind::kGroupedBars;
-  const double slot = static_cast<double>(pw) / static_cast<double>(std::max<std::size_t>(n, 1));
-  auto sx = [&](double x) {
-    if (bars || n == 1) {
-      const double i = x - x0;
-      return kLeft + slot * (i + 0.5);
-    }
-    return kLeft + (x - x0) / (x1 - x0) * pw;
-  };
-  auto sy = [&](double v) { return kTop + ph - (v / scale.factor - y0) / (y1 - y0) * ph; };
+  return n > 0 && any;
+}
 
+//! Axes, grid, ticks and the y label.
+void draw_axes(Plot& p) {
+  const Chart& c = p.c;
+  const std::size_t n = c.x.size();
+  std::string& out = p.out;
+  auto sx = [&p](double x) { return p.sx(x); };
   // Axes, grid, ticks.
   out += "<g class=\"axes\">\n";
-  for (double t : ticks) {
-    const double y = kTop + ph - (t - y0) / (y1 - y0) * ph;
+  for (double t : p.ticks) {
+    const double y = kTop + p.ph - (t - p.y0) / (p.y1 - p.y0) * p.ph;
     out += fmt::format("<line x1=\"{}\" y1=\"{}\" x2=\"{}\" y2=\"{}\" class=\"grid\"/>\n", kLeft,
-                       num(y), kLeft + pw, num(y));
+                       num(y), kLeft + p.pw, num(y));
     out += fmt::format("<text x=\"{}\" y=\"{}\" class=\"ytick\">{}</text>\n", kLeft - 6, num(y + 4),
                        tick_label(t));
   }
   out += fmt::format("<line x1=\"{}\" y1=\"{}\" x2=\"{}\" y2=\"{}\" class=\"axis\"/>\n", kLeft,
-                     kTop + ph, kLeft + pw, kTop + ph);
+                     kTop + p.ph, kLeft + p.pw, kTop + p.ph);
   out += fmt::format("<line x1=\"{}\" y1=\"{}\" x2=\"{}\" y2=\"{}\" class=\"axis\"/>\n", kLeft,
-                     kTop, kLeft, kTop + ph);
+                     kTop, kLeft, kTop + p.ph);
   const std::size_t every = n > 12 ? (n + 11) / 12 : 1;
   for (std::size_t i = 0; i < n; i += every) {
     out += fmt::format("<text x=\"{}\" y=\"{}\" class=\"xtick\">{}</text>\n", num(sx(c.x[i])),
-                       kTop + ph + 16, static_cast<long long>(c.x[i]));
+                       kTop + p.ph + 16, static_cast<long long>(c.x[i]));
   }
   out += fmt::format(
       "<text x=\"14\" y=\"{}\" class=\"ylabel\" transform=\"rotate(-90 14 {})\">{}</text>\n",
-      kTop + ph / 2, kTop + ph / 2, text::xml_escape(scale.label));
+      kTop + p.ph / 2, kTop + p.ph / 2, text::xml_escape(p.scale.label));
   out += "</g>\n";
+}
 
-  // Bands first, underneath.
-  std::size_t colour_index = 0;
-  struct LegendEntry {
-    std::string name;
-    std::string swatch;  //!< markup of the swatch's fill
-    std::string note;    //!< a second, smaller line ("" for none)
-  };
-  std::vector<LegendEntry> legend;
+//! Bands (fan charts) first, underneath the rest.
+void draw_bands(Plot& p) {
+  const Chart& c = p.c;
+  const std::size_t n = c.x.size();
+  std::string& out = p.out;
+  auto sx = [&p](double x) { return p.sx(x); };
+  auto sy = [&p](double v) { return p.sy(v); };
   for (const auto& b : c.bands) {
-    const char* col = colour(colour_index++);
+    const char* col = colour(p.colour_index++);
     // Only the years where the band has both edges (a ratio is empty in a year with nothing
     // installed): the band spans those, never a NaN coordinate.
     auto has = [&](std::size_t i) {
@@ -220,15 +236,22 @@ std::string render_svg(const Chart& c) {
       if (std::isfinite(b.mid[i])) mid += num(sx(c.x[i])) + "," + num(sy(b.mid[i])) + " ";
     out += fmt::format("<polyline points=\"{}\" fill=\"none\" stroke=\"{}\" stroke-width=\"2\"/>\n",
                        mid, col);
-    legend.push_back({b.name, fmt::format("fill=\"{}\"", col), "median, 5th-95th percentile"});
+    p.legend.push_back({b.name, fmt::format("fill=\"{}\"", col), "median, 5th-95th percentile"});
   }
+}
 
-  // Main series.
+//! The main series: lines, stacked areas, stacked or grouped bars.
+void draw_series(Plot& p) {
+  const Chart& c = p.c;
+  const std::size_t n = c.x.size();
+  std::string& out = p.out;
+  auto sx = [&p](double x) { return p.sx(x); };
+  auto sy = [&p](double v) { return p.sy(v); };
   std::vector<double> base(n, 0.0);
   const std::size_t k = c.series.size();
   for (std::size_t s = 0; s < k; ++s) {
     const auto& ser = c.series[s];
-    const char* col = colour(colour_index++);
+    const char* col = colour(p.colour_index++);
     const std::string dash = ser.dashed ? " stroke-dasharray=\"6 4\"" : "";
     switch (c.kind) {
       case ChartKind::kLine: {
@@ -259,8 +282,8 @@ std::string render_svg(const Chart& c) {
       }
       case ChartKind::kStackedBars:
       case ChartKind::kGroupedBars: {
-        const double bw =
-            c.kind == ChartKind::kStackedBars ? slot * 0.7 : slot * 0.8 / static_cast<double>(k);
+        const double bw = c.kind == ChartKind::kStackedBars ? p.slot * 0.7
+                                                            : p.slot * 0.8 / static_cast<double>(k);
         for (std::size_t i = 0; i < n && i < ser.y.size(); ++i) {
           const double v = std::isfinite(ser.y[i]) ? ser.y[i] : 0.0;
           double x, lo, hi;
@@ -270,7 +293,7 @@ std::string render_svg(const Chart& c) {
             hi = base[i] + std::max(0.0, v);
             base[i] = hi;
           } else {
-            x = sx(c.x[i]) - slot * 0.4 + bw * static_cast<double>(s);
+            x = sx(c.x[i]) - p.slot * 0.4 + bw * static_cast<double>(s);
             lo = std::min(0.0, v);
             hi = std::max(0.0, v);
           }
@@ -282,10 +305,19 @@ std::string render_svg(const Chart& c) {
         break;
       }
     }
-    legend.push_back({ser.name, fmt::format("fill=\"{}\"", col), ""});
+    p.legend.push_back({ser.name, fmt::format("fill=\"{}\"", col), ""});
   }
+}
+
+//! Lines drawn over the series.
+void draw_lines(Plot& p) {
+  const Chart& c = p.c;
+  const std::size_t n = c.x.size();
+  std::string& out = p.out;
+  auto sx = [&p](double x) { return p.sx(x); };
+  auto sy = [&p](double v) { return p.sy(v); };
   for (const auto& ser : c.lines) {
-    const char* col = colour(colour_index++);
+    const char* col = colour(p.colour_index++);
     std::string pts;
     for (std::size_t i = 0; i < n && i < ser.y.size(); ++i) {
       if (std::isfinite(ser.y[i])) pts += num(sx(c.x[i])) + "," + num(sy(ser.y[i])) + " ";
@@ -293,18 +325,29 @@ std::string render_svg(const Chart& c) {
     out += fmt::format(
         "<polyline points=\"{}\" fill=\"none\" stroke=\"{}\" stroke-width=\"2.5\"{}/>\n", pts, col,
         ser.dashed ? " stroke-dasharray=\"6 4\"" : "");
-    legend.push_back({ser.name, fmt::format("fill=\"{}\"", col), ""});
+    p.legend.push_back({ser.name, fmt::format("fill=\"{}\"", col), ""});
   }
+}
+
+//! Markers (targets), kept inside the plot area.
+void draw_markers(Plot& p) {
+  const Chart& c = p.c;
+  std::string& out = p.out;
+  auto sx = [&p](double x) { return p.sx(x); };
+  auto sy = [&p](double v) { return p.sy(v); };
   for (const auto& m : c.markers) {
     const double x =
-        std::clamp(sx(m.x), static_cast<double>(kLeft), static_cast<double>(kLeft + pw));
+        std::clamp(sx(m.x), static_cast<double>(kLeft), static_cast<double>(kLeft + p.pw));
     out += fmt::format("<circle cx=\"{}\" cy=\"{}\" r=\"5\" class=\"marker\"/>\n", num(x),
                        num(sy(m.y)));
     out += fmt::format("<text x=\"{}\" y=\"{}\" class=\"mlabel\">{}</text>\n", num(x - 6),
                        num(sy(m.y) - 9), text::xml_escape(m.label));
   }
+}
 
-  // Legend, right of the plot.
+//! The legend, right of the plot.
+void draw_legend(Plot& p) {
+  std::string& out = p.out;
   out += "<g class=\"legend\">\n";
   // Names are cut by characters (not bytes, so no UTF-8 sequence is split) to what the 190 px
   // margin holds; a note goes on a line of its own, so nothing is cut off at the edge.
@@ -317,20 +360,52 @@ std::string render_svg(const Chart& c) {
     return s;
   };
   int y = kTop + 4;
-  for (std::size_t i = 0; i < legend.size() && i < 16 && y + 12 <= h; ++i) {
-    out += fmt::format("<rect x=\"{}\" y=\"{}\" width=\"12\" height=\"12\" {}/>\n", kLeft + pw + 12,
-                       y, legend[i].swatch);
-    out += fmt::format("<text x=\"{}\" y=\"{}\">{}</text>\n", kLeft + pw + 30, y + 10,
-                       text::xml_escape(cut(legend[i].name, 22)));
-    if (!legend[i].note.empty()) {
+  for (std::size_t i = 0; i < p.legend.size() && i < 16 && y + 12 <= p.h; ++i) {
+    out += fmt::format("<rect x=\"{}\" y=\"{}\" width=\"12\" height=\"12\" {}/>\n",
+                       kLeft + p.pw + 12, y, p.legend[i].swatch);
+    out += fmt::format("<text x=\"{}\" y=\"{}\">{}</text>\n", kLeft + p.pw + 30, y + 10,
+                       text::xml_escape(cut(p.legend[i].name, 22)));
+    if (!p.legend[i].note.empty()) {
       y += 14;
-      out += fmt::format("<text x=\"{}\" y=\"{}\" class=\"note\">{}</text>\n", kLeft + pw + 30,
-                         y + 10, text::xml_escape(cut(legend[i].note, 30)));
+      out += fmt::format("<text x=\"{}\" y=\"{}\" class=\"note\">{}</text>\n", kLeft + p.pw + 30,
+                         y + 10, text::xml_escape(cut(p.legend[i].note, 30)));
     }
     y += 18;
   }
   out += "</g>\n";
-  return out + "</svg>\n";
+}
+
+}  // namespace
+
+std::string render_svg(const Chart& c) {
+  Plot p(c);
+  p.out = fmt::format(
+      "<svg id=\"{}\" class=\"chart\" width=\"{}\" height=\"{}\" viewBox=\"0 0 {} {}\" "
+      "role=\"img\" "
+      "aria-label=\"{}\">\n",
+      text::xml_escape(c.id), p.w, p.h, p.w, p.h, text::xml_escape(c.title));
+  p.out += fmt::format("<text x=\"{}\" y=\"20\" class=\"title\">{}</text>\n", kLeft,
+                       text::xml_escape(c.title));
+  double ymin = 0, ymax = 0;
+  if (!y_extent(c, ymin, ymax)) {
+    p.out += fmt::format(
+        "<text x=\"{}\" y=\"{}\" class=\"nodata\">No data for this chart in this "
+        "scenario.</text>\n",
+        p.w / 2 - 150, p.h / 2);
+    return p.out + "</svg>\n";
+  }
+  p.scale = axis_scale(std::max(std::abs(ymin), std::abs(ymax)), c.unit);
+  p.ticks = nice_ticks(ymin / p.scale.factor, ymax / p.scale.factor);
+  p.y0 = p.ticks.front();
+  p.y1 = p.ticks.back();
+  p.x0 = c.x.front();
+  p.x1 = c.x.back();
+  p.bars = c.kind == ChartKind::kStackedBars || c.kind == ChartKind::kGroupedBars;
+  p.slot = static_cast<double>(p.pw) / static_cast<double>(std::max<std::size_t>(c.x.size(), 1));
+  for (auto* draw : {draw_axes, draw_bands, draw_series, draw_lines, draw_markers, draw_legend}) {
+    draw(p);
+  }
+  return p.out + "</svg>\n";
 }
 
 }  // namespace dcplan::report
