@@ -906,8 +906,12 @@ class Builder {
     // The rules between values, shared with sweep, which checks them again for every run.
     for (auto& d : check_consistency(s)) ctx_.error(d.pointer, std::move(d.message));
     if (!ctx_.ok()) return std::nullopt;
-    for (const auto& r : s.regions) {
-      if (r.opens && *r.opens > s.horizon.end) {
+    // A region with a share of a budget that opens too late: its share piles up as carry-over.
+    const bool any_budget = (s.capex.budget > 0).any();
+    for (std::size_t i = 0; i < s.regions.size(); ++i) {
+      const Region& r = s.regions[i];
+      const bool weighted = (s.capex.region_weight.row(static_cast<Eigen::Index>(i)) > 0).any();
+      if (any_budget && weighted && r.opens && *r.opens > s.horizon.end) {
         spdlog::warn(
             "{}: region {} opens in {}, after the horizon ends ({}): it receives nothing "
             "and its weight's share of the budget carries over every year",

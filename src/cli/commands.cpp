@@ -10,12 +10,12 @@
 #include <iostream>
 #include <nlohmann/json.hpp>
 
-#include "cli/table.hpp"
 #include "dcplan/compare.hpp"
 #include "dcplan/io/atomic_file.hpp"
 #include "dcplan/load.hpp"
 #include "dcplan/results.hpp"
 #include "dcplan/schema.hpp"
+#include "io/table.hpp"
 #include "text.hpp"
 
 namespace dcplan::cli {
@@ -99,7 +99,7 @@ int metrics(const MetricsOptions& o) {
     rows.push_back({std::string(c.name), std::string(c.unit), kind_name(c.kind),
                     std::string(c.description) + (c.demand_only ? " (with demand only)" : "")});
   }
-  io::write_output(o.output, format_table({"column", "unit", "kind", "meaning"}, rows));
+  io::write_output(o.output, io::format_table({"column", "unit", "kind", "meaning"}, rows));
   return 0;
 }
 
@@ -191,7 +191,7 @@ int catalog(const CatalogOptions& o) {
       }
     }
   }
-  std::cout << format_table(header, rows);
+  std::cout << io::format_table(header, rows);
   return 0;
 }
 

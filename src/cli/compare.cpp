@@ -6,12 +6,12 @@
 
 #include "cli/commands.hpp"
 #include "cli/options.hpp"
-#include "cli/table.hpp"
 #include "dcplan/compare.hpp"
 #include "dcplan/engine.hpp"
 #include "dcplan/io/atomic_file.hpp"
 #include "dcplan/io/format.hpp"
 #include "dcplan/load.hpp"
+#include "io/table.hpp"
 #include "text.hpp"
 
 namespace dcplan::cli {
@@ -191,13 +191,13 @@ std::string compare_md_or_table(const Compared& c) {
       out += "\n";
     }
   } else {
-    out = format_table(header, cells);
+    out = io::format_table(header, cells);
     if (!gate_results.empty()) {
       std::vector<std::vector<std::string>> g_rows;
       for (const auto& g : gate_results) {
         g_rows.push_back({g.passed ? "PASS" : "FAIL", g.gate.text, g.detail});
       }
-      out += "\n" + format_table({"result", "gate", "detail"}, g_rows);
+      out += "\n" + io::format_table({"result", "gate", "detail"}, g_rows);
     }
     out += "\n" + summary + "\n";
   }

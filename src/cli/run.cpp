@@ -4,12 +4,12 @@
 
 #include "cli/commands.hpp"
 #include "cli/options.hpp"
-#include "cli/table.hpp"
 #include "dcplan/engine.hpp"
 #include "dcplan/io/atomic_file.hpp"
 #include "dcplan/io/format.hpp"
 #include "dcplan/load.hpp"
 #include "dcplan/targets.hpp"
+#include "io/table.hpp"
 #include "text.hpp"
 
 namespace dcplan::cli {
@@ -64,7 +64,7 @@ int run(const RunOptions& o) {
       rows.push_back(
           {t.passed ? "PASS" : "FAIL", t.name, t.what, t.required, fmt::format("{:.6g}", t.value)});
     }
-    std::cerr << format_table({"result", "target", "metric", "required", "actual"}, rows);
+    std::cerr << io::format_table({"result", "target", "metric", "required", "actual"}, rows);
     if (checked.empty()) {
       spdlog::warn("{}: --check: the scenario has no targets",
                    text::terminal_safe(o.scenario, 160));

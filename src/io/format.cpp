@@ -7,6 +7,7 @@
 
 #include "dcplan/error.hpp"
 #include "dcplan/schema.hpp"
+#include "io/table.hpp"
 #include "text.hpp"
 
 namespace dcplan::io {
@@ -205,152 +206,162 @@ std::string readable(double v, const ColumnInfo& c, const std::string& currency)
   return sig(v);
 }
 
-std::string format_results(const Results& res, const FormatOptions& o) {
-  std::vector<int> cols = o.columns;
-  if (cols.empty()) {
-    if (o.format == Format::kTable || o.format == Format::kMd) {
-      cols = default_table_columns();
-    } else {
-      for (int c = 0; c < kNumCols; ++c) {
-        if (!column_info(static_cast<Col>(c)).demand_only || res.has_demand) cols.push_back(c);
-      }
-    }
-  }
-  const bool hw = o.by == RowsBy::kHardware;
-  std::vector<std::string> header = {"year", "region"};
-  if (hw) header.emplace_back("hardware");
-  for (int c : cols) header.push_back(column_name(column_info(static_cast<Col>(c)), o.currency));
+namespace {
 
-  auto fx_for = [&](int year) {
+//! The rows and columns a format writes, and their values (money converted to the currency).
+struct Selection {
+  const Results& res;
+  const FormatOptions& o;
+  std::vector<int> cols;
+  std::vector<std::string> header;
+  std::vector<Eigen::Index> rows;
+  bool hw = false;
+
+  [[nodiscard]] std::size_t keys() const { return hw ? 3 : 2; }
+  [[nodiscard]] int year(Eigen::Index r) const {
+    return res.keys[static_cast<std::size_t>(r)].year;
+  }
+  [[nodiscard]] double fx_for(int year) const {
     if (o.fx.size() == 0) return 1.0;
     const Eigen::Index i = std::clamp<Eigen::Index>(year - o.fx_first_year, 0, o.fx.size() - 1);
     return o.fx(i);
-  };
-  auto value = [&](Eigen::Index r, int c) {
+  }
+  [[nodiscard]] double value(Eigen::Index r, int c) const {
     const double usd = res.values(r, c);
     if (!column_info(static_cast<Col>(c)).money || o.fx.size() == 0) return usd;
-    const int year = res.keys[static_cast<std::size_t>(r)].year;
-    const double v = usd * fx_for(year);
+    const double v = usd * fx_for(year(r));
     // The engine checked its own numbers; the conversion is checked here, where it happens.
     if (!std::isfinite(v) && std::isfinite(usd)) {
       throw InputError("--currency", "",
                        fmt::format("{} {} in {} is {:g} USD, which overflows when converted to {} "
                                    "at {:g} per USD (check /fx_per_usd/{})",
-                                   column_info(static_cast<Col>(c)).name, res.region_name(r), year,
-                                   usd, o.currency, fx_for(year), o.currency));
+                                   column_info(static_cast<Col>(c)).name, res.region_name(r),
+                                   year(r), usd, o.currency, fx_for(year(r)), o.currency));
     }
     return v;
-  };
+  }
+};
 
-  std::vector<Eigen::Index> rows;
+Selection select(const Results& res, const FormatOptions& o) {
+  Selection sel{res, o, o.columns, {"year", "region"}, {}, o.by == RowsBy::kHardware};
+  if (sel.cols.empty()) {
+    if (o.format == Format::kTable || o.format == Format::kMd) {
+      sel.cols = default_table_columns();
+    } else {
+      for (int c = 0; c < kNumCols; ++c) {
+        if (!column_info(static_cast<Col>(c)).demand_only || res.has_demand) sel.cols.push_back(c);
+      }
+    }
+  }
+  if (sel.hw) sel.header.emplace_back("hardware");
+  for (int c : sel.cols) {
+    sel.header.push_back(column_name(column_info(static_cast<Col>(c)), o.currency));
+  }
   for (Eigen::Index r = 0; r < res.rows(); ++r) {
     const auto& k = res.keys[static_cast<std::size_t>(r)];
     if (o.first_year && k.year < *o.first_year) continue;
     if (o.last_year && k.year > *o.last_year) continue;
     if (o.by == RowsBy::kTotal && k.region != RowKey::kTotal) continue;
-    if (!hw && k.hardware != RowKey::kAll) continue;
-    rows.push_back(r);
+    if (!sel.hw && k.hardware != RowKey::kAll) continue;
+    sel.rows.push_back(r);
   }
+  return sel;
+}
 
+std::string write_csv(const Selection& sel) {
   std::string out;
-  switch (o.format) {
-    case Format::kCsv: {
-      for (std::size_t i = 0; i < header.size(); ++i) out += (i ? "," : "") + header[i];
-      out += "\n";
-      for (auto r : rows) {
-        out +=
-            std::to_string(res.keys[static_cast<std::size_t>(r)].year) + "," + res.region_name(r);
-        if (hw) out += "," + res.hardware_name(r);
-        for (int c : cols) out.append(",").append(exact_number(value(r, c)));
-        out += "\n";
-      }
-      return out;
-    }
-    case Format::kJson:
-    case Format::kJsonl: {
-      const bool lines = o.format == Format::kJsonl;
-      if (!lines) out += "[\n";
-      for (std::size_t i = 0; i < rows.size(); ++i) {
-        const auto r = rows[i];
-        std::string obj =
-            "{\"year\":" + std::to_string(res.keys[static_cast<std::size_t>(r)].year) +
-            ",\"region\":\"" + text::json_escape(res.region_name(r)) + "\"";
-        if (hw) {
-          const std::string h = res.hardware_name(r);
-          obj += ",\"hardware\":" +
-                 (h.empty() ? std::string("null") : "\"" + text::json_escape(h) + "\"");
-        }
-        for (std::size_t j = 0; j < cols.size(); ++j) {
-          const double v = value(r, cols[j]);
-          obj += ",\"" + header[j + (hw ? 3 : 2)] +
-                 "\":" + (is_empty_cell(v) ? "null" : exact_number(v));
-        }
-        obj += "}";
-        if (lines) {
-          out += obj + "\n";
-        } else {
-          out += "  " + obj + (i + 1 < rows.size() ? ",\n" : "\n");
-        }
-      }
-      if (!lines) out += "]\n";
-      return out;
-    }
-    case Format::kTable:
-    case Format::kMd: {
-      std::vector<std::vector<std::string>> cells;
-      for (auto r : rows) {
-        std::vector<std::string> line = {std::to_string(res.keys[static_cast<std::size_t>(r)].year),
-                                         res.region_name(r)};
-        if (hw) line.push_back(res.hardware_name(r));
-        for (int c : cols)
-          line.push_back(readable(value(r, c), column_info(static_cast<Col>(c)), o.currency));
-        cells.push_back(std::move(line));
-      }
-      if (o.format == Format::kMd) {
-        out += "|";
-        for (const auto& h : header) out += " " + h + " |";
-        out += "\n|";
-        for (std::size_t i = 0; i < header.size(); ++i)
-          out += i < (hw ? 3u : 2u) ? " --- |" : " ---: |";
-        out += "\n";
-        for (const auto& line : cells) {
-          out += "|";
-          for (const auto& cell : line) out += " " + cell + " |";
-          out += "\n";
-        }
-        return out;
-      }
-      std::vector<std::size_t> width(header.size());
-      for (std::size_t i = 0; i < header.size(); ++i) width[i] = header[i].size();
-      for (const auto& line : cells) {
-        for (std::size_t i = 0; i < line.size(); ++i) width[i] = std::max(width[i], line[i].size());
-      }
-      const std::size_t keys = hw ? 3 : 2;
-      auto emit = [&](const std::vector<std::string>& line) {
-        std::string l;
-        for (std::size_t i = 0; i < line.size(); ++i) {
-          const std::string pad(width[i] - line[i].size(), ' ');
-          if (i) l += "  ";
-          l += i < keys ? line[i] + pad : pad + line[i];
-        }
-        while (!l.empty() && l.back() == ' ') l.pop_back();
-        out += l + "\n";
-      };
-      emit(header);
-      std::vector<std::string> rule;
-      for (auto w : width) rule.emplace_back(w, '-');
-      emit(rule);
-      int last_year = 0;
-      for (std::size_t i = 0; i < cells.size(); ++i) {
-        const int y = res.keys[static_cast<std::size_t>(rows[i])].year;
-        if (i > 0 && y != last_year && o.by != RowsBy::kTotal) out += "\n";
-        last_year = y;
-        emit(cells[i]);
-      }
-      return out;
-    }
+  for (std::size_t i = 0; i < sel.header.size(); ++i) out += (i ? "," : "") + sel.header[i];
+  out += "\n";
+  for (auto r : sel.rows) {
+    out += std::to_string(sel.year(r)) + "," + sel.res.region_name(r);
+    if (sel.hw) out += "," + sel.res.hardware_name(r);
+    for (int c : sel.cols) out.append(",").append(exact_number(sel.value(r, c)));
+    out += "\n";
   }
   return out;
+}
+
+//! A JSON array of row objects, or one object a line (`lines`).
+std::string write_json(const Selection& sel, bool lines) {
+  std::string out;
+  if (!lines) out += "[\n";
+  for (std::size_t i = 0; i < sel.rows.size(); ++i) {
+    const auto r = sel.rows[i];
+    std::string obj = "{\"year\":" + std::to_string(sel.year(r)) + ",\"region\":\"" +
+                      text::json_escape(sel.res.region_name(r)) + "\"";
+    if (sel.hw) {
+      const std::string h = sel.res.hardware_name(r);
+      obj +=
+          ",\"hardware\":" + (h.empty() ? std::string("null") : "\"" + text::json_escape(h) + "\"");
+    }
+    for (std::size_t j = 0; j < sel.cols.size(); ++j) {
+      const double v = sel.value(r, sel.cols[j]);
+      obj += ",\"" + sel.header[j + sel.keys()] +
+             "\":" + (is_empty_cell(v) ? "null" : exact_number(v));
+    }
+    obj += "}";
+    out += lines ? obj + "\n" : "  " + obj + (i + 1 < sel.rows.size() ? ",\n" : "\n");
+  }
+  if (!lines) out += "]\n";
+  return out;
+}
+
+//! The cells of the readable formats: numbers with their units.
+std::vector<std::vector<std::string>> readable_cells(const Selection& sel) {
+  std::vector<std::vector<std::string>> cells;
+  for (auto r : sel.rows) {
+    std::vector<std::string> line = {std::to_string(sel.year(r)), sel.res.region_name(r)};
+    if (sel.hw) line.push_back(sel.res.hardware_name(r));
+    for (int c : sel.cols) {
+      line.push_back(readable(sel.value(r, c), column_info(static_cast<Col>(c)), sel.o.currency));
+    }
+    cells.push_back(std::move(line));
+  }
+  return cells;
+}
+
+std::string write_md(const Selection& sel) {
+  std::string out = "|";
+  for (const auto& h : sel.header) out += " " + h + " |";
+  out += "\n|";
+  for (std::size_t i = 0; i < sel.header.size(); ++i) out += i < sel.keys() ? " --- |" : " ---: |";
+  out += "\n";
+  for (const auto& line : readable_cells(sel)) {
+    out += "|";
+    for (const auto& cell : line) out += " " + cell + " |";
+    out += "\n";
+  }
+  return out;
+}
+
+//! The aligned table: keys left, values right, a blank line between years (rows by region).
+std::string write_table(const Selection& sel) {
+  TableLayout layout;
+  const std::size_t keys = sel.keys();
+  layout.right = [keys](std::size_t column, const std::string&, bool) { return column >= keys; };
+  for (std::size_t i = 1; i < sel.rows.size() && sel.o.by != RowsBy::kTotal; ++i) {
+    if (sel.year(sel.rows[i]) != sel.year(sel.rows[i - 1])) layout.blank_before.push_back(i);
+  }
+  return aligned_table(sel.header, readable_cells(sel), layout);
+}
+
+}  // namespace
+
+std::string format_results(const Results& res, const FormatOptions& o) {
+  const Selection sel = select(res, o);
+  switch (o.format) {
+    case Format::kCsv:
+      return write_csv(sel);
+    case Format::kJson:
+      return write_json(sel, false);
+    case Format::kJsonl:
+      return write_json(sel, true);
+    case Format::kMd:
+      return write_md(sel);
+    case Format::kTable:
+      return write_table(sel);
+  }
+  return {};
 }
 
 }  // namespace dcplan::io
