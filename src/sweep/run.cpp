@@ -6,6 +6,7 @@
 #include <atomic>
 #include <chrono>
 #include <condition_variable>
+#include <limits>
 #include <mutex>
 #include <ostream>
 #include <thread>
@@ -38,301 +39,355 @@ struct Slot {
   bool ready = false;
 };
 
-}  // namespace
+//! What a thread needs to run the scenario: its engine and its own working copies.
+struct Worker {
+  explicit Worker(const Plan& p) : ws(p.base), groups(p.groups) {}
+  Engine engine;
+  Results res;
+  Scenario ws;
+  std::vector<SeriesGroup> groups;
+  std::vector<double> params;
+};
 
-void run_sweep(const SweepOptions& o, std::ostream& out,
-               const std::function<void(const SweepProgress&)>& progress) {
-  Plan p = prepare(o);
-  const long long count =
-      p.total <= o.shard_k ? 0 : (p.total - o.shard_k + o.shard_n - 1) / o.shard_n;
-  // Every grid point is checked before a line is written (its first run: grid values are the
-  // same for each of its samples), so a value the loader would refuse stops the sweep with
-  // nothing on standard output. Draws are checked as they are made.
-  {
-    Scenario ws = p.base;
-    auto groups = p.groups;
-    std::vector<double> params;
-    const long long points = std::min<long long>(p.grid_size, 100000);
-    for (long long g = 0; g < points; ++g) apply(p, g * p.samples, ws, groups, params);
+//! Runs a whole sweep: `count` runs of this shard, position `pos` being run
+//! shard_k + pos * shard_n; results consumed in position order.
+class SweepRun {
+ public:
+  SweepRun(const SweepOptions& o, std::ostream& out,
+           const std::function<void(const SweepProgress&)>& progress)
+      : o_(o), out_(out), progress_(progress), p_(prepare(o)) {
+    count_ = p_.total <= o.shard_k ? 0 : (p_.total - o.shard_k + o.shard_n - 1) / o.shard_n;
+    jobs_ =
+        o.jobs > 0 ? o.jobs : static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
+    // Rows each run reports: total rows, or every region and total.
+    if (o.by_region) {
+      for (std::size_t r = 0; r < p_.base.regions.size(); ++r)
+        regions_.push_back(static_cast<int>(r));
+    }
+    regions_.push_back(RowKey::kTotal);
+    years_ = p_.base.horizon.years();
+    per_run_ = static_cast<std::size_t>(years_) * regions_.size() * p_.metrics.size();
+    cells_.resize(o.summary ? per_run_ : 0);
   }
-  const int jobs = o.jobs > 0 ? o.jobs : std::max(1u, std::thread::hardware_concurrency());
 
-  // Rows each run reports: total rows, or every region and total.
-  std::vector<int> regions;  // indices into the result regions, RowKey::kTotal for total
-  if (o.by_region) {
-    for (std::size_t r = 0; r < p.base.regions.size(); ++r) regions.push_back(static_cast<int>(r));
-  }
-  regions.push_back(RowKey::kTotal);
-  const int years = p.base.horizon.years();
-  const std::size_t per_run = static_cast<std::size_t>(years) * regions.size() * p.metrics.size();
-  auto region_name = [&](int r) {
-    return r == RowKey::kTotal ? std::string("total")
-                               : p.base.regions[static_cast<std::size_t>(r)].id;
-  };
-
-  if (!o.summary) {
-    if (o.format == "csv") {
-      out << sweep::header_line(fmt::format("{:016x}", p.hash), p.total, o.shard_k, o.shard_n,
-                                false);
-      out << "run";
-      for (const auto& b : p.bindings) out << "," << sweep::csv_field(param_name(b.spec));
-      out << ",year,region";
-      for (int m : p.metrics) out << "," << column_info(static_cast<Col>(m)).name;
-      out << "\n";
+  void run() {
+    check_grid();
+    if (!o_.summary) write_header();
+    if (jobs_ == 1 || count_ <= 1) {
+      run_serial();
     } else {
-      out << sweep::header_line(fmt::format("{:016x}", p.hash), p.total, o.shard_k, o.shard_n,
-                                true);
+      run_parallel();
+    }
+    report(count_, true);
+    if (o_.summary) write_summary();
+  }
+
+ private:
+  //! Runs a worker takes at once; the reorder buffer holds a few chunks per worker, so that
+  //! threads rarely wait for each other (every wake-up is a system call).
+  static constexpr long long kChunk = 32;
+
+  [[nodiscard]] std::string region_name(int r) const {
+    return r == RowKey::kTotal ? std::string("total")
+                               : p_.base.regions[static_cast<std::size_t>(r)].id;
+  }
+
+  //! Every grid point is checked before a line is written (its first run: grid values are the
+  //! same for each of its samples), so a value the loader would refuse stops the sweep with
+  //! nothing on standard output. Draws are checked as they are made.
+  void check_grid() const {
+    Worker w(p_);
+    const long long points = std::min<long long>(p_.grid_size, 100000);
+    for (long long g = 0; g < points; ++g) apply(p_, g * p_.samples, w.ws, w.groups, w.params);
+  }
+
+  void write_header() {
+    const std::string hash = fmt::format("{:016x}", p_.hash);
+    if (o_.format == "csv") {
+      out_ << sweep::header_line(hash, p_.total, o_.shard_k, o_.shard_n, false);
+      out_ << "run";
+      for (const auto& b : p_.bindings) out_ << "," << sweep::csv_field(param_name(b.spec));
+      out_ << ",year,region";
+      for (int m : p_.metrics) out_ << "," << column_info(static_cast<Col>(m)).name;
+      out_ << "\n";
+    } else {
+      out_ << sweep::header_line(hash, p_.total, o_.shard_k, o_.shard_n, true);
     }
   }
 
-  std::vector<Summary> cells(o.summary ? per_run : 0);
-  // Work: run `pos`-th index of this shard = shard_k + pos * shard_n.
-  // Runs a worker takes at once, and the reorder buffer: room for a few chunks per worker, so
-  // that threads rarely wait for each other (every wake-up is a system call).
-  constexpr long long kChunk = 32;
-  const long long capacity = 4 * kChunk * std::max(jobs, 1);
-  std::vector<Slot> slots(
-      static_cast<std::size_t>(std::min<long long>(capacity, std::max<long long>(count, 1))));
-  std::mutex mu;
-  std::condition_variable cv_work, cv_ready;
-  int idle_workers = 0;         // waiting on cv_work
-  bool writer_waiting = false;  // waiting on cv_ready
-  long long next_pos = 0;       // next position to hand out
-  long long written = 0;        // positions consumed by the writer
-  bool stop = false;
-
-  auto compute = [&](long long pos, Engine& engine, Results& res, Scenario& ws,
-                     std::vector<SeriesGroup>& groups, std::vector<double>& params, Slot& slot) {
-    const long long run = o.shard_k + pos * o.shard_n;
+  //! One run into its slot: the values for the summary, or its rows as text.
+  void compute(long long pos, Worker& w, Slot& slot) const {
+    const long long run = o_.shard_k + pos * o_.shard_n;
     try {
-      apply(p, run, ws, groups, params);
+      apply(p_, run, w.ws, w.groups, w.params);
       EngineOptions eo;
-      eo.region_rows = o.by_region;
-      engine.run(ws, eo, res);
-      // Each year's rows: the regions (with --by region), then the total.
-      const int per_year = static_cast<int>(res.rows() / years);
-      auto row_of = [&](int t, int r) {
-        return static_cast<Eigen::Index>(t * per_year + (r == RowKey::kTotal ? per_year - 1 : r));
-      };
-      if (o.summary) {
-        slot.values.resize(per_run);
+      eo.region_rows = o_.by_region;
+      w.engine.run(w.ws, eo, w.res);
+      if (o_.summary) {
+        slot.values.resize(per_run_);
         std::size_t k = 0;
-        for (int t = 0; t < years; ++t) {
-          for (int r : regions) {
-            for (int m : p.metrics) slot.values[k++] = res.values(row_of(t, r), m);
+        for (int t = 0; t < years_; ++t) {
+          for (int r : regions_) {
+            for (int m : p_.metrics) slot.values[k++] = w.res.values(row_of(w.res, t, r), m);
           }
         }
+      } else if (o_.format == "csv") {
+        csv_rows(run, w, slot.text);
       } else {
-        std::string& s = slot.text;
-        s.clear();
-        std::string prefix = std::to_string(run);
-        if (o.format == "csv") {
-          for (double v : params) prefix.append(",").append(io::exact_number(v));
-          for (int t = 0; t < years; ++t) {
-            for (int r : regions) {
-              s += prefix;
-              s.append(",")
-                  .append(std::to_string(p.base.horizon.start + t))
-                  .append(",")
-                  .append(region_name(r));
-              for (int m : p.metrics) {
-                s += ',';
-                s += io::exact_number(res.values(row_of(t, r), m));
-              }
-              s += '\n';
-            }
-          }
-        } else {
-          std::string params_json = "{";
-          for (std::size_t i = 0; i < params.size(); ++i) {
-            params_json += (i ? ",\"" : "\"") + param_name(p.bindings[i].spec) +
-                           "\":" + io::exact_number(params[i]);
-          }
-          params_json += "}";
-          for (int t = 0; t < years; ++t) {
-            for (int r : regions) {
-              s += "{\"run\":" + prefix + ",\"params\":" + params_json +
-                   ",\"year\":" + std::to_string(p.base.horizon.start + t) + ",\"region\":\"" +
-                   region_name(r) + "\"";
-              for (int m : p.metrics) {
-                const double v = res.values(row_of(t, r), m);
-                s += ",\"" + std::string(column_info(static_cast<Col>(m)).name) +
-                     "\":" + (is_empty_cell(v) ? std::string("null") : io::exact_number(v));
-              }
-              s += "}\n";
-            }
-          }
-        }
+        jsonl_rows(run, w, slot.text);
       }
     } catch (const InputError& e) {
       // The engine's own findings (numbers that overflow) are about the scenario's file.
       slot.diagnostics = e.diagnostics();
       for (auto& d : slot.diagnostics) {
-        if (d.file.empty()) d.file = o.scenario;
+        if (d.file.empty()) d.file = o_.scenario;
         if (d.message.rfind("run ", 0) != 0) d.message = fmt::format("run {}: {}", run, d.message);
       }
       slot.error = "input";
     } catch (const std::exception& e) {
       slot.error = e.what();
     }
-  };
+  }
 
-  auto consume = [&](Slot& slot) {
+  //! Each year's rows: the regions (with --by region), then the total.
+  [[nodiscard]] Eigen::Index row_of(const Results& res, int t, int r) const {
+    const int per_year = static_cast<int>(res.rows() / years_);
+    return static_cast<Eigen::Index>(t * per_year + (r == RowKey::kTotal ? per_year - 1 : r));
+  }
+
+  void csv_rows(long long run, const Worker& w, std::string& s) const {
+    s.clear();
+    std::string prefix = std::to_string(run);
+    for (double v : w.params) prefix.append(",").append(io::exact_number(v));
+    for (int t = 0; t < years_; ++t) {
+      for (int r : regions_) {
+        s += prefix;
+        s.append(",")
+            .append(std::to_string(p_.base.horizon.start + t))
+            .append(",")
+            .append(region_name(r));
+        for (int m : p_.metrics) {
+          s += ',';
+          s += io::exact_number(w.res.values(row_of(w.res, t, r), m));
+        }
+        s += '\n';
+      }
+    }
+  }
+
+  void jsonl_rows(long long run, const Worker& w, std::string& s) const {
+    s.clear();
+    const std::string prefix = std::to_string(run);
+    std::string params_json = "{";
+    for (std::size_t i = 0; i < w.params.size(); ++i) {
+      params_json += (i ? ",\"" : "\"") + param_name(p_.bindings[i].spec) +
+                     "\":" + io::exact_number(w.params[i]);
+    }
+    params_json += "}";
+    for (int t = 0; t < years_; ++t) {
+      for (int r : regions_) {
+        s += "{\"run\":" + prefix + ",\"params\":" + params_json +
+             ",\"year\":" + std::to_string(p_.base.horizon.start + t) + ",\"region\":\"" +
+             region_name(r) + "\"";
+        for (int m : p_.metrics) {
+          const double v = w.res.values(row_of(w.res, t, r), m);
+          s += ",\"" + std::string(column_info(static_cast<Col>(m)).name) +
+               "\":" + (is_empty_cell(v) ? std::string("null") : io::exact_number(v));
+        }
+        s += "}\n";
+      }
+    }
+  }
+
+  //! A finished run, in run order: its error stops the sweep; its rows or values are written.
+  void consume(Slot& slot) {
     if (!slot.error.empty()) {
       if (!slot.diagnostics.empty()) throw InputError(slot.diagnostics);
       throw ModelError(slot.error);
     }
-    if (o.summary) {
-      for (std::size_t k = 0; k < per_run; ++k) {
-        if (!is_empty_cell(slot.values[k])) cells[k].add(slot.values[k]);
+    if (o_.summary) {
+      for (std::size_t k = 0; k < per_run_; ++k) {
+        if (!is_empty_cell(slot.values[k])) cells_[k].add(slot.values[k]);
       }
     } else {
-      out << slot.text;
+      out_ << slot.text;
     }
-  };
+  }
 
-  auto last_report = std::chrono::steady_clock::now();
-  auto report = [&](long long done, bool force) {
-    if (!progress) return;
+  void report(long long done, bool force) {
+    if (!progress_) return;
     const auto now = std::chrono::steady_clock::now();
-    if (force || now - last_report > std::chrono::milliseconds(200)) {
-      last_report = now;
-      progress({done, count});
+    if (force || now - last_report_ > std::chrono::milliseconds(200)) {
+      last_report_ = now;
+      progress_({done, count_});
     }
-  };
+  }
 
-  if (jobs == 1 || count <= 1) {
-    Engine engine;
-    Results res;
-    Scenario ws = p.base;
-    auto groups = p.groups;
-    std::vector<double> params;
+  void check_cancel() const {
+    if (o_.cancel != nullptr && o_.cancel->load() != 0) throw Interrupted(o_.cancel->load());
+  }
+
+  void run_serial() {
+    Worker w(p_);
     Slot slot;
-    for (long long pos = 0; pos < count; ++pos) {
-      if (o.cancel != nullptr && o.cancel->load() != 0) throw Interrupted(o.cancel->load());
+    for (long long pos = 0; pos < count_; ++pos) {
+      check_cancel();
       slot.error.clear();
-      compute(pos, engine, res, ws, groups, params, slot);
+      compute(pos, w, slot);
       consume(slot);
       report(pos + 1, false);
     }
-  } else {
-    std::vector<std::thread> workers;
-    const auto cap = static_cast<long long>(slots.size());
-    for (int w = 0; w < jobs; ++w) {
-      workers.emplace_back([&] {
-        Engine engine;
-        Results res;
-        Scenario ws = p.base;
-        auto groups = p.groups;
-        std::vector<double> params;
-        std::vector<Slot> local(static_cast<std::size_t>(kChunk));
-        while (true) {
-          // Take a chunk of consecutive runs: fewer wake-ups than one run at a time.
-          long long first, n;
-          {
-            std::unique_lock lock(mu);
-            ++idle_workers;
-            cv_work.wait(lock,
-                         [&] { return stop || next_pos >= count || next_pos < written + cap; });
-            --idle_workers;
-            if (stop || next_pos >= count) return;
-            first = next_pos;
-            n = std::min({kChunk, count - next_pos, written + cap - next_pos});
-            next_pos += n;
-          }
-          for (long long i = 0; i < n; ++i) {
-            Slot& slot = local[static_cast<std::size_t>(i)];
-            slot.error.clear();
-            slot.diagnostics.clear();
-            compute(first + i, engine, res, ws, groups, params, slot);
-          }
-          bool wake_writer;
-          {
-            // The whole chunk under one lock.
-            std::lock_guard lock(mu);
-            for (long long i = 0; i < n; ++i) {
-              Slot& slot = slots[static_cast<std::size_t>((first + i) % cap)];
-              std::swap(slot, local[static_cast<std::size_t>(i)]);
-              slot.ready = true;
-            }
-            wake_writer = writer_waiting && first == written;
-          }
-          if (wake_writer) cv_ready.notify_one();
+  }
+
+  [[nodiscard]] Slot& slot_at(long long pos) {
+    return slots_[static_cast<std::size_t>(pos % static_cast<long long>(slots_.size()))];
+  }
+
+  //! A worker thread: takes chunks of consecutive runs (fewer wake-ups than one run at a time),
+  //! computes them into slots of its own, hands them over under one lock.
+  void worker_loop() {
+    Worker w(p_);
+    std::vector<Slot> local(static_cast<std::size_t>(kChunk));
+    const auto cap = static_cast<long long>(slots_.size());
+    while (true) {
+      long long first, n;
+      {
+        std::unique_lock lock(mu_);
+        ++idle_workers_;
+        cv_work_.wait(lock,
+                      [&] { return stop_ || next_pos_ >= count_ || next_pos_ < written_ + cap; });
+        --idle_workers_;
+        if (stop_ || next_pos_ >= count_) return;
+        first = next_pos_;
+        n = std::min({kChunk, count_ - next_pos_, written_ + cap - next_pos_});
+        next_pos_ += n;
+      }
+      for (long long i = 0; i < n; ++i) {
+        Slot& slot = local[static_cast<std::size_t>(i)];
+        slot.error.clear();
+        slot.diagnostics.clear();
+        compute(first + i, w, slot);
+      }
+      bool wake_writer;
+      {
+        std::lock_guard lock(mu_);
+        for (long long i = 0; i < n; ++i) {
+          Slot& slot = slot_at(first + i);
+          std::swap(slot, local[static_cast<std::size_t>(i)]);
+          slot.ready = true;
         }
-      });
+        wake_writer = writer_waiting_ && first == written_;
+      }
+      if (wake_writer) cv_ready_.notify_one();
     }
+  }
+
+  //! The writer (this thread): every ready run from `written_` on, in order. No worker touches
+  //! a ready slot, so they are consumed outside the lock.
+  void write_in_order() {
+    const auto cap = static_cast<long long>(slots_.size());
+    while (written_ < count_) {
+      check_cancel();
+      long long ready = 0;
+      {
+        std::unique_lock lock(mu_);
+        writer_waiting_ = true;
+        cv_ready_.wait(lock, [&] { return slot_at(written_).ready; });
+        writer_waiting_ = false;
+        while (ready < cap && written_ + ready < count_ && slot_at(written_ + ready).ready) ++ready;
+      }
+      for (long long i = 0; i < ready; ++i) consume(slot_at(written_ + i));
+      bool wake_workers;
+      {
+        std::lock_guard lock(mu_);
+        for (long long i = 0; i < ready; ++i) slot_at(written_ + i).ready = false;
+        written_ += ready;
+        wake_workers = idle_workers_ > 0;
+      }
+      if (wake_workers) cv_work_.notify_all();
+      report(written_, false);
+    }
+  }
+
+  void run_parallel() {
+    const long long capacity = 4 * kChunk * std::max(jobs_, 1);
+    slots_.resize(
+        static_cast<std::size_t>(std::min<long long>(capacity, std::max<long long>(count_, 1))));
+    std::vector<std::thread> workers;
+    for (int w = 0; w < jobs_; ++w) workers.emplace_back([this] { worker_loop(); });
     auto finish = [&] {
       {
-        std::lock_guard lock(mu);
-        stop = true;
+        std::lock_guard lock(mu_);
+        stop_ = true;
       }
-      cv_work.notify_all();
+      cv_work_.notify_all();
       for (auto& t : workers) t.join();
     };
     try {
-      while (written < count) {
-        if (o.cancel != nullptr && o.cancel->load() != 0) throw Interrupted(o.cancel->load());
-        // Every ready run from `written` on, in order. No worker touches a ready slot, so they
-        // are consumed outside the lock.
-        auto slot_at = [&](long long pos) -> Slot& {
-          return slots[static_cast<std::size_t>(pos % cap)];
-        };
-        long long ready = 0;
-        {
-          std::unique_lock lock(mu);
-          writer_waiting = true;
-          cv_ready.wait(lock, [&] { return slot_at(written).ready; });
-          writer_waiting = false;
-          while (ready < cap && written + ready < count && slot_at(written + ready).ready) ++ready;
-        }
-        for (long long i = 0; i < ready; ++i) consume(slot_at(written + i));
-        bool wake_workers;
-        {
-          std::lock_guard lock(mu);
-          for (long long i = 0; i < ready; ++i) slot_at(written + i).ready = false;
-          written += ready;
-          wake_workers = idle_workers > 0;
-        }
-        if (wake_workers) cv_work.notify_all();
-        report(written, false);
-      }
+      write_in_order();
     } catch (...) {
       finish();
       throw;
     }
     finish();
   }
-  report(count, true);
 
-  if (o.summary) {
-    if (o.format == "csv") {
-      out << sweep::kSummaryColumns << "\n";
-    }
+  void write_summary() {
+    if (o_.format == "csv") out_ << sweep::kSummaryColumns << "\n";
+    auto num = [](double v) {
+      return is_empty_cell(v) ? std::string("null") : io::exact_number(v);
+    };
     std::size_t k = 0;
-    for (int t = 0; t < years; ++t) {
-      for (int r : regions) {
-        for (int m : p.metrics) {
-          const Summary& c = cells[k++];
+    for (int t = 0; t < years_; ++t) {
+      for (int r : regions_) {
+        for (int m : p_.metrics) {
+          const Summary& c = cells_[k++];
           const std::string name(column_info(static_cast<Col>(m)).name);
           const double mean = c.n > 0 ? c.mean : std::numeric_limits<double>::quiet_NaN();
-          if (o.format == "csv") {
-            out << p.base.horizon.start + t << "," << region_name(r) << "," << name << "," << c.n
-                << "," << io::exact_number(mean) << "," << io::exact_number(c.p5.value()) << ","
-                << io::exact_number(c.p50.value()) << "," << io::exact_number(c.p95.value())
-                << "\n";
+          const int year = p_.base.horizon.start + t;
+          if (o_.format == "csv") {
+            out_ << year << "," << region_name(r) << "," << name << "," << c.n << ","
+                 << io::exact_number(mean) << "," << io::exact_number(c.p5.value()) << ","
+                 << io::exact_number(c.p50.value()) << "," << io::exact_number(c.p95.value())
+                 << "\n";
           } else {
-            auto num = [](double v) {
-              return is_empty_cell(v) ? std::string("null") : io::exact_number(v);
-            };
-            out << "{\"year\":" << p.base.horizon.start + t << ",\"region\":\"" << region_name(r)
-                << "\",\"metric\":\"" << name << "\",\"n\":" << c.n << ",\"mean\":" << num(mean)
-                << ",\"p5\":" << num(c.p5.value()) << ",\"p50\":" << num(c.p50.value())
-                << ",\"p95\":" << num(c.p95.value()) << "}\n";
+            out_ << "{\"year\":" << year << ",\"region\":\"" << region_name(r) << "\",\"metric\":\""
+                 << name << "\",\"n\":" << c.n << ",\"mean\":" << num(mean)
+                 << ",\"p5\":" << num(c.p5.value()) << ",\"p50\":" << num(c.p50.value())
+                 << ",\"p95\":" << num(c.p95.value()) << "}\n";
           }
         }
       }
     }
   }
+
+  const SweepOptions& o_;
+  std::ostream& out_;
+  const std::function<void(const SweepProgress&)>& progress_;
+  Plan p_;
+  long long count_ = 0;
+  int jobs_ = 1;
+  std::vector<int> regions_;  //!< indices into the result regions, RowKey::kTotal for total
+  int years_ = 0;
+  std::size_t per_run_ = 0;  //!< values a run reports (years × regions × metrics)
+  std::vector<Summary> cells_;
+  std::chrono::steady_clock::time_point last_report_ = std::chrono::steady_clock::now();
+  // The reorder buffer and its hand-over, shared by the workers and the writer.
+  std::vector<Slot> slots_;
+  std::mutex mu_;
+  std::condition_variable cv_work_, cv_ready_;
+  int idle_workers_ = 0;         //!< waiting on cv_work_
+  bool writer_waiting_ = false;  //!< waiting on cv_ready_
+  long long next_pos_ = 0;       //!< next position to hand out
+  long long written_ = 0;        //!< positions consumed by the writer
+  bool stop_ = false;
+};
+
+}  // namespace
+
+void run_sweep(const SweepOptions& o, std::ostream& out,
+               const std::function<void(const SweepProgress&)>& progress) {
+  SweepRun(o, out, progress).run();
 }
 
 }  // namespace dcplan
