@@ -119,6 +119,17 @@ Binding bind_vary(const VarySpec& v, const Scenario& s, const json& doc,
                     "the scenario does not set it, so there is nothing to multiply (set it "
                     "in the scenario or with --set first)");
     }
+    // Where the value goes, every key that exists must be an object (a value can be set under
+    // a region, not under a number or a trajectory written as a number).
+    const json* at = &doc;
+    for (const auto& tok : jsonio::split_pointer(v.pointer)) {
+      if (!at->is_object()) {
+        not_sweepable(v, "the scenario holds " + jsonio::describe(*at) + " where " + v.pointer +
+                             " needs an object");
+      }
+      if (!at->contains(tok)) break;
+      at = &(*at)[tok];
+    }
     b.via_document = true;
     check_bounds(v, *node);
     return b;
@@ -211,11 +222,16 @@ void load_with_document_values(const Plan& p, long long run, const std::vector<d
   for (std::size_t i = 0; i < p.bindings.size(); ++i) {
     const Binding& b = p.bindings[i];
     if (!b.via_document) continue;
-    json& at = doc[json::json_pointer(b.spec.pointer)];
-    if (b.spec.multiply) {
-      multiply_trajectory(at, value[i]);
-    } else {
-      at = value[i];
+    try {
+      json& at = doc[json::json_pointer(b.spec.pointer)];
+      if (b.spec.multiply) {
+        multiply_trajectory(at, value[i]);
+      } else {
+        at = value[i];
+      }
+    } catch (const json::exception&) {
+      throw InputError("--vary", b.spec.pointer,
+                       fmt::format("run {}: cannot set {} in the scenario", run, b.spec.pointer));
     }
   }
   try {

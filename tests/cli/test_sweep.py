@@ -164,4 +164,10 @@ check(len(moved) >= 25, f"most numeric keys move the results: {len(moved)}")
 for informative in ["/hardware/{id}/hbm_gb", "/hardware/{id}/tdp_w"]:
     check(informative in unchanged, f"{informative} is informative and changes nothing")
 
+# A value set through the document where the scenario holds a number, not an object, is refused
+# before any run (never an internal error).
+for spec in ["/hardware/h100/price_usd/exponential/base=1,2", "/capex/budget/series/2026=1e9,2e9"]:
+    rc, out, err = run("sweep", MINIMAL, "--vary", spec)
+    check(rc == 2 and "cannot vary" in err and out == "", f"{spec}: refused with exit 2: {rc} {err[:200]}")
+
 finish()
