@@ -5,11 +5,13 @@
 #include <CLI/CLI.hpp>
 #include <csignal>
 #include <exception>
+#include <functional>
 #include <iostream>
 
 #include "cli/commands.hpp"
 #include "dcplan/error.hpp"
 #include "dcplan/io/atomic_file.hpp"
+#include "text.hpp"
 
 namespace {
 
@@ -20,6 +22,43 @@ void print_diagnostics(const dcplan::InputError& e) {
   for (const auto& d : e.diagnostics()) std::cerr << "error: " << d.to_string() << "\n";
   if (e.diagnostics().size() >= dcplan::kMaxDiagnostics) {
     std::cerr << "error: stopped after " << dcplan::kMaxDiagnostics << " errors\n";
+  }
+}
+
+//! Runs a command and maps its outcome to the exit code: its own (0, or 1 when a target or gate
+//! failed); 2 for invalid input; 128 + the signal when interrupted; 3 for an internal error.
+int exit_code_of(const std::function<int()>& run) {
+  try {
+    return run();
+  } catch (const dcplan::InputError& e) {
+    print_diagnostics(e);
+    return kExitInput;
+  } catch (const dcplan::Interrupted& e) {
+    // A closed pipe (dcplan sweep ... | head) is the reader's choice, not news.
+    if (e.signal() != SIGPIPE) {
+      std::cerr << "interrupted by signal " << e.signal() << "; no output file written\n";
+    }
+    return 128 + e.signal();
+  } catch (const dcplan::ModelError& e) {
+    std::cerr << "internal error: " << dcplan::text::terminal_safe(e.what(), 600) << "\n";
+    return kExitInternal;
+  } catch (const std::bad_alloc&) {
+    std::cerr << "internal error: out of memory\n";
+    return kExitInternal;
+  } catch (const std::exception& e) {
+    std::cerr << "internal error: " << dcplan::text::terminal_safe(e.what(), 600) << "\n";
+    return kExitInternal;
+  }
+}
+
+//! Log level from -q, -v, -vv.
+void set_log_level(const dcplan::cli::Global& global) {
+  if (global.quiet) {
+    spdlog::set_level(spdlog::level::err);
+  } else if (global.verbose >= 2) {
+    spdlog::set_level(spdlog::level::trace);
+  } else if (global.verbose == 1) {
+    spdlog::set_level(spdlog::level::debug);
   }
 }
 
@@ -74,38 +113,12 @@ int main(int argc, char** argv) {
     app.exit(e);
     return kExitInput;
   }
-  if (global.quiet) {
-    spdlog::set_level(spdlog::level::err);
-  } else if (global.verbose >= 2) {
-    spdlog::set_level(spdlog::level::trace);
-  } else if (global.verbose == 1) {
-    spdlog::set_level(spdlog::level::debug);
-  }
+  set_log_level(global);
 
   // A signal removes the temporary file of any output being written before the process ends.
   dcplan::io::install_cleanup_handlers();
-  try {
-    for (const auto& c : commands) {
-      if (*c.app) return c.run();
-    }
-  } catch (const dcplan::InputError& e) {
-    print_diagnostics(e);
-    return kExitInput;
-  } catch (const dcplan::Interrupted& e) {
-    // A closed pipe (dcplan sweep ... | head) is the reader's choice, not news.
-    if (e.signal() != SIGPIPE) {
-      std::cerr << "interrupted by signal " << e.signal() << "; no output file written\n";
-    }
-    return 128 + e.signal();
-  } catch (const dcplan::ModelError& e) {
-    std::cerr << "internal error: " << e.what() << "\n";
-    return kExitInternal;
-  } catch (const std::bad_alloc&) {
-    std::cerr << "internal error: out of memory\n";
-    return kExitInternal;
-  } catch (const std::exception& e) {
-    std::cerr << "internal error: " << e.what() << "\n";
-    return kExitInternal;
+  for (const auto& c : commands) {
+    if (*c.app) return exit_code_of(c.run);
   }
   return kExitInput;
 }

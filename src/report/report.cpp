@@ -440,26 +440,27 @@ std::string html_report(const ReportInput& in) {
   return h;
 }
 
-std::vector<Fan> read_sweep_fans(const std::string& path) {
-  // A hand-edited or foreign file is input like any other: every row is checked (its width,
-  // its numbers, its year) and a problem is an error naming the line, never a crash.
-  struct stat st {};
-  if (::stat(path.c_str(), &st) == 0 && !S_ISREG(st.st_mode))
-    throw InputError(path, "", "expected a regular file (a dcplan sweep csv output)");
-  std::ifstream in(path);
-  if (!in) throw InputError(path, "", "cannot read the sweep output");
-  constexpr std::size_t kMaxValues = 20'000'000;  // rows mode keeps every value until the end
-  std::string line;
-  long long line_no = 0;
-  auto next = [&]() {
-    if (!std::getline(in, line)) return false;
-    ++line_no;
+namespace {
+
+//! A sweep output read line by line. A hand-edited or foreign file is input like any other:
+//! every row is checked (its width, its numbers, its year) and a problem is an error naming the
+//! line, never a crash.
+class SweepReader {
+ public:
+  explicit SweepReader(const std::string& path) : path_(path), in_(path) {
+    if (!in_) throw InputError(path, "", "cannot read the sweep output");
+  }
+  bool next() {
+    if (!std::getline(in_, line_)) return false;
+    ++line_no_;
     return true;
-  };
-  auto bad = [&](const std::string& what) {
-    throw InputError(path, "", fmt::format("line {}: {}", line_no, what));
-  };
-  auto number = [&](const std::string& cell, const std::string& column, bool empty_ok) {
+  }
+  [[nodiscard]] const std::string& line() const { return line_; }
+  [[nodiscard]] std::vector<std::string> fields() const { return text::split(line_, ','); }
+  [[noreturn]] void bad(const std::string& what) const {
+    throw InputError(path_, "", fmt::format("line {}: {}", line_no_, what));
+  }
+  double number(const std::string& cell, const std::string& column, bool empty_ok) const {
     if (cell.empty() && empty_ok) return std::nan("");
     double v = 0;
     if (!text::parse_double(cell, v)) {
@@ -467,84 +468,110 @@ std::vector<Fan> read_sweep_fans(const std::string& path) {
           text::terminal_safe(cell, 40) + "\"");
     }
     return v;
-  };
-  auto year_of = [&](const std::string& cell) {
+  }
+  double year(const std::string& cell) const {
     const double y = number(cell, "year", false);
     if (y != std::floor(y) || y < 1900 || y > 2500)
       bad("expected a year, found \"" + text::terminal_safe(cell, 40) + "\"");
     return y;
-  };
-  auto split = [](const std::string& l) { return text::split(l, ','); };
+  }
+  [[nodiscard]] const std::string& path() const { return path_; }
+
+ private:
+  std::string path_;
+  std::ifstream in_;
+  std::string line_;
+  long long line_no_ = 0;
+};
+
+//! A --summary output: its percentiles, total rows only.
+std::vector<Fan> summary_fans(SweepReader& r) {
+  std::map<std::string, Fan> by_metric;
+  while (r.next()) {
+    const auto f = r.fields();
+    if (f.size() != 8) r.bad(fmt::format("expected 8 fields, found {}", f.size()));
+    if (f[1] != "total") continue;
+    auto& fan = by_metric[f[2]];
+    fan.metric = f[2];
+    const double year = r.year(f[0]);
+    if (!fan.years.empty() && year <= fan.years.back()) r.bad("years out of order");
+    fan.years.push_back(year);
+    fan.p5.push_back(r.number(f[5], "p5", true));
+    fan.p50.push_back(r.number(f[6], "p50", true));
+    fan.p95.push_back(r.number(f[7], "p95", true));
+    if (by_metric.size() > 64 || fan.years.size() > 1000) r.bad("too many metrics or years");
+  }
   std::vector<Fan> fans;
-  if (!next())
-    throw InputError(path, "", "expected a csv output of dcplan sweep; the file is empty");
-  if (line == sweep::kSummaryColumns) {
-    std::map<std::string, Fan> by_metric;
-    while (next()) {
-      const auto f = split(line);
-      if (f.size() != 8) bad(fmt::format("expected 8 fields, found {}", f.size()));
-      if (f[1] != "total") continue;
-      auto& fan = by_metric[f[2]];
-      fan.metric = f[2];
-      const double year = year_of(f[0]);
-      if (!fan.years.empty() && year <= fan.years.back()) bad("years out of order");
-      fan.years.push_back(year);
-      fan.p5.push_back(number(f[5], "p5", true));
-      fan.p50.push_back(number(f[6], "p50", true));
-      fan.p95.push_back(number(f[7], "p95", true));
-      if (by_metric.size() > 64 || fan.years.size() > 1000) bad("too many metrics or years");
+  for (auto& [m, f] : by_metric) {
+    if (value_column(m) < 0) {
+      throw InputError(r.path(), "", "unknown metric \"" + text::terminal_safe(m, 40) + "\"");
     }
-    for (auto& [m, f] : by_metric) {
-      if (value_column(m) < 0) {
-        throw InputError(path, "", "unknown metric \"" + text::terminal_safe(m, 40) + "\"");
-      }
-      fans.push_back(std::move(f));
-    }
-    return fans;
+    fans.push_back(std::move(f));
   }
-  if (line.rfind(sweep::kHeaderPrefix, 0) != 0 || !next()) {
-    throw InputError(path, "", "expected a csv output of dcplan sweep (rows or --summary)");
-  }
-  const auto header = split(line);
+  return fans;
+}
+
+//! A rows output: every run's total rows, kept (bounded) until their percentiles are taken.
+std::vector<Fan> rows_fans(SweepReader& r) {
+  constexpr std::size_t kMaxValues = 20'000'000;
+  if (!r.next()) r.bad("no column line");
+  const auto header = r.fields();
   const auto year_at = std::find(header.begin(), header.end(), "year");
   if (year_at == header.end() || year_at + 1 == header.end() || *(year_at + 1) != "region") {
-    bad("expected year and region columns");
+    r.bad("expected year and region columns");
   }
   const auto year_col = static_cast<std::size_t>(year_at - header.begin());
   const std::size_t region_col = year_col + 1;
   for (std::size_t c = region_col + 1; c < header.size(); ++c) {
     if (value_column(header[c]) < 0)
-      bad("unknown metric \"" + text::terminal_safe(header[c], 40) + "\"");
+      r.bad("unknown metric \"" + text::terminal_safe(header[c], 40) + "\"");
   }
   std::map<std::string, std::map<double, std::vector<double>>> values;  // metric → year → values
   std::size_t kept = 0;
-  while (next()) {
-    const auto f = split(line);
+  while (r.next()) {
+    const auto f = r.fields();
     if (f.size() != header.size())
-      bad(fmt::format("expected {} fields, found {}", header.size(), f.size()));
+      r.bad(fmt::format("expected {} fields, found {}", header.size(), f.size()));
     if (f[region_col] != "total") continue;
-    const double year = year_of(f[year_col]);
+    const double year = r.year(f[year_col]);
     for (std::size_t c = region_col + 1; c < f.size(); ++c) {
-      const double v = number(f[c], header[c], true);
+      const double v = r.number(f[c], header[c], true);
       if (std::isnan(v)) continue;
       values[header[c]][year].push_back(v);
       if (++kept > kMaxValues)
-        bad("more than 20 million values; summarise the sweep with --summary");
+        r.bad("more than 20 million values; summarise the sweep with --summary");
     }
   }
-  using sweep::quantile;
+  std::vector<Fan> fans;
   for (auto& [metric, by_year] : values) {
     Fan fan;
     fan.metric = metric;
     for (auto& [year, xs] : by_year) {
       fan.years.push_back(year);
-      fan.p5.push_back(quantile(xs, 0.05));
-      fan.p50.push_back(quantile(xs, 0.5));
-      fan.p95.push_back(quantile(xs, 0.95));
+      fan.p5.push_back(sweep::quantile(xs, 0.05));
+      fan.p50.push_back(sweep::quantile(xs, 0.5));
+      fan.p95.push_back(sweep::quantile(xs, 0.95));
     }
     fans.push_back(std::move(fan));
   }
   return fans;
+}
+
+}  // namespace
+
+std::vector<Fan> read_sweep_fans(const std::string& path) {
+  struct stat st {};
+  if (::stat(path.c_str(), &st) == 0 && !S_ISREG(st.st_mode))
+    throw InputError(path, "", "expected a regular file (a dcplan sweep csv output)");
+  SweepReader r(path);
+  if (!r.next()) {
+    throw InputError(path, "", "expected a csv output of dcplan sweep; the file is empty");
+  }
+  if (r.line() == sweep::kSummaryColumns) return summary_fans(r);
+  if (r.line().rfind(sweep::kHeaderPrefix, 0) != 0) {
+    throw InputError(path, "", "expected a csv output of dcplan sweep (rows or --summary)");
+  }
+  return rows_fans(r);
 }
 
 }  // namespace dcplan::report

@@ -22,25 +22,29 @@ using sweep::parse_header;
 using sweep::ShardHeader;
 using sweep::whole;
 
-void merge_sweeps(const std::vector<std::string>& files, std::ostream& out) {
-  if (files.empty()) throw InputError("merge", "", "no files to merge");
-  struct Input {
-    std::string file;
-    std::ifstream in;
-    ShardHeader header;
-    std::string columns;
-    long long fields = 0;  //!< csv: fields of the column line
-    long long line_no = 1;
-    std::string line;
-    bool done = false;
-    void next() {
-      if (std::getline(in, line)) {
-        ++line_no;
-      } else {
-        done = true;
-      }
+namespace {
+
+//! One shard being read.
+struct Input {
+  std::string file;
+  std::ifstream in;
+  ShardHeader header;
+  std::string columns;
+  long long fields = 0;  //!< csv: fields of the column line
+  long long line_no = 1;
+  std::string line;
+  bool done = false;
+  void next() {
+    if (std::getline(in, line)) {
+      ++line_no;
+    } else {
+      done = true;
     }
-  };
+  }
+};
+
+//! Opens every file and reads its header (and column line).
+std::vector<Input> open_inputs(const std::vector<std::string>& files) {
   std::vector<Input> inputs(files.size());
   for (std::size_t i = 0; i < files.size(); ++i) {
     auto& in = inputs[i];
@@ -64,9 +68,13 @@ void merge_sweeps(const std::vector<std::string>& files, std::ostream& out) {
     }
     in.next();
   }
+  return inputs;
+}
+
+//! Every shard of the sweep, each once, from the same sweep: by shard index. Nothing is
+//! allocated by the shard count a header claims, only by the files given.
+std::map<long long, Input*> check_shards(std::vector<Input>& inputs) {
   const auto& h0 = inputs[0].header;
-  // Every shard of the sweep must be given, each once. Nothing is allocated by the shard count
-  // a header claims: only by the files given.
   std::map<long long, Input*> by_shard;
   for (auto& in : inputs) {
     const auto& h = in.header;
@@ -87,6 +95,16 @@ void merge_sweeps(const std::vector<std::string>& files, std::ostream& out) {
     if (by_shard.count(k) == 0)
       throw InputError("merge", "", fmt::format("shard {}/{} is missing", k, h0.n));
   }
+  return by_shard;
+}
+
+}  // namespace
+
+void merge_sweeps(const std::vector<std::string>& files, std::ostream& out) {
+  if (files.empty()) throw InputError("merge", "", "no files to merge");
+  std::vector<Input> inputs = open_inputs(files);
+  const auto& h0 = inputs[0].header;
+  const std::map<long long, Input*> by_shard = check_shards(inputs);
   out << sweep::header_line(h0.hash, h0.runs, 0, 1, h0.jsonl);
   if (!h0.jsonl) out << inputs[0].columns << "\n";
   // Run r is in shard r mod N, and every run has as many rows as the first: each row is checked
