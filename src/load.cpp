@@ -103,6 +103,8 @@ class Context {
 
   //! Directories include/extends may read from.
   std::vector<Root> roots;
+  //! Every trajectory of the document, parsed by the validator, by its pointer.
+  std::map<std::string, Trajectory> trajectories;
   //! Files read through include/extends so far, and their bytes (bounded: an include bomb).
   std::size_t files_read = 0;
   std::size_t bytes_read = 0;
@@ -834,7 +836,9 @@ void check(const json& v, const Node& n, const std::string& ptr, Context& ctx) {
       }
       return;
     case Kind::kTrajectory:
-      (void)parse_trajectory(v, n, ptr, Report{&ctx});
+      // Parsed once, here; the builder evaluates what was parsed.
+      if (auto t = parse_trajectory(v, n, ptr, Report{&ctx}))
+        ctx.trajectories.emplace(ptr, std::move(*t));
       return;
     case Kind::kBound:
       if (v.is_number()) return;
@@ -945,11 +949,13 @@ class Builder {
   Eigen::ArrayXd series(const json* v, const Node& node, const std::string& ptr) {
     const double fallback = node.default_number.value_or(0.0);
     if (v == nullptr) return Eigen::ArrayXd::Constant(h_.years(), fallback);
-    auto t = parse_trajectory(*v, node, ptr, Report{nullptr});
-    if (!t) return Eigen::ArrayXd::Constant(h_.years(), fallback);  // reported by check()
+    const auto t = ctx_.trajectories.find(ptr);
+    if (t == ctx_.trajectories.end()) {
+      return Eigen::ArrayXd::Constant(h_.years(), fallback);  // reported by check()
+    }
     Eigen::ArrayXd out;
     try {
-      out = evaluate(*t, h_.start, h_.end);
+      out = evaluate(t->second, h_.start, h_.end);
     } catch (const TrajectoryError& e) {
       ctx_.error(ptr, e.what());
       return Eigen::ArrayXd::Constant(h_.years(), fallback);
@@ -968,10 +974,6 @@ class Builder {
       }
     }
     return out;
-  }
-  Eigen::ArrayXd series_field(const json& obj, const Node& obj_node, const char* key,
-                              const std::string& obj_ptr) {
-    return series(member(obj, key), field_node(obj_node, key), join_ptr(obj_ptr, key));
   }
 
   static std::string fmt_number(double v) {
