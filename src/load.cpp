@@ -730,77 +730,114 @@ std::optional<Trajectory> parse_trajectory(const json& v, const Node& node, cons
   return Trajectory{std::move(f)};
 }
 
+//! Whether a map key is what the map's keys must be (an id, a year, a currency, a selector);
+//! reports it when not.
+bool valid_key(KeyKind kind, const std::string& k, const std::string& cptr, Context& ctx) {
+  switch (kind) {
+    case KeyKind::kId:
+      if (!valid_id(k)) {
+        ctx.error(cptr,
+                  "expected an id of letters, digits, '.', '_' or '-' (starting with "
+                  "a letter or digit), found " +
+                      in_quotes(k));
+        return false;
+      }
+      return true;
+    case KeyKind::kYear: {
+      const auto y = parse_year(k);
+      if (!y || !year_in_range(*y)) {
+        ctx.error(cptr, "expected a year (1900 to 2500) as key, found " + in_quotes(k));
+        return false;
+      }
+      return true;
+    }
+    case KeyKind::kCurrency:
+      if (!valid_currency(k)) {
+        ctx.error(cptr, "expected a three-letter currency code such as CNY, found " + in_quotes(k));
+        return false;
+      }
+      return true;
+    case KeyKind::kSelector:
+      if (k.empty()) {
+        ctx.error(cptr, "expected a region selector (id, glob, #tag or *), found \"\"");
+        return false;
+      }
+      return true;
+    case KeyKind::kNone:
+      return true;
+  }
+  return true;
+}
+
+void check(const json& v, const Node& n, const std::string& ptr, Context& ctx);
+
+void check_object(const json& v, const Node& n, const std::string& ptr, Context& ctx) {
+  for (const auto& [k, child] : v.items()) {
+    const schema::Field* f = n.field(k);
+    if (f == nullptr) {
+      std::vector<std::string> names;
+      for (const auto& field : n.fields) names.push_back(field.name);
+      ctx.error(join_ptr(ptr, k),
+                "unknown key " + in_quotes(k) +
+                    (ptr.empty() ? std::string(" at the top level") : " in " + n.description) +
+                    suggestion(k, names));
+      continue;
+    }
+    check(child, *f->node, join_ptr(ptr, k), ctx);
+  }
+  for (const auto& f : n.fields) {
+    if (f.required && !v.contains(f.name)) {
+      ctx.error(ptr, "missing required key " + in_quotes(f.name) + " (" + f.node->description +
+                         "; expected " + f.node->expectation() + ")");
+    }
+  }
+}
+
+void check_map(const json& v, const Node& n, const std::string& ptr, Context& ctx) {
+  for (const auto& [k, child] : v.items()) {
+    const std::string cptr = join_ptr(ptr, k);
+    if (!valid_key(n.key_kind, k, cptr, ctx)) continue;
+    check(child, *n.items, cptr, ctx);
+  }
+}
+
+//! A relative target bound: a number or {"times": k, "of_year": y}.
+void check_bound(const json& v, const std::string& ptr, Context& ctx) {
+  check_unknown_keys(v, {"times", "of_year"}, ptr, "a relative bound", Report{&ctx});
+  if (auto t = number_member(v, "times", ptr, Report{&ctx}, true); t && *t < 0) {
+    ctx.error(join_ptr(ptr, "times"),
+              "expected a factor >= 0, found " + jsonio::excerpt_json(v["times"]));
+  }
+  (void)number_member(v, "of_year", ptr, Report{&ctx}, true, true);
+}
+
+//! [first, last], two years in order.
+void check_year_range(const json& v, const std::string& ptr, Context& ctx) {
+  for (std::size_t i = 0; i < 2; ++i) {
+    if (!schema::year_in_trajectory().in_bounds(v[i].get<double>())) {
+      ctx.error(join_ptr(ptr, std::to_string(i)), "expected " +
+                                                      schema::year_in_trajectory().expectation() +
+                                                      ", found " + jsonio::excerpt_json(v[i]));
+      return;
+    }
+  }
+  if (v[1].get<double>() < v[0].get<double>()) {
+    ctx.error(ptr, "expected [first, last] with first <= last, found " + jsonio::excerpt_json(v));
+  }
+}
+
 void check(const json& v, const Node& n, const std::string& ptr, Context& ctx) {
   if (ctx.full()) return;
   auto type_error = [&] {
     ctx.error(ptr, "expected " + n.expectation() + ", found " + jsonio::describe(v));
   };
   switch (n.kind) {
-    case Kind::kObject: {
+    case Kind::kObject:
       if (!v.is_object()) return type_error();
-      for (const auto& [k, child] : v.items()) {
-        const schema::Field* f = n.field(k);
-        if (f == nullptr) {
-          std::vector<std::string> names;
-          for (const auto& field : n.fields) names.push_back(field.name);
-          ctx.error(join_ptr(ptr, k),
-                    "unknown key " + in_quotes(k) +
-                        (ptr.empty() ? std::string(" at the top level") : " in " + n.description) +
-                        suggestion(k, names));
-          continue;
-        }
-        check(child, *f->node, join_ptr(ptr, k), ctx);
-      }
-      for (const auto& f : n.fields) {
-        if (f.required && !v.contains(f.name)) {
-          ctx.error(ptr, "missing required key " + in_quotes(f.name) + " (" + f.node->description +
-                             "; expected " + f.node->expectation() + ")");
-        }
-      }
-      return;
-    }
-    case Kind::kMap: {
+      return check_object(v, n, ptr, ctx);
+    case Kind::kMap:
       if (!v.is_object()) return type_error();
-      for (const auto& [k, child] : v.items()) {
-        const std::string cptr = join_ptr(ptr, k);
-        switch (n.key_kind) {
-          case KeyKind::kId:
-            if (!valid_id(k)) {
-              ctx.error(cptr,
-                        "expected an id of letters, digits, '.', '_' or '-' (starting with "
-                        "a letter or digit), found " +
-                            in_quotes(k));
-              continue;
-            }
-            break;
-          case KeyKind::kYear: {
-            const auto y = parse_year(k);
-            if (!y || !year_in_range(*y)) {
-              ctx.error(cptr, "expected a year (1900 to 2500) as key, found " + in_quotes(k));
-              continue;
-            }
-            break;
-          }
-          case KeyKind::kCurrency:
-            if (!valid_currency(k)) {
-              ctx.error(cptr,
-                        "expected a three-letter currency code such as CNY, found " + in_quotes(k));
-              continue;
-            }
-            break;
-          case KeyKind::kSelector:
-            if (k.empty()) {
-              ctx.error(cptr, "expected a region selector (id, glob, #tag or *), found \"\"");
-              continue;
-            }
-            break;
-          case KeyKind::kNone:
-            break;
-        }
-        check(child, *n.items, cptr, ctx);
-      }
-      return;
-    }
+      return check_map(v, n, ptr, ctx);
     case Kind::kArray:
       if (!v.is_array()) return type_error();
       for (std::size_t i = 0; i < v.size(); ++i) {
@@ -843,30 +880,12 @@ void check(const json& v, const Node& n, const std::string& ptr, Context& ctx) {
     case Kind::kBound:
       if (v.is_number()) return;
       if (!v.is_object()) return type_error();
-      check_unknown_keys(v, {"times", "of_year"}, ptr, "a relative bound", Report{&ctx});
-      if (auto t = number_member(v, "times", ptr, Report{&ctx}, true); t && *t < 0) {
-        ctx.error(join_ptr(ptr, "times"),
-                  "expected a factor >= 0, found " + jsonio::excerpt_json(v["times"]));
-      }
-      (void)number_member(v, "of_year", ptr, Report{&ctx}, true, true);
-      return;
+      return check_bound(v, ptr, ctx);
     case Kind::kYearRange:
       if (!v.is_array() || v.size() != 2 || !is_integral(v[0]) || !is_integral(v[1])) {
         return type_error();
       }
-      for (std::size_t i = 0; i < 2; ++i) {
-        if (!schema::year_in_trajectory().in_bounds(v[i].get<double>())) {
-          ctx.error(join_ptr(ptr, std::to_string(i)),
-                    "expected " + schema::year_in_trajectory().expectation() + ", found " +
-                        jsonio::excerpt_json(v[i]));
-          return;
-        }
-      }
-      if (v[1].get<double>() < v[0].get<double>()) {
-        ctx.error(ptr,
-                  "expected [first, last] with first <= last, found " + jsonio::excerpt_json(v));
-      }
-      return;
+      return check_year_range(v, ptr, ctx);
   }
 }
 
