@@ -596,102 +596,69 @@ std::optional<double> number_member(const json& obj, const char* key, const std:
 }
 
 //! Parses a trajectory value; reports problems of shape (and of bounds on written numbers).
-std::optional<Trajectory> parse_trajectory(const json& v, const Node& node, const std::string& ptr,
-                                           Report report) {
-  if (v.is_number()) {
-    const double d = v.get<double>();
-    if (!node.in_bounds(d)) {
-      report(ptr, "expected " + node.expectation() + ", found " + jsonio::excerpt_json(v));
+std::optional<Trajectory> parse_series(const json& v, const Node& node, const std::string& ptr,
+                                       Report report) {
+  check_unknown_keys(v, {"series", "interp", "then_growth"}, ptr, "a series trajectory", report);
+  SeriesTrajectory s;
+  auto pts = parse_points(v.at("series"), join_ptr(ptr, "series"), report, &node);
+  if (auto it = v.find("interp"); it != v.end()) {
+    if (*it == "linear") {
+      s.interp = Interp::kLinear;
+    } else if (*it == "step") {
+      s.interp = Interp::kStep;
+    } else {
+      report(join_ptr(ptr, "interp"),
+             "expected \"linear\" or \"step\", found " + jsonio::describe(*it));
       return std::nullopt;
     }
-    return Trajectory{d};
   }
-  if (!v.is_object()) {
-    report(ptr, "expected " + node.expectation() + ", found " + jsonio::describe(v));
-    return std::nullopt;
-  }
-  const std::vector<std::string> forms = {"series", "exponential", "logistic", "fit"};
-  std::vector<std::string> present;
-  for (const auto& f : forms) {
-    if (v.contains(f)) present.push_back(f);
-  }
-  if (present.size() != 1) {
-    std::vector<std::string> keys;
-    for (const auto& [k, x] : v.items()) keys.push_back(k);
-    std::string hint;
-    if (present.empty() && !keys.empty()) hint = suggestion(keys.front(), forms);
-    report(ptr,
-           "expected a trajectory object with exactly one of series, exponential, logistic, "
-           "fit; found " +
-               (present.empty() ? std::string("none") : std::to_string(present.size())) + hint);
-    return std::nullopt;
-  }
-  const std::string form = present.front();
-  if (form == "series") {
-    check_unknown_keys(v, {"series", "interp", "then_growth"}, ptr, "a series trajectory", report);
-    SeriesTrajectory s;
-    auto pts = parse_points(v.at("series"), join_ptr(ptr, "series"), report, &node);
-    if (auto it = v.find("interp"); it != v.end()) {
-      if (*it == "linear") {
-        s.interp = Interp::kLinear;
-      } else if (*it == "step") {
-        s.interp = Interp::kStep;
-      } else {
-        report(join_ptr(ptr, "interp"),
-               "expected \"linear\" or \"step\", found " + jsonio::describe(*it));
-        return std::nullopt;
-      }
-    }
-    if (auto it = v.find("then_growth"); it != v.end()) {
-      if (!it->is_number() || !schema::growth_rate().in_bounds(it->get<double>())) {
-        report(join_ptr(ptr, "then_growth"), "expected " + schema::growth_rate().expectation() +
-                                                 ", found " + jsonio::describe(*it));
-        return std::nullopt;
-      }
-      s.then_growth = it->get<double>();
-    }
-    if (!pts) return std::nullopt;
-    s.points = std::move(*pts);
-    return Trajectory{std::move(s)};
-  }
-  const json& body = v.at(form);
-  const std::string bptr = join_ptr(ptr, form);
-  check_unknown_keys(v, {form}, ptr, "a " + form + " trajectory", report);
-  if (!body.is_object()) {
-    report(bptr, "expected an object, found " + jsonio::describe(body));
-    return std::nullopt;
-  }
-  if (form == "exponential") {
-    check_unknown_keys(body, {"base", "base_year", "rate"}, bptr, "an exponential trajectory",
-                       report);
-    auto base = number_member(body, "base", bptr, report, true);
-    auto year = number_member(body, "base_year", bptr, report, true, true);
-    auto rate = number_member(body, "rate", bptr, report, true);
-    if (!base || !year || !rate) return std::nullopt;
-    if (!schema::year_in_trajectory().in_bounds(*year)) {
-      report(join_ptr(bptr, "base_year"), "expected " + schema::year_in_trajectory().expectation() +
-                                              ", found " +
-                                              jsonio::excerpt_json(body.at("base_year")));
+  if (auto it = v.find("then_growth"); it != v.end()) {
+    if (!it->is_number() || !schema::growth_rate().in_bounds(it->get<double>())) {
+      report(join_ptr(ptr, "then_growth"), "expected " + schema::growth_rate().expectation() +
+                                               ", found " + jsonio::describe(*it));
       return std::nullopt;
     }
-    if (!schema::growth_rate().in_bounds(*rate)) {
-      report(join_ptr(bptr, "rate"), "expected " + schema::growth_rate().expectation() +
-                                         ", found " + jsonio::excerpt_json(body.at("rate")));
-      return std::nullopt;
-    }
-    return Trajectory{ExponentialTrajectory{*base, as_int(*year), *rate}};
+    s.then_growth = it->get<double>();
   }
-  if (form == "logistic") {
-    check_unknown_keys(body, {"cap", "midpoint", "steepness", "floor"}, bptr,
-                       "a logistic trajectory", report);
-    auto cap = number_member(body, "cap", bptr, report, true);
-    auto mid = number_member(body, "midpoint", bptr, report, true);
-    auto k = number_member(body, "steepness", bptr, report, true);
-    auto floor = number_member(body, "floor", bptr, report, false);
-    if (!cap || !mid || !k) return std::nullopt;
-    return Trajectory{LogisticTrajectory{*cap, *mid, *k, floor.value_or(0.0)}};
+  if (!pts) return std::nullopt;
+  s.points = std::move(*pts);
+  return Trajectory{std::move(s)};
+}
+
+std::optional<Trajectory> parse_exponential(const json& body, const std::string& bptr,
+                                            Report report) {
+  check_unknown_keys(body, {"base", "base_year", "rate"}, bptr, "an exponential trajectory",
+                     report);
+  auto base = number_member(body, "base", bptr, report, true);
+  auto year = number_member(body, "base_year", bptr, report, true, true);
+  auto rate = number_member(body, "rate", bptr, report, true);
+  if (!base || !year || !rate) return std::nullopt;
+  if (!schema::year_in_trajectory().in_bounds(*year)) {
+    report(join_ptr(bptr, "base_year"), "expected " + schema::year_in_trajectory().expectation() +
+                                            ", found " +
+                                            jsonio::excerpt_json(body.at("base_year")));
+    return std::nullopt;
   }
-  // fit
+  if (!schema::growth_rate().in_bounds(*rate)) {
+    report(join_ptr(bptr, "rate"), "expected " + schema::growth_rate().expectation() + ", found " +
+                                       jsonio::excerpt_json(body.at("rate")));
+    return std::nullopt;
+  }
+  return Trajectory{ExponentialTrajectory{*base, as_int(*year), *rate}};
+}
+
+std::optional<Trajectory> parse_logistic(const json& body, const std::string& bptr, Report report) {
+  check_unknown_keys(body, {"cap", "midpoint", "steepness", "floor"}, bptr, "a logistic trajectory",
+                     report);
+  auto cap = number_member(body, "cap", bptr, report, true);
+  auto mid = number_member(body, "midpoint", bptr, report, true);
+  auto k = number_member(body, "steepness", bptr, report, true);
+  auto floor = number_member(body, "floor", bptr, report, false);
+  if (!cap || !mid || !k) return std::nullopt;
+  return Trajectory{LogisticTrajectory{*cap, *mid, *k, floor.value_or(0.0)}};
+}
+
+std::optional<Trajectory> parse_fit(const json& body, const std::string& bptr, Report report) {
   check_unknown_keys(body, {"model", "history", "floor"}, bptr, "a fit trajectory", report);
   FitTrajectory f;
   auto model = body.find("model");
@@ -728,6 +695,50 @@ std::optional<Trajectory> parse_trajectory(const json& v, const Node& node, cons
     return std::nullopt;
   }
   return Trajectory{std::move(f)};
+}
+
+std::optional<Trajectory> parse_trajectory(const json& v, const Node& node, const std::string& ptr,
+                                           Report report) {
+  if (v.is_number()) {
+    const double d = v.get<double>();
+    if (!node.in_bounds(d)) {
+      report(ptr, "expected " + node.expectation() + ", found " + jsonio::excerpt_json(v));
+      return std::nullopt;
+    }
+    return Trajectory{d};
+  }
+  if (!v.is_object()) {
+    report(ptr, "expected " + node.expectation() + ", found " + jsonio::describe(v));
+    return std::nullopt;
+  }
+  const std::vector<std::string> forms = {"series", "exponential", "logistic", "fit"};
+  std::vector<std::string> present;
+  for (const auto& f : forms) {
+    if (v.contains(f)) present.push_back(f);
+  }
+  if (present.size() != 1) {
+    std::vector<std::string> keys;
+    for (const auto& [k, x] : v.items()) keys.push_back(k);
+    std::string hint;
+    if (present.empty() && !keys.empty()) hint = suggestion(keys.front(), forms);
+    report(ptr,
+           "expected a trajectory object with exactly one of series, exponential, logistic, "
+           "fit; found " +
+               (present.empty() ? std::string("none") : std::to_string(present.size())) + hint);
+    return std::nullopt;
+  }
+  const std::string form = present.front();
+  if (form == "series") return parse_series(v, node, ptr, report);
+  const json& body = v.at(form);
+  const std::string bptr = join_ptr(ptr, form);
+  check_unknown_keys(v, {form}, ptr, "a " + form + " trajectory", report);
+  if (!body.is_object()) {
+    report(bptr, "expected an object, found " + jsonio::describe(body));
+    return std::nullopt;
+  }
+  if (form == "exponential") return parse_exponential(body, bptr, report);
+  if (form == "logistic") return parse_logistic(body, bptr, report);
+  return parse_fit(body, bptr, report);
 }
 
 //! Whether a map key is what the map's keys must be (an id, a year, a currency, a selector);
