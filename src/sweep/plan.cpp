@@ -243,13 +243,9 @@ void load_with_document_values(const Plan& p, long long run, const std::vector<d
   }
 }
 
-}  // namespace
-
-//! Sets the working scenario for run `run`; `params` receives the value of each binding.
-void apply(const Plan& p, long long run, Scenario& ws, std::vector<SeriesGroup>& groups,
-           std::vector<double>& params) {
+//! Every touched field of the working scenario back to the base's value.
+void restore(const Plan& p, Scenario& ws) {
   const Scenario& bs = p.base;
-  // Restore every touched field from the base.
   for (const auto& b : p.bindings) {
     if (b.via_document) continue;
     const Storage to = b.bound.at(ws);
@@ -258,11 +254,12 @@ void apply(const Plan& p, long long run, Scenario& ws, std::vector<SeriesGroup>&
     if (to.number != nullptr) *to.number = *from.number;
     if (to.integer != nullptr) *to.integer = *from.integer;
   }
-  for (auto& g : groups) g.working = g.original;
-  // Values: grid coordinates from the run's grid point, draws from the run's generator.
+}
+
+//! The run's values: grid coordinates from its grid point, draws from its own generator.
+void values_of(const Plan& p, long long run, std::vector<double>& value) {
   Rng rng(0x5eed0000ULL ^ static_cast<std::uint64_t>(p.hash), static_cast<std::uint64_t>(run));
   long long g = run / p.samples;
-  std::vector<double>& value = params;
   value.assign(p.bindings.size(), 0.0);
   for (auto it = p.grid_bindings.rbegin(); it != p.grid_bindings.rend(); ++it) {
     const auto& spec = p.bindings[*it].spec;
@@ -273,8 +270,11 @@ void apply(const Plan& p, long long run, Scenario& ws, std::vector<SeriesGroup>&
   for (std::size_t i = 0; i < p.bindings.size(); ++i) {
     if (!p.bindings[i].spec.is_grid()) value[i] = p.bindings[i].spec.draw(rng);
   }
-  if (p.any_document) load_with_document_values(p, run, value, ws);
-  const int years = bs.horizon.years();
+}
+
+//! Sets the directly bound values (series points into their groups).
+void set_values(const Plan& p, long long run, const std::vector<double>& value, Scenario& ws,
+                std::vector<SeriesGroup>& groups) {
   for (std::size_t i = 0; i < p.bindings.size(); ++i) {
     const Binding& b = p.bindings[i];
     const double x = value[i];
@@ -324,11 +324,13 @@ void apply(const Plan& p, long long run, Scenario& ws, std::vector<SeriesGroup>&
       }
     }
   }
-  for (auto& sg : groups) {
-    auto& a = *sg.bound.at(ws).trajectory;
-    for (int y = 0; y < years; ++y) a(y) = value_at(Trajectory{sg.working}, bs.horizon.start + y);
-  }
-  // Bounds of every varied trajectory, in every year.
+}
+
+//! Bounds of every varied trajectory, in every year; the scenario's own exchange rate follows
+//! a varied one.
+void check_trajectories(const Plan& p, long long run, Scenario& ws) {
+  const Scenario& bs = p.base;
+  const int years = bs.horizon.years();
   for (const auto& b : p.bindings) {
     if (b.via_document || b.bound.param->shape != Shape::kTrajectory) continue;
     const auto& a = *b.bound.at(ws).trajectory;
@@ -343,7 +345,12 @@ void apply(const Plan& p, long long run, Scenario& ws, std::vector<SeriesGroup>&
       ws.capex.fx_per_usd = a;
     }
   }
-  // The loader's rules between values hold for every run, not just the base.
+}
+
+//! The loader's rules between values, and the capex shares summing to 1, hold for every run.
+void check_rules(const Plan& p, long long run, const Scenario& ws) {
+  const Scenario& bs = p.base;
+  const int years = bs.horizon.years();
   if (const auto broken = p.rules_varied ? check_consistency(ws) : std::vector<Diagnostic>{};
       !broken.empty()) {
     std::string varied;
@@ -374,6 +381,27 @@ void apply(const Plan& p, long long run, Scenario& ws, std::vector<SeriesGroup>&
       }
     }
   }
+}
+
+}  // namespace
+
+//! Sets the working scenario for run `run`; `params` receives the value of each binding.
+void apply(const Plan& p, long long run, Scenario& ws, std::vector<SeriesGroup>& groups,
+           std::vector<double>& params) {
+  restore(p, ws);
+  for (auto& g : groups) g.working = g.original;
+  values_of(p, run, params);
+  if (p.any_document) load_with_document_values(p, run, params, ws);
+  set_values(p, run, params, ws, groups);
+  const Scenario& bs = p.base;
+  for (auto& sg : groups) {
+    auto& a = *sg.bound.at(ws).trajectory;
+    for (int y = 0; y < bs.horizon.years(); ++y) {
+      a(y) = value_at(Trajectory{sg.working}, bs.horizon.start + y);
+    }
+  }
+  check_trajectories(p, run, ws);
+  check_rules(p, run, ws);
 }
 
 Plan prepare(const SweepOptions& o) {
