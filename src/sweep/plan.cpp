@@ -72,6 +72,74 @@ void multiply_trajectory(json& v, double f) {
   }
 }
 
+//! A key bound through the document: the scenario must hold objects where the value goes, and
+//! something to multiply when it multiplies.
+void check_document_path(const VarySpec& v, const json& doc) {
+  // Every other numeric key: through the document (set, or multiply what the scenario has).
+  if (v.multiply && !document_value(doc, v.pointer)) {
+    not_sweepable(v,
+                  "the scenario does not set it, so there is nothing to multiply (set it "
+                  "in the scenario or with --set first)");
+  }
+  // Where the value goes, every key that exists must be an object (a value can be set under
+  // a region, not under a number or a trajectory written as a number).
+  const json* at = &doc;
+  for (const auto& tok : jsonio::split_pointer(v.pointer)) {
+    if (!at->is_object()) {
+      not_sweepable(v, "the scenario holds " + jsonio::describe(*at) + " where " + v.pointer +
+                           " needs an object");
+    }
+    if (!at->contains(tok)) break;
+    at = &(*at)[tok];
+  }
+}
+
+//! A point of a series: the series as the document writes it, one group per series (several
+//! points of one series are varied together).
+void bind_series_point(Binding& b, const VarySpec& v, const json& doc,
+                       const std::vector<std::string>& t, std::vector<SeriesGroup>& groups) {
+  if (b.bound.param->shape != Shape::kTrajectory) not_sweepable(v, "it is not a trajectory");
+  // The series as written in the merged document.
+  const json* value = &doc;
+  for (const auto& tok : t) {
+    if (!value->is_object() || !value->contains(tok)) {
+      value = nullptr;
+      break;
+    }
+    value = &(*value)[tok];
+  }
+  if (value == nullptr || !value->is_object() || !value->contains("series")) {
+    not_sweepable(v, b.field_pointer + " is not a series trajectory in the scenario");
+  }
+  int g = -1;
+  for (std::size_t i = 0; i < groups.size(); ++i) {
+    if (groups[i].field_pointer == b.field_pointer) g = static_cast<int>(i);
+  }
+  if (g < 0) {
+    SeriesGroup sg;
+    sg.field_pointer = b.field_pointer;
+    sg.bound = b.bound;
+    for (const auto& [k, x] : (*value)["series"].items())
+      sg.original.points.emplace_back(std::stoi(k), x.get<double>());
+    std::sort(sg.original.points.begin(), sg.original.points.end());
+    if (value->contains("interp") && (*value)["interp"] == "step")
+      sg.original.interp = Interp::kStep;
+    if (value->contains("then_growth"))
+      sg.original.then_growth = (*value)["then_growth"].get<double>();
+    groups.push_back(sg);
+    g = static_cast<int>(groups.size()) - 1;
+  }
+  b.series_group = g;
+  if (v.multiply) {
+    const auto& pts = groups[static_cast<std::size_t>(g)].original.points;
+    if (std::none_of(pts.begin(), pts.end(),
+                     [&](const auto& p) { return p.first == *b.series_year; })) {
+      not_sweepable(
+          v, "the series has no point in " + std::to_string(*b.series_year) + " to multiply");
+    }
+  }
+}
+
 Binding bind_vary(const VarySpec& v, const Scenario& s, const json& doc,
                   std::vector<SeriesGroup>& groups) {
   Binding b;
@@ -84,13 +152,11 @@ Binding bind_vary(const VarySpec& v, const Scenario& s, const json& doc,
   }
   // A point of a series: .../series/YEAR
   if (t.size() >= 3 && t[t.size() - 2] == "series") {
-    int year = 0;
-    try {
-      year = std::stoi(t.back());
-    } catch (const std::exception&) {
-      not_sweepable(v, "\"" + jsonio::excerpt(t.back()) + "\" is not a year");
+    const auto& y = t.back();
+    if (y.empty() || y.size() > 4 || y.find_first_not_of("0123456789") != std::string::npos) {
+      not_sweepable(v, "\"" + jsonio::excerpt(y) + "\" is not a year");
     }
-    b.series_year = year;
+    b.series_year = std::stoi(y);
     t.resize(t.size() - 2);
   }
   const schema::Node* node = schema::node_at(t);
@@ -113,70 +179,13 @@ Binding bind_vary(const VarySpec& v, const Scenario& s, const json& doc,
   Scenario& ms = const_cast<Scenario&>(s);
   if (!bound ||
       (bound->param->shape == Shape::kTrajectory && bound->at(ms).trajectory == nullptr)) {
-    // Every other numeric key: through the document (set, or multiply what the scenario has).
-    if (v.multiply && !document_value(doc, v.pointer)) {
-      not_sweepable(v,
-                    "the scenario does not set it, so there is nothing to multiply (set it "
-                    "in the scenario or with --set first)");
-    }
-    // Where the value goes, every key that exists must be an object (a value can be set under
-    // a region, not under a number or a trajectory written as a number).
-    const json* at = &doc;
-    for (const auto& tok : jsonio::split_pointer(v.pointer)) {
-      if (!at->is_object()) {
-        not_sweepable(v, "the scenario holds " + jsonio::describe(*at) + " where " + v.pointer +
-                             " needs an object");
-      }
-      if (!at->contains(tok)) break;
-      at = &(*at)[tok];
-    }
+    check_document_path(v, doc);
     b.via_document = true;
     check_bounds(v, *node);
     return b;
   }
   b.bound = *bound;
-  if (b.series_year) {
-    if (b.bound.param->shape != Shape::kTrajectory) not_sweepable(v, "it is not a trajectory");
-    // The series as written in the merged document.
-    const json* value = &doc;
-    for (const auto& tok : t) {
-      if (!value->is_object() || !value->contains(tok)) {
-        value = nullptr;
-        break;
-      }
-      value = &(*value)[tok];
-    }
-    if (value == nullptr || !value->is_object() || !value->contains("series")) {
-      not_sweepable(v, b.field_pointer + " is not a series trajectory in the scenario");
-    }
-    int g = -1;
-    for (std::size_t i = 0; i < groups.size(); ++i) {
-      if (groups[i].field_pointer == b.field_pointer) g = static_cast<int>(i);
-    }
-    if (g < 0) {
-      SeriesGroup sg;
-      sg.field_pointer = b.field_pointer;
-      sg.bound = b.bound;
-      for (const auto& [k, x] : (*value)["series"].items())
-        sg.original.points.emplace_back(std::stoi(k), x.get<double>());
-      std::sort(sg.original.points.begin(), sg.original.points.end());
-      if (value->contains("interp") && (*value)["interp"] == "step")
-        sg.original.interp = Interp::kStep;
-      if (value->contains("then_growth"))
-        sg.original.then_growth = (*value)["then_growth"].get<double>();
-      groups.push_back(sg);
-      g = static_cast<int>(groups.size()) - 1;
-    }
-    b.series_group = g;
-    if (v.multiply) {
-      const auto& pts = groups[static_cast<std::size_t>(g)].original.points;
-      if (std::none_of(pts.begin(), pts.end(),
-                       [&](const auto& p) { return p.first == *b.series_year; })) {
-        not_sweepable(
-            v, "the series has no point in " + std::to_string(*b.series_year) + " to multiply");
-      }
-    }
-  }
+  if (b.series_year) bind_series_point(b, v, doc, t, groups);
   check_bounds(v, *node);
   return b;
 }
