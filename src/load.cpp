@@ -1255,17 +1255,23 @@ class Builder {
   }
 
   void capex(Scenario& s) {
-    const int years = h_.years();
-    const auto nr = static_cast<Eigen::Index>(s.regions.size());
-    const auto nh = static_cast<Eigen::Index>(s.hardware.size());
-    const Node& node = field_node(root_, "capex");
-    const json empty = json::object();
-    const json* c = member(doc_, "capex");
-    const json& capex = (c != nullptr && c->is_object()) ? *c : empty;
-    const bool any_budget = (s.capex.budget > 0).any();
+    check_split(s);
+    region_weights(s);
+    hardware_mix(s);
+  }
 
-    // Split.
-    // The shares were read with the other parameters (0 where absent).
+  //! The capex object of the document (empty when absent).
+  [[nodiscard]] const json& capex_section() const {
+    static const json empty = json::object();
+    const json* c = member(doc_, "capex");
+    return (c != nullptr && c->is_object()) ? *c : empty;
+  }
+
+  //! The shares were read with the other parameters (0 where absent): they must sum to 1.
+  void check_split(const Scenario& s) {
+    const int years = h_.years();
+    const json& capex = capex_section();
+    const bool any_budget = (s.capex.budget > 0).any();
     if (const json* split = member(capex, "split"); split != nullptr && split->is_object()) {
       const Eigen::ArrayXd sum = s.capex.split_it + s.capex.split_facility + s.capex.split_other;
       for (int i = 0; i < years; ++i) {
@@ -1281,8 +1287,14 @@ class Builder {
                  "missing required key \"split\" (the budget is set; expected "
                  "{\"it\": a, \"facility\": b, \"other\": c} summing to 1)");
     }
+  }
 
-    // Region weights: absent means {"*": 1}.
+  //! Region weights by selector, resolved per region; absent means {"*": 1}.
+  void region_weights(Scenario& s) {
+    const int years = h_.years();
+    const auto nr = static_cast<Eigen::Index>(s.regions.size());
+    const Node& node = field_node(root_, "capex");
+    const json& capex = capex_section();
     s.capex.region_weight = Eigen::ArrayXXd::Zero(nr, years);
     const Node& weight_node = *field_node(node, "region_weights").items;
     if (const json* w = member(capex, "region_weights"); w != nullptr && w->is_object()) {
@@ -1298,8 +1310,15 @@ class Builder {
     } else {
       s.capex.region_weight.setOnes();
     }
+  }
 
-    // Hardware mix per region.
+  //! The hardware mix per region: shares by selector, each summing to 1.
+  void hardware_mix(Scenario& s) {
+    const int years = h_.years();
+    const auto nh = static_cast<Eigen::Index>(s.hardware.size());
+    const Node& node = field_node(root_, "capex");
+    const json& capex = capex_section();
+    const bool any_budget = (s.capex.budget > 0).any();
     s.capex.mix.assign(s.regions.size(), Eigen::ArrayXXd::Zero(nh, years));
     const Node& mix_node = *field_node(node, "hardware_mix").items->items;
     const json* mix = member(capex, "hardware_mix");
