@@ -1394,75 +1394,86 @@ class Builder {
         ctx_.error(join_ptr(ptr, "metric"), "the metric " + in_quotes(target.metric) +
                                                 " exists only when the scenario has demand");
       }
-      // Region: total, a region id or a selector.
-      if (selector_kind(target.region) == SelectorKind::kExact &&
-          s.region_index(target.region) < 0) {
-        ctx_.error(join_ptr(ptr, "region"), "unknown region " + in_quotes(target.region) +
-                                                " (expected total, a region id, a glob, a #tag "
-                                                "or *)" +
-                                                suggestion(target.region, region_ids(s)));
-      } else if (target.region != "total" &&
-                 std::none_of(s.regions.begin(), s.regions.end(), [&](const Region& r) {
-                   return selector_matches(target.region, r);
-                 })) {
-        // A glob or tag that matches nothing would read no value: refused, not a silent NaN.
-        ctx_.error(join_ptr(ptr, "region"),
-                   "the selector " + in_quotes(target.region) + " matches no region");
-      }
-      // Years.
-      const json* year = member(t, "year");
-      const json* years = member(t, "years");
-      bool have_years = false;
-      if ((year == nullptr) == (years == nullptr)) {
-        ctx_.error(ptr, std::string("expected exactly one of \"year\" and \"years\", found ") +
-                            (year == nullptr ? "neither" : "both"));
-      } else if (year != nullptr && is_integral(*year)) {
-        target.first_year = target.last_year = as_int(year->get<double>());
-        have_years = true;
-      } else if (years != nullptr && years->is_array() && years->size() == 2 &&
-                 is_integral((*years)[0]) && is_integral((*years)[1])) {
-        target.first_year = as_int((*years)[0].get<double>());
-        target.last_year = as_int((*years)[1].get<double>());
-        have_years = true;
-      }
-      auto in_horizon = [&](int y) { return y >= h_.start && y <= h_.end; };
-      if (have_years && (!in_horizon(target.first_year) || !in_horizon(target.last_year))) {
-        ctx_.error(join_ptr(ptr, year != nullptr ? "year" : "years"),
-                   "expected years within the horizon " + std::to_string(h_.start) + " to " +
-                       std::to_string(h_.end) + ", found " +
-                       jsonio::excerpt_json(year != nullptr ? *year : *years));
-      }
-      // Bound: exactly one.
-      int bounds = 0;
-      const std::pair<const char*, BoundKind> kinds[] = {{"at_least", BoundKind::kAtLeast},
-                                                         {"at_most", BoundKind::kAtMost},
-                                                         {"equals", BoundKind::kEquals}};
-      for (const auto& [key, kind] : kinds) {
-        const json* b = member(t, key);
-        if (b == nullptr) continue;
-        ++bounds;
-        target.kind = kind;
-        if (b->is_number()) {
-          target.value = b->get<double>();
-        } else if (b->is_object()) {
-          const json* k = member(*b, "times");
-          const json* of = member(*b, "of_year");
-          if (k != nullptr && k->is_number()) target.value = k->get<double>();
-          if (of != nullptr && is_integral(*of)) {
-            target.of_year = as_int(of->get<double>());
-            if (!in_horizon(*target.of_year)) {
-              ctx_.error(join_ptr(join_ptr(ptr, key), "of_year"),
-                         "expected a year within the horizon " + std::to_string(h_.start) + " to " +
-                             std::to_string(h_.end) + ", found " + std::to_string(*target.of_year));
-            }
+      target_region(s, target, ptr);
+      target_years(t, target, ptr);
+      target_bound(t, target, ptr);
+      s.targets.push_back(std::move(target));
+    }
+  }
+
+  [[nodiscard]] bool in_horizon(int y) const { return y >= h_.start && y <= h_.end; }
+
+  //! A target's region: total, a region id, or a selector that matches a region.
+  void target_region(const Scenario& s, const Target& target, const std::string& ptr) {
+    if (selector_kind(target.region) == SelectorKind::kExact && s.region_index(target.region) < 0) {
+      ctx_.error(join_ptr(ptr, "region"), "unknown region " + in_quotes(target.region) +
+                                              " (expected total, a region id, a glob, a #tag "
+                                              "or *)" +
+                                              suggestion(target.region, region_ids(s)));
+    } else if (target.region != "total" &&
+               std::none_of(s.regions.begin(), s.regions.end(),
+                            [&](const Region& r) { return selector_matches(target.region, r); })) {
+      // A glob or tag that matches nothing would read no value: refused, not a silent NaN.
+      ctx_.error(join_ptr(ptr, "region"),
+                 "the selector " + in_quotes(target.region) + " matches no region");
+    }
+  }
+
+  //! A target's year or years, within the horizon.
+  void target_years(const json& t, Target& target, const std::string& ptr) {
+    const json* year = member(t, "year");
+    const json* years = member(t, "years");
+    bool have_years = false;
+    if ((year == nullptr) == (years == nullptr)) {
+      ctx_.error(ptr, std::string("expected exactly one of \"year\" and \"years\", found ") +
+                          (year == nullptr ? "neither" : "both"));
+    } else if (year != nullptr && is_integral(*year)) {
+      target.first_year = target.last_year = as_int(year->get<double>());
+      have_years = true;
+    } else if (years != nullptr && years->is_array() && years->size() == 2 &&
+               is_integral((*years)[0]) && is_integral((*years)[1])) {
+      target.first_year = as_int((*years)[0].get<double>());
+      target.last_year = as_int((*years)[1].get<double>());
+      have_years = true;
+    }
+    if (have_years && (!in_horizon(target.first_year) || !in_horizon(target.last_year))) {
+      ctx_.error(join_ptr(ptr, year != nullptr ? "year" : "years"),
+                 "expected years within the horizon " + std::to_string(h_.start) + " to " +
+                     std::to_string(h_.end) + ", found " +
+                     jsonio::excerpt_json(year != nullptr ? *year : *years));
+    }
+  }
+
+  //! A target's bound: exactly one of at_least, at_most, equals; a number or k × another year.
+  void target_bound(const json& t, Target& target, const std::string& ptr) {
+    int bounds = 0;
+    const std::pair<const char*, BoundKind> kinds[] = {{"at_least", BoundKind::kAtLeast},
+                                                       {"at_most", BoundKind::kAtMost},
+                                                       {"equals", BoundKind::kEquals}};
+    for (const auto& [key, kind] : kinds) {
+      const json* b = member(t, key);
+      if (b == nullptr) continue;
+      ++bounds;
+      target.kind = kind;
+      if (b->is_number()) {
+        target.value = b->get<double>();
+      } else if (b->is_object()) {
+        const json* k = member(*b, "times");
+        const json* of = member(*b, "of_year");
+        if (k != nullptr && k->is_number()) target.value = k->get<double>();
+        if (of != nullptr && is_integral(*of)) {
+          target.of_year = as_int(of->get<double>());
+          if (!in_horizon(*target.of_year)) {
+            ctx_.error(join_ptr(join_ptr(ptr, key), "of_year"),
+                       "expected a year within the horizon " + std::to_string(h_.start) + " to " +
+                           std::to_string(h_.end) + ", found " + std::to_string(*target.of_year));
           }
         }
       }
-      if (bounds != 1) {
-        ctx_.error(ptr, "expected exactly one bound (at_least, at_most or equals), found " +
-                            std::to_string(bounds));
-      }
-      s.targets.push_back(std::move(target));
+    }
+    if (bounds != 1) {
+      ctx_.error(ptr, "expected exactly one bound (at_least, at_most or equals), found " +
+                          std::to_string(bounds));
     }
   }
 
