@@ -1176,51 +1176,61 @@ class Builder {
       if (const json* o = member(v, "opens"); o != nullptr && o->is_number()) {
         r.opens = as_int(o->get<double>());
       }
-      r.allowed.assign(s.hardware.size(), true);
-      if (const json* allowed = member(v, "allowed_hardware"); allowed != nullptr) {
-        r.allowed.assign(s.hardware.size(), false);
-        const auto ids = strings(allowed);
-        for (std::size_t i = 0; i < ids.size(); ++i) {
-          const int hi = s.hardware_index(ids[i]);
-          if (hi < 0) {
-            unknown_hardware(s, join_ptr(ptr, "allowed_hardware") + "/" + std::to_string(i),
-                             ids[i]);
-          } else {
-            r.allowed[static_cast<std::size_t>(hi)] = true;
-          }
-        }
-      }
-      if (const json* init = member(v, "initial"); init != nullptr && init->is_object()) {
-        const std::string iptr = join_ptr(ptr, "initial");
-        if (const json* fleet = member(*init, "fleet"); fleet != nullptr && fleet->is_object()) {
-          for (const auto& [hw_id, vintages] : fleet->items()) {
-            const std::string fptr = join_ptr(join_ptr(iptr, "fleet"), hw_id);
-            const int hi = s.hardware_index(hw_id);
-            if (hi < 0) {
-              unknown_hardware(s, fptr, hw_id);
-              continue;
-            }
-            if (!r.allowed[static_cast<std::size_t>(hi)]) {
-              ctx_.error(fptr, "hardware " + in_quotes(hw_id) +
-                                   " is not in the region's allowed_hardware");
-            }
-            if (!vintages.is_object()) continue;
-            for (const auto& [year_key, count] : vintages.items()) {
-              const auto vintage = parse_year(year_key);
-              if (!vintage || !count.is_number()) continue;  // reported by check()
-              if (*vintage > s.horizon.start) {
-                ctx_.error(join_ptr(fptr, year_key),
-                           "expected an initial vintage <= the horizon start (" +
-                               std::to_string(s.horizon.start) + "), found " + year_key);
-                continue;
-              }
-              r.initial_fleet.push_back({hi, *vintage, count.get<double>()});
-            }
-          }
-        }
-      }
+      allowed_hardware(s, v, r, ptr);
+      initial_fleet(s, v, r, ptr);
       s.regions.push_back(std::move(r));
       read_params(s, params::Scope::kRegion, s.regions.size() - 1, ptr);
+    }
+  }
+
+  //! What the region may install: all hardware, or its allowed_hardware.
+  void allowed_hardware(const Scenario& s, const json& v, Region& r, const std::string& ptr) {
+    r.allowed.assign(s.hardware.size(), true);
+    if (const json* allowed = member(v, "allowed_hardware"); allowed != nullptr) {
+      r.allowed.assign(s.hardware.size(), false);
+      const auto ids = strings(allowed);
+      for (std::size_t i = 0; i < ids.size(); ++i) {
+        const int hi = s.hardware_index(ids[i]);
+        if (hi < 0) {
+          unknown_hardware(s, join_ptr(ptr, "allowed_hardware") + "/" + std::to_string(i), ids[i]);
+        } else {
+          r.allowed[static_cast<std::size_t>(hi)] = true;
+        }
+      }
+    }
+  }
+
+  //! The initial fleet, as cohorts by hardware and vintage (its power is checked with the
+  //! other rules between values, check_consistency).
+  void initial_fleet(const Scenario& s, const json& v, Region& r, const std::string& ptr) {
+    if (const json* init = member(v, "initial"); init != nullptr && init->is_object()) {
+      const std::string iptr = join_ptr(ptr, "initial");
+      if (const json* fleet = member(*init, "fleet"); fleet != nullptr && fleet->is_object()) {
+        for (const auto& [hw_id, vintages] : fleet->items()) {
+          const std::string fptr = join_ptr(join_ptr(iptr, "fleet"), hw_id);
+          const int hi = s.hardware_index(hw_id);
+          if (hi < 0) {
+            unknown_hardware(s, fptr, hw_id);
+            continue;
+          }
+          if (!r.allowed[static_cast<std::size_t>(hi)]) {
+            ctx_.error(fptr,
+                       "hardware " + in_quotes(hw_id) + " is not in the region's allowed_hardware");
+          }
+          if (!vintages.is_object()) continue;
+          for (const auto& [year_key, count] : vintages.items()) {
+            const auto vintage = parse_year(year_key);
+            if (!vintage || !count.is_number()) continue;  // reported by check()
+            if (*vintage > s.horizon.start) {
+              ctx_.error(join_ptr(fptr, year_key),
+                         "expected an initial vintage <= the horizon start (" +
+                             std::to_string(s.horizon.start) + "), found " + year_key);
+              continue;
+            }
+            r.initial_fleet.push_back({hi, *vintage, count.get<double>()});
+          }
+        }
+      }
     }
   }
 
