@@ -137,18 +137,10 @@ std::vector<int> default_compare_metrics() {
           kTcoUsd,    kCostPerEflopYearUsd, kOperationalTco2};
 }
 
-Gate parse_gate(const std::string& raw) {
-  const std::string text = trim(raw);
-  if (text.empty()) bad_gate(raw, "empty (expected METRIC[@YEAR][:SELECTOR] OP VALUE)");
-  Gate g;
-  g.text = text;
-  // The operator: the first of <, >, = in the text.
-  const auto op_pos = text.find_first_of("<>=");
-  if (op_pos == std::string::npos) {
-    bad_gate(raw, "no operator (expected one of <= < >= > ==, e.g. energy_twh@2032<=+5%)");
-  }
-  std::string lhs = trim(text.substr(0, op_pos));
-  std::string rest = text.substr(op_pos);
+namespace {
+
+//! OP VALUE: the operator, then a number or a signed percentage (relative to BASE).
+void parse_rhs(const std::string& raw, const std::string& rest, Gate& g) {
   std::string op;
   if (rest.rfind("<=", 0) == 0 || rest.rfind(">=", 0) == 0 || rest.rfind("==", 0) == 0) {
     op = rest.substr(0, 2);
@@ -178,7 +170,10 @@ Gate parse_gate(const std::string& raw) {
   }
   if (!std::isfinite(g.value)) bad_gate(raw, "value is not finite");
   if (g.relative) g.value /= 100.0;
-  // LHS: METRIC[@YEAR[:YEAR]][:SELECTOR]
+}
+
+//! METRIC[@YEAR[:YEAR]][:SELECTOR].
+void parse_lhs(const std::string& raw, const std::string& lhs, Gate& g) {
   if (lhs.empty()) bad_gate(raw, "no metric before the operator");
   std::string metric = lhs;
   std::string after;
@@ -217,6 +212,24 @@ Gate parse_gate(const std::string& raw) {
                       (near.empty() ? std::string() : "; did you mean \"" + near.front() + "\"?"));
   }
   g.metric = col;
+}
+
+}  // namespace
+
+Gate parse_gate(const std::string& raw) {
+  const std::string text = trim(raw);
+  if (text.empty()) bad_gate(raw, "empty (expected METRIC[@YEAR][:SELECTOR] OP VALUE)");
+  Gate g;
+  g.text = text;
+  // The operator: the first of <, >, = in the text.
+  const auto op_pos = text.find_first_of("<>=");
+  if (op_pos == std::string::npos) {
+    bad_gate(raw, "no operator (expected one of <= < >= > ==, e.g. energy_twh@2032<=+5%)");
+  }
+  std::string lhs = trim(text.substr(0, op_pos));
+  std::string rest = text.substr(op_pos);
+  parse_rhs(raw, rest, g);
+  parse_lhs(raw, lhs, g);
   return g;
 }
 
