@@ -147,32 +147,25 @@ ExponentialTrajectory fit_exponential(const YearPoints& history) {
   return {std::exp(c(0)), t0, std::expm1(c(1))};
 }
 
-LogisticTrajectory fit_logistic(const YearPoints& history, double floor) {
-  require_points(history, 3, "logistic");
-  const Eigen::Index n = static_cast<Eigen::Index>(history.size());
-  Eigen::VectorXd t(n);
-  const Eigen::VectorXd v = values(history);
-  for (Eigen::Index i = 0; i < n; ++i) t(i) = history[static_cast<std::size_t>(i)].first;
-  const double vmax = v.maxCoeff();
-  for (Eigen::Index i = 0; i < n; ++i) {
-    if (!(v(i) > floor)) {
-      throw TrajectoryError("a logistic fit needs every history value above the floor (" +
-                            std::to_string(floor) + "), found " + std::to_string(v(i)));
-    }
-  }
-  const double tc = t.mean();  // centre the years for conditioning
+namespace {
 
-  // Parameters p = (cap, midpoint − tc, steepness).
-  auto residuals = [&](const Eigen::Vector3d& p) {
-    Eigen::VectorXd r(n);
-    for (Eigen::Index i = 0; i < n; ++i) {
+//! Least squares of a logistic curve over the history: parameters p = (cap, midpoint − tc,
+//! steepness), the years centred on their mean tc for conditioning, the floor fixed.
+struct LogisticProblem {
+  Eigen::VectorXd t, v;
+  double floor = 0, tc = 0;
+  [[nodiscard]] Eigen::Index n() const { return t.size(); }
+
+  [[nodiscard]] Eigen::VectorXd residuals(const Eigen::Vector3d& p) const {
+    Eigen::VectorXd r(n());
+    for (Eigen::Index i = 0; i < n(); ++i) {
       r(i) = floor + (p(0) - floor) / (1.0 + std::exp(-p(2) * (t(i) - tc - p(1)))) - v(i);
     }
     return r;
-  };
-  auto jacobian = [&](const Eigen::Vector3d& p) {
-    Eigen::MatrixXd j(n, 3);
-    for (Eigen::Index i = 0; i < n; ++i) {
+  }
+  [[nodiscard]] Eigen::MatrixXd jacobian(const Eigen::Vector3d& p) const {
+    Eigen::MatrixXd j(n(), 3);
+    for (Eigen::Index i = 0; i < n(); ++i) {
       const double x = t(i) - tc - p(1);
       const double e = std::exp(-p(2) * x);
       const double s = 1.0 / (1.0 + e);
@@ -182,12 +175,21 @@ LogisticTrajectory fit_logistic(const YearPoints& history, double floor) {
       j(i, 2) = (p(0) - floor) * ds * x;
     }
     return j;
-  };
+  }
+};
 
-  // Starting points: for a trial cap K the logit ln((v − f)/(K − v)) is linear in t; its
-  // least-squares line gives steepness and midpoint. Keep the trial with the smallest error.
+//! Starting points: for a trial cap K the logit ln((v − f)/(K − v)) is linear in t; its
+//! least-squares line gives steepness and midpoint. The trial with the smallest error wins.
+Eigen::Vector3d logistic_start(const LogisticProblem& lp, double& best_sse) {
+  const Eigen::Index n = lp.n();
+  const Eigen::VectorXd& t = lp.t;
+  const Eigen::VectorXd& v = lp.v;
+  const double floor = lp.floor;
+  const double tc = lp.tc;
+  const double vmax = v.maxCoeff();
+  auto residuals = [&lp](const Eigen::Vector3d& p) { return lp.residuals(p); };
   Eigen::Vector3d best = Eigen::Vector3d::Zero();
-  double best_sse = std::numeric_limits<double>::infinity();
+  best_sse = std::numeric_limits<double>::infinity();
   for (double scale : {1.01, 1.05, 1.2, 1.5, 2.0, 3.0, 5.0, 10.0, 100.0}) {
     const double cap = floor + (vmax - floor) * scale;
     Eigen::VectorXd z(n);
@@ -207,10 +209,14 @@ LogisticTrajectory fit_logistic(const YearPoints& history, double floor) {
   if (!std::isfinite(best_sse)) {
     throw TrajectoryError("a logistic fit needs history values that change over time");
   }
+  return best;
+}
 
-  // Levenberg–Marquardt with Marquardt's diagonal scaling.
-  Eigen::Vector3d p = best;
-  double sse = best_sse;
+//! Levenberg–Marquardt with Marquardt's diagonal scaling, from `p`.
+Eigen::Vector3d levenberg_marquardt(const LogisticProblem& lp, Eigen::Vector3d p, double sse) {
+  const Eigen::VectorXd& v = lp.v;
+  auto residuals = [&lp](const Eigen::Vector3d& q) { return lp.residuals(q); };
+  auto jacobian = [&lp](const Eigen::Vector3d& q) { return lp.jacobian(q); };
   double lambda = 1e-3;
   const double scale2 = std::max(1.0, v.squaredNorm());
   bool converged = false;
@@ -245,10 +251,33 @@ LogisticTrajectory fit_logistic(const YearPoints& history, double floor) {
     }
     if (!improved) converged = true;  // no step reduces the error: a (local) minimum
   }
+  return p;
+}
+
+}  // namespace
+
+LogisticTrajectory fit_logistic(const YearPoints& history, double floor) {
+  require_points(history, 3, "logistic");
+  LogisticProblem lp;
+  const Eigen::Index n = static_cast<Eigen::Index>(history.size());
+  lp.t.resize(n);
+  lp.v = values(history);
+  lp.floor = floor;
+  for (Eigen::Index i = 0; i < n; ++i) lp.t(i) = history[static_cast<std::size_t>(i)].first;
+  for (Eigen::Index i = 0; i < n; ++i) {
+    if (!(lp.v(i) > floor)) {
+      throw TrajectoryError("a logistic fit needs every history value above the floor (" +
+                            std::to_string(floor) + "), found " + std::to_string(lp.v(i)));
+    }
+  }
+  lp.tc = lp.t.mean();  // centre the years for conditioning
+  double best_sse = 0;
+  const Eigen::Vector3d best = logistic_start(lp, best_sse);
+  const Eigen::Vector3d p = levenberg_marquardt(lp, best, best_sse);
   if (!p.allFinite() || !(p(0) > floor) || !(p(2) != 0.0)) {
     throw TrajectoryError("the logistic fit did not converge to a curve above the floor");
   }
-  return {p(0), p(1) + tc, p(2), floor};
+  return {p(0), p(1) + lp.tc, p(2), floor};
 }
 
 }  // namespace dcplan
