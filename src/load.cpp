@@ -935,6 +935,7 @@ class Builder {
     if (const json* d = member(doc_, "demand"); d != nullptr && d->is_object()) s.demand.emplace();
     read_params(s, params::Scope::kTop, 0, "");
     capex(s);
+    buyable(s);
     targets(s);
     if (!ctx_.ok()) return std::nullopt;
     // The rules between values, shared with sweep, which checks them again for every run.
@@ -1268,6 +1269,17 @@ class Builder {
     check_split(s);
     region_weights(s);
     hardware_mix(s);
+  }
+
+  //! What each region may buy: allowed there and with a share in some year.
+  static void buyable(Scenario& s) {
+    s.capex.buyable.assign(s.regions.size(), {});
+    for (std::size_t r = 0; r < s.regions.size() && r < s.capex.mix.size(); ++r) {
+      for (std::size_t h = 0; h < s.hardware.size(); ++h) {
+        if (s.regions[r].allowed[h] && (s.capex.mix[r].row(static_cast<Eigen::Index>(h)) > 0).any())
+          s.capex.buyable[r].push_back(static_cast<int>(h));
+      }
+    }
   }
 
   //! The capex object of the document (empty when absent).

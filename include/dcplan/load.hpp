@@ -18,9 +18,9 @@ namespace dcplan {
 struct LoadOptions {
   //! Overrides "POINTER=VALUE", applied in order to the merged document. VALUE is JSON, or a
   //! plain string when it is not valid JSON.
-  std::vector<std::string> overrides;
+  std::vector<std::string> overrides{};
   //! Directories include and extends may read from besides the scenario's own (--allow-dir).
-  std::vector<std::string> allow_dirs;
+  std::vector<std::string> allow_dirs{};
 };
 
 //! Loads and validates a scenario file ("-" for standard input). Throws InputError carrying

@@ -80,6 +80,9 @@ struct Capex {
   Eigen::ArrayXd split_other;        //!< by year
   Eigen::ArrayXXd region_weight;     //!< (region × year), selectors resolved
   std::vector<Eigen::ArrayXXd> mix;  //!< per region: (hardware × year) shares, as written
+  //! Per region: the hardware it may install (allowed_hardware) with a share in some year,
+  //! ascending. Derived from `mix` and `allowed` by the loader, once.
+  std::vector<std::vector<int>> buyable;
 };
 
 struct Operations {

@@ -48,7 +48,7 @@ void offer_it_money(State& state, Year& y) {
     const double* mix = s.capex.mix[r].col(y.t).data();
     st.buy.clear();
     st.mix_sum = 0;
-    for (const int h : st.buyable) {
+    for (const int h : s.capex.buyable[r]) {
       if (mix[h] > 0 && state.on_sale(h) > 0) {
         st.buy.push_back({h, mix[h]});
         st.mix_sum += mix[h];

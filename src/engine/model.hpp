@@ -112,7 +112,6 @@ struct RegionState {
   double facility_excess_usd = 0;  //!< facility money its caps kept it from spending
   double it_excess_usd = 0;        //!< IT money it had and nothing to buy with
   bool any_stranded = false;       //!< a cohort waits for power (after ageing)
-  std::vector<int> buyable;        //!< hardware it may buy with a share in some year
   std::vector<Buy> buy;            //!< this year's mix over buyable hardware, unnormalised
   bool valid_mix = false;
   double mix_sum = 0;

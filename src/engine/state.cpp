@@ -59,12 +59,6 @@ void reset(State& state, const Scenario& scenario) {
     place_initial_fleet(st, region, scenario);
     st.pipeline_mw.setZero(years_ext);
     st.completions_mw.setZero(years_ext);
-    st.buyable.clear();
-    const auto& mix = scenario.capex.mix[r];
-    for (Index h = 0; h < hardware_count; ++h) {
-      if (region.allowed[static_cast<std::size_t>(h)] && (mix.row(h) > 0).any())
-        st.buyable.push_back(static_cast<int>(h));
-    }
     st.facility_charge_usd.resize(years);  // written each year before it is read
     st.facility_gross_usd.resize(years);
     st.facility_depreciation_usd = 0;
