@@ -1,0 +1,23 @@
+// Private to dcplan_core and the command line: writing a comparison (dcplan compare).
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "dcplan/compare.hpp"
+
+namespace dcplan::io {
+
+struct Comparison {
+  std::string base_file;  //!< as named on the command line
+  std::string other_file;
+  std::string format;  //!< csv, json, md or table
+  std::vector<CompareRow> rows;
+  std::vector<GateResult> gates;
+  bool hw = false;  //!< rows by hardware
+};
+
+//! The comparison in its format, with a one-line verdict (the gates, the largest change).
+[[nodiscard]] std::string format_comparison(const Comparison& c);
+
+}  // namespace dcplan::io
