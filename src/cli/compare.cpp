@@ -1,8 +1,5 @@
-#include <fmt/format.h>
 #include <spdlog/spdlog.h>
-#include <cmath>
 #include <iostream>
-#include <nlohmann/json.hpp>
 
 #include "cli/commands.hpp"
 #include "cli/options.hpp"
