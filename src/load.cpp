@@ -27,6 +27,7 @@
 #include "dcplan/selector.hpp"
 #include "dcplan/trajectory.hpp"
 #include "json_io.hpp"
+#include "load_detail.hpp"
 #include "params.hpp"
 #include "text.hpp"
 
@@ -1505,14 +1506,19 @@ class Builder {
   Horizon h_;
 };
 
-std::optional<Scenario> load_into(const std::string& text, const std::string& file,
-                                  const LoadOptions& options, Context& ctx) {
-  const json doc = merged(text, file, options, ctx);
+//! The last two passes: validate the merged document against the key table, then build.
+Scenario validate_and_build(const json& doc, const std::string& file, Context& ctx) {
   check(doc, schema::scenario(), "", ctx);
   Builder builder(doc, ctx);
   auto s = builder.build();
-  if (s) s->file = file;
-  return s;
+  if (!ctx.ok() || !s) {
+    if (ctx.ok()) ctx.error("", "the scenario could not be built");
+    throw InputError(std::move(ctx.diagnostics()));
+  }
+  s->file = file;
+  spdlog::debug("loaded {}: {} hardware, {} regions, {}-{}", text::terminal_safe(file, 160),
+                s->hardware.size(), s->regions.size(), s->horizon.start, s->horizon.end);
+  return std::move(*s);
 }
 
 }  // namespace
@@ -1520,15 +1526,26 @@ std::optional<Scenario> load_into(const std::string& text, const std::string& fi
 Scenario load_scenario_text(const std::string& text, const std::string& file,
                             const LoadOptions& options) {
   Context ctx(file);
-  auto s = load_into(text, file, options, ctx);
-  if (!ctx.ok() || !s) {
-    if (ctx.ok()) ctx.error("", "the scenario could not be built");
-    throw InputError(std::move(ctx.diagnostics()));
-  }
-  spdlog::debug("loaded {}: {} hardware, {} regions, {}-{}", file, s->hardware.size(),
-                s->regions.size(), s->horizon.start, s->horizon.end);
-  return std::move(*s);
+  const json doc = merged(text, file, options, ctx);
+  return validate_and_build(doc, file, ctx);
 }
+
+namespace detail {
+
+LoadedScenario load_with_document(const std::string& path, const LoadOptions& options) {
+  Context ctx(path);
+  LoadedScenario out;
+  out.document = merged(jsonio::read_text(path), path, options, ctx);
+  out.scenario = validate_and_build(out.document, path, ctx);
+  return out;
+}
+
+Scenario build_document(const json& document, const std::string& file) {
+  Context ctx(file);
+  return validate_and_build(document, file, ctx);
+}
+
+}  // namespace detail
 
 Scenario load_scenario(const std::string& path, const LoadOptions& options) {
   return load_scenario_text(jsonio::read_text(path), path, options);

@@ -12,6 +12,7 @@
 #include "dcplan/io/format.hpp"
 #include "dcplan/load.hpp"
 #include "json_io.hpp"
+#include "load_detail.hpp"
 
 namespace dcplan::sweep {
 
@@ -244,7 +245,7 @@ void load_with_document_values(const Plan& p, long long run, const std::vector<d
     }
   }
   try {
-    ws = load_scenario_text(doc.dump(), p.file, LoadOptions{});
+    ws = detail::build_document(doc, p.file);
   } catch (const InputError& e) {
     std::vector<Diagnostic> ds = e.diagnostics();
     for (auto& d : ds) d.message = fmt::format("run {}: {}", run, d.message);
@@ -428,9 +429,12 @@ Plan prepare(const SweepOptions& o) {
   std::vector<VarySpec> specs;
   for (const auto& v : o.varies) specs.push_back(parse_vary(v));
   const LoadOptions lo{o.overrides, o.allow_dirs};
-  const std::string merged = merged_document(o.scenario, lo);
-  p.base = load_scenario(o.scenario, lo);
-  p.doc = json::parse(merged);
+  // One load: the files are read and resolved once, the merged document kept for the keys
+  // varied through it (and for the sweep's hash, as `dcplan validate --merged` prints it).
+  auto loaded = detail::load_with_document(o.scenario, lo);
+  p.base = std::move(loaded.scenario);
+  p.doc = std::move(loaded.document);
+  const std::string merged = p.doc.dump(2) + "\n";
   p.file = o.scenario;
   const json& doc = p.doc;
   bool any_distribution = false;
