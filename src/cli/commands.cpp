@@ -210,16 +210,14 @@ Command add_validate(CLI::App& app, const Global& g) {
                   "scenario files ('-' for standard input); a file holding a JSON array is "
                   "checked as a gates file (compare --gates)")
       ->required();
-  sub->add_option("--set", o->overrides, "override /pointer=JSON (applied last)")
-      ->allow_extra_args(false);
+  add_overrides(sub, o->overrides, "(applied last)");
   sub->add_flag("--merged", o->merged,
                 "print the merged document (includes, extends and --set applied)");
   return {sub, [o] { return validate(*o); }};
 }
 
-Command add_schema(CLI::App& app, const Global& g) {
+Command add_schema(CLI::App& app, const Global& /*g*/) {
   auto o = std::make_shared<SchemaOptions>();
-  o->global = &g;
   auto* sub =
       app.add_subcommand("schema", "Print the JSON Schema (draft 2020-12) of the scenario format.");
   sub->footer(
@@ -227,13 +225,12 @@ Command add_schema(CLI::App& app, const Global& g) {
       "  dcplan schema > scenario.schema.json\n"
       "  dcplan schema --markdown -o scenario-reference.md\n");
   sub->add_flag("--markdown", o->markdown, "print the scenario reference as markdown instead");
-  sub->add_option("-o,--output", o->output, "write to FILE (atomically) instead of stdout");
+  add_output(sub, o->output);
   return {sub, [o] { return schema(*o); }};
 }
 
-Command add_metrics(CLI::App& app, const Global& g) {
+Command add_metrics(CLI::App& app, const Global& /*g*/) {
   auto o = std::make_shared<MetricsOptions>();
-  o->global = &g;
   auto* sub = app.add_subcommand(
       "metrics",
       "List every result column: its unit, whether a stock, flow or ratio, and meaning.");
@@ -243,7 +240,7 @@ Command add_metrics(CLI::App& app, const Global& g) {
       "  dcplan metrics --markdown -o results.md\n");
   sub->add_flag("--markdown", o->markdown,
                 "print the column reference as markdown (docs/results.md is this output)");
-  sub->add_option("-o,--output", o->output, "write to FILE (atomically) instead of stdout");
+  add_output(sub, o->output);
   return {sub, [o] { return metrics(*o); }};
 }
 

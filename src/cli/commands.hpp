@@ -41,13 +41,11 @@ struct ValidateOptions {
 };
 
 struct SchemaOptions {
-  const Global* global = nullptr;
   bool markdown = false;
   std::string output;
 };
 
 struct MetricsOptions {
-  const Global* global = nullptr;
   bool markdown = false;
   std::string output;
 };
@@ -105,7 +103,6 @@ struct SweepCliOptions {
 };
 
 struct MergeOptions {
-  const Global* global = nullptr;
   std::vector<std::string> files;
   std::string output;
 };
@@ -131,7 +128,7 @@ Command add_report(CLI::App& app, const Global& g);
 
 int validate(const ValidateOptions& o);
 int report(const ReportOptions& o);
-int sweep(const SweepCliOptions& o, bool quiet);
+int sweep(const SweepCliOptions& o);
 int merge(const MergeOptions& o);
 int compare(const CompareOptions& o);
 int schema(const SchemaOptions& o);

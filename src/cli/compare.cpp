@@ -89,10 +89,8 @@ Command add_compare(CLI::App& app, const Global& g) {
       "      --set /capex/budget=3e9 --by region --metrics energy_twh\n");
   sub->add_option("base", o->base, "the base scenario")->required();
   sub->add_option("other", o->other, "the scenario compared with it")->required();
-  sub->add_option("--set", o->overrides, "override /pointer=JSON in OTHER; repeatable")
-      ->allow_extra_args(false);
-  sub->add_option("--set-base", o->set_base, "override /pointer=JSON in BASE; repeatable")
-      ->allow_extra_args(false);
+  add_overrides(sub, o->overrides, "in OTHER");
+  add_overrides(sub, o->set_base, "in BASE", "--set-base");
   sub->add_option("--metrics", o->metrics,
                   "columns to compare (default: energy, facility power, peak compute, capex, "
                   "TCO, cost per EFLOP-year, operational emissions)");
@@ -103,7 +101,7 @@ Command add_compare(CLI::App& app, const Global& g) {
   sub->add_option("--gates", o->gates_file, "a JSON file with a list of gates");
   sub->add_option("--format", o->format, "output format")
       ->check(CLI::IsMember({"table", "md", "json", "csv"}));
-  sub->add_option("-o,--output", o->output, "write to FILE (atomically) instead of stdout");
+  add_output(sub, o->output);
   return {sub, [o] { return compare(*o); }};
 }
 

@@ -47,9 +47,8 @@ Command add_report(CLI::App& app, const Global& g) {
   sub->add_option("scenario", o->scenario, "scenario file (the base with --compare)")->required();
   sub->add_option("--compare", o->compare, "a second scenario, drawn against the first (dashed)");
   sub->add_option("--sweep", o->sweep, "a dcplan sweep csv output (rows or --summary): fan charts");
-  sub->add_option("--set", o->overrides, "override /pointer=JSON; repeatable")
-      ->allow_extra_args(false);
-  sub->add_option("-o,--output", o->output, "the HTML file (written atomically)")->required();
+  add_overrides(sub, o->overrides, "in every scenario");
+  add_output(sub, o->output, "the HTML file (written atomically)")->required();
   return {sub, [o] { return report(*o); }};
 }
 

@@ -98,8 +98,7 @@ Command add_run(CLI::App& app, const Global& g) {
       "  dcplan run scenarios/examples/minimal.json --check --junit targets.xml -o /dev/null\n\n"
       "Columns: 'dcplan metrics' lists every result column with its unit and meaning.\n");
   sub->add_option("scenario", o->scenario, "scenario file ('-' for standard input)")->required();
-  sub->add_option("--set", o->overrides, "override /pointer=JSON (applied last); repeatable")
-      ->allow_extra_args(false);
+  add_overrides(sub, o->overrides, "(applied last)");
   sub->add_option("--format", o->format, "output format")
       ->check(CLI::IsMember({"table", "csv", "json", "jsonl", "md"}));
   sub->add_option("--by", o->by, "rows: region (and total), total only, or per hardware too")
@@ -110,7 +109,7 @@ Command add_run(CLI::App& app, const Global& g) {
   sub->add_option("--currency", o->currency, "convert money columns to CODE (needs fx_per_usd)");
   sub->add_flag("--check", o->check, "check the scenario's targets; exit 1 if any fails");
   sub->add_option("--junit", o->junit, "write the target results as JUnit XML to FILE");
-  sub->add_option("-o,--output", o->output, "write to FILE (atomically) instead of stdout");
+  add_output(sub, o->output);
   return {sub, [o] { return run(*o); }};
 }
 

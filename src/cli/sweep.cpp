@@ -37,7 +37,7 @@ std::pair<long long, long long> parse_shard(const std::string& text) {
 
 }  // namespace
 
-int sweep(const SweepCliOptions& o, bool quiet) {
+int sweep(const SweepCliOptions& o) {
   if (o.metrics == "help") return metrics({});
   SweepOptions so;
   so.scenario = o.scenario;
@@ -61,7 +61,7 @@ int sweep(const SweepCliOptions& o, bool quiet) {
   so.cancel = &g_signal;
 
   // A progress bar only for a person watching: standard error a terminal, not CI, not -q.
-  const bool bar = !quiet && ::isatty(STDERR_FILENO) != 0 && std::getenv("CI") == nullptr;
+  const bool bar = !o.global->quiet && ::isatty(STDERR_FILENO) != 0 && std::getenv("CI") == nullptr;
   const auto start = std::chrono::steady_clock::now();
   std::function<void(const SweepProgress&)> progress;
   if (bar) {
@@ -125,8 +125,7 @@ Command add_sweep(CLI::App& app, const Global& g) {
   sub->add_option("--vary", o->varies, "PTR=SPEC or PTR*=SPEC; repeatable")
       ->allow_extra_args(false)
       ->required();
-  sub->add_option("--set", o->overrides, "override /pointer=JSON before the sweep; repeatable")
-      ->allow_extra_args(false);
+  add_overrides(sub, o->overrides, "before the sweep");
   sub->add_option("--samples", o->samples, "runs per grid point")
       ->check(CLI::Range(1LL, 1000000000LL));
   sub->add_option("--seed", o->seed, "seed of the generators (default 1)");
@@ -141,13 +140,12 @@ Command add_sweep(CLI::App& app, const Global& g) {
       "per metric and year: n, mean, p5, p50, p95 (percentiles by the P-square estimator)");
   sub->add_option("--format", o->format, "csv (default) or jsonl")
       ->check(CLI::IsMember({"csv", "jsonl"}));
-  sub->add_option("-o,--output", o->output, "write to FILE (atomically) instead of stdout");
-  return {sub, [o, &g] { return sweep(*o, g.quiet); }};
+  add_output(sub, o->output);
+  return {sub, [o] { return sweep(*o); }};
 }
 
-Command add_merge(CLI::App& app, const Global& g) {
+Command add_merge(CLI::App& app, const Global& /*g*/) {
   auto o = std::make_shared<MergeOptions>();
-  o->global = &g;
   auto* sub =
       app.add_subcommand("merge", "Merge the shard outputs of one sweep back into run order.");
   sub->footer(
@@ -156,7 +154,7 @@ Command add_merge(CLI::App& app, const Global& g) {
       "Examples:\n"
       "  dcplan merge out.0.csv out.1.csv out.2.csv out.3.csv -o out.csv\n");
   sub->add_option("files", o->files, "shard outputs")->required();
-  sub->add_option("-o,--output", o->output, "write to FILE (atomically) instead of stdout");
+  add_output(sub, o->output);
   return {sub, [o] { return merge(*o); }};
 }
 
