@@ -190,19 +190,26 @@ std::string targets_table(const Report& rep) {
   return h;
 }
 
+//! A chart over the years of the run shown.
+Chart chart_of(const Report& rep, std::string id, std::string title, std::string unit,
+               ChartKind kind = ChartKind::kLine) {
+  Chart c;
+  c.id = std::move(id);
+  c.title = std::move(title);
+  c.unit = std::move(unit);
+  c.kind = kind;
+  c.x = rep.main.years;
+  return c;
+}
+
 //! 1. IT capacity by region (stacked), IT load overlaid.
 std::string capacity_chart(const Report& rep) {
   const View& main = rep.main;
   const View& v = rep.base;
   const bool cmp = rep.cmp;
   const Scenario& ms = *main.s;
-  std::string h;
-  Chart c;
-  c.id = "chart-capacity";
-  c.title = "IT capacity online by region, and IT load";
-  c.unit = "MW";
-  c.kind = ChartKind::kStackedArea;
-  c.x = main.years;
+  Chart c = chart_of(rep, "chart-capacity", "IT capacity online by region, and IT load", "MW",
+                     ChartKind::kStackedArea);
   const auto nr = static_cast<int>(ms.regions.size());
   std::vector<std::pair<double, int>> order;
   for (int r = 0; r < nr; ++r) {
@@ -225,8 +232,7 @@ std::string capacity_chart(const Report& rep) {
   if (any_positive(other)) c.series.push_back({"other regions", other, false});
   c.lines.push_back({"IT load (all regions)", main.total(kItLoadMw), false});
   if (cmp) c.lines.push_back({"base: IT capacity", aligned(v, main, kItCapacityMw), true});
-  h += render_svg(c);
-  return h;
+  return render_svg(c);
 }
 
 //! 2. Energy with targets.
@@ -235,12 +241,7 @@ std::string energy_chart(const Report& rep) {
   const View& v = rep.base;
   const bool cmp = rep.cmp;
   const ReportInput& in = rep.in;
-  std::string h;
-  Chart c;
-  c.id = "chart-energy";
-  c.title = "Energy by year, with energy targets";
-  c.unit = "TWh";
-  c.x = main.years;
+  Chart c = chart_of(rep, "chart-energy", "Energy by year, with energy targets", "TWh");
   c.series.push_back({cmp ? "energy (other)" : "energy", main.total(kEnergyTwh), false});
   if (cmp) c.series.push_back({"energy (base)", aligned(v, main, kEnergyTwh), true});
   for (const auto& t : in.targets) {
@@ -248,8 +249,7 @@ std::string energy_chart(const Report& rep) {
       c.markers.push_back({static_cast<double>(t.last_year), t.bound, "target"});
     }
   }
-  h += render_svg(c);
-  return h;
+  return render_svg(c);
 }
 
 //! 3. Installed accelerators by hardware.
@@ -258,21 +258,15 @@ std::string accelerators_chart(const Report& rep) {
   const View& v = rep.base;
   const bool cmp = rep.cmp;
   const Scenario& ms = *main.s;
-  std::string h;
-  Chart c;
-  c.id = "chart-accelerators";
-  c.title = "Installed accelerators by hardware generation";
-  c.unit = "count";
-  c.kind = ChartKind::kStackedBars;
-  c.x = main.years;
+  Chart c = chart_of(rep, "chart-accelerators", "Installed accelerators by hardware generation",
+                     "count", ChartKind::kStackedBars);
   for (std::size_t hw = 0; hw < ms.hardware.size(); ++hw) {
     auto n = main.hardware(static_cast<int>(hw), kAcceleratorsInstalled);
     if (any_positive(n)) c.series.push_back({ms.hardware[hw].id, n, false});
   }
   if (cmp)
     c.lines.push_back({"base: all installed", aligned(v, main, kAcceleratorsInstalled), true});
-  h += render_svg(c);
-  return h;
+  return render_svg(c);
 }
 
 //! 4. Capex by category, opex, cumulative capex.
@@ -280,13 +274,9 @@ std::string money_chart(const Report& rep) {
   const View& main = rep.main;
   const View& v = rep.base;
   const bool cmp = rep.cmp;
-  std::string h;
-  Chart c;
-  c.id = "chart-money";
-  c.title = "Capex by category (bars), opex and cumulative capex (lines)";
-  c.unit = "USD";
-  c.kind = ChartKind::kStackedBars;
-  c.x = main.years;
+  Chart c =
+      chart_of(rep, "chart-money", "Capex by category (bars), opex and cumulative capex (lines)",
+               "USD", ChartKind::kStackedBars);
   c.series.push_back({"capex: IT", main.total(kCapexItUsd), false});
   c.series.push_back({"capex: facility", main.total(kCapexFacilityUsd), false});
   c.series.push_back({"capex: other", main.total(kCapexOtherUsd), false});
@@ -295,8 +285,7 @@ std::string money_chart(const Report& rep) {
   if (cmp) {
     c.lines.push_back({"base: cumulative capex", cumulative(aligned(v, main, kCapexUsd)), true});
   }
-  h += render_svg(c);
-  return h;
+  return render_svg(c);
 }
 
 //! 5. Emissions.
@@ -304,54 +293,34 @@ std::string emissions_chart(const Report& rep) {
   const View& main = rep.main;
   const View& v = rep.base;
   const bool cmp = rep.cmp;
-  std::string h;
-  Chart c;
-  c.id = "chart-emissions";
-  c.title = "Operational and embodied emissions";
-  c.unit = "t CO2e";
-  c.kind = ChartKind::kStackedBars;
-  c.x = main.years;
+  Chart c = chart_of(rep, "chart-emissions", "Operational and embodied emissions", "t CO2e",
+                     ChartKind::kStackedBars);
   c.series.push_back({"operational", main.total(kOperationalTco2), false});
   c.series.push_back({"embodied", main.total(kEmbodiedTco2), false});
   if (cmp) c.lines.push_back({"base: operational", aligned(v, main, kOperationalTco2), true});
-  h += render_svg(c);
-  return h;
+  return render_svg(c);
 }
 
 //! 6. Stranded accelerators and carry-over, when there are any.
 std::string stranded_charts(const Report& rep) {
-  const View& main = rep.main;
-  std::string h;
-  const auto stranded = main.total(kAcceleratorsStranded);
-  const auto carry = main.total(kCarryoverUsd);
-  if (any_positive(stranded) || any_positive(carry)) {
-    Chart c;
-    c.id = "chart-stranded";
-    c.title = "Accelerators waiting for power (stranded)";
-    c.unit = "count";
-    c.x = main.years;
-    c.series.push_back({"stranded accelerators", stranded, false});
-    h += render_svg(c);
-    Chart m;
-    m.id = "chart-carryover";
-    m.title = "Budget carried over (no region could absorb it)";
-    m.unit = "USD";
-    m.kind = ChartKind::kGroupedBars;
-    m.x = main.years;
-    m.series.push_back({"carry-over", carry, false});
-    h += render_svg(m);
-  } else {
-    h += "<p class=\"small\">No accelerator waited for power and no budget was carried "
-         "over.</p>\n";
+  const auto stranded = rep.main.total(kAcceleratorsStranded);
+  const auto carry = rep.main.total(kCarryoverUsd);
+  if (!any_positive(stranded) && !any_positive(carry)) {
+    return "<p class=\"small\">No accelerator waited for power and no budget was carried "
+           "over.</p>\n";
   }
-  return h;
+  Chart c = chart_of(rep, "chart-stranded", "Accelerators waiting for power (stranded)", "count");
+  c.series.push_back({"stranded accelerators", stranded, false});
+  Chart m = chart_of(rep, "chart-carryover", "Budget carried over (no region could absorb it)",
+                     "USD", ChartKind::kGroupedBars);
+  m.series.push_back({"carry-over", carry, false});
+  return render_svg(c) + render_svg(m);
 }
 
 //! Fan charts from a sweep.
 std::string fan_charts(const Report& rep) {
   const ReportInput& in = rep.in;
   std::string h;
-  // Fan charts from a sweep.
   for (std::size_t i = 0; i < in.fans.size(); ++i) {
     const auto& f = in.fans[i];
     const int col = value_column(f.metric);
