@@ -11,6 +11,7 @@
 #include <sstream>
 
 #include "dcplan/error.hpp"
+#include "text.hpp"
 
 namespace dcplan::jsonio {
 
@@ -277,17 +278,7 @@ std::vector<std::string> split_pointer(std::string_view p) {
 }
 
 std::string excerpt(std::string_view text) {
-  std::string out;
-  std::size_t n = 0;
-  for (std::size_t i = 0; i < text.size(); ++i) {
-    const auto c = static_cast<unsigned char>(text[i]);
-    if ((c & 0xC0) != 0x80) {
-      if (n == kMaxExcerpt) return out + "...";
-      ++n;
-    }
-    out += (c < 0x20) ? ' ' : static_cast<char>(c);
-  }
-  return out;
+  return text::excerpt(text);
 }
 
 std::string excerpt_json(const json& value) {

@@ -13,7 +13,6 @@ using json = nlohmann::json;
 
 inline constexpr std::size_t kMaxFileBytes = 64u * 1024u * 1024u;  //!< 64 MiB
 inline constexpr std::size_t kMaxDepth = 128;                      //!< nesting levels
-inline constexpr std::size_t kMaxExcerpt = 40;                     //!< characters quoted
 
 //! Reads a whole file ("-" reads standard input). Throws InputError naming the file.
 [[nodiscard]] std::string read_text(const std::string& path);
@@ -33,8 +32,9 @@ inline constexpr std::size_t kMaxExcerpt = 40;                     //!< characte
 
 //! A short description of a value for messages: `a string "abc"`, `the number 5`, `an object`.
 [[nodiscard]] std::string describe(const json& value);
-//! The value as compact JSON, cut to kMaxExcerpt characters.
+//! The value as compact JSON, cut like text::excerpt.
 [[nodiscard]] std::string excerpt_json(const json& value);
+//! text::excerpt, where the JSON helpers are already included.
 [[nodiscard]] std::string excerpt(std::string_view text);
 
 }  // namespace dcplan::jsonio

@@ -124,6 +124,21 @@ std::vector<std::string> split(std::string_view s, char separator) {
   }
 }
 
+std::string excerpt(std::string_view text) {
+  constexpr std::size_t kMaxChars = 40;
+  std::string out;
+  std::size_t n = 0;
+  for (std::size_t i = 0; i < text.size(); ++i) {
+    const auto c = static_cast<unsigned char>(text[i]);
+    if ((c & 0xC0) != 0x80) {
+      if (n == kMaxChars) return out + "...";
+      ++n;
+    }
+    out += (c < 0x20) ? ' ' : static_cast<char>(c);
+  }
+  return out;
+}
+
 bool parse_double(std::string_view s, double& out) {
   while (!s.empty() && s.front() == ' ') s.remove_prefix(1);
   while (!s.empty() && s.back() == ' ') s.remove_suffix(1);

@@ -20,6 +20,10 @@ namespace dcplan::text {
 //! The pieces of `s` between separators: "a:b:" → {"a", "b", ""}; "" → {""}.
 [[nodiscard]] std::vector<std::string> split(std::string_view s, char separator);
 
+//! At most 40 characters of input quoted in a message (control characters as spaces, "..."
+//! when cut): a scenario can neither flood a message nor show much of another file.
+[[nodiscard]] std::string excerpt(std::string_view s);
+
 //! Parses the whole of `s` as a finite decimal number (leading and trailing spaces allowed).
 //! Unlike std::stod it accepts subnormal values and never throws; false when `s` is not one
 //! number or overflows.

@@ -433,15 +433,15 @@ class SweepReader {
     if (cell.empty() && empty_ok) return std::nan("");
     double v = 0;
     if (!text::parse_double(cell, v)) {
-      bad("column " + text::terminal_safe(column, 40) + ": expected a number, found \"" +
-          text::terminal_safe(cell, 40) + "\"");
+      bad("column " + text::excerpt(column) + ": expected a number, found \"" +
+          text::excerpt(cell) + "\"");
     }
     return v;
   }
   double year(const std::string& cell) const {
     const double y = number(cell, "year", false);
     if (y != std::floor(y) || y < 1900 || y > 2500)
-      bad("expected a year, found \"" + text::terminal_safe(cell, 40) + "\"");
+      bad("expected a year, found \"" + text::excerpt(cell) + "\"");
     return y;
   }
   [[nodiscard]] const std::string& path() const { return path_; }
@@ -473,7 +473,7 @@ std::vector<Fan> summary_fans(SweepReader& r) {
   std::vector<Fan> fans;
   for (auto& [m, f] : by_metric) {
     if (value_column(m) < 0) {
-      throw InputError(r.path(), "", "unknown metric \"" + text::terminal_safe(m, 40) + "\"");
+      throw InputError(r.path(), "", "unknown metric \"" + text::excerpt(m) + "\"");
     }
     fans.push_back(std::move(f));
   }
@@ -492,8 +492,7 @@ std::vector<Fan> rows_fans(SweepReader& r) {
   const auto year_col = static_cast<std::size_t>(year_at - header.begin());
   const std::size_t region_col = year_col + 1;
   for (std::size_t c = region_col + 1; c < header.size(); ++c) {
-    if (value_column(header[c]) < 0)
-      r.bad("unknown metric \"" + text::terminal_safe(header[c], 40) + "\"");
+    if (value_column(header[c]) < 0) r.bad("unknown metric \"" + text::excerpt(header[c]) + "\"");
   }
   std::map<std::string, std::map<double, std::vector<double>>> values;  // metric → year → values
   std::size_t kept = 0;
