@@ -135,18 +135,19 @@ class SweepRun {
       EngineOptions eo;
       eo.region_rows = o_.by_region;
       w.engine.run(w.ws, eo, w.res);
+      const int per_year = static_cast<int>(w.res.rows() / years_);
       if (o_.summary) {
         slot.values.resize(per_run_);
         std::size_t k = 0;
         for (int t = 0; t < years_; ++t) {
           for (int r : regions_) {
-            for (int m : p_.metrics) slot.values[k++] = w.res.values(row_of(w.res, t, r), m);
+            for (int m : p_.metrics) slot.values[k++] = w.res.values(row_of(per_year, t, r), m);
           }
         }
       } else if (o_.format == "csv") {
-        csv_rows(run, w, slot.text);
+        csv_rows(run, w, per_year, slot.text);
       } else {
-        jsonl_rows(run, w, slot.text);
+        jsonl_rows(run, w, per_year, slot.text);
       }
     } catch (const InputError& e) {
       // The engine's own findings (numbers that overflow) are about the scenario's file.
@@ -162,12 +163,11 @@ class SweepRun {
   }
 
   //! Each year's rows: the regions (with --by region), then the total.
-  [[nodiscard]] Eigen::Index row_of(const Results& res, int t, int r) const {
-    const int per_year = static_cast<int>(res.rows() / years_);
+  [[nodiscard]] static Eigen::Index row_of(int per_year, int t, int r) {
     return static_cast<Eigen::Index>(t * per_year + (r == RowKey::kTotal ? per_year - 1 : r));
   }
 
-  void csv_rows(long long run, const Worker& w, std::string& s) const {
+  void csv_rows(long long run, const Worker& w, int per_year, std::string& s) const {
     s.clear();
     std::string prefix = std::to_string(run);
     for (double v : w.params) prefix.append(",").append(io::exact_number(v));
@@ -180,14 +180,14 @@ class SweepRun {
             .append(region_name(r));
         for (int m : p_.metrics) {
           s += ',';
-          s += io::exact_number(w.res.values(row_of(w.res, t, r), m));
+          s += io::exact_number(w.res.values(row_of(per_year, t, r), m));
         }
         s += '\n';
       }
     }
   }
 
-  void jsonl_rows(long long run, const Worker& w, std::string& s) const {
+  void jsonl_rows(long long run, const Worker& w, int per_year, std::string& s) const {
     s.clear();
     const std::string prefix = std::to_string(run);
     std::string params_json = "{";
@@ -202,7 +202,7 @@ class SweepRun {
              ",\"year\":" + std::to_string(p_.base.horizon.start + t) + ",\"region\":\"" +
              region_name(r) + "\"";
         for (int m : p_.metrics) {
-          const double v = w.res.values(row_of(w.res, t, r), m);
+          const double v = w.res.values(row_of(per_year, t, r), m);
           s += ",\"" + std::string(column_info(static_cast<Col>(m)).name) +
                "\":" + (is_empty_cell(v) ? std::string("null") : io::exact_number(v));
         }

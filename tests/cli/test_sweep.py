@@ -118,7 +118,7 @@ check(len(numeric) >= 40, f"the reference lists the numeric keys: {len(numeric)}
 
 
 def instantiate(pattern, doc):
-    """A concrete pointer for a key pattern: each {placeholder} becomes the first key the
+    """A concrete pointer for a key pattern: each {...} part becomes the first key the
     scenario has there (or a plausible one when it has none)."""
     parts, node = [], doc
     for token in pattern.strip("/").split("/"):
