@@ -1015,56 +1015,21 @@ class Builder {
     return os.str();
   }
 
-  //! Reads every numeric parameter of `scope` (params.hpp) from the document into its storage:
-  //! a trajectory evaluated over the horizon, a number or an integer, the format's default when
-  //! the key is absent. An optional key the document does not set stays unset. `base`: the
-  //! pointer of the region or hardware ("" for the top of the document).
-  //! Each parameter's key as tokens under its scope, and its node in the key table: the same
-  //! for every region or hardware, so worked out once.
-  struct ParamPath {
-    std::vector<std::string> tokens;
-    const Node* node = nullptr;
-  };
-  static const std::vector<ParamPath>& param_paths() {
-    static const std::vector<ParamPath> paths = [] {
-      std::vector<ParamPath> out;
-      for (const auto& p : params::table()) {
-        ParamPath path;
-        std::vector<std::string> full;
-        if (p.scope == params::Scope::kRegion) full = {"regions", "id"};
-        if (p.scope == params::Scope::kHardware) full = {"hardware", "id"};
-        if (p.scope == params::Scope::kCurrency) full = {"fx_per_usd", "CNY"};
-        const std::string key(p.key);
-        path.tokens = p.key.empty() ? std::vector<std::string>{}
-                                    : text::split(key.front() == '/' ? key.substr(1) : key, '/');
-        full.insert(full.end(), path.tokens.begin(), path.tokens.end());
-        path.node = schema::node_at(full);
-        DCPLAN_ASSERT(path.node != nullptr);
-        out.push_back(std::move(path));
-      }
-      return out;
-    }();
-    return paths;
-  }
-
   //! Reads every numeric parameter of `scope` (params.hpp) from `obj` into its storage: a
   //! trajectory evaluated over the horizon, a number or an integer, the format's default when
   //! the key is absent. An optional key the document does not set stays unset. `base`: the
   //! pointer of `obj` ("" for the top of the document).
   void read_params(Scenario& s, params::Scope scope, std::size_t index, const std::string& base,
                    const json& obj) {
-    const auto table = params::table();
-    const auto& paths = param_paths();
-    for (std::size_t k = 0; k < table.size(); ++k) {
-      const auto& p = table[k];
+    for (const auto& p : params::table()) {
       if (p.scope != scope) continue;
       const json* v = &obj;
       std::string pointer = base;
-      for (const auto& t : paths[k].tokens) {
+      for (const auto& t : p.tokens) {
         v = v != nullptr ? member(*v, t.c_str()) : nullptr;
         pointer = join_ptr(pointer, t);
       }
-      const Node& node = *paths[k].node;
+      const Node& node = *p.node;
       const params::Storage at = p.at(s, index, "", v != nullptr && !v->is_null());
       const double number =
           v != nullptr && v->is_number() ? v->get<double>() : node.default_number.value_or(0.0);

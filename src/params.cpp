@@ -1,85 +1,52 @@
 #include "params.hpp"
 
-#include <array>
-
 #include "json_io.hpp"
 
 namespace dcplan::params {
 
 namespace {
 
-using S = Scenario;
-using Z = std::size_t;
-using C = const std::string&;
-using B = bool;
-
-Storage traj(Eigen::ArrayXd& a) {
-  return {&a, nullptr, nullptr};
+//! Walks the format's table and collects every key with storage: `scope` is set when the walk
+//! enters a region, a hardware or an exchange rate, `tokens` are the key's tokens under it.
+void collect(const schema::Node& n, Scope scope, std::vector<std::string>& tokens,
+             std::vector<Param>& out) {
+  if (n.bind != nullptr) {
+    Param p;
+    p.tokens = tokens;
+    for (std::size_t i = 0; i < tokens.size(); ++i) {
+      p.key += (i > 0 || scope == Scope::kTop ? "/" : "") + tokens[i];
+    }
+    p.scope = scope;
+    p.shape = n.kind == schema::Kind::kTrajectory ? Shape::kTrajectory
+              : n.kind == schema::Kind::kInteger  ? Shape::kInteger
+                                                  : Shape::kNumber;
+    p.node = &n;
+    p.at = n.bind;
+    p.split = p.key.starts_with("/capex/split/");
+    p.rules = n.cross_checked;
+    out.push_back(std::move(p));
+    return;
+  }
+  if (n.kind == schema::Kind::kObject) {
+    for (const auto& f : n.fields) {
+      tokens.push_back(f.name);
+      collect(*f.node, scope, tokens, out);
+      tokens.pop_back();
+    }
+  } else if (n.kind == schema::Kind::kMap && scope == Scope::kTop && tokens.size() == 1) {
+    // The maps of the document's top: /regions/{id}, /hardware/{id}, /fx_per_usd/{code}.
+    const Scope inner = tokens[0] == "regions"      ? Scope::kRegion
+                        : tokens[0] == "hardware"   ? Scope::kHardware
+                        : tokens[0] == "fx_per_usd" ? Scope::kCurrency
+                                                    : Scope::kTop;
+    if (inner == Scope::kTop) return;
+    std::vector<std::string> under;
+    collect(*n.items, inner, under, out);
+  }
 }
-Storage traj(std::optional<Eigen::ArrayXd>& a, bool create) {
-  if (create && !a) a.emplace();
-  return {a ? &*a : nullptr, nullptr, nullptr};
-}
-Storage num(double& d) {
-  return {nullptr, &d, nullptr};
-}
-Storage integer(int& i) {
-  return {nullptr, nullptr, &i};
-}
-
-Region& region(S& s, Z i) {
-  return s.regions[i];
-}
-Hardware& hw(S& s, Z i) {
-  return s.hardware[i];
-}
-
-using Sc = Scope;
-using Sh = Shape;
-
-// clang-format off
-const std::array kTable = {
-  // Regions.
-  Param{"pue", Sc::kRegion, Sh::kTrajectory, [](S& s, Z i, C, B) { return traj(region(s, i).pue); }},
-  Param{"power_price_usd_per_mwh", Sc::kRegion, Sh::kTrajectory, [](S& s, Z i, C, B) { return traj(region(s, i).power_price_usd_per_mwh); }},
-  Param{"grid_g_per_kwh", Sc::kRegion, Sh::kTrajectory, [](S& s, Z i, C, B) { return traj(region(s, i).grid_g_per_kwh); }},
-  Param{"renewable_share", Sc::kRegion, Sh::kTrajectory, [](S& s, Z i, C, B) { return traj(region(s, i).renewable_share); }},
-  Param{"facility_capex_usd_per_mw", Sc::kRegion, Sh::kTrajectory, [](S& s, Z i, C, B) { return traj(region(s, i).facility_capex_usd_per_mw); }},
-  Param{"max_new_mw_per_year", Sc::kRegion, Sh::kTrajectory, [](S& s, Z i, C, B create) { return traj(region(s, i).max_new_mw_per_year, create); }},
-  Param{"max_total_mw", Sc::kRegion, Sh::kTrajectory, [](S& s, Z i, C, B create) { return traj(region(s, i).max_total_mw, create); }},
-  Param{"construction_years", Sc::kRegion, Sh::kInteger, [](S& s, Z i, C, B) { return integer(region(s, i).construction_years); }},
-  Param{"initial/it_capacity_mw", Sc::kRegion, Sh::kNumber, [](S& s, Z i, C, B) { return num(region(s, i).initial_it_capacity_mw); }, false, true},
-  // Hardware.
-  Param{"price_usd", Sc::kHardware, Sh::kTrajectory, [](S& s, Z i, C, B) { return traj(hw(s, i).price_usd); }},
-  Param{"bf16_tflops", Sc::kHardware, Sh::kNumber, [](S& s, Z i, C, B) { return num(hw(s, i).bf16_tflops); }},
-  Param{"all_in_w", Sc::kHardware, Sh::kNumber, [](S& s, Z i, C, B) { return num(hw(s, i).all_in_w); }, false, true},
-  Param{"hbm_gb", Sc::kHardware, Sh::kNumber, [](S& s, Z i, C, B) { return num(hw(s, i).hbm_gb); }},
-  Param{"tdp_w", Sc::kHardware, Sh::kNumber, [](S& s, Z i, C, B) { return num(hw(s, i).tdp_w); }},
-  Param{"idle_fraction", Sc::kHardware, Sh::kNumber, [](S& s, Z i, C, B) { return num(hw(s, i).idle_fraction); }},
-  Param{"annual_failure_rate", Sc::kHardware, Sh::kNumber, [](S& s, Z i, C, B) { return num(hw(s, i).annual_failure_rate); }},
-  Param{"embodied_kgco2e", Sc::kHardware, Sh::kNumber, [](S& s, Z i, C, B) { return num(hw(s, i).embodied_kgco2e); }},
-  Param{"lifetime_years", Sc::kHardware, Sh::kInteger, [](S& s, Z i, C, B) { return integer(hw(s, i).lifetime_years); }},
-  Param{"available", Sc::kHardware, Sh::kInteger, [](S& s, Z i, C, B) { return integer(hw(s, i).available); }, false, true},
-  // Exchange rates.
-  Param{"", Sc::kCurrency, Sh::kTrajectory, [](S& s, Z, C code, B) { return traj(s.fx_per_usd.at(code)); }},
-  // The plan, operations, finance, demand.
-  Param{"/capex/budget", Sc::kTop, Sh::kTrajectory, [](S& s, Z, C, B) { return traj(s.capex.budget); }},
-  Param{"/capex/split/it", Sc::kTop, Sh::kTrajectory, [](S& s, Z, C, B) { return traj(s.capex.split_it); }, true},
-  Param{"/capex/split/facility", Sc::kTop, Sh::kTrajectory, [](S& s, Z, C, B) { return traj(s.capex.split_facility); }, true},
-  Param{"/capex/split/other", Sc::kTop, Sh::kTrajectory, [](S& s, Z, C, B) { return traj(s.capex.split_other); }, true},
-  Param{"/operations/utilisation", Sc::kTop, Sh::kTrajectory, [](S& s, Z, C, B) { return traj(s.operations.utilisation); }},
-  Param{"/operations/max_utilisation", Sc::kTop, Sh::kTrajectory, [](S& s, Z, C, B) { return traj(s.operations.max_utilisation); }},
-  Param{"/operations/first_year_fraction", Sc::kTop, Sh::kNumber, [](S& s, Z, C, B) { return num(s.operations.first_year_fraction); }},
-  Param{"/finance/discount_rate", Sc::kTop, Sh::kTrajectory, [](S& s, Z, C, B) { return traj(s.finance.discount_rate); }},
-  Param{"/finance/maintenance_rate", Sc::kTop, Sh::kTrajectory, [](S& s, Z, C, B) { return traj(s.finance.maintenance_rate); }},
-  Param{"/finance/facility_life_years", Sc::kTop, Sh::kInteger, [](S& s, Z, C, B) { return integer(s.finance.facility_life_years); }},
-  Param{"/demand/eflop_year", Sc::kTop, Sh::kTrajectory, [](S& s, Z, C, B) { return s.demand ? traj(s.demand->eflop_year) : Storage{}; }},
-  Param{"/demand/price_usd_per_eflop_year", Sc::kTop, Sh::kTrajectory, [](S& s, Z, C, B create) { return s.demand ? traj(s.demand->price_usd_per_eflop_year, create) : Storage{}; }},
-};
-// clang-format on
 
 const Param* find(Scope scope, std::string_view key) {
-  for (const auto& p : kTable) {
+  for (const auto& p : table()) {
     if (p.scope == scope && p.key == key) return &p;
   }
   return nullptr;
@@ -88,7 +55,13 @@ const Param* find(Scope scope, std::string_view key) {
 }  // namespace
 
 std::span<const Param> table() {
-  return kTable;
+  static const std::vector<Param> params = [] {
+    std::vector<Param> out;
+    std::vector<std::string> tokens;
+    collect(schema::scenario(), Scope::kTop, tokens, out);
+    return out;
+  }();
+  return params;
 }
 
 std::optional<Bound> resolve(const Scenario& s, const std::vector<std::string>& t,

@@ -1,10 +1,11 @@
-// Private to dcplan_core: the numeric parameters of a scenario, one table entry each, tying a
-// key of the format (schema.hpp: type, bounds, default, description) to where its value lives
-// in the loaded Scenario. The loader reads every entry through it, and sweeps bind --vary
-// pointers through it (so will goal seeking and sensitivity analysis): a new numeric key is an
-// entry in the schema, one here, and its use in the engine. A numeric key with no entry (a
-// region weight, a mix share, a date) is read by the loader by hand and varied through the
-// document (slower, sweep/plan.cpp).
+// Private to dcplan_core: the numeric parameters of a scenario. Each is a key of the format's
+// table (schema.cpp), whose entry also says where its value lives in the loaded Scenario, the
+// way HiGHS's option records carry a pointer to their value. The table here is derived from it
+// once: the loader reads every entry through it, and sweeps bind --vary pointers through it
+// (so will goal seeking and sensitivity analysis). A new numeric key is its entry in schema.cpp,
+// its member in Scenario and its use in the engine. A numeric key without storage (a region
+// weight, a mix share, a date) is read by the loader by hand and varied through the document
+// (slower, sweep/plan.cpp).
 #pragma once
 
 #include <Eigen/Core>
@@ -15,6 +16,7 @@
 #include <vector>
 
 #include "dcplan/scenario.hpp"
+#include "dcplan/schema.hpp"
 
 namespace dcplan::params {
 
@@ -40,17 +42,19 @@ struct Storage {
 };
 
 struct Param {
-  std::string_view key;  //!< under its scope: "/capex/budget", "pue", "initial/it_capacity_mw"
-  Scope scope;
-  Shape shape;
+  std::string key;  //!< under its scope: "/capex/budget", "pue", "initial/it_capacity_mw"
+  std::vector<std::string> tokens;  //!< the key's tokens under its scope
+  Scope scope = Scope::kTop;
+  Shape shape = Shape::kNumber;
+  const schema::Node* node = nullptr;  //!< its entry in the format's table
   //! Its storage in `s` for the region or hardware `index`, or the currency `code`. An optional
   //! key (a cap, a demand price) has none while unset, unless `create` asks to set it.
-  Storage (*at)(Scenario& s, std::size_t index, const std::string& code, bool create);
+  schema::Node::Bind at = nullptr;
   bool split = false;  //!< one of the capex shares, which must sum to 1
   bool rules = false;  //!< can break a rule between values (check_consistency)
 };
 
-//! Every parameter with a direct binding.
+//! Every numeric key of the format that has storage, in the table's order.
 [[nodiscard]] std::span<const Param> table();
 
 //! A parameter of one scenario: the entry, and which region, hardware or currency.

@@ -6,6 +6,7 @@
 #include <nlohmann/json.hpp>
 
 #include "dcplan/results.hpp"
+#include "params.hpp"
 
 namespace dcplan::schema {
 
@@ -77,6 +78,52 @@ Field opt(std::string name, NodePtr node) {
   return {std::move(name), false, std::move(node)};
 }
 
+// Where a numeric key's value lives in a loaded Scenario (Node::bind).
+using params::Storage;
+
+Storage storage(Eigen::ArrayXd& a, bool /*create*/) {
+  return {&a, nullptr, nullptr};
+}
+Storage storage(std::optional<Eigen::ArrayXd>& a, bool create) {
+  if (create && !a) a.emplace();
+  return {a ? &*a : nullptr, nullptr, nullptr};
+}
+Storage storage(double& d, bool /*create*/) {
+  return {nullptr, &d, nullptr};
+}
+Storage storage(int& i, bool /*create*/) {
+  return {nullptr, nullptr, &i};
+}
+
+//! A member of a region, of a hardware, or of a part of the scenario (capex, operations...).
+template <auto Member>
+Storage in_region(Scenario& s, std::size_t i, const std::string& /*code*/, bool create) {
+  return storage(s.regions[i].*Member, create);
+}
+template <auto Member>
+Storage in_hardware(Scenario& s, std::size_t i, const std::string& /*code*/, bool create) {
+  return storage(s.hardware[i].*Member, create);
+}
+template <auto Part, auto Member>
+Storage in(Scenario& s, std::size_t /*index*/, const std::string& /*code*/, bool create) {
+  return storage(s.*Part.*Member, create);
+}
+template <auto Member>
+Storage in_demand(Scenario& s, std::size_t /*index*/, const std::string& /*code*/, bool create) {
+  return s.demand ? storage(*s.demand.*Member, create) : Storage{};
+}
+Storage in_fx(Scenario& s, std::size_t /*index*/, const std::string& code, bool create) {
+  return storage(s.fx_per_usd.at(code), create);
+}
+
+//! `n` with its storage; `cross_checked` when its value must agree with other keys'.
+NodePtr with_storage(NodePtr n, Node::Bind at, bool cross_checked = false) {
+  auto m = std::const_pointer_cast<Node>(std::move(n));
+  m->bind = at;
+  m->cross_checked = cross_checked;
+  return m;
+}
+
 const Bounds kNonNegative{0.0, std::nullopt};
 const Bounds kPositive{0.0, std::nullopt, true};
 const Bounds kFraction{0.0, 1.0};
@@ -97,32 +144,48 @@ NodePtr build() {
       {
           opt("vendor", text("vendor name (informative)")),
           opt("name", text("product name (informative)")),
-          req("available", year("first year it can be bought")),
+          req("available", with_storage(year("first year it can be bought"),
+                                        &in_hardware<&Hardware::available>, true)),
           opt("last_sale", year("last year it can be bought; absent means no end")),
-          req("bf16_tflops", num("dense BF16 peak per accelerator", "TFLOP/s", kPositive)),
-          opt("hbm_gb", num("memory per accelerator (informative)", "GB", kNonNegative)),
-          opt("tdp_w", num("accelerator board power (informative)", "W", kPositive)),
+          req("bf16_tflops",
+              with_storage(num("dense BF16 peak per accelerator", "TFLOP/s", kPositive),
+                           &in_hardware<&Hardware::bf16_tflops>)),
+          opt("hbm_gb",
+              with_storage(num("memory per accelerator (informative)", "GB", kNonNegative),
+                           &in_hardware<&Hardware::hbm_gb>)),
+          opt("tdp_w", with_storage(num("accelerator board power (informative)", "W", kPositive),
+                                    &in_hardware<&Hardware::tdp_w>)),
           req("all_in_w",
-              num("IT power per accelerator at full load, including its share of host, network "
-                  "and storage",
-                  "W", kPositive)),
+              with_storage(
+                  num("IT power per accelerator at full load, including its share of host, network "
+                      "and storage",
+                      "W", kPositive),
+                  &in_hardware<&Hardware::all_in_w>, true)),
           opt("idle_fraction",
-              with_default(
-                  make(Kind::kNumber, "draw when idle as a fraction of all_in_w", "", kFraction),
-                  0)),
+              with_storage(
+                  with_default(make(Kind::kNumber, "draw when idle as a fraction of all_in_w", "",
+                                    kFraction),
+                               0),
+                  &in_hardware<&Hardware::idle_fraction>)),
           req("price_usd",
-              traj("IT capex per installed accelerator, including its share of server, network "
-                   "and storage",
-                   "USD", kPositive)),
-          req("lifetime_years", integer("retired when this old", "years", {1.0, 50.0})),
+              with_storage(
+                  traj("IT capex per installed accelerator, including its share of server, network "
+                       "and storage",
+                       "USD", kPositive),
+                  &in_hardware<&Hardware::price_usd>)),
+          req("lifetime_years", with_storage(integer("retired when this old", "years", {1.0, 50.0}),
+                                             &in_hardware<&Hardware::lifetime_years>)),
           opt("annual_failure_rate",
-              with_default(make(Kind::kNumber, "fraction of a cohort lost each year", "",
-                                {0.0, 1.0, false, true}),
-                           0)),
+              with_storage(with_default(make(Kind::kNumber, "fraction of a cohort lost each year",
+                                             "", {0.0, 1.0, false, true}),
+                                        0),
+                           &in_hardware<&Hardware::annual_failure_rate>)),
           opt("embodied_kgco2e",
-              with_default(make(Kind::kNumber, "manufacturing emissions per accelerator", "kg CO2e",
-                                kNonNegative),
-                           0)),
+              with_storage(
+                  with_default(make(Kind::kNumber, "manufacturing emissions per accelerator",
+                                    "kg CO2e", kNonNegative),
+                               0),
+                  &in_hardware<&Hardware::embodied_kgco2e>)),
           opt("source", text("where the figures come from (required in shipped catalogs)")),
       });
 
@@ -139,32 +202,48 @@ NodePtr build() {
           opt("opens", text_default(std::const_pointer_cast<Node>(
                                         year("first year the region can receive capex")),
                                     "always")),
-          req("pue", traj("power usage effectiveness", "", {1.0, std::nullopt})),
-          req("power_price_usd_per_mwh", traj("electricity price", "USD/MWh", kNonNegative)),
-          req("grid_g_per_kwh", traj("grid carbon intensity", "g CO2e/kWh", kNonNegative)),
+          req("pue", with_storage(traj("power usage effectiveness", "", {1.0, std::nullopt}),
+                                  &in_region<&Region::pue>)),
+          req("power_price_usd_per_mwh",
+              with_storage(traj("electricity price", "USD/MWh", kNonNegative),
+                           &in_region<&Region::power_price_usd_per_mwh>)),
+          req("grid_g_per_kwh",
+              with_storage(traj("grid carbon intensity", "g CO2e/kWh", kNonNegative),
+                           &in_region<&Region::grid_g_per_kwh>)),
           opt("renewable_share",
-              with_default(
-                  make(Kind::kTrajectory, "share of energy from contracted carbon-free supply", "",
-                       kFraction),
-                  0)),
+              with_storage(with_default(make(Kind::kTrajectory,
+                                             "share of energy from contracted carbon-free supply",
+                                             "", kFraction),
+                                        0),
+                           &in_region<&Region::renewable_share>)),
           req("facility_capex_usd_per_mw",
-              traj("building, power and cooling per MW of IT capacity", "USD/MW", kPositive)),
+              with_storage(
+                  traj("building, power and cooling per MW of IT capacity", "USD/MW", kPositive),
+                  &in_region<&Region::facility_capex_usd_per_mw>)),
           opt("construction_years",
-              with_default(
-                  make(Kind::kInteger, "lead time from spending facility capex to usable capacity",
-                       "years", {0.0, 20.0}),
-                  0)),
+              with_storage(
+                  with_default(make(Kind::kInteger,
+                                    "lead time from spending facility capex to usable capacity",
+                                    "years", {0.0, 20.0}),
+                               0),
+                  &in_region<&Region::construction_years>)),
           opt("max_new_mw_per_year",
-              text_default(make(Kind::kTrajectory,
-                                "grid connection limit on built capacity completing in one year",
-                                "MW", kNonNegative),
-                           "no cap")),
+              with_storage(
+                  text_default(
+                      make(Kind::kTrajectory,
+                           "grid connection limit on built capacity completing in one year", "MW",
+                           kNonNegative),
+                      "no cap"),
+                  &in_region<&Region::max_new_mw_per_year>)),
           opt("max_total_mw",
-              text_default(make(Kind::kTrajectory,
-                                "ceiling on the region's IT capacity (online, initial included, "
-                                "plus under construction)",
-                                "MW", kNonNegative),
-                           "no cap")),
+              with_storage(
+                  text_default(
+                      make(Kind::kTrajectory,
+                           "ceiling on the region's IT capacity (online, initial included, "
+                           "plus under construction)",
+                           "MW", kNonNegative),
+                      "no cap"),
+                  &in_region<&Region::max_total_mw>)),
           opt("allowed_hardware",
               text_default(std::const_pointer_cast<Node>(
                                strings("hardware ids that may be installed (export controls)")),
@@ -173,8 +252,10 @@ NodePtr build() {
               object("the region at the start of the horizon (sunk: no capex)",
                      {
                          opt("it_capacity_mw",
-                             with_default(
-                                 make(Kind::kNumber, "online IT capacity", "MW", kNonNegative), 0)),
+                             with_storage(with_default(make(Kind::kNumber, "online IT capacity",
+                                                            "MW", kNonNegative),
+                                                       0),
+                                          &in_region<&Region::initial_it_capacity_mw>, true)),
                          opt("fleet", fleet),
                      })),
           opt("source", text("where the figures come from")),
@@ -184,17 +265,23 @@ NodePtr build() {
   auto capex = object(
       "the capital-expenditure plan",
       {
-          opt("budget", with_default(make(Kind::kTrajectory,
-                                          "capex spent in each year, in the scenario currency "
-                                          "(at most 1e15: larger numbers overflow the model)",
-                                          "currency", {0.0, 1e15}),
-                                     0)),
+          opt("budget",
+              with_storage(with_default(make(Kind::kTrajectory,
+                                             "capex spent in each year, in the scenario currency "
+                                             "(at most 1e15: larger numbers overflow the model)",
+                                             "currency", {0.0, 1e15}),
+                                        0),
+                           &in<&Scenario::capex, &Capex::budget>)),
           opt("split",
               object("shares of the budget by category; sum to 1 in every year",
                      {
-                         req("it", split_part("share spent on accelerators")),
-                         req("facility", split_part("share spent on building, power and cooling")),
-                         req("other", split_part("share spent on anything else")),
+                         req("it", with_storage(split_part("share spent on accelerators"),
+                                                &in<&Scenario::capex, &Capex::split_it>)),
+                         req("facility",
+                             with_storage(split_part("share spent on building, power and cooling"),
+                                          &in<&Scenario::capex, &Capex::split_facility>)),
+                         req("other", with_storage(split_part("share spent on anything else"),
+                                                   &in<&Scenario::capex, &Capex::split_other>)),
                      })),
           opt("region_weights",
               text_default(
@@ -213,43 +300,58 @@ NodePtr build() {
       "how the fleet is run",
       {
           opt("utilisation",
-              with_default(make(Kind::kTrajectory,
-                                "average busy fraction of installed accelerators", "", kFraction),
-                           0.6)),
+              with_storage(with_default(make(Kind::kTrajectory,
+                                             "average busy fraction of installed accelerators", "",
+                                             kFraction),
+                                        0.6),
+                           &in<&Scenario::operations, &Operations::utilisation>)),
           opt("first_year_fraction",
-              with_default(make(Kind::kNumber, "share of its first year a new accelerator runs", "",
-                                kFraction),
-                           0.5)),
+              with_storage(
+                  with_default(make(Kind::kNumber, "share of its first year a new accelerator runs",
+                                    "", kFraction),
+                               0.5),
+                  &in<&Scenario::operations, &Operations::first_year_fraction>)),
           opt("max_utilisation",
-              with_default(make(Kind::kTrajectory, "ceiling on utilisation when demand sets it", "",
-                                kFraction),
-                           0.9)),
+              with_storage(
+                  with_default(make(Kind::kTrajectory, "ceiling on utilisation when demand sets it",
+                                    "", kFraction),
+                               0.9),
+                  &in<&Scenario::operations, &Operations::max_utilisation>)),
       });
 
-  auto demand = object(
-      "compute demand; when present, utilisation follows it",
-      {
-          req("eflop_year", traj("compute demand", "EFLOP-year", kNonNegative)),
-          opt("price_usd_per_eflop_year",
-              traj("what a unit of delivered compute sells for", "USD/EFLOP-year", kNonNegative)),
-      });
+  auto demand =
+      object("compute demand; when present, utilisation follows it",
+             {
+                 req("eflop_year", with_storage(traj("compute demand", "EFLOP-year", kNonNegative),
+                                                &in_demand<&Demand::eflop_year>)),
+                 opt("price_usd_per_eflop_year",
+                     with_storage(traj("what a unit of delivered compute sells for",
+                                       "USD/EFLOP-year", kNonNegative),
+                                  &in_demand<&Demand::price_usd_per_eflop_year>)),
+             });
 
   auto finance = object(
       "money",
       {
           opt("discount_rate",
-              with_default(
-                  make(Kind::kTrajectory, "yearly rate for present values", "", {-0.99, 1.0}),
-                  0.08)),
+              with_storage(with_default(make(Kind::kTrajectory, "yearly rate for present values",
+                                             "", {-0.99, 1.0}),
+                                        0.08),
+                           &in<&Scenario::finance, &Finance::discount_rate>)),
           opt("maintenance_rate",
-              with_default(make(Kind::kTrajectory,
-                                "yearly maintenance as a share of IT and facility capex in service",
-                                "", kFraction),
-                           0.03)),
+              with_storage(
+                  with_default(
+                      make(Kind::kTrajectory,
+                           "yearly maintenance as a share of IT and facility capex in service", "",
+                           kFraction),
+                      0.03),
+                  &in<&Scenario::finance, &Finance::maintenance_rate>)),
           opt("facility_life_years",
-              with_default(make(Kind::kInteger, "depreciation life of facilities and other capex",
-                                "years", {1.0, 100.0}),
-                           20)),
+              with_storage(with_default(make(Kind::kInteger,
+                                             "depreciation life of facilities and other capex",
+                                             "years", {1.0, 100.0}),
+                                        20),
+                           &in<&Scenario::finance, &Finance::facility_life_years>)),
       });
 
   auto metric = make(Kind::kString, "result column the target applies to");
@@ -304,7 +406,7 @@ NodePtr build() {
                                        "USD")),
           opt("fx_per_usd",
               map(KeyKind::kCurrency, "currency code -> units of that currency per US dollar",
-                  traj("exchange rate", "currency/USD", kPositive))),
+                  with_storage(traj("exchange rate", "currency/USD", kPositive), &in_fx))),
           opt("hardware", map(KeyKind::kId, "accelerator types by id", hardware)),
           opt("regions", map(KeyKind::kId, "regions by id", region)),
           opt("capex", capex),

@@ -11,6 +11,13 @@
 #include <string_view>
 #include <vector>
 
+namespace dcplan {
+struct Scenario;
+namespace params {
+struct Storage;
+}
+}  // namespace dcplan
+
 namespace dcplan::schema {
 
 enum class Kind {
@@ -51,6 +58,13 @@ struct Node {
   KeyKind key_kind = KeyKind::kNone;     //!< kMap: what the keys are
   std::vector<Field> fields;             //!< kObject
   NodePtr items;                         //!< kMap values, kArray items
+  //! A numeric key's storage in a loaded Scenario, for the region or hardware `index` or the
+  //! currency `code` (src/params.hpp); null for keys the loader reads by hand. An optional key
+  //! has no storage while unset, unless `create` asks to set it.
+  using Bind = params::Storage (*)(Scenario& s, std::size_t index, const std::string& code,
+                                   bool create);
+  Bind bind = nullptr;
+  bool cross_checked = false;  //!< its value must agree with other keys' (check_consistency)
 
   [[nodiscard]] const Field* field(std::string_view name) const;
   //! "a number >= 1 (MW)" etc., for messages.

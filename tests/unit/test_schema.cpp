@@ -5,6 +5,7 @@
 #include <string>
 #include <vector>
 
+#include "dcplan/load.hpp"
 #include "dcplan/results.hpp"
 #include "dcplan/schema.hpp"
 #include "params.hpp"
@@ -63,10 +64,10 @@ TEST_CASE("the reference lists every key with its default", "[schema]") {
   CHECK_THAT(md, Contains("| `/regions/{id}/pue` | trajectory | — | required | >= 1 |"));
 }
 
-// The parameter table (src/params) and the key table agree: every entry names a numeric key of
-// the format with the same shape, and every numeric key of the format either has an entry or is
-// one of the few read by hand (listed here, each with its reason), so a new key cannot be
-// forgotten in one of them.
+// The parameters (src/params, collected from the key table's storage) cover the format: every
+// parameter names a numeric key with the same shape, and every numeric key of the format either
+// has storage or is one of the few read by hand (listed here, each with its reason), so a new
+// key without storage cannot go unnoticed.
 TEST_CASE("every numeric key of the format is in the parameter table or read by hand", "[schema]") {
   using params::Scope;
   using params::Shape;
@@ -129,4 +130,60 @@ TEST_CASE("every numeric key of the format is in the parameter table or read by 
     CHECK((in_table.count(key) == 1) != (by_hand.count(key) == 1));
   }
   CHECK(numeric == in_table.size() + by_hand.size());
+}
+
+// Each key's storage is the member it names: a value set at the key's pointer is what the
+// storage holds after loading (so two keys bound to one member, or a key bound to its
+// neighbour's member, fail here).
+TEST_CASE("every key with storage loads into its own member", "[schema]") {
+  using params::Scope;
+  using params::Shape;
+  const std::string minimal = std::string(DCPLAN_SOURCE_DIR) + "/scenarios/examples/minimal.json";
+  std::size_t checked = 0;
+  for (const auto& p : params::table()) {
+    std::string pointer = p.key;
+    if (p.scope == Scope::kRegion) pointer = "/regions/us-east/" + p.key;
+    if (p.scope == Scope::kHardware) pointer = "/hardware/h100/" + p.key;
+    if (p.scope == Scope::kCurrency) pointer = "/fx_per_usd/CNY";
+    INFO(pointer);
+    // A value inside the key's bounds that no default or neighbour has, and that keeps the
+    // scenario's rules (the fleet of 40,000 fits, vintage 2024 was on sale).
+    double value = 0;
+    for (double v : {0.37, 3.0, 7.0, 2020.0}) {
+      if (p.node->in_bounds(v) && (p.shape != Shape::kInteger || v == static_cast<int>(v))) {
+        value = v;
+        break;
+      }
+    }
+    if (p.key == "initial/it_capacity_mw") value = 737;
+    REQUIRE(value != 0);
+    LoadOptions options;
+    if (p.key.starts_with("/demand/")) options.overrides.push_back("/demand/eflop_year=1");
+    if (p.split) {
+      // The three shares sum to 1: the key under test takes 0.37, the others share the rest.
+      for (const char* share : {"it", "facility", "other"}) {
+        options.overrides.push_back(std::string("/capex/split/") + share + "=0.315");
+      }
+    }
+    options.overrides.push_back(pointer + "=" + std::to_string(value));
+    Scenario s = load_scenario(minimal, options);
+    const params::Storage at = p.at(s, 0, "CNY", false);
+    switch (p.shape) {
+      case Shape::kTrajectory:
+        REQUIRE(at.trajectory != nullptr);
+        CHECK((*at.trajectory == value).all());
+        break;
+      case Shape::kNumber:
+        REQUIRE(at.number != nullptr);
+        CHECK(*at.number == value);
+        break;
+      case Shape::kInteger:
+        REQUIRE(at.integer != nullptr);
+        CHECK(*at.integer == value);
+        break;
+    }
+    ++checked;
+  }
+  CHECK(checked == params::table().size());
+  CHECK(checked >= 30);
 }
