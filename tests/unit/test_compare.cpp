@@ -90,7 +90,7 @@ TEST_CASE("gates evaluate on both runs: relative, absolute, ranges, selectors", 
                   InputError);
 }
 
-TEST_CASE("comparing a run with itself shows no difference; missing rows are kept", "[compare]") {
+TEST_CASE("comparing a run with itself shows no difference, missing rows are kept", "[compare]") {
   const Scenario a = tiny({"/capex/budget=1e8"});
   const Results ra = simulate(a);
   for (const auto& row : compare_results(ra, ra, default_compare_metrics(), false, false)) {

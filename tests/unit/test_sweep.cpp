@@ -37,7 +37,7 @@ TEST_CASE("distributions have the right mean and variance (100,000 draws, 4 stan
   }
 }
 
-TEST_CASE("uniform draws stay in their support; the generator is a pure function of (seed, run)",
+TEST_CASE("uniform draws stay in their support, the generator is a pure function of (seed, run)",
           "[sweep]") {
   const VarySpec u = parse_vary("/x=uniform(0.8,1.2)");
   for (int i = 0; i < 10000; ++i) {
