@@ -211,6 +211,9 @@ void parse_lhs(const std::string& raw, const std::string& lhs, Gate& g) {
     bad_gate(raw, "unknown metric \"" + jsonio::excerpt(metric) + "\"" +
                       (near.empty() ? std::string() : "; did you mean \"" + near.front() + "\"?"));
   }
+  if (column_info(static_cast<Col>(col)).kind == ColumnKind::kText) {
+    bad_gate(raw, "\"" + metric + "\" is text, not a number a gate can bound");
+  }
   g.metric = col;
 }
 

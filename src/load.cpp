@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <array>
 #include <cerrno>
 #include <cmath>
 #include <cstring>
@@ -870,7 +871,8 @@ void check(const json& v, const Node& n, const std::string& ptr, Context& ctx) {
       if (!n.enum_values.empty()) {
         const auto s = v.get<std::string>();
         if (std::find(n.enum_values.begin(), n.enum_values.end(), s) == n.enum_values.end()) {
-          ctx.error(ptr, "expected one of the result columns (see dcplan schema), found " +
+          ctx.error(ptr, "expected " + n.expectation() +
+                             (n.enum_text.empty() ? "" : " (see dcplan schema)") + ", found " +
                              in_quotes(s) + suggestion(s, n.enum_values));
         }
       }
@@ -885,6 +887,7 @@ void check(const json& v, const Node& n, const std::string& ptr, Context& ctx) {
       }
       return;
     case Kind::kTrajectory:
+      if (n.or_rest && v.is_string() && v.get<std::string>() == "rest") return;  // check_split
       // Parsed once, here; the builder evaluates what was parsed.
       if (auto t = parse_trajectory(v, n, ptr, Report{&ctx}))
         ctx.trajectories.emplace(ptr, std::move(*t));
@@ -1269,8 +1272,20 @@ class Builder {
 
   void capex(Scenario& s) {
     check_split(s);
+    policies(s);
     region_weights(s);
     hardware_mix(s);
+  }
+
+  //! it_placement and it_overflow (their values were checked against the key table).
+  void policies(Scenario& s) {
+    const json& capex = capex_section();
+    const std::string placement = text(capex, "it_placement");
+    const std::string overflow = text(capex, "it_overflow");
+    s.capex.placement = placement == "weights" ? Placement::kWeights : Placement::kPower;
+    s.capex.overflow = overflow == "carry"    ? Overflow::kCarry
+                       : overflow == "strand" ? Overflow::kStrand
+                                              : Overflow::kFacility;
   }
 
   //! What each region may buy: allowed there and with a share in some year.
@@ -1291,12 +1306,31 @@ class Builder {
     return (c != nullptr && c->is_object()) ? *c : empty;
   }
 
-  //! The shares were read with the other parameters (0 where absent): they must sum to 1.
-  void check_split(const Scenario& s) {
+  //! The shares were read with the other parameters (0 where absent): they must sum to 1, or
+  //! one of them is "rest" and the other two leave it within [0, 1].
+  void check_split(Scenario& s) {
     const int years = h_.years();
     const json& capex = capex_section();
     const bool any_budget = (s.capex.budget > 0).any();
     if (const json* split = member(capex, "split"); split != nullptr && split->is_object()) {
+      static constexpr std::array<const char*, 3> kParts = {"it", "facility", "other"};
+      s.capex.split_rest = -1;
+      for (int i = 0; i < 3; ++i) {
+        const json* v = member(*split, kParts[static_cast<std::size_t>(i)]);
+        if (v == nullptr || !v->is_string() || *v != "rest") continue;
+        if (s.capex.split_rest >= 0) {
+          ctx_.error(join_ptr("/capex/split", kParts[static_cast<std::size_t>(i)]),
+                     std::string("expected at most one share written \"rest\", found two (") +
+                         kParts[static_cast<std::size_t>(s.capex.split_rest)] + " and " +
+                         kParts[static_cast<std::size_t>(i)] + ")");
+          return;
+        }
+        s.capex.split_rest = i;
+      }
+      if (s.capex.split_rest >= 0) {
+        if (auto d = fill_split_rest(s)) ctx_.error(d->pointer, std::move(d->message));
+        return;
+      }
       const Eigen::ArrayXd sum = s.capex.split_it + s.capex.split_facility + s.capex.split_other;
       for (int i = 0; i < years; ++i) {
         if (std::abs(sum(i) - 1.0) > 1e-9) {
@@ -1566,6 +1600,30 @@ std::string merged_document(const std::string& path, const LoadOptions& options)
   return merged(jsonio::read_text(path), path, options, ctx).dump(2) + "\n";
 }
 
+std::optional<Diagnostic> fill_split_rest(Scenario& s) {
+  Capex& c = s.capex;
+  if (c.split_rest < 0) return std::nullopt;
+  static constexpr std::array<const char*, 3> kParts = {"it", "facility", "other"};
+  std::array<Eigen::ArrayXd*, 3> parts = {&c.split_it, &c.split_facility, &c.split_other};
+  Eigen::ArrayXd& rest = *parts[static_cast<std::size_t>(c.split_rest)];
+  const Eigen::ArrayXd& a = *parts[static_cast<std::size_t>((c.split_rest + 1) % 3)];
+  const Eigen::ArrayXd& b = *parts[static_cast<std::size_t>((c.split_rest + 2) % 3)];
+  rest = 1.0 - a - b;
+  for (Eigen::Index y = 0; y < rest.size(); ++y) {
+    if (std::abs(rest(y)) <= 1e-12) rest(y) = 0;  // rounding of shares that sum to 1
+    if (rest(y) < 0 || rest(y) > 1) {
+      const auto name = [&](int k) { return kParts[static_cast<std::size_t>(k % 3)]; };
+      return Diagnostic{
+          s.file, std::string("/capex/split/") + name(c.split_rest),
+          fmt::format("\"rest\" is 1 - {} - {} = {:.6g} in {}; expected a share in [0, 1] (the "
+                      "other two shares sum to more than 1)",
+                      name(c.split_rest + 1), name(c.split_rest + 2), rest(y), s.horizon.start + y),
+          0, 0};
+    }
+  }
+  return std::nullopt;
+}
+
 std::vector<Diagnostic> check_consistency(const Scenario& s) {
   // Run for every run of a sweep: no string is built unless a rule is broken.
   std::vector<Diagnostic> out;
@@ -1581,6 +1639,11 @@ std::vector<Diagnostic> check_consistency(const Scenario& s) {
   }
   for (const auto& r : s.regions) {
     auto initial = [&] { return "/regions/" + jsonio::escape_token(r.id) + "/initial"; };
+    if (r.max_lease_mw && !r.lease_usd_per_mw_year) {
+      error("/regions/" + jsonio::escape_token(r.id) + "/max_lease_mw",
+            "a lease limit without a lease price: set lease_usd_per_mw_year too (without it "
+            "the region cannot lease)");
+    }
     double fleet_mw = 0;
     for (const auto& c : r.initial_fleet) {
       const auto& h = s.hardware[static_cast<std::size_t>(c.hardware)];

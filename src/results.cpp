@@ -47,10 +47,12 @@ constexpr std::array kColumns = {
     ColumnInfo{"utilisation", "", K::kRatio, false, false, "average busy fraction"},
     ColumnInfo{"electricity_cost_usd", "USD", K::kFlow, true, false, "energy x power price"},
     ColumnInfo{"maintenance_usd", "USD", K::kFlow, true, false,
-               "maintenance on IT and facility capex in service"},
-    ColumnInfo{"opex_usd", "USD", K::kFlow, true, false, "electricity + maintenance"},
+               "maintenance on facilities online and accelerators not stranded, within their lives"},
+    ColumnInfo{"opex_usd", "USD", K::kFlow, true, false,
+               "electricity + lease + maintenance"},
     ColumnInfo{"depreciation_usd", "USD", K::kFlow, true, false,
-               "straight-line depreciation of capex"},
+               "straight-line depreciation: accelerators from purchase, facilities from the year "
+               "they come online, other capex from spending"},
     ColumnInfo{"tco_usd", "USD", K::kFlow, true, false, "depreciation + opex"},
     ColumnInfo{"cost_per_eflop_year_usd", "USD per EFLOP-year", K::kRatio, true, false,
                "TCO per delivered EFLOP-year"},
@@ -60,6 +62,20 @@ constexpr std::array kColumns = {
                "grid emissions net of renewable supply"},
     ColumnInfo{"embodied_tco2", "t CO2e", K::kFlow, false, false,
                "manufacturing emissions of accelerators bought"},
+    ColumnInfo{"it_capacity_leased_mw", "MW", K::kStock, false, false,
+               "IT capacity rented from third parties at year end"},
+    ColumnInfo{"it_capacity_free_mw", "MW", K::kStock, false, false,
+               "owned online plus leased IT capacity that no installed accelerator uses, at year "
+               "end (empty halls)"},
+    ColumnInfo{"facility_capacity_mw", "MW", K::kStock, false, false,
+               "(owned online + leased IT capacity) x PUE: the facility power at full IT load, "
+               "what \"a 5 GW campus\" means"},
+    ColumnInfo{"lease_usd", "USD", K::kFlow, true, false,
+               "leased MW x lease price (part of opex)"},
+    ColumnInfo{"limit", "", K::kText, false, false,
+               "the constraints that bound the region this year, joined by +: closed, grid, cap, "
+               "power, hardware, or budget when none held and it spent all it was given "
+               "(docs/model.md); the total row joins the regions'"},
     ColumnInfo{"demand_eflop_year", "EFLOP-year", K::kFlow, false, true, "compute demand"},
     ColumnInfo{"unmet_eflop_year", "EFLOP-year", K::kFlow, false, true,
                "demand minus delivered compute"},
@@ -84,8 +100,28 @@ std::string kind_name(ColumnKind kind) {
       return "flow";
     case ColumnKind::kRatio:
       return "ratio";
+    case ColumnKind::kText:
+      return "text";
   }
   return "";
+}
+
+std::string_view limit_name(int bit) {
+  static constexpr std::array<std::string_view, kNumLimits> kNames = {
+      "closed", "grid", "cap", "power", "hardware", "budget"};
+  return kNames.at(static_cast<std::size_t>(bit));
+}
+
+std::string limit_text(double flags) {
+  if (!(flags > 0)) return {};
+  const auto bits = static_cast<unsigned>(flags);
+  std::string out;
+  for (int b = 0; b < kNumLimits; ++b) {
+    if ((bits & (1U << b)) == 0) continue;
+    if (!out.empty()) out += '+';
+    out += limit_name(b);
+  }
+  return out;
 }
 
 std::string results_markdown() {
@@ -101,7 +137,8 @@ std::string results_markdown() {
       "  capacity: energy = average draw x 8,760 h.\n"
       "- **ratio**: recomputed from the totals in `total` rows (PUE = facility power / IT load;\n"
       "  cost per EFLOP-year = TCO / delivered), and empty, never infinite, when the denominator\n"
-      "  is zero. In targets and gates, a ratio over a year range is the ratio of the sums.\n\n"
+      "  is zero. In targets and gates, a ratio over a year range is the ratio of the sums.\n"
+      "- **text**: words (`limit`); not a metric for targets, gates or sweep summaries.\n\n"
       "In `total` rows stocks and flows are sums over the regions. One exception: with demand and\n"
       "no compute installed at all, the whole demand is unmet and shows in the total row only.\n"
       "Money columns are US dollars; `--currency CODE` converts them at the scenario's\n"

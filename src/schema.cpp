@@ -244,6 +244,26 @@ NodePtr build() {
                            "MW", kNonNegative),
                       "no cap"),
                   &in_region<&Region::max_total_mw>)),
+          opt("new_build_pue",
+              with_storage(text_default(make(Kind::kTrajectory,
+                                             "PUE of capacity built within the horizon; pue then "
+                                             "applies to the initial and leased capacity",
+                                             "", {1.0, std::nullopt}),
+                                        "pue"),
+                           &in_region<&Region::new_build_pue>)),
+          opt("lease_usd_per_mw_year",
+              with_storage(text_default(make(Kind::kTrajectory,
+                                             "price of third-party IT capacity rented by the year",
+                                             "USD/MW-year", kNonNegative),
+                                        "cannot lease"),
+                           &in_region<&Region::lease_usd_per_mw_year>)),
+          opt("max_lease_mw",
+              with_storage(text_default(make(Kind::kTrajectory,
+                                             "most IT capacity the region can lease (requires "
+                                             "lease_usd_per_mw_year)",
+                                             "MW", kNonNegative),
+                                        "no limit"),
+                           &in_region<&Region::max_lease_mw>)),
           opt("allowed_hardware",
               text_default(std::const_pointer_cast<Node>(
                                strings("hardware ids that may be installed (export controls)")),
@@ -261,7 +281,18 @@ NodePtr build() {
           opt("source", text("where the figures come from")),
       });
 
-  auto split_part = [&](std::string d) { return traj(std::move(d), "", kFraction); };
+  auto split_part = [&](std::string d) {
+    auto n = make(Kind::kTrajectory, std::move(d) + "; or \"rest\": 1 minus the other two", "",
+                  kFraction);
+    n->or_rest = true;
+    return n;
+  };
+  auto choice = [](std::string d, std::vector<std::string> values) {
+    auto n = make(Kind::kString, std::move(d));
+    n->default_text = "\"" + values.front() + "\"";
+    n->enum_values = std::move(values);
+    return n;
+  };
   auto capex = object(
       "the capital-expenditure plan",
       {
@@ -273,7 +304,8 @@ NodePtr build() {
                                         0),
                            &in<&Scenario::capex, &Capex::budget>)),
           opt("split",
-              object("shares of the budget by category; sum to 1 in every year",
+              object("shares of the budget by category; sum to 1 in every year; at most one may "
+                     "be \"rest\"",
                      {
                          req("it", with_storage(split_part("share spent on accelerators"),
                                                 &in<&Scenario::capex, &Capex::split_it>)),
@@ -283,6 +315,15 @@ NodePtr build() {
                          req("other", with_storage(split_part("share spent on anything else"),
                                                    &in<&Scenario::capex, &Capex::split_other>)),
                      })),
+          opt("it_placement",
+              choice("where IT money goes: \"power\", where accelerators can be powered; "
+                     "\"weights\", each region its own share whatever its power (version 1)",
+                     {"power", "weights"})),
+          opt("it_overflow",
+              choice("IT money that finds no power: \"facility\" builds capacity this year, "
+                     "\"carry\" waits for next year, \"strand\" buys accelerators that wait "
+                     "for power (version 1)",
+                     {"facility", "carry", "strand"})),
           opt("region_weights",
               text_default(
                   map(KeyKind::kSelector,
@@ -355,8 +396,11 @@ NodePtr build() {
       });
 
   auto metric = make(Kind::kString, "result column the target applies to");
+  metric->enum_text = "one of the result columns";
   for (const auto& c : result_columns()) {
-    if (c.kind != ColumnKind::kKey) metric->enum_values.emplace_back(c.name);
+    if (c.kind != ColumnKind::kKey && c.kind != ColumnKind::kText) {
+      metric->enum_values.emplace_back(c.name);
+    }
   }
   auto bound = [](std::string d) { return make(Kind::kBound, std::move(d)); };
   auto target = object(
@@ -543,6 +587,11 @@ json to_json_schema(const Node& n) {
       s = {{"type", "array"}, {"items", {{"type", "string"}}}};
       break;
     case Kind::kTrajectory:
+      if (n.or_rest) {
+        json t = trajectory_schema(n);
+        t["anyOf"].push_back({{"const", "rest"}});
+        return t;
+      }
       return trajectory_schema(n);
     case Kind::kBound:
       s = {{"anyOf",
@@ -616,7 +665,10 @@ json defs() {
 void reference_rows(const Node& n, const std::string& path, std::string& out) {
   auto row = [&](const std::string& p, const Node& c, bool required) {
     std::string type = kind_name(c);
-    if (c.kind == Kind::kString && !c.enum_values.empty()) type = "string (a result column)";
+    if (c.kind == Kind::kString && !c.enum_values.empty()) {
+      type = c.enum_text.empty() ? "string: " + c.expectation() : "string (a result column)";
+    }
+    if (c.or_rest) type += " or \"rest\"";
     std::string def = required ? "required" : (c.default_text.empty() ? "—" : c.default_text);
     std::string bounds = c.bounds_text();
     out +=
@@ -704,12 +756,23 @@ std::string Node::expectation() const {
     case Kind::kInteger:
       what = unit == "year" ? "an integer year" : "an integer";
       break;
-    case Kind::kString:
-      return enum_values.empty() ? "a string" : "one of the result columns";
+    case Kind::kString: {
+      if (enum_values.empty()) return "a string";
+      if (!enum_text.empty()) return enum_text;
+      std::string list;
+      for (std::size_t i = 0; i < enum_values.size(); ++i) {
+        list += (i == 0                        ? ""
+                 : i + 1 == enum_values.size() ? " or "
+                                               : ", ") +
+                ("\"" + enum_values[i] + "\"");
+      }
+      return list;
+    }
     case Kind::kStringList:
       return "an array of strings";
     case Kind::kTrajectory:
-      what = "a number or a trajectory (series, exponential, logistic or fit)";
+      what = or_rest ? "\"rest\", a number or a trajectory (series, exponential, logistic or fit)"
+                     : "a number or a trajectory (series, exponential, logistic or fit)";
       break;
     case Kind::kBound:
       return "a number or {\"times\": k, \"of_year\": year}";

@@ -7,6 +7,7 @@
 // a Scenario with every trajectory evaluated over the horizon.
 #pragma once
 
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -39,6 +40,11 @@ struct LoadOptions {
 //! sale in its vintage; a last sale follows availability). The loader applies them; sweep,
 //! which changes values after loading, applies them again to every run. Empty when all hold.
 [[nodiscard]] std::vector<Diagnostic> check_consistency(const Scenario& scenario);
+
+//! Sets the capex share written "rest" (Capex::split_rest) to 1 minus the other two in every
+//! year; a rest within 1e-12 of 0 is 0. A diagnostic when it falls outside [0, 1] in some year.
+//! The loader applies it, and sweep again for every run that varies a share.
+[[nodiscard]] std::optional<Diagnostic> fill_split_rest(Scenario& scenario);
 
 //! The merged document (includes, `extends` and overrides applied) as pretty JSON text.
 //! Throws InputError when a file cannot be read or parsed, or an override is invalid.

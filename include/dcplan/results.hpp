@@ -20,6 +20,7 @@ enum class ColumnKind {
   kStock,  //!< end-of-year value; summed over regions
   kFlow,   //!< total over the year; summed over regions
   kRatio,  //!< recomputed from other columns in total rows
+  kText,   //!< words, not a number (`limit`); the total row joins the regions'
 };
 
 struct ColumnInfo {
@@ -77,6 +78,11 @@ enum Col : int {
   kDiscountedCostUsd,
   kOperationalTco2,
   kEmbodiedTco2,
+  kItCapacityLeasedMw,
+  kItCapacityFreeMw,
+  kFacilityCapacityMw,
+  kLeaseUsd,
+  kLimit,
   kDemandEflopYear,
   kUnmetEflopYear,
   kRevenueUsd,
@@ -119,6 +125,24 @@ struct Results {
   //! Row of (year, region[, hardware]) or -1.
   [[nodiscard]] Eigen::Index find_row(int year, int region, int hardware = RowKey::kAll) const;
 };
+
+//! The constraints that bound a region in a year (the `limit` column), in the order they are
+//! printed. `Results::values` holds their sum as a number (a bit set); `limit_text` spells it.
+enum Limit : unsigned {
+  kLimitClosed = 1U << 0,    //!< the region is not open
+  kLimitGrid = 1U << 1,      //!< max_new_mw_per_year cut its facility spending
+  kLimitCap = 1U << 2,       //!< max_total_mw cut it
+  kLimitPower = 1U << 3,     //!< IT money found no power there, or accelerators wait for power
+  kLimitHardware = 1U << 4,  //!< IT money and nothing it may buy on sale
+  kLimitBudget = 1U << 5,    //!< none of these: it spent all it was given
+};
+inline constexpr int kNumLimits = 6;
+
+//! "grid+power", "" for none or an empty cell.
+[[nodiscard]] std::string limit_text(double flags);
+
+//! The words of `limit`, in order: closed, grid, cap, power, hardware, budget.
+[[nodiscard]] std::string_view limit_name(int bit);
 
 //! True for a value printed as an empty cell.
 [[nodiscard]] inline bool is_empty_cell(double v) {

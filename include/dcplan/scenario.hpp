@@ -65,19 +65,42 @@ struct Region {
   int construction_years = 0;
   std::optional<Eigen::ArrayXd> max_new_mw_per_year;  //!< by year; absent: no cap
   std::optional<Eigen::ArrayXd> max_total_mw;         //!< by year; absent: no cap
-  std::vector<bool> allowed;                          //!< per hardware index
+  //! PUE of capacity built within the horizon, by year; absent: `pue`.
+  std::optional<Eigen::ArrayXd> new_build_pue;
+  //! [USD per MW-year] rented third-party IT capacity, by year; absent: it cannot lease.
+  std::optional<Eigen::ArrayXd> lease_usd_per_mw_year;
+  //! [MW] most IT capacity it may lease, by year; absent (with a lease price): no limit.
+  std::optional<Eigen::ArrayXd> max_lease_mw;
+  std::vector<bool> allowed;  //!< per hardware index
   double initial_it_capacity_mw = 0;
   std::vector<InitialCohort> initial_fleet;
 
   [[nodiscard]] bool is_open(int year) const { return !opens || year >= *opens; }
 };
 
+//! Where IT money goes (docs/model.md, step 6).
+enum class Placement {
+  kPower,    //!< where accelerators can be powered (default)
+  kWeights,  //!< each region its own share, whatever its power (version 1)
+};
+
+//! What becomes of IT money that finds no power (docs/model.md, step 6).
+enum class Overflow {
+  kFacility,  //!< it builds capacity this year (default)
+  kCarry,     //!< it is kept for next year
+  kStrand,    //!< it buys accelerators that wait for power (version 1)
+};
+
 struct Capex {
-  Eigen::ArrayXd budget;             //!< [scenario currency] by year
-  Eigen::ArrayXd fx_per_usd;         //!< scenario currency per USD, by year (1 for USD)
-  Eigen::ArrayXd split_it;           //!< by year
-  Eigen::ArrayXd split_facility;     //!< by year
-  Eigen::ArrayXd split_other;        //!< by year
+  Eigen::ArrayXd budget;          //!< [scenario currency] by year
+  Eigen::ArrayXd fx_per_usd;      //!< scenario currency per USD, by year (1 for USD)
+  Eigen::ArrayXd split_it;        //!< by year
+  Eigen::ArrayXd split_facility;  //!< by year
+  Eigen::ArrayXd split_other;     //!< by year
+  //! The share written "rest" (1 minus the other two): 0 it, 1 facility, 2 other; -1 none.
+  int split_rest = -1;
+  Placement placement = Placement::kPower;
+  Overflow overflow = Overflow::kFacility;
   Eigen::ArrayXXd region_weight;     //!< (region × year), selectors resolved
   std::vector<Eigen::ArrayXXd> mix;  //!< per region: (hardware × year) shares, as written
   //! Per region: the hardware it may install (allowed_hardware) with a share in some year,

@@ -55,6 +55,8 @@ struct Node {
   std::optional<double> default_number;  //!< default of a numeric key
   std::string default_text;              //!< how the default reads in the docs ("" = none)
   std::vector<std::string> enum_values;  //!< kString: allowed values (empty = any)
+  std::string enum_text;                 //!< how they read in messages ("" = listed)
+  bool or_rest = false;                  //!< kTrajectory: the string "rest" is allowed too
   KeyKind key_kind = KeyKind::kNone;     //!< kMap: what the keys are
   std::vector<Field> fields;             //!< kObject
   NodePtr items;                         //!< kMap values, kArray items

@@ -34,6 +34,14 @@ int compare(const CompareOptions& o) {
   const bool demand = base_s.demand.has_value() || other_s.demand.has_value();
   const std::vector<int> metrics =
       o.metrics.empty() ? default_compare_metrics() : io::parse_metrics(o.metrics, demand);
+  for (const int m : metrics) {
+    if (column_info(static_cast<Col>(m)).kind == ColumnKind::kText) {
+      throw InputError("--metrics", "",
+                       "\"" + std::string(column_info(static_cast<Col>(m)).name) +
+                           "\" is text: compare shows differences of numbers (see it with "
+                           "dcplan run on each scenario)");
+    }
+  }
   EngineOptions eo;
   eo.by_hardware = by == io::RowsBy::kHardware;
   const Results base = run_engine(base_s, eo);
@@ -81,7 +89,7 @@ Command add_compare(CLI::App& app, const Global& g) {
       "Examples:\n"
       "  dcplan compare scenarios/alibaba-380b.json scenarios/alibaba-raised.json\n"
       "  dcplan compare scenarios/alibaba-380b.json scenarios/alibaba-raised.json \\\n"
-      "      --gate 'energy_twh@2032<=+25%' --format md\n"
+      "      --gate 'energy_twh@2032<=+30%' --format md\n"
       "  dcplan compare scenarios/alibaba-380b.json scenarios/alibaba-380b.json \\\n"
       "      --set /capex/budget/series/2026=130000000000 --gates "
       "scenarios/alibaba-380b.gates.json\n"

@@ -8,7 +8,7 @@ namespace dcplan::engine {
 
 struct RegionEnergy {
   double it_load_mw = 0;            //!< P_IT: average IT draw
-  double pue = 1;                   //!< PUE_r(t)
+  double pue = 1;                   //!< PUE_r(t), blended by capacity (settle_leases)
   double energy_mwh = 0;            //!< P_IT · PUE · 8,760 h
   double available_eflop_year = 0;  //!< A_r: Σ n · bf16 · f
   double net_g_per_kwh = 0;         //!< grid intensity net of renewable supply
@@ -19,7 +19,7 @@ inline RegionEnergy region_energy(const RegionState& st, const Region& region, i
   RegionEnergy e;
   e.it_load_mw = st.sums.load_idle_mw + u * st.sums.load_busy_mw;
   e.available_eflop_year = st.sums.avail_tflops / 1e6;
-  e.pue = region.pue(t);
+  e.pue = st.pue;
   e.energy_mwh = e.it_load_mw * e.pue * kHoursPerYear;
   e.net_g_per_kwh = region.grid_g_per_kwh(t) * (1.0 - region.renewable_share(t));
   return e;

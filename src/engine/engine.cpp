@@ -50,9 +50,11 @@ void Engine::Impl::run(const Scenario& scenario, const EngineOptions& options, R
     engine::share_budget(state, y);                    // 3
     engine::build_facilities(state, y);                // 4
     engine::install_queue<kByHw>(state);               // 5
-    engine::offer_it_money(state, y);                  // 6: who can buy
+    engine::place_it_money(state, y);                  // 6: where IT money goes
     engine::buy_accelerators<kByHw>(state, y);         // 6: purchases and installs
-    engine::charge_facilities(state, y);               // 10: facility depreciation window
+    engine::build_with_overflow(state, y);             // 6: what found no power builds
+    engine::settle_leases(state, y);                   // 6, 8: leases, PUE_r, limits
+    engine::charge_facilities(state, y);               // 10: facilities in service
     engine::set_utilisation(state, y);                 // 7
     engine::write_rows<kByHw>(state, y, layout, out);  // 8-12, totals, carry-over
   }

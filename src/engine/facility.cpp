@@ -1,34 +1,35 @@
 // Facilities: the construction pipeline (step 1), facility money into MW under the caps with
-// water-filling of what a region cannot take (step 4), and the facility capex within its life
-// that step 10 depreciates and maintains.
+// water-filling of what a region cannot take (step 4), the IT overflow spent the same way (step
+// 6), and the facility capex in service that step 10 depreciates and maintains.
 #include <algorithm>
 #include <limits>
 
-#include "engine/model.hpp"
+#include "dcplan/results.hpp"
+#include "engine/water_fill.hpp"
 
 namespace dcplan::engine {
 
 namespace {
 
 //! What each region can build this year and what its own share buys; returns the excess of
-//! all regions, pooled.
+//! all regions, pooled. A cap its own share reaches is one of its limits (grid, cap).
 double spend_own_shares(State& state, int t) {
   const Scenario& s = state.s();
   const Index last_year = s.horizon.years() - 1;
+  constexpr double kNone = std::numeric_limits<double>::infinity();
   double pool = 0;
   for (std::size_t r = 0; r < state.regions.size(); ++r) {
     RegionState& st = state.regions[r];
     const Region& region = s.regions[r];
     const Index done = t + region.construction_years;
     const Index cap_year = std::min<Index>(done, last_year);
-    double room = std::numeric_limits<double>::infinity();
-    if (region.max_new_mw_per_year) {
-      room = std::min(room, (*region.max_new_mw_per_year)(cap_year)-st.completions_mw(done));
-    }
-    if (region.max_total_mw) {
-      room = std::min(room, (*region.max_total_mw)(t)-st.online_mw - st.under_construction_mw);
-    }
-    st.room_mw = std::max(0.0, room);
+    const double grid_room = region.max_new_mw_per_year
+                                 ? (*region.max_new_mw_per_year)(cap_year)-st.completions_mw(done)
+                                 : kNone;
+    const double cap_room = region.max_total_mw
+                                ? (*region.max_total_mw)(t)-st.online_mw - st.under_construction_mw
+                                : kNone;
+    st.room_mw = std::max(0.0, std::min(grid_room, cap_room));
     if (state.weights(static_cast<Index>(r)) <= 0) st.room_mw = 0;
     const double price = region.facility_capex_usd_per_mw(t);
     const double want_mw = st.facility_usd / price;
@@ -37,60 +38,48 @@ double spend_own_shares(State& state, int t) {
     st.room_mw -= take;
     st.facility_excess_usd = std::max(0.0, st.facility_usd - st.facility_spent_usd);
     pool += st.facility_excess_usd;
+    if (st.facility_excess_usd > kEps) {
+      if (want_mw > std::max(0.0, grid_room)) st.limit |= kLimitGrid;
+      if (want_mw > std::max(0.0, cap_room)) st.limit |= kLimitCap;
+    }
   }
   return pool;
 }
 
-//! Shares the pool over the regions with room, in proportion to their weights, until it is
-//! absorbed or no region has room; returns what is left.
-double water_fill(State& state, int t, double pool) {
+//! Shares the pool over the regions with room under their caps (water_fill); returns what is
+//! left.
+double fill_facilities(State& state, int t, double pool) {
   const Scenario& s = state.s();
-  const auto regions = static_cast<Index>(state.regions.size());
-  for (Index pass = 0; pass <= regions && pool > kEps; ++pass) {
-    double w_room = 0;
-    for (Index r = 0; r < regions; ++r) {
-      if (state.regions[static_cast<std::size_t>(r)].room_mw > kEps) w_room += state.weights(r);
-    }
-    if (w_room <= 0) break;
-    double left = 0;
-    for (Index r = 0; r < regions; ++r) {
-      RegionState& st = state.regions[static_cast<std::size_t>(r)];
-      if (!(st.room_mw > kEps) || state.weights(r) <= 0) continue;
-      const double price = s.regions[static_cast<std::size_t>(r)].facility_capex_usd_per_mw(t);
-      const double give = pool * state.weights(r) / w_room;
-      const double take = std::min(give / price, st.room_mw);
-      st.facility_spent_usd += take * price;
-      st.room_mw -= take;
-      left += std::max(0.0, give - take * price);
-    }
-    pool = left;
-  }
-  return pool;
+  return water_fill(
+      state.weights, pool,
+      [&](Index r) { return state.regions[static_cast<std::size_t>(r)].room_mw > kEps; },
+      [&](Index r, double give) {
+        RegionState& st = state.regions[static_cast<std::size_t>(r)];
+        const double price = s.regions[static_cast<std::size_t>(r)].facility_capex_usd_per_mw(t);
+        const double take = std::min(give / price, st.room_mw);
+        st.facility_spent_usd += take * price;
+        st.room_mw -= take;
+        return take * price;
+      });
 }
 
-}  // namespace
-
-void capacity_online(State& state, const Year& y) {
-  for (auto& st : state.regions) {
-    st.online_mw += st.pipeline_mw(y.t);
-    st.under_construction_mw -= st.pipeline_mw(y.t);
-    st.pipeline_mw(y.t) = 0;
-  }
-}
-
-void build_facilities(State& state, Year& y) {
-  const double left = water_fill(state, y.t, spend_own_shares(state, y.t));
-  y.unspent_usd += left;
-  y.facility_unspent_usd = left;
+//! Turns the facility money spent since the last call into MW, online `construction_years`
+//! later (at once when 0).
+void commit_facilities(State& state, int t) {
   const Scenario& s = state.s();
   for (std::size_t r = 0; r < state.regions.size(); ++r) {
     RegionState& st = state.regions[r];
     const Region& region = s.regions[r];
-    const double mw = st.facility_spent_usd / region.facility_capex_usd_per_mw(y.t);
-    const Index done = y.t + region.construction_years;
+    const double usd = st.facility_spent_usd - st.facility_committed_usd;
+    if (usd <= 0) continue;
+    st.facility_committed_usd = st.facility_spent_usd;
+    const double mw = usd / region.facility_capex_usd_per_mw(t);
+    const Index done = t + region.construction_years;
     st.completions_mw(done) += mw;
+    st.facility_online_usd(done) += usd;
     if (region.construction_years == 0) {
       st.online_mw += mw;
+      st.built_online_mw += mw;
     } else {
       st.pipeline_mw(done) += mw;
       st.under_construction_mw += mw;
@@ -98,14 +87,43 @@ void build_facilities(State& state, Year& y) {
   }
 }
 
+}  // namespace
+
+void capacity_online(State& state, const Year& y) {
+  for (auto& st : state.regions) {
+    st.online_mw += st.pipeline_mw(y.t);
+    st.built_online_mw += st.pipeline_mw(y.t);
+    st.under_construction_mw -= st.pipeline_mw(y.t);
+    st.pipeline_mw(y.t) = 0;
+  }
+}
+
+void build_facilities(State& state, Year& y) {
+  const double left = fill_facilities(state, y.t, spend_own_shares(state, y.t));
+  y.unspent_usd += left;
+  y.facility_unspent_usd = left;
+  commit_facilities(state, y.t);
+}
+
+void build_with_overflow(State& state, Year& y) {
+  if (state.overflow_usd <= 0) return;
+  // The IT money no region could power builds capacity, against what step 4 left of the caps.
+  const double left = fill_facilities(state, y.t, state.overflow_usd);
+  commit_facilities(state, y.t);
+  y.unspent_usd += left;
+  y.it_unspent_usd += left;
+  state.overflow_usd = 0;
+}
+
 void charge_facilities(State& state, const Year& y) {
-  // Facility and other capex within the facility life: a running sum while nothing has reached
-  // the end of its life, else the sum over the window (exact, no cancellation).
+  // Facilities from the year they come online, other capex from the year it is spent, each
+  // over the facility life: a running sum while nothing has reached the end of its life, else
+  // the sum over the window (exact, no cancellation).
   const int life = state.s().finance.facility_life_years;
   const int t = y.t;
   for (auto& st : state.regions) {
-    st.facility_charge_usd(t) = (st.facility_spent_usd + st.other_usd) / life;
-    st.facility_gross_usd(t) = st.facility_spent_usd;
+    st.facility_charge_usd(t) = (st.facility_online_usd(t) + st.other_usd) / life;
+    st.facility_gross_usd(t) = st.facility_online_usd(t);
     if (t < life) {
       st.facility_depreciation_usd += st.facility_charge_usd(t);
       st.facility_in_service_usd += st.facility_gross_usd(t);

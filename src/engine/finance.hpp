@@ -2,6 +2,8 @@
 // Inline: called for every region and year.
 #pragma once
 
+#include <algorithm>
+
 #include "engine/energy.hpp"
 
 namespace dcplan::engine {
@@ -10,19 +12,26 @@ struct RegionMoney {
   double capex_usd = 0;
   double electricity_usd = 0;
   double maintenance_usd = 0;
+  double lease_usd = 0;
   double depreciation_usd = 0;
+  [[nodiscard]] double opex_usd() const { return electricity_usd + lease_usd + maintenance_usd; }
 };
 
 //! IT purchases are charged over their lifetime, which is exactly while their cohort is listed
-//! (stranded or not, whatever fails); facility and other capex over facility_life_years (the
-//! window kept by charge_facilities). Maintenance: the rate times gross capex within its life.
+//! (stranded or not, whatever fails); facility capex from the year it comes online and other
+//! capex from the year it is spent, over facility_life_years (the window kept by
+//! charge_facilities). Maintenance: the rate times the gross capex of facilities online and of
+//! accelerators within their lives, less those waiting for power. Leases: leased MW times the
+//! year's price.
 inline RegionMoney region_money(const State& state, const RegionState& st, const Region& region,
                                 int t, const RegionEnergy& e) {
   RegionMoney m;
   m.electricity_usd = e.energy_mwh * region.power_price_usd_per_mwh(t);
   m.depreciation_usd = st.sums.it_depreciation_usd + st.facility_depreciation_usd;
   m.maintenance_usd = state.s().finance.maintenance_rate(t) *
-                      (st.sums.it_in_service_usd + st.facility_in_service_usd);
+                      (std::max(0.0, st.sums.it_in_service_usd - st.sums.stranded_usd) +
+                       st.facility_in_service_usd);
+  if (region.lease_usd_per_mw_year) m.lease_usd = st.leased_mw * (*region.lease_usd_per_mw_year)(t);
   m.capex_usd = st.it_spent_usd + st.facility_spent_usd + st.other_usd;
   return m;
 }

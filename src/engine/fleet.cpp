@@ -1,5 +1,8 @@
 // The fleet: ageing, failures and retirement (step 2), the stranded queue (step 5), purchases
 // and their installation (step 6). A region's fleet is a list of cohorts, oldest first.
+#include <algorithm>
+
+#include "dcplan/results.hpp"
 #include "engine/model.hpp"
 
 namespace dcplan::engine {
@@ -92,7 +95,7 @@ void install_region_queue(RegionState& st, const std::vector<HardwareConstants>&
     st.hw_stranded_usd.setZero();
   }
   CohortSums sums;
-  double free_mw = st.online_mw - st.nameplate_mw;
+  double free_mw = st.online_mw + st.lease_limit_mw - st.nameplate_mw;
   Cohort* cs = st.cohorts.data();
   const std::size_t n = st.cohorts.size();
   for (std::size_t i = 0; i < n && st.any_stranded && free_mw > kEps;) {
@@ -154,9 +157,13 @@ void buy_in_region(RegionState& st, const State& state, const Year& y) {
       st.hw_capex_usd(b.hardware) = capex;
     }
   }
-  // Free power below kEps is rounding left by the sums, as in step 5: nothing installs.
-  const double free_mw = st.online_mw - st.nameplate_mw;
-  const double f = need <= free_mw ? 1.0 : free_mw > kEps ? free_mw / need : 0.0;
+  // Free power below kEps is rounding left by the sums, as in step 5: nothing installs. Money
+  // placed by power fits by construction: a shortfall within rounding is no shortfall.
+  const double free_mw = st.online_mw + st.lease_limit_mw - st.nameplate_mw;
+  const bool placed = s.capex.placement == Placement::kPower;
+  const double f = need <= free_mw || (placed && need <= free_mw + 1e-9 * (1.0 + need)) ? 1.0
+                   : free_mw > kEps ? free_mw / need
+                                    : 0.0;
   st.nameplate_mw += f * need;
   CohortSums sums = st.sums;
   const double first_year_fraction = s.operations.first_year_fraction;
@@ -193,6 +200,32 @@ void buy_accelerators(State& state, const Year& y) {
     }
     if (!st.valid_mix || st.it_usd <= 0) continue;
     buy_in_region<kByHw>(st, state, y);
+  }
+}
+
+void settle_leases(State& state, const Year& y) {
+  const Scenario& s = state.s();
+  for (std::size_t r = 0; r < state.regions.size(); ++r) {
+    RegionState& st = state.regions[r];
+    const Region& region = s.regions[r];
+    // Owned capacity fills first; the lease is the rest, and shrinks as owned capacity frees.
+    st.leased_mw =
+        region.lease_usd_per_mw_year ? std::max(0.0, st.nameplate_mw - st.online_mw) : 0.0;
+    // PUE_r(t): the initial and leased capacity at pue, the capacity built at new_build_pue.
+    const double pue = region.pue(y.t);
+    st.pue = pue;
+    if (region.new_build_pue && (*region.new_build_pue)(y.t) != pue) {
+      const double initial = region.initial_it_capacity_mw;
+      const double all = initial + st.built_online_mw + st.leased_mw;
+      if (all > 0) {
+        st.pue =
+            ((initial + st.leased_mw) * pue + st.built_online_mw * (*region.new_build_pue)(y.t)) /
+            all;
+      }
+    }
+    if (st.sums.stranded > 0) st.limit |= kLimitPower;
+    const bool given = st.it_usd + st.facility_usd + st.other_usd + st.it_excess_usd > kEps;
+    if (st.limit == 0 && given) st.limit = kLimitBudget;
   }
 }
 

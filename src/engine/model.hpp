@@ -1,11 +1,13 @@
 // Private to dcplan_core: the engine's state and its yearly steps, one function per step of
 // docs/model.md ("The yearly step"). engine.cpp runs them in order; each file under
 // src/engine/ holds one part of the model:
-//   fleet.cpp     steps 2, 5, 6 (ageing and failures, the stranded queue, purchases)
-//   facility.cpp  steps 1, 4 (capacity online, construction with caps and water-filling)
-//   allocate.cpp  steps 3, 6 (the budget shared by split and weights; IT money to regions that
-//                 can buy)
-//   energy.hpp    steps 7, 8, 9, 11 (utilisation, power and energy, compute, carbon)
+//   fleet.cpp     steps 2, 5, 6 (ageing and failures, the stranded queue, purchases, leases)
+//   facility.cpp  steps 1, 4, 6 (capacity online, construction with caps and water-filling,
+//                 the IT overflow spent on facilities)
+//   allocate.cpp  steps 3, 6 (the budget shared by split and weights; IT money placed where it
+//                 can be powered, or by weight; the overflow)
+//   water_fill.hpp the one water-filling of steps 4 and 6
+//   energy.hpp    steps 7, 8, 9, 11 (utilisation, power, PUE, energy, compute, carbon)
 //   finance.hpp   step 10 (depreciation, maintenance, opex, TCO, discounting)
 //   rows.cpp      the result rows: per region (steps 8 to 12), totals, carry-over attribution
 // Functions templated on kByHw also keep the per-hardware detail for rows by hardware.
@@ -98,21 +100,30 @@ struct RegionState {
   std::vector<Cohort> cohorts;  //!< by vintage, oldest first; capacity kept between runs
   ArrayXd pipeline_mw;          //!< MW completing in each year index (beyond the horizon too)
   ArrayXd completions_mw;       //!< MW of built capacity completing in each year index
-  // Facility and other capex, by year index: depreciation charge per year and gross facility
-  // capex. What is within its life is summed in `facility_*_usd`.
+  ArrayXd facility_online_usd;  //!< facility capex by the year index its capacity comes online
+  // Facility (from its online year) and other capex (from spending), by year index:
+  // depreciation charge per year and gross facility capex. What is within its life is summed
+  // in `facility_*_usd`.
   ArrayXd facility_charge_usd, facility_gross_usd;
   double facility_depreciation_usd = 0, facility_in_service_usd = 0;
-  double online_mw = 0;
+  double online_mw = 0;              //!< owned online IT capacity: initial + built
+  double built_online_mw = 0;        //!< the part built within the horizon (new_build_pue)
   double under_construction_mw = 0;  //!< sum of pipeline_mw
   double nameplate_mw = 0;           //!< nameplate of installed accelerators, kept current
   double room_mw = 0;                //!< capacity the caps still allow this year
+  double lease_limit_mw = 0;         //!< max_lease_mw this year; 0 cannot lease, infinite no limit
+  double leased_mw = 0;              //!< leased at the end of the year: nameplate beyond owned
+  double pue = 1;                    //!< PUE_r(t): blended by capacity
   // This year's money [USD]: the region's shares, what it spent, what it could not.
   double budget_usd = 0, it_usd = 0, facility_usd = 0, other_usd = 0;
   double facility_spent_usd = 0, it_spent_usd = 0;
-  double facility_excess_usd = 0;  //!< facility money its caps kept it from spending
-  double it_excess_usd = 0;        //!< IT money it had and nothing to buy with
-  bool any_stranded = false;       //!< a cohort waits for power (after ageing)
-  std::vector<Buy> buy;            //!< this year's mix over buyable hardware, unnormalised
+  double facility_committed_usd = 0;  //!< facility money already turned into MW this year
+  double facility_excess_usd = 0;     //!< facility money its caps kept it from spending
+  double it_excess_usd = 0;           //!< IT money it could not place (no power, nothing to buy)
+  double it_room_usd = 0;             //!< IT money its free capacity can still take
+  unsigned limit = 0;                 //!< the constraints that bound it this year (Limit)
+  bool any_stranded = false;          //!< a cohort waits for power (after ageing)
+  std::vector<Buy> buy;               //!< this year's mix over buyable hardware, unnormalised
   bool valid_mix = false;
   double mix_sum = 0;
   // This year's flows and sums over the cohorts.
@@ -128,12 +139,17 @@ struct State {
   const Scenario* scenario = nullptr;
   std::vector<RegionState> regions;
   std::vector<HardwareConstants> hardware;
-  ArrayXd on_sale;        //!< per hardware, this year: 1 when on sale
-  ArrayXd weights;        //!< per region, this year (0 when closed)
-  double carry_usd = 0;   //!< carried into this year
-  double discount = 1.0;  //!< Π (1 + discount rate) over the years since the first
+  ArrayXd on_sale;          //!< per hardware, this year: 1 when on sale
+  ArrayXd weights;          //!< per region, this year (0 when closed)
+  double carry_usd = 0;     //!< carried into this year
+  double overflow_usd = 0;  //!< this year's IT money that found no power (step 6)
+  double discount = 1.0;    //!< Π (1 + discount rate) over the years since the first
   [[nodiscard]] const Scenario& s() const { return *scenario; }
 };
+
+//! The MW of nameplate a dollar of the region's IT money buys this year: Σ s_h · all_in_w_h /
+//! price_h(t) over its mix renormalised (docs/model.md, step 6). 0 without a valid mix.
+double mw_per_usd(const State& state, const RegionState& st, int t);
 
 //! What the steps of one year share.
 struct Year {
@@ -169,9 +185,11 @@ void share_budget(State& state, Year& y);      // 3
 void build_facilities(State& state, Year& y);  // 4
 template <bool kByHw>
 void install_queue(State& state);            // 5
-void offer_it_money(State& state, Year& y);  // 6: who can buy
+void place_it_money(State& state, Year& y);  // 6: where IT money goes; the overflow
 template <bool kByHw>
 void buy_accelerators(State& state, const Year& y);   // 6: purchases, installs
+void build_with_overflow(State& state, Year& y);      // 6: overflow on facilities
+void settle_leases(State& state, const Year& y);      // 6, 8: leases, PUE_r, limits
 void charge_facilities(State& state, const Year& y);  // 10: facility depreciation
 void set_utilisation(const State& state, Year& y);    // 7
 template <bool kByHw>

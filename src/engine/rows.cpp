@@ -99,13 +99,21 @@ void region_row(const State& state, const Year& y, std::size_t r, const CarrySha
   v[kUtilisation] = u;
   v[kElectricityCostUsd] = m.electricity_usd;
   v[kMaintenanceUsd] = m.maintenance_usd;
-  v[kOpexUsd] = m.electricity_usd + m.maintenance_usd;
+  v[kOpexUsd] = m.electricity_usd + m.lease_usd + m.maintenance_usd;
   v[kDepreciationUsd] = m.depreciation_usd;
-  v[kTcoUsd] = m.depreciation_usd + m.electricity_usd + m.maintenance_usd;
+  v[kTcoUsd] = m.depreciation_usd + m.electricity_usd + m.lease_usd + m.maintenance_usd;
   v[kCostPerEflopYearUsd] = ratio(v[kTcoUsd], v[kDeliveredEflopYear]);
-  v[kDiscountedCostUsd] = (m.capex_usd + m.electricity_usd + m.maintenance_usd) / state.discount;
+  v[kDiscountedCostUsd] =
+      (m.capex_usd + m.electricity_usd + m.lease_usd + m.maintenance_usd) / state.discount;
   v[kOperationalTco2] = e.energy_mwh * e.net_g_per_kwh / 1e3;
   v[kEmbodiedTco2] = st.embodied_kg / 1e3;
+  v[kItCapacityLeasedMw] = st.leased_mw;
+  // Free capacity within rounding of the sums (a watt) is none.
+  const double free_mw = st.online_mw + st.leased_mw - st.sums.nameplate_mw;
+  v[kItCapacityFreeMw] = std::abs(free_mw) < 1e-6 ? 0.0 : non_negative(free_mw);
+  v[kFacilityCapacityMw] = (st.online_mw + st.leased_mw) * e.pue;
+  v[kLeaseUsd] = m.lease_usd;
+  v[kLimit] = st.limit;
   // 12. Demand: the region's share of D by its share of A.
   v[kDemandEflopYear] = v[kUnmetEflopYear] = v[kRevenueUsd] = v[kMarginUsd] = kEmpty;
   if (s.demand) {
@@ -141,7 +149,7 @@ void hardware_rows(const State& state, const Year& y, std::size_t r, const Layou
   const RegionState& st = state.regions[r];
   const Region& region = state.s().regions[r];
   const double u = y.utilisation;
-  const double pue = region.pue(y.t);
+  const double pue = st.pue;
   const double grid = region.grid_g_per_kwh(y.t) * (1.0 - region.renewable_share(y.t));
   for (std::size_t h = 0; h < state.hardware.size(); ++h) {
     const HardwareConstants& k = state.hardware[h];
@@ -274,7 +282,9 @@ void write_rows(State& state, const Year& y, const Layout& layout, Results& out)
   double* tot = &out.values(layout.row(y.t, regions), 0);
   std::fill(tot, tot + kNumCols, 0.0);
   std::array<double, kNumCols> scratch{};  // a region's row when only totals are kept
+  unsigned limits = 0;                     // the total row joins the regions' limits
   for (Index r = 0; r < regions; ++r) {
+    limits |= state.regions[static_cast<std::size_t>(r)].limit;
     double* v = layout.region_rows ? &out.values(layout.row(y.t, r), 0) : scratch.data();
     region_row(state, y, static_cast<std::size_t>(r), carry, v);
     // Each row is added to the total as soon as it is complete.
@@ -282,6 +292,7 @@ void write_rows(State& state, const Year& y, const Layout& layout, Results& out)
     if constexpr (kByHw) hardware_rows(state, y, static_cast<std::size_t>(r), layout, out);
   }
   finish_total(state, y, tot);
+  tot[kLimit] = limits;
   if constexpr (kByHw) hardware_totals(state, y, layout, out);
 }
 

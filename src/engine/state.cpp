@@ -59,11 +59,14 @@ void reset(State& state, const Scenario& scenario) {
     place_initial_fleet(st, region, scenario);
     st.pipeline_mw.setZero(years_ext);
     st.completions_mw.setZero(years_ext);
+    st.facility_online_usd.setZero(years_ext);
     st.facility_charge_usd.resize(years);  // written each year before it is read
     st.facility_gross_usd.resize(years);
     st.facility_depreciation_usd = 0;
     st.facility_in_service_usd = 0;
     st.online_mw = region.initial_it_capacity_mw;
+    st.built_online_mw = 0;
+    st.leased_mw = 0;
     st.under_construction_mw = 0;
     if constexpr (kByHw) {
       for (ArrayXd* a : {&st.hw_installed, &st.hw_stranded, &st.hw_weighted, &st.hw_failed,
@@ -74,6 +77,7 @@ void reset(State& state, const Scenario& scenario) {
   state.weights.setZero(static_cast<Index>(scenario.regions.size()));
   state.on_sale.setZero(hardware_count);
   state.carry_usd = 0;
+  state.overflow_usd = 0;
   state.discount = 1.0;
 }
 

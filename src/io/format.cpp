@@ -147,13 +147,23 @@ std::vector<int> default_table_columns() {
           kPeakPflops,
           kTcoUsd,
           kCostPerEflopYearUsd,
-          kOperationalTco2};
+          kOperationalTco2,
+          kLimit};
 }
 
 std::string exact_number(double v) {
   if (is_empty_cell(v)) return "";
   if (v == 0) return "0";  // also -0
   return fmt::format("{}", v);
+}
+
+std::string exact_cell(double v, const ColumnInfo& c) {
+  return c.kind == ColumnKind::kText ? limit_text(v) : exact_number(v);
+}
+
+std::string json_cell(double v, const ColumnInfo& c) {
+  if (is_empty_cell(v)) return "null";
+  return c.kind == ColumnKind::kText ? "\"" + limit_text(v) + "\"" : exact_number(v);
 }
 
 std::string column_name(const ColumnInfo& c, const std::string& currency) {
@@ -167,6 +177,7 @@ std::string column_name(const ColumnInfo& c, const std::string& currency) {
 
 std::string readable(double v, const ColumnInfo& c, const std::string& currency) {
   if (is_empty_cell(v)) return "";
+  if (c.kind == ColumnKind::kText) return limit_text(v);
   const std::string unit(c.unit);
   if (c.money) {
     if (std::abs(v) < 0.5) return currency == "USD" ? "US$0" : currency + " 0";
@@ -275,7 +286,9 @@ std::string write_csv(const Selection& sel) {
   for (auto r : sel.rows) {
     out += std::to_string(sel.year(r)) + "," + sel.res.region_name(r);
     if (sel.hw) out += "," + sel.res.hardware_name(r);
-    for (int c : sel.cols) out.append(",").append(exact_number(sel.value(r, c)));
+    for (int c : sel.cols) {
+      out.append(",").append(exact_cell(sel.value(r, c), column_info(static_cast<Col>(c))));
+    }
     out += "\n";
   }
   return out;
@@ -297,7 +310,7 @@ std::string write_json(const Selection& sel, bool lines) {
     for (std::size_t j = 0; j < sel.cols.size(); ++j) {
       const double v = sel.value(r, sel.cols[j]);
       obj += ",\"" + sel.header[j + sel.keys()] +
-             "\":" + (is_empty_cell(v) ? "null" : exact_number(v));
+             "\":" + json_cell(v, column_info(static_cast<Col>(sel.cols[j])));
     }
     obj += "}";
     out += lines ? obj + "\n" : "  " + obj + (i + 1 < sel.rows.size() ? ",\n" : "\n");

@@ -4,6 +4,7 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <array>
 #include <cmath>
 #include <map>
 
@@ -185,6 +186,12 @@ Binding bind_vary(const VarySpec& v, const Scenario& s, const json& doc,
     check_bounds(v, *node);
     return b;
   }
+  if (bound->param->split && s.capex.split_rest >= 0 &&
+      bound->param->key ==
+          std::array{"/capex/split/it", "/capex/split/facility",
+                     "/capex/split/other"}[static_cast<std::size_t>(s.capex.split_rest)]) {
+    not_sweepable(v, "this share is \"rest\": 1 minus the other two (vary one of those)");
+  }
   b.bound = *bound;
   if (b.series_year) bind_series_point(b, v, doc, t, groups);
   check_bounds(v, *node);
@@ -357,8 +364,33 @@ void check_trajectories(const Plan& p, long long run, Scenario& ws) {
   }
 }
 
+//! When one share is varied against a "rest": the range it may take, given the third share.
+std::string rest_hint(const Plan& p, const Scenario& ws) {
+  static constexpr std::array<const char*, 3> kKeys = {"/capex/split/it", "/capex/split/facility",
+                                                       "/capex/split/other"};
+  const Capex& c = ws.capex;
+  int varied = -1;
+  for (const auto& b : p.bindings) {
+    if (b.via_document || !b.bound.param->split) continue;
+    for (int k = 0; k < 3; ++k) {
+      if (b.bound.param->key != kKeys[static_cast<std::size_t>(k)]) continue;
+      if (varied >= 0 && varied != k) return {};  // two shares varied: no single range
+      varied = k;
+    }
+  }
+  if (varied < 0) return {};
+  const int fixed = 3 - varied - c.split_rest;
+  const std::array<const Eigen::ArrayXd*, 3> parts = {&c.split_it, &c.split_facility,
+                                                      &c.split_other};
+  const double most = 1.0 - parts[static_cast<std::size_t>(fixed)]->maxCoeff();
+  return fmt::format(". With {} as it is, {} can go up to {:g}; or let {} be the rest instead",
+                     kKeys[static_cast<std::size_t>(fixed)],
+                     kKeys[static_cast<std::size_t>(varied)], most,
+                     kKeys[static_cast<std::size_t>(fixed)]);
+}
+
 //! The loader's rules between values, and the capex shares summing to 1, hold for every run.
-void check_rules(const Plan& p, long long run, const Scenario& ws) {
+void check_rules(const Plan& p, long long run, Scenario& ws) {
   const Scenario& bs = p.base;
   const int years = bs.horizon.years();
   if (const auto broken = p.rules_varied ? check_consistency(ws) : std::vector<Diagnostic>{};
@@ -369,25 +401,24 @@ void check_rules(const Plan& p, long long run, const Scenario& ws) {
                      fmt::format("run {}: {} (with --vary {}); narrow the values varied", run,
                                  broken.front().message, jsonio::excerpt(varied)));
   }
-  if (p.split_varied) {
+  if (p.split_varied && ws.capex.split_rest >= 0) {
+    // check_rules runs after the values are set: the rest follows the shares varied.
+    if (auto d = fill_split_rest(ws)) {
+      throw InputError("--vary", d->pointer,
+                       fmt::format("run {}: {}{}", run, d->message, rest_hint(p, ws)));
+    }
+  } else if (p.split_varied) {
     const Eigen::ArrayXd sum = ws.capex.split_it + ws.capex.split_facility + ws.capex.split_other;
     for (int y = 0; y < years; ++y) {
-      if (std::abs(sum(y) - 1.0) > 1e-9) {
-        for (const auto& b : p.bindings) {
-          if (!b.via_document && b.bound.param->split) {
-            throw InputError(
-                "--vary", b.spec.pointer,
-                fmt::format("run {}: ", run) +
-
-                    fmt::format("capex split sums to {:g} in {}, not 1. The three shares must "
-                                "sum to 1, so a sweep cannot vary one alone (a \"rest\" share "
-                                "that absorbs the difference comes with model v2). Meanwhile, "
-                                "run one sweep per split with fixed shares, e.g. --set "
-                                "/capex/split/it=0.7 --set /capex/split/facility=0.25 --set "
-                                "/capex/split/other=0.05",
-                                sum(y), bs.horizon.start + y));
-          }
-        }
+      if (std::abs(sum(y) - 1.0) <= 1e-9) continue;
+      for (const auto& b : p.bindings) {
+        if (b.via_document || !b.bound.param->split) continue;
+        throw InputError(
+            "--vary", b.spec.pointer,
+            fmt::format("run {}: capex split sums to {:g} in {}, not 1. To vary one share, let "
+                        "another absorb the difference: --set /capex/split/other=rest (or "
+                        "write \"rest\" in the scenario)",
+                        run, sum(y), bs.horizon.start + y));
       }
     }
   }
@@ -462,6 +493,15 @@ Plan prepare(const SweepOptions& o) {
   p.total = p.grid_size * p.samples;
   p.metrics = o.metrics.empty() ? default_compare_metrics()
                                 : io::parse_metrics(o.metrics, p.base.demand.has_value());
+  for (const int m : p.metrics) {
+    const ColumnInfo& c = column_info(static_cast<Col>(m));
+    if (o.summary && c.kind == ColumnKind::kText) {
+      throw InputError("--metrics", "",
+                       "\"" + std::string(c.name) +
+                           "\" is text: --summary gives statistics of numbers (leave it out, or "
+                           "drop --summary to see it per run)");
+    }
+  }
   // The hash names the sweep: scenario and every argument that changes its output.
   std::uint64_t h = 0xcbf29ce484222325ULL;
   h = fnv1a(h, merged);

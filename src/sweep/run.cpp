@@ -180,7 +180,8 @@ class SweepRun {
             .append(region_name(r));
         for (int m : p_.metrics) {
           s += ',';
-          s += io::exact_number(w.res.values(row_of(per_year, t, r), m));
+          s += io::exact_cell(w.res.values(row_of(per_year, t, r), m),
+                              column_info(static_cast<Col>(m)));
         }
         s += '\n';
       }
@@ -203,8 +204,8 @@ class SweepRun {
              region_name(r) + "\"";
         for (int m : p_.metrics) {
           const double v = w.res.values(row_of(per_year, t, r), m);
-          s += ",\"" + std::string(column_info(static_cast<Col>(m)).name) +
-               "\":" + (is_empty_cell(v) ? std::string("null") : io::exact_number(v));
+          const ColumnInfo& c = column_info(static_cast<Col>(m));
+          s += ",\"" + std::string(c.name) + "\":" + io::json_cell(v, c);
         }
         s += "}\n";
       }

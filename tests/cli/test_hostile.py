@@ -102,8 +102,15 @@ many["regions"] = {f"r{i}": {"pue": 1.2, "power_price_usd_per_mwh": 50, "grid_g_
                              "facility_capex_usd_per_mw": 1e7} for i in range(100000)}
 case("100000-regions", write("regions.json", json.dumps(many)), ["at most 2000 regions", "limit"]); cases += 1
 case("budget-1e300", write("b.json", json.dumps(scenario())), ["/capex/budget", "1e+15", "1e+300"], "--set", "/capex/budget=1e300"); cases += 1
-_, err = case("price-1e-300", write("p.json", json.dumps(scenario())), ["overflow"], "--set", "/hardware/h100/price_usd=1e-300"); cases += 1
+_, err = case("price-1e-300", write("p.json", json.dumps(scenario())), ["overflow"], "--set", "/hardware/h100/price_usd=1e-300",
+              "--set", "/capex/it_placement=weights"); cases += 1
 check("inf" not in err.split("overflow")[0], "overflow reported, not printed as inf")
+# Placed by power (the default), the same price buys what the power allows: finite numbers.
+case("price-1e-300-power", write("p2.json", json.dumps(scenario())), [], "--set",
+     "/hardware/h100/price_usd=1e-300", expect=0); cases += 1
+rows = open(os.path.join(d, "out-price-1e-300-power.csv")).read().splitlines()
+check(len(rows) > 1 and all("inf" not in r and "nan" not in r for r in rows[1:]),
+      "price-1e-300 placed by power: finite numbers")
 
 # 19-20: accepted oddities.
 out, _ = case("bom", write("bom.json", "\ufeff" + json.dumps(scenario())), [], expect=0); cases += 1

@@ -320,6 +320,7 @@ doc = json.loads(json.dumps(MINIMAL))
 doc["hardware"]["h100"]["available"] = 2040  # nothing on sale: all IT money carries over
 doc["regions"]["us-east"]["initial"] = {"it_capacity_mw": 0}
 doc["regions"]["us-west"] = dict(doc["regions"]["us-east"], max_new_mw_per_year=0)
+doc["capex"]["it_overflow"] = "carry"  # the IT money that finds nothing to buy waits
 doc["targets"] = []
 rc, out, err = run("run", write("carry.json", doc), "--format", "csv")
 rows20 = [r for r in csv.DictReader(io.StringIO(out)) if r["year"] == "2025"]
@@ -334,7 +335,10 @@ check(rc == 0 and out.startswith("year,region,capex_cny"), f"23: --metrics capex
 
 # 24. Varying one capex share says what to do.
 rc, out, err = run("sweep", MINIMAL_PATH, "--vary", "/capex/split/it=0.6,0.7")
-check(rc == 2 and "--set /capex/split/it=" in err, f"24: the split message says what to do: {err}")
+check(rc == 2 and "--set /capex/split/other=rest" in err, f"24: the split message says what to do: {err}")
+rc, out, err = run("sweep", MINIMAL_PATH, "--vary", "/capex/split/it=0.6,0.7",
+                   "--set", "/capex/split/other=rest")
+check(rc == 0, f"24: ... and what it says works: {rc} {err}")
 
 # 27. A region opening after the horizon warns; a fleet vintage before its hardware is refused.
 doc = json.loads(json.dumps(MINIMAL))
@@ -365,7 +369,10 @@ check(rc == 2 and "not a directory" in err, f"28: -o under a file: {err}")
 for key in ["extends", "include"]:
     rc, out, err = run("run", MINIMAL_PATH, "--set", f'/{key}="other.json"')
     check(rc == 2 and "resolved before --set" in err, f"28: --set /{key} is refused: {rc} {err}")
-rc, out, err = run("sweep", MINIMAL_PATH, "--vary", "/hardware/h100/price_usd=1e-300")
+# (Placed by power, a price of 1e-300 buys what the power allows: finite numbers. Placed by weight
+# it buys 1e300 accelerators, which overflow.)
+rc, out, err = run("sweep", MINIMAL_PATH, "--vary", "/hardware/h100/price_usd=1e-300",
+                   "--set", "/capex/it_placement=weights")
 check(rc == 2 and err.startswith(f"error: {MINIMAL_PATH}: run 0"), f"28: the sweep names the file: {err}")
 check(temporaries(d) == [], f"no temporary file left anywhere: {temporaries(d)}")
 

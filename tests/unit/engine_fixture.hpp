@@ -26,6 +26,14 @@ inline Scenario tiny(std::vector<std::string> overrides = {}) {
   return load_scenario_text(kTinyBase, "tiny.json", LoadOptions{std::move(overrides), {}});
 }
 
+//! The same with version-1 placement: IT money spent where its weight puts it, whatever the
+//! power, and accelerators that find none wait in the queue (the tests of stranding).
+inline Scenario tiny_v1(std::vector<std::string> overrides = {}) {
+  overrides.insert(overrides.begin(),
+                   {"/capex/it_placement=\"weights\"", "/capex/it_overflow=\"strand\""});
+  return tiny(std::move(overrides));
+}
+
 //! The value of a column in a year for a region ("total" or an id).
 inline double at(const Results& res, int year, const std::string& region, Col c) {
   int r = RowKey::kTotal;

@@ -72,14 +72,14 @@ TEST_CASE("step 2: ageing, failures and retirement", "[engine][step2]") {
 }
 
 TEST_CASE(
-    "step 2: a new cohort does not fail in its first year; past-life initial cohorts retire at "
+    "step 2: a new cohort does not fail in its first year, past-life initial cohorts retire at "
     "once",
     "[engine][step2]") {
-  // Bought in 2025 (10,000); 10% fail in 2026 (1,000), not in 2025. A 2019 cohort of a 5-year
-  // accelerator is 6 years old in 2025: retired in 2025.
+  // Bought in 2025 (10,000); 10% fail in 2026 (1,000), not in 2025. A 2020 cohort of a 5-year
+  // accelerator is 5 years old in 2025: retired in 2025.
   const auto s =
       tiny({"/hardware/gpu/annual_failure_rate=0.1",
-            R"(/regions/r/initial={"it_capacity_mw": 20, "fleet": {"gpu": {"2019": 500}}})",
+            R"(/regions/r/initial={"it_capacity_mw": 20, "fleet": {"gpu": {"2020": 500}}})",
             "/capex/budget={\"series\": {\"2025\": 1e8, \"2026\": 0}, \"interp\": \"step\"}"});
   const auto res = simulate(s);
   CHECK(at(res, 2025, "r", kAcceleratorsFailed) == 0);
@@ -91,7 +91,7 @@ TEST_CASE("step 3: budget converted at the year's rate, split, shared by weight"
           "[engine][step3]") {
   // CNY 7.2e9 at 7.2 CNY/USD = US$1e9; split 0.5/0.3/0.2; weights r:a = 3:1.
   // r: budget 750m, IT 375m, facility 225m, other 150m; a: 250m, 125m, 75m, 50m.
-  auto s = tiny(
+  auto s = tiny_v1(
       {"/currency=CNY", "/fx_per_usd={\"CNY\": 7.2}", "/capex/budget=7.2e9",
        "/capex/split={\"it\": 0.5, \"facility\": 0.3, \"other\": 0.2}",
        R"(/regions/a={"pue": 1.1, "power_price_usd_per_mwh": 50, "grid_g_per_kwh": 100, "facility_capex_usd_per_mw": 1e7})",
@@ -118,7 +118,7 @@ TEST_CASE("step 3: with no region open the budget carries over", "[engine][step3
   CHECK(at(res, 2026, "total", kCarryoverUsd) == 0);
 }
 
-TEST_CASE("step 4: a capped region spills to the others by weight; all full carries over",
+TEST_CASE("step 4: a capped region spills to the others by weight, all full carries over",
           "[engine][step4][spill]") {
   // Facility budget 4e8 (1e7/MW = 40 MW). Weights r:b:c = 2:1:1 ask 20, 10, 10 MW.
   // r may add 5 MW a year: 15 MW (1.5e8) spill to b and c by weight 1:1, 7.5 MW each.
@@ -162,8 +162,8 @@ TEST_CASE("step 5: stranded accelerators install oldest first when capacity arri
   // buys 5 MW online in 2026: all 5,000 stranded in 2025.
   // 2026: the 2025 batch (5 MW) installs into the 5 MW; the 2026 batch (5,000) strands.
   // 2027: 5 more MW: the 2026 batch installs; the 2027 batch strands.
-  const auto s = tiny({"/regions/r/construction_years=1", "/capex/budget=1e8",
-                       "/capex/split={\"it\": 0.5, \"facility\": 0.5, \"other\": 0}"});
+  const auto s = tiny_v1({"/regions/r/construction_years=1", "/capex/budget=1e8",
+                          "/capex/split={\"it\": 0.5, \"facility\": 0.5, \"other\": 0}"});
   const auto res = simulate(s);
   CHECK_THAT(at(res, 2025, "r", kAcceleratorsStranded), WithinRel(5000.0, 1e-12));
   CHECK(at(res, 2025, "r", kAcceleratorsInstalled) == 0);
@@ -176,9 +176,9 @@ TEST_CASE("step 5: stranded accelerators install oldest first when capacity arri
   // Oldest first: with only half the room, the older batch goes first. A 2-year batch order
   // check: 2025 batch 5,000 waits; in 2026 2.5 MW arrive (half); the 2025 batch takes them.
   const auto half = simulate(
-      tiny({"/regions/r/construction_years=1",
-            "/capex/budget={\"series\": {\"2025\": 1e8, \"2026\": 5e7}, \"interp\": \"step\"}",
-            "/capex/split={\"it\": 0.5, \"facility\": 0.5, \"other\": 0}"}));
+      tiny_v1({"/regions/r/construction_years=1",
+               "/capex/budget={\"series\": {\"2025\": 1e8, \"2026\": 5e7}, \"interp\": \"step\"}",
+               "/capex/split={\"it\": 0.5, \"facility\": 0.5, \"other\": 0}"}));
   // 2026: online 5 MW (from 2025's 5e7); 2025 batch (5,000) installs fully; 2026 IT 2.5e7
   // buys 2,500 that strand. 2027: 2.5 MW online more: the 2026 batch (2.5 MW) installs.
   CHECK_THAT(at(half, 2026, "r", kAcceleratorsInstalled), WithinRel(5000.0, 1e-12));
@@ -189,8 +189,8 @@ TEST_CASE("step 5: stranded accelerators install oldest first when capacity arri
 TEST_CASE("step 5: stranded batches retire at the end of their lifetime", "[engine][step5]") {
   // Lifetime 2, no capacity ever: the 2025 batch (10,000) retires from the queue in 2027.
   const auto s =
-      tiny({"/hardware/gpu/lifetime_years=2",
-            "/capex/budget={\"series\": {\"2025\": 1e8, \"2026\": 0}, \"interp\": \"step\"}"});
+      tiny_v1({"/hardware/gpu/lifetime_years=2",
+               "/capex/budget={\"series\": {\"2025\": 1e8, \"2026\": 0}, \"interp\": \"step\"}"});
   const auto res = simulate(s);
   CHECK_THAT(at(res, 2026, "r", kAcceleratorsStranded), WithinRel(10000.0, 1e-12));
   CHECK_THAT(at(res, 2027, "r", kAcceleratorsRetired), WithinRel(10000.0, 1e-12));
@@ -198,7 +198,7 @@ TEST_CASE("step 5: stranded batches retire at the end of their lifetime", "[engi
   CHECK(at(res, 2026, "r", kAcceleratorsFailed) == 0);
 }
 
-TEST_CASE("step 6: mix renormalised over hardware allowed and on sale; partial install",
+TEST_CASE("step 6: mix renormalised over hardware allowed and on sale, partial install",
           "[engine][step6]") {
   // Mix gpu:new = 1:1, but "new" is on sale from 2027: 2025 spends all 1e8 on gpu (10,000).
   // From 2027 half each: 5e7 / 10,000 = 5,000 gpu and 5e7 / 25,000 = 2,000 new.
@@ -210,7 +210,7 @@ TEST_CASE("step 6: mix renormalised over hardware allowed and on sale; partial i
   CHECK_THAT(at(res, 2025, "r", kAcceleratorsPurchased), WithinRel(10000.0, 1e-12));
   CHECK_THAT(at(res, 2027, "r", kAcceleratorsPurchased), WithinRel(7000.0, 1e-12));
   // Every type installs the same fraction: 3 MW of room for 6 MW of purchases (half).
-  s = tiny(
+  s = tiny_v1(
       {R"(/hardware/new={"available": 2020, "bf16_tflops": 2000, "all_in_w": 2000, "price_usd": 25000, "lifetime_years": 5})",
        "/capex/hardware_mix={\"*\": {\"gpu\": 0.5, \"new\": 0.5}}",
        "/capex/budget={\"series\": {\"2025\": 1e8, \"2026\": 0}, \"interp\": \"step\"}",
@@ -223,7 +223,7 @@ TEST_CASE("step 6: mix renormalised over hardware allowed and on sale; partial i
   CHECK_THAT(part.values(new_row, kAcceleratorsInstalled), WithinRel(1000.0, 1e-12));
   CHECK_THAT(part.values(new_row, kAcceleratorsStranded), WithinRel(1000.0, 1e-12));
   // Allowed hardware: a region that may not install "new" buys only gpu.
-  s = tiny(
+  s = tiny_v1(
       {R"(/hardware/new={"available": 2020, "bf16_tflops": 2000, "all_in_w": 2000, "price_usd": 25000, "lifetime_years": 5})",
        "/capex/hardware_mix={\"*\": {\"gpu\": 0.5, \"new\": 0.5}}", "/capex/budget=1e8",
        "/regions/r/allowed_hardware=[\"gpu\"]"});

@@ -46,6 +46,12 @@ void parse_years(const std::string& spec, FormatOptions& options);
 //! A number in its shortest round-trip form, "-0" printed as "0"; "" for an empty cell.
 [[nodiscard]] std::string exact_number(double v);
 
+//! A cell of column `c` in csv: exact_number, or the words of a text column (`limit`).
+[[nodiscard]] std::string exact_cell(double v, const ColumnInfo& c);
+
+//! The same as a JSON value: a number, a string for a text column, null for an empty cell.
+[[nodiscard]] std::string json_cell(double v, const ColumnInfo& c);
+
 //! A number with a readable unit for the column ("1.23 TWh", "US$3.2 bn").
 [[nodiscard]] std::string readable(double v, const ColumnInfo& column, const std::string& currency);
 
