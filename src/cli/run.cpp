@@ -4,6 +4,7 @@
 
 #include "cli/commands.hpp"
 #include "cli/options.hpp"
+#include "dcplan/diagnose.hpp"
 #include "dcplan/engine.hpp"
 #include "dcplan/io/atomic_file.hpp"
 #include "dcplan/io/format.hpp"
@@ -52,6 +53,9 @@ int run(const RunOptions& o) {
   eo.by_hardware = fo.by == io::RowsBy::kHardware;
   const Results results = run_engine(s, eo);
   io::write_output(o.output, io::format_results(results, fo));
+  for (const auto& w : run_warnings(results)) {
+    spdlog::warn("{}: {}", text::terminal_safe(o.scenario, 160), text::terminal_safe(w, 600));
+  }
 
   if (!o.check && o.junit.empty()) return 0;
   const auto checked = check_targets(s, results);
@@ -73,8 +77,13 @@ int run(const RunOptions& o) {
       spdlog::error("{} of {} target(s) failed", failed, checked.size());
       for (const auto& t : checked) {
         if (!t.passed) {
-          spdlog::error("{}: {}", text::terminal_safe(t.name, 200),
-                        text::terminal_safe(t.detail, 400));
+          // Why: the constraints that bound the target's region in its (last) year.
+          const std::string bound = what_bound(results, t.last_year, t.region);
+          spdlog::error("{}: {}{}", text::terminal_safe(t.name, 200),
+                        text::terminal_safe(t.detail, 400),
+                        bound.empty() ? std::string()
+                                      : fmt::format("; in {} bound by {}", t.last_year,
+                                                    text::terminal_safe(bound, 400)));
         }
       }
       return 1;

@@ -1,0 +1,136 @@
+#include "dcplan/diagnose.hpp"
+
+#include <fmt/format.h>
+
+#include "dcplan/io/format.hpp"
+
+namespace dcplan {
+
+namespace {
+
+std::string money(double usd) {
+  return io::readable(usd, column_info(kCapexUsd), "USD");
+}
+std::string of(int col, double v) {
+  return io::readable(v, column_info(static_cast<Col>(col)), "USD");
+}
+
+//! Rows of the regions (kAll hardware) of one year, and its total row.
+struct YearRows {
+  std::vector<Eigen::Index> regions;
+  Eigen::Index total = -1;
+};
+
+YearRows rows_of(const Results& res, int year) {
+  YearRows y;
+  for (Eigen::Index r = 0; r < res.rows(); ++r) {
+    const RowKey& k = res.keys[static_cast<std::size_t>(r)];
+    if (k.year != year || k.hardware != RowKey::kAll) continue;
+    if (k.region == RowKey::kTotal) {
+      y.total = r;
+    } else {
+      y.regions.push_back(r);
+    }
+  }
+  return y;
+}
+
+std::vector<int> years_of(const Results& res) {
+  std::vector<int> years;
+  for (const RowKey& k : res.keys) {
+    if (years.empty() || years.back() != k.year) years.push_back(k.year);
+  }
+  return years;
+}
+
+}  // namespace
+
+std::string what_bound(const Results& res, int year, const std::string& region) {
+  const YearRows rows = rows_of(res, year);
+  std::vector<Eigen::Index> regions;
+  for (const auto r : rows.regions) {
+    if (region == "total" || res.region_name(r) == region) regions.push_back(r);
+  }
+  std::string out;
+  for (int bit = 0; bit < kNumLimits; ++bit) {
+    std::vector<std::string> names;
+    for (const auto r : regions) {
+      const double flags = res.values(r, kLimit);
+      if (flags > 0 && (static_cast<unsigned>(flags) & (1U << bit)) != 0) {
+        names.push_back(res.region_name(r));
+      }
+    }
+    if (names.empty()) continue;
+    std::string list;
+    constexpr std::size_t kShown = 4;
+    for (std::size_t i = 0; i < names.size() && i < kShown; ++i) {
+      list += (i == 0 ? "" : ", ") + names[i];
+    }
+    if (names.size() > kShown) list += fmt::format(" and {} more", names.size() - kShown);
+    out += (out.empty() ? "" : "; ") + std::string(limit_name(bit)) + " (" + list + ")";
+  }
+  return out;
+}
+
+std::vector<std::string> run_warnings(const Results& res) {
+  std::vector<std::string> out;
+  const std::vector<int> years = years_of(res);
+  // Accelerators waiting for power: the first year, and the year with the most.
+  int first = 0, peak_year = 0;
+  double peak = 0, peak_usd = 0;
+  // Capacity standing empty while money carries over: the first such year.
+  int idle_year = 0;
+  double idle_mw = 0, idle_carry = 0;
+  for (const int y : years) {
+    const Eigen::Index t = rows_of(res, y).total;
+    if (t < 0) continue;
+    const double stranded = res.values(t, kAcceleratorsStranded);
+    if (stranded >= 0.5 && first == 0) first = y;
+    if (stranded > peak) {
+      peak = stranded;
+      peak_year = y;
+      peak_usd = res.values(t, kStrandedCapexUsd);
+    }
+    const double free_mw = res.values(t, kItCapacityFreeMw);
+    const double carry = res.values(t, kCarryoverUsd);
+    if (idle_year == 0 && free_mw >= 1 && carry >= 1e6) {
+      idle_year = y;
+      idle_mw = free_mw;
+      idle_carry = carry;
+    }
+  }
+  if (first != 0) {
+    out.push_back(fmt::format(
+        "accelerators wait for power from {} on: {} at the end of {} ({} of purchases); the "
+        "limit column shows where",
+        first, of(kAcceleratorsStranded, peak), peak_year, money(peak_usd)));
+  }
+  if (idle_year != 0) {
+    out.push_back(fmt::format(
+        "in {}, {} of IT capacity stood empty while {} was carried over: the money could not "
+        "reach it (see the limit column)",
+        idle_year, of(kItCapacityFreeMw, idle_mw), money(idle_carry)));
+  }
+  // Money piling up: carried over at the end of the horizon, grown over the last years, more
+  // than a tenth of the horizon's budget.
+  if (!years.empty()) {
+    double budget = 0;
+    for (const int y : years) {
+      const Eigen::Index t = rows_of(res, y).total;
+      if (t >= 0) budget += res.values(t, kBudgetUsd);
+    }
+    const Eigen::Index last = rows_of(res, years.back()).total;
+    const double carry = last >= 0 ? res.values(last, kCarryoverUsd) : 0.0;
+    if (budget > 0 && carry > 0.1 * budget) {
+      const std::string bound = what_bound(res, years.back(), "total");
+      out.push_back(fmt::format(
+          "money piles up unspent: {} carried over at the end of {}, {:.0f}% of the horizon's "
+          "budget{}",
+          money(carry), years.back(), 100 * carry / budget,
+          bound.empty() ? std::string() : "; bound by " + bound));
+    }
+  }
+  return out;
+}
+
+}  // namespace dcplan
