@@ -148,11 +148,18 @@ std::string summary_table(const Report& rep) {
     for (int y = t.first_year; y <= t.last_year; ++y) years.insert(y);
   }
   const int cols[] = {
-      kCapexUsd, kAcceleratorsInstalled, kItCapacityMw,   kEnergyTwh, kPue, kPeakPflops,
-      kTcoUsd,   kCostPerEflopYearUsd,   kOperationalTco2};
-  const char* labels[] = {
-      "capex", "accelerators installed", "IT capacity",          "energy", "PUE", "peak compute",
-      "TCO",   "cost per EFLOP-year",    "operational emissions"};
+      kCapexUsd, kAcceleratorsInstalled, kItCapacityMw,    kEnergyTwh, kPue, kPeakPflops,
+      kTcoUsd,   kCostPerEflopYearUsd,   kOperationalTco2, kLimit};
+  const char* labels[] = {"capex",
+                          "accelerators installed",
+                          "IT capacity",
+                          "energy",
+                          "PUE",
+                          "peak compute",
+                          "TCO",
+                          "cost per EFLOP-year",
+                          "operational emissions",
+                          "what bound it"};
   h += "<h2>Summary</h2>\n<table>\n<tr><th>year</th>";
   for (const char* l : labels) h += std::string("<th>") + l + "</th>";
   h += "</tr>\n";
@@ -301,20 +308,37 @@ std::string emissions_chart(const Report& rep) {
   return render_svg(c);
 }
 
-//! 6. Stranded accelerators and carry-over, when there are any.
-std::string stranded_charts(const Report& rep) {
+//! 6. Where the plan is short or long: capacity standing empty or leased, accelerators waiting
+//! for power, money carried over; each chart when there is any.
+std::string slack_charts(const Report& rep) {
+  const auto free = rep.main.total(kItCapacityFreeMw);
+  const auto leased = rep.main.total(kItCapacityLeasedMw);
   const auto stranded = rep.main.total(kAcceleratorsStranded);
   const auto carry = rep.main.total(kCarryoverUsd);
-  if (!any_positive(stranded) && !any_positive(carry)) {
-    return "<p class=\"small\">No accelerator waited for power and no budget was carried "
-           "over.</p>\n";
+  std::string h;
+  if (any_positive(free) || any_positive(leased)) {
+    Chart c = chart_of(rep, "chart-free", "IT capacity standing empty, and leased", "MW",
+                       ChartKind::kGroupedBars);
+    c.series.push_back({"empty (owned + leased - nameplate)", free, false});
+    if (any_positive(leased)) c.series.push_back({"leased", leased, false});
+    h += render_svg(c);
   }
-  Chart c = chart_of(rep, "chart-stranded", "Accelerators waiting for power (stranded)", "count");
-  c.series.push_back({"stranded accelerators", stranded, false});
-  Chart m = chart_of(rep, "chart-carryover", "Budget carried over (no region could absorb it)",
-                     "USD", ChartKind::kGroupedBars);
-  m.series.push_back({"carry-over", carry, false});
-  return render_svg(c) + render_svg(m);
+  if (any_positive(stranded)) {
+    Chart c = chart_of(rep, "chart-stranded", "Accelerators waiting for power (stranded)", "count");
+    c.series.push_back({"stranded accelerators", stranded, false});
+    h += render_svg(c);
+  }
+  if (any_positive(carry)) {
+    Chart m = chart_of(rep, "chart-carryover", "Budget carried over (no region could absorb it)",
+                       "USD", ChartKind::kGroupedBars);
+    m.series.push_back({"carry-over", carry, false});
+    h += render_svg(m);
+  }
+  if (h.empty()) {
+    h = "<p class=\"small\">No capacity stood empty, no accelerator waited for power and no "
+        "budget was carried over.</p>\n";
+  }
+  return h;
 }
 
 //! Fan charts from a sweep.
@@ -401,7 +425,7 @@ std::string html_report(const ReportInput& in) {
   std::string h = head_html(rep);
   h += summary_table(rep) + targets_table(rep) + "<h2>Charts</h2>\n";
   for (auto* chart : {capacity_chart, energy_chart, accelerators_chart, money_chart,
-                      emissions_chart, stranded_charts, fan_charts}) {
+                      emissions_chart, slack_charts, fan_charts}) {
     h += chart(rep);
   }
   h += comparison_table(rep) + sources_and_hardware(rep);

@@ -93,7 +93,7 @@ for path in sorted(p for p in glob.glob("scenarios/**/*.json", recursive=True)
     check(rc == 0 and os.path.getsize(out_file) < 2 * 1024 * 1024,
           f"{path}: report written, under 2 MB ({os.path.getsize(out_file) if rc == 0 else err})")
 check(html.count('<svg id="chart-') >= 6, "at least six charts")
-for cid in ["chart-capacity", "chart-energy", "chart-accelerators", "chart-money", "chart-emissions", "chart-stranded"]:
+for cid in ["chart-capacity", "chart-energy", "chart-accelerators", "chart-money", "chart-emissions", "chart-free"]:
     check(f'id="{cid}"' in html, f"chart {cid}")
 check("energy in 2032 at least 10x 2022" in html and "FAIL" in html and "pass" in html,
       "targets with pass/fail")
