@@ -337,7 +337,12 @@ std::string write_md(const Selection& sel) {
   std::string out = "|";
   for (const auto& h : sel.header) out += " " + h + " |";
   out += "\n|";
-  for (std::size_t i = 0; i < sel.header.size(); ++i) out += i < sel.keys() ? " --- |" : " ---: |";
+  for (std::size_t i = 0; i < sel.header.size(); ++i) {
+    const bool text =
+        i >= sel.keys() &&
+        column_info(static_cast<Col>(sel.cols[i - sel.keys()])).kind == ColumnKind::kText;
+    out += i < sel.keys() || text ? " --- |" : " ---: |";
+  }
   out += "\n";
   for (const auto& line : readable_cells(sel)) {
     out += "|";
@@ -351,7 +356,10 @@ std::string write_md(const Selection& sel) {
 std::string write_table(const Selection& sel) {
   TableLayout layout;
   const std::size_t keys = sel.keys();
-  layout.right = [keys](std::size_t column, const std::string&, bool) { return column >= keys; };
+  layout.right = [keys, &sel](std::size_t column, const std::string&, bool) {
+    return column >= keys &&
+           column_info(static_cast<Col>(sel.cols[column - keys])).kind != ColumnKind::kText;
+  };
   for (std::size_t i = 1; i < sel.rows.size() && sel.o.by != RowsBy::kTotal; ++i) {
     if (sel.year(sel.rows[i]) != sel.year(sel.rows[i - 1])) layout.blank_before.push_back(i);
   }

@@ -38,7 +38,11 @@ def diff(name, text, golden_text, limit=20):
             if a == "" or b == "":
                 out.append(f"{name}: {k[0]} {k[1]} {col}: golden {a or '(empty)'}, now {b or '(empty)'}")
                 continue
-            x, y = float(a), float(b)
+            try:
+                x, y = float(a), float(b)
+            except ValueError:  # a text column (limit): words must match exactly
+                out.append(f"{name}: {k[0]} {k[1]} {col}: golden {a}, now {b}")
+                continue
             if abs(x - y) <= REL * max(abs(x), abs(y)) or abs(x - y) < 1e-300:
                 continue
             rel = f" ({(y - x) / abs(x) * 100:+.4g}%)" if x != 0 else ""

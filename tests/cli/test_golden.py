@@ -34,6 +34,9 @@ rc, out, err = run("run", os.path.join(copy, "alibaba-380b.json"), "--format", "
 problems = diff("alibaba-380b", out, open(golden_path("scenarios/alibaba-380b.json")).read())
 check(rc == 0 and problems, "a one-digit catalog change shows up as golden differences")
 readable = [p for p in problems if "golden" in p and "now" in p and "%" in p]
-check(readable and "cn-" in readable[0], f"the diff names year, region, column, both values: {problems[:3]}")
+# (The h20 is sold in the mainland only; placed by power, its price moves the pool that other
+# regions receive too, so the first difference need not be in the mainland.)
+check(readable and any("cn-" in p for p in readable),
+      f"the diff names year, region, column, both values: {problems[:3]}")
 print("example of the diff a one-digit change produces:\n  " + "\n  ".join(problems[:4]))
 finish()
