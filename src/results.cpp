@@ -46,10 +46,10 @@ constexpr std::array kColumns = {
                "compute delivered over the year (utilisation x available)"},
     ColumnInfo{"utilisation", "", K::kRatio, false, false, "average busy fraction"},
     ColumnInfo{"electricity_cost_usd", "USD", K::kFlow, true, false, "energy x power price"},
-    ColumnInfo{"maintenance_usd", "USD", K::kFlow, true, false,
-               "maintenance on facilities online and accelerators not stranded, within their lives"},
-    ColumnInfo{"opex_usd", "USD", K::kFlow, true, false,
-               "electricity + lease + maintenance"},
+    ColumnInfo{
+        "maintenance_usd", "USD", K::kFlow, true, false,
+        "maintenance on facilities online and accelerators not stranded, within their lives"},
+    ColumnInfo{"opex_usd", "USD", K::kFlow, true, false, "electricity + lease + maintenance"},
     ColumnInfo{"depreciation_usd", "USD", K::kFlow, true, false,
                "straight-line depreciation: accelerators from purchase, facilities from the year "
                "they come online, other capex from spending"},
@@ -70,8 +70,7 @@ constexpr std::array kColumns = {
     ColumnInfo{"facility_capacity_mw", "MW", K::kStock, false, false,
                "(owned online + leased IT capacity) x PUE: the facility power at full IT load, "
                "what \"a 5 GW campus\" means"},
-    ColumnInfo{"lease_usd", "USD", K::kFlow, true, false,
-               "leased MW x lease price (part of opex)"},
+    ColumnInfo{"lease_usd", "USD", K::kFlow, true, false, "leased MW x lease price (part of opex)"},
     ColumnInfo{"limit", "", K::kText, false, false,
                "the constraints that bound the region this year, joined by +: closed, grid, cap, "
                "power, hardware, or budget when none held and it spent all it was given "
