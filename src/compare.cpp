@@ -30,8 +30,17 @@ Key key_of(const Results& r, Eigen::Index row) {
   return {k.year, k.region == RowKey::kTotal ? 1 : 0, r.region_name(row), r.hardware_name(row)};
 }
 
-[[noreturn]] void bad_gate(const std::string& gate, const std::string& what) {
-  throw InputError("--gate", "", "invalid gate \"" + jsonio::excerpt(gate) + "\": " + what);
+//! An expression being parsed: a gate (compare) or a target (solve, optimize).
+struct Syntax {
+  const char* option;  //!< "--gate", "--target", "--subject-to"
+  const char* kind;    //!< "gate", "target"
+  const std::string& raw;
+};
+
+[[noreturn]] void bad_expr(const Syntax& s, const std::string& what) {
+  throw InputError(
+      s.option, "",
+      std::string("invalid ") + s.kind + " \"" + jsonio::excerpt(s.raw) + "\": " + what);
 }
 
 std::string trim(std::string s) {
@@ -140,14 +149,14 @@ std::vector<int> default_compare_metrics() {
 namespace {
 
 //! OP VALUE: the operator, then a number or a signed percentage (relative to BASE).
-void parse_rhs(const std::string& raw, const std::string& rest, Gate& g) {
+void parse_rhs(const Syntax& raw, const std::string& rest, Gate& g) {
   std::string op;
   if (rest.rfind("<=", 0) == 0 || rest.rfind(">=", 0) == 0 || rest.rfind("==", 0) == 0) {
     op = rest.substr(0, 2);
   } else if (rest[0] == '<' || rest[0] == '>') {
     op = rest.substr(0, 1);
   } else {
-    bad_gate(raw, "unknown operator \"" + rest.substr(0, 2) + "\" (expected <= < >= > ==)");
+    bad_expr(raw, "unknown operator \"" + rest.substr(0, 2) + "\" (expected <= < >= > ==)");
   }
   g.op = op == "<="   ? GateOp::kLe
          : op == "<"  ? GateOp::kLt
@@ -155,26 +164,26 @@ void parse_rhs(const std::string& raw, const std::string& rest, Gate& g) {
          : op == ">"  ? GateOp::kGt
                       : GateOp::kEq;
   std::string value = trim(rest.substr(op.size()));
-  if (value.find_first_of("<>=") != std::string::npos) bad_gate(raw, "more than one operator");
+  if (value.find_first_of("<>=") != std::string::npos) bad_expr(raw, "more than one operator");
   // VALUE: a number, or a percentage with an explicit sign or 0%.
   if (value.empty())
-    bad_gate(raw, "no value after " + op + " (expected a number or a percentage such as +5%)");
+    bad_expr(raw, "no value after " + op + " (expected a number or a percentage such as +5%)");
   if (value.back() == '%') {
     g.relative = true;
     value.pop_back();
-    if (value.empty()) bad_gate(raw, "a percentage needs a number, e.g. +5%");
+    if (value.empty()) bad_expr(raw, "a percentage needs a number, e.g. +5%");
   }
   if (!text::parse_double(value, g.value) || value.front() == ' ') {
-    bad_gate(raw, "value \"" + jsonio::excerpt(value) +
+    bad_expr(raw, "value \"" + jsonio::excerpt(value) +
                       "\" is not a number (expected e.g. 4e11 or +5%)");
   }
-  if (!std::isfinite(g.value)) bad_gate(raw, "value is not finite");
+  if (!std::isfinite(g.value)) bad_expr(raw, "value is not finite");
   if (g.relative) g.value /= 100.0;
 }
 
 //! METRIC[@YEAR[:YEAR]][:SELECTOR].
-void parse_lhs(const std::string& raw, const std::string& lhs, Gate& g) {
-  if (lhs.empty()) bad_gate(raw, "no metric before the operator");
+void parse_lhs(const Syntax& raw, const std::string& lhs, Gate& g) {
+  if (lhs.empty()) bad_expr(raw, "no metric before the operator");
   std::string metric = lhs;
   std::string after;
   const auto at = lhs.find('@');
@@ -184,35 +193,36 @@ void parse_lhs(const std::string& raw, const std::string& lhs, Gate& g) {
     after = lhs.substr(at + 1);
     const std::vector<std::string> parts = text::split(after, ':');
     if (!all_digits(parts[0]))
-      bad_gate(raw, "year \"" + jsonio::excerpt(parts[0]) + "\" after @ is not a year");
+      bad_expr(raw, "year \"" + jsonio::excerpt(parts[0]) + "\" after @ is not a year");
     g.first_year = g.last_year = std::stoi(parts[0].substr(0, 6));
     std::size_t next = 1;
     if (parts.size() > 1 && all_digits(parts[1])) {
       g.last_year = std::stoi(parts[1].substr(0, 6));
       next = 2;
-      if (*g.last_year < *g.first_year) bad_gate(raw, "year range ends before it starts");
+      if (*g.last_year < *g.first_year) bad_expr(raw, "year range ends before it starts");
     }
     if (parts.size() > next + 1)
-      bad_gate(raw, "too many ':' (expected METRIC@YEAR[:YEAR][:SELECTOR])");
+      bad_expr(raw, "too many ':' (expected METRIC@YEAR[:YEAR][:SELECTOR])");
     if (parts.size() == next + 1) {
       g.selector = parts[next];
-      if (g.selector.empty()) bad_gate(raw, "empty selector after ':'");
+      if (g.selector.empty()) bad_expr(raw, "empty selector after ':'");
     }
   } else if (colon != std::string::npos) {
     metric = lhs.substr(0, colon);
     g.selector = lhs.substr(colon + 1);
-    if (g.selector.empty()) bad_gate(raw, "empty selector after ':'");
+    if (g.selector.empty()) bad_expr(raw, "empty selector after ':'");
   }
   const int col = value_column(metric);
   if (col < 0) {
     std::vector<std::string> known;
     for (int c = 0; c < kNumCols; ++c) known.emplace_back(column_info(static_cast<Col>(c)).name);
     const auto near = schema::nearest(metric, known);
-    bad_gate(raw, "unknown metric \"" + jsonio::excerpt(metric) + "\"" +
+    bad_expr(raw, "unknown metric \"" + jsonio::excerpt(metric) + "\"" +
                       (near.empty() ? std::string() : "; did you mean \"" + near.front() + "\"?"));
   }
   if (column_info(static_cast<Col>(col)).kind == ColumnKind::kText) {
-    bad_gate(raw, "\"" + metric + "\" is text, not a number a gate can bound");
+    bad_expr(raw,
+             "\"" + metric + "\" is text, not a number a " + std::string(raw.kind) + " can bound");
   }
   g.metric = col;
 }
@@ -220,20 +230,67 @@ void parse_lhs(const std::string& raw, const std::string& lhs, Gate& g) {
 }  // namespace
 
 Gate parse_gate(const std::string& raw) {
+  const Syntax syn{"--gate", "gate", raw};
   const std::string text = trim(raw);
-  if (text.empty()) bad_gate(raw, "empty (expected METRIC[@YEAR][:SELECTOR] OP VALUE)");
+  if (text.empty()) bad_expr(syn, "empty (expected METRIC[@YEAR][:SELECTOR] OP VALUE)");
   Gate g;
   g.text = text;
   // The operator: the first of <, >, = in the text.
   const auto op_pos = text.find_first_of("<>=");
   if (op_pos == std::string::npos) {
-    bad_gate(raw, "no operator (expected one of <= < >= > ==, e.g. energy_twh@2032<=+5%)");
+    bad_expr(syn, "no operator (expected one of <= < >= > ==, e.g. energy_twh@2032<=+5%)");
   }
   std::string lhs = trim(text.substr(0, op_pos));
   std::string rest = text.substr(op_pos);
-  parse_rhs(raw, rest, g);
-  parse_lhs(raw, lhs, g);
+  parse_rhs(syn, rest, g);
+  parse_lhs(syn, lhs, g);
   return g;
+}
+
+Target parse_target(const std::string& raw, const char* option) {
+  const Syntax syn{option, "target", raw};
+  const std::string text = trim(raw);
+  constexpr const char* kForm =
+      "METRIC@YEAR[:YEAR][:SELECTOR] OP VALUE, e.g. energy_twh@2032>=10x2022";
+  if (text.empty()) bad_expr(syn, std::string("empty (expected ") + kForm + ")");
+  const auto op_pos = text.find_first_of("<>=");
+  if (op_pos == std::string::npos)
+    bad_expr(syn, std::string("no operator (expected ") + kForm + ")");
+  // The value: a number, or K x YEAR (K times the same metric in YEAR).
+  std::string rest = text.substr(op_pos);
+  std::string value;
+  const auto xpos = rest.find('x');
+  Gate g;
+  std::optional<int> of_year;
+  if (xpos != std::string::npos) {
+    const std::string year = trim(rest.substr(xpos + 1));
+    if (!all_digits(year) || year.size() > 4) {
+      bad_expr(syn,
+               "\"" + jsonio::excerpt(year) + "\" after x is not a year (expected e.g. 10x2022)");
+    }
+    of_year = std::stoi(year);
+    rest = rest.substr(0, xpos);
+  }
+  parse_rhs(syn, rest, g);
+  if (g.relative) {
+    bad_expr(syn,
+             "a percentage is relative to a base, which only compare has (expected a number "
+             "or a multiple of another year such as 10x2022)");
+  }
+  parse_lhs(syn, trim(text.substr(0, op_pos)), g);
+  if (!g.first_year) bad_expr(syn, std::string("no year (expected ") + kForm + ")");
+  Target t;
+  t.name = text;
+  t.metric = std::string(column_info(static_cast<Col>(g.metric)).name);
+  t.first_year = *g.first_year;
+  t.last_year = *g.last_year;
+  t.region = g.selector;
+  t.kind = g.op == GateOp::kLe || g.op == GateOp::kLt   ? BoundKind::kAtMost
+           : g.op == GateOp::kGe || g.op == GateOp::kGt ? BoundKind::kAtLeast
+                                                        : BoundKind::kEquals;
+  t.value = g.value;
+  t.of_year = of_year;
+  return t;
 }
 
 std::vector<Gate> read_gates_file(const std::string& path) {

@@ -59,6 +59,13 @@ struct Gate {
 //! Parses a gate; throws InputError naming the gate and what is wrong.
 [[nodiscard]] Gate parse_gate(const std::string& text);
 
+//! A target written on the command line (solve --target, optimize --subject-to):
+//! METRIC@YEAR[:YEAR][:SELECTOR] OP VALUE, OP one of >= <= == (> and < read as >= and <=, the
+//! model being continuous), VALUE a number or KxYEAR: K times the same metric in YEAR
+//! (energy_twh@2032>=10x2022). A year range sums the metric, as in targets and gates. Throws
+//! InputError naming `option`, the expression and what is wrong.
+[[nodiscard]] Target parse_target(const std::string& text, const char* option = "--target");
+
 //! Reads gates from a JSON file: ["gate", ...] or [{"gate": "...", "name": "..."}, ...].
 [[nodiscard]] std::vector<Gate> read_gates_file(const std::string& path);
 

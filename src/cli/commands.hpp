@@ -125,6 +125,12 @@ Command add_compare(CLI::App& app, const Global& g);
 Command add_sweep(CLI::App& app, const Global& g);
 Command add_merge(CLI::App& app, const Global& g);
 Command add_report(CLI::App& app, const Global& g);
+Command add_solve(CLI::App& app, const Global& g);
+//! Writes the answer of solve or optimize as a scenario that extends `scenario` (-o FILE), and
+//! says how to run it when the extends path leaves FILE's directory.
+void write_solution(const std::string& scenario, const std::string& output,
+                    const std::string& patch, const std::string& note);
+Command add_optimize(CLI::App& app, const Global& g);
 
 int validate(const ValidateOptions& o);
 int report(const ReportOptions& o);

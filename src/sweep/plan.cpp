@@ -426,12 +426,21 @@ void check_rules(const Plan& p, long long run, Scenario& ws) {
 
 }  // namespace
 
+void scale_trajectory(json& v, double factor) {
+  multiply_trajectory(v, factor);
+}
+
 //! Sets the working scenario for run `run`; `params` receives the value of each binding.
 void apply(const Plan& p, long long run, Scenario& ws, std::vector<SeriesGroup>& groups,
            std::vector<double>& params) {
+  values_of(p, run, params);
+  apply_values(p, run, params, ws, groups);
+}
+
+void apply_values(const Plan& p, long long run, const std::vector<double>& params, Scenario& ws,
+                  std::vector<SeriesGroup>& groups) {
   restore(p, ws);
   for (auto& g : groups) g.working = g.original;
-  values_of(p, run, params);
   if (p.any_document) load_with_document_values(p, run, params, ws);
   set_values(p, run, params, ws, groups);
   const Scenario& bs = p.base;

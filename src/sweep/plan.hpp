@@ -67,6 +67,16 @@ struct Plan {
 void apply(const Plan& p, long long run, Scenario& ws, std::vector<SeriesGroup>& groups,
            std::vector<double>& params);
 
+//! Sets the working scenario to the given values of the bindings, in their order (what apply
+//! does with a run's draws); `run` numbers the evaluation in messages. Throws InputError when a
+//! value breaks a bound or a rule.
+void apply_values(const Plan& p, long long run, const std::vector<double>& params, Scenario& ws,
+                  std::vector<SeriesGroup>& groups);
+
+//! Multiplies a trajectory as written in a document (a number, a series' points, an
+//! exponential's base, a logistic's cap and floor, a fit's history) by `factor`.
+void scale_trajectory(json& v, double factor);
+
 //! The column name of a varied parameter: its pointer, with * when it multiplies.
 [[nodiscard]] std::string param_name(const VarySpec& v);
 

@@ -1,0 +1,113 @@
+// dcplan — searching over the simulation: what it takes to meet targets (solve) and the best
+// plan that does (optimize).
+//
+// Both vary numeric keys of a scenario the way sweep does (`PTR=LO:HI` sets the value,
+// `PTR*=LO:HI` multiplies the whole value; any numeric key, a point of a series) and run the
+// engine in process for each value tried. Targets use the grammar of compare's gates with
+// absolute values or multiples of another year (`energy_twh@2032>=10x2022`). docs/search.md
+// describes the methods, their tolerances and what they report.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "dcplan/results.hpp"
+#include "dcplan/scenario.hpp"
+#include "dcplan/targets.hpp"
+
+namespace dcplan {
+
+//! One free parameter: "PTR=LO:HI" or "PTR*=LO:HI".
+struct SearchRange {
+  std::string text;     //!< as written
+  std::string pointer;  //!< JSON pointer into the scenario
+  bool multiply = false;
+  double lo = 0, hi = 0;
+};
+
+//! Parses "PTR=LO:HI" or "PTR*=LO:HI" (LO < HI, both finite); throws InputError naming `option`.
+[[nodiscard]] SearchRange parse_range(const std::string& text, const char* option = "--vary");
+
+//! A target's signed slack: >= 0 when it holds (its tolerance included), the distance to its
+//! bound in the metric's unit; -infinity when the metric is empty.
+[[nodiscard]] double margin(const TargetResult& t);
+
+struct SolveOptions {
+  std::string scenario;
+  std::vector<std::string> overrides;
+  std::vector<std::string> allow_dirs;
+  std::vector<std::string> targets;  //!< expressions (parse_target)
+  bool scenario_targets = false;     //!< the scenario's own targets too (--targets)
+  std::string vary;                  //!< "PTR=LO:HI" or "PTR*=LO:HI"
+  bool maximize = false;             //!< the largest value at which the targets hold
+  double tolerance = 1e-6;           //!< of the answer, relative to HI - LO
+  int grid = 16;                     //!< intervals of the coarse grid checked first
+  int jobs = 0;                      //!< threads for the grid; 0: the number of cores
+};
+
+struct SolveInterval {
+  double lo = 0, hi = 0;  //!< the targets hold on [lo, hi] (ends refined to the tolerance)
+};
+
+struct SolveResult {
+  bool feasible = false;
+  double value = 0;      //!< the smallest (largest) value at which every target holds
+  double tolerance = 0;  //!< absolute: the answer is within this of the true boundary
+  bool integer = false;  //!< the key is an integer: the answer is exact
+  bool monotone = true;  //!< the targets hold on one interval touching an end of the grid
+  std::vector<SolveInterval> intervals;    //!< where the targets hold (on the grid, refined)
+  std::vector<TargetResult> at_value;      //!< the targets at the answer
+  std::vector<TargetResult> at_lo, at_hi;  //!< at the ends (what an infeasible solve reached)
+  std::string bound_by;  //!< infeasible: the constraints that bind at the better end
+  long long runs = 0;    //!< engine runs
+  std::string set_line;  //!< "--set PTR=VALUE" reproducing the answer
+  std::string patch;     //!< the answer as a JSON merge patch of the scenario
+};
+
+//! Finds the smallest (or largest) value of one parameter in [LO, HI] at which every target
+//! holds: a coarse grid first (which also tells whether the answer is monotone), then bisection
+//! to the tolerance at every change on the grid. Throws InputError for bad expressions,
+//! pointers, bounds or targets; an infeasible range is a result, not an error.
+[[nodiscard]] SolveResult solve(const SolveOptions& options);
+
+struct OptimizeOptions {
+  std::string scenario;
+  std::vector<std::string> overrides;
+  std::vector<std::string> allow_dirs;
+  std::string objective;  //!< METRIC[@YEAR[:YEAR]][:SELECTOR]; no year: the last
+  bool maximize = true;
+  std::vector<std::string> varies;       //!< "PTR=LO:HI" or "PTR*=LO:HI", one per free parameter
+  std::vector<std::string> constraints;  //!< targets that must hold (parse_target)
+  bool scenario_targets = false;         //!< the scenario's own targets must hold too
+  int starts = 1;  //!< the first from the middle of the box, the others seeded uniform
+  std::uint64_t seed = 1;
+  int jobs = 0;         //!< threads over the starts; 0: the number of cores
+  int max_runs = 2000;  //!< engine runs per start
+  double xtol = 1e-6;   //!< stop when a step changes no parameter by more than this share
+};
+
+struct OptimizeResult {
+  bool feasible = false;                  //!< every constraint holds at the answer
+  double objective = 0;                   //!< the metric at the answer
+  std::string objective_text;             //!< "peak_pflops@2032:total"
+  std::vector<double> values;             //!< per free parameter
+  std::vector<TargetResult> constraints;  //!< at the answer
+  std::string bound_by;                   //!< infeasible: what binds at the least infeasible answer
+  int best_start = 0;
+  long long runs = 0;
+  std::string set_line, patch;
+};
+
+//! The best value of a metric over several free parameters, subject to targets: NLopt's COBYLA
+//! (derivative-free, constraints as inequalities) in the box of the ranges, from the middle of
+//! the box and from `starts - 1` more seeded starts; the best start wins (the lowest index among
+//! equals), so the answer does not depend on the thread count. Throws InputError for bad input.
+[[nodiscard]] OptimizeResult optimize(const OptimizeOptions& options);
+
+//! A scenario file that `extends` `scenario` (a path as the user gave it) with `patch`, written
+//! beside `output`: its text. The extends path is relative to the output's directory.
+[[nodiscard]] std::string extending_scenario(const std::string& scenario, const std::string& output,
+                                             const std::string& patch, const std::string& note);
+
+}  // namespace dcplan

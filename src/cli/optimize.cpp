@@ -1,0 +1,177 @@
+#include <fmt/format.h>
+#include <spdlog/spdlog.h>
+
+#include <chrono>
+#include <cmath>
+#include <memory>
+#include <nlohmann/json.hpp>
+
+#include "cli/commands.hpp"
+#include "cli/options.hpp"
+#include "dcplan/error.hpp"
+#include "dcplan/io/atomic_file.hpp"
+#include "dcplan/io/format.hpp"
+#include "dcplan/search.hpp"
+#include "io/table.hpp"
+#include "text.hpp"
+
+namespace dcplan::cli {
+
+namespace {
+
+struct OptimizeCliOptions {
+  const Global* global = nullptr;
+  std::string scenario;
+  std::vector<std::string> overrides;
+  std::string maximize, minimize;
+  std::vector<std::string> varies;
+  std::vector<std::string> constraints;
+  bool scenario_targets = false;
+  int starts = 1;
+  std::uint64_t seed = 1;
+  int jobs = 0;
+  int max_runs = 2000;
+  std::string format = "table";
+  std::string output;
+};
+
+std::string num(double v) {
+  return fmt::format("{:.6g}", v);
+}
+
+std::string as_text(const OptimizeOptions& oo, const OptimizeResult& r) {
+  std::string out;
+  out += fmt::format("{} {} = {} ({}; {} engine runs, best of {} start{})\n",
+                     oo.maximize ? "maximum of" : "minimum of",
+                     text::terminal_safe(r.objective_text, 200), num(r.objective),
+                     r.feasible ? "every constraint holds" : "INFEASIBLE: a constraint fails",
+                     r.runs, oo.starts, oo.starts == 1 ? "" : "s");
+  std::vector<std::vector<std::string>> params;
+  for (std::size_t i = 0; i < oo.varies.size(); ++i) {
+    params.push_back({text::terminal_safe(oo.varies[i], 200), io::exact_number(r.values[i])});
+  }
+  out += "\n" + io::format_table({"parameter", "value"}, params);
+  if (!r.constraints.empty()) {
+    std::vector<std::vector<std::string>> rows;
+    for (const auto& t : r.constraints) {
+      const char* op = t.kind == BoundKind::kAtLeast  ? ">="
+                       : t.kind == BoundKind::kAtMost ? "<="
+                                                      : "==";
+      const double m = margin(t);
+      rows.push_back({t.passed ? "holds" : "FAILS", text::terminal_safe(t.name, 200), num(t.value),
+                      fmt::format("{} {}", op, num(t.bound)),
+                      std::isfinite(m) ? fmt::format("{:+.4g}", m) : "-inf"});
+    }
+    out += "\n" + io::format_table({"", "constraint", "value", "required", "slack"}, rows);
+  }
+  if (!r.bound_by.empty()) out += "\nwhat binds:\n" + text::terminal_safe(r.bound_by, 2000) + "\n";
+  out += "\n" + text::terminal_safe(r.set_line, 4000) + "\n";
+  return out;
+}
+
+std::string as_json(const OptimizeOptions& oo, const OptimizeResult& r) {
+  nlohmann::ordered_json j;
+  j["objective"] = r.objective_text;
+  j["direction"] = oo.maximize ? "maximize" : "minimize";
+  j["value"] = std::isfinite(r.objective) ? nlohmann::ordered_json(r.objective) : nullptr;
+  j["feasible"] = r.feasible;
+  j["runs"] = r.runs;
+  j["best_start"] = r.best_start;
+  j["parameters"] = nlohmann::ordered_json::array();
+  for (std::size_t i = 0; i < oo.varies.size(); ++i) {
+    j["parameters"].push_back({{"vary", oo.varies[i]}, {"value", r.values[i]}});
+  }
+  j["constraints"] = nlohmann::ordered_json::array();
+  for (const auto& t : r.constraints) {
+    const double m = margin(t);
+    j["constraints"].push_back({{"constraint", t.name},
+                                {"value", t.value},
+                                {"bound", t.bound},
+                                {"slack", std::isfinite(m) ? nlohmann::ordered_json(m) : nullptr},
+                                {"holds", t.passed}});
+  }
+  j["set"] = r.set_line;
+  return j.dump(2) + "\n";
+}
+
+int optimize_command(const OptimizeCliOptions& o) {
+  OptimizeOptions oo;
+  oo.scenario = o.scenario;
+  oo.overrides = o.overrides;
+  oo.allow_dirs = o.global->allow_dirs;
+  oo.maximize = !o.maximize.empty();
+  oo.objective = oo.maximize ? o.maximize : o.minimize;
+  if (oo.objective.empty()) {
+    throw InputError("--maximize", "",
+                     "no objective (expected --maximize METRIC[@YEARS][:SELECTOR] or --minimize)");
+  }
+  oo.varies = o.varies;
+  oo.constraints = o.constraints;
+  oo.scenario_targets = o.scenario_targets;
+  oo.starts = o.starts;
+  oo.seed = o.seed;
+  oo.jobs = o.jobs;
+  oo.max_runs = o.max_runs;
+  const auto t0 = std::chrono::steady_clock::now();
+  const OptimizeResult r = optimize(oo);
+  const double seconds =
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+  // Standard output is the answer alone, the same on every run and thread count; the time goes
+  // to the log.
+  spdlog::info("optimize: {} engine runs in {:.2f} s", r.runs, seconds);
+  if (!o.output.empty()) {
+    write_solution(o.scenario, o.output, r.patch, "dcplan optimize: " + r.set_line);
+  }
+  const std::string report = o.format == "json" ? as_json(oo, r) : as_text(oo, r);
+  std::fputs(report.c_str(), stdout);
+  return r.feasible ? 0 : 1;
+}
+
+}  // namespace
+
+Command add_optimize(CLI::App& app, const Global& g) {
+  auto o = std::make_shared<OptimizeCliOptions>();
+  o->global = &g;
+  auto* sub = app.add_subcommand(
+      "optimize", "Find the inputs that give the best value of a metric, subject to targets.");
+  sub->footer(
+      "OBJECTIVE: METRIC[@YEAR[:YEAR]][:SELECTOR] (no year: the horizon's last; a range sums).\n"
+      "RANGE: PTR=LO:HI or PTR*=LO:HI (a factor on the whole value), one per free parameter.\n"
+      "CONSTRAINT: a target, METRIC@YEAR[:YEAR][:SELECTOR] OP VALUE (OP >= <= ==; VALUE a number\n"
+      "or KxYEAR). Method: NLopt's COBYLA in the box of the ranges, from its middle, and from\n"
+      "--starts - 1 seeded points more; the best start wins. Shares that must sum to 1: write\n"
+      "one of them \"rest\" (--set /capex/split/facility=rest) and vary the others. Exit 1 when\n"
+      "no start meets the constraints.\n\n"
+      "Examples:\n"
+      "  dcplan optimize scenarios/alibaba-380b.json --maximize peak_pflops@2032 \\\n"
+      "      --set /capex/split/facility=rest --vary /capex/split/it=0.4:0.9 \\\n"
+      "      --vary '/capex/region_weights/#international=0.1:2' \\\n"
+      "      --subject-to 'capex_usd@2025:2027>=52.7e9'\n"
+      "  dcplan optimize scenarios/examples/minimal.json --minimize cost_per_eflop_year_usd@2030 "
+      "\\\n"
+      "      --vary /capex/split/it=0.5:0.9 --set /capex/split/facility=rest \\\n"
+      "      --subject-to 'energy_twh@2030>=1.5'\n");
+  sub->add_option("scenario", o->scenario, "scenario file, or - for standard input")->required();
+  auto* max = sub->add_option("--maximize", o->maximize, "the metric to maximize");
+  sub->add_option("--minimize", o->minimize, "the metric to minimize")->excludes(max);
+  sub->add_option("--vary", o->varies, "a free parameter PTR=LO:HI; repeatable")
+      ->required()
+      ->allow_extra_args(false);
+  sub->add_option("--subject-to", o->constraints, "a target that must hold; repeatable")
+      ->allow_extra_args(false);
+  sub->add_flag("--targets", o->scenario_targets, "the scenario's own targets must hold too");
+  sub->add_option("--starts", o->starts, "starts of the optimiser (default 1: the middle)")
+      ->check(CLI::Range(1, 10000));
+  sub->add_option("--seed", o->seed, "seed of the extra starts (default 1)");
+  sub->add_option("-j,--jobs", o->jobs, "threads over the starts (default: the number of cores)")
+      ->check(CLI::Range(0, 1024));
+  sub->add_option("--max-runs", o->max_runs, "engine runs per start (default 2000)")
+      ->check(CLI::Range(10, 1000000));
+  sub->add_option("--format", o->format, "output format")->check(CLI::IsMember({"table", "json"}));
+  add_overrides(sub, o->overrides, "applied before the search");
+  add_output(sub, o->output,
+             "write a scenario that extends SCENARIO with the answer (the report goes to stdout)");
+  return {sub, [o] { return optimize_command(*o); }};
+}
+
+}  // namespace dcplan::cli

@@ -1,0 +1,198 @@
+#include <fmt/format.h>
+#include <spdlog/spdlog.h>
+
+#include <cmath>
+#include <filesystem>
+#include <memory>
+#include <nlohmann/json.hpp>
+
+#include "cli/commands.hpp"
+#include "cli/options.hpp"
+#include "dcplan/io/atomic_file.hpp"
+#include "dcplan/io/format.hpp"
+#include "dcplan/search.hpp"
+#include "io/table.hpp"
+#include "text.hpp"
+
+namespace dcplan::cli {
+
+namespace {
+
+struct SolveCliOptions {
+  const Global* global = nullptr;
+  std::string scenario;
+  std::vector<std::string> overrides;
+  std::vector<std::string> targets;
+  bool scenario_targets = false;
+  std::string vary;
+  bool minimize = false;
+  bool maximize = false;
+  double tolerance = 1e-6;
+  int jobs = 0;
+  std::string format = "table";
+  std::string output;
+};
+
+std::string num(double v) {
+  return fmt::format("{:.6g}", v);
+}
+
+std::string signed_num(double v) {
+  return std::isinf(v) ? (v < 0 ? "-inf" : "+inf") : fmt::format("{:+.4g}", v);
+}
+
+//! The targets with their values, bounds and margins, as a table.
+std::string targets_table(const std::vector<TargetResult>& ts) {
+  std::vector<std::vector<std::string>> rows;
+  for (const auto& t : ts) {
+    const char* op = t.kind == BoundKind::kAtLeast  ? ">="
+                     : t.kind == BoundKind::kAtMost ? "<="
+                                                    : "==";
+    rows.push_back({t.passed ? "holds" : "FAILS", t.name, num(t.value),
+                    fmt::format("{} {}", op, num(t.bound)), signed_num(margin(t))});
+  }
+  return io::format_table({"", "target", "value", "required", "margin"}, rows);
+}
+
+std::string as_text(const SolveCliOptions& o, const SearchRange& range, const SolveResult& r) {
+  const std::string what =
+      text::terminal_safe(range.pointer, 200) + (range.multiply ? " (a factor)" : "");
+  std::string out;
+  if (!r.feasible) {
+    out +=
+        fmt::format("infeasible: no value of {} in [{}, {}] meets every target ({} engine runs)\n",
+                    what, num(range.lo), num(range.hi), r.runs);
+    out += fmt::format("\nat {}:\n{}", num(range.lo), targets_table(r.at_lo));
+    out += fmt::format("\nat {}:\n{}", num(range.hi), targets_table(r.at_hi));
+    if (!r.bound_by.empty()) {
+      out += fmt::format("\nwhat binds at {}:\n{}\n", num(r.value),
+                         text::terminal_safe(r.bound_by, 2000));
+    }
+    return out;
+  }
+  out += fmt::format(
+      "{} {} = {} ({}; {} engine runs)\n", o.maximize ? "largest" : "smallest", what,
+      io::exact_number(r.value),
+      r.integer ? "an integer key: exact" : fmt::format("within {:.3g}", r.tolerance), r.runs);
+  if (!r.monotone || r.intervals.size() > 1) {
+    std::string list;
+    for (const auto& in : r.intervals) {
+      list += fmt::format("{}[{}, {}]", list.empty() ? "" : ", ", num(in.lo), num(in.hi));
+    }
+    out += fmt::format(
+        "not monotone: the targets hold on {} (a grid of values, each change refined)\n", list);
+  }
+  out += "\n" + targets_table(r.at_value);
+  out += "\n" + text::terminal_safe(r.set_line, 2000) + "\n";
+  return out;
+}
+
+std::string as_json(const SearchRange& range, const SolveResult& r) {
+  nlohmann::ordered_json j;
+  j["parameter"] = range.pointer;
+  j["multiply"] = range.multiply;
+  j["feasible"] = r.feasible;
+  j["value"] = r.value;
+  j["tolerance"] = r.tolerance;
+  j["monotone"] = r.monotone;
+  j["runs"] = r.runs;
+  j["intervals"] = nlohmann::ordered_json::array();
+  for (const auto& in : r.intervals) j["intervals"].push_back({in.lo, in.hi});
+  auto targets = [](const std::vector<TargetResult>& ts) {
+    auto a = nlohmann::ordered_json::array();
+    for (const auto& t : ts) {
+      const double m = margin(t);
+      a.push_back({{"target", t.name},
+                   {"value", std::isfinite(t.value) ? nlohmann::ordered_json(t.value) : nullptr},
+                   {"bound", t.bound},
+                   {"margin", std::isfinite(m) ? nlohmann::ordered_json(m) : nullptr},
+                   {"holds", t.passed}});
+    }
+    return a;
+  };
+  if (r.feasible) {
+    j["targets"] = targets(r.at_value);
+    j["set"] = r.set_line;
+  } else {
+    j["at_lo"] = targets(r.at_lo);
+    j["at_hi"] = targets(r.at_hi);
+    j["bound_by"] = r.bound_by;
+  }
+  return j.dump(2) + "\n";
+}
+
+int solve_command(const SolveCliOptions& o) {
+  SolveOptions so;
+  so.scenario = o.scenario;
+  so.overrides = o.overrides;
+  so.allow_dirs = o.global->allow_dirs;
+  so.targets = o.targets;
+  so.scenario_targets = o.scenario_targets;
+  so.vary = o.vary;
+  so.maximize = o.maximize;
+  so.tolerance = o.tolerance;
+  so.jobs = o.jobs;
+  const SearchRange range = parse_range(o.vary);
+  const SolveResult r = solve(so);
+  const std::string report = o.format == "json" ? as_json(range, r) : as_text(o, range, r);
+  if (!o.output.empty() && r.feasible) {
+    write_solution(o.scenario, o.output, r.patch, "dcplan solve: " + r.set_line);
+    std::fputs(report.c_str(), stdout);
+  } else {
+    std::fputs(report.c_str(), stdout);
+  }
+  return r.feasible ? 0 : 1;
+}
+
+}  // namespace
+
+void write_solution(const std::string& scenario, const std::string& output,
+                    const std::string& patch, const std::string& note) {
+  const std::string text = extending_scenario(scenario, output, patch, note);
+  io::write_output(output, text);
+  const auto doc = nlohmann::json::parse(text);
+  const std::string base = doc.at("extends").get<std::string>();
+  if (base.rfind("..", 0) == 0 || base.front() == '/') {
+    spdlog::warn(
+        "{} extends {}, outside its directory: run it with --allow-dir {}",
+        text::terminal_safe(output, 300), text::terminal_safe(base, 300),
+        text::terminal_safe(
+            std::filesystem::absolute(scenario).lexically_normal().parent_path().string(), 300));
+  }
+}
+
+Command add_solve(CLI::App& app, const Global& g) {
+  auto o = std::make_shared<SolveCliOptions>();
+  o->global = &g;
+  auto* sub = app.add_subcommand(
+      "solve", "Find the smallest (or largest) value of one input at which every target holds.");
+  sub->footer(
+      "TARGET: METRIC@YEAR[:YEAR][:SELECTOR] OP VALUE, OP one of >= <= ==, VALUE a number or\n"
+      "KxYEAR (K times the same metric in YEAR). RANGE: PTR=LO:HI sets the value, PTR*=LO:HI\n"
+      "multiplies the whole value (a trajectory, every year). A grid of 17 values first shows\n"
+      "where the targets hold; bisection then refines every change to the tolerance. Exit 1\n"
+      "when no value in the range meets the targets (the constraints that bind are named).\n\n"
+      "Examples:\n"
+      "  dcplan solve scenarios/alibaba-380b.json --targets --vary /capex/budget/then_growth=0:1\n"
+      "  dcplan solve scenarios/examples/campus-5gw.json \\\n"
+      "      --target 'facility_capacity_mw@2030>=4000' --vary '/capex/budget*=0.1:1'\n"
+      "  dcplan solve scenarios/examples/minimal.json --target 'energy_twh@2030>=2.5' \\\n"
+      "      --vary /capex/budget=1e9:1e10 -o solved.json\n");
+  sub->add_option("scenario", o->scenario, "scenario file, or - for standard input")->required();
+  sub->add_option("--target", o->targets, "a target that must hold; repeatable")
+      ->allow_extra_args(false);
+  sub->add_flag("--targets", o->scenario_targets, "the scenario's own targets must hold too");
+  sub->add_option("--vary", o->vary, "the input searched: PTR=LO:HI or PTR*=LO:HI")->required();
+  auto* min = sub->add_flag("--minimize", o->minimize, "the smallest value (default)");
+  sub->add_flag("--maximize", o->maximize, "the largest value")->excludes(min);
+  sub->add_option("--tolerance", o->tolerance, "of the answer, relative to HI - LO (default 1e-6)");
+  sub->add_option("-j,--jobs", o->jobs, "threads for the grid (default: the number of cores)")
+      ->check(CLI::Range(0, 1024));
+  sub->add_option("--format", o->format, "output format")->check(CLI::IsMember({"table", "json"}));
+  add_overrides(sub, o->overrides, "applied before the search");
+  add_output(sub, o->output,
+             "write a scenario that extends SCENARIO with the answer (the report goes to stdout)");
+  return {sub, [o] { return solve_command(*o); }};
+}
+
+}  // namespace dcplan::cli

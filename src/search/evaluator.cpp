@@ -1,0 +1,256 @@
+#include "search/evaluator.hpp"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <cmath>
+#include <filesystem>
+#include <limits>
+#include <nlohmann/json.hpp>
+
+#include "dcplan/diagnose.hpp"
+#include "dcplan/error.hpp"
+#include "dcplan/io/format.hpp"
+#include "dcplan/selector.hpp"
+#include "json_io.hpp"
+#include "text.hpp"
+
+namespace dcplan {
+
+SearchRange parse_range(const std::string& text, const char* option) {
+  SearchRange r;
+  r.text = text;
+  const auto eq = text.find('=');
+  auto bad = [&](const std::string& what) {
+    throw InputError(option, "",
+                     "invalid range \"" + jsonio::excerpt(text) + "\": " + what +
+                         " (expected PTR=LO:HI or PTR*=LO:HI, e.g. /capex/budget*=0.5:2)");
+  };
+  if (eq == std::string::npos || eq == 0) bad("no '='");
+  r.multiply = text[eq - 1] == '*';
+  r.pointer = text.substr(0, r.multiply ? eq - 1 : eq);
+  if (r.pointer.empty() || r.pointer.front() != '/') bad("the pointer must start with '/'");
+  const std::string spec = text.substr(eq + 1);
+  const auto colon = spec.find(':');
+  if (colon == std::string::npos || spec.find(':', colon + 1) != std::string::npos) {
+    bad("expected two numbers LO:HI");
+  }
+  if (!text::parse_double(spec.substr(0, colon), r.lo) ||
+      !text::parse_double(spec.substr(colon + 1), r.hi) || !std::isfinite(r.lo) ||
+      !std::isfinite(r.hi)) {
+    bad("LO and HI must be finite numbers");
+  }
+  if (!(r.lo < r.hi)) bad("LO must be less than HI");
+  return r;
+}
+
+double margin(const TargetResult& t) {
+  if (is_empty_cell(t.value) || is_empty_cell(t.bound)) {
+    return -std::numeric_limits<double>::infinity();
+  }
+  const double slack = t.tolerance * std::abs(t.bound);
+  switch (t.kind) {
+    case BoundKind::kAtLeast:
+      return t.value - (t.bound - slack);
+    case BoundKind::kAtMost:
+      return (t.bound + slack) - t.value;
+    case BoundKind::kEquals:
+      return slack - std::abs(t.value - t.bound);
+  }
+  return 0;
+}
+
+namespace search {
+
+using json = nlohmann::json;
+
+namespace {
+
+//! A target from the command line must fit the scenario: its years within the horizon, its
+//! selector matching a region.
+void check_target(const Scenario& s, const Target& t) {
+  auto bad = [&](const std::string& what) {
+    throw InputError("--target", "", "\"" + text::excerpt(t.name) + "\": " + what);
+  };
+  const int span = t.last_year - t.first_year;
+  for (const int y : {t.first_year, t.last_year}) {
+    if (y < s.horizon.start || y > s.horizon.end) {
+      bad(fmt::format("{} is outside the horizon {}-{}", y, s.horizon.start, s.horizon.end));
+    }
+  }
+  if (t.of_year && (*t.of_year < s.horizon.start || *t.of_year + span > s.horizon.end)) {
+    bad(fmt::format("the base year {} is outside the horizon {}-{}", *t.of_year, s.horizon.start,
+                    s.horizon.end));
+  }
+  if (t.region == "total") return;
+  const bool any = std::any_of(s.regions.begin(), s.regions.end(),
+                               [&](const Region& r) { return selector_matches(t.region, r); });
+  if (!any) bad("the selector \"" + text::excerpt(t.region) + "\" matches no region");
+}
+
+}  // namespace
+
+Problem prepare(const std::string& scenario, const std::vector<std::string>& overrides,
+                const std::vector<std::string>& allow_dirs, const std::vector<SearchRange>& ranges,
+                std::vector<Target> targets) {
+  SweepOptions so;
+  so.scenario = scenario;
+  so.overrides = overrides;
+  so.allow_dirs = allow_dirs;
+  for (const auto& r : ranges) {
+    so.varies.push_back(r.pointer + (r.multiply ? "*=" : "=") + io::exact_number(r.lo) + "," +
+                        io::exact_number(r.hi));
+  }
+  Problem p{sweep::prepare(so), ranges, std::move(targets), {}};
+  for (const auto& b : p.plan.bindings) {
+    p.integer.push_back(!b.spec.multiply && b.node->kind == schema::Kind::kInteger);
+  }
+  for (const auto& t : p.targets) check_target(p.plan.base, t);
+  // Both ends, once: a value the format refuses is an input error now, not halfway.
+  Evaluator e(p);
+  for (const bool high : {false, true}) {
+    std::vector<double> v;
+    for (const auto& r : ranges) v.push_back(high ? r.hi : r.lo);
+    (void)e.run(v);
+  }
+  return p;
+}
+
+Evaluator::Evaluator(const Problem& problem)
+    : p_(problem), ws_(problem.plan.base), groups_(problem.plan.groups) {}
+
+const Results& Evaluator::run(const std::vector<double>& values) {
+  sweep::apply_values(p_.plan, runs_, values, ws_, groups_);
+  ws_.targets = p_.targets;
+  engine_.run(ws_, {}, res_);
+  ++runs_;
+  return res_;
+}
+
+std::vector<TargetResult> Evaluator::targets() const {
+  return check_targets(ws_, res_);
+}
+
+double Evaluator::worst_margin() const {
+  double worst = std::numeric_limits<double>::infinity();
+  for (const auto& t : targets()) worst = std::min(worst, margin(t));
+  return worst;
+}
+
+std::string json_number(double v, bool integer) {
+  if (integer) return fmt::format("{}", static_cast<long long>(std::llround(v)));
+  return io::exact_number(v);
+}
+
+void write_answer(const Problem& p, const std::vector<std::string>& overrides,
+                  const std::vector<double>& values, std::string& set_line, std::string& patch) {
+  json doc = json::object();
+  for (const auto& o : overrides) {
+    // As the loader read it: JSON, or a plain string when it is not JSON.
+    const auto eq = o.find('=');
+    if (eq == std::string::npos) continue;
+    const std::string pointer = o.substr(0, eq);
+    json value = json::parse(o.substr(eq + 1), nullptr, false);
+    if (value.is_discarded()) value = o.substr(eq + 1);
+    // A merge patch reaches into objects only.
+    const auto tokens = jsonio::split_pointer(pointer);
+    std::string at;
+    for (std::size_t i = 0; i + 1 < tokens.size(); ++i) {
+      at += "/" + jsonio::escape_token(tokens[i]);
+      const json* v = nullptr;
+      try {
+        v = &p.plan.doc.at(json::json_pointer(at));
+      } catch (const json::exception&) {
+        break;
+      }
+      if (!v->is_object()) {
+        throw InputError("-o", pointer,
+                         "--set " + text::excerpt(pointer) +
+                             " reaches into a list, which a scenario that extends another cannot "
+                             "express (JSON merge patch): write the scenario by hand");
+      }
+    }
+    doc[json::json_pointer(pointer)] = value;
+  }
+  set_line.clear();
+  for (std::size_t i = 0; i < p.ranges.size(); ++i) {
+    const SearchRange& r = p.ranges[i];
+    json value;
+    if (r.multiply) {
+      value = p.plan.doc.at(json::json_pointer(r.pointer));
+      sweep::scale_trajectory(value, values[i]);
+    } else {
+      value = json::parse(json_number(values[i], p.integer[i]));
+    }
+    doc[json::json_pointer(r.pointer)] = value;
+    const std::string text = value.dump();
+    const bool plain = std::all_of(text.begin(), text.end(), [](char c) {
+      return std::isalnum(static_cast<unsigned char>(c)) || c == '.' || c == '-' || c == '+';
+    });
+    const std::string arg = r.pointer + "=" + text;
+    set_line +=
+        std::string(set_line.empty() ? "" : " ") + "--set " +
+        (plain && arg.find_first_of(" '\"$`\\") == std::string::npos ? arg : "'" + arg + "'");
+  }
+  patch = doc.dump(2);
+}
+
+std::string what_bound_targets(const Problem& p, const Evaluator& e) {
+  std::string out;
+  const Scenario& s = e.scenario();
+  const Results& res = e.results();
+  for (const auto& t : p.targets) {
+    const bool one_region = s.find_region(t.region) != nullptr;
+    const std::string bound = what_bound(res, t.last_year, one_region ? t.region : "total");
+    if (bound.empty()) continue;
+    std::string detail;
+    for (std::size_t r = 0; r < s.regions.size(); ++r) {
+      const Region& region = s.regions[r];
+      if (!(one_region ? region.id == t.region
+                       : selector_matches(t.region, region) || t.region == "total")) {
+        continue;
+      }
+      const auto row = res.find_row(t.last_year, static_cast<int>(r));
+      const auto flags = row < 0 ? 0U : static_cast<unsigned>(res.values(row, kLimit));
+      const Eigen::Index y = t.last_year - s.horizon.start;
+      if ((flags & kLimitGrid) != 0 && region.max_new_mw_per_year) {
+        detail += fmt::format(
+            "; {}: max_new_mw_per_year {:.4g} MW a year with {}-year "
+            "construction",
+            region.id, (*region.max_new_mw_per_year)(y), region.construction_years);
+      }
+      if ((flags & kLimitCap) != 0 && region.max_total_mw) {
+        detail += fmt::format("; {}: max_total_mw {:.4g} MW", region.id, (*region.max_total_mw)(y));
+      }
+    }
+    out += fmt::format("{}{}: in {} bound by {}{}", out.empty() ? "" : "\n", t.name, t.last_year,
+                       bound, detail);
+  }
+  return out;
+}
+
+}  // namespace search
+
+}  // namespace dcplan
+
+namespace dcplan {
+
+std::string extending_scenario(const std::string& scenario, const std::string& output,
+                               const std::string& patch, const std::string& note) {
+  namespace fs = std::filesystem;
+  if (scenario == "-") {
+    throw InputError("-o", "",
+                     "a scenario read from standard input cannot be extended: give its file");
+  }
+  const fs::path base = fs::absolute(scenario).lexically_normal();
+  fs::path dir = fs::absolute(output).lexically_normal().parent_path();
+  const std::string rel = base.lexically_relative(dir).generic_string();
+  nlohmann::ordered_json doc;
+  doc["extends"] = rel.empty() ? base.generic_string() : rel;
+  doc["description"] = note;
+  const auto values = nlohmann::ordered_json::parse(patch);
+  for (const auto& [k, v] : values.items()) doc[k] = v;
+  return doc.dump(2) + "\n";
+}
+
+}  // namespace dcplan

@@ -1,0 +1,67 @@
+// Private to dcplan_core: what solve and optimize share. A scenario prepared once with its free
+// parameters bound like sweep's (sweep/plan.hpp), and an evaluator that sets values, runs the
+// engine in process and checks targets. One evaluator per thread.
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "dcplan/engine.hpp"
+#include "dcplan/search.hpp"
+#include "sweep/plan.hpp"
+
+namespace dcplan::search {
+
+//! The scenario with its free parameters bound, and the targets checked at every evaluation.
+struct Problem {
+  sweep::Plan plan;
+  std::vector<SearchRange> ranges;
+  std::vector<Target> targets;
+  std::vector<bool> integer;  //!< per range: an integer key (searched over integers)
+};
+
+//! Loads the scenario, binds the ranges (both ends of each are applied once, so a value the
+//! format refuses is an input error before any search) and checks the targets against the
+//! scenario's horizon and regions.
+[[nodiscard]] Problem prepare(const std::string& scenario,
+                              const std::vector<std::string>& overrides,
+                              const std::vector<std::string>& allow_dirs,
+                              const std::vector<SearchRange>& ranges, std::vector<Target> targets);
+
+class Evaluator {
+ public:
+  explicit Evaluator(const Problem& problem);
+  //! Runs the scenario with the free parameters at `values`; the results stay valid until the
+  //! next call.
+  const Results& run(const std::vector<double>& values);
+  //! The targets on the last run.
+  [[nodiscard]] std::vector<TargetResult> targets() const;
+  //! The smallest margin of the targets on the last run (+infinity without targets).
+  [[nodiscard]] double worst_margin() const;
+  [[nodiscard]] long long runs() const { return runs_; }
+  [[nodiscard]] const Scenario& scenario() const { return ws_; }
+  [[nodiscard]] const Results& results() const { return res_; }
+
+ private:
+  const Problem& p_;
+  Scenario ws_;
+  std::vector<sweep::SeriesGroup> groups_;
+  Engine engine_;
+  Results res_;
+  long long runs_ = 0;
+};
+
+//! The value as a JSON number: an integer key as an integer, else the shortest exact form.
+[[nodiscard]] std::string json_number(double v, bool integer);
+
+//! "--set PTR=JSON" and the JSON merge patch that set the free parameters to `values` (a factor
+//! is applied to the trajectory as the scenario writes it). The patch holds the `overrides`
+//! the search ran with too, so that it reproduces the answer on its own.
+void write_answer(const Problem& p, const std::vector<std::string>& overrides,
+                  const std::vector<double>& values, std::string& set_line, std::string& patch);
+
+//! What bound the targets' regions in their (last) years on the evaluator's last run: "in 2032
+//! bound by grid (us-campus): max_new_mw_per_year 1,000 MW a year, 2-year construction".
+[[nodiscard]] std::string what_bound_targets(const Problem& p, const Evaluator& e);
+
+}  // namespace dcplan::search

@@ -1,0 +1,275 @@
+// optimize: the best value of a metric over several free parameters, subject to targets, with
+// NLopt's COBYLA (Powell 1994: linear approximations of the objective and the constraints on a
+// simplex, a trust region that shrinks) in the box of the ranges, scaled to [0, 1]. The
+// simulation is piecewise linear with plateaus, so several starts may be asked for; each is
+// deterministic and independent, and the best wins. docs/search.md.
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <cmath>
+#include <exception>
+#include <limits>
+#include <nlopt.hpp>
+#include <thread>
+
+#include "dcplan/compare.hpp"
+#include "dcplan/error.hpp"
+#include "dcplan/sweep.hpp"
+#include "search/evaluator.hpp"
+
+namespace dcplan {
+
+namespace {
+
+using search::Evaluator;
+using search::Problem;
+
+constexpr double kWorst = 1e300;  //!< an objective or constraint NLopt can still compare
+
+struct Objective {
+  int col = 0;
+  int first = 0, last = 0;
+  std::string selector = "total";
+  std::string text;
+};
+
+//! METRIC[@YEAR[:YEAR]][:SELECTOR], read with the target grammar; no year means the last.
+Objective parse_objective(const std::string& raw, const Scenario& s, const char* option) {
+  std::string text = raw;
+  if (text.find('@') == std::string::npos) {
+    const auto colon = text.find(':');
+    const std::string at = "@" + std::to_string(s.horizon.end);
+    text = colon == std::string::npos ? text + at : text.substr(0, colon) + at + text.substr(colon);
+  }
+  const Target t = parse_target(text + ">=0", option);
+  Objective o;
+  o.col = value_column(t.metric);
+  o.first = t.first_year;
+  o.last = t.last_year;
+  o.selector = t.region;
+  o.text = text;
+  if (o.first < s.horizon.start || o.last > s.horizon.end) {
+    throw InputError(option, "",
+                     fmt::format("\"{}\": the years are outside the horizon {}-{}", raw,
+                                 s.horizon.start, s.horizon.end));
+  }
+  return o;
+}
+
+//! One start of the optimiser: the evaluations it asks for, cached (COBYLA asks for the
+//! objective and the constraints at the same point one after the other).
+class Start {
+ public:
+  Start(const Problem& p, const Objective& obj) : p_(p), obj_(obj), e_(p) {}
+
+  void at(const double* x) {
+    const std::size_t n = p_.ranges.size();
+    if (have_ && std::equal(x, x + n, x_.begin())) return;
+    x_.assign(x, x + n);
+    values_ = values_of(x_);
+    (void)e_.run(values_);
+    objective_ = read_metric(e_.scenario(), e_.results(), obj_.col, obj_.selector, obj_.first,
+                             obj_.last, "USD");
+    targets_ = e_.targets();
+    have_ = true;
+  }
+
+  [[nodiscard]] std::vector<double> values_of(const std::vector<double>& x) const {
+    std::vector<double> v(x.size());
+    for (std::size_t i = 0; i < x.size(); ++i) {
+      const SearchRange& r = p_.ranges[i];
+      v[i] = r.lo + std::clamp(x[i], 0.0, 1.0) * (r.hi - r.lo);
+      if (p_.integer[i]) v[i] = std::clamp(std::round(v[i]), std::ceil(r.lo), std::floor(r.hi));
+    }
+    return v;
+  }
+
+  //! The objective NLopt sees: the metric, or the worst value when it is empty.
+  [[nodiscard]] double objective(bool maximize) const {
+    if (std::isfinite(objective_)) return objective_;
+    return maximize ? -kWorst : kWorst;
+  }
+  //! Constraint k as NLopt wants it, <= 0 when it holds: the missing margin, relative to the
+  //! bound (so that one tolerance fits metrics of every size).
+  [[nodiscard]] double constraint(std::size_t k) const {
+    const double m = margin(targets_[k]);
+    if (!std::isfinite(m)) return kWorst;
+    return -m / std::max(std::abs(targets_[k].bound), 1e-9);
+  }
+  [[nodiscard]] double worst_margin() const {
+    double w = std::numeric_limits<double>::infinity();
+    for (const auto& t : targets_) w = std::min(w, margin(t) / std::max(std::abs(t.bound), 1e-9));
+    return w;
+  }
+  [[nodiscard]] const std::vector<double>& values() const { return values_; }
+  [[nodiscard]] double metric() const { return objective_; }
+  [[nodiscard]] long long runs() const { return e_.runs(); }
+  Evaluator& evaluator() { return e_; }
+  std::exception_ptr error;
+
+ private:
+  const Problem& p_;
+  const Objective& obj_;
+  Evaluator e_;
+  std::vector<double> x_, values_;
+  bool have_ = false;
+  double objective_ = 0;
+  std::vector<TargetResult> targets_;
+};
+
+struct StartResult {
+  std::vector<double> x;
+  double metric = 0;
+  double worst = 0;  //!< the worst relative margin at the end
+  long long runs = 0;
+  std::exception_ptr error;
+};
+
+double objective_cb(unsigned n, const double* x, double* /*grad*/, void* data) {
+  auto* s = static_cast<std::pair<Start*, bool>*>(data);
+  try {
+    s->first->at(x);
+  } catch (...) {
+    s->first->error = std::current_exception();
+    throw nlopt::forced_stop();
+  }
+  (void)n;
+  return s->first->objective(s->second);
+}
+
+void constraints_cb(unsigned m, double* result, unsigned /*n*/, const double* x, double* /*grad*/,
+                    void* data) {
+  auto* s = static_cast<std::pair<Start*, bool>*>(data);
+  try {
+    s->first->at(x);
+  } catch (...) {
+    s->first->error = std::current_exception();
+    throw nlopt::forced_stop();
+  }
+  for (unsigned k = 0; k < m; ++k) result[k] = s->first->constraint(k);
+}
+
+//! Runs COBYLA from `x0` (in [0, 1]^n).
+StartResult run_start(const Problem& p, const Objective& obj, const OptimizeOptions& o,
+                      std::vector<double> x0) {
+  Start s(p, obj);
+  std::pair<Start*, bool> data{&s, o.maximize};
+  const auto n = static_cast<unsigned>(p.ranges.size());
+  nlopt::opt opt(nlopt::LN_COBYLA, n);
+  opt.set_lower_bounds(std::vector<double>(n, 0.0));
+  opt.set_upper_bounds(std::vector<double>(n, 1.0));
+  if (o.maximize) {
+    opt.set_max_objective(objective_cb, &data);
+  } else {
+    opt.set_min_objective(objective_cb, &data);
+  }
+  if (!p.targets.empty()) {
+    opt.add_inequality_mconstraint(constraints_cb, &data,
+                                   std::vector<double>(p.targets.size(), 1e-9));
+  }
+  opt.set_xtol_abs(o.xtol);
+  opt.set_maxeval(o.max_runs);
+  opt.set_initial_step(0.1);
+  StartResult r;
+  double f = 0;
+  try {
+    (void)opt.optimize(x0, f);
+  } catch (const nlopt::forced_stop&) {
+    if (s.error) std::rethrow_exception(s.error);
+  } catch (const nlopt::roundoff_limited&) {
+    // the best point so far stands
+  }
+  if (s.error) std::rethrow_exception(s.error);
+  s.at(x0.data());
+  r.x = x0;
+  r.metric = s.metric();
+  r.worst = s.worst_margin();
+  r.runs = s.runs();
+  return r;
+}
+
+//! The starts: the middle of the box, then seeded uniform points.
+std::vector<std::vector<double>> starts_of(std::size_t n, int count, std::uint64_t seed) {
+  std::vector<std::vector<double>> out;
+  out.emplace_back(n, 0.5);
+  for (int k = 1; k < count; ++k) {
+    Rng rng(seed, static_cast<std::uint64_t>(k));
+    std::vector<double> x(n);
+    for (auto& v : x) v = rng.uniform();
+    out.push_back(std::move(x));
+  }
+  return out;
+}
+
+//! True when a is a better end than b: feasible first, then the objective, then the earlier
+//! start (the caller's order).
+bool better(const StartResult& a, const StartResult& b, bool maximize) {
+  constexpr double kFeasible = -1e-7;  // constraints hold within COBYLA's tolerance
+  const bool fa = a.worst >= kFeasible, fb = b.worst >= kFeasible;
+  if (fa != fb) return fa;
+  if (!fa) return a.worst > b.worst;
+  return maximize ? a.metric > b.metric : a.metric < b.metric;
+}
+
+}  // namespace
+
+OptimizeResult optimize(const OptimizeOptions& o) {
+  if (o.varies.empty())
+    throw InputError("--vary", "", "no free parameter (expected --vary PTR=LO:HI)");
+  if (o.starts < 1 || o.starts > 10000)
+    throw InputError("--starts", "", "expected 1 to 10000 starts");
+  std::vector<SearchRange> ranges;
+  for (const auto& v : o.varies) ranges.push_back(parse_range(v));
+  std::vector<Target> constraints;
+  for (const auto& c : o.constraints) constraints.push_back(parse_target(c, "--subject-to"));
+  Problem p = search::prepare(o.scenario, o.overrides, o.allow_dirs, ranges, constraints);
+  if (o.scenario_targets) {
+    p.targets.insert(p.targets.end(), p.plan.base.targets.begin(), p.plan.base.targets.end());
+  }
+  const Objective obj =
+      parse_objective(o.objective, p.plan.base, o.maximize ? "--maximize" : "--minimize");
+  const auto xs = starts_of(ranges.size(), o.starts, o.seed);
+  std::vector<StartResult> results(xs.size());
+  const int jobs =
+      std::clamp(o.jobs > 0 ? o.jobs : static_cast<int>(std::thread::hardware_concurrency()), 1,
+                 static_cast<int>(xs.size()));
+  auto work = [&](int k) {
+    for (std::size_t i = static_cast<std::size_t>(k); i < xs.size();
+         i += static_cast<std::size_t>(jobs)) {
+      try {
+        results[i] = run_start(p, obj, o, xs[i]);
+      } catch (...) {
+        results[i].error = std::current_exception();
+      }
+    }
+  };
+  std::vector<std::thread> threads;
+  for (int k = 1; k < jobs; ++k) threads.emplace_back(work, k);
+  work(0);
+  for (auto& t : threads) t.join();
+  OptimizeResult r;
+  r.runs = 2;  // the ends, checked by prepare
+  for (const auto& s : results) {
+    if (s.error) std::rethrow_exception(s.error);
+    r.runs += s.runs;
+  }
+  std::size_t best = 0;
+  for (std::size_t i = 1; i < results.size(); ++i) {
+    if (better(results[i], results[best], o.maximize)) best = i;
+  }
+  // The answer, evaluated once more for the report.
+  Start s(p, obj);
+  s.at(results[best].x.data());
+  r.runs += s.runs();
+  r.best_start = static_cast<int>(best);
+  r.values = s.values();
+  r.objective = s.metric();
+  r.objective_text = obj.text;
+  r.constraints = s.evaluator().targets();
+  r.feasible = results[best].worst >= -1e-7;
+  search::write_answer(p, o.overrides, r.values, r.set_line, r.patch);
+  if (!r.feasible) r.bound_by = search::what_bound_targets(p, s.evaluator());
+  return r;
+}
+
+}  // namespace dcplan

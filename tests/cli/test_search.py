@@ -1,0 +1,94 @@
+"""solve and optimize from the command line: the Alibaba 10x question, the campus out of reach,
+the answers written as scenarios that pass, bad input refused, answers that do not depend on the
+run or the thread count."""
+import json
+import os
+import sys
+
+sys.path.insert(0, os.path.dirname(__file__))
+from common import check, check_clean, finish, run, tempdir  # noqa: E402
+
+ALIBABA = "scenarios/alibaba-380b.json"
+CAMPUS = "scenarios/examples/campus-5gw.json"
+d = tempdir()
+
+# The Alibaba 10x target: the budget growth after 2027 that meets it, and a scenario that runs.
+solved = os.path.join("scenarios", f".test-solved.{os.getpid()}.json")
+import atexit  # noqa: E402
+atexit.register(lambda: os.path.exists(solved) and os.remove(solved))
+rc, out, err = run("solve", ALIBABA, "--targets", "--vary", "/capex/budget/then_growth=0:1", "-o", solved)
+check(rc == 0 and "smallest /capex/budget/then_growth = 0.96" in out and "engine runs" in out
+      and "--set /capex/budget/then_growth=0.96" in out, f"alibaba 10x: the growth it takes: {rc} {out} {err}")
+check("holds  energy in 2032 at least 10x 2022" in out, f"the target with its margin: {out}")
+doc = json.load(open(solved))
+check(doc["extends"] == "alibaba-380b.json" and 0.96 < doc["capex"]["budget"]["then_growth"] < 0.97,
+      f"the written scenario extends the original with the answer: {doc}")
+rc, out, err = run("run", solved, "--check", "-o", os.devnull)
+check(rc == 0 and "PASS    energy in 2032 at least 10x 2022" in err, f"the written scenario passes --check: {rc} {err}")
+rc, out, err = run("solve", ALIBABA, "--targets", "--vary", "/capex/budget/then_growth=0:1", "--format", "json")
+j = json.loads(out)
+check(rc == 0 and j["feasible"] and j["monotone"] and j["runs"] < 100 and 0.96 < j["value"] < 0.97,
+      f"json: {j}")
+
+# 5 GW by 2030 is out of reach of any budget: exit 1, the grid cap named with its figures.
+rc, out, err = run("solve", CAMPUS, "--target", "facility_capacity_mw@2030>=5000", "--vary", "/capex/budget*=0.1:2")
+check(rc == 1 and "infeasible" in out and "bound by grid (us-campus)" in out
+      and "max_new_mw_per_year 1000 MW a year with 2-year construction" in out,
+      f"infeasible: exit 1 naming the grid cap: {rc} {out}")
+check("4800" in out, f"the best reached (4.8 GW) shown: {out}")
+# ... and 4 GW is reachable: the budget factor it takes.
+rc, out, err = run("solve", CAMPUS, "--target", "facility_capacity_mw@2030>=4000", "--vary", "/capex/budget*=0.1:1")
+check(rc == 0 and "smallest /capex/budget (a factor)" in out and "--set '/capex/budget=" not in out,
+      f"campus 4 GW: {rc} {out}")
+
+# Invalid expressions, pointers and bounds exit 2 naming the problem; nothing written.
+bad = [
+    (["--target", "energy_twh@2032>>5"], "invalid target"),
+    (["--target", "energy_tw@2032>=5"], "did you mean \"energy_twh\""),
+    (["--target", "energy_twh@2032>=+5%"], "percentage"),
+    (["--target", "limit@2032>=1"], "is text"),
+    (["--target", "energy_twh@2032:nowhere>=1"], "matches no region"),
+]
+for args, words in bad:
+    rc, out, err = run("solve", ALIBABA, *args, "--vary", "/capex/budget/then_growth=0:1")
+    check(rc == 2 and words in err and out == "", f"solve {args}: exit 2 naming {words!r}: {rc} {err}")
+    check_clean(err, f"solve {args}")
+for vary, words in [("/capex/budget/then_growth=1:0", "LO must be less than HI"),
+                    ("/capex/budget/then_growth=-5:0", "then_growth"),
+                    ("/regions/nowhere/pue=1:2", "nowhere"),
+                    ("/capex/budget/then_growth", "no '='"),
+                    ("/horizon/end=2030:2040", "structure")]:
+    rc, out, err = run("solve", ALIBABA, "--targets", "--vary", vary)
+    check(rc == 2 and words in err, f"solve --vary {vary}: exit 2 naming {words!r}: {rc} {err}")
+rc, out, err = run("solve", ALIBABA, "--vary", "/capex/budget/then_growth=0:1")
+check(rc == 2 and "no target" in err, f"no target: {rc} {err}")
+
+# optimize: Alibaba's split and region weights for the most compute delivered 2025-2032, the
+# plan-year money all spent. The same output, byte for byte, on a second run and on one thread.
+args = ["optimize", ALIBABA, "--maximize", "delivered_eflop_year@2025:2032",
+        "--set", "/capex/split/facility=rest", "--vary", "/capex/split/it=0.4:0.9",
+        "--vary", "/capex/region_weights/#international=0.1:2",
+        "--vary", "/capex/region_weights/cn-hangzhou=0.5:4",
+        "--subject-to", "capex_usd@2025:2027>=52.7e9", "--starts", "3"]
+rc1, out1, err1 = run(*args, "--jobs", "2")
+rc2, out2, _ = run(*args, "--jobs", "2")
+rc3, out3, _ = run(*args, "--jobs", "1")
+check(rc1 == 0 and "maximum of delivered_eflop_year@2025:2032" in out1 and "holds" in out1,
+      f"optimize alibaba: {rc1} {out1} {err1}")
+check(out1 == out2 == out3, "optimize: the same output on a second run and with --jobs 1")
+# The answer as a scenario elsewhere: it extends the original by a relative path, which the
+# loader follows only with --allow-dir (and the command says so).
+out_file = os.path.join(d, "best.json")
+rc, out, err = run(*args, "--jobs", "2", "-o", out_file)
+check(rc == 0 and os.path.exists(out_file) and "--allow-dir" in err, f"-o elsewhere: {rc} {err}")
+rc, out, err = run("run", out_file, "-o", os.devnull)
+check(rc == 2 and "outside" in err, f"run it without --allow-dir: refused: {rc} {err}")
+rc, out, err = run("--allow-dir", os.path.abspath("scenarios"), "run", out_file, "-o", os.devnull)
+check(rc == 0, f"run it with --allow-dir: {rc} {err}")
+
+# optimize with constraints nobody meets: exit 1, what binds named.
+rc, out, err = run("optimize", CAMPUS, "--maximize", "peak_pflops@2030", "--vary", "/capex/budget*=0.5:1",
+                   "--subject-to", "facility_capacity_mw@2030>=6000")
+check(rc == 1 and "INFEASIBLE" in out and "grid (us-campus)" in out, f"optimize infeasible: {rc} {out}")
+
+finish()
