@@ -43,9 +43,17 @@ Command add_report(CLI::App& app, const Global& g) {
       "  dcplan report scenarios/alibaba-380b.json -o report.html\n"
       "  dcplan report scenarios/alibaba-380b.json --compare scenarios/alibaba-raised.json -o "
       "cmp.html\n"
-      "  dcplan report scenarios/alibaba-380b.json --sweep summary.csv -o fan.html\n");
+      "  dcplan report scenarios/alibaba-380b.json --sweep summary.csv -o fan.html\n"
+      "  dcplan solve scenarios/examples/minimal.json --target 'energy_twh@2030>=2.5' \\\n"
+      "      --vary /capex/budget=1e9:1e10 -o solved.json && \\\n"
+      "    dcplan report scenarios/examples/minimal.json --solution solved.json -o solved.html\n");
   sub->add_option("scenario", o->scenario, "scenario file (the base with --compare)")->required();
-  sub->add_option("--compare", o->compare, "a second scenario, drawn against the first (dashed)");
+  auto* cmp = sub->add_option("--compare", o->compare,
+                              "a second scenario, drawn against the first (dashed)");
+  sub->add_option("--solution", o->compare,
+                  "the scenario solve or optimize wrote (-o): the solved plan against the "
+                  "original, as --compare draws it")
+      ->excludes(cmp);
   sub->add_option("--sweep", o->sweep, "a dcplan sweep csv output (rows or --summary): fan charts");
   add_overrides(sub, o->overrides, "in every scenario");
   add_output(sub, o->output, "the HTML file (written atomically)")->required();
