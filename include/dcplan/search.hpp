@@ -9,6 +9,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <string>
 #include <vector>
 
@@ -85,6 +86,9 @@ struct OptimizeOptions {
   int jobs = 0;         //!< threads over the starts; 0: the number of cores
   int max_runs = 2000;  //!< engine runs per start
   double xtol = 1e-6;   //!< stop when a step changes no parameter by more than this share
+  //! Called after each start ends (from the worker threads, one call at a time): starts done,
+  //! starts in all. For a progress line; empty: none.
+  std::function<void(int done, int total)> progress;
 };
 
 struct OptimizeResult {

@@ -1,8 +1,12 @@
 #include <fmt/format.h>
 #include <spdlog/spdlog.h>
 
+#include <unistd.h>
+
 #include <chrono>
 #include <cmath>
+#include <cstdio>
+#include <cstdlib>
 #include <memory>
 #include <nlohmann/json.hpp>
 
@@ -112,6 +116,15 @@ int optimize_command(const OptimizeCliOptions& o) {
   oo.seed = o.seed;
   oo.jobs = o.jobs;
   oo.max_runs = o.max_runs;
+  // A progress line only for a person watching: standard error a terminal, not CI, not -q.
+  if (!o.global->quiet && ::isatty(STDERR_FILENO) != 0 && std::getenv("CI") == nullptr &&
+      o.starts > 1) {
+    oo.progress = [](int done, int total) {
+      std::fprintf(stderr, "\roptimize: %d of %d starts done", done, total);
+      if (done == total) std::fputs("\r\033[K", stderr);
+      std::fflush(stderr);
+    };
+  }
   const auto t0 = std::chrono::steady_clock::now();
   const OptimizeResult r = optimize(oo);
   const double seconds =

@@ -9,6 +9,7 @@
 #include <cmath>
 #include <exception>
 #include <limits>
+#include <mutex>
 #include <nlopt.hpp>
 #include <thread>
 
