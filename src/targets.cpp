@@ -87,6 +87,18 @@ std::string num(double v) {
 
 }  // namespace
 
+const char* bound_op(BoundKind kind) {
+  switch (kind) {
+    case BoundKind::kAtLeast:
+      return ">=";
+    case BoundKind::kAtMost:
+      return "<=";
+    case BoundKind::kEquals:
+      return "==";
+  }
+  return "";
+}
+
 std::vector<TargetResult> check_targets(const Scenario& s, const Results& res) {
   std::vector<TargetResult> out;
   for (const auto& t : s.targets) {
@@ -122,9 +134,7 @@ std::vector<TargetResult> check_targets(const Scenario& s, const Results& res) {
       bound_text = num(r.bound);
     }
     const double slack = t.tolerance * std::abs(r.bound);
-    const char* op = t.kind == BoundKind::kAtLeast  ? ">="
-                     : t.kind == BoundKind::kAtMost ? "<="
-                                                    : "==";
+    const char* op = bound_op(t.kind);
     if (is_empty_cell(r.value) || is_empty_cell(r.bound)) {
       r.passed = false;
     } else {

@@ -39,6 +39,9 @@ struct TargetResult {
                                  const std::string& selector, int first, int last,
                                  const std::string& currency = "USD");
 
+//! ">=", "<=" or "==".
+[[nodiscard]] const char* bound_op(BoundKind kind);
+
 [[nodiscard]] std::vector<TargetResult> check_targets(const Scenario& scenario,
                                                       const Results& results);
 

@@ -58,9 +58,7 @@ std::string as_text(const OptimizeOptions& oo, const OptimizeResult& r) {
   if (!r.constraints.empty()) {
     std::vector<std::vector<std::string>> rows;
     for (const auto& t : r.constraints) {
-      const char* op = t.kind == BoundKind::kAtLeast  ? ">="
-                       : t.kind == BoundKind::kAtMost ? "<="
-                                                      : "==";
+      const char* op = bound_op(t.kind);
       const double m = margin(t);
       rows.push_back({t.passed ? "holds" : "FAILS", text::terminal_safe(t.name, 200), num(t.value),
                       fmt::format("{} {}", op, num(t.bound)),

@@ -45,9 +45,7 @@ std::string signed_num(double v) {
 std::string targets_table(const std::vector<TargetResult>& ts) {
   std::vector<std::vector<std::string>> rows;
   for (const auto& t : ts) {
-    const char* op = t.kind == BoundKind::kAtLeast  ? ">="
-                     : t.kind == BoundKind::kAtMost ? "<="
-                                                    : "==";
+    const char* op = bound_op(t.kind);
     rows.push_back({t.passed ? "holds" : "FAILS", t.name, num(t.value),
                     fmt::format("{} {}", op, num(t.bound)), signed_num(margin(t))});
   }

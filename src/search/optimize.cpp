@@ -126,28 +126,26 @@ struct StartResult {
   std::exception_ptr error;
 };
 
-double objective_cb(unsigned n, const double* x, double* /*grad*/, void* data) {
-  auto* s = static_cast<std::pair<Start*, bool>*>(data);
+//! Evaluates at x for NLopt: an error ends the search (rethrown once NLopt returns).
+Start& evaluated(void* data, const double* x) {
+  Start& s = *static_cast<std::pair<Start*, bool>*>(data)->first;
   try {
-    s->first->at(x);
+    s.at(x);
   } catch (...) {
-    s->first->error = std::current_exception();
+    s.error = std::current_exception();
     throw nlopt::forced_stop();
   }
-  (void)n;
-  return s->first->objective(s->second);
+  return s;
+}
+
+double objective_cb(unsigned /*n*/, const double* x, double* /*grad*/, void* data) {
+  return evaluated(data, x).objective(static_cast<std::pair<Start*, bool>*>(data)->second);
 }
 
 void constraints_cb(unsigned m, double* result, unsigned /*n*/, const double* x, double* /*grad*/,
                     void* data) {
-  auto* s = static_cast<std::pair<Start*, bool>*>(data);
-  try {
-    s->first->at(x);
-  } catch (...) {
-    s->first->error = std::current_exception();
-    throw nlopt::forced_stop();
-  }
-  for (unsigned k = 0; k < m; ++k) result[k] = s->first->constraint(k);
+  const Start& s = evaluated(data, x);
+  for (unsigned k = 0; k < m; ++k) result[k] = s.constraint(k);
 }
 
 //! Runs COBYLA from `x0` (in [0, 1]^n).
