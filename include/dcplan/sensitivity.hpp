@@ -1,0 +1,52 @@
+// dcplan — which inputs move the answer: global sensitivity analysis over a plain function.
+//
+// The methods work on f: [0,1]^k -> R^m, evaluated on batches of points (rows), so that they can
+// be tested on functions whose indices are known (Ishigami, Sobol-G) and bound to dcplan by a
+// caller that maps the unit cube to scenario inputs (sensitivity_scenario below). Every random
+// choice comes from a generator seeded by the caller: the same seed gives the same numbers,
+// whatever the evaluation order. docs/sensitivity.md.
+#pragma once
+
+#include <Eigen/Core>
+#include <cstdint>
+#include <functional>
+#include <string>
+#include <vector>
+
+namespace dcplan::sensitivity {
+
+//! Evaluates the model at every row of `x` (points of [0,1]^k) into the rows of `y` (m outputs,
+//! already sized). It may do so in parallel; each row's result must not depend on the others.
+using Model = std::function<void(const Eigen::MatrixXd& x, Eigen::MatrixXd& y)>;
+
+//! Sobol' indices by Saltelli's scheme: matrices A and B of N points each (the two halves of a
+//! 2k-dimensional Sobol' sequence), and A_B^i (A with column i from B), N (k + 2) runs.
+//! First order S_i: Saltelli et al. 2010 (Comput. Phys. Commun. 181, 259-270, table 2 (b)),
+//!   V_i = mean(f(B) (f(A_B^i) - f(A))).
+//! Total ST_i: Jansen 1999 (Comput. Phys. Commun. 117, 35-43), the same paper's table 2 (f),
+//!   VT_i = mean((f(A) - f(A_B^i))^2) / 2.
+//! Both divided by V, the variance of f over A and B together. Confidence intervals (95%):
+//! percentiles of `bootstrap` resamples of the N rows, drawn from the seed.
+struct SobolResult {
+  Eigen::MatrixXd first, first_lo, first_hi;  //!< k x m
+  Eigen::MatrixXd total, total_lo, total_hi;  //!< k x m
+  Eigen::VectorXd variance;                   //!< m
+  long long runs = 0;
+};
+[[nodiscard]] SobolResult sobol(int k, int m, long long n, const Model& f, std::uint64_t seed,
+                                int bootstrap = 200);
+
+//! Morris elementary effects: r trajectories on a p-level grid, step Delta = p / (2 (p - 1)),
+//! each from a random base point moving one input at a time in a random order: r (k + 1) runs.
+//! An effect is (f(x + Delta e_i) - f(x)) / Delta in unit-cube coordinates (so a linear f with
+//! coefficient c_i on x_i in [0,1] has effects c_i). mu: their mean; mu_star: the mean of their
+//! absolute values (Campolongo et al. 2007); sigma: their standard deviation (n - 1), which is
+//! not 0 when the input acts through interactions or non-linearly.
+struct MorrisResult {
+  Eigen::MatrixXd mu, mu_star, sigma;  //!< k x m
+  long long runs = 0;
+};
+[[nodiscard]] MorrisResult morris(int k, int m, int r, int levels, const Model& f,
+                                  std::uint64_t seed);
+
+}  // namespace dcplan::sensitivity
