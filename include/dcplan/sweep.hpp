@@ -42,6 +42,9 @@ struct VarySpec {
   double a = 0, b = 0, c = 0;  //!< distribution parameters
   [[nodiscard]] bool is_grid() const { return kind == SpecKind::kRange || kind == SpecKind::kList; }
   [[nodiscard]] double draw(Rng& rng) const;
+  //! The value at probability u in (0, 1): the inverse CDF of a distribution; for a range or a
+  //! list, its values taken with equal probability.
+  [[nodiscard]] double quantile(double u) const;
   [[nodiscard]] double mean() const;      //!< of the distribution
   [[nodiscard]] double variance() const;  //!< of the distribution
 };

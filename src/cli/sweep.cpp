@@ -109,7 +109,8 @@ Command add_sweep(CLI::App& app, const Global& g) {
       app.add_subcommand("sweep", "Run a scenario over parameter grids and Monte Carlo draws.");
   sub->footer(
       "SPEC: a range a:b:step, a list a,b,c, or normal(m,s), lognormal(mu,sigma), uniform(a,b),\n"
-      "triangular(a,mode,b). PTR=SPEC sets the value (a number, or one year of a series:\n"
+      "triangular(a,mode,b), ci90(lo,hi) (a lognormal with 5th and 95th percentiles lo and hi).\n"
+      "PTR=SPEC sets the value (a number, or one year of a series:\n"
       ".../series/2026); PTR*=SPEC multiplies the whole value. Ranges and lists form a grid,\n"
       "each point run --samples times (default 100 with distributions, else 1). Run i draws from\n"
       "a generator seeded by (--seed, i) alone: output does not depend on --jobs or --shard.\n\n"

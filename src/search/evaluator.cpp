@@ -8,6 +8,7 @@
 #include <limits>
 #include <nlohmann/json.hpp>
 
+#include "dcplan/compare.hpp"
 #include "dcplan/diagnose.hpp"
 #include "dcplan/error.hpp"
 #include "dcplan/io/format.hpp"
@@ -68,9 +69,9 @@ namespace {
 
 //! A target from the command line must fit the scenario: its years within the horizon, its
 //! selector matching a region.
-void check_target(const Scenario& s, const Target& t) {
+void check_target(const Scenario& s, const Target& t, const char* option = "--target") {
   auto bad = [&](const std::string& what) {
-    throw InputError("--target", "", "\"" + text::excerpt(t.name) + "\": " + what);
+    throw InputError(option, "", "\"" + text::excerpt(t.name) + "\": " + what);
   };
   const int span = t.last_year - t.first_year;
   for (const int y : {t.first_year, t.last_year}) {
@@ -135,6 +136,28 @@ double Evaluator::worst_margin() const {
   double worst = std::numeric_limits<double>::infinity();
   for (const auto& t : targets()) worst = std::min(worst, margin(t));
   return worst;
+}
+
+Metric parse_metric(const std::string& raw, const Scenario& s, const char* option) {
+  std::string text = raw;
+  if (text.find('@') == std::string::npos) {
+    const auto colon = text.find(':');
+    const std::string at = "@" + std::to_string(s.horizon.end);
+    text = colon == std::string::npos ? text + at : text.substr(0, colon) + at + text.substr(colon);
+  }
+  const Target t = parse_target(text + ">=0", option);
+  Metric m;
+  m.col = value_column(t.metric);
+  m.first = t.first_year;
+  m.last = t.last_year;
+  m.selector = t.region;
+  m.text = text;
+  check_target(s, t, option);
+  return m;
+}
+
+double Metric::read(const Scenario& s, const Results& res) const {
+  return read_metric(s, res, col, selector, first, last, "USD");
 }
 
 std::string json_number(double v, bool integer) {

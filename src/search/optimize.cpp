@@ -27,41 +27,11 @@ using search::Problem;
 
 constexpr double kWorst = 1e300;  //!< an objective or constraint NLopt can still compare
 
-struct Objective {
-  int col = 0;
-  int first = 0, last = 0;
-  std::string selector = "total";
-  std::string text;
-};
-
-//! METRIC[@YEAR[:YEAR]][:SELECTOR], read with the target grammar; no year means the last.
-Objective parse_objective(const std::string& raw, const Scenario& s, const char* option) {
-  std::string text = raw;
-  if (text.find('@') == std::string::npos) {
-    const auto colon = text.find(':');
-    const std::string at = "@" + std::to_string(s.horizon.end);
-    text = colon == std::string::npos ? text + at : text.substr(0, colon) + at + text.substr(colon);
-  }
-  const Target t = parse_target(text + ">=0", option);
-  Objective o;
-  o.col = value_column(t.metric);
-  o.first = t.first_year;
-  o.last = t.last_year;
-  o.selector = t.region;
-  o.text = text;
-  if (o.first < s.horizon.start || o.last > s.horizon.end) {
-    throw InputError(option, "",
-                     fmt::format("\"{}\": the years are outside the horizon {}-{}", raw,
-                                 s.horizon.start, s.horizon.end));
-  }
-  return o;
-}
-
 //! One start of the optimiser: the evaluations it asks for, cached (COBYLA asks for the
 //! objective and the constraints at the same point one after the other).
 class Start {
  public:
-  Start(const Problem& p, const Objective& obj) : p_(p), obj_(obj), e_(p) {}
+  Start(const Problem& p, const search::Metric& obj) : p_(p), obj_(obj), e_(p) {}
 
   void at(const double* x) {
     const std::size_t n = p_.ranges.size();
@@ -69,8 +39,7 @@ class Start {
     x_.assign(x, x + n);
     values_ = values_of(x_);
     (void)e_.run(values_);
-    objective_ = read_metric(e_.scenario(), e_.results(), obj_.col, obj_.selector, obj_.first,
-                             obj_.last, "USD");
+    objective_ = obj_.read(e_.scenario(), e_.results());
     targets_ = e_.targets();
     have_ = true;
   }
@@ -110,7 +79,7 @@ class Start {
 
  private:
   const Problem& p_;
-  const Objective& obj_;
+  const search::Metric& obj_;
   Evaluator e_;
   std::vector<double> x_, values_;
   bool have_ = false;
@@ -149,7 +118,7 @@ void constraints_cb(unsigned m, double* result, unsigned /*n*/, const double* x,
 }
 
 //! Runs COBYLA from `x0` (in [0, 1]^n).
-StartResult run_start(const Problem& p, const Objective& obj, const OptimizeOptions& o,
+StartResult run_start(const Problem& p, const search::Metric& obj, const OptimizeOptions& o,
                       std::vector<double> x0) {
   Start s(p, obj);
   std::pair<Start*, bool> data{&s, o.maximize};
@@ -225,8 +194,8 @@ OptimizeResult optimize(const OptimizeOptions& o) {
   if (o.scenario_targets) {
     p.targets.insert(p.targets.end(), p.plan.base.targets.begin(), p.plan.base.targets.end());
   }
-  const Objective obj =
-      parse_objective(o.objective, p.plan.base, o.maximize ? "--maximize" : "--minimize");
+  const search::Metric obj =
+      search::parse_metric(o.objective, p.plan.base, o.maximize ? "--maximize" : "--minimize");
   const auto xs = starts_of(ranges.size(), o.starts, o.seed);
   std::vector<StartResult> results(xs.size());
   const int jobs =

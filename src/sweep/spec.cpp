@@ -5,6 +5,7 @@
 #include <sys/stat.h>
 #include <algorithm>
 #include <atomic>
+#include <boost/math/special_functions/erf.hpp>
 #include <chrono>
 #include <cmath>
 #include <condition_variable>
@@ -122,6 +123,28 @@ double VarySpec::draw(Rng& rng) const {
   return 0;
 }
 
+double VarySpec::quantile(double u) const {
+  switch (kind) {
+    case SpecKind::kNormal:
+      return a + b * std::sqrt(2.0) * boost::math::erf_inv(2 * u - 1);
+    case SpecKind::kLognormal:
+      return std::exp(a + b * std::sqrt(2.0) * boost::math::erf_inv(2 * u - 1));
+    case SpecKind::kUniform:
+      return a + (b - a) * u;
+    case SpecKind::kTriangular: {
+      const double f = (b - a) / (c - a);
+      return u < f ? a + std::sqrt(u * (c - a) * (b - a))
+                   : c - std::sqrt((1 - u) * (c - a) * (c - b));
+    }
+    case SpecKind::kRange:
+    case SpecKind::kList: {
+      const auto n = static_cast<double>(values.size());
+      return values[static_cast<std::size_t>(std::min(n - 1, std::floor(u * n)))];
+    }
+  }
+  return 0;
+}
+
 double VarySpec::mean() const {
   switch (kind) {
     case SpecKind::kNormal:
@@ -187,6 +210,16 @@ VarySpec parse_vary(const std::string& text) {
       need(2, "lognormal(mu,sigma)");
       v.kind = SpecKind::kLognormal;
       if (!(args[1] > 0)) bad_vary(text, "lognormal(mu,sigma) needs sigma > 0");
+    } else if (name == "ci90") {
+      // A lognormal whose 5th and 95th percentiles are lo and hi (the way Epoch AI writes an
+      // uncertain input): mu = (ln lo + ln hi) / 2, sigma = (ln hi - ln lo) / (2 z_0.95).
+      need(2, "ci90(lo,hi)");
+      if (!(args[0] > 0 && args[0] < args[1])) bad_vary(text, "ci90(lo,hi) needs 0 < lo < hi");
+      constexpr double kZ95 = 1.6448536269514722;
+      v.kind = SpecKind::kLognormal;
+      v.a = 0.5 * (std::log(args[0]) + std::log(args[1]));
+      v.b = (std::log(args[1]) - std::log(args[0])) / (2 * kZ95);
+      return v;
     } else if (name == "uniform") {
       need(2, "uniform(a,b)");
       v.kind = SpecKind::kUniform;
@@ -199,7 +232,7 @@ VarySpec parse_vary(const std::string& text) {
       }
     } else {
       bad_vary(text, "unknown distribution \"" + jsonio::excerpt(name) +
-                         "\" (expected normal, lognormal, uniform or triangular)");
+                         "\" (expected normal, lognormal, ci90, uniform or triangular)");
     }
     v.a = args[0];
     v.b = args[1];
