@@ -49,4 +49,49 @@ struct MorrisResult {
 [[nodiscard]] MorrisResult morris(int k, int m, int r, int levels, const Model& f,
                                   std::uint64_t seed);
 
+// ---------------------------------------------------------------------------------------------
+// The methods bound to a scenario.
+
+struct ScenarioOptions {
+  std::string scenario;
+  std::vector<std::string> overrides;
+  std::vector<std::string> allow_dirs;
+  std::vector<std::string> metrics;  //!< METRIC[@YEAR[:YEAR]][:SELECTOR]; no year: the last
+  std::vector<std::string> varies;   //!< PTR=SPEC or PTR*=SPEC (sweep's forms, LO:HI, ci90)
+  std::string method = "sobol";      //!< tornado, morris or sobol
+  long long samples = 1024;          //!< Sobol' N
+  int trajectories = 10;             //!< Morris r
+  int levels = 4;                    //!< Morris p
+  int bootstrap = 200;               //!< Sobol' resamples for the intervals
+  std::uint64_t seed = 1;
+  int jobs = 0;  //!< threads; 0: the number of cores
+};
+
+//! One tidy row: input, metric (with its year or years and selector), statistic, value and, for
+//! Sobol' indices, the 95% bootstrap interval (NaN otherwise).
+struct Row {
+  std::string input;  //!< the pointer, with * when it is a factor
+  std::string metric, years, region;
+  std::string statistic;  //!< tornado: base, low, high, swing, input_low, input_high;
+                          //!< morris: mu, mu_star, sigma; sobol: S1, ST
+  double value = 0;
+  double ci_low = 0, ci_high = 0;
+};
+
+struct Analysis {
+  std::string method;
+  std::vector<Row> rows;
+  std::vector<std::string> notes;  //!< how inputs were fitted to the format (clipping, integers)
+  long long runs = 0;
+};
+
+//! The engine runs a method needs for k inputs: tornado 2k + 1, Morris r (k + 1), Sobol' N (k + 2).
+[[nodiscard]] long long planned_runs(const ScenarioOptions& options);
+
+//! Each input sampled within what the format allows (a PUE >= 1, a share in [0, 1], a lead time
+//! or lifetime an integer), the model run in process on `jobs` threads, the method applied.
+//! Deterministic for a seed, whatever the thread count. Throws InputError for a bad method,
+//! metric or spec, before any run.
+[[nodiscard]] Analysis analyse(const ScenarioOptions& options);
+
 }  // namespace dcplan::sensitivity

@@ -131,6 +131,7 @@ Command add_solve(CLI::App& app, const Global& g);
 void write_solution(const std::string& scenario, const std::string& output,
                     const std::string& patch, const std::string& note);
 Command add_optimize(CLI::App& app, const Global& g);
+Command add_sensitivity(CLI::App& app, const Global& g);
 
 int validate(const ValidateOptions& o);
 int report(const ReportOptions& o);

@@ -100,7 +100,7 @@ int main(int argc, char** argv) {
       dcplan::cli::add_run(app, global),      dcplan::cli::add_compare(app, global),
       dcplan::cli::add_sweep(app, global),    dcplan::cli::add_merge(app, global),
       dcplan::cli::add_report(app, global),   dcplan::cli::add_solve(app, global),
-      dcplan::cli::add_optimize(app, global)};
+      dcplan::cli::add_optimize(app, global), dcplan::cli::add_sensitivity(app, global)};
 
   try {
     app.parse(argc, argv);

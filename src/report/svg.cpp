@@ -408,4 +408,67 @@ std::string render_svg(const Chart& c) {
   return p.out + "</svg>\n";
 }
 
+std::string render_tornado(const Tornado& t) {
+  constexpr int kLabels = 230, kRow = 26, kTop = 40, kAxis = 46, kRight = 30;
+  const int h = kTop + kRow * static_cast<int>(std::max<std::size_t>(t.bars.size(), 1)) + kAxis;
+  std::string out = fmt::format(
+      "<svg id=\"{}\" class=\"chart\" width=\"{}\" height=\"{}\" viewBox=\"0 0 {} {}\" "
+      "role=\"img\" aria-label=\"{}\">\n",
+      text::xml_escape(t.id), t.width, h, t.width, h, text::xml_escape(t.title));
+  out += fmt::format("<text x=\"{}\" y=\"20\" class=\"title\">{}</text>\n", kLeft,
+                     text::xml_escape(t.title));
+  double lo = t.base, hi = t.base;
+  for (const auto& b : t.bars) {
+    for (const double v : {b.low, b.high}) {
+      if (std::isfinite(v)) lo = std::min(lo, v), hi = std::max(hi, v);
+    }
+  }
+  if (t.bars.empty()) {
+    return out + "<text x=\"200\" y=\"60\" class=\"nodata\">No input to show.</text>\n</svg>\n";
+  }
+  const AxisScale scale = axis_scale(std::max(std::abs(lo), std::abs(hi)), t.unit);
+  const std::vector<double> ticks = nice_ticks(lo / scale.factor, hi / scale.factor);
+  const double v0 = ticks.front(), v1 = ticks.back();
+  const double pw = t.width - kLabels - kRight;
+  auto x = [&](double v) { return kLabels + (v / scale.factor - v0) / (v1 - v0) * pw; };
+  const int bottom = kTop + kRow * static_cast<int>(t.bars.size());
+  for (const double tick : ticks) {
+    const double tx = kLabels + (tick - v0) / (v1 - v0) * pw;
+    out += fmt::format("<line x1=\"{}\" y1=\"{}\" x2=\"{}\" y2=\"{}\" class=\"grid\"/>\n", num(tx),
+                       kTop, num(tx), bottom);
+    out += fmt::format("<text x=\"{}\" y=\"{}\" class=\"xtick\">{}</text>\n", num(tx), bottom + 16,
+                       tick_label(tick));
+  }
+  out += fmt::format("<text x=\"{}\" y=\"{}\" class=\"ylabel\">{}</text>\n", num(kLabels + pw / 2),
+                     bottom + 34, text::xml_escape(scale.label));
+  for (std::size_t i = 0; i < t.bars.size(); ++i) {
+    const auto& b = t.bars[i];
+    const int y = kTop + kRow * static_cast<int>(i);
+    out += fmt::format("<text x=\"{}\" y=\"{}\" class=\"ytick\">{}</text>\n", kLabels - 8,
+                       y + kRow / 2 + 4, text::xml_escape(text::excerpt(b.label)));
+    int k = 0;
+    for (const double v : {b.low, b.high}) {
+      if (std::isfinite(v)) {
+        const double a = std::min(x(t.base), x(v)), w = std::abs(x(v) - x(t.base));
+        out += fmt::format("<rect x=\"{}\" y=\"{}\" width=\"{}\" height=\"{}\" fill=\"{}\"/>\n",
+                           num(a), y + 3 + k * (kRow - 6) / 2, num(std::max(w, 0.5)),
+                           (kRow - 6) / 2, colour(k));
+      }
+      ++k;
+    }
+  }
+  out += fmt::format("<line x1=\"{}\" y1=\"{}\" x2=\"{}\" y2=\"{}\" class=\"axis\"/>\n",
+                     num(x(t.base)), kTop - 4, num(x(t.base)), bottom);
+  // Legend, top right.
+  int lx = t.width - kRight - 280;
+  for (int k = 0; k < 2; ++k) {
+    out += fmt::format("<rect x=\"{}\" y=\"26\" width=\"12\" height=\"8\" fill=\"{}\"/>\n", lx,
+                       colour(k));
+    out += fmt::format("<text x=\"{}\" y=\"34\" class=\"note\">{}</text>\n", lx + 16,
+                       text::xml_escape(k == 0 ? t.low_name : t.high_name));
+    lx += 140;
+  }
+  return out + "</svg>\n";
+}
+
 }  // namespace dcplan::report

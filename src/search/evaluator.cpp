@@ -123,7 +123,9 @@ Evaluator::Evaluator(const Problem& problem)
 const Results& Evaluator::run(const std::vector<double>& values) {
   sweep::apply_values(p_.plan, runs_, values, ws_, groups_);
   ws_.targets = p_.targets;
-  engine_.run(ws_, {}, res_);
+  EngineOptions eo;
+  eo.region_rows = !p_.totals_only;
+  engine_.run(ws_, eo, res_);
   ++runs_;
   return res_;
 }

@@ -18,6 +18,7 @@ struct Problem {
   std::vector<SearchRange> ranges;
   std::vector<Target> targets;
   std::vector<bool> integer;  //!< per range: an integer key (searched over integers)
+  bool totals_only = false;   //!< every metric read is a total: the engine keeps total rows only
 };
 
 //! Loads the scenario, binds the ranges (both ends of each are applied once, so a value the

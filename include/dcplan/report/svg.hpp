@@ -66,4 +66,25 @@ struct AxisScale {
 
 [[nodiscard]] std::string render_svg(const Chart& chart);
 
+//! A horizontal bar of a tornado chart: the metric with the input at its low end and at its high
+//! end (a Sobol' chart: S1 and ST, from a base of 0).
+struct TornadoBar {
+  std::string label;  //!< the input
+  double low = 0, high = 0;
+};
+
+struct Tornado {
+  std::string id;
+  std::string title;
+  std::string unit;  //!< of the metric, as Chart::unit
+  double base = 0;   //!< the bars start here (the metric with every input at base)
+  std::string low_name = "input low", high_name = "input high";  //!< legend
+  std::vector<TornadoBar> bars;  //!< drawn top to bottom, in this order
+  int width = 760;
+};
+
+//! Bars left and right of the base value, one row per input (the upper half of a row its low
+//! end, the lower half its high end), the base as a vertical line, a value axis at the bottom.
+[[nodiscard]] std::string render_tornado(const Tornado& t);
+
 }  // namespace dcplan::report

@@ -1,0 +1,194 @@
+#include <fmt/format.h>
+#include <spdlog/spdlog.h>
+
+#include <cmath>
+#include <memory>
+#include <nlohmann/json.hpp>
+
+#include "cli/commands.hpp"
+#include "cli/options.hpp"
+#include "dcplan/error.hpp"
+#include "dcplan/io/atomic_file.hpp"
+#include "dcplan/io/format.hpp"
+#include "dcplan/report/svg.hpp"
+#include "dcplan/sensitivity.hpp"
+#include "io/table.hpp"
+#include "sweep/file_format.hpp"
+#include "text.hpp"
+
+namespace dcplan::cli {
+
+namespace {
+
+struct SensitivityCliOptions {
+  const Global* global = nullptr;
+  sensitivity::ScenarioOptions o;
+  std::string format = "table";
+  std::string output;
+};
+
+constexpr const char* kHeader = "input,metric,year,region,statistic,value,ci_low,ci_high";
+
+std::string cell(double v) {
+  return std::isfinite(v) ? io::exact_number(v) : "";
+}
+
+std::string as_csv(const sensitivity::Analysis& a) {
+  std::string out = std::string(kHeader) + "\n";
+  for (const auto& r : a.rows) {
+    out += fmt::format("{},{},{},{},{},{},{},{}\n", sweep::csv_field(r.input), r.metric, r.years,
+                       sweep::csv_field(r.region), r.statistic, cell(r.value), cell(r.ci_low),
+                       cell(r.ci_high));
+  }
+  return out;
+}
+
+std::string as_json(const sensitivity::Analysis& a) {
+  nlohmann::ordered_json j;
+  j["method"] = a.method;
+  j["runs"] = a.runs;
+  j["notes"] = a.notes;
+  j["rows"] = nlohmann::ordered_json::array();
+  auto num = [](double v) { return std::isfinite(v) ? nlohmann::ordered_json(v) : nullptr; };
+  for (const auto& r : a.rows) {
+    j["rows"].push_back({{"input", r.input},
+                         {"metric", r.metric},
+                         {"year", r.years},
+                         {"region", r.region},
+                         {"statistic", r.statistic},
+                         {"value", num(r.value)},
+                         {"ci_low", num(r.ci_low)},
+                         {"ci_high", num(r.ci_high)}});
+  }
+  return j.dump(2) + "\n";
+}
+
+std::vector<std::vector<std::string>> cells(const sensitivity::Analysis& a, bool markdown) {
+  std::vector<std::vector<std::string>> rows;
+  auto fmt_v = [](double v) { return std::isfinite(v) ? fmt::format("{:.4g}", v) : ""; };
+  for (const auto& r : a.rows) {
+    const std::string input = markdown ? text::md_code(r.input, true) : text::terminal_safe(r.input, 120);
+    rows.push_back({input, r.metric, r.years,
+                    markdown ? text::md_escape(r.region) : text::terminal_safe(r.region, 60),
+                    r.statistic, fmt_v(r.value), fmt_v(r.ci_low), fmt_v(r.ci_high)});
+  }
+  return rows;
+}
+
+std::string as_md(const sensitivity::Analysis& a) {
+  std::string out =
+      "| input | metric | year | region | statistic | value | ci_low | ci_high |\n"
+      "| --- | --- | --- | --- | --- | ---: | ---: | ---: |\n";
+  for (const auto& row : cells(a, true)) {
+    out += "|";
+    for (const auto& c : row) out += " " + c + " |";
+    out += "\n";
+  }
+  return out;
+}
+
+//! The chart: a tornado (each input's low and high), or Sobol' S1 and ST, or Morris mu* and
+//! sigma; one per metric, inputs in the order of the rows.
+std::string as_svg(const sensitivity::Analysis& a) {
+  std::string out;
+  std::vector<std::string> done;
+  for (const auto& r : a.rows) {
+    const std::string key = r.metric + "@" + r.years + ":" + r.region;
+    if (std::find(done.begin(), done.end(), key) != done.end()) continue;
+    done.push_back(key);
+    report::Tornado t;
+    t.id = fmt::format("sensitivity-{}", done.size());
+    t.title = fmt::format("{}: {} {} {}", a.method, r.metric, r.years, r.region);
+    const ColumnInfo* info = find_column(r.metric);
+    t.unit = info != nullptr ? std::string(info->unit) : "";
+    const char* lo = a.method == "tornado" ? "low" : a.method == "sobol" ? "S1" : "mu_star";
+    const char* hi = a.method == "tornado" ? "high" : a.method == "sobol" ? "ST" : "sigma";
+    t.low_name = a.method == "tornado" ? "input at its low end" : lo;
+    t.high_name = a.method == "tornado" ? "input at its high end" : hi;
+    if (a.method != "tornado") t.unit = a.method == "sobol" ? "" : t.unit;
+    for (const auto& s : a.rows) {
+      if (s.metric + "@" + s.years + ":" + s.region != key) continue;
+      if (s.statistic == "base") t.base = s.value;
+      if (s.statistic == lo) t.bars.push_back({s.input, s.value, NAN});
+      if (s.statistic == hi && !t.bars.empty()) t.bars.back().high = s.value;
+    }
+    out += report::render_tornado(t);
+  }
+  return "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n" + out;
+}
+
+int sensitivity_command(const SensitivityCliOptions& c) {
+  sensitivity::ScenarioOptions o = c.o;
+  o.allow_dirs = c.global->allow_dirs;
+  if (c.format == "svg" && o.metrics.size() > 1) {
+    throw InputError("--format", "", "svg draws one chart: give one --metric");
+  }
+  spdlog::info("sensitivity: {} with {} input(s) and {} metric(s): {} engine runs", o.method,
+               o.varies.size(), o.metrics.size(), sensitivity::planned_runs(o));
+  const sensitivity::Analysis a = sensitivity::analyse(o);
+  for (const auto& n : a.notes) spdlog::warn("{}", text::terminal_safe(n, 400));
+  std::string out;
+  if (c.format == "csv") out = as_csv(a);
+  if (c.format == "json") out = as_json(a);
+  if (c.format == "md") out = as_md(a);
+  if (c.format == "svg") out = as_svg(a);
+  if (c.format == "table") {
+    out = io::format_table(
+        {"input", "metric", "year", "region", "statistic", "value", "ci_low", "ci_high"},
+        cells(a, false));
+  }
+  io::write_output(c.output, out);
+  return 0;
+}
+
+}  // namespace
+
+Command add_sensitivity(CLI::App& app, const Global& g) {
+  auto c = std::make_shared<SensitivityCliOptions>();
+  c->global = &g;
+  auto* sub = app.add_subcommand(
+      "sensitivity", "Which inputs move the answer: tornado, Morris or Sobol' indices.");
+  sub->footer(
+      "SPEC: LO:HI (uniform), a:b:step, a list a,b,c, normal(m,s), lognormal(mu,sigma),\n"
+      "uniform(a,b), triangular(a,mode,b), ci90(lo,hi) (a lognormal with 5th and 95th\n"
+      "percentiles lo and hi); PTR*=SPEC is a factor on the whole value. Values the format\n"
+      "refuses are clipped to what it accepts, integer keys sampled as integers, and both said\n"
+      "on standard error. Tornado: 2k + 1 runs; Morris: r (k + 1); Sobol': N (k + 2).\n"
+      "Output: input, metric, year, region, statistic, value, ci_low, ci_high.\n\n"
+      "Examples:\n"
+      "  dcplan sensitivity scenarios/alibaba-380b.json --metric energy_twh@2032 --method tornado "
+      "\\\n"
+      "      --vary '/capex/budget*=0.8:1.2' --vary /regions/cn-hangzhou/pue=1.1:1.3\n"
+      "  dcplan sensitivity scenarios/alibaba-380b.json --metric energy_twh@2032 \\\n"
+      "      --metric cost_per_eflop_year_usd@2032 --method sobol --samples 256 \\\n"
+      "      --vary '/capex/budget*=ci90(0.8,1.25)' --vary '/hardware/h20/price_usd*=0.7:1.3' \\\n"
+      "      --format csv -o sobol.csv\n"
+      "  dcplan sensitivity scenarios/examples/minimal.json --metric energy_twh@2030 \\\n"
+      "      --method morris --vary /regions/us-east/construction_years=0:3 \\\n"
+      "      --vary /hardware/h100/lifetime_years=3:7\n");
+  sub->add_option("scenario", c->o.scenario, "scenario file, or - for standard input")->required();
+  sub->add_option("--metric", c->o.metrics, "METRIC[@YEAR[:YEAR]][:SELECTOR]; repeatable")
+      ->required()
+      ->allow_extra_args(false);
+  sub->add_option("--vary", c->o.varies, "an uncertain input PTR=SPEC; repeatable")
+      ->required()
+      ->allow_extra_args(false);
+  sub->add_option("--method", c->o.method, "tornado, morris or sobol (default sobol)");
+  sub->add_option("--samples", c->o.samples, "Sobol' N (default 1024)");
+  sub->add_option("--trajectories", c->o.trajectories, "Morris r (default 10)")
+      ->check(CLI::Range(2, 100000));
+  sub->add_option("--levels", c->o.levels, "Morris p, even (default 4)")->check(CLI::Range(2, 100));
+  sub->add_option("--bootstrap", c->o.bootstrap,
+                  "Sobol' resamples for the 95% intervals (default 200)")
+      ->check(CLI::Range(0, 100000));
+  sub->add_option("--seed", c->o.seed, "seed of the Morris trajectories and the bootstrap");
+  sub->add_option("-j,--jobs", c->o.jobs, "threads (default: the number of cores)")
+      ->check(CLI::Range(0, 1024));
+  sub->add_option("--format", c->format, "output format")
+      ->check(CLI::IsMember({"table", "csv", "json", "md", "svg"}));
+  add_overrides(sub, c->o.overrides, "applied before the analysis");
+  add_output(sub, c->output);
+  return {sub, [c] { return sensitivity_command(*c); }};
+}
+
+}  // namespace dcplan::cli
