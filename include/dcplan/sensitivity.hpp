@@ -13,6 +13,8 @@
 #include <string>
 #include <vector>
 
+#include "dcplan/report/svg.hpp"
+
 namespace dcplan::sensitivity {
 
 //! Evaluates the model at every row of `x` (points of [0,1]^k) into the rows of `y` (m outputs,
@@ -93,5 +95,16 @@ struct Analysis {
 //! Deterministic for a seed, whatever the thread count. Throws InputError for a bad method,
 //! metric or spec, before any run.
 [[nodiscard]] Analysis analyse(const ScenarioOptions& options);
+
+//! The tidy csv: input,metric,year,region,statistic,value,ci_low,ci_high.
+[[nodiscard]] std::string to_csv(const Analysis& a);
+
+//! Reads that csv back (report --sensitivity); the method is told by its statistics. Throws
+//! InputError naming the file and line.
+[[nodiscard]] Analysis read_csv(const std::string& path);
+
+//! One chart per metric: a tornado (the metric at each input's low and high end), Sobol' S1
+//! and ST, or Morris mu* and sigma; inputs in the order of the rows.
+[[nodiscard]] std::vector<report::Tornado> charts(const Analysis& a);
 
 }  // namespace dcplan::sensitivity

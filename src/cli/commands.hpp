@@ -113,6 +113,7 @@ struct ReportOptions {
   std::vector<std::string> overrides;
   std::string compare;
   std::string sweep;
+  std::string sensitivity;
   std::string output;
 };
 

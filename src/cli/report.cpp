@@ -4,6 +4,7 @@
 #include "dcplan/engine.hpp"
 #include "dcplan/io/atomic_file.hpp"
 #include "dcplan/load.hpp"
+#include "dcplan/sensitivity.hpp"
 #include "dcplan/targets.hpp"
 
 namespace dcplan::cli {
@@ -29,6 +30,8 @@ int report(const ReportOptions& o) {
     in.targets = check_targets(base, base_results);
   }
   if (!o.sweep.empty()) in.fans = report::read_sweep_fans(o.sweep);
+  if (!o.sensitivity.empty())
+    in.sensitivity = sensitivity::charts(sensitivity::read_csv(o.sensitivity));
   io::write_output(o.output, report::html_report(in));
   return 0;
 }
@@ -55,6 +58,8 @@ Command add_report(CLI::App& app, const Global& g) {
                   "original, as --compare draws it")
       ->excludes(cmp);
   sub->add_option("--sweep", o->sweep, "a dcplan sweep csv output (rows or --summary): fan charts");
+  sub->add_option("--sensitivity", o->sensitivity,
+                  "a dcplan sensitivity csv output: its tornado, Sobol' or Morris charts");
   add_overrides(sub, o->overrides, "in every scenario");
   add_output(sub, o->output, "the HTML file (written atomically)")->required();
   return {sub, [o] { return report(*o); }};

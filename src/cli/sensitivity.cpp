@@ -13,7 +13,6 @@
 #include "dcplan/report/svg.hpp"
 #include "dcplan/sensitivity.hpp"
 #include "io/table.hpp"
-#include "sweep/file_format.hpp"
 #include "text.hpp"
 
 namespace dcplan::cli {
@@ -26,22 +25,6 @@ struct SensitivityCliOptions {
   std::string format = "table";
   std::string output;
 };
-
-constexpr const char* kHeader = "input,metric,year,region,statistic,value,ci_low,ci_high";
-
-std::string cell(double v) {
-  return std::isfinite(v) ? io::exact_number(v) : "";
-}
-
-std::string as_csv(const sensitivity::Analysis& a) {
-  std::string out = std::string(kHeader) + "\n";
-  for (const auto& r : a.rows) {
-    out += fmt::format("{},{},{},{},{},{},{},{}\n", sweep::csv_field(r.input), r.metric, r.years,
-                       sweep::csv_field(r.region), r.statistic, cell(r.value), cell(r.ci_low),
-                       cell(r.ci_high));
-  }
-  return out;
-}
 
 std::string as_json(const sensitivity::Analysis& a) {
   nlohmann::ordered_json j;
@@ -67,7 +50,8 @@ std::vector<std::vector<std::string>> cells(const sensitivity::Analysis& a, bool
   std::vector<std::vector<std::string>> rows;
   auto fmt_v = [](double v) { return std::isfinite(v) ? fmt::format("{:.4g}", v) : ""; };
   for (const auto& r : a.rows) {
-    const std::string input = markdown ? text::md_code(r.input, true) : text::terminal_safe(r.input, 120);
+    const std::string input =
+        markdown ? text::md_code(r.input, true) : text::terminal_safe(r.input, 120);
     rows.push_back({input, r.metric, r.years,
                     markdown ? text::md_escape(r.region) : text::terminal_safe(r.region, 60),
                     r.statistic, fmt_v(r.value), fmt_v(r.ci_low), fmt_v(r.ci_high)});
@@ -87,34 +71,11 @@ std::string as_md(const sensitivity::Analysis& a) {
   return out;
 }
 
-//! The chart: a tornado (each input's low and high), or Sobol' S1 and ST, or Morris mu* and
-//! sigma; one per metric, inputs in the order of the rows.
+//! The charts, one SVG document each after the first line (one --metric: one chart).
 std::string as_svg(const sensitivity::Analysis& a) {
-  std::string out;
-  std::vector<std::string> done;
-  for (const auto& r : a.rows) {
-    const std::string key = r.metric + "@" + r.years + ":" + r.region;
-    if (std::find(done.begin(), done.end(), key) != done.end()) continue;
-    done.push_back(key);
-    report::Tornado t;
-    t.id = fmt::format("sensitivity-{}", done.size());
-    t.title = fmt::format("{}: {} {} {}", a.method, r.metric, r.years, r.region);
-    const ColumnInfo* info = find_column(r.metric);
-    t.unit = info != nullptr ? std::string(info->unit) : "";
-    const char* lo = a.method == "tornado" ? "low" : a.method == "sobol" ? "S1" : "mu_star";
-    const char* hi = a.method == "tornado" ? "high" : a.method == "sobol" ? "ST" : "sigma";
-    t.low_name = a.method == "tornado" ? "input at its low end" : lo;
-    t.high_name = a.method == "tornado" ? "input at its high end" : hi;
-    if (a.method != "tornado") t.unit = a.method == "sobol" ? "" : t.unit;
-    for (const auto& s : a.rows) {
-      if (s.metric + "@" + s.years + ":" + s.region != key) continue;
-      if (s.statistic == "base") t.base = s.value;
-      if (s.statistic == lo) t.bars.push_back({s.input, s.value, NAN});
-      if (s.statistic == hi && !t.bars.empty()) t.bars.back().high = s.value;
-    }
-    out += report::render_tornado(t);
-  }
-  return "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n" + out;
+  std::string out = "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n";
+  for (const auto& t : sensitivity::charts(a)) out += report::render_tornado(t);
+  return out;
 }
 
 int sensitivity_command(const SensitivityCliOptions& c) {
@@ -128,7 +89,7 @@ int sensitivity_command(const SensitivityCliOptions& c) {
   const sensitivity::Analysis a = sensitivity::analyse(o);
   for (const auto& n : a.notes) spdlog::warn("{}", text::terminal_safe(n, 400));
   std::string out;
-  if (c.format == "csv") out = as_csv(a);
+  if (c.format == "csv") out = sensitivity::to_csv(a);
   if (c.format == "json") out = as_json(a);
   if (c.format == "md") out = as_md(a);
   if (c.format == "svg") out = as_svg(a);

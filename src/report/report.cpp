@@ -341,6 +341,14 @@ std::string slack_charts(const Report& rep) {
   return h;
 }
 
+//! 8. Which inputs matter (report --sensitivity): tornado, Sobol' or Morris charts.
+std::string sensitivity_charts(const Report& rep) {
+  if (rep.in.sensitivity.empty()) return {};
+  std::string h = "<h2>Which inputs matter</h2>\n";
+  for (const auto& t : rep.in.sensitivity) h += render_tornado(t);
+  return h;
+}
+
 //! Fan charts from a sweep.
 std::string fan_charts(const Report& rep) {
   const ReportInput& in = rep.in;
@@ -425,7 +433,7 @@ std::string html_report(const ReportInput& in) {
   std::string h = head_html(rep);
   h += summary_table(rep) + targets_table(rep) + "<h2>Charts</h2>\n";
   for (auto* chart : {capacity_chart, energy_chart, accelerators_chart, money_chart,
-                      emissions_chart, slack_charts, fan_charts}) {
+                      emissions_chart, slack_charts, fan_charts, sensitivity_charts}) {
     h += chart(rep);
   }
   h += comparison_table(rep) + sources_and_hardware(rep);

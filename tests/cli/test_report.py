@@ -73,7 +73,13 @@ def png_colours(path):
 
 d = tempdir()
 report = os.path.join(d, "report.html")
-rc, out, err = run("report", "scenarios/alibaba-380b.json", "-o", report)
+# With a tornado from `dcplan sensitivity` (report --sensitivity), rendered below with the rest.
+sens = os.path.join(d, "tornado.csv")
+rc, out, err = run("sensitivity", "scenarios/alibaba-380b.json", "--method", "tornado",
+                   "--metric", "energy_twh@2032", "--vary", "/capex/budget*=0.8:1.2",
+                   "--vary", "/regions/cn-hangzhou/pue=1.1:1.3", "--format", "csv", "-o", sens)
+check(rc == 0, f"sensitivity --format csv: {rc} {err[:300]}")
+rc, out, err = run("report", "scenarios/alibaba-380b.json", "--sensitivity", sens, "-o", report)
 check(rc == 0, f"dcplan report runs: {err[:300]}")
 html = open(report, encoding="utf-8").read()
 
@@ -97,6 +103,12 @@ for cid in ["chart-capacity", "chart-energy", "chart-accelerators", "chart-money
     check(f'id="{cid}"' in html, f"chart {cid}")
 check("energy in 2032 at least 10x 2022" in html and "FAIL" in html and "pass" in html,
       "targets with pass/fail")
+check('id="sensitivity-1"' in html and "Which inputs matter" in html and "/capex/budget*" in html,
+      "the tornado of report --sensitivity")
+rc, _, err = run("report", "scenarios/alibaba-380b.json", "--sensitivity", "scenarios/alibaba-380b.json",
+                 "-o", os.path.join(d, "never2.html"))
+check(rc == 2 and "sensitivity csv" in err and not os.path.exists(os.path.join(d, "never2.html")),
+      f"--sensitivity with a file that is not one: {rc} {err}")
 
 # --compare and --sweep.
 cmp_file = os.path.join(d, "compare.html")
@@ -134,7 +146,7 @@ console = [l for l in p.stderr.splitlines() if ":CONSOLE(" in l or "Uncaught" in
 check(not console, f"no console messages: {console}")
 m = re.search(r'<pre id="dcplan-probe">(.*?)</pre>', p.stdout, re.S)
 boxes = json.loads(m.group(1).replace("&quot;", '"')) if m else []
-check(len(boxes) >= 6, f"the probe saw the charts: {len(boxes)}")
+check(len(boxes) >= 7, f"the probe saw the charts, the tornado included: {len(boxes)}")
 for b in boxes:
     check(b["w"] > 0 and b["h"] > 0 and b["rw"] > 0 and b["rh"] > 0, f"chart {b['id']} has a non-empty box: {b}")
 

@@ -1,12 +1,17 @@
 // Sensitivity methods on functions whose indices are known.
 #include <catch2/catch.hpp>
 
+#include <unistd.h>
+
 #include <cmath>
+#include <filesystem>
+#include <fstream>
 
 #include "dcplan/sensitivity.hpp"
 
 using namespace dcplan;
 using Catch::Matchers::WithinAbs;
+using Catch::Matchers::WithinRel;
 
 namespace {
 
@@ -70,7 +75,7 @@ TEST_CASE("Sobol' indices of the Sobol'-G function", "[sensitivity]") {
   }
 }
 
-TEST_CASE("Morris: a linear function's effects are its coefficients; interactions show in sigma",
+TEST_CASE("Morris: a linear function's effects are its coefficients, interactions show in sigma",
           "[sensitivity]") {
   // f = 3 x0 - 2 x1 + 0.5 x2: every elementary effect of x_i is its coefficient.
   auto linear = [](const Eigen::MatrixXd& u, Eigen::MatrixXd& y) {
@@ -95,4 +100,52 @@ TEST_CASE("Morris: a linear function's effects are its coefficients; interaction
   CHECK(p.sigma(1, 0) > 0.1);
   CHECK_THAT(p.sigma(2, 0), WithinAbs(0.0, 1e-9));
   CHECK_THAT(p.mu(2, 0), WithinAbs(1.0, 1e-9));
+}
+
+TEST_CASE("tornado on a one-region scenario, by hand", "[sensitivity]") {
+  // 1,000 MW free, all the budget on 1 kW accelerators at US$10,000 in 2025, drawing 0.7 of their
+  // power for half the year: energy = B x 1e-7 MW x 0.7 x 0.5 x PUE x 8,760 h = B x PUE x 3.066e-4
+  // MWh. Base: US$100 m, PUE 1.25: 38,325 MWh. Budget 50 m to 200 m: 19,162.5 to 76,650 MWh
+  // (swing 57,487.5); PUE 1.1 to 1.5: 33,726 to 45,990 MWh (swing 12,264). The budget first.
+  const auto dir =
+      std::filesystem::temp_directory_path() / ("dcplan-tornado-" + std::to_string(::getpid()));
+  std::filesystem::create_directories(dir);
+  const auto path = (dir / "linear.json").string();
+  std::ofstream(path) << R"({"dcplan": 1, "horizon": {"start": 2025, "end": 2026},
+    "hardware": {"gpu": {"available": 2020, "bf16_tflops": 1000, "all_in_w": 1000,
+                         "price_usd": 10000, "lifetime_years": 5, "idle_fraction": 0.25}},
+    "regions": {"r": {"pue": 1.25, "power_price_usd_per_mwh": 100, "grid_g_per_kwh": 500,
+                      "facility_capex_usd_per_mw": 1e7, "initial": {"it_capacity_mw": 1000}}},
+    "capex": {"budget": 1e8, "split": {"it": 1, "facility": 0, "other": 0},
+              "hardware_mix": {"*": {"gpu": 1}}},
+    "operations": {"utilisation": 0.6}})";
+  sensitivity::ScenarioOptions o;
+  o.scenario = path;
+  o.method = "tornado";
+  o.metrics = {"energy_twh@2025"};
+  o.varies = {"/regions/r/pue=1.1:1.5", "/capex/budget=5e7:2e8"};
+  const auto a = sensitivity::analyse(o);
+  CHECK(a.runs == 5);  // 2 k + 1
+  REQUIRE(a.rows.size() == 12);
+  auto value = [&](std::size_t i, const char* stat) {
+    for (std::size_t j = i * 6; j < i * 6 + 6; ++j) {
+      if (a.rows[j].statistic == stat) return a.rows[j].value;
+    }
+    return -1.0;
+  };
+  CHECK(a.rows[0].input == "/capex/budget");  // the largest swing first
+  CHECK_THAT(value(0, "base"), WithinRel(0.038325, 1e-12));
+  CHECK_THAT(value(0, "low"), WithinRel(0.0191625, 1e-12));
+  CHECK_THAT(value(0, "high"), WithinRel(0.07665, 1e-12));
+  CHECK_THAT(value(0, "swing"), WithinRel(0.0574875, 1e-12));
+  CHECK(a.rows[6].input == "/regions/r/pue");
+  CHECK_THAT(value(1, "low"), WithinRel(0.033726, 1e-12));
+  CHECK_THAT(value(1, "high"), WithinRel(0.04599, 1e-12));
+  CHECK_THAT(value(1, "swing"), WithinRel(0.012264, 1e-12));
+  // A PUE range reaching below 1 is clipped, and said; the low end is then PUE 1.
+  o.varies = {"/regions/r/pue=0.9:1.5"};
+  const auto clipped = sensitivity::analyse(o);
+  REQUIRE(clipped.notes.size() == 1);
+  CHECK_THAT(clipped.notes[0], Catch::Matchers::Contains("clipped"));
+  CHECK_THAT(clipped.rows[4].value, WithinRel(1.0, 1e-12));  // input_low
 }

@@ -6,6 +6,7 @@
 #include <string>
 #include <vector>
 
+#include "dcplan/report/svg.hpp"
 #include "dcplan/results.hpp"
 #include "dcplan/scenario.hpp"
 #include "dcplan/targets.hpp"
@@ -25,6 +26,7 @@ struct ReportInput {
   const Scenario* other = nullptr;         //!< --compare
   const Results* other_results = nullptr;  //!< --compare, with per-hardware rows
   std::vector<Fan> fans;                   //!< --sweep
+  std::vector<Tornado> sensitivity;        //!< --sensitivity: charts of which inputs matter
   std::string generated_by;                //!< the command line, for the footer
 };
 
