@@ -71,11 +71,11 @@ std::string as_md(const sensitivity::Analysis& a) {
   return out;
 }
 
-//! The charts, one SVG document each after the first line (one --metric: one chart).
+//! The chart of the one metric, as a file of its own.
 std::string as_svg(const sensitivity::Analysis& a) {
-  std::string out = "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n";
-  for (const auto& t : sensitivity::charts(a)) out += report::render_tornado(t);
-  return out;
+  const auto charts = sensitivity::charts(a);
+  return charts.empty() ? std::string()
+                        : report::standalone_svg(report::render_tornado(charts.front()));
 }
 
 int sensitivity_command(const SensitivityCliOptions& c) {

@@ -409,7 +409,7 @@ std::string render_svg(const Chart& c) {
 }
 
 std::string render_tornado(const Tornado& t) {
-  constexpr int kLabels = 230, kRow = 26, kTop = 40, kAxis = 46, kRight = 30;
+  constexpr int kLabels = 310, kRow = 26, kTop = 40, kAxis = 46, kRight = 30;
   const int h = kTop + kRow * static_cast<int>(std::max<std::size_t>(t.bars.size(), 1)) + kAxis;
   std::string out = fmt::format(
       "<svg id=\"{}\" class=\"chart\" width=\"{}\" height=\"{}\" viewBox=\"0 0 {} {}\" "
@@ -469,6 +469,21 @@ std::string render_tornado(const Tornado& t) {
     lx += 140;
   }
   return out + "</svg>\n";
+}
+
+std::string standalone_svg(const std::string& chart) {
+  constexpr const char* kStyles =
+      "<style>svg { font-family: sans-serif; font-size: 12px; } .title { font-size: 14px; "
+      "font-weight: bold; } .grid { stroke: #e5e5e5; } .axis { stroke: #444; } .ytick { "
+      "text-anchor: end; fill: #444; } .xtick { text-anchor: middle; fill: #444; } .ylabel { "
+      "text-anchor: middle; fill: #444; } .note { font-size: 10px; fill: #555; } .nodata { fill: "
+      "#777; font-style: italic; }</style>\n";
+  std::string out = chart;
+  const auto open = out.find("<svg ");
+  if (open == std::string::npos) return out;
+  out.insert(open + 5, "xmlns=\"http://www.w3.org/2000/svg\" ");
+  out.insert(out.find('>', open) + 2, kStyles);
+  return "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n" + out;
 }
 
 }  // namespace dcplan::report

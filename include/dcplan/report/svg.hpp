@@ -87,4 +87,8 @@ struct Tornado {
 //! end, the lower half its high end), the base as a vertical line, a value axis at the bottom.
 [[nodiscard]] std::string render_tornado(const Tornado& t);
 
+//! A chart as a file of its own (--format svg): the SVG namespace and the styles the report's
+//! page would give it.
+[[nodiscard]] std::string standalone_svg(const std::string& chart);
+
 }  // namespace dcplan::report
