@@ -170,4 +170,15 @@ for spec in ["/hardware/h100/price_usd/exponential/base=1,2", "/capex/budget/ser
     rc, out, err = run("sweep", MINIMAL, "--vary", spec)
     check(rc == 2 and "cannot vary" in err and out == "", f"{spec}: refused with exit 2: {rc} {err[:200]}")
 
+# ci90(lo,hi): a lognormal with those 5th and 95th percentiles.
+rc, out, err = run("sweep", "scenarios/examples/minimal.json", "--vary", "/capex/budget*=ci90(0.5,2)",
+                   "--samples", "4000", "--summary", "--metrics", "capex_usd")
+row = [r for r in out.splitlines() if r.startswith("2025,total,capex_usd,")]
+if rc == 0 and row:
+    f = row[0].split(",")
+    p5, p50, p95 = float(f[5]), float(f[6]), float(f[7])
+    check(abs(p5 / 1e9 - 1) < 0.06 and abs(p50 / 2e9 - 1) < 0.06 and abs(p95 / 4e9 - 1) < 0.06,
+          f"ci90(0.5,2) on a US$2 bn budget: p5 ~1 bn, p50 ~2 bn, p95 ~4 bn: {f}")
+else:
+    check(False, f"sweep with ci90: {rc} {err}")
 finish()
