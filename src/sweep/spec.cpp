@@ -175,6 +175,54 @@ double VarySpec::variance() const {
   }
 }
 
+//! A distribution NAME(args...) into `v` (the text for messages).
+void parse_distribution(const std::string& text, const std::string& spec, std::size_t paren,
+                        VarySpec& v) {
+  if (spec.back() != ')') bad_vary(text, "a distribution ends with ')'");
+  const std::string name = spec.substr(0, paren);
+  const auto args = parse_numbers(text, spec.substr(paren + 1, spec.size() - paren - 2));
+  auto need = [&](std::size_t n, const char* form) {
+    if (args.size() != n) {
+      bad_vary(text, fmt::format("{} takes {} numbers, found {}", form, n, args.size()));
+    }
+  };
+  if (name == "normal") {
+    need(2, "normal(m,s)");
+    v.kind = SpecKind::kNormal;
+    if (!(args[1] > 0)) bad_vary(text, "normal(m,s) needs s > 0");
+  } else if (name == "lognormal") {
+    need(2, "lognormal(mu,sigma)");
+    v.kind = SpecKind::kLognormal;
+    if (!(args[1] > 0)) bad_vary(text, "lognormal(mu,sigma) needs sigma > 0");
+  } else if (name == "ci90") {
+    // A lognormal whose 5th and 95th percentiles are lo and hi (the way Epoch AI writes an
+    // uncertain input): mu = (ln lo + ln hi) / 2, sigma = (ln hi - ln lo) / (2 z_0.95).
+    need(2, "ci90(lo,hi)");
+    if (!(args[0] > 0 && args[0] < args[1])) bad_vary(text, "ci90(lo,hi) needs 0 < lo < hi");
+    constexpr double kZ95 = 1.6448536269514722;
+    v.kind = SpecKind::kLognormal;
+    v.a = 0.5 * (std::log(args[0]) + std::log(args[1]));
+    v.b = (std::log(args[1]) - std::log(args[0])) / (2 * kZ95);
+    return;
+  } else if (name == "uniform") {
+    need(2, "uniform(a,b)");
+    v.kind = SpecKind::kUniform;
+    if (!(args[0] < args[1])) bad_vary(text, "uniform(a,b) needs a < b");
+  } else if (name == "triangular") {
+    need(3, "triangular(a,mode,b)");
+    v.kind = SpecKind::kTriangular;
+    if (!(args[0] <= args[1] && args[1] <= args[2] && args[0] < args[2])) {
+      bad_vary(text, "triangular(a,mode,b) needs a <= mode <= b and a < b");
+    }
+  } else {
+    bad_vary(text, "unknown distribution \"" + jsonio::excerpt(name) +
+                       "\" (expected normal, lognormal, ci90, uniform or triangular)");
+  }
+  v.a = args[0];
+  v.b = args[1];
+  v.c = args.size() > 2 ? args[2] : 0;
+}
+
 VarySpec parse_vary(const std::string& text) {
   VarySpec v;
   v.text = text;
@@ -194,49 +242,7 @@ VarySpec parse_vary(const std::string& text) {
   if (spec.empty()) bad_vary(text, "no SPEC after = (expected a:b:step, a,b,c or a distribution)");
   const auto paren = spec.find('(');
   if (paren != std::string::npos) {
-    if (spec.back() != ')') bad_vary(text, "a distribution ends with ')'");
-    const std::string name = spec.substr(0, paren);
-    const auto args = parse_numbers(text, spec.substr(paren + 1, spec.size() - paren - 2));
-    auto need = [&](std::size_t n, const char* form) {
-      if (args.size() != n) {
-        bad_vary(text, fmt::format("{} takes {} numbers, found {}", form, n, args.size()));
-      }
-    };
-    if (name == "normal") {
-      need(2, "normal(m,s)");
-      v.kind = SpecKind::kNormal;
-      if (!(args[1] > 0)) bad_vary(text, "normal(m,s) needs s > 0");
-    } else if (name == "lognormal") {
-      need(2, "lognormal(mu,sigma)");
-      v.kind = SpecKind::kLognormal;
-      if (!(args[1] > 0)) bad_vary(text, "lognormal(mu,sigma) needs sigma > 0");
-    } else if (name == "ci90") {
-      // A lognormal whose 5th and 95th percentiles are lo and hi (the way Epoch AI writes an
-      // uncertain input): mu = (ln lo + ln hi) / 2, sigma = (ln hi - ln lo) / (2 z_0.95).
-      need(2, "ci90(lo,hi)");
-      if (!(args[0] > 0 && args[0] < args[1])) bad_vary(text, "ci90(lo,hi) needs 0 < lo < hi");
-      constexpr double kZ95 = 1.6448536269514722;
-      v.kind = SpecKind::kLognormal;
-      v.a = 0.5 * (std::log(args[0]) + std::log(args[1]));
-      v.b = (std::log(args[1]) - std::log(args[0])) / (2 * kZ95);
-      return v;
-    } else if (name == "uniform") {
-      need(2, "uniform(a,b)");
-      v.kind = SpecKind::kUniform;
-      if (!(args[0] < args[1])) bad_vary(text, "uniform(a,b) needs a < b");
-    } else if (name == "triangular") {
-      need(3, "triangular(a,mode,b)");
-      v.kind = SpecKind::kTriangular;
-      if (!(args[0] <= args[1] && args[1] <= args[2] && args[0] < args[2])) {
-        bad_vary(text, "triangular(a,mode,b) needs a <= mode <= b and a < b");
-      }
-    } else {
-      bad_vary(text, "unknown distribution \"" + jsonio::excerpt(name) +
-                         "\" (expected normal, lognormal, ci90, uniform or triangular)");
-    }
-    v.a = args[0];
-    v.b = args[1];
-    v.c = args.size() > 2 ? args[2] : 0;
+    parse_distribution(text, spec, paren, v);
     return v;
   }
   if (spec.find(':') != std::string::npos) {

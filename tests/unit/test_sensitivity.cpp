@@ -1,13 +1,10 @@
 // Sensitivity methods on functions whose indices are known.
 #include <catch2/catch.hpp>
 
-#include <unistd.h>
-
 #include <cmath>
-#include <filesystem>
-#include <fstream>
 
 #include "dcplan/sensitivity.hpp"
+#include "scenario_file.hpp"
 
 using namespace dcplan;
 using Catch::Matchers::WithinAbs;
@@ -107,18 +104,7 @@ TEST_CASE("tornado on a one-region scenario, by hand", "[sensitivity]") {
   // power for half the year: energy = B x 1e-7 MW x 0.7 x 0.5 x PUE x 8,760 h = B x PUE x 3.066e-4
   // MWh. Base: US$100 m, PUE 1.25: 38,325 MWh. Budget 50 m to 200 m: 19,162.5 to 76,650 MWh
   // (swing 57,487.5); PUE 1.1 to 1.5: 33,726 to 45,990 MWh (swing 12,264). The budget first.
-  const auto dir =
-      std::filesystem::temp_directory_path() / ("dcplan-tornado-" + std::to_string(::getpid()));
-  std::filesystem::create_directories(dir);
-  const auto path = (dir / "linear.json").string();
-  std::ofstream(path) << R"({"dcplan": 1, "horizon": {"start": 2025, "end": 2026},
-    "hardware": {"gpu": {"available": 2020, "bf16_tflops": 1000, "all_in_w": 1000,
-                         "price_usd": 10000, "lifetime_years": 5, "idle_fraction": 0.25}},
-    "regions": {"r": {"pue": 1.25, "power_price_usd_per_mwh": 100, "grid_g_per_kwh": 500,
-                      "facility_capex_usd_per_mw": 1e7, "initial": {"it_capacity_mw": 1000}}},
-    "capex": {"budget": 1e8, "split": {"it": 1, "facility": 0, "other": 0},
-              "hardware_mix": {"*": {"gpu": 1}}},
-    "operations": {"utilisation": 0.6}})";
+  const std::string path = test::write_scenario("linear.json", test::kLinear);
   sensitivity::ScenarioOptions o;
   o.scenario = path;
   o.method = "tornado";
