@@ -56,6 +56,12 @@ rc, out, err = run("run", ALIBABA, "-o", os.devnull, *V1)
 check(err.count("accelerators wait for power") == 1 and "836 k at the end of 2028" in err,
       f"version 1 alibaba warns of the stranding, once, with the peak: {err}")
 check_clean(err, "warnings")
+# Capacity standing empty while facility money is held back by the grid: said once, with the
+# year and both sizes.
+rc, out, err = run("run", "scenarios/examples/minimal.json", "-o", os.devnull, "--set", "/capex/split/facility=0.9",
+                   "--set", "/capex/split/it=0.05", "--set", "/regions/us-east/max_new_mw_per_year=20")
+check(rc == 0 and err.count("stood empty while") == 1 and "in 2025, 48.1 MW" in err and "US$1.57 bn" in err,
+      f"empty halls while money carries over: {err}")
 
 # --check: a failed target says what bound its year.
 rc, out, err = run("run", CAMPUS, "--check", "-o", os.devnull)
