@@ -50,3 +50,55 @@ def diff(name, text, golden_text, limit=20):
     if len(out) > limit:
         out = out[:limit] + [f"{name}: ... and {len(out) - limit} more differences"]
     return out
+
+
+# The outputs of the commands that run the engine many times, kept as golden files too, so that
+# a change to the engine or its executors (the batch engine of issue 17) shows any difference.
+# Each: a name, then the arguments after `dcplan`. Small enough to run in a second.
+COMMANDS = [
+    ("sweep-summary", ["sweep", "scenarios/alibaba-380b.json", "--vary", "/capex/budget*=uniform(0.8,1.2)",
+                       "--vary", "/regions/cn-hangzhou/pue=normal(1.19,0.02)", "--samples", "500",
+                       "--summary", "--by", "region", "--jobs", "2"]),
+    ("sweep-rows", ["sweep", "scenarios/examples/minimal.json", "--vary", "/capex/split/it=0.6:0.7:0.05",
+                    "--set", "/capex/split/other=rest", "--vary", "/regions/us-east/pue=1.1,1.3",
+                    "--metrics", "energy_twh,capex_usd,limit", "--jobs", "2"]),
+    ("solve", ["solve", "scenarios/alibaba-380b.json", "--targets", "--vary",
+               "/capex/budget/then_growth=0:1", "--format", "json"]),
+    ("optimize", ["optimize", "scenarios/examples/minimal.json", "--minimize", "cost_per_eflop_year_usd@2030",
+                  "--vary", "/capex/split/it=0.5:0.9", "--set", "/capex/split/facility=rest",
+                  "--subject-to", "energy_twh@2030>=1.5", "--starts", "3", "--format", "json"]),
+    ("sensitivity-sobol", ["sensitivity", "scenarios/alibaba-380b.json", "--method", "sobol",
+                           "--samples", "64", "--metric", "energy_twh@2032", "--vary",
+                           "/capex/budget*=ci90(0.8,1.25)", "--vary", "/hardware/h20/lifetime_years=4:6",
+                           "--format", "csv"]),
+    ("sensitivity-morris", ["sensitivity", "scenarios/alibaba-380b.json", "--method", "morris",
+                            "--metric", "cost_per_eflop_year_usd@2032", "--vary", "/capex/budget*=0.8:1.2",
+                            "--vary", "/regions/cn-hangzhou/pue=1.1:1.3", "--format", "csv"]),
+]
+
+
+def command_golden(name):
+    return os.path.join("tests", "golden", "commands", name + ".txt")
+
+
+def same_text(name, text, golden_text, limit=10):
+    """Differences between two outputs, token by token: numbers at relative 1e-9, the rest exactly."""
+    import re
+    split = re.compile(r"(-?\d+(?:\.\d+)?(?:[eE][-+]?\d+)?)")
+    now, old = split.split(text), split.split(golden_text)
+    out = []
+    if len(now) != len(old):
+        return [f"{name}: the output's shape changed ({len(old)} tokens -> {len(now)})"]
+    for i, (a, b) in enumerate(zip(old, now)):
+        if a == b:
+            continue
+        try:
+            x, y = float(a), float(b)
+            if abs(x - y) <= REL * max(abs(x), abs(y)):
+                continue
+        except ValueError:
+            pass
+        out.append(f"{name}: token {i}: golden {a!r}, now {b!r}")
+        if len(out) >= limit:
+            break
+    return out

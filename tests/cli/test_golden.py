@@ -7,7 +7,7 @@ import sys
 
 sys.path.insert(0, os.path.dirname(__file__))
 from common import check, finish, run, tempdir  # noqa: E402
-from golden import diff, golden_path, shipped  # noqa: E402
+from golden import COMMANDS, command_golden, diff, golden_path, same_text, shipped  # noqa: E402
 
 scenarios = shipped()
 check(len(scenarios) >= 6, f"shipped scenarios: {len(scenarios)}")
@@ -19,6 +19,17 @@ for path in scenarios:
     rc, out, err = run("run", path, "--format", "csv")
     check(rc == 0, f"{path} runs: {err[:200]}")
     problems = diff(path, out, open(golden).read())
+    check(not problems, "golden differences (run tools/update-golden if intended):\n  " + "\n  ".join(problems))
+
+# sweep, solve, optimize and sensitivity outputs against theirs (numbers at relative 1e-9).
+for name, args in COMMANDS:
+    golden = command_golden(name)
+    check(os.path.exists(golden), f"{name}: golden file {golden} (tools/update-golden writes it)")
+    if not os.path.exists(golden):
+        continue
+    rc, out, err = run(*args)
+    check(rc == 0, f"{name} runs: {err[:200]}")
+    problems = same_text(name, out, open(golden).read())
     check(not problems, "golden differences (run tools/update-golden if intended):\n  " + "\n  ".join(problems))
 
 # A one-digit change in a catalog figure, on a temporary copy of scenarios/.
