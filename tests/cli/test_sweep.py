@@ -111,9 +111,21 @@ check(rc == 0 and "runs/s" not in err, f"no progress bar without a terminal: {er
 rc, merged_text, err = run("validate", "--merged", "scenarios/alibaba-380b.json")
 merged = json.loads(merged_text)
 rc, reference, err = run("schema", "--markdown")
-numeric = [line.split("|")[1:3] for line in reference.splitlines() if line.startswith("| `/")]
-numeric = [(k.strip().strip("`"), t.strip()) for k, t in numeric
+rows_ref = [line.split("|")[1:6] for line in reference.splitlines() if line.startswith("| `/")]
+numeric = [(k.strip().strip("`"), t.strip()) for k, t, *_ in rows_ref
            if t.strip() in ("number", "integer", "trajectory")]
+bounds = {k.strip().strip("`"): b.strip() for k, _, _, _, b in rows_ref}
+
+
+def valid_pair(pattern):
+    """Two values within a key's bounds ("[0, 1]", ">= 1", "> 0"), for keys the scenario lacks."""
+    b = bounds.get(pattern, "")
+    if b.startswith("[") or b.startswith("("):
+        lo, hi = (float(x.strip(" [()]")) for x in b.split(","))
+        return lo + 0.3 * (hi - lo), lo + 0.4 * (hi - lo)
+    if b.startswith(">="):
+        return float(b[2:]) + 0.1, float(b[2:]) + 0.2
+    return 0.5, 0.6
 check(len(numeric) >= 40, f"the reference lists the numeric keys: {len(numeric)}")
 
 
@@ -140,7 +152,8 @@ for pattern, kind in numeric:
     elif value not in ({}, None):
         spec = f"{pointer}*=1,1.1"
     else:
-        spec = f"{pointer}=0.5,0.6" if kind != "integer" else f"{pointer}=2030,2031"
+        lo, hi = valid_pair(pattern)
+        spec = f"{pointer}={lo:g},{hi:g}" if kind != "integer" else f"{pointer}={round(lo)},{round(lo) + 1}"
     rc, out, err = run("sweep", "scenarios/alibaba-380b.json", "--vary", spec, "--by", "region",
                        "--metrics", "capex_usd,energy_twh,tco_usd,peak_pflops,operational_tco2,"
                        "embodied_tco2,discounted_cost_usd")
