@@ -11,12 +11,12 @@
 #include <limits>
 #include <mutex>
 #include <nlopt.hpp>
-#include <thread>
 
 #include "dcplan/compare.hpp"
 #include "dcplan/error.hpp"
 #include "dcplan/sweep.hpp"
 #include "search/evaluator.hpp"
+#include "search/parallel.hpp"
 
 namespace dcplan {
 
@@ -26,6 +26,9 @@ using search::Evaluator;
 using search::Problem;
 
 constexpr double kWorst = 1e300;  //!< an objective or constraint NLopt can still compare
+//! A start ends feasible when no constraint misses by more than this share of its bound
+//! (COBYLA's constraint tolerance is 1e-9; its last step may overshoot a little).
+constexpr double kFeasible = -1e-7;
 
 //! One start of the optimiser: the evaluations it asks for, cached (COBYLA asks for the
 //! objective and the constraints at the same point one after the other).
@@ -92,7 +95,6 @@ struct StartResult {
   double metric = 0;
   double worst = 0;  //!< the worst relative margin at the end
   long long runs = 0;
-  std::exception_ptr error;
 };
 
 //! Evaluates at x for NLopt: an error ends the search (rethrown once NLopt returns).
@@ -172,7 +174,6 @@ std::vector<std::vector<double>> starts_of(std::size_t n, int count, std::uint64
 //! True when a is a better end than b: feasible first, then the objective, then the earlier
 //! start (the caller's order).
 bool better(const StartResult& a, const StartResult& b, bool maximize) {
-  constexpr double kFeasible = -1e-7;  // constraints hold within COBYLA's tolerance
   const bool fa = a.worst >= kFeasible, fb = b.worst >= kFeasible;
   if (fa != fb) return fa;
   if (!fa) return a.worst > b.worst;
@@ -198,29 +199,20 @@ OptimizeResult optimize(const OptimizeOptions& o) {
       search::parse_metric(o.objective, p.plan.base, o.maximize ? "--maximize" : "--minimize");
   const auto xs = starts_of(ranges.size(), o.starts, o.seed);
   std::vector<StartResult> results(xs.size());
-  const int jobs =
-      std::clamp(o.jobs > 0 ? o.jobs : static_cast<int>(std::thread::hardware_concurrency()), 1,
-                 static_cast<int>(xs.size()));
-  auto work = [&](int k) {
-    for (std::size_t i = static_cast<std::size_t>(k); i < xs.size();
-         i += static_cast<std::size_t>(jobs)) {
-      try {
+  std::mutex progress_mutex;
+  int done = 0;
+  search::parallel_for(
+      xs.size(), search::threads_for(o.jobs, xs.size()), [] { return 0; },
+      [&](int /*state*/, std::size_t i) {
         results[i] = run_start(p, obj, o, xs[i]);
-      } catch (...) {
-        results[i].error = std::current_exception();
-      }
-    }
-  };
-  std::vector<std::thread> threads;
-  for (int k = 1; k < jobs; ++k) threads.emplace_back(work, k);
-  work(0);
-  for (auto& t : threads) t.join();
+        if (o.progress) {
+          const std::lock_guard<std::mutex> lock(progress_mutex);
+          o.progress(++done, static_cast<int>(xs.size()));
+        }
+      });
   OptimizeResult r;
   r.runs = 2;  // the ends, checked by prepare
-  for (const auto& s : results) {
-    if (s.error) std::rethrow_exception(s.error);
-    r.runs += s.runs;
-  }
+  for (const auto& s : results) r.runs += s.runs;
   std::size_t best = 0;
   for (std::size_t i = 1; i < results.size(); ++i) {
     if (better(results[i], results[best], o.maximize)) best = i;
@@ -234,7 +226,7 @@ OptimizeResult optimize(const OptimizeOptions& o) {
   r.objective = s.metric();
   r.objective_text = obj.text;
   r.constraints = s.evaluator().targets();
-  r.feasible = results[best].worst >= -1e-7;
+  r.feasible = results[best].worst >= kFeasible;
   search::write_answer(p, o.overrides, r.values, r.set_line, r.patch);
   if (!r.feasible) r.bound_by = search::what_bound_targets(p, s.evaluator());
   return r;

@@ -4,13 +4,12 @@
 // tolerance. docs/search.md.
 #include <algorithm>
 #include <cmath>
-#include <exception>
 #include <limits>
-#include <thread>
 
 #include "dcplan/compare.hpp"
 #include "dcplan/error.hpp"
 #include "search/evaluator.hpp"
+#include "search/parallel.hpp"
 
 namespace dcplan {
 
@@ -39,33 +38,17 @@ std::vector<double> grid_of(const SearchRange& r, int n, bool integer) {
 }
 
 //! The worst target margin at each value, on `jobs` threads, each with its own evaluator; the
-//! first error (in the order of the values) is rethrown.
+//! first error (in the order of the values) is rethrown. Each value is one engine run.
 std::vector<double> margins_at(const Problem& p, const std::vector<double>& xs, int jobs,
                                long long& runs) {
   std::vector<double> out(xs.size());
-  std::vector<std::exception_ptr> errors(xs.size());
-  std::vector<long long> counted(static_cast<std::size_t>(jobs), 0);
-  auto work = [&](int k) {
-    Evaluator e(p);
-    for (std::size_t i = static_cast<std::size_t>(k); i < xs.size();
-         i += static_cast<std::size_t>(jobs)) {
-      try {
+  search::parallel_for(
+      xs.size(), jobs, [&] { return Evaluator(p); },
+      [&](Evaluator& e, std::size_t i) {
         (void)e.run({xs[i]});
         out[i] = e.worst_margin();
-      } catch (...) {
-        errors[i] = std::current_exception();
-      }
-    }
-    counted[static_cast<std::size_t>(k)] = e.runs();
-  };
-  std::vector<std::thread> threads;
-  for (int k = 1; k < jobs; ++k) threads.emplace_back(work, k);
-  work(0);
-  for (auto& t : threads) t.join();
-  for (auto c : counted) runs += c;
-  for (auto& e : errors) {
-    if (e) std::rethrow_exception(e);
-  }
+      });
+  runs += static_cast<long long>(xs.size());
   return out;
 }
 
@@ -111,10 +94,9 @@ SolveResult solve(const SolveOptions& o) {
   r.integer = p.integer[0];
   r.tolerance = r.integer ? 0.0 : o.tolerance * (range.hi - range.lo);
   r.runs = 2;  // the ends, checked by prepare
-  const int jobs =
-      std::max(1, o.jobs > 0 ? o.jobs : static_cast<int>(std::thread::hardware_concurrency()));
   const std::vector<double> xs = grid_of(range, std::max(2, o.grid), r.integer);
-  const std::vector<double> worst = margins_at(p, xs, jobs, r.runs);
+  const std::vector<double> worst =
+      margins_at(p, xs, search::threads_for(o.jobs, xs.size()), r.runs);
   Evaluator e(p);
   auto at = [&](double x) {
     (void)e.run({x});

@@ -4,9 +4,7 @@
 
 #include <algorithm>
 #include <cmath>
-#include <exception>
 #include <limits>
-#include <thread>
 
 #include "dcplan/error.hpp"
 #include "dcplan/io/format.hpp"
@@ -16,6 +14,7 @@
 #include "dcplan/sweep.hpp"
 #include "json_io.hpp"
 #include "search/evaluator.hpp"
+#include "search/parallel.hpp"
 #include "text.hpp"
 
 namespace dcplan::sensitivity {
@@ -101,15 +100,13 @@ std::vector<double> base_values(const sweep::Plan& plan, const sweep::Binding& b
     if (at.integer != nullptr) out.push_back(*at.integer);
     return out;
   }
-  try {
-    const auto& v = plan.doc.at(nlohmann::json::json_pointer(b.spec.pointer));
-    if (v.is_number()) out.push_back(v.get<double>());
-    if (v.is_object() && v.contains("series")) {
-      for (const auto& [k, x] : v["series"].items()) {
+  if (const auto* v = sweep::document_value(plan.doc, b.spec.pointer)) {
+    if (v->is_number()) out.push_back(v->get<double>());
+    if (v->is_object() && v->contains("series")) {
+      for (const auto& [k, x] : v->at("series").items()) {
         if (x.is_number()) out.push_back(x.get<double>());
       }
     }
-  } catch (const nlohmann::json::exception&) {
   }
   return out;
 }
@@ -197,12 +194,11 @@ std::vector<std::string> fit_inputs(const ScenarioOptions& o, std::vector<Input>
 void evaluate(const Problem& p, const std::vector<Input>& inputs,
               const std::vector<Metric>& metrics, const Eigen::MatrixXd& x, Eigen::MatrixXd& y,
               int jobs) {
-  std::vector<std::exception_ptr> errors(static_cast<std::size_t>(jobs));
-  auto work = [&](int k) {
-    try {
-      Evaluator e(p);
-      std::vector<double> values(inputs.size());
-      for (Eigen::Index j = k; j < x.rows(); j += jobs) {
+  search::parallel_for(
+      static_cast<std::size_t>(x.rows()), jobs, [&] { return Evaluator(p); },
+      [&](Evaluator& e, std::size_t row) {
+        const auto j = static_cast<Eigen::Index>(row);
+        std::vector<double> values(inputs.size());
         for (std::size_t i = 0; i < inputs.size(); ++i) {
           values[i] = inputs[i].at(x(j, static_cast<Eigen::Index>(i)));
         }
@@ -210,18 +206,7 @@ void evaluate(const Problem& p, const std::vector<Input>& inputs,
         for (std::size_t c = 0; c < metrics.size(); ++c) {
           y(j, static_cast<Eigen::Index>(c)) = metrics[c].read(e.scenario(), res);
         }
-      }
-    } catch (...) {
-      errors[static_cast<std::size_t>(k)] = std::current_exception();
-    }
-  };
-  std::vector<std::thread> threads;
-  for (int k = 1; k < jobs; ++k) threads.emplace_back(work, k);
-  work(0);
-  for (auto& t : threads) t.join();
-  for (auto& e : errors) {
-    if (e) std::rethrow_exception(e);
-  }
+      });
 }
 
 Row row(const Input& in, const Metric& m, const std::string& statistic, double value,
@@ -316,8 +301,7 @@ Analysis analyse(const ScenarioOptions& o) {
     tornado(o, inputs, metrics, a);
     return a;
   }
-  const int jobs =
-      std::max(1, o.jobs > 0 ? o.jobs : static_cast<int>(std::thread::hardware_concurrency()));
+  const int jobs = search::threads_for(o.jobs, static_cast<std::size_t>(planned_runs(o)));
   const Model f = [&](const Eigen::MatrixXd& x, Eigen::MatrixXd& y) {
     evaluate(p, inputs, metrics, x, y, jobs);
   };
