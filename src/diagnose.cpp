@@ -15,40 +15,24 @@ std::string of(int col, double v) {
   return io::readable(v, column_info(static_cast<Col>(col)), "USD");
 }
 
-//! Rows of the regions (kAll hardware) of one year, and its total row.
-struct YearRows {
-  std::vector<Eigen::Index> regions;
-  Eigen::Index total = -1;
-};
-
-YearRows rows_of(const Results& res, int year) {
-  YearRows y;
+//! The total rows (all hardware), year by year, found in one pass.
+std::vector<std::pair<int, Eigen::Index>> totals_of(const Results& res) {
+  std::vector<std::pair<int, Eigen::Index>> out;
   for (Eigen::Index r = 0; r < res.rows(); ++r) {
     const RowKey& k = res.keys[static_cast<std::size_t>(r)];
-    if (k.year != year || k.hardware != RowKey::kAll) continue;
-    if (k.region == RowKey::kTotal) {
-      y.total = r;
-    } else {
-      y.regions.push_back(r);
-    }
+    if (k.region == RowKey::kTotal && k.hardware == RowKey::kAll) out.emplace_back(k.year, r);
   }
-  return y;
-}
-
-std::vector<int> years_of(const Results& res) {
-  std::vector<int> years;
-  for (const RowKey& k : res.keys) {
-    if (years.empty() || years.back() != k.year) years.push_back(k.year);
-  }
-  return years;
+  return out;
 }
 
 }  // namespace
 
 std::string what_bound(const Results& res, int year, const std::string& region) {
-  const YearRows rows = rows_of(res, year);
+  // The region rows (all hardware) of the year that `region` names.
   std::vector<Eigen::Index> regions;
-  for (const auto r : rows.regions) {
+  for (Eigen::Index r = 0; r < res.rows(); ++r) {
+    const RowKey& k = res.keys[static_cast<std::size_t>(r)];
+    if (k.year != year || k.hardware != RowKey::kAll || k.region == RowKey::kTotal) continue;
     if (region == "total" || res.region_name(r) == region) regions.push_back(r);
   }
   std::string out;
@@ -74,16 +58,14 @@ std::string what_bound(const Results& res, int year, const std::string& region) 
 
 std::vector<std::string> run_warnings(const Results& res) {
   std::vector<std::string> out;
-  const std::vector<int> years = years_of(res);
+  const auto totals = totals_of(res);
   // Accelerators waiting for power: the first year, and the year with the most.
   int first = 0, peak_year = 0;
   double peak = 0, peak_usd = 0;
   // Capacity standing empty while money carries over: the first such year.
   int idle_year = 0;
   double idle_mw = 0, idle_carry = 0;
-  for (const int y : years) {
-    const Eigen::Index t = rows_of(res, y).total;
-    if (t < 0) continue;
+  for (const auto& [y, t] : totals) {
     const double stranded = res.values(t, kAcceleratorsStranded);
     if (stranded >= 0.5 && first == 0) first = y;
     if (stranded > peak) {
@@ -113,20 +95,17 @@ std::vector<std::string> run_warnings(const Results& res) {
   }
   // Money piling up: carried over at the end of the horizon, grown over the last years, more
   // than a tenth of the horizon's budget.
-  if (!years.empty()) {
+  if (!totals.empty()) {
     double budget = 0;
-    for (const int y : years) {
-      const Eigen::Index t = rows_of(res, y).total;
-      if (t >= 0) budget += res.values(t, kBudgetUsd);
-    }
-    const Eigen::Index last = rows_of(res, years.back()).total;
-    const double carry = last >= 0 ? res.values(last, kCarryoverUsd) : 0.0;
+    for (const auto& [y, t] : totals) budget += res.values(t, kBudgetUsd);
+    const auto [last_year, last] = totals.back();
+    const double carry = res.values(last, kCarryoverUsd);
     if (budget > 0 && carry > 0.1 * budget) {
-      const std::string bound = what_bound(res, years.back(), "total");
+      const std::string bound = what_bound(res, last_year, "total");
       out.push_back(fmt::format(
           "money piles up unspent: {} carried over at the end of {}, {:.0f}% of the horizon's "
           "budget{}",
-          money(carry), years.back(), 100 * carry / budget,
+          money(carry), last_year, 100 * carry / budget,
           bound.empty() ? std::string() : "; bound by " + bound));
     }
   }

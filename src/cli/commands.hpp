@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "dcplan/engine.hpp"
+#include "dcplan/targets.hpp"
 
 namespace CLI {
 class App;
@@ -127,6 +128,9 @@ Command add_sweep(CLI::App& app, const Global& g);
 Command add_merge(CLI::App& app, const Global& g);
 Command add_report(CLI::App& app, const Global& g);
 Command add_solve(CLI::App& app, const Global& g);
+//! Targets with their values, bounds and margins, as a table (solve: "target"/"margin";
+//! optimize: "constraint"/"slack").
+std::string targets_table(const std::vector<TargetResult>& ts, const char* what, const char* slack);
 //! Writes the answer of solve or optimize as a scenario that extends `scenario` (-o FILE), and
 //! says how to run it when the extends path leaves FILE's directory.
 void write_solution(const std::string& scenario, const std::string& output,

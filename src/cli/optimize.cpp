@@ -55,17 +55,7 @@ std::string as_text(const OptimizeOptions& oo, const OptimizeResult& r) {
     params.push_back({text::terminal_safe(oo.varies[i], 200), io::exact_number(r.values[i])});
   }
   out += "\n" + io::format_table({"parameter", "value"}, params);
-  if (!r.constraints.empty()) {
-    std::vector<std::vector<std::string>> rows;
-    for (const auto& t : r.constraints) {
-      const char* op = bound_op(t.kind);
-      const double m = margin(t);
-      rows.push_back({t.passed ? "holds" : "FAILS", text::terminal_safe(t.name, 200), num(t.value),
-                      fmt::format("{} {}", op, num(t.bound)),
-                      std::isfinite(m) ? fmt::format("{:+.4g}", m) : "-inf"});
-    }
-    out += "\n" + io::format_table({"", "constraint", "value", "required", "slack"}, rows);
-  }
+  if (!r.constraints.empty()) out += "\n" + targets_table(r.constraints, "constraint", "slack");
   if (!r.bound_by.empty()) out += "\nwhat binds:\n" + text::terminal_safe(r.bound_by, 2000) + "\n";
   out += "\n" + text::terminal_safe(r.set_line, 4000) + "\n";
   return out;

@@ -37,21 +37,6 @@ std::string num(double v) {
   return fmt::format("{:.6g}", v);
 }
 
-std::string signed_num(double v) {
-  return std::isinf(v) ? (v < 0 ? "-inf" : "+inf") : fmt::format("{:+.4g}", v);
-}
-
-//! The targets with their values, bounds and margins, as a table.
-std::string targets_table(const std::vector<TargetResult>& ts) {
-  std::vector<std::vector<std::string>> rows;
-  for (const auto& t : ts) {
-    const char* op = bound_op(t.kind);
-    rows.push_back({t.passed ? "holds" : "FAILS", t.name, num(t.value),
-                    fmt::format("{} {}", op, num(t.bound)), signed_num(margin(t))});
-  }
-  return io::format_table({"", "target", "value", "required", "margin"}, rows);
-}
-
 std::string as_text(const SolveCliOptions& o, const SearchRange& range, const SolveResult& r) {
   const std::string what =
       text::terminal_safe(range.pointer, 200) + (range.multiply ? " (a factor)" : "");
@@ -60,8 +45,8 @@ std::string as_text(const SolveCliOptions& o, const SearchRange& range, const So
     out +=
         fmt::format("infeasible: no value of {} in [{}, {}] meets every target ({} engine runs)\n",
                     what, num(range.lo), num(range.hi), r.runs);
-    out += fmt::format("\nat {}:\n{}", num(range.lo), targets_table(r.at_lo));
-    out += fmt::format("\nat {}:\n{}", num(range.hi), targets_table(r.at_hi));
+    out += fmt::format("\nat {}:\n{}", num(range.lo), targets_table(r.at_lo, "target", "margin"));
+    out += fmt::format("\nat {}:\n{}", num(range.hi), targets_table(r.at_hi, "target", "margin"));
     if (!r.bound_by.empty()) {
       out += fmt::format("\nwhat binds at {}:\n{}\n", num(r.value),
                          text::terminal_safe(r.bound_by, 2000));
@@ -80,7 +65,7 @@ std::string as_text(const SolveCliOptions& o, const SearchRange& range, const So
     out += fmt::format(
         "not monotone: the targets hold on {} (a grid of values, each change refined)\n", list);
   }
-  out += "\n" + targets_table(r.at_value);
+  out += "\n" + targets_table(r.at_value, "target", "margin");
   out += "\n" + text::terminal_safe(r.set_line, 2000) + "\n";
   return out;
 }
@@ -143,6 +128,18 @@ int solve_command(const SolveCliOptions& o) {
 }
 
 }  // namespace
+
+std::string targets_table(const std::vector<TargetResult>& ts, const char* what,
+                          const char* slack) {
+  std::vector<std::vector<std::string>> rows;
+  for (const auto& t : ts) {
+    const double m = margin(t);
+    rows.push_back({t.passed ? "holds" : "FAILS", t.name, num(t.value),
+                    fmt::format("{} {}", bound_op(t.kind), num(t.bound)),
+                    std::isinf(m) ? (m < 0 ? "-inf" : "+inf") : fmt::format("{:+.4g}", m)});
+  }
+  return io::format_table({"", what, "value", "required", slack}, rows);
+}
 
 void write_solution(const std::string& scenario, const std::string& output,
                     const std::string& patch, const std::string& note) {

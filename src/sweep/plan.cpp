@@ -41,15 +41,6 @@ using params::Storage;
 void check_bounds(const VarySpec& v, const schema::Node& node);
 
 //! The value at a pointer of the merged document, or nullptr.
-const json* document_value(const json& doc, const std::string& pointer) {
-  try {
-    const json::json_pointer ptr(pointer);
-    return doc.contains(ptr) ? &doc.at(ptr) : nullptr;
-  } catch (const json::exception&) {
-    return nullptr;
-  }
-}
-
 //! Multiplies every number a trajectory is made of by `f` (a number, the points of a series,
 //! the base of an exponential, the cap and floor of a logistic, the history and floor of a fit).
 void multiply_trajectory(json& v, double f) {
@@ -425,6 +416,15 @@ void check_rules(const Plan& p, long long run, Scenario& ws) {
 }
 
 }  // namespace
+
+const json* document_value(const json& doc, const std::string& pointer) {
+  try {
+    const json::json_pointer ptr(pointer);
+    return doc.contains(ptr) ? &doc.at(ptr) : nullptr;
+  } catch (const json::exception&) {
+    return nullptr;
+  }
+}
 
 void scale_trajectory(json& v, double factor) {
   multiply_trajectory(v, factor);

@@ -73,6 +73,9 @@ void apply(const Plan& p, long long run, Scenario& ws, std::vector<SeriesGroup>&
 void apply_values(const Plan& p, long long run, const std::vector<double>& params, Scenario& ws,
                   std::vector<SeriesGroup>& groups);
 
+//! The value at `pointer` in a document, or nullptr when it has none there.
+[[nodiscard]] const json* document_value(const json& doc, const std::string& pointer);
+
 //! Multiplies a trajectory as written in a document (a number, a series' points, an
 //! exponential's base, a logistic's cap and floor, a fit's history) by `factor`.
 void scale_trajectory(json& v, double factor);
