@@ -110,9 +110,21 @@ int schema(const SchemaOptions& o) {
 
 namespace {
 
+//! The shipped catalogs: DCPLAN_CATALOG_DIR when set; else beside the binary, where an
+//! installed tree keeps them (PREFIX/bin/dcplan and PREFIX/share/dcplan/scenarios/catalog,
+//! wherever the tree was installed or copied) or where a build tree at the top of the sources
+//! finds them (build/dcplan and scenarios/catalog); else the source tree it was built from.
 std::string catalog_dir() {
   if (const char* env = std::getenv("DCPLAN_CATALOG_DIR"); env != nullptr && *env != '\0') {
     return env;
+  }
+  std::error_code ec;
+  const fs::path exe = fs::read_symlink("/proc/self/exe", ec);
+  if (!ec) {
+    for (const char* rel : {DCPLAN_DATA_FROM_BIN "/scenarios/catalog", "../scenarios/catalog"}) {
+      const fs::path dir = (exe.parent_path() / rel).lexically_normal();
+      if (fs::is_directory(dir, ec)) return dir.string();
+    }
   }
   return DCPLAN_CATALOG_DIR;
 }

@@ -137,6 +137,8 @@ void write_solution(const std::string& scenario, const std::string& output,
                     const std::string& patch, const std::string& note);
 Command add_optimize(CLI::App& app, const Global& g);
 Command add_sensitivity(CLI::App& app, const Global& g);
+Command add_man(CLI::App& app, const Global& g);         // docs.cpp
+Command add_completion(CLI::App& app, const Global& g);  // docs.cpp
 
 int validate(const ValidateOptions& o);
 int report(const ReportOptions& o);

@@ -9,6 +9,7 @@
 #include <iostream>
 
 #include "cli/commands.hpp"
+#include "dcplan/build_info.hpp"
 #include "dcplan/error.hpp"
 #include "dcplan/io/atomic_file.hpp"
 #include "text.hpp"
@@ -64,6 +65,23 @@ void set_log_level(const dcplan::cli::Global& global) {
 
 }  // namespace
 
+namespace {
+
+//! `dcplan --version`: the version, the commit, the compiler, the libraries.
+std::string version_text() {
+  namespace bi = dcplan::build_info;
+  std::string libs;
+  auto add = [&](const std::string& name, const std::string& version) {
+    libs += (libs.empty() ? "" : ", ") + name + " " + version;
+  };
+  for (const auto& [name, version] : bi::libraries()) add(name, version);
+  add("CLI11", CLI11_VERSION);
+  return std::string("dcplan ") + bi::version() + "\ncommit: " + bi::commit() +
+         "\ncompiler: " + bi::compiler() + "\nlibraries: " + libs;
+}
+
+}  // namespace
+
 int main(int argc, char** argv) {
   auto logger = spdlog::stderr_color_mt("dcplan");
   logger->set_pattern("%^%l%$: %v");
@@ -83,7 +101,7 @@ int main(int argc, char** argv) {
       "Exit codes: 0 success; 1 a target or gate failed; 2 invalid input or usage;\n"
       "3 internal error. Results go to standard output or -o; logs to standard error.\n"
       "Run 'dcplan SUBCOMMAND --help' for a subcommand's options and examples.");
-  app.set_version_flag("--version", std::string("dcplan ") + DCPLAN_VERSION);
+  app.set_version_flag("--version", version_text());
   app.require_subcommand(1);
 
   dcplan::cli::Global global;
@@ -100,7 +118,8 @@ int main(int argc, char** argv) {
       dcplan::cli::add_run(app, global),      dcplan::cli::add_compare(app, global),
       dcplan::cli::add_sweep(app, global),    dcplan::cli::add_merge(app, global),
       dcplan::cli::add_report(app, global),   dcplan::cli::add_solve(app, global),
-      dcplan::cli::add_optimize(app, global), dcplan::cli::add_sensitivity(app, global)};
+      dcplan::cli::add_optimize(app, global), dcplan::cli::add_sensitivity(app, global),
+      dcplan::cli::add_man(app, global),      dcplan::cli::add_completion(app, global)};
 
   try {
     app.parse(argc, argv);

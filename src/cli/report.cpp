@@ -1,6 +1,7 @@
 #include "dcplan/report/report.hpp"
 #include "cli/commands.hpp"
 #include "cli/options.hpp"
+#include "dcplan/build_info.hpp"
 #include "dcplan/engine.hpp"
 #include "dcplan/io/atomic_file.hpp"
 #include "dcplan/load.hpp"
@@ -17,7 +18,7 @@ int report(const ReportOptions& o) {
   report::ReportInput in;
   in.scenario = &base;
   in.results = &base_results;
-  in.generated_by = std::string("dcplan ") + DCPLAN_VERSION;
+  in.generated_by = std::string("dcplan ") + build_info::version();
   Scenario other;
   Results other_results;
   if (!o.compare.empty()) {
