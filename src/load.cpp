@@ -1,4 +1,5 @@
 #include "dcplan/load.hpp"
+#include "sha256.hpp"
 
 #include <fcntl.h>
 #include <fmt/format.h>
@@ -1562,7 +1563,9 @@ Scenario load_scenario_text(const std::string& text, const std::string& file,
                             const LoadOptions& options) {
   Context ctx(file);
   const json doc = merged(text, file, options, ctx);
-  return validate_and_build(doc, file, ctx);
+  Scenario s = validate_and_build(doc, file, ctx);
+  s.sha256 = sha256_hex(doc.dump(2) + "\n");  // merged_document's text
+  return s;
 }
 
 namespace detail {
@@ -1572,6 +1575,7 @@ LoadedScenario load_with_document(const std::string& path, const LoadOptions& op
   LoadedScenario out;
   out.document = merged(jsonio::read_text(path), path, options, ctx);
   out.scenario = validate_and_build(out.document, path, ctx);
+  out.scenario.sha256 = sha256_hex(out.document.dump(2) + "\n");
   return out;
 }
 

@@ -167,7 +167,8 @@ std::vector<TargetResult> check_targets(const Scenario& s, const Results& res) {
   return out;
 }
 
-std::string junit_xml(const Scenario& s, const std::vector<TargetResult>& results) {
+std::string junit_xml(const Scenario& s, const std::vector<TargetResult>& results,
+                      const Provenance* provenance) {
   int failures = 0;
   for (const auto& r : results) failures += r.passed ? 0 : 1;
   const std::string suite = s.name.empty() ? s.file : s.name;
@@ -175,6 +176,21 @@ std::string junit_xml(const Scenario& s, const std::vector<TargetResult>& result
   out += fmt::format("<testsuites tests=\"{}\" failures=\"{}\">\n", results.size(), failures);
   out += fmt::format("  <testsuite name=\"{}\" tests=\"{}\" failures=\"{}\">\n",
                      text::xml_escape(suite), results.size(), failures);
+  if (provenance != nullptr) {
+    out += "    <properties>\n";
+    auto property = [&](const char* name, const std::string& value) {
+      out += fmt::format("      <property name=\"dcplan.{}\" value=\"{}\"/>\n", name,
+                         text::xml_escape(value));
+    };
+    property("version", provenance->version);
+    property("commit", provenance->commit);
+    property("command", provenance->command);
+    if (!provenance->scenario_sha256.empty())
+      property("scenario_sha256", provenance->scenario_sha256);
+    if (provenance->seed) property("seed", std::to_string(*provenance->seed));
+    property("time", provenance->time);
+    out += "    </properties>\n";
+  }
   for (const auto& r : results) {
     out += fmt::format("    <testcase classname=\"{}\" name=\"{}\">", text::xml_escape(suite),
                        text::xml_escape(r.name));

@@ -72,6 +72,41 @@ bool append_entity(std::string& out, std::uint32_t c) {
 
 }  // namespace
 
+std::string xml_unescape(std::string_view s) {
+  std::string out;
+  out.reserve(s.size());
+  for (std::size_t i = 0; i < s.size(); ++i) {
+    if (s[i] != '&') {
+      out += s[i];
+      continue;
+    }
+    const auto semi = s.find(';', i);
+    const std::string_view ref =
+        semi == std::string_view::npos ? "" : s.substr(i + 1, semi - i - 1);
+    char c = 0;
+    if (ref == "amp") c = '&';
+    if (ref == "lt") c = '<';
+    if (ref == "gt") c = '>';
+    if (ref == "quot") c = '"';
+    if (ref.size() >= 2 && ref.size() <= 4 && ref[0] == '#') {
+      int v = 0;
+      bool digits = true;
+      for (const char d : ref.substr(1)) {
+        digits = digits && d >= '0' && d <= '9';
+        v = v * 10 + (d - '0');
+      }
+      if (digits && v > 0 && v < 128) c = static_cast<char>(v);
+    }
+    if (c == 0) {
+      out += '&';
+      continue;
+    }
+    out += c;
+    i = semi;
+  }
+  return out;
+}
+
 std::string xml_escape(std::string_view s) {
   std::string out;
   out.reserve(s.size());

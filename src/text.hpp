@@ -17,6 +17,10 @@ namespace dcplan::text {
 //! stays well-formed whatever the text holds.
 [[nodiscard]] std::string xml_escape(std::string_view s);
 
+//! The inverse of xml_escape for what it writes: &amp; &lt; &gt; &quot; and numeric
+//! references of ASCII characters; anything else is kept as it is.
+[[nodiscard]] std::string xml_unescape(std::string_view s);
+
 //! The pieces of `s` between separators: "a:b:" → {"a", "b", ""}; "" → {""}.
 [[nodiscard]] std::vector<std::string> split(std::string_view s, char separator);
 

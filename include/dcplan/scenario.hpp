@@ -147,6 +147,10 @@ struct Scenario {
   std::vector<std::string> sources;
   std::vector<std::string> assumptions;
   std::string file;  //!< the file it was loaded from ("-" for standard input)
+  //! SHA-256 of the merged document it was loaded from, as `dcplan validate --merged` prints it
+  //! (so `dcplan validate --merged FILE | sha256sum` gives it too): the scenario hash of
+  //! provenance records. Empty for a scenario not loaded from a document.
+  std::string sha256;
   Horizon horizon;
   std::string currency = "USD";
   std::map<std::string, Eigen::ArrayXd> fx_per_usd;  //!< every currency the scenario defines

@@ -10,6 +10,7 @@
 #include <string>
 #include <vector>
 
+#include "dcplan/provenance.hpp"
 #include "dcplan/results.hpp"
 #include "dcplan/scenario.hpp"
 
@@ -45,8 +46,11 @@ struct TargetResult {
 [[nodiscard]] std::vector<TargetResult> check_targets(const Scenario& scenario,
                                                       const Results& results);
 
-//! JUnit XML: one test suite for the scenario, one test case per target.
+//! JUnit XML: one test suite for the scenario, one test case per target; with `provenance`, its
+//! fields as the suite's properties (dcplan.version, dcplan.commit, dcplan.command,
+//! dcplan.scenario_sha256, dcplan.time).
 [[nodiscard]] std::string junit_xml(const Scenario& scenario,
-                                    const std::vector<TargetResult>& results);
+                                    const std::vector<TargetResult>& results,
+                                    const Provenance* provenance = nullptr);
 
 }  // namespace dcplan

@@ -8,6 +8,8 @@
 #include <vector>
 
 #include "dcplan/engine.hpp"
+#include "dcplan/io/format.hpp"
+#include "dcplan/provenance.hpp"
 #include "dcplan/targets.hpp"
 
 namespace CLI {
@@ -21,6 +23,7 @@ struct Global {
   std::vector<std::string> allow_dirs;  //!< --allow-dir: include/extends may also read there
   int verbose = 0;
   bool quiet = false;
+  std::string command;  //!< the command line, shell-quoted (provenance)
 };
 
 //! A subcommand: its CLI11 app (parsed when chosen) and what runs it. Each command's file
@@ -29,6 +32,10 @@ struct Command {
   CLI::App* app = nullptr;
   std::function<int()> run;
 };
+
+//! csv written to a regular file (-o FILE) gets its provenance beside it, in FILE.meta.json, so
+//! that the csv stays a plain table (run.cpp).
+void write_sidecar(const std::string& output, io::Format format, const Provenance& prov);
 
 //! simulate(), with an input problem found while running (numbers that overflow) reported
 //! against the scenario's file.
@@ -70,6 +77,8 @@ struct RunOptions {
   bool check = false;
   std::string junit;
   std::string output;
+  bool provenance = false;     //!< print only the provenance block
+  bool no_provenance = false;  //!< outputs as before provenance (json: the bare rows array)
 };
 
 struct CompareOptions {
@@ -137,6 +146,7 @@ void write_solution(const std::string& scenario, const std::string& output,
                     const std::string& patch, const std::string& note);
 Command add_optimize(CLI::App& app, const Global& g);
 Command add_sensitivity(CLI::App& app, const Global& g);
+Command add_verify(CLI::App& app, const Global& g);  // verify.cpp
 Command add_man(CLI::App& app, const Global& g);         // docs.cpp
 Command add_completion(CLI::App& app, const Global& g);  // docs.cpp
 

@@ -12,6 +12,7 @@
 #include "dcplan/build_info.hpp"
 #include "dcplan/error.hpp"
 #include "dcplan/io/atomic_file.hpp"
+#include "dcplan/provenance.hpp"
 #include "text.hpp"
 
 namespace {
@@ -105,6 +106,7 @@ int main(int argc, char** argv) {
   app.require_subcommand(1);
 
   dcplan::cli::Global global;
+  global.command = dcplan::shell_command(argc, argv);
   app.add_flag("-v,--verbose", global.verbose, "more log output on standard error (-vv: trace)");
   app.add_flag("-q,--quiet", global.quiet, "only errors on standard error");
   app.add_option("--allow-dir", global.allow_dirs,
@@ -113,13 +115,14 @@ int main(int argc, char** argv) {
       ->allow_extra_args(false);
   app.fallthrough();
   const std::vector<dcplan::cli::Command> commands = {
-      dcplan::cli::add_validate(app, global), dcplan::cli::add_schema(app, global),
-      dcplan::cli::add_metrics(app, global),  dcplan::cli::add_catalog(app, global),
-      dcplan::cli::add_run(app, global),      dcplan::cli::add_compare(app, global),
-      dcplan::cli::add_sweep(app, global),    dcplan::cli::add_merge(app, global),
-      dcplan::cli::add_report(app, global),   dcplan::cli::add_solve(app, global),
-      dcplan::cli::add_optimize(app, global), dcplan::cli::add_sensitivity(app, global),
-      dcplan::cli::add_man(app, global),      dcplan::cli::add_completion(app, global)};
+      dcplan::cli::add_validate(app, global),  dcplan::cli::add_schema(app, global),
+      dcplan::cli::add_metrics(app, global),   dcplan::cli::add_catalog(app, global),
+      dcplan::cli::add_run(app, global),       dcplan::cli::add_compare(app, global),
+      dcplan::cli::add_sweep(app, global),     dcplan::cli::add_merge(app, global),
+      dcplan::cli::add_report(app, global),    dcplan::cli::add_solve(app, global),
+      dcplan::cli::add_optimize(app, global),  dcplan::cli::add_sensitivity(app, global),
+      dcplan::cli::add_verify(app, global),    dcplan::cli::add_man(app, global),
+      dcplan::cli::add_completion(app, global)};
 
   try {
     app.parse(argc, argv);

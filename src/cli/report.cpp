@@ -1,10 +1,10 @@
 #include "dcplan/report/report.hpp"
 #include "cli/commands.hpp"
 #include "cli/options.hpp"
-#include "dcplan/build_info.hpp"
 #include "dcplan/engine.hpp"
 #include "dcplan/io/atomic_file.hpp"
 #include "dcplan/load.hpp"
+#include "dcplan/provenance.hpp"
 #include "dcplan/sensitivity.hpp"
 #include "dcplan/targets.hpp"
 
@@ -18,7 +18,7 @@ int report(const ReportOptions& o) {
   report::ReportInput in;
   in.scenario = &base;
   in.results = &base_results;
-  in.generated_by = std::string("dcplan ") + build_info::version();
+  in.generated_by = provenance_text(make_provenance(o.global->command, base.sha256));
   Scenario other;
   Results other_results;
   if (!o.compare.empty()) {

@@ -1,5 +1,6 @@
 #include <fmt/format.h>
 #include <spdlog/spdlog.h>
+#include <filesystem>
 #include <iostream>
 
 #include "cli/commands.hpp"
@@ -9,11 +10,19 @@
 #include "dcplan/io/atomic_file.hpp"
 #include "dcplan/io/format.hpp"
 #include "dcplan/load.hpp"
+#include "dcplan/provenance.hpp"
 #include "dcplan/targets.hpp"
 #include "io/table.hpp"
 #include "text.hpp"
 
 namespace dcplan::cli {
+
+void write_sidecar(const std::string& output, io::Format format, const Provenance& prov) {
+  if (format != io::Format::kCsv || output.empty() || output == "-") return;
+  std::error_code ec;
+  if (!std::filesystem::is_regular_file(output, ec)) return;  // a device or a pipe: no sidecar
+  io::write_output(output + ".meta.json", provenance_json(prov) + "\n");
+}
 
 int run(const RunOptions& o) {
   if (o.metrics == "help") return metrics({});
@@ -49,17 +58,26 @@ int run(const RunOptions& o) {
                                  s.horizon.start, s.horizon.end, o.years));
   }
 
+  const Provenance prov = make_provenance(o.global->command, s.sha256);
+  if (o.provenance) {
+    io::write_output(o.output, provenance_json(prov) + "\n");
+    return 0;
+  }
   EngineOptions eo;
   eo.by_hardware = fo.by == io::RowsBy::kHardware;
   const Results results = run_engine(s, eo);
-  io::write_output(o.output, io::format_results(results, fo));
+  const std::string text = io::format_results(results, fo);
+  io::write_output(o.output, o.no_provenance ? text : io::with_provenance(text, fo.format, prov));
+  if (!o.no_provenance) write_sidecar(o.output, fo.format, prov);
   for (const auto& w : run_warnings(results)) {
     spdlog::warn("{}: {}", text::terminal_safe(o.scenario, 160), text::terminal_safe(w, 600));
   }
 
   if (!o.check && o.junit.empty()) return 0;
   const auto checked = check_targets(s, results);
-  if (!o.junit.empty()) io::write_output(o.junit, junit_xml(s, checked));
+  if (!o.junit.empty()) {
+    io::write_output(o.junit, junit_xml(s, checked, o.no_provenance ? nullptr : &prov));
+  }
   int failed = 0;
   for (const auto& t : checked) failed += t.passed ? 0 : 1;
   if (o.check) {
@@ -118,6 +136,12 @@ Command add_run(CLI::App& app, const Global& g) {
   sub->add_option("--currency", o->currency, "convert money columns to CODE (needs fx_per_usd)");
   sub->add_flag("--check", o->check, "check the scenario's targets; exit 1 if any fails");
   sub->add_option("--junit", o->junit, "write the target results as JUnit XML to FILE");
+  sub->add_flag("--provenance", o->provenance,
+                "print only what would make the output (version, commit, command, scenario "
+                "SHA-256, time) as JSON, without running");
+  sub->add_flag("--no-provenance", o->no_provenance,
+                "leave provenance out: json as the bare rows array, no markdown footer, no JUnit "
+                "properties, no csv sidecar (the shapes before 0.2)");
   add_output(sub, o->output);
   return {sub, [o] { return run(*o); }};
 }

@@ -4,6 +4,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "dcplan/build_info.hpp"
 #include "dcplan/error.hpp"
 #include "json_io.hpp"
 #include "sweep/plan.hpp"
@@ -13,12 +14,16 @@ namespace dcplan::sweep {
 
 std::string header_line(const std::string& hash, long long runs, long long k, long long n,
                         bool jsonl) {
+  // Provenance: the version and commit of the dcplan that wrote it (no spaces in either).
   if (jsonl) {
     return fmt::format(
-        "{{\"dcplan_sweep\":{{\"version\":1,\"hash\":\"{}\",\"runs\":{},\"shard\":\"{}/{}\"}}}}\n",
-        hash, runs, k, n);
+        "{{\"dcplan_sweep\":{{\"version\":1,\"hash\":\"{}\",\"runs\":{},\"shard\":\"{}/{}\","
+        "\"dcplan\":\"{}\",\"commit\":\"{}\"}}}}\n",
+        hash, runs, k, n, text::json_escape(build_info::version()),
+        text::json_escape(build_info::commit()));
   }
-  return fmt::format("# dcplan-sweep v1 hash={} runs={} shard={}/{}\n", hash, runs, k, n);
+  return fmt::format("# dcplan-sweep v1 hash={} runs={} shard={}/{} dcplan={} commit={}\n", hash,
+                     runs, k, n, build_info::version(), build_info::commit());
 }
 
 std::string csv_field(const std::string& s) {
@@ -51,12 +56,19 @@ ShardHeader parse_header(const std::string& file, const std::string& line) {
   std::string runs;
   if (line.rfind("# dcplan-sweep v1 ", 0) == 0) {
     const auto fields = text::split(std::string_view(line).substr(18), ' ');
-    if (fields.size() != 3 || fields[0].rfind("hash=", 0) != 0 ||
-        fields[1].rfind("runs=", 0) != 0 || fields[2].rfind("shard=", 0) != 0)
+    // Three fields before provenance was recorded; five since (dcplan=, commit=).
+    if ((fields.size() != 3 && fields.size() != 5) || fields[0].rfind("hash=", 0) != 0 ||
+        fields[1].rfind("runs=", 0) != 0 || fields[2].rfind("shard=", 0) != 0 ||
+        (fields.size() == 5 &&
+         (fields[3].rfind("dcplan=", 0) != 0 || fields[4].rfind("commit=", 0) != 0)))
       return fail("malformed header");
     h.hash = fields[0].substr(5);
     runs = fields[1].substr(5);
     shard = fields[2].substr(6);
+    if (fields.size() == 5) {
+      h.dcplan = fields[3].substr(7);
+      h.commit = fields[4].substr(7);
+    }
   } else if (line.rfind("{\"dcplan_sweep\":", 0) == 0) {
     h.jsonl = true;
     const json j = json::parse(line, nullptr, false);
@@ -68,6 +80,8 @@ ShardHeader parse_header(const std::string& file, const std::string& line) {
         !m["runs"].is_number_unsigned() || !m.contains("shard") || !m["shard"].is_string())
       return fail("malformed header (expected hash and shard strings and a whole runs count)");
     h.hash = m["hash"].get<std::string>();
+    if (m.contains("dcplan") && m["dcplan"].is_string()) h.dcplan = m["dcplan"].get<std::string>();
+    if (m.contains("commit") && m["commit"].is_string()) h.commit = m["commit"].get<std::string>();
     runs = std::to_string(m["runs"].get<std::uint64_t>());
     shard = m["shard"].get<std::string>();
   } else {

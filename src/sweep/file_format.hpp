@@ -20,6 +20,7 @@ inline constexpr std::string_view kHeaderPrefix = "# dcplan-sweep";
 
 struct ShardHeader {
   std::string hash;
+  std::string dcplan, commit;  //!< what wrote it (empty in headers from before 0.2)
   long long runs = 0;
   long long k = 0;
   long long n = 1;

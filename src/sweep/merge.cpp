@@ -1,5 +1,6 @@
 // Merging the shards of one sweep back into run order, checking every row.
 #include <fmt/format.h>
+#include <spdlog/spdlog.h>
 #include <sys/stat.h>
 
 #include <fstream>
@@ -12,6 +13,7 @@
 #include "json_io.hpp"
 #include "sweep/file_format.hpp"
 #include "sweep/plan.hpp"
+#include "text.hpp"
 
 namespace dcplan {
 
@@ -105,6 +107,18 @@ void merge_sweeps(const std::vector<std::string>& files, std::ostream& out) {
   std::vector<Input> inputs = open_inputs(files);
   const auto& h0 = inputs[0].header;
   const std::map<long long, Input*> by_shard = check_shards(inputs);
+  // Shards of one sweep made by different builds may differ in their numbers: said, not refused
+  // (the same release on machines built from different checkouts is common).
+  for (const auto& in : inputs) {
+    if (in.header.dcplan != h0.dcplan || in.header.commit != h0.commit) {
+      spdlog::warn(
+          "merge: the shards were written by different dcplan builds ({} commit {} and {} "
+          "commit {}); their numbers may differ",
+          text::terminal_safe(h0.dcplan, 40), text::terminal_safe(h0.commit, 60),
+          text::terminal_safe(in.header.dcplan, 40), text::terminal_safe(in.header.commit, 60));
+      break;
+    }
+  }
   out << sweep::header_line(h0.hash, h0.runs, 0, 1, h0.jsonl);
   if (!h0.jsonl) out << inputs[0].columns << "\n";
   // Run r is in shard r mod N, and every run has as many rows as the first: each row is checked

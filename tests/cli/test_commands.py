@@ -71,15 +71,20 @@ rows = list(csv.DictReader(io.StringIO(csv1)))
 check(rows[0].keys() >= {"year", "region", "energy_twh", "capex_usd", "cost_per_eflop_year_usd"},
       f"csv header: {list(rows[0].keys())}")
 check([r["region"] for r in rows[:2]] == ["us-east", "total"], "regions sorted, then total")
-rc, j1, err = run("run", MINIMAL, "--format", "json")
-rc, j2, err = run("run", MINIMAL, "--format", "json")
+# The time in the provenance is SOURCE_DATE_EPOCH's when set: then the whole output repeats.
+epoch = dict(os.environ, SOURCE_DATE_EPOCH="1700000000")
+rc, j1, err = run("run", MINIMAL, "--format", "json", env=epoch)
+rc, j2, err = run("run", MINIMAL, "--format", "json", env=epoch)
 check(j1 == j2 and rc == 0, "byte-identical json")
-data = json.loads(j1)
+check(json.loads(j1)["meta"]["time"] == "2023-11-14T22:13:20Z", f"SOURCE_DATE_EPOCH: {j1[:300]}")
+data = json.loads(j1)["rows"]
 check(len(data) == len(rows) and data[0]["region"] == "us-east", "json rows match csv rows")
 check(abs(float(rows[0]["energy_twh"]) - data[0]["energy_twh"]) == 0, "csv and json agree exactly")
 rc, out, err = run("run", MINIMAL, "--format", "jsonl", "--by", "total", "--years", "2027:2028",
                    "--metrics", "energy_twh,capex_usd")
 lines = [json.loads(l) for l in out.splitlines()]
+check(set(lines[0]) == {"meta"}, f"jsonl: its first line is the provenance: {lines[0]}")
+lines = lines[1:]
 check(rc == 0 and [l["year"] for l in lines] == [2027, 2028]
       and all(set(l) == {"year", "region", "energy_twh", "capex_usd"} for l in lines),
       f"jsonl --by total --years --metrics: {out} {err}")

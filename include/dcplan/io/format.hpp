@@ -10,6 +10,7 @@
 #include <string>
 #include <vector>
 
+#include "dcplan/provenance.hpp"
 #include "dcplan/results.hpp"
 
 namespace dcplan::io {
@@ -27,6 +28,12 @@ struct FormatOptions {
   Eigen::ArrayXd fx;             //!< per year of the results (empty for USD)
   int fx_first_year = 0;
 };
+
+//! `text`, an output of format_results in `format`, with its provenance: json as
+//! {"meta": {…}, "rows": [the rows]}, jsonl after a first line {"meta": {…}}, markdown with a
+//! footer line. csv and table are returned as they are (csv's provenance goes to a sidecar).
+[[nodiscard]] std::string with_provenance(const std::string& text, Format format,
+                                          const Provenance& provenance);
 
 //! Parses a format name; throws InputError for an unknown one.
 [[nodiscard]] Format parse_format(const std::string& name);

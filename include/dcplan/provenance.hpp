@@ -1,0 +1,42 @@
+// dcplan — what made an output: the binary (version, commit), the command line, a SHA-256 of
+// the fully merged scenario document, the seed where there is one, and the time. Every output
+// carries it (docs/provenance.md): a `meta` object in json, a first line in jsonl, a footer in
+// markdown and HTML, properties in JUnit, a sidecar FILE.meta.json beside csv written with -o.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+
+namespace dcplan {
+
+struct Provenance {
+  std::string version;          //!< dcplan's version
+  std::string commit;           //!< the commit it was built from, or "unknown"
+  std::string command;          //!< the command line, shell-quoted
+  std::string scenario_sha256;  //!< Scenario::sha256 of the scenario run (empty: none)
+  std::optional<std::uint64_t> seed;
+  std::string time;  //!< UTC, ISO 8601; SOURCE_DATE_EPOCH when set (reproducible outputs)
+};
+
+//! This binary's version and commit, and the time now, with the rest as given.
+[[nodiscard]] Provenance make_provenance(std::string command, std::string scenario_sha256,
+                                         std::optional<std::uint64_t> seed = std::nullopt);
+
+//! A JSON object on one line: {"dcplan":…,"commit":…,"command":…,"scenario_sha256":…,
+//! "seed":…,"time":…} (no seed key without a seed).
+[[nodiscard]] std::string provenance_json(const Provenance& p);
+
+//! One line of plain text for footers: "dcplan 0.1.0 (commit …), scenario SHA-256 …, seed …,
+//! 2026-11-29T12:00:00Z: dcplan run …". Not escaped: the caller escapes for its format.
+[[nodiscard]] std::string provenance_text(const Provenance& p);
+
+//! The provenance a dcplan output records: a json output's `meta`, a jsonl output's first line,
+//! a sidecar (FILE.meta.json), a JUnit file's properties, a markdown or HTML footer. nullopt
+//! when the text holds none.
+[[nodiscard]] std::optional<Provenance> read_provenance(const std::string& text);
+
+//! The command line as a shell would re-read it: each argument quoted when it needs to be.
+[[nodiscard]] std::string shell_command(int argc, const char* const* argv);
+
+}  // namespace dcplan
