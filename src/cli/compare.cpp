@@ -55,9 +55,12 @@ int compare(const CompareOptions& o) {
     if (years.last_year && r.year > *years.last_year) continue;
     c.rows.push_back(std::move(r));
   }
-  const std::string out = io::format_comparison(c);
+  const Provenance prov = make_provenance(o.global->command, other_s.sha256);
+  const std::string out = with_meta(io::format_comparison(c), o.format, prov,
+                                    "\"base_sha256\":\"" + base_s.sha256 + "\"");
   const auto& gate_results = c.gates;
   io::write_output(o.output, out);
+  write_sidecar(o.output, o.format == "csv" ? io::Format::kCsv : io::Format::kTable, prov);
   if (o.format == "csv") {
     for (const auto& g : gate_results) {
       std::cerr << (g.passed ? "PASS " : "FAIL ") << text::terminal_safe(g.gate.text, 200) << ": "

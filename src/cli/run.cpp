@@ -17,6 +17,19 @@
 
 namespace dcplan::cli {
 
+std::string with_meta(const std::string& text, const std::string& format, const Provenance& prov,
+                      const std::string& extra) {
+  std::string meta = provenance_json(prov);
+  if (!extra.empty()) meta.insert(meta.size() - 1, "," + extra);
+  if (format == "json" && !text.empty() && text.front() == '{') {
+    return "{\n  \"meta\": " + meta + "," + text.substr(1);
+  }
+  if (format == "md") {
+    return text + "\n<sub>" + text::md_escape(provenance_text(prov), 4000) + "</sub>\n";
+  }
+  return text;
+}
+
 void write_sidecar(const std::string& output, io::Format format, const Provenance& prov) {
   if (format != io::Format::kCsv || output.empty() || output == "-") return;
   std::error_code ec;

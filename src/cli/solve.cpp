@@ -10,6 +10,7 @@
 #include "cli/options.hpp"
 #include "dcplan/io/atomic_file.hpp"
 #include "dcplan/io/format.hpp"
+#include "dcplan/load.hpp"
 #include "dcplan/search.hpp"
 #include "io/table.hpp"
 #include "text.hpp"
@@ -117,7 +118,11 @@ int solve_command(const SolveCliOptions& o) {
   so.jobs = o.jobs;
   const SearchRange range = parse_range(o.vary);
   const SolveResult r = solve(so);
-  const std::string report = o.format == "json" ? as_json(range, r) : as_text(o, range, r);
+  const Provenance prov = make_provenance(
+      o.global->command,
+      load_scenario(o.scenario, LoadOptions{o.overrides, o.global->allow_dirs}).sha256);
+  const std::string report =
+      o.format == "json" ? with_meta(as_json(range, r), "json", prov) : as_text(o, range, r);
   if (!o.output.empty() && r.feasible) {
     write_solution(o.scenario, o.output, r.patch, "dcplan solve: " + r.set_line);
     std::fputs(report.c_str(), stdout);

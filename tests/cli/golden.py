@@ -84,8 +84,10 @@ def command_golden(name):
 def same_text(name, text, golden_text, limit=10):
     """Differences between two outputs, token by token: numbers at relative 1e-9, the rest exactly."""
     import re
-    # What made the output (dcplan's version and commit in a sweep header) is not compared.
-    provenance = re.compile(r' dcplan=\S+ commit=\S+|,"dcplan":"[^"]*","commit":"[^"]*"')
+    # What made the output is not compared: the version and commit of a sweep header, the meta
+    # record of a json output (its time and command differ from run to run).
+    provenance = re.compile(r' dcplan=\S+ commit=\S+|,"dcplan":"[^"]*","commit":"[^"]*"'
+                            r'|\n  "meta": \{[^\n]*\},')
     text, golden_text = provenance.sub("", text), provenance.sub("", golden_text)
     split = re.compile(r"(-?\d+(?:\.\d+)?(?:[eE][-+]?\d+)?)")
     now, old = split.split(text), split.split(golden_text)

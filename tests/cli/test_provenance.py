@@ -107,6 +107,39 @@ open(shard, "w").write(first.split(" dcplan=")[0] + "\n" + rest)
 rc, merged_out, err = run("merge", shard)
 check(rc == 0 and merged_out.split("\n", 1)[1] == rest, f"an old header merges: {rc} {err}")
 
+# compare, solve, optimize, sensitivity: json gets "meta" as its first key, md a footer, csv
+# written with -o a sidecar.
+rc, out, err = run("compare", MINIMAL, MINIMAL, "--set", "/regions/us-east/pue=1.31", "--format",
+                   "json", "--by", "total", env=EPOCH)
+cmeta = json.loads(out)["meta"]
+check(cmeta.get("base_sha256") == sha and len(cmeta.get("scenario_sha256", "")) == 64
+      and cmeta["scenario_sha256"] != sha, f"compare json meta: the two hashes: {cmeta}")
+rc, out, err = run("compare", MINIMAL, MINIMAL, "--format", "md", "--by", "total")
+check(out.strip().splitlines()[-1].startswith("<sub>dcplan "), "compare md footer")
+cpath = os.path.join(d, "compare.csv")
+rc, _, err = run("compare", MINIMAL, MINIMAL, "--format", "csv", "-o", cpath, env=EPOCH)
+meta_ok(json.loads(open(cpath + ".meta.json").read()), "compare csv sidecar", "compare")
+rc, out, err = run("solve", MINIMAL, "--target", "energy_twh@2030>=1.5", "--vary",
+                   "/capex/budget*=0.5:2", "--format", "json", env=EPOCH)
+meta_ok(json.loads(out)["meta"], "solve json", "solve")
+rc, out, err = run("-q", "optimize", MINIMAL, "--minimize", "cost_per_eflop_year_usd@2030", "--vary",
+                   "/capex/budget*=0.8:1.2", "--max-runs", "40", "--seed", "7", "--format", "json",
+                   env=EPOCH)
+ometa = json.loads(out)["meta"]
+meta_ok(ometa, "optimize json", "optimize")
+check(ometa.get("seed") == 7, f"optimize records its seed: {ometa}")
+for fmt in ["json", "md", "csv"]:
+    spath = os.path.join(d, "sens." + fmt)
+    rc, out, err = run("-q", "sensitivity", MINIMAL, "--method", "morris", "--seed", "5", "--metric",
+                       "energy_twh@2030", "--vary", "/regions/us-east/pue=1.1:1.3", "--vary",
+                       "/capex/budget*=0.8:1.2", "--format", fmt, "-o", spath, env=EPOCH)
+    check(rc == 0, f"sensitivity {fmt}: {err}")
+    rc, out, err = run("verify", spath, MINIMAL)
+    check(rc == 0 and "scenario: matches" in out, f"verify sensitivity {fmt}: {out} {err}")
+smeta = json.loads(open(os.path.join(d, "sens.json")).read())["meta"]
+meta_ok(smeta, "sensitivity json", "sensitivity")
+check(smeta.get("seed") == 5, f"sensitivity records its seed: {smeta}")
+
 # --no-provenance: the shapes before 0.2.
 rc, out, _ = run("run", MINIMAL, "--format", "json", "--no-provenance")
 check(isinstance(json.loads(out), list), "--no-provenance: json is the bare rows array")
