@@ -39,6 +39,11 @@ struct Command {
 std::string with_meta(const std::string& text, const std::string& format, const Provenance& prov,
                       const std::string& extra = "");
 
+//! Scenario::sha256 of a scenario the command loaded through the library (solve, optimize,
+//! sensitivity): loaded again, once; empty for standard input, which cannot be read twice.
+std::string scenario_hash(const std::string& scenario, const std::vector<std::string>& overrides,
+                          const std::vector<std::string>& allow_dirs);
+
 //! csv written to a regular file (-o FILE) gets its provenance beside it, in FILE.meta.json, so
 //! that the csv stays a plain table (run.cpp).
 void write_sidecar(const std::string& output, io::Format format, const Provenance& prov);
@@ -152,7 +157,7 @@ void write_solution(const std::string& scenario, const std::string& output,
                     const std::string& patch, const std::string& note);
 Command add_optimize(CLI::App& app, const Global& g);
 Command add_sensitivity(CLI::App& app, const Global& g);
-Command add_verify(CLI::App& app, const Global& g);  // verify.cpp
+Command add_verify(CLI::App& app, const Global& g);      // verify.cpp
 Command add_man(CLI::App& app, const Global& g);         // docs.cpp
 Command add_completion(CLI::App& app, const Global& g);  // docs.cpp
 

@@ -15,7 +15,6 @@
 #include "dcplan/error.hpp"
 #include "dcplan/io/atomic_file.hpp"
 #include "dcplan/io/format.hpp"
-#include "dcplan/load.hpp"
 #include "dcplan/search.hpp"
 #include "io/table.hpp"
 #include "text.hpp"
@@ -125,8 +124,7 @@ int optimize_command(const OptimizeCliOptions& o) {
     write_solution(o.scenario, o.output, r.patch, "dcplan optimize: " + r.set_line);
   }
   const Provenance prov = make_provenance(
-      o.global->command,
-      load_scenario(o.scenario, LoadOptions{o.overrides, o.global->allow_dirs}).sha256, o.seed);
+      o.global->command, scenario_hash(o.scenario, o.overrides, o.global->allow_dirs), o.seed);
   const std::string report =
       o.format == "json" ? with_meta(as_json(oo, r), "json", prov) : as_text(oo, r);
   std::fputs(report.c_str(), stdout);

@@ -24,10 +24,13 @@ std::string with_meta(const std::string& text, const std::string& format, const 
   if (format == "json" && !text.empty() && text.front() == '{') {
     return "{\n  \"meta\": " + meta + "," + text.substr(1);
   }
-  if (format == "md") {
-    return text + "\n<sub>" + text::md_escape(provenance_text(prov), 4000) + "</sub>\n";
-  }
-  return text;
+  return format == "md" ? io::with_provenance(text, io::Format::kMd, prov) : text;
+}
+
+std::string scenario_hash(const std::string& scenario, const std::vector<std::string>& overrides,
+                          const std::vector<std::string>& allow_dirs) {
+  // Standard input was read once, by the command itself.
+  return scenario == "-" ? std::string() : load_scenario(scenario, {overrides, allow_dirs}).sha256;
 }
 
 void write_sidecar(const std::string& output, io::Format format, const Provenance& prov) {

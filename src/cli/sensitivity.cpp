@@ -10,7 +10,6 @@
 #include "dcplan/error.hpp"
 #include "dcplan/io/atomic_file.hpp"
 #include "dcplan/io/format.hpp"
-#include "dcplan/load.hpp"
 #include "dcplan/report/svg.hpp"
 #include "dcplan/sensitivity.hpp"
 #include "io/table.hpp"
@@ -100,8 +99,7 @@ int sensitivity_command(const SensitivityCliOptions& c) {
         cells(a, false));
   }
   const Provenance prov = make_provenance(
-      c.global->command, load_scenario(o.scenario, LoadOptions{o.overrides, o.allow_dirs}).sha256,
-      o.seed);
+      c.global->command, scenario_hash(o.scenario, o.overrides, o.allow_dirs), o.seed);
   io::write_output(c.output, with_meta(out, c.format, prov));
   write_sidecar(c.output, c.format == "csv" ? io::Format::kCsv : io::Format::kTable, prov);
   return 0;

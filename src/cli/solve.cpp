@@ -10,7 +10,6 @@
 #include "cli/options.hpp"
 #include "dcplan/io/atomic_file.hpp"
 #include "dcplan/io/format.hpp"
-#include "dcplan/load.hpp"
 #include "dcplan/search.hpp"
 #include "io/table.hpp"
 #include "text.hpp"
@@ -119,8 +118,7 @@ int solve_command(const SolveCliOptions& o) {
   const SearchRange range = parse_range(o.vary);
   const SolveResult r = solve(so);
   const Provenance prov = make_provenance(
-      o.global->command,
-      load_scenario(o.scenario, LoadOptions{o.overrides, o.global->allow_dirs}).sha256);
+      o.global->command, scenario_hash(o.scenario, o.overrides, o.global->allow_dirs));
   const std::string report =
       o.format == "json" ? with_meta(as_json(range, r), "json", prov) : as_text(o, range, r);
   if (!o.output.empty() && r.feasible) {
