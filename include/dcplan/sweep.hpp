@@ -65,7 +65,10 @@ struct SweepOptions {
   std::string metrics;  //!< comma-separated; empty: a short default set
   bool by_region = false;
   bool summary = false;
-  std::string format = "csv";  //!< csv | jsonl
+  std::string format = "csv";  //!< csv | jsonl | sqlite
+  std::string output;          //!< sqlite: the store's file (-o)
+  bool append = false;         //!< sqlite: add this sweep to the store at `output`
+  std::string command;         //!< the command line, for the store's provenance
   //! When it holds a signal number the sweep stops with Interrupted (checked between runs).
   const std::atomic<int>* cancel = nullptr;
 };

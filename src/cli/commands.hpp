@@ -121,6 +121,7 @@ struct SweepCliOptions {
   bool summary = false;
   std::string format = "csv";
   std::string output;
+  bool append = false;
 };
 
 struct MergeOptions {

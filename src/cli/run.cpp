@@ -9,6 +9,7 @@
 #include "dcplan/engine.hpp"
 #include "dcplan/io/atomic_file.hpp"
 #include "dcplan/io/format.hpp"
+#include "dcplan/io/sqlite_store.hpp"
 #include "dcplan/load.hpp"
 #include "dcplan/provenance.hpp"
 #include "dcplan/targets.hpp"
@@ -40,11 +41,62 @@ void write_sidecar(const std::string& output, io::Format format, const Provenanc
   io::write_output(output + ".meta.json", provenance_json(prov) + "\n");
 }
 
+namespace {
+
+//! `run --format sqlite`: the rows --by and --years select, every column or --metrics, as
+//! run 0 of a store.
+void write_store(const std::string& path, const Results& res, const io::FormatOptions& fo,
+                 const Provenance& prov) {
+  std::vector<int> cols = fo.columns;
+  if (cols.empty()) {
+    for (int c = 0; c < kNumCols; ++c) {
+      if (!column_info(static_cast<Col>(c)).demand_only || res.has_demand) cols.push_back(c);
+    }
+  }
+  io::StoreSweep sw;
+  sw.kind = "run";
+  sw.runs = 1;
+  sw.hardware = fo.by == io::RowsBy::kHardware;
+  for (int c : cols) {
+    const ColumnInfo& info = column_info(static_cast<Col>(c));
+    sw.metrics.emplace_back(info.name);
+    sw.text_metrics.push_back(info.kind == ColumnKind::kText);
+  }
+  io::SqliteStore store(path, false);
+  (void)store.begin(sw, prov);
+  store.add_run(0, {});
+  std::vector<double> values(cols.size());
+  std::vector<std::string> texts(cols.size());
+  for (Eigen::Index r = 0; r < res.rows(); ++r) {
+    const RowKey& k = res.keys[static_cast<std::size_t>(r)];
+    if (fo.by == io::RowsBy::kTotal && k.region != RowKey::kTotal) continue;
+    if (fo.by != io::RowsBy::kHardware && k.hardware != RowKey::kAll) continue;
+    if ((fo.first_year && k.year < *fo.first_year) || (fo.last_year && k.year > *fo.last_year))
+      continue;
+    for (std::size_t i = 0; i < cols.size(); ++i) {
+      const ColumnInfo& info = column_info(static_cast<Col>(cols[i]));
+      values[i] = res.values(r, cols[i]);
+      texts[i] = info.kind == ColumnKind::kText ? io::exact_cell(values[i], info) : "";
+    }
+    store.add_row(0, k.year, res.region_name(r), res.hardware_name(r), values.data(), &texts);
+  }
+  store.commit();
+}
+
+}  // namespace
+
 int run(const RunOptions& o) {
   if (o.metrics == "help") return metrics({});
   // Check every option before any work, so that a usage error never leaves output behind.
   io::FormatOptions fo;
-  fo.format = io::parse_format(o.format);
+  const bool sqlite = o.format == "sqlite";
+  fo.format = sqlite ? io::Format::kCsv : io::parse_format(o.format);
+  if (sqlite && (o.output.empty() || o.output == "-")) {
+    throw InputError("--format", "", "sqlite needs a file: give -o FILE");
+  }
+  if (sqlite && !o.currency.empty() && o.currency != "USD") {
+    throw InputError("--currency", "", "a store keeps US dollars: use --currency with csv or json");
+  }
   fo.by = io::parse_rows_by(o.by);
   if (!o.years.empty()) io::parse_years(o.years, fo);
 
@@ -82,9 +134,13 @@ int run(const RunOptions& o) {
   EngineOptions eo;
   eo.by_hardware = fo.by == io::RowsBy::kHardware;
   const Results results = run_engine(s, eo);
-  const std::string text = io::format_results(results, fo);
-  io::write_output(o.output, o.no_provenance ? text : io::with_provenance(text, fo.format, prov));
-  if (!o.no_provenance) write_sidecar(o.output, fo.format, prov);
+  if (sqlite) {
+    write_store(o.output, results, fo, prov);
+  } else {
+    const std::string text = io::format_results(results, fo);
+    io::write_output(o.output, o.no_provenance ? text : io::with_provenance(text, fo.format, prov));
+    if (!o.no_provenance) write_sidecar(o.output, fo.format, prov);
+  }
   for (const auto& w : run_warnings(results)) {
     spdlog::warn("{}: {}", text::terminal_safe(o.scenario, 160), text::terminal_safe(w, 600));
   }
@@ -143,7 +199,7 @@ Command add_run(CLI::App& app, const Global& g) {
   sub->add_option("scenario", o->scenario, "scenario file ('-' for standard input)")->required();
   add_overrides(sub, o->overrides, "(applied last)");
   sub->add_option("--format", o->format, "output format")
-      ->check(CLI::IsMember({"table", "csv", "json", "jsonl", "md"}));
+      ->check(CLI::IsMember({"table", "csv", "json", "jsonl", "md", "sqlite"}));
   sub->add_option("--by", o->by, "rows: region (and total), total only, or per hardware too")
       ->check(CLI::IsMember({"region", "total", "hardware"}));
   sub->add_option("--metrics", o->metrics,

@@ -12,6 +12,7 @@
 #include "cli/options.hpp"
 #include "dcplan/error.hpp"
 #include "dcplan/io/atomic_file.hpp"
+#include "dcplan/io/sqlite_store.hpp"
 #include "dcplan/sweep.hpp"
 
 namespace dcplan::cli {
@@ -52,6 +53,13 @@ int sweep(const SweepCliOptions& o) {
   so.by_region = o.by == "region";
   so.summary = o.summary;
   so.format = o.format;
+  so.output = o.output;
+  so.append = o.append;
+  so.command = o.global->command;
+  if (o.append && o.format != "sqlite") {
+    throw InputError("--append", "",
+                     "adds a sweep to an SQLite store: use it with --format sqlite");
+  }
   // SIGINT, SIGTERM, SIGHUP, SIGQUIT and SIGPIPE stop the sweep between runs: the temporary
   // output file is removed and the exit code is 128 + the signal.
   struct sigaction sa {};
@@ -79,7 +87,9 @@ int sweep(const SweepCliOptions& o) {
                 << (p.done == p.total ? "\n" : "") << std::flush;
     };
   }
-  if (o.output.empty() || o.output == "-") {
+  if (o.format == "sqlite") {
+    run_sweep(so, std::cout, progress);  // the store writes its own file (-o), atomically
+  } else if (o.output.empty() || o.output == "-") {
     run_sweep(so, std::cout, progress);
     std::cout.flush();
   } else {
@@ -91,6 +101,16 @@ int sweep(const SweepCliOptions& o) {
 }
 
 int merge(const MergeOptions& o) {
+  // SQLite stores merge into a store; text shards into text.
+  std::size_t stores = 0;
+  for (const auto& f : o.files) stores += io::SqliteStore::is_sqlite(f) ? 1 : 0;
+  if (stores > 0) {
+    if (stores != o.files.size()) {
+      throw InputError("merge", "", "cannot merge SQLite stores with csv or jsonl shards");
+    }
+    io::SqliteStore::merge(o.files, o.output);
+    return 0;
+  }
   if (o.output.empty() || o.output == "-") {
     merge_sweeps(o.files, std::cout);
     std::cout.flush();
@@ -139,8 +159,12 @@ Command add_sweep(CLI::App& app, const Global& g) {
   sub->add_flag(
       "--summary", o->summary,
       "per metric and year: n, mean, p5, p50, p95 (percentiles by the P-square estimator)");
-  sub->add_option("--format", o->format, "csv (default) or jsonl")
-      ->check(CLI::IsMember({"csv", "jsonl"}));
+  sub->add_option("--format", o->format,
+                  "csv (default), jsonl, or sqlite (a store, with -o FILE: docs/sqlite.md)")
+      ->check(CLI::IsMember({"csv", "jsonl", "sqlite"}));
+  sub->add_flag("--append", o->append,
+                "sqlite: add this sweep to the store at -o FILE (another sweep id) instead of "
+                "replacing it");
   add_output(sub, o->output);
   return {sub, [o] { return sweep(*o); }};
 }
@@ -153,7 +177,8 @@ Command add_merge(CLI::App& app, const Global& /*g*/) {
       "Each shard must hold exactly its runs (run i in shard i mod N), in order, every run with\n"
       "the same rows; anything else is an error naming the file and line.\n\n"
       "Examples:\n"
-      "  dcplan merge out.0.csv out.1.csv out.2.csv out.3.csv -o out.csv\n");
+      "  dcplan merge out.0.csv out.1.csv out.2.csv out.3.csv -o out.csv\n"
+      "  dcplan merge out.0.sqlite out.1.sqlite -o out.sqlite   (SQLite stores: -o needed)\n");
   sub->add_option("files", o->files, "shard outputs")->required();
   add_output(sub, o->output);
   return {sub, [o] { return merge(*o); }};

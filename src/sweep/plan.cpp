@@ -463,8 +463,8 @@ Plan prepare(const SweepOptions& o) {
         "--shard", "",
         fmt::format("expected K/N with 0 <= K < N, found {}/{}", o.shard_k, o.shard_n));
   }
-  if (o.format != "csv" && o.format != "jsonl") {
-    throw InputError("--format", "", "expected csv or jsonl, found \"" + o.format + "\"");
+  if (o.format != "csv" && o.format != "jsonl" && o.format != "sqlite") {
+    throw InputError("--format", "", "expected csv, jsonl or sqlite, found \"" + o.format + "\"");
   }
   std::vector<VarySpec> specs;
   for (const auto& v : o.varies) specs.push_back(parse_vary(v));
@@ -515,8 +515,10 @@ Plan prepare(const SweepOptions& o) {
   std::uint64_t h = 0xcbf29ce484222325ULL;
   h = fnv1a(h, merged);
   for (const auto& v : o.varies) h = fnv1a(fnv1a(h, "|vary:"), v);
+  // A store holds the sweep its csv would: the same hash, so the same draws.
   h = fnv1a(h, fmt::format("|samples:{}|seed:{}|metrics:{}|by:{}|summary:{}|{}", p.samples, o.seed,
-                           o.metrics, o.by_region, o.summary, o.format));
+                           o.metrics, o.by_region, o.summary,
+                           o.format == "sqlite" ? std::string("csv") : o.format));
   p.hash = h ^ (o.seed * 0x9E3779B97F4A7C15ULL);
   return p;
 }

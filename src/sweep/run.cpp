@@ -7,6 +7,7 @@
 #include <chrono>
 #include <condition_variable>
 #include <limits>
+#include <memory>
 #include <mutex>
 #include <ostream>
 #include <thread>
@@ -14,6 +15,8 @@
 #include "dcplan/engine.hpp"
 #include "dcplan/error.hpp"
 #include "dcplan/io/format.hpp"
+#include "dcplan/io/sqlite_store.hpp"
+#include "dcplan/provenance.hpp"
 #include "dcplan/sweep.hpp"
 #include "sweep/file_format.hpp"
 #include "sweep/plan.hpp"
@@ -32,8 +35,10 @@ namespace {
 
 //! One run's output: text rows, or the values for the summary.
 struct Slot {
+  long long run = 0;
   std::string text;
   std::vector<double> values;
+  std::vector<double> params;  //!< the run's parameters (SQLite rows)
   std::string error;
   std::vector<Diagnostic> diagnostics;
   bool ready = false;
@@ -68,11 +73,16 @@ class SweepRun {
     years_ = p_.base.horizon.years();
     per_run_ = static_cast<std::size_t>(years_) * regions_.size() * p_.metrics.size();
     cells_.resize(o.summary ? per_run_ : 0);
+    if (o.format == "sqlite") store_ = std::make_unique<io::SqliteStore>(o.output, o.append);
   }
 
   void run() {
     check_grid();
-    if (!o_.summary) write_header();
+    if (store_) {
+      begin_store();
+    } else if (!o_.summary) {
+      write_header();
+    }
     if (jobs_ == 1 || count_ <= 1) {
       run_serial();
     } else {
@@ -80,6 +90,7 @@ class SweepRun {
     }
     report(count_, true);
     if (o_.summary) write_summary();
+    if (store_) store_->commit();
   }
 
  private:
@@ -113,6 +124,24 @@ class SweepRun {
     }
   }
 
+  //! The store's meta row and columns: one per varied parameter, one per metric.
+  void begin_store() {
+    io::StoreSweep sw;
+    sw.kind = "sweep";
+    sw.sweep_hash = fmt::format("{:016x}", p_.hash);
+    sw.runs = p_.total;
+    sw.shard_k = o_.shard_k;
+    sw.shard_n = o_.shard_n;
+    for (const auto& b : p_.bindings) sw.params.push_back(param_name(b.spec));
+    for (int m : p_.metrics) {
+      const ColumnInfo& c = column_info(static_cast<Col>(m));
+      sw.metrics.emplace_back(c.name);
+      sw.text_metrics.push_back(c.kind == ColumnKind::kText);
+      any_text_ = any_text_ || c.kind == ColumnKind::kText;
+    }
+    (void)store_->begin(sw, make_provenance(o_.command, p_.base.sha256, o_.seed));
+  }
+
   void write_header() {
     const std::string hash = fmt::format("{:016x}", p_.hash);
     if (o_.format == "csv") {
@@ -136,7 +165,9 @@ class SweepRun {
       eo.region_rows = o_.by_region;
       w.engine.run(w.ws, eo, w.res);
       const int per_year = static_cast<int>(w.res.rows() / years_);
-      if (o_.summary) {
+      slot.run = run;
+      if (o_.summary || store_) {
+        if (store_ && !o_.summary) slot.params = w.params;
         slot.values.resize(per_run_);
         std::size_t k = 0;
         for (int t = 0; t < years_; ++t) {
@@ -221,6 +252,24 @@ class SweepRun {
     if (o_.summary) {
       for (std::size_t k = 0; k < per_run_; ++k) {
         if (!is_empty_cell(slot.values[k])) cells_[k].add(slot.values[k]);
+      }
+    } else if (store_) {
+      store_->add_run(slot.run, slot.params);
+      const std::size_t per_row = p_.metrics.size();
+      std::size_t k = 0;
+      for (int t = 0; t < years_; ++t) {
+        for (int r : regions_) {
+          if (any_text_) {
+            texts_.resize(per_row);
+            for (std::size_t i = 0; i < per_row; ++i) {
+              const ColumnInfo& c = column_info(static_cast<Col>(p_.metrics[i]));
+              texts_[i] = c.kind == ColumnKind::kText ? io::exact_cell(slot.values[k + i], c) : "";
+            }
+          }
+          store_->add_row(slot.run, p_.base.horizon.start + t, region_name(r), "", &slot.values[k],
+                          any_text_ ? &texts_ : nullptr);
+          k += per_row;
+        }
       }
     } else {
       out_ << slot.text;
@@ -346,6 +395,21 @@ class SweepRun {
   }
 
   void write_summary() {
+    if (store_) {
+      std::size_t k = 0;
+      for (int t = 0; t < years_; ++t) {
+        for (int r : regions_) {
+          for (int m : p_.metrics) {
+            const Summary& c = cells_[k++];
+            store_->add_summary(p_.base.horizon.start + t, region_name(r),
+                                std::string(column_info(static_cast<Col>(m)).name), c.n,
+                                c.n > 0 ? c.mean : std::numeric_limits<double>::quiet_NaN(),
+                                c.p5.value(), c.p50.value(), c.p95.value());
+          }
+        }
+      }
+      return;
+    }
     if (o_.format == "csv") out_ << sweep::kSummaryColumns << "\n";
     auto num = [](double v) {
       return is_empty_cell(v) ? std::string("null") : io::exact_number(v);
@@ -384,6 +448,9 @@ class SweepRun {
   int years_ = 0;
   std::size_t per_run_ = 0;  //!< values a run reports (years × regions × metrics)
   std::vector<Summary> cells_;
+  std::unique_ptr<io::SqliteStore> store_;  //!< --format sqlite
+  bool any_text_ = false;                   //!< a text metric (limit) among the store's columns
+  std::vector<std::string> texts_;
   std::chrono::steady_clock::time_point last_report_ = std::chrono::steady_clock::now();
   // The reorder buffer and its hand-over, shared by the workers and the writer.
   std::vector<Slot> slots_;

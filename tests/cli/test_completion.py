@@ -31,9 +31,9 @@ def complete(line):
 
 check(complete("dcplan ru") == ["run"], f"dcplan ru<TAB>: {complete('dcplan ru')}")
 check(complete("dcplan run --for") == ["--format"], f"--for<TAB>: {complete('dcplan run --for')}")
-check(sorted(complete("dcplan run --format ")) == ["csv", "json", "jsonl", "md", "table"],
+check(sorted(complete("dcplan run --format ")) == ["csv", "json", "jsonl", "md", "sqlite", "table"],
       f"run --format <TAB>: {complete('dcplan run --format ')}")
-check(sorted(complete("dcplan sweep --format ")) == ["csv", "jsonl"],
+check(sorted(complete("dcplan sweep --format ")) == ["csv", "jsonl", "sqlite"],
       f"sweep --format <TAB>: {complete('dcplan sweep --format ')}")
 check(complete("dcplan run --metrics ene") == ["energy_twh"],
       f"--metrics ene<TAB>: {complete('dcplan run --metrics ene')}")

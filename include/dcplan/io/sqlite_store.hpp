@@ -1,0 +1,71 @@
+// dcplan — a results store in SQLite (`--format sqlite -o FILE`): many runs in one file that
+// sqlite3, Python's sqlite3 module and pandas.read_sql query directly.
+//
+// Tables (docs/sqlite.md): meta (one row per sweep: what made it), runs (sweep, run and each
+// varied parameter), results (sweep, run, year, region[, hardware] and one REAL column per
+// metric; the text column `limit` as TEXT), summary (--summary). The file is written whole or
+// not at all: a temporary file beside it, renamed into place on commit(); a store with --append
+// is copied first and gets another sweep id. Strings from scenarios are bound as values or
+// quoted as identifiers, never spliced into SQL.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "dcplan/provenance.hpp"
+
+namespace dcplan::io {
+
+struct StoreSweep {
+  std::string kind = "sweep";  //!< run | sweep | compare
+  std::string sweep_hash;      //!< the sweep's hash (shards of one sweep share it)
+  long long runs = 0;          //!< runs of the whole sweep
+  long long shard_k = 0, shard_n = 1;
+  std::vector<std::string> params;   //!< varied parameters: columns of `runs`
+  std::vector<std::string> metrics;  //!< columns of `results` (and rows of `summary`)
+  std::vector<bool> text_metrics;    //!< per metric: a TEXT column (limit)
+  bool hardware = false;             //!< results carry a hardware column
+};
+
+class SqliteStore {
+ public:
+  //! A new store at `path` (replacing it on commit), or with `append` a copy of the existing
+  //! one with another sweep added. Throws InputError for a path that is not a regular file
+  //! (stdout, a device), a store that is not dcplan's, or an SQLite error.
+  SqliteStore(const std::string& path, bool append);
+  SqliteStore(const SqliteStore&) = delete;
+  SqliteStore& operator=(const SqliteStore&) = delete;
+  ~SqliteStore();
+
+  //! Starts a sweep: its meta row, the columns it needs. Returns its id (1 in a new store).
+  long long begin(const StoreSweep& sweep, const Provenance& provenance);
+  //! A run's parameters (as many as StoreSweep::params).
+  void add_run(long long run, const std::vector<double>& params);
+  //! One result row: values in StoreSweep::metrics order (NaN: NULL; text metrics are given as
+  //! their text in `texts`, in the same order, empty for the others). hardware: "" for none.
+  void add_row(long long run, int year, const std::string& region, const std::string& hardware,
+               const double* values, const std::vector<std::string>* texts = nullptr);
+  //! One summary row.
+  void add_summary(int year, const std::string& region, const std::string& metric, long long n,
+                   double mean, double p5, double p50, double p95);
+  //! Ends the transaction every `kChunk` runs (bounded memory); called by add_run.
+  static constexpr long long kChunk = 4096;
+  //! Indices, last transaction, close, rename into place.
+  void commit();
+
+  //! Merges shards of one sweep (stores written with --shard k/n) into `path`: refuses shards of
+  //! different sweeps, repeated or missing shards. Rows are copied by query.
+  static void merge(const std::vector<std::string>& shards, const std::string& path);
+
+  //! Whether a file starts with SQLite's header ("SQLite format 3").
+  [[nodiscard]] static bool is_sqlite(const std::string& path);
+
+ private:
+  struct Impl;
+  std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace dcplan::io

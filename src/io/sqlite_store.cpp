@@ -1,0 +1,380 @@
+#include "dcplan/io/sqlite_store.hpp"
+
+#include <fmt/format.h>
+#include <sqlite3.h>
+
+#include <cmath>
+#include <filesystem>
+#include <fstream>
+#include <map>
+#include <set>
+
+#include "dcplan/error.hpp"
+#include "dcplan/io/atomic_file.hpp"
+#include "json_io.hpp"
+
+namespace dcplan::io {
+
+namespace {
+
+//! An SQL identifier for any text: double-quoted, inner quotes doubled.
+std::string quoted(const std::string& name) {
+  std::string out = "\"";
+  for (const char c : name) {
+    if (c == '"') out += '"';
+    out += c == '\0' ? '?' : c;
+  }
+  return out + "\"";
+}
+
+constexpr const char* kSchema = R"(
+CREATE TABLE IF NOT EXISTS meta(sweep INTEGER PRIMARY KEY, kind TEXT NOT NULL, dcplan TEXT,
+  "commit" TEXT, command TEXT, scenario_sha256 TEXT, seed INTEGER, time TEXT, sweep_hash TEXT,
+  runs INTEGER, shard TEXT);
+CREATE TABLE IF NOT EXISTS runs(sweep INTEGER NOT NULL, run INTEGER NOT NULL);
+CREATE TABLE IF NOT EXISTS results(sweep INTEGER NOT NULL, run INTEGER NOT NULL,
+  year INTEGER NOT NULL, region TEXT NOT NULL, hardware TEXT);
+CREATE TABLE IF NOT EXISTS summary(sweep INTEGER NOT NULL, year INTEGER NOT NULL,
+  region TEXT NOT NULL, metric TEXT NOT NULL, n INTEGER, mean REAL, p5 REAL, p50 REAL, p95 REAL);
+)";
+
+}  // namespace
+
+struct SqliteStore::Impl {
+  std::string path;
+  std::unique_ptr<AtomicFile> file;
+  sqlite3* db = nullptr;
+  long long sweep = 0;
+  sqlite3_stmt* run_stmt = nullptr;
+  sqlite3_stmt* row_stmt = nullptr;
+  sqlite3_stmt* summary_stmt = nullptr;
+  std::size_t params = 0, metrics = 0;
+  std::vector<bool> text;
+  long long runs_in_transaction = 0;
+  bool committed = false;
+
+  Impl() = default;
+  Impl(const Impl&) = delete;
+  Impl& operator=(const Impl&) = delete;
+  ~Impl() { close(); }
+
+  [[noreturn]] void fail(const std::string& what) const {
+    throw InputError(path, "",
+                     fmt::format("SQLite: {}: {}", what, db != nullptr ? sqlite3_errmsg(db) : "?"));
+  }
+  void exec(const std::string& sql) const {
+    char* error = nullptr;
+    if (sqlite3_exec(db, sql.c_str(), nullptr, nullptr, &error) != SQLITE_OK) {
+      const std::string message = error != nullptr ? error : "?";
+      sqlite3_free(error);
+      throw InputError(path, "", "SQLite: " + message);
+    }
+  }
+  sqlite3_stmt* prepare(const std::string& sql) const {
+    sqlite3_stmt* s = nullptr;
+    if (sqlite3_prepare_v2(db, sql.c_str(), -1, &s, nullptr) != SQLITE_OK) fail("prepare");
+    return s;
+  }
+  void step(sqlite3_stmt* s) const {
+    if (sqlite3_step(s) != SQLITE_DONE) fail("write");
+    sqlite3_reset(s);
+    sqlite3_clear_bindings(s);
+  }
+  //! The columns of a table, in order.
+  [[nodiscard]] std::vector<std::string> columns(const std::string& table,
+                                                 const std::string& schema = "main") const {
+    std::vector<std::string> out;
+    sqlite3_stmt* s = prepare("PRAGMA " + quoted(schema) + ".table_info(" + quoted(table) + ")");
+    while (sqlite3_step(s) == SQLITE_ROW) {
+      out.emplace_back(reinterpret_cast<const char*>(sqlite3_column_text(s, 1)));
+    }
+    sqlite3_finalize(s);
+    return out;
+  }
+  //! Adds the columns a table lacks.
+  void ensure(const std::string& table, const std::vector<std::string>& names,
+              const std::vector<bool>& is_text) const {
+    const auto have = columns(table);
+    const std::set<std::string> present(have.begin(), have.end());
+    for (std::size_t i = 0; i < names.size(); ++i) {
+      if (present.count(names[i]) != 0) continue;
+      exec("ALTER TABLE " + quoted(table) + " ADD COLUMN " + quoted(names[i]) +
+           (i < is_text.size() && is_text[i] ? " TEXT" : " REAL"));
+    }
+  }
+  void open(const std::string& file_path) {
+    if (sqlite3_open_v2(file_path.c_str(), &db, SQLITE_OPEN_READWRITE, nullptr) != SQLITE_OK) {
+      fail("open");
+    }
+    // The file is a temporary one, renamed into place when complete: no journal is needed.
+    exec("PRAGMA journal_mode=OFF; PRAGMA synchronous=OFF;");
+  }
+  void close() {
+    for (sqlite3_stmt* s : {run_stmt, row_stmt, summary_stmt}) sqlite3_finalize(s);
+    run_stmt = row_stmt = summary_stmt = nullptr;
+    if (db != nullptr) sqlite3_close(db);
+    db = nullptr;
+  }
+};
+
+bool SqliteStore::is_sqlite(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  char head[16] = {};
+  in.read(head, sizeof head);
+  return in.gcount() == 16 && std::string(head, 15) == "SQLite format 3";
+}
+
+SqliteStore::SqliteStore(const std::string& path, bool append) : impl_(std::make_unique<Impl>()) {
+  Impl& m = *impl_;
+  m.path = path;
+  if (path.empty() || path == "-") {
+    throw InputError("--format", "", "sqlite needs a file: give -o FILE");
+  }
+  const bool existing = append && is_sqlite(path);
+  std::error_code ec;
+  if (append && !existing && std::filesystem::exists(path, ec)) {
+    throw InputError(path, "", "--append: not an SQLite file (expected a store dcplan wrote)");
+  }
+  m.file = std::make_unique<AtomicFile>(path);
+  if (m.file->temp_path().empty()) {
+    throw InputError(path, "", "sqlite needs a regular file, not a device or a pipe");
+  }
+  if (existing) {  // a copy of the store, to which this sweep is added
+    std::ifstream in(m.file->target(), std::ios::binary);
+    m.file->stream() << in.rdbuf();
+  }
+  m.file->stream().flush();
+  m.open(m.file->temp_path());
+  if (existing && m.columns("meta").empty()) {
+    throw InputError(path, "", "--append: an SQLite file without dcplan's tables");
+  }
+  m.exec(kSchema);
+}
+
+SqliteStore::~SqliteStore() {
+  impl_->close();  // an uncommitted store: the AtomicFile removes the temporary file
+}
+
+long long SqliteStore::begin(const StoreSweep& sw, const Provenance& p) {
+  Impl& m = *impl_;
+  m.exec("BEGIN");
+  sqlite3_stmt* next = m.prepare("SELECT COALESCE(MAX(sweep), 0) + 1 FROM meta");
+  if (sqlite3_step(next) != SQLITE_ROW) m.fail("read");
+  m.sweep = sqlite3_column_int64(next, 0);
+  sqlite3_finalize(next);
+  sqlite3_stmt* meta = m.prepare(
+      "INSERT INTO meta(sweep, kind, dcplan, \"commit\", command, scenario_sha256, seed, time, "
+      "sweep_hash, runs, shard) VALUES(?,?,?,?,?,?,?,?,?,?,?)");
+  auto text = [&](int i, const std::string& v) {
+    sqlite3_bind_text(meta, i, v.c_str(), static_cast<int>(v.size()), SQLITE_TRANSIENT);
+  };
+  sqlite3_bind_int64(meta, 1, m.sweep);
+  text(2, sw.kind);
+  text(3, p.version);
+  text(4, p.commit);
+  text(5, p.command);
+  text(6, p.scenario_sha256);
+  if (p.seed) sqlite3_bind_int64(meta, 7, static_cast<sqlite3_int64>(*p.seed));
+  text(8, p.time);
+  text(9, sw.sweep_hash);
+  sqlite3_bind_int64(meta, 10, sw.runs);
+  text(11, fmt::format("{}/{}", sw.shard_k, sw.shard_n));
+  m.step(meta);
+  sqlite3_finalize(meta);
+  m.ensure("runs", sw.params, {});
+  m.ensure("results", sw.metrics, sw.text_metrics);
+  m.params = sw.params.size();
+  m.metrics = sw.metrics.size();
+  m.text = sw.text_metrics;
+  m.text.resize(m.metrics, false);
+  std::string cols = "sweep, run", marks = "?,?";
+  for (const auto& name : sw.params) {
+    cols += ", " + quoted(name);
+    marks += ",?";
+  }
+  m.run_stmt = m.prepare("INSERT INTO runs(" + cols + ") VALUES(" + marks + ")");
+  cols = "sweep, run, year, region, hardware";
+  marks = "?,?,?,?,?";
+  for (const auto& name : sw.metrics) {
+    cols += ", " + quoted(name);
+    marks += ",?";
+  }
+  m.row_stmt = m.prepare("INSERT INTO results(" + cols + ") VALUES(" + marks + ")");
+  m.summary_stmt = m.prepare(
+      "INSERT INTO summary(sweep, year, region, metric, n, mean, p5, p50, p95) "
+      "VALUES(?,?,?,?,?,?,?,?,?)");
+  return m.sweep;
+}
+
+void SqliteStore::add_run(long long run, const std::vector<double>& params) {
+  Impl& m = *impl_;
+  if (++m.runs_in_transaction >= kChunk) {
+    m.exec("COMMIT; BEGIN");
+    m.runs_in_transaction = 0;
+  }
+  sqlite3_bind_int64(m.run_stmt, 1, m.sweep);
+  sqlite3_bind_int64(m.run_stmt, 2, run);
+  for (std::size_t i = 0; i < m.params && i < params.size(); ++i) {
+    sqlite3_bind_double(m.run_stmt, static_cast<int>(i) + 3, params[i]);
+  }
+  m.step(m.run_stmt);
+}
+
+void SqliteStore::add_row(long long run, int year, const std::string& region,
+                          const std::string& hardware, const double* values,
+                          const std::vector<std::string>* texts) {
+  Impl& m = *impl_;
+  sqlite3_stmt* s = m.row_stmt;
+  sqlite3_bind_int64(s, 1, m.sweep);
+  sqlite3_bind_int64(s, 2, run);
+  sqlite3_bind_int(s, 3, year);
+  sqlite3_bind_text(s, 4, region.c_str(), static_cast<int>(region.size()), SQLITE_TRANSIENT);
+  if (!hardware.empty()) {
+    sqlite3_bind_text(s, 5, hardware.c_str(), static_cast<int>(hardware.size()), SQLITE_TRANSIENT);
+  }
+  for (std::size_t i = 0; i < m.metrics; ++i) {
+    const int at = static_cast<int>(i) + 6;
+    if (m.text[i] && texts != nullptr && i < texts->size()) {
+      const std::string& t = (*texts)[i];
+      sqlite3_bind_text(s, at, t.c_str(), static_cast<int>(t.size()), SQLITE_TRANSIENT);
+    } else if (!std::isnan(values[i])) {
+      sqlite3_bind_double(s, at, values[i]);
+    }
+  }
+  m.step(s);
+}
+
+void SqliteStore::add_summary(int year, const std::string& region, const std::string& metric,
+                              long long n, double mean, double p5, double p50, double p95) {
+  Impl& m = *impl_;
+  sqlite3_stmt* s = m.summary_stmt;
+  sqlite3_bind_int64(s, 1, m.sweep);
+  sqlite3_bind_int(s, 2, year);
+  sqlite3_bind_text(s, 3, region.c_str(), static_cast<int>(region.size()), SQLITE_TRANSIENT);
+  sqlite3_bind_text(s, 4, metric.c_str(), static_cast<int>(metric.size()), SQLITE_TRANSIENT);
+  sqlite3_bind_int64(s, 5, n);
+  int at = 6;
+  for (const double v : {mean, p5, p50, p95}) {
+    if (!std::isnan(v)) sqlite3_bind_double(s, at, v);
+    ++at;
+  }
+  m.step(s);
+}
+
+void SqliteStore::commit() {
+  Impl& m = *impl_;
+  m.exec(
+      "COMMIT; CREATE INDEX IF NOT EXISTS results_run_year_region ON results(run, year, region);"
+      "CREATE INDEX IF NOT EXISTS runs_run ON runs(run);");
+  m.close();
+  m.file->commit();
+  m.committed = true;
+}
+
+void SqliteStore::merge(const std::vector<std::string>& shards, const std::string& path) {
+  if (shards.empty()) throw InputError("merge", "", "no files to merge");
+  struct Shard {
+    std::string file, hash, shard;
+    long long runs = 0, k = 0, n = 0;
+  };
+  std::vector<Shard> info;
+  for (const auto& file : shards) {
+    sqlite3* db = nullptr;
+    Shard s;
+    s.file = file;
+    const bool ok = sqlite3_open_v2(file.c_str(), &db, SQLITE_OPEN_READONLY, nullptr) == SQLITE_OK;
+    sqlite3_stmt* q = nullptr;
+    const bool read =
+        ok &&
+        sqlite3_prepare_v2(db,
+                           "SELECT sweep_hash, runs, shard, kind, (SELECT COUNT(*) FROM meta), "
+                           "(SELECT COUNT(*) FROM summary) FROM meta",
+                           -1, &q, nullptr) == SQLITE_OK &&
+        sqlite3_step(q) == SQLITE_ROW;
+    std::string kind;
+    long long sweeps = 0, summaries = 0;
+    if (read) {
+      auto col = [&](int i) {
+        const auto* t = sqlite3_column_text(q, i);
+        return t != nullptr ? std::string(reinterpret_cast<const char*>(t)) : std::string();
+      };
+      s.hash = col(0);
+      s.runs = sqlite3_column_int64(q, 1);
+      s.shard = col(2);
+      kind = col(3);
+      sweeps = sqlite3_column_int64(q, 4);
+      summaries = sqlite3_column_int64(q, 5);
+    }
+    sqlite3_finalize(q);
+    sqlite3_close(db);
+    if (!read) throw InputError(file, "", "not a dcplan SQLite store (no meta table)");
+    if (sweeps != 1 || kind != "sweep") {
+      throw InputError(file, "", "expected one sweep shard (a store of several sweeps or a run)");
+    }
+    if (summaries != 0) throw InputError(file, "", "--summary stores cannot be merged");
+    const auto slash = s.shard.find('/');
+    s.k = slash == std::string::npos ? -1 : std::atoll(s.shard.c_str());
+    s.n = slash == std::string::npos ? 0 : std::atoll(s.shard.c_str() + slash + 1);
+    info.push_back(s);
+  }
+  std::set<long long> seen;
+  for (const auto& s : info) {
+    if (s.hash != info[0].hash || s.n != info[0].n || s.runs != info[0].runs) {
+      throw InputError(s.file, "",
+                       fmt::format("a shard of another sweep (hash {}, shard {}; {} has hash {}, "
+                                   "shard {})",
+                                   jsonio::excerpt(s.hash), jsonio::excerpt(s.shard), info[0].file,
+                                   jsonio::excerpt(info[0].hash), jsonio::excerpt(info[0].shard)));
+    }
+    if (s.k < 0 || s.k >= s.n || !seen.insert(s.k).second) {
+      throw InputError(s.file, "", "shard " + jsonio::excerpt(s.shard) + " repeated or malformed");
+    }
+  }
+  for (long long k = 0; k < info[0].n; ++k) {
+    if (seen.count(k) == 0) {
+      throw InputError("merge", "", fmt::format("shard {}/{} is missing", k, info[0].n));
+    }
+  }
+  // The first shard copied whole, the others' rows added to it.
+  Impl m;
+  m.path = path;
+  m.file = std::make_unique<AtomicFile>(path);
+  if (m.file->temp_path().empty()) {
+    throw InputError(path, "", "sqlite needs a regular file, not a device or a pipe");
+  }
+  {
+    std::ifstream in(shards[0], std::ios::binary);
+    m.file->stream() << in.rdbuf();
+    m.file->stream().flush();
+  }
+  m.open(m.file->temp_path());
+  const auto run_cols = m.columns("runs");
+  const auto result_cols = m.columns("results");
+  auto list = [](const std::vector<std::string>& cols) {
+    std::string out;
+    for (const auto& c : cols) out += (out.empty() ? "" : ", ") + quoted(c);
+    return out;
+  };
+  for (std::size_t i = 1; i < shards.size(); ++i) {
+    sqlite3_stmt* attach = m.prepare("ATTACH DATABASE ? AS shard");
+    sqlite3_bind_text(attach, 1, shards[i].c_str(), static_cast<int>(shards[i].size()),
+                      SQLITE_TRANSIENT);
+    m.step(attach);
+    sqlite3_finalize(attach);
+    if (m.columns("runs", "shard") != run_cols || m.columns("results", "shard") != result_cols) {
+      throw InputError(shards[i], "", "its tables differ from " + shards[0] + "'s");
+    }
+    // One transaction per shard (ATTACH cannot run inside one).
+    m.exec("BEGIN; INSERT INTO runs(" + list(run_cols) + ") SELECT " + list(run_cols) +
+           " FROM shard.runs; INSERT INTO results(" + list(result_cols) + ") SELECT " +
+           list(result_cols) + " FROM shard.results; COMMIT; DETACH DATABASE shard;");
+  }
+  m.exec(
+      "UPDATE meta SET shard = '0/1';"
+      "CREATE INDEX IF NOT EXISTS results_run_year_region ON results(run, year, region);"
+      "CREATE INDEX IF NOT EXISTS runs_run ON runs(run);");
+  m.close();
+  m.file->commit();
+}
+
+}  // namespace dcplan::io

@@ -1,0 +1,143 @@
+"""The SQLite results store (--format sqlite): the same numbers as csv, by query; meta, runs,
+results and summary tables; --append; shards merged equal the unsharded store; refusals; a
+failed sweep leaves no file; hostile ids and pointers stay values and quoted identifiers."""
+import csv
+import io
+import json
+import os
+import sqlite3
+import sys
+
+sys.path.insert(0, os.path.dirname(__file__))
+from common import DCPLAN, check, check_clean, finish, run, tempdir  # noqa: E402
+
+MINIMAL = os.path.abspath("scenarios/examples/minimal.json")
+ALIBABA = os.path.abspath("scenarios/alibaba-380b.json")
+d = tempdir()
+
+
+def db(path):
+    con = sqlite3.connect(path)
+    check(con.execute("PRAGMA integrity_check").fetchone()[0] == "ok", f"{path}: integrity_check")
+    return con
+
+
+# run: every cell of every row equals csv's (both exact: shortest round-trip decimals).
+store = os.path.join(d, "run.sqlite")
+rc, _, err = run("run", ALIBABA, "--format", "sqlite", "-o", store)
+check(rc == 0, f"run --format sqlite: {err}")
+rc, out, _ = run("run", ALIBABA, "--format", "csv")
+rows = list(csv.DictReader(io.StringIO(out)))
+con = db(store)
+check(con.execute("SELECT kind, runs FROM meta").fetchall() == [("run", 1)], "run meta")
+got = {(y, r): e for y, r, e in con.execute("SELECT year, region, energy_twh FROM results")}
+check(len(got) == len(rows) and all(got[(int(x["year"]), x["region"])] == float(x["energy_twh"])
+                                    for x in rows), "run: the store's energy equals csv's")
+limits = dict(((y, r), l) for y, r, l in con.execute('SELECT year, region, "limit" FROM results'))
+check(all(limits[(int(x["year"]), x["region"])] == (x["limit"] or None) for x in rows),
+      "run: the limit column is text, as in csv")
+rc, _, err = run("run", MINIMAL, "--format", "sqlite")
+check(rc == 2 and "-o FILE" in err, f"sqlite to standard output is refused: {rc} {err}")
+
+# sweep rows: the same numbers as the csv sweep; runs hold the parameters.
+args = ["sweep", MINIMAL, "--vary", "/capex/budget*=uniform(0.8,1.2)", "--vary",
+        "/regions/us-east/pue=1.1,1.3", "--samples", "6", "--by", "region", "--seed", "3"]
+sweep_db = os.path.join(d, "sweep.sqlite")
+rc, _, err = run(*args, "--format", "sqlite", "-o", sweep_db)
+check(rc == 0, f"sweep --format sqlite: {err}")
+rc, out, _ = run(*args)
+lines = out.splitlines()
+header = lines[0]
+table = list(csv.DictReader(io.StringIO("\n".join(lines[1:]))))
+con = db(sweep_db)
+meta = con.execute("SELECT kind, sweep_hash, runs, seed, shard FROM meta").fetchall()
+check(meta[0][0] == "sweep" and meta[0][1] in header and meta[0][2] == 12 and meta[0][3] == 3,
+      f"sweep meta: {meta} {header}")
+stored = {(r, y, g): e for r, y, g, e in con.execute("SELECT run, year, region, energy_twh FROM results")}
+check(len(stored) == len(table) and all(
+    stored[(int(x["run"]), int(x["year"]), x["region"])] == float(x["energy_twh"]) for x in table),
+    "sweep: the store's rows equal csv's")
+params = con.execute('SELECT run, "/capex/budget*", "/regions/us-east/pue" FROM runs ORDER BY run').fetchall()
+csv_params = sorted({(int(x["run"]), float(x["/capex/budget*"]), float(x["/regions/us-east/pue"]))
+                     for x in table})
+check(params == csv_params, "runs: the parameters of every run")
+indexes = {r[0] for r in con.execute("SELECT name FROM sqlite_master WHERE type='index'")}
+check("results_run_year_region" in indexes, f"index on (run, year, region): {indexes}")
+
+# --summary: the summary table equals the csv summary.
+summary_db = os.path.join(d, "summary.sqlite")
+rc, _, err = run(*args, "--summary", "--format", "sqlite", "-o", summary_db)
+rc, out, _ = run(*args, "--summary")
+srows = list(csv.DictReader(io.StringIO(out)))
+con = db(summary_db)
+s = {(y, r, m): (n, mean, p50) for y, r, m, n, mean, p50 in
+     con.execute("SELECT year, region, metric, n, mean, p50 FROM summary")}
+check(len(s) == len(srows) and all(
+    s[(int(x["year"]), x["region"], x["metric"])] == (int(x["n"]), float(x["mean"]), float(x["p50"]))
+    for x in srows), "summary: equals the csv summary")
+
+# --append: another sweep, another id, new columns where it varies something else.
+rc, _, err = run("sweep", MINIMAL, "--vary", "/capex/split/it=0.6,0.7", "--set",
+                 "/capex/split/other=rest", "--format", "sqlite", "-o", sweep_db, "--append")
+check(rc == 0, f"--append: {err}")
+con = db(sweep_db)
+check([r[0] for r in con.execute("SELECT sweep FROM meta ORDER BY sweep")] == [1, 2], "two sweeps")
+check(con.execute('SELECT COUNT(*) FROM runs WHERE sweep = 2 AND "/capex/split/it" IS NOT NULL').fetchone()[0] == 2,
+      "the appended sweep's parameter is a new column")
+check(con.execute("SELECT COUNT(*) FROM results WHERE sweep = 1").fetchone()[0] == len(table),
+      "the first sweep is kept")
+rc, _, err = run(*args, "--append", "-o", os.path.join(d, "x.csv"))
+check(rc == 2 and "--format sqlite" in err, f"--append without sqlite: {err}")
+
+# Shards: 4 stores merged equal the unsharded store (by query).
+whole = os.path.join(d, "whole.sqlite")
+run(*args, "--format", "sqlite", "-o", whole)
+shards = []
+for k in range(4):
+    p = os.path.join(d, f"shard{k}.sqlite")
+    rc, _, err = run(*args, "--shard", f"{k}/4", "--format", "sqlite", "-o", p)
+    check(rc == 0, f"shard {k}: {err}")
+    shards.append(p)
+merged = os.path.join(d, "merged.sqlite")
+rc, _, err = run("merge", *reversed(shards), "-o", merged)
+check(rc == 0, f"merge of 4 stores: {err}")
+q_rows = "SELECT run, year, region, energy_twh, capex_usd FROM results ORDER BY run, year, region"
+q_runs = "SELECT * FROM runs ORDER BY run"
+a, b = db(whole), db(merged)
+check(a.execute(q_rows).fetchall() == b.execute(q_rows).fetchall(), "merged rows equal the unsharded")
+check(a.execute(q_runs).fetchall() == b.execute(q_runs).fetchall(), "merged runs equal the unsharded")
+check(b.execute("SELECT shard FROM meta").fetchone()[0] == "0/1", "the merged store is whole")
+rc, _, err = run("merge", *shards[:3], "-o", os.path.join(d, "m3.sqlite"))
+check(rc == 2 and "missing" in err, f"a missing shard is refused: {err}")
+other = os.path.join(d, "other.sqlite")
+run("sweep", MINIMAL, "--vary", "/capex/budget*=0.9,1.1", "--shard", "1/4", "--format", "sqlite", "-o", other)
+rc, _, err = run("merge", shards[0], other, shards[2], shards[3], "-o", os.path.join(d, "m4.sqlite"))
+check(rc == 2 and "another sweep" in err, f"a shard of another sweep is refused: {err}")
+rc, out, _ = run(*args, "--shard", "0/4")
+csv_shard = os.path.join(d, "s0.csv")
+open(csv_shard, "w").write(out)
+rc, _, err = run("merge", shards[0], csv_shard, "-o", os.path.join(d, "m5.sqlite"))
+check(rc == 2 and "cannot merge SQLite" in err, f"mixed shards refused: {err}")
+check_clean(err, "merge refusals")
+
+# A sweep that fails part-way leaves no file (and no temporary file).
+bad = os.path.join(d, "bad", "out.sqlite")
+os.makedirs(os.path.dirname(bad))
+rc, _, err = run("sweep", MINIMAL, "--vary", "/regions/us-east/pue=normal(1.0,0.5)", "--samples",
+                 "50", "--format", "sqlite", "-o", bad)
+check(rc == 2 and os.listdir(os.path.dirname(bad)) == [], f"failed sweep leaves nothing: {rc} {os.listdir(os.path.dirname(bad))} {err}")
+
+# Hostile text (region ids are restricted; the command line is not) is stored as a value.
+evil_dir = os.path.join(d, 'x"; DROP TABLE results; --\'')
+os.makedirs(evil_dir)
+evil_path = os.path.join(evil_dir, "s.json")
+open(evil_path, "w").write(open(MINIMAL).read())
+evil_db = os.path.join(d, "evil.sqlite")
+rc, _, err = run("sweep", evil_path, "--vary", "/regions/us-east/pue=1.1,1.2", "--format", "sqlite",
+                 "-o", evil_db)
+check(rc == 0, f"hostile path: {err}")
+con = db(evil_db)
+check(evil_dir in con.execute("SELECT command FROM meta").fetchone()[0] and
+      con.execute("SELECT COUNT(*) FROM results").fetchone()[0] > 0,
+      "the hostile command line is a value, the tables intact")
+finish()
