@@ -255,7 +255,7 @@ Command add_completion(CLI::App& app, const Global& /*g*/) {
   sub->footer(
       "Examples:\n"
       "  source <(dcplan completion bash)\n"
-      "  dcplan completion bash -o ~/.local/share/bash-completion/completions/dcplan\n"
+      "  dcplan completion bash -o dcplan.bash-completion\n"
       "The install target installs it into the bash-completion directory.\n");
   sub->add_option("shell", o->shell, "the shell: bash")->required()->check(CLI::IsMember({"bash"}));
   add_output(sub, o->output);

@@ -141,7 +141,13 @@ Command add_sweep(CLI::App& app, const Global& g) {
       "  parallel --quote dcplan sweep scenarios/examples/minimal.json \\\n"
       "      --vary '/capex/budget*=uniform(0.8,1.2)' --samples 20 \\\n"
       "      --shard {}/4 -o out.{}.csv ::: 0 1 2 3\n"
-      "  dcplan merge out.*.csv -o out.csv\n");
+      "  dcplan merge out.*.csv -o out.csv\n"
+      "  dcplan sweep scenarios/examples/minimal.json --vary '/capex/budget*=uniform(0.8,1.2)' \\\n"
+      "      --samples 200 --format sqlite -o mc.sqlite\n"
+      "  sqlite3 mc.sqlite \"SELECT year, AVG(energy_twh) FROM results GROUP BY year\"\n"
+      "  for k in 0 1; do dcplan sweep scenarios/examples/minimal.json --samples 20 \\\n"
+      "      --vary '/capex/budget*=uniform(0.8,1.2)' --shard $k/2 --format sqlite -o s.$k.sqlite; "
+      "done\n");
   sub->add_option("scenario", o->scenario, "scenario file")->required();
   sub->add_option("--vary", o->varies, "PTR=SPEC or PTR*=SPEC; repeatable")
       ->allow_extra_args(false)
@@ -178,7 +184,7 @@ Command add_merge(CLI::App& app, const Global& /*g*/) {
       "the same rows; anything else is an error naming the file and line.\n\n"
       "Examples:\n"
       "  dcplan merge out.0.csv out.1.csv out.2.csv out.3.csv -o out.csv\n"
-      "  dcplan merge out.0.sqlite out.1.sqlite -o out.sqlite   (SQLite stores: -o needed)\n");
+      "  dcplan merge s.0.sqlite s.1.sqlite -o s.sqlite\n");
   sub->add_option("files", o->files, "shard outputs")->required();
   add_output(sub, o->output);
   return {sub, [o] { return merge(*o); }};

@@ -81,7 +81,9 @@ Command add_verify(CLI::App& app, const Global& g) {
       "Examples:\n"
       "  dcplan run scenarios/alibaba-380b.json --format json -o out.json\n"
       "  dcplan verify out.json scenarios/alibaba-380b.json\n"
-      "  dcplan verify results.csv plan.json --set /capex/split/it=0.7\n\n"
+      "  dcplan run scenarios/alibaba-380b.json --format csv -o out.csv --set "
+      "/regions/cn-hangzhou/pue=1.2\n"
+      "  dcplan verify out.csv scenarios/alibaba-380b.json --set /regions/cn-hangzhou/pue=1.2\n\n"
       "Exit 0 when the scenario matches, 1 when it does not, 2 when OUTPUT records no\n"
       "provenance. Give the same --set as the run: the hash is of the merged document.\n");
   sub->add_option("output", o->output,

@@ -154,7 +154,7 @@ os.symlink(os.path.abspath(DCPLAN), os.path.join(bindir, "dcplan"))
 env = dict(os.environ, PATH=bindir + os.pathsep + os.environ.get("PATH", ""))
 examples = []
 for sub in ["", "validate", "schema", "metrics", "catalog", "run", "compare", "sweep", "merge",
-            "report", "solve", "optimize", "sensitivity"]:
+            "report", "solve", "optimize", "sensitivity", "verify", "man", "completion"]:
     rc, out, err = run(*([sub] if sub else []), "--help")
     check(rc == 0, f"dcplan {sub} --help exits 0")
     lines = out.split("Examples:\n", 1)[1].splitlines() if "Examples:" in out else []
