@@ -52,6 +52,7 @@ struct SolveInterval {
 };
 
 struct SolveResult {
+  std::string scenario_sha256;  //!< Scenario::sha256 of the scenario searched (provenance)
   bool feasible = false;
   double value = 0;      //!< the smallest (largest) value at which every target holds
   double tolerance = 0;  //!< absolute: the answer is within this of the true boundary
@@ -92,6 +93,7 @@ struct OptimizeOptions {
 };
 
 struct OptimizeResult {
+  std::string scenario_sha256;            //!< Scenario::sha256 of the scenario (provenance)
   bool feasible = false;                  //!< every constraint holds at the answer
   double objective = 0;                   //!< the metric at the answer
   std::string objective_text;             //!< "peak_pflops@2032:total"

@@ -81,6 +81,7 @@ struct Row {
 };
 
 struct Analysis {
+  std::string scenario_sha256;  //!< Scenario::sha256 of the scenario analysed (provenance)
   std::string method;
   std::vector<Row> rows;
   std::vector<std::string> notes;  //!< how inputs were fitted to the format (clipping, integers)

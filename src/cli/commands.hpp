@@ -39,14 +39,9 @@ struct Command {
 std::string with_meta(const std::string& text, const std::string& format, const Provenance& prov,
                       const std::string& extra = "");
 
-//! Scenario::sha256 of a scenario the command loaded through the library (solve, optimize,
-//! sensitivity): loaded again, once; empty for standard input, which cannot be read twice.
-std::string scenario_hash(const std::string& scenario, const std::vector<std::string>& overrides,
-                          const std::vector<std::string>& allow_dirs);
-
 //! csv written to a regular file (-o FILE) gets its provenance beside it, in FILE.meta.json, so
 //! that the csv stays a plain table (run.cpp).
-void write_sidecar(const std::string& output, io::Format format, const Provenance& prov);
+void write_sidecar(const std::string& output, bool csv, const Provenance& prov);
 
 //! simulate(), with an input problem found while running (numbers that overflow) reported
 //! against the scenario's file.

@@ -60,7 +60,7 @@ int compare(const CompareOptions& o) {
                                     "\"base_sha256\":\"" + base_s.sha256 + "\"");
   const auto& gate_results = c.gates;
   io::write_output(o.output, out);
-  write_sidecar(o.output, o.format == "csv" ? io::Format::kCsv : io::Format::kTable, prov);
+  write_sidecar(o.output, o.format == "csv", prov);
   if (o.format == "csv") {
     for (const auto& g : gate_results) {
       std::cerr << (g.passed ? "PASS " : "FAIL ") << text::terminal_safe(g.gate.text, 200) << ": "

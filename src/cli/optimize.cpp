@@ -123,8 +123,7 @@ int optimize_command(const OptimizeCliOptions& o) {
   if (!o.output.empty()) {
     write_solution(o.scenario, o.output, r.patch, "dcplan optimize: " + r.set_line);
   }
-  const Provenance prov = make_provenance(
-      o.global->command, scenario_hash(o.scenario, o.overrides, o.global->allow_dirs), o.seed);
+  const Provenance prov = make_provenance(o.global->command, r.scenario_sha256, o.seed);
   const std::string report =
       o.format == "json" ? with_meta(as_json(oo, r), "json", prov) : as_text(oo, r);
   std::fputs(report.c_str(), stdout);

@@ -28,14 +28,8 @@ std::string with_meta(const std::string& text, const std::string& format, const 
   return format == "md" ? io::with_provenance(text, io::Format::kMd, prov) : text;
 }
 
-std::string scenario_hash(const std::string& scenario, const std::vector<std::string>& overrides,
-                          const std::vector<std::string>& allow_dirs) {
-  // Standard input was read once, by the command itself.
-  return scenario == "-" ? std::string() : load_scenario(scenario, {overrides, allow_dirs}).sha256;
-}
-
-void write_sidecar(const std::string& output, io::Format format, const Provenance& prov) {
-  if (format != io::Format::kCsv || output.empty() || output == "-") return;
+void write_sidecar(const std::string& output, bool csv, const Provenance& prov) {
+  if (!csv || output.empty() || output == "-") return;
   std::error_code ec;
   if (!std::filesystem::is_regular_file(output, ec)) return;  // a device or a pipe: no sidecar
   io::write_output(output + ".meta.json", provenance_json(prov) + "\n");
@@ -47,38 +41,18 @@ namespace {
 //! run 0 of a store.
 void write_store(const std::string& path, const Results& res, const io::FormatOptions& fo,
                  const Provenance& prov) {
-  std::vector<int> cols = fo.columns;
-  if (cols.empty()) {
-    for (int c = 0; c < kNumCols; ++c) {
-      if (!column_info(static_cast<Col>(c)).demand_only || res.has_demand) cols.push_back(c);
-    }
-  }
   io::StoreSweep sw;
   sw.kind = "run";
   sw.runs = 1;
-  sw.hardware = fo.by == io::RowsBy::kHardware;
-  for (int c : cols) {
-    const ColumnInfo& info = column_info(static_cast<Col>(c));
-    sw.metrics.emplace_back(info.name);
-    sw.text_metrics.push_back(info.kind == ColumnKind::kText);
-  }
+  sw.columns = io::selected_columns(res, fo);  // fo.format is csv: every column that applies
   io::SqliteStore store(path, false);
   (void)store.begin(sw, prov);
   store.add_run(0, {});
-  std::vector<double> values(cols.size());
-  std::vector<std::string> texts(cols.size());
-  for (Eigen::Index r = 0; r < res.rows(); ++r) {
-    const RowKey& k = res.keys[static_cast<std::size_t>(r)];
-    if (fo.by == io::RowsBy::kTotal && k.region != RowKey::kTotal) continue;
-    if (fo.by != io::RowsBy::kHardware && k.hardware != RowKey::kAll) continue;
-    if ((fo.first_year && k.year < *fo.first_year) || (fo.last_year && k.year > *fo.last_year))
-      continue;
-    for (std::size_t i = 0; i < cols.size(); ++i) {
-      const ColumnInfo& info = column_info(static_cast<Col>(cols[i]));
-      values[i] = res.values(r, cols[i]);
-      texts[i] = info.kind == ColumnKind::kText ? io::exact_cell(values[i], info) : "";
-    }
-    store.add_row(0, k.year, res.region_name(r), res.hardware_name(r), values.data(), &texts);
+  std::vector<double> values(sw.columns.size());
+  for (const Eigen::Index r : io::selected_rows(res, fo)) {
+    for (std::size_t i = 0; i < sw.columns.size(); ++i) values[i] = res.values(r, sw.columns[i]);
+    store.add_row(0, res.keys[static_cast<std::size_t>(r)].year, res.region_name(r),
+                  res.hardware_name(r), values.data());
   }
   store.commit();
 }
@@ -139,7 +113,7 @@ int run(const RunOptions& o) {
   } else {
     const std::string text = io::format_results(results, fo);
     io::write_output(o.output, o.no_provenance ? text : io::with_provenance(text, fo.format, prov));
-    if (!o.no_provenance) write_sidecar(o.output, fo.format, prov);
+    if (!o.no_provenance) write_sidecar(o.output, fo.format == io::Format::kCsv, prov);
   }
   for (const auto& w : run_warnings(results)) {
     spdlog::warn("{}: {}", text::terminal_safe(o.scenario, 160), text::terminal_safe(w, 600));

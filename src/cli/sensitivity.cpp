@@ -98,10 +98,9 @@ int sensitivity_command(const SensitivityCliOptions& c) {
         {"input", "metric", "year", "region", "statistic", "value", "ci_low", "ci_high"},
         cells(a, false));
   }
-  const Provenance prov = make_provenance(
-      c.global->command, scenario_hash(o.scenario, o.overrides, o.allow_dirs), o.seed);
+  const Provenance prov = make_provenance(c.global->command, a.scenario_sha256, o.seed);
   io::write_output(c.output, with_meta(out, c.format, prov));
-  write_sidecar(c.output, c.format == "csv" ? io::Format::kCsv : io::Format::kTable, prov);
+  write_sidecar(c.output, c.format == "csv", prov);
   return 0;
 }
 

@@ -117,8 +117,7 @@ int solve_command(const SolveCliOptions& o) {
   so.jobs = o.jobs;
   const SearchRange range = parse_range(o.vary);
   const SolveResult r = solve(so);
-  const Provenance prov = make_provenance(
-      o.global->command, scenario_hash(o.scenario, o.overrides, o.global->allow_dirs));
+  const Provenance prov = make_provenance(o.global->command, r.scenario_sha256);
   const std::string report =
       o.format == "json" ? with_meta(as_json(range, r), "json", prov) : as_text(o, range, r);
   if (!o.output.empty() && r.feasible) {

@@ -254,27 +254,15 @@ struct Selection {
 };
 
 Selection select(const Results& res, const FormatOptions& o) {
-  Selection sel{res, o, o.columns, {"year", "region"}, {}, o.by == RowsBy::kHardware};
-  if (sel.cols.empty()) {
-    if (o.format == Format::kTable || o.format == Format::kMd) {
-      sel.cols = default_table_columns();
-    } else {
-      for (int c = 0; c < kNumCols; ++c) {
-        if (!column_info(static_cast<Col>(c)).demand_only || res.has_demand) sel.cols.push_back(c);
-      }
-    }
-  }
+  Selection sel{res,
+                o,
+                selected_columns(res, o),
+                {"year", "region"},
+                selected_rows(res, o),
+                o.by == RowsBy::kHardware};
   if (sel.hw) sel.header.emplace_back("hardware");
   for (int c : sel.cols) {
     sel.header.push_back(column_name(column_info(static_cast<Col>(c)), o.currency));
-  }
-  for (Eigen::Index r = 0; r < res.rows(); ++r) {
-    const auto& k = res.keys[static_cast<std::size_t>(r)];
-    if (o.first_year && k.year < *o.first_year) continue;
-    if (o.last_year && k.year > *o.last_year) continue;
-    if (o.by == RowsBy::kTotal && k.region != RowKey::kTotal) continue;
-    if (!sel.hw && k.hardware != RowKey::kAll) continue;
-    sel.rows.push_back(r);
   }
   return sel;
 }
@@ -383,6 +371,29 @@ std::string format_results(const Results& res, const FormatOptions& o) {
       return write_table(sel);
   }
   return {};
+}
+
+std::vector<Eigen::Index> selected_rows(const Results& res, const FormatOptions& o) {
+  std::vector<Eigen::Index> rows;
+  for (Eigen::Index r = 0; r < res.rows(); ++r) {
+    const auto& k = res.keys[static_cast<std::size_t>(r)];
+    if (o.first_year && k.year < *o.first_year) continue;
+    if (o.last_year && k.year > *o.last_year) continue;
+    if (o.by == RowsBy::kTotal && k.region != RowKey::kTotal) continue;
+    if (o.by != RowsBy::kHardware && k.hardware != RowKey::kAll) continue;
+    rows.push_back(r);
+  }
+  return rows;
+}
+
+std::vector<int> selected_columns(const Results& res, const FormatOptions& o) {
+  if (!o.columns.empty()) return o.columns;
+  if (o.format == Format::kTable || o.format == Format::kMd) return default_table_columns();
+  std::vector<int> cols;
+  for (int c = 0; c < kNumCols; ++c) {
+    if (!column_info(static_cast<Col>(c)).demand_only || res.has_demand) cols.push_back(c);
+  }
+  return cols;
 }
 
 std::string with_provenance(const std::string& text, Format format, const Provenance& provenance) {

@@ -11,6 +11,7 @@
 
 #include "dcplan/error.hpp"
 #include "dcplan/io/atomic_file.hpp"
+#include "dcplan/io/format.hpp"
 #include "json_io.hpp"
 
 namespace dcplan::io {
@@ -48,8 +49,8 @@ struct SqliteStore::Impl {
   sqlite3_stmt* run_stmt = nullptr;
   sqlite3_stmt* row_stmt = nullptr;
   sqlite3_stmt* summary_stmt = nullptr;
-  std::size_t params = 0, metrics = 0;
-  std::vector<bool> text;
+  std::size_t params = 0;
+  std::vector<int> columns;
   long long runs_in_transaction = 0;
   bool committed = false;
 
@@ -81,8 +82,8 @@ struct SqliteStore::Impl {
     sqlite3_clear_bindings(s);
   }
   //! The columns of a table, in order.
-  [[nodiscard]] std::vector<std::string> columns(const std::string& table,
-                                                 const std::string& schema = "main") const {
+  [[nodiscard]] std::vector<std::string> table_columns(const std::string& table,
+                                                       const std::string& schema = "main") const {
     std::vector<std::string> out;
     sqlite3_stmt* s = prepare("PRAGMA " + quoted(schema) + ".table_info(" + quoted(table) + ")");
     while (sqlite3_step(s) == SQLITE_ROW) {
@@ -91,16 +92,30 @@ struct SqliteStore::Impl {
     sqlite3_finalize(s);
     return out;
   }
-  //! Adds the columns a table lacks.
-  void ensure(const std::string& table, const std::vector<std::string>& names,
-              const std::vector<bool>& is_text) const {
-    const auto have = columns(table);
+  //! Adds the columns a table lacks: (name, SQL type).
+  void ensure(const std::string& table,
+              const std::vector<std::pair<std::string, const char*>>& wanted) const {
+    const auto have = table_columns(table);
     const std::set<std::string> present(have.begin(), have.end());
-    for (std::size_t i = 0; i < names.size(); ++i) {
-      if (present.count(names[i]) != 0) continue;
-      exec("ALTER TABLE " + quoted(table) + " ADD COLUMN " + quoted(names[i]) +
-           (i < is_text.size() && is_text[i] ? " TEXT" : " REAL"));
+    for (const auto& [name, type] : wanted) {
+      if (present.count(name) == 0) {
+        exec("ALTER TABLE " + quoted(table) + " ADD COLUMN " + quoted(name) + " " + type);
+      }
     }
+  }
+  //! Opens the temporary file that replaces `path` on commit, holding a copy of `source` (a
+  //! store to add to; empty: a new store).
+  void open_temporary(const std::string& source) {
+    file = std::make_unique<AtomicFile>(path);
+    if (file->temp_path().empty()) {
+      throw InputError(path, "", "sqlite needs a regular file, not a device or a pipe");
+    }
+    if (!source.empty()) {
+      std::ifstream in(source, std::ios::binary);
+      file->stream() << in.rdbuf();
+    }
+    file->stream().flush();
+    open(file->temp_path());
   }
   void open(const std::string& file_path) {
     if (sqlite3_open_v2(file_path.c_str(), &db, SQLITE_OPEN_READWRITE, nullptr) != SQLITE_OK) {
@@ -135,17 +150,8 @@ SqliteStore::SqliteStore(const std::string& path, bool append) : impl_(std::make
   if (append && !existing && std::filesystem::exists(path, ec)) {
     throw InputError(path, "", "--append: not an SQLite file (expected a store dcplan wrote)");
   }
-  m.file = std::make_unique<AtomicFile>(path);
-  if (m.file->temp_path().empty()) {
-    throw InputError(path, "", "sqlite needs a regular file, not a device or a pipe");
-  }
-  if (existing) {  // a copy of the store, to which this sweep is added
-    std::ifstream in(m.file->target(), std::ios::binary);
-    m.file->stream() << in.rdbuf();
-  }
-  m.file->stream().flush();
-  m.open(m.file->temp_path());
-  if (existing && m.columns("meta").empty()) {
+  m.open_temporary(existing ? path : std::string());  // --append: a copy of the store
+  if (existing && m.table_columns("meta").empty()) {
     throw InputError(path, "", "--append: an SQLite file without dcplan's tables");
   }
   m.exec(kSchema);
@@ -181,21 +187,25 @@ long long SqliteStore::begin(const StoreSweep& sw, const Provenance& p) {
   text(11, fmt::format("{}/{}", sw.shard_k, sw.shard_n));
   m.step(meta);
   sqlite3_finalize(meta);
-  m.ensure("runs", sw.params, {});
-  m.ensure("results", sw.metrics, sw.text_metrics);
+  std::vector<std::pair<std::string, const char*>> params, results;
+  for (const auto& name : sw.params) params.emplace_back(name, "REAL");
+  for (int c : sw.columns) {
+    const ColumnInfo& info = column_info(static_cast<Col>(c));
+    results.emplace_back(info.name, info.kind == ColumnKind::kText ? "TEXT" : "REAL");
+  }
+  m.ensure("runs", params);
+  m.ensure("results", results);
   m.params = sw.params.size();
-  m.metrics = sw.metrics.size();
-  m.text = sw.text_metrics;
-  m.text.resize(m.metrics, false);
+  m.columns = sw.columns;
   std::string cols = "sweep, run", marks = "?,?";
-  for (const auto& name : sw.params) {
+  for (const auto& [name, type] : params) {
     cols += ", " + quoted(name);
     marks += ",?";
   }
   m.run_stmt = m.prepare("INSERT INTO runs(" + cols + ") VALUES(" + marks + ")");
   cols = "sweep, run, year, region, hardware";
   marks = "?,?,?,?,?";
-  for (const auto& name : sw.metrics) {
+  for (const auto& [name, type] : results) {
     cols += ", " + quoted(name);
     marks += ",?";
   }
@@ -221,8 +231,7 @@ void SqliteStore::add_run(long long run, const std::vector<double>& params) {
 }
 
 void SqliteStore::add_row(long long run, int year, const std::string& region,
-                          const std::string& hardware, const double* values,
-                          const std::vector<std::string>* texts) {
+                          const std::string& hardware, const double* values) {
   Impl& m = *impl_;
   sqlite3_stmt* s = m.row_stmt;
   sqlite3_bind_int64(s, 1, m.sweep);
@@ -232,11 +241,12 @@ void SqliteStore::add_row(long long run, int year, const std::string& region,
   if (!hardware.empty()) {
     sqlite3_bind_text(s, 5, hardware.c_str(), static_cast<int>(hardware.size()), SQLITE_TRANSIENT);
   }
-  for (std::size_t i = 0; i < m.metrics; ++i) {
+  for (std::size_t i = 0; i < m.columns.size(); ++i) {
     const int at = static_cast<int>(i) + 6;
-    if (m.text[i] && texts != nullptr && i < texts->size()) {
-      const std::string& t = (*texts)[i];
-      sqlite3_bind_text(s, at, t.c_str(), static_cast<int>(t.size()), SQLITE_TRANSIENT);
+    const ColumnInfo& info = column_info(static_cast<Col>(m.columns[i]));
+    if (info.kind == ColumnKind::kText) {
+      const std::string words = exact_cell(values[i], info);
+      sqlite3_bind_text(s, at, words.c_str(), static_cast<int>(words.size()), SQLITE_TRANSIENT);
     } else if (!std::isnan(values[i])) {
       sqlite3_bind_double(s, at, values[i]);
     }
@@ -338,18 +348,9 @@ void SqliteStore::merge(const std::vector<std::string>& shards, const std::strin
   // The first shard copied whole, the others' rows added to it.
   Impl m;
   m.path = path;
-  m.file = std::make_unique<AtomicFile>(path);
-  if (m.file->temp_path().empty()) {
-    throw InputError(path, "", "sqlite needs a regular file, not a device or a pipe");
-  }
-  {
-    std::ifstream in(shards[0], std::ios::binary);
-    m.file->stream() << in.rdbuf();
-    m.file->stream().flush();
-  }
-  m.open(m.file->temp_path());
-  const auto run_cols = m.columns("runs");
-  const auto result_cols = m.columns("results");
+  m.open_temporary(shards[0]);
+  const auto run_cols = m.table_columns("runs");
+  const auto result_cols = m.table_columns("results");
   auto list = [](const std::vector<std::string>& cols) {
     std::string out;
     for (const auto& c : cols) out += (out.empty() ? "" : ", ") + quoted(c);
@@ -361,7 +362,8 @@ void SqliteStore::merge(const std::vector<std::string>& shards, const std::strin
                       SQLITE_TRANSIENT);
     m.step(attach);
     sqlite3_finalize(attach);
-    if (m.columns("runs", "shard") != run_cols || m.columns("results", "shard") != result_cols) {
+    if (m.table_columns("runs", "shard") != run_cols ||
+        m.table_columns("results", "shard") != result_cols) {
       throw InputError(shards[i], "", "its tables differ from " + shards[0] + "'s");
     }
     // One transaction per shard (ATTACH cannot run inside one).

@@ -90,11 +90,11 @@ py::dict run(const py::object& what, const py::object& set, const std::string& b
   if (py::isinstance<PyScenario>(what) && !set.is_none()) {
     s = load(s.path, set);  // the overrides apply to the document, so it is loaded again
   }
-  dcplan::io::RowsBy rows_by{};
-  std::vector<int> cols;
+  dcplan::io::FormatOptions fo;
+  fo.format = dcplan::io::Format::kCsv;  // every column that applies unless metrics names some
   dcplan::Results res;
   try {
-    rows_by = dcplan::io::parse_rows_by(by);
+    fo.by = dcplan::io::parse_rows_by(by);
     if (!metrics.is_none()) {
       std::string list;
       if (py::isinstance<py::str>(metrics)) {
@@ -103,28 +103,18 @@ py::dict run(const py::object& what, const py::object& set, const std::string& b
         for (const auto& m : metrics)
           list += (list.empty() ? "" : ",") + py::str(m).cast<std::string>();
       }
-      cols = dcplan::io::parse_metrics(list, s.scenario->demand.has_value());
+      fo.columns = dcplan::io::parse_metrics(list, s.scenario->demand.has_value());
     }
     dcplan::EngineOptions eo;
-    eo.by_hardware = rows_by == dcplan::io::RowsBy::kHardware;
+    eo.by_hardware = fo.by == dcplan::io::RowsBy::kHardware;
     py::gil_scoped_release release;
     res = dcplan::simulate(*s.scenario, eo);
   } catch (const dcplan::InputError& e) {
     raise_input(e);
   }
-  if (cols.empty()) {
-    for (int c = 0; c < dcplan::kNumCols; ++c) {
-      if (!dcplan::column_info(static_cast<dcplan::Col>(c)).demand_only || res.has_demand)
-        cols.push_back(c);
-    }
-  }
-  std::vector<Eigen::Index> rows;
-  for (Eigen::Index r = 0; r < res.rows(); ++r) {
-    const auto& k = res.keys[static_cast<std::size_t>(r)];
-    if (rows_by == dcplan::io::RowsBy::kTotal && k.region != dcplan::RowKey::kTotal) continue;
-    if (rows_by != dcplan::io::RowsBy::kHardware && k.hardware != dcplan::RowKey::kAll) continue;
-    rows.push_back(r);
-  }
+  const bool by_hardware = fo.by == dcplan::io::RowsBy::kHardware;
+  const std::vector<int> cols = dcplan::io::selected_columns(res, fo);
+  const std::vector<Eigen::Index> rows = dcplan::io::selected_rows(res, fo);
   const auto n = static_cast<py::ssize_t>(rows.size());
   py::dict out;
   py::array_t<int> year(n);
@@ -133,14 +123,14 @@ py::dict run(const py::object& what, const py::object& set, const std::string& b
     const auto r = rows[static_cast<std::size_t>(i)];
     year.mutable_at(i) = res.keys[static_cast<std::size_t>(r)].year;
     region.append(res.region_name(r));
-    if (rows_by == dcplan::io::RowsBy::kHardware) {
+    if (by_hardware) {
       const std::string h = res.hardware_name(r);
       hardware.append(h.empty() ? py::none() : py::object(py::str(h)));
     }
   }
   out["year"] = year;
   out["region"] = region;
-  if (rows_by == dcplan::io::RowsBy::kHardware) out["hardware"] = hardware;
+  if (by_hardware) out["hardware"] = hardware;
   for (int c : cols) {
     const auto& info = dcplan::column_info(static_cast<dcplan::Col>(c));
     if (info.kind == dcplan::ColumnKind::kText) {

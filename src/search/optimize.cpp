@@ -211,6 +211,7 @@ OptimizeResult optimize(const OptimizeOptions& o) {
         }
       });
   OptimizeResult r;
+  r.scenario_sha256 = p.plan.base.sha256;
   r.runs = 2;  // the ends, checked by prepare
   for (const auto& s : results) r.runs += s.runs;
   std::size_t best = 0;

@@ -292,6 +292,7 @@ Analysis analyse(const ScenarioOptions& o) {
   std::vector<SearchRange> ranges;
   for (const auto& in : inputs) ranges.push_back(in.range);
   Problem p = search::prepare(o.scenario, o.overrides, o.allow_dirs, ranges, {});
+  a.scenario_sha256 = p.plan.base.sha256;
   std::vector<Metric> metrics;
   for (const auto& m : o.metrics)
     metrics.push_back(search::parse_metric(m, p.plan.base, "--metric"));

@@ -133,12 +133,7 @@ class SweepRun {
     sw.shard_k = o_.shard_k;
     sw.shard_n = o_.shard_n;
     for (const auto& b : p_.bindings) sw.params.push_back(param_name(b.spec));
-    for (int m : p_.metrics) {
-      const ColumnInfo& c = column_info(static_cast<Col>(m));
-      sw.metrics.emplace_back(c.name);
-      sw.text_metrics.push_back(c.kind == ColumnKind::kText);
-      any_text_ = any_text_ || c.kind == ColumnKind::kText;
-    }
+    sw.columns = p_.metrics;
     (void)store_->begin(sw, make_provenance(o_.command, p_.base.sha256, o_.seed));
   }
 
@@ -259,15 +254,7 @@ class SweepRun {
       std::size_t k = 0;
       for (int t = 0; t < years_; ++t) {
         for (int r : regions_) {
-          if (any_text_) {
-            texts_.resize(per_row);
-            for (std::size_t i = 0; i < per_row; ++i) {
-              const ColumnInfo& c = column_info(static_cast<Col>(p_.metrics[i]));
-              texts_[i] = c.kind == ColumnKind::kText ? io::exact_cell(slot.values[k + i], c) : "";
-            }
-          }
-          store_->add_row(slot.run, p_.base.horizon.start + t, region_name(r), "", &slot.values[k],
-                          any_text_ ? &texts_ : nullptr);
+          store_->add_row(slot.run, p_.base.horizon.start + t, region_name(r), "", &slot.values[k]);
           k += per_row;
         }
       }
@@ -449,8 +436,6 @@ class SweepRun {
   std::size_t per_run_ = 0;  //!< values a run reports (years × regions × metrics)
   std::vector<Summary> cells_;
   std::unique_ptr<io::SqliteStore> store_;  //!< --format sqlite
-  bool any_text_ = false;                   //!< a text metric (limit) among the store's columns
-  std::vector<std::string> texts_;
   std::chrono::steady_clock::time_point last_report_ = std::chrono::steady_clock::now();
   // The reorder buffer and its hand-over, shared by the workers and the writer.
   std::vector<Slot> slots_;

@@ -29,8 +29,6 @@ class AtomicFile {
   //! The temporary file, for writers that open it by name (SQLite); empty when the target is
   //! written in place (a device, a pipe or a socket).
   [[nodiscard]] const std::string& temp_path() const { return temp_; }
-  //! The file the path finally names (symbolic links followed).
-  [[nodiscard]] const std::string& target() const { return target_; }
   //! Flushes, checks for write errors, renames into place. Throws InputError on failure.
   void commit();
 

@@ -47,6 +47,14 @@ struct FormatOptions {
 //! Parses "A:B", "A:", ":B" or "A" into first/last years; throws InputError when malformed.
 void parse_years(const std::string& spec, FormatOptions& options);
 
+//! The rows `options` selects (--by, --years), in order.
+[[nodiscard]] std::vector<Eigen::Index> selected_rows(const Results& res,
+                                                      const FormatOptions& options);
+
+//! The value columns `options` selects: --metrics, else every column that applies (the table
+//! and md formats: the short set).
+[[nodiscard]] std::vector<int> selected_columns(const Results& res, const FormatOptions& options);
+
 //! The short set of columns a table shows by default.
 [[nodiscard]] std::vector<int> default_table_columns();
 

@@ -16,6 +16,7 @@
 #include <vector>
 
 #include "dcplan/provenance.hpp"
+#include "dcplan/results.hpp"
 
 namespace dcplan::io {
 
@@ -24,10 +25,8 @@ struct StoreSweep {
   std::string sweep_hash;      //!< the sweep's hash (shards of one sweep share it)
   long long runs = 0;          //!< runs of the whole sweep
   long long shard_k = 0, shard_n = 1;
-  std::vector<std::string> params;   //!< varied parameters: columns of `runs`
-  std::vector<std::string> metrics;  //!< columns of `results` (and rows of `summary`)
-  std::vector<bool> text_metrics;    //!< per metric: a TEXT column (limit)
-  bool hardware = false;             //!< results carry a hardware column
+  std::vector<std::string> params;  //!< varied parameters: columns of `runs`
+  std::vector<int> columns;         //!< result columns (Col): columns of `results`
 };
 
 class SqliteStore {
@@ -44,10 +43,10 @@ class SqliteStore {
   long long begin(const StoreSweep& sweep, const Provenance& provenance);
   //! A run's parameters (as many as StoreSweep::params).
   void add_run(long long run, const std::vector<double>& params);
-  //! One result row: values in StoreSweep::metrics order (NaN: NULL; text metrics are given as
-  //! their text in `texts`, in the same order, empty for the others). hardware: "" for none.
+  //! One result row: values in StoreSweep::columns order (NaN: NULL; a text column, `limit`,
+  //! is stored as its words). hardware: "" for none.
   void add_row(long long run, int year, const std::string& region, const std::string& hardware,
-               const double* values, const std::vector<std::string>* texts = nullptr);
+               const double* values);
   //! One summary row.
   void add_summary(int year, const std::string& region, const std::string& metric, long long n,
                    double mean, double p5, double p50, double p95);
