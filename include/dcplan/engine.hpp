@@ -55,7 +55,8 @@ class Engine {
   std::unique_ptr<Impl> impl_;
 };
 
-//! Convenience: a fresh engine, one run.
+//! Convenience: a fresh engine, one run. The engine's own findings (numbers that overflow) are
+//! said of the scenario's file.
 [[nodiscard]] Results simulate(const Scenario& scenario, const EngineOptions& options = {});
 
 }  // namespace dcplan

@@ -22,18 +22,6 @@ namespace dcplan::cli {
 
 namespace fs = std::filesystem;
 
-Results run_engine(const Scenario& scenario, const EngineOptions& options) {
-  try {
-    return simulate(scenario, options);
-  } catch (const InputError& e) {
-    std::vector<Diagnostic> ds = e.diagnostics();
-    for (auto& d : ds) {
-      if (d.file.empty()) d.file = scenario.file;
-    }
-    throw InputError(std::move(ds));
-  }
-}
-
 namespace {
 
 //! True for a gates file: a JSON array whose first item is a gate (a string, or an object with

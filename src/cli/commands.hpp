@@ -43,10 +43,6 @@ std::string with_meta(const std::string& text, const std::string& format, const 
 //! that the csv stays a plain table (run.cpp).
 void write_sidecar(const std::string& output, bool csv, const Provenance& prov);
 
-//! simulate(), with an input problem found while running (numbers that overflow) reported
-//! against the scenario's file.
-Results run_engine(const Scenario& scenario, const EngineOptions& options);
-
 struct ValidateOptions {
   const Global* global = nullptr;
   std::vector<std::string> files;
@@ -100,6 +96,7 @@ struct CompareOptions {
   std::string gates_file;
   std::string format = "table";
   std::string output;
+  bool append = false;  //!< sqlite: add to the store at `output`
 };
 
 struct SweepCliOptions {

@@ -14,7 +14,7 @@ int report(const ReportOptions& o) {
   const Scenario base = load_scenario(o.scenario, LoadOptions{o.overrides, o.global->allow_dirs});
   EngineOptions eo;
   eo.by_hardware = true;
-  const Results base_results = run_engine(base, eo);
+  const Results base_results = simulate(base, eo);
   report::ReportInput in;
   in.scenario = &base;
   in.results = &base_results;
@@ -23,7 +23,7 @@ int report(const ReportOptions& o) {
   Results other_results;
   if (!o.compare.empty()) {
     other = load_scenario(o.compare, LoadOptions{o.overrides, o.global->allow_dirs});
-    other_results = run_engine(other, eo);
+    other_results = simulate(other, eo);
     in.other = &other;
     in.other_results = &other_results;
     in.targets = check_targets(other, other_results);

@@ -48,12 +48,7 @@ void write_store(const std::string& path, const Results& res, const io::FormatOp
   io::SqliteStore store(path, false);
   (void)store.begin(sw, prov);
   store.add_run(0, {});
-  std::vector<double> values(sw.columns.size());
-  for (const Eigen::Index r : io::selected_rows(res, fo)) {
-    for (std::size_t i = 0; i < sw.columns.size(); ++i) values[i] = res.values(r, sw.columns[i]);
-    store.add_row(0, res.keys[static_cast<std::size_t>(r)].year, res.region_name(r),
-                  res.hardware_name(r), values.data());
-  }
+  store.add_rows(0, res, io::selected_rows(res, fo));
   store.commit();
 }
 
@@ -107,7 +102,7 @@ int run(const RunOptions& o) {
   }
   EngineOptions eo;
   eo.by_hardware = fo.by == io::RowsBy::kHardware;
-  const Results results = run_engine(s, eo);
+  const Results results = simulate(s, eo);
   if (sqlite) {
     write_store(o.output, results, fo, prov);
   } else {

@@ -30,7 +30,15 @@ void Engine::run(const Scenario& scenario, const EngineOptions& options, Results
 
 Results simulate(const Scenario& scenario, const EngineOptions& options) {
   Results out;
-  Engine().run(scenario, options, out);
+  try {
+    Engine().run(scenario, options, out);
+  } catch (const InputError& e) {
+    std::vector<Diagnostic> ds = e.diagnostics();
+    for (auto& d : ds) {
+      if (d.file.empty()) d.file = scenario.file;
+    }
+    throw InputError(std::move(ds));
+  }
   return out;
 }
 
