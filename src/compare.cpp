@@ -9,7 +9,10 @@
 #include <nlohmann/json.hpp>
 #include <tuple>
 
+#include "dcplan/engine.hpp"
 #include "dcplan/error.hpp"
+#include "dcplan/io/format.hpp"
+#include "dcplan/load.hpp"
 #include "dcplan/schema.hpp"
 #include "dcplan/selector.hpp"
 #include "dcplan/targets.hpp"
@@ -398,6 +401,52 @@ std::vector<GateResult> evaluate_gates(const std::vector<Gate>& gates, const Sce
     out.push_back(std::move(worst));
   }
   return out;
+}
+
+bool CompareResult::passed() const {
+  return std::all_of(gates.begin(), gates.end(), [](const GateResult& g) { return g.passed; });
+}
+
+CompareResult compare_scenarios(const CompareInputs& in) {
+  std::vector<Gate> gates;
+  for (const auto& g : in.gates) gates.push_back(parse_gate(g));
+  if (!in.gates_file.empty()) {
+    auto more = read_gates_file(in.gates_file);
+    gates.insert(gates.end(), more.begin(), more.end());
+  }
+  const io::RowsBy by = io::parse_rows_by(in.by);
+  io::FormatOptions years;
+  if (!in.years.empty()) io::parse_years(in.years, years);
+
+  CompareResult c;
+  c.base_scenario = load_scenario(in.base, LoadOptions{in.set_base, in.allow_dirs});
+  c.other_scenario = load_scenario(in.other, LoadOptions{in.set_other, in.allow_dirs});
+  const bool demand = c.base_scenario.demand.has_value() || c.other_scenario.demand.has_value();
+  c.metrics =
+      in.metrics.empty() ? default_compare_metrics() : io::parse_metrics(in.metrics, demand);
+  for (const int m : c.metrics) {
+    if (column_info(static_cast<Col>(m)).kind == ColumnKind::kText) {
+      throw InputError("--metrics", "",
+                       "\"" + std::string(column_info(static_cast<Col>(m)).name) +
+                           "\" is text: compare shows differences of numbers (see it with "
+                           "dcplan run on each scenario)");
+    }
+  }
+  EngineOptions eo;
+  eo.by_hardware = by == io::RowsBy::kHardware;
+  c.by_hardware = eo.by_hardware;
+  c.total_only = by == io::RowsBy::kTotal;
+  c.first_year = years.first_year;
+  c.last_year = years.last_year;
+  c.base = simulate(c.base_scenario, eo);
+  c.other = simulate(c.other_scenario, eo);
+  c.gates = evaluate_gates(gates, c.base_scenario, c.base, c.other_scenario, c.other);
+  for (auto& r : compare_results(c.base, c.other, c.metrics, c.total_only, c.by_hardware)) {
+    if (c.first_year && r.year < *c.first_year) continue;
+    if (c.last_year && r.year > *c.last_year) continue;
+    c.rows.push_back(std::move(r));
+  }
+  return c;
 }
 
 }  // namespace dcplan

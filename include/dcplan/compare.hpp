@@ -91,4 +91,34 @@ struct GateResult {
 //! The compare metrics a planner reads first.
 [[nodiscard]] std::vector<int> default_compare_metrics();
 
+//! What `dcplan compare` runs: two scenarios, their rows joined, the gates evaluated.
+struct CompareInputs {
+  std::string base, other;              //!< scenario files
+  std::vector<std::string> set_base;    //!< --set-base: overrides in BASE
+  std::vector<std::string> set_other;   //!< --set: overrides in OTHER
+  std::vector<std::string> allow_dirs;  //!< --allow-dir
+  std::string metrics;                  //!< comma-separated; empty: default_compare_metrics()
+  std::string by = "total";             //!< total, region or hardware
+  std::string years;                    //!< A:B, A:, :B or A; empty: every year
+  std::vector<std::string> gates;       //!< gate expressions (parse_gate)
+  std::string gates_file;               //!< a JSON file of gates (read_gates_file)
+};
+
+struct CompareResult {
+  Scenario base_scenario, other_scenario;
+  Results base, other;            //!< each side's results (by hardware when rows are)
+  std::vector<int> metrics;       //!< the value columns compared
+  std::vector<CompareRow> rows;   //!< within the years asked for
+  std::vector<GateResult> gates;  //!< in the order given (--gate, then --gates)
+  bool by_hardware = false;
+  bool total_only = true;
+  std::optional<int> first_year, last_year;  //!< --years
+  [[nodiscard]] bool passed() const;         //!< every gate passed
+};
+
+//! Loads and runs both scenarios, joins their rows, evaluates the gates. Everything that can be
+//! wrong with the inputs (gates, metrics, --by, --years) is checked before the runs. Throws
+//! InputError naming the option or file; a failing gate is a result, not an error.
+[[nodiscard]] CompareResult compare_scenarios(const CompareInputs& inputs);
+
 }  // namespace dcplan

@@ -5,63 +5,83 @@
 #include "cli/options.hpp"
 #include "dcplan/compare.hpp"
 #include "dcplan/engine.hpp"
+#include "dcplan/error.hpp"
 #include "dcplan/io/atomic_file.hpp"
 #include "dcplan/io/format.hpp"
-#include "dcplan/load.hpp"
+#include "dcplan/io/sqlite_store.hpp"
 #include "io/compare_format.hpp"
 #include "text.hpp"
 
 namespace dcplan::cli {
 
+namespace {
+
+//! `compare --format sqlite`: run 0 the base, run 1 the other (their rows --by and --years
+//! select, the compared metrics), the joined rows and the gates: docs/sqlite.md.
+void write_comparison_store(const std::string& path, bool append, const CompareResult& r,
+                            const Provenance& prov) {
+  io::StoreSweep sw;
+  sw.kind = "compare";
+  sw.runs = 2;
+  sw.labels = {"side", "file"};
+  sw.base_sha256 = r.base_scenario.sha256;
+  sw.columns = r.metrics;
+  io::SqliteStore store(path, append);
+  (void)store.begin(sw, prov);
+  io::FormatOptions fo;
+  fo.by = r.by_hardware ? io::RowsBy::kHardware
+                        : (r.total_only ? io::RowsBy::kTotal : io::RowsBy::kRegion);
+  fo.first_year = r.first_year;
+  fo.last_year = r.last_year;
+  store.add_run(0, {}, {"base", r.base_scenario.file});
+  store.add_rows(0, r.base, io::selected_rows(r.base, fo));
+  store.add_run(1, {}, {"other", r.other_scenario.file});
+  store.add_rows(1, r.other, io::selected_rows(r.other, fo));
+  store.add_comparison(r.rows, r.gates);
+  store.commit();
+}
+
+}  // namespace
+
 int compare(const CompareOptions& o) {
   if (o.metrics == "help") return metrics({});
-  // Everything that can be wrong with the command line is checked before the runs.
-  std::vector<Gate> gates;
-  for (const auto& g : o.gates) gates.push_back(parse_gate(g));
-  if (!o.gates_file.empty()) {
-    auto more = read_gates_file(o.gates_file);
-    gates.insert(gates.end(), more.begin(), more.end());
+  const bool sqlite = o.format == "sqlite";
+  if (o.format != "csv" && o.format != "json" && o.format != "md" && o.format != "table" &&
+      !sqlite) {
+    throw InputError("--format", "",
+                     "expected table, md, json, csv or sqlite, found \"" + o.format + "\"");
   }
-  const io::RowsBy by = io::parse_rows_by(o.by);
-  io::FormatOptions years;
-  if (!o.years.empty()) io::parse_years(o.years, years);
-  if (o.format != "csv" && o.format != "json" && o.format != "md" && o.format != "table") {
-    throw InputError("--format", "", "expected table, md, json or csv, found \"" + o.format + "\"");
+  if (sqlite && (o.output.empty() || o.output == "-")) {
+    throw InputError("--format", "", "sqlite needs a file: give -o FILE");
   }
-
-  const Scenario base_s = load_scenario(o.base, LoadOptions{o.set_base, o.global->allow_dirs});
-  const Scenario other_s = load_scenario(o.other, LoadOptions{o.overrides, o.global->allow_dirs});
-  const bool demand = base_s.demand.has_value() || other_s.demand.has_value();
-  const std::vector<int> metrics =
-      o.metrics.empty() ? default_compare_metrics() : io::parse_metrics(o.metrics, demand);
-  for (const int m : metrics) {
-    if (column_info(static_cast<Col>(m)).kind == ColumnKind::kText) {
-      throw InputError("--metrics", "",
-                       "\"" + std::string(column_info(static_cast<Col>(m)).name) +
-                           "\" is text: compare shows differences of numbers (see it with "
-                           "dcplan run on each scenario)");
-    }
+  if (o.append && !sqlite) {
+    throw InputError("--append", "",
+                     "adds a comparison to an SQLite store: use it with --format sqlite");
   }
-  EngineOptions eo;
-  eo.by_hardware = by == io::RowsBy::kHardware;
-  const Results base = run_engine(base_s, eo);
-  const Results other = run_engine(other_s, eo);
-
-  io::Comparison c{
-      o.base,        o.other, o.format, {}, evaluate_gates(gates, base_s, base, other_s, other),
-      eo.by_hardware};
-  for (auto& r : compare_results(base, other, metrics, by == io::RowsBy::kTotal, eo.by_hardware)) {
-    if (years.first_year && r.year < *years.first_year) continue;
-    if (years.last_year && r.year > *years.last_year) continue;
-    c.rows.push_back(std::move(r));
+  CompareInputs in;
+  in.base = o.base;
+  in.other = o.other;
+  in.set_base = o.set_base;
+  in.set_other = o.overrides;
+  in.allow_dirs = o.global->allow_dirs;
+  in.metrics = o.metrics;
+  in.by = o.by;
+  in.years = o.years;
+  in.gates = o.gates;
+  in.gates_file = o.gates_file;
+  const CompareResult r = compare_scenarios(in);
+  const Provenance prov = make_provenance(o.global->command, r.other_scenario.sha256);
+  if (sqlite) {
+    write_comparison_store(o.output, o.append, r, prov);
+  } else {
+    io::Comparison c{o.base, o.other, o.format, r.rows, r.gates, r.by_hardware};
+    const std::string out = with_meta(io::format_comparison(c), o.format, prov,
+                                      "\"base_sha256\":\"" + r.base_scenario.sha256 + "\"");
+    io::write_output(o.output, out);
+    write_sidecar(o.output, o.format == "csv", prov);
   }
-  const Provenance prov = make_provenance(o.global->command, other_s.sha256);
-  const std::string out = with_meta(io::format_comparison(c), o.format, prov,
-                                    "\"base_sha256\":\"" + base_s.sha256 + "\"");
-  const auto& gate_results = c.gates;
-  io::write_output(o.output, out);
-  write_sidecar(o.output, o.format == "csv", prov);
-  if (o.format == "csv") {
+  const auto& gate_results = r.gates;
+  if (o.format == "csv" || sqlite) {
     for (const auto& g : gate_results) {
       std::cerr << (g.passed ? "PASS " : "FAIL ") << text::terminal_safe(g.gate.text, 200) << ": "
                 << text::terminal_safe(g.detail, 400) << "\n";
@@ -73,10 +93,7 @@ int compare(const CompareOptions& o) {
                     text::terminal_safe(g.detail, 400));
     }
   }
-  for (const auto& g : gate_results) {
-    if (!g.passed) return 1;
-  }
-  return 0;
+  return r.passed() ? 0 : 1;
 }
 
 Command add_compare(CLI::App& app, const Global& g) {
@@ -110,8 +127,13 @@ Command add_compare(CLI::App& app, const Global& g) {
       ->check(CLI::IsMember({"region", "total", "hardware"}));
   sub->add_option("--gate", o->gates, "a gate; repeatable")->allow_extra_args(false);
   sub->add_option("--gates", o->gates_file, "a JSON file with a list of gates");
-  sub->add_option("--format", o->format, "output format")
-      ->check(CLI::IsMember({"table", "md", "json", "csv"}));
+  sub->add_option("--format", o->format,
+                  "table (default), md, json, csv, or sqlite (a store, with -o FILE: "
+                  "docs/sqlite.md)")
+      ->check(CLI::IsMember({"table", "md", "json", "csv", "sqlite"}));
+  sub->add_flag("--append", o->append,
+                "sqlite: add this comparison to the store at -o FILE (another sweep id) instead "
+                "of replacing it");
   add_output(sub, o->output);
   return {sub, [o] { return compare(*o); }};
 }

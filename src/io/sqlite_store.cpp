@@ -9,6 +9,7 @@
 #include <map>
 #include <set>
 
+#include "dcplan/compare.hpp"
 #include "dcplan/error.hpp"
 #include "dcplan/io/atomic_file.hpp"
 #include "dcplan/io/format.hpp"
@@ -39,6 +40,25 @@ CREATE TABLE IF NOT EXISTS summary(sweep INTEGER NOT NULL, year INTEGER NOT NULL
   region TEXT NOT NULL, metric TEXT NOT NULL, n INTEGER, mean REAL, p5 REAL, p50 REAL, p95 REAL);
 )";
 
+//! The tables of a comparison, made when a store first holds one.
+constexpr const char* kCompareSchema = R"(
+CREATE TABLE IF NOT EXISTS comparison(sweep INTEGER NOT NULL, year INTEGER NOT NULL,
+  region TEXT NOT NULL, hardware TEXT, metric TEXT NOT NULL, base REAL, other REAL, diff REAL,
+  rel_diff REAL);
+CREATE TABLE IF NOT EXISTS gates(sweep INTEGER NOT NULL, gate TEXT NOT NULL,
+  passed INTEGER NOT NULL, first_year INTEGER, last_year INTEGER, base REAL, other REAL,
+  measured REAL, detail TEXT);
+)";
+
+//! Binds a double, or NULL for NaN (an empty cell).
+void bind_real(sqlite3_stmt* s, int at, double v) {
+  if (!std::isnan(v)) sqlite3_bind_double(s, at, v);
+}
+
+void bind_text(sqlite3_stmt* s, int at, const std::string& v) {
+  sqlite3_bind_text(s, at, v.c_str(), static_cast<int>(v.size()), SQLITE_TRANSIENT);
+}
+
 }  // namespace
 
 struct SqliteStore::Impl {
@@ -50,6 +70,7 @@ struct SqliteStore::Impl {
   sqlite3_stmt* row_stmt = nullptr;
   sqlite3_stmt* summary_stmt = nullptr;
   std::size_t params = 0;
+  std::size_t labels = 0;
   std::vector<int> columns;
   long long runs_in_transaction = 0;
   bool committed = false;
@@ -187,8 +208,17 @@ long long SqliteStore::begin(const StoreSweep& sw, const Provenance& p) {
   text(11, fmt::format("{}/{}", sw.shard_k, sw.shard_n));
   m.step(meta);
   sqlite3_finalize(meta);
+  if (!sw.base_sha256.empty()) {
+    m.ensure("meta", {{"base_sha256", "TEXT"}});
+    sqlite3_stmt* base = m.prepare("UPDATE meta SET base_sha256 = ? WHERE sweep = ?");
+    bind_text(base, 1, sw.base_sha256);
+    sqlite3_bind_int64(base, 2, m.sweep);
+    m.step(base);
+    sqlite3_finalize(base);
+  }
   std::vector<std::pair<std::string, const char*>> params, results;
   for (const auto& name : sw.params) params.emplace_back(name, "REAL");
+  for (const auto& name : sw.labels) params.emplace_back(name, "TEXT");
   for (int c : sw.columns) {
     const ColumnInfo& info = column_info(static_cast<Col>(c));
     results.emplace_back(info.name, info.kind == ColumnKind::kText ? "TEXT" : "REAL");
@@ -196,6 +226,7 @@ long long SqliteStore::begin(const StoreSweep& sw, const Provenance& p) {
   m.ensure("runs", params);
   m.ensure("results", results);
   m.params = sw.params.size();
+  m.labels = sw.labels.size();
   m.columns = sw.columns;
   std::string cols = "sweep, run", marks = "?,?";
   for (const auto& [name, type] : params) {
@@ -216,7 +247,8 @@ long long SqliteStore::begin(const StoreSweep& sw, const Provenance& p) {
   return m.sweep;
 }
 
-void SqliteStore::add_run(long long run, const std::vector<double>& params) {
+void SqliteStore::add_run(long long run, const std::vector<double>& params,
+                          const std::vector<std::string>& labels) {
   Impl& m = *impl_;
   if (++m.runs_in_transaction >= kChunk) {
     m.exec("COMMIT; BEGIN");
@@ -226,6 +258,9 @@ void SqliteStore::add_run(long long run, const std::vector<double>& params) {
   sqlite3_bind_int64(m.run_stmt, 2, run);
   for (std::size_t i = 0; i < m.params && i < params.size(); ++i) {
     sqlite3_bind_double(m.run_stmt, static_cast<int>(i) + 3, params[i]);
+  }
+  for (std::size_t i = 0; i < m.labels && i < labels.size(); ++i) {
+    bind_text(m.run_stmt, static_cast<int>(m.params + i) + 3, labels[i]);
   }
   m.step(m.run_stmt);
 }
@@ -254,6 +289,17 @@ void SqliteStore::add_row(long long run, int year, const std::string& region,
   m.step(s);
 }
 
+void SqliteStore::add_rows(long long run, const Results& res,
+                           const std::vector<std::ptrdiff_t>& rows) {
+  const std::vector<int>& columns = impl_->columns;
+  std::vector<double> values(columns.size());
+  for (const auto r : rows) {
+    for (std::size_t i = 0; i < columns.size(); ++i) values[i] = res.values(r, columns[i]);
+    add_row(run, res.keys[static_cast<std::size_t>(r)].year, res.region_name(r),
+            res.hardware_name(r), values.data());
+  }
+}
+
 void SqliteStore::add_summary(int year, const std::string& region, const std::string& metric,
                               long long n, double mean, double p5, double p50, double p95) {
   Impl& m = *impl_;
@@ -269,6 +315,44 @@ void SqliteStore::add_summary(int year, const std::string& region, const std::st
     ++at;
   }
   m.step(s);
+}
+
+void SqliteStore::add_comparison(const std::vector<CompareRow>& rows,
+                                 const std::vector<GateResult>& gates) {
+  Impl& m = *impl_;
+  m.exec(kCompareSchema);
+  sqlite3_stmt* row = m.prepare(
+      "INSERT INTO comparison(sweep, year, region, hardware, metric, base, other, diff, rel_diff) "
+      "VALUES(?,?,?,?,?,?,?,?,?)");
+  for (const CompareRow& r : rows) {
+    sqlite3_bind_int64(row, 1, m.sweep);
+    sqlite3_bind_int(row, 2, r.year);
+    bind_text(row, 3, r.region);
+    if (!r.hardware.empty()) bind_text(row, 4, r.hardware);
+    bind_text(row, 5, std::string(column_info(static_cast<Col>(r.metric)).name));
+    bind_real(row, 6, r.base);
+    bind_real(row, 7, r.other);
+    bind_real(row, 8, r.diff());
+    bind_real(row, 9, r.rel_diff());
+    m.step(row);
+  }
+  sqlite3_finalize(row);
+  sqlite3_stmt* gate = m.prepare(
+      "INSERT INTO gates(sweep, gate, passed, first_year, last_year, base, other, measured, "
+      "detail) VALUES(?,?,?,?,?,?,?,?,?)");
+  for (const GateResult& g : gates) {
+    sqlite3_bind_int64(gate, 1, m.sweep);
+    bind_text(gate, 2, g.gate.text);
+    sqlite3_bind_int(gate, 3, g.passed ? 1 : 0);
+    sqlite3_bind_int(gate, 4, g.first_year);
+    sqlite3_bind_int(gate, 5, g.last_year);
+    bind_real(gate, 6, g.base);
+    bind_real(gate, 7, g.other);
+    bind_real(gate, 8, g.measured);
+    bind_text(gate, 9, g.detail);
+    m.step(gate);
+  }
+  sqlite3_finalize(gate);
 }
 
 void SqliteStore::commit() {

@@ -1,5 +1,5 @@
 """The SQLite results store (--format sqlite): the same numbers as csv, by query; meta, runs,
-results and summary tables; --append; shards merged equal the unsharded store; refusals; a
+results and summary tables; compare's comparison and gates; --append; shards merged equal the unsharded store; refusals; a
 failed sweep leaves no file; hostile ids and pointers stay values and quoted identifiers."""
 import csv
 import io
@@ -140,4 +140,44 @@ con = db(evil_db)
 check(evil_dir in con.execute("SELECT command FROM meta").fetchone()[0] and
       con.execute("SELECT COUNT(*) FROM results").fetchone()[0] > 0,
       "the hostile command line is a value, the tables intact")
+
+# compare: both sides' rows as runs 0 and 1, the joined rows equal compare's csv, the gates.
+cmp_args = ["compare", MINIMAL, MINIMAL, "--set", "/capex/budget=3e9", "--by", "region",
+            "--years", "2026:2028", "--gate", "energy_twh@2028<=+5%", "--gate", "capex_usd@2026<=+60%"]
+cmp_db = os.path.join(d, "compare.sqlite")
+rc, _, err = run(*cmp_args, "--format", "sqlite", "-o", cmp_db)
+check(rc == 1 and "FAIL energy_twh@2028" in err, f"compare --format sqlite: a failing gate exits 1: {rc} {err}")
+rc, out, _ = run(*cmp_args, "--format", "csv")
+crows = list(csv.DictReader(io.StringIO(out)))
+con = db(cmp_db)
+meta = con.execute("SELECT kind, runs, scenario_sha256, base_sha256 FROM meta").fetchall()
+check(meta[0][:2] == ("compare", 2) and len(meta[0][2]) == 64 and len(meta[0][3]) == 64
+      and meta[0][2] != meta[0][3], f"compare meta: kind, runs, both hashes: {meta}")
+check(con.execute("SELECT run, side, file FROM runs ORDER BY run").fetchall() ==
+      [(0, "base", MINIMAL), (1, "other", MINIMAL)], "compare runs: base and other")
+joined = {(y, r, m): (b, o, df, rd) for y, r, m, b, o, df, rd in con.execute(
+    "SELECT year, region, metric, base, other, diff, rel_diff FROM comparison")}
+def num(text):
+    return float(text) if text != "" else None
+check(len(joined) == len(crows) and all(
+    joined[(int(x["year"]), x["region"], x["metric"])] ==
+    (num(x["base"]), num(x["other"]), num(x["diff"]), num(x["rel_diff"])) for x in crows),
+    "comparison: every row equals compare's csv")
+years = sorted({y for (y,) in con.execute("SELECT DISTINCT year FROM results")})
+check(years == [2026, 2027, 2028], f"results: the --years rows: {years}")
+side = {(run_, y, r): e for run_, y, r, e in con.execute(
+    "SELECT run, year, region, energy_twh FROM results")}
+check(all(side[(0, int(x["year"]), x["region"])] == float(x["base"]) and
+          side[(1, int(x["year"]), x["region"])] == float(x["other"])
+          for x in crows if x["metric"] == "energy_twh"), "results: each side's values")
+gates = con.execute("SELECT gate, passed, first_year FROM gates").fetchall()
+check(gates == [("energy_twh@2028<=+5%", 0, 2028), ("capex_usd@2026<=+60%", 1, 2026)],
+      f"gates: text, verdict, year: {gates}")
+rc, _, err = run("compare", MINIMAL, MINIMAL, "--format", "sqlite", "-o", cmp_db, "--append")
+check(rc == 0 and db(cmp_db).execute("SELECT COUNT(*) FROM meta").fetchone()[0] == 2,
+      f"compare --append: a second comparison: {err}")
+rc, _, err = run("compare", MINIMAL, MINIMAL, "--format", "sqlite")
+check(rc == 2 and "-o FILE" in err, f"compare to standard output is refused: {err}")
+rc, _, err = run("merge", cmp_db, "-o", os.path.join(d, "mc.sqlite"))
+check(rc == 2 and "one sweep shard" in err, f"a compare store is not a shard: {err}")
 finish()

@@ -3,12 +3,13 @@
 //
 // Tables (docs/sqlite.md): meta (one row per sweep: what made it), runs (sweep, run and each
 // varied parameter), results (sweep, run, year, region[, hardware] and one REAL column per
-// metric; the text column `limit` as TEXT), summary (--summary). The file is written whole or
-// not at all: a temporary file beside it, renamed into place on commit(); a store with --append
-// is copied first and gets another sweep id. Strings from scenarios are bound as values or
-// quoted as identifiers, never spliced into SQL.
+// metric; the text column `limit` as TEXT), summary (--summary); a comparison adds comparison and
+// gates. The file is written whole or not at all: a temporary file beside it, renamed into place on
+// commit(); a store with --append is copied first and gets another sweep id. Strings from scenarios
+// are bound as values or quoted as identifiers, never spliced into SQL.
 #pragma once
 
+#include <cstddef>
 #include <cstdint>
 #include <memory>
 #include <optional>
@@ -18,6 +19,11 @@
 #include "dcplan/provenance.hpp"
 #include "dcplan/results.hpp"
 
+namespace dcplan {
+struct CompareRow;
+struct GateResult;
+}  // namespace dcplan
+
 namespace dcplan::io {
 
 struct StoreSweep {
@@ -25,7 +31,9 @@ struct StoreSweep {
   std::string sweep_hash;      //!< the sweep's hash (shards of one sweep share it)
   long long runs = 0;          //!< runs of the whole sweep
   long long shard_k = 0, shard_n = 1;
-  std::vector<std::string> params;  //!< varied parameters: columns of `runs`
+  std::vector<std::string> params;  //!< varied parameters: REAL columns of `runs`
+  std::vector<std::string> labels;  //!< TEXT columns of `runs` (compare: side, file)
+  std::string base_sha256;          //!< compare: the base scenario's hash (meta.base_sha256)
   std::vector<int> columns;         //!< result columns (Col): columns of `results`
 };
 
@@ -41,15 +49,20 @@ class SqliteStore {
 
   //! Starts a sweep: its meta row, the columns it needs. Returns its id (1 in a new store).
   long long begin(const StoreSweep& sweep, const Provenance& provenance);
-  //! A run's parameters (as many as StoreSweep::params).
-  void add_run(long long run, const std::vector<double>& params);
+  //! A run's parameters (as many as StoreSweep::params) and labels (StoreSweep::labels).
+  void add_run(long long run, const std::vector<double>& params,
+               const std::vector<std::string>& labels = {});
   //! One result row: values in StoreSweep::columns order (NaN: NULL; a text column, `limit`,
   //! is stored as its words). hardware: "" for none.
   void add_row(long long run, int year, const std::string& region, const std::string& hardware,
                const double* values);
+  //! The rows `rows` of a result table (io::selected_rows), in the store's columns.
+  void add_rows(long long run, const Results& results, const std::vector<std::ptrdiff_t>& rows);
   //! One summary row.
   void add_summary(int year, const std::string& region, const std::string& metric, long long n,
                    double mean, double p5, double p50, double p95);
+  //! A comparison's joined rows (table `comparison`) and its gates (table `gates`).
+  void add_comparison(const std::vector<CompareRow>& rows, const std::vector<GateResult>& gates);
   //! Ends the transaction every `kChunk` runs (bounded memory); called by add_run.
   static constexpr long long kChunk = 4096;
   //! Indices, last transaction, close, rename into place.
