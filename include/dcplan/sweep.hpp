@@ -79,9 +79,35 @@ struct SweepProgress {
 };
 
 //! Runs the sweep, writing rows (or the summary) to `out`. `progress` is called from the
-//! writing thread now and then. Throws InputError for invalid specs or draws.
+//! writing thread (the caller's) now and then; an exception it throws stops the sweep, and
+//! run_sweep rethrows it once the workers have stopped. Throws InputError for invalid specs or
+//! draws.
 void run_sweep(const SweepOptions& options, std::ostream& out,
                const std::function<void(const SweepProgress&)>& progress = {});
+
+//! A sweep's results in memory, as columns (what dcplan.sweep gives Python): its rows, or with
+//! `summary` its statistics. Every column has one entry per row.
+struct SweepTable {
+  bool summary = false;
+  std::vector<std::string> params;   //!< the varied parameters, named as in the csv header
+  std::vector<int> metrics;          //!< the metric columns (Col), in --metrics order
+  std::vector<std::string> regions;  //!< the names `region` indexes: the regions, then "total"
+  // Rows (summary false): a run's years, each year's regions (with --by region), then total.
+  std::vector<long long> run;
+  std::vector<std::vector<double>> param_values;  //!< per parameter: the run's value
+  std::vector<int> year;
+  std::vector<int> region;                  //!< index into `regions`
+  std::vector<std::vector<double>> values;  //!< per metric (NaN: an empty cell)
+  // Summary: per year, region and metric (year and region above, `metric` indexing `metrics`).
+  std::vector<int> metric;
+  std::vector<long long> n;
+  std::vector<double> mean, p5, p50, p95;
+};
+
+//! Runs the sweep into memory instead of a stream (options.format, output and append are not
+//! used): the same runs, draws and numbers as the csv, rows or summary.
+[[nodiscard]] SweepTable collect_sweep(
+    const SweepOptions& options, const std::function<void(const SweepProgress&)>& progress = {});
 
 //! Merges shard outputs of one sweep back into run order. Throws InputError when the files
 //! come from different sweeps, a shard is missing or repeated, or a file is not a sweep output.

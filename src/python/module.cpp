@@ -4,16 +4,22 @@
 #include <pybind11/pybind11.h>
 #include <pybind11/stl.h>
 
+#include <cmath>
 #include <memory>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "dcplan/build_info.hpp"
+#include "dcplan/compare.hpp"
 #include "dcplan/engine.hpp"
 #include "dcplan/error.hpp"
 #include "dcplan/io/format.hpp"
 #include "dcplan/load.hpp"
 #include "dcplan/results.hpp"
+#include "dcplan/search.hpp"
+#include "dcplan/sensitivity.hpp"
+#include "dcplan/sweep.hpp"
 
 namespace py = pybind11;
 
@@ -55,17 +61,57 @@ std::vector<std::string> as_overrides(const py::object& set) {
   return out;
 }
 
-PyScenario load(const std::string& path, const py::object& set) {
+//! Where a scenario argument comes from: a path, or a loaded Scenario (its file and the
+//! overrides it was loaded with), and `set` applied after those.
+struct Source {
+  std::string path;
+  std::vector<std::string> overrides;
+};
+
+Source source(const py::object& what, const py::object& set) {
+  Source src;
+  if (py::isinstance<PyScenario>(what)) {
+    const auto& s = what.cast<const PyScenario&>();
+    src.path = s.path;
+    src.overrides = s.options.overrides;
+  } else {
+    src.path = py::str(what).cast<std::string>();
+  }
+  for (auto& o : as_overrides(set)) src.overrides.push_back(std::move(o));
+  return src;
+}
+
+std::vector<std::string> strings(const py::object& list) {
+  std::vector<std::string> out;
+  if (list.is_none()) return out;
+  if (py::isinstance<py::str>(list)) return {list.cast<std::string>()};
+  for (const auto& item : list) out.push_back(py::str(item).cast<std::string>());
+  return out;
+}
+
+//! A vector handed to NumPy without a copy: the array owns it.
+template <class T>
+py::array_t<T> as_array(std::vector<T>&& v) {
+  auto* heap = new std::vector<T>(std::move(v));
+  const py::capsule owner(heap, [](void* p) { delete static_cast<std::vector<T>*>(p); });
+  return py::array_t<T>(static_cast<py::ssize_t>(heap->size()), heap->data(), owner);
+}
+
+PyScenario load_source(Source src) {
   PyScenario s;
-  s.path = path;
-  s.options.overrides = as_overrides(set);
+  s.path = std::move(src.path);
+  s.options.overrides = std::move(src.overrides);
   try {
     py::gil_scoped_release release;
-    s.scenario = std::make_shared<const dcplan::Scenario>(dcplan::load_scenario(path, s.options));
+    s.scenario = std::make_shared<const dcplan::Scenario>(dcplan::load_scenario(s.path, s.options));
   } catch (const dcplan::InputError& e) {
     raise_input(e);
   }
   return s;
+}
+
+PyScenario load(const std::string& path, const py::object& set) {
+  return load_source({path, as_overrides(set)});
 }
 
 std::vector<std::string> validate(const std::string& path, const py::object& set) {
@@ -85,11 +131,10 @@ std::vector<std::string> validate(const std::string& path, const py::object& set
 //! an empty cell; `limit` as a list of its words).
 py::dict run(const py::object& what, const py::object& set, const std::string& by,
              const py::object& metrics) {
-  PyScenario s = py::isinstance<PyScenario>(what) ? what.cast<PyScenario>()
-                                                  : load(py::str(what).cast<std::string>(), set);
-  if (py::isinstance<PyScenario>(what) && !set.is_none()) {
-    s = load(s.path, set);  // the overrides apply to the document, so it is loaded again
-  }
+  // A Scenario with more overrides is loaded again: they apply to the document.
+  const PyScenario s = py::isinstance<PyScenario>(what) && set.is_none()
+                           ? what.cast<PyScenario>()
+                           : load_source(source(what, set));
   dcplan::io::FormatOptions fo;
   fo.format = dcplan::io::Format::kCsv;  // every column that applies unless metrics names some
   dcplan::Results res;
@@ -145,6 +190,307 @@ py::dict run(const py::object& what, const py::object& set, const std::string& b
     out[py::str(std::string(info.name))] = column;
   }
   return out;
+}
+
+//! Runs `body` without the GIL, raising an InputError as dcplan.InputError; an exception from
+//! Python (a KeyboardInterrupt, a progress callback's) passes through as it is.
+template <class F>
+auto without_gil(F&& body) {
+  try {
+    py::gil_scoped_release release;
+    return body();
+  } catch (const dcplan::InputError& e) {
+    raise_input(e);
+  }
+}
+
+//! Called by the sweep's writing thread (the caller's) about every 200 ms: a pending signal
+//! (Ctrl-C: KeyboardInterrupt) stops the sweep, as does an exception from `callback(done,
+//! total)`.
+std::function<void(const dcplan::SweepProgress&)> python_progress(py::object callback) {
+  return [callback = std::move(callback)](const dcplan::SweepProgress& p) {
+    py::gil_scoped_acquire gil;
+    if (PyErr_CheckSignals() != 0) throw py::error_already_set();
+    if (!callback.is_none()) callback(p.done, p.total);
+  };
+}
+
+//! A text column (`limit`) as its words.
+py::list words(const std::vector<double>& values, int col) {
+  const auto& info = dcplan::column_info(static_cast<dcplan::Col>(col));
+  py::list out;
+  for (const double v : values) out.append(dcplan::io::exact_cell(v, info));
+  return out;
+}
+
+//! dcplan.sweep's columns: run, one per varied parameter, year, region (codes into
+//! `regions`), a column per metric; or the summary's year, region, metric (codes into
+//! `metrics`), n, mean, p5, p50, p95.
+py::dict sweep(const py::object& what, const std::vector<std::string>& varies,
+               const py::object& set, long long samples, std::uint64_t seed, int jobs, bool summary,
+               const std::string& by, const py::object& metrics, long long shard_k,
+               long long shard_n, const py::object& progress) {
+  const Source src = source(what, set);
+  dcplan::SweepOptions o;
+  o.scenario = src.path;
+  o.overrides = src.overrides;
+  o.varies = varies;
+  o.samples = samples;
+  o.seed = seed;
+  o.jobs = jobs;
+  o.shard_k = shard_k;
+  o.shard_n = shard_n;
+  o.metrics = strings(metrics).empty() ? std::string() : [&] {
+    std::string list;
+    for (const auto& m : strings(metrics)) list += (list.empty() ? "" : ",") + m;
+    return list;
+  }();
+  if (by != "total" && by != "region") {
+    throw py::value_error("by: expected \"total\" or \"region\", found \"" + by + "\"");
+  }
+  o.by_region = by == "region";
+  o.summary = summary;
+  dcplan::SweepTable t =
+      without_gil([&] { return dcplan::collect_sweep(o, python_progress(progress)); });
+  py::dict out;
+  py::list metric_names;
+  for (const int m : t.metrics)
+    metric_names.append(std::string(dcplan::column_info(static_cast<dcplan::Col>(m)).name));
+  out["_regions"] = t.regions;
+  out["_metrics"] = metric_names;
+  if (t.summary) {
+    out["year"] = as_array(std::move(t.year));
+    out["region"] = as_array(std::move(t.region));
+    out["metric"] = as_array(std::move(t.metric));
+    out["n"] = as_array(std::move(t.n));
+    out["mean"] = as_array(std::move(t.mean));
+    out["p5"] = as_array(std::move(t.p5));
+    out["p50"] = as_array(std::move(t.p50));
+    out["p95"] = as_array(std::move(t.p95));
+    return out;
+  }
+  out["run"] = as_array(std::move(t.run));
+  for (std::size_t i = 0; i < t.params.size(); ++i)
+    out[py::str(t.params[i])] = as_array(std::move(t.param_values[i]));
+  out["year"] = as_array(std::move(t.year));
+  out["region"] = as_array(std::move(t.region));
+  for (std::size_t i = 0; i < t.metrics.size(); ++i) {
+    const int m = t.metrics[i];
+    const py::str name(std::string(dcplan::column_info(static_cast<dcplan::Col>(m)).name));
+    if (dcplan::column_info(static_cast<dcplan::Col>(m)).kind == dcplan::ColumnKind::kText) {
+      out[name] = words(t.values[i], m);
+    } else {
+      out[name] = as_array(std::move(t.values[i]));
+    }
+  }
+  return out;
+}
+
+py::dict target_row(const dcplan::TargetResult& t) {
+  py::dict d;
+  d["name"] = t.name;
+  d["metric"] = t.metric;
+  d["region"] = t.region;
+  d["first_year"] = t.first_year;
+  d["last_year"] = t.last_year;
+  d["op"] = std::string(dcplan::bound_op(t.kind));
+  d["value"] = t.value;
+  d["bound"] = t.bound;
+  d["tolerance"] = t.tolerance;
+  d["currency"] = t.currency;
+  d["margin"] = dcplan::margin(t);
+  d["passed"] = t.passed;
+  d["detail"] = t.detail;
+  return d;
+}
+
+py::list target_rows(const std::vector<dcplan::TargetResult>& ts) {
+  py::list out;
+  for (const auto& t : ts) out.append(target_row(t));
+  return out;
+}
+
+//! dcplan.compare: the joined rows as columns, the gates as records.
+py::dict compare(const py::object& base, const py::object& other, const py::object& set,
+                 const py::object& set_base, const std::string& by, const py::object& metrics,
+                 const std::string& years, const py::object& gates, const std::string& gates_file) {
+  const Source b = source(base, set_base);
+  const Source x = source(other, set);
+  dcplan::CompareInputs in;
+  in.base = b.path;
+  in.set_base = b.overrides;
+  in.other = x.path;
+  in.set_other = x.overrides;
+  for (const auto& m : strings(metrics)) in.metrics += (in.metrics.empty() ? "" : ",") + m;
+  in.by = by;
+  in.years = years;
+  in.gates = strings(gates);
+  in.gates_file = gates_file;
+  dcplan::CompareResult r = without_gil([&] { return dcplan::compare_scenarios(in); });
+  const auto n = static_cast<py::ssize_t>(r.rows.size());
+  py::array_t<int> year(n);
+  py::array_t<double> bv(n), ov(n), diff(n), rel(n);
+  py::list region, hardware, metric;
+  for (py::ssize_t i = 0; i < n; ++i) {
+    const auto& row = r.rows[static_cast<std::size_t>(i)];
+    year.mutable_at(i) = row.year;
+    region.append(row.region);
+    hardware.append(row.hardware.empty() ? py::none() : py::object(py::str(row.hardware)));
+    metric.append(std::string(dcplan::column_info(static_cast<dcplan::Col>(row.metric)).name));
+    bv.mutable_at(i) = row.base;
+    ov.mutable_at(i) = row.other;
+    diff.mutable_at(i) = row.diff();
+    rel.mutable_at(i) = row.rel_diff();
+  }
+  py::dict rows;
+  rows["year"] = year;
+  rows["region"] = region;
+  if (r.by_hardware) rows["hardware"] = hardware;
+  rows["metric"] = metric;
+  rows["base"] = bv;
+  rows["other"] = ov;
+  rows["diff"] = diff;
+  rows["rel_diff"] = rel;
+  py::list gate_rows;
+  for (const auto& g : r.gates) {
+    py::dict d;
+    d["gate"] = g.gate.text;
+    d["passed"] = g.passed;
+    d["first_year"] = g.first_year;
+    d["last_year"] = g.last_year;
+    d["base"] = g.base;
+    d["other"] = g.other;
+    d["measured"] = g.measured;
+    d["detail"] = g.detail;
+    gate_rows.append(d);
+  }
+  py::dict out;
+  out["rows"] = rows;
+  out["gates"] = gate_rows;
+  out["passed"] = r.passed();
+  out["base_sha256"] = r.base_scenario.sha256;
+  out["other_sha256"] = r.other_scenario.sha256;
+  return out;
+}
+
+py::dict solve(const py::object& what, const std::string& vary, const py::object& targets,
+               bool scenario_targets, bool maximize, double tolerance, int grid, int jobs,
+               const py::object& set) {
+  const Source src = source(what, set);
+  dcplan::SolveOptions o;
+  o.scenario = src.path;
+  o.overrides = src.overrides;
+  o.vary = vary;
+  o.targets = strings(targets);
+  o.scenario_targets = scenario_targets;
+  o.maximize = maximize;
+  o.tolerance = tolerance;
+  o.grid = grid;
+  o.jobs = jobs;
+  const dcplan::SolveResult r = without_gil([&] { return dcplan::solve(o); });
+  py::dict d;
+  d["feasible"] = r.feasible;
+  d["value"] = r.value;
+  d["tolerance"] = r.tolerance;
+  d["integer"] = r.integer;
+  d["monotone"] = r.monotone;
+  py::list intervals;
+  for (const auto& in : r.intervals) intervals.append(py::make_tuple(in.lo, in.hi));
+  d["intervals"] = intervals;
+  d["at_value"] = target_rows(r.at_value);
+  d["at_lo"] = target_rows(r.at_lo);
+  d["at_hi"] = target_rows(r.at_hi);
+  d["bound_by"] = r.bound_by;
+  d["runs"] = r.runs;
+  d["set_line"] = r.set_line;
+  d["patch"] = r.patch;
+  d["scenario_sha256"] = r.scenario_sha256;
+  return d;
+}
+
+py::dict optimize(const py::object& what, const std::string& objective,
+                  const std::vector<std::string>& varies, const py::object& subject_to,
+                  bool scenario_targets, bool maximize, int starts, std::uint64_t seed, int jobs,
+                  int max_runs, double xtol, const py::object& set) {
+  const Source src = source(what, set);
+  dcplan::OptimizeOptions o;
+  o.scenario = src.path;
+  o.overrides = src.overrides;
+  o.objective = objective;
+  o.maximize = maximize;
+  o.varies = varies;
+  o.constraints = strings(subject_to);
+  o.scenario_targets = scenario_targets;
+  o.starts = starts;
+  o.seed = seed;
+  o.jobs = jobs;
+  o.max_runs = max_runs;
+  o.xtol = xtol;
+  const dcplan::OptimizeResult r = without_gil([&] { return dcplan::optimize(o); });
+  py::dict d;
+  d["feasible"] = r.feasible;
+  d["objective"] = r.objective;
+  d["objective_text"] = r.objective_text;
+  d["values"] = r.values;
+  d["constraints"] = target_rows(r.constraints);
+  d["bound_by"] = r.bound_by;
+  d["best_start"] = r.best_start;
+  d["runs"] = r.runs;
+  d["set_line"] = r.set_line;
+  d["patch"] = r.patch;
+  d["scenario_sha256"] = r.scenario_sha256;
+  return d;
+}
+
+py::dict sensitivity(const py::object& what, const std::vector<std::string>& varies,
+                     const py::object& metrics, const std::string& method, long long samples,
+                     int trajectories, int levels, int bootstrap, std::uint64_t seed, int jobs,
+                     const py::object& set) {
+  const Source src = source(what, set);
+  dcplan::sensitivity::ScenarioOptions o;
+  o.scenario = src.path;
+  o.overrides = src.overrides;
+  o.varies = varies;
+  o.metrics = strings(metrics);
+  o.method = method;
+  o.samples = samples;
+  o.trajectories = trajectories;
+  o.levels = levels;
+  o.bootstrap = bootstrap;
+  o.seed = seed;
+  o.jobs = jobs;
+  const dcplan::sensitivity::Analysis a =
+      without_gil([&] { return dcplan::sensitivity::analyse(o); });
+  const auto n = static_cast<py::ssize_t>(a.rows.size());
+  py::list input, metric, years, region, statistic;
+  py::array_t<double> value(n), lo(n), hi(n);
+  for (py::ssize_t i = 0; i < n; ++i) {
+    const auto& r = a.rows[static_cast<std::size_t>(i)];
+    input.append(r.input);
+    metric.append(r.metric);
+    years.append(r.years);
+    region.append(r.region);
+    statistic.append(r.statistic);
+    value.mutable_at(i) = r.value;
+    lo.mutable_at(i) = r.ci_low;
+    hi.mutable_at(i) = r.ci_high;
+  }
+  py::dict rows;
+  rows["input"] = input;
+  rows["metric"] = metric;
+  rows["year"] = years;
+  rows["region"] = region;
+  rows["statistic"] = statistic;
+  rows["value"] = value;
+  rows["ci_low"] = lo;
+  rows["ci_high"] = hi;
+  py::dict d;
+  d["rows"] = rows;
+  d["method"] = a.method;
+  d["notes"] = a.notes;
+  d["runs"] = a.runs;
+  d["scenario_sha256"] = a.scenario_sha256;
+  return d;
 }
 
 }  // namespace
@@ -205,6 +551,21 @@ PYBIND11_MODULE(_dcplan, m) {
         "Load and validate a scenario file; set: {pointer: value} overrides.");
   m.def("validate", &validate, py::arg("path"), py::arg("set") = py::none(),
         "Validate a scenario file; raises InputError listing every problem.");
+  m.def("_sweep", &sweep, py::arg("scenario"), py::arg("varies"), py::arg("set"),
+        py::arg("samples"), py::arg("seed"), py::arg("jobs"), py::arg("summary"), py::arg("by"),
+        py::arg("metrics"), py::arg("shard_k"), py::arg("shard_n"), py::arg("progress"));
+  m.def("_compare", &compare, py::arg("base"), py::arg("other"), py::arg("set"),
+        py::arg("set_base"), py::arg("by"), py::arg("metrics"), py::arg("years"), py::arg("gates"),
+        py::arg("gates_file"));
+  m.def("_solve", &solve, py::arg("scenario"), py::arg("vary"), py::arg("targets"),
+        py::arg("scenario_targets"), py::arg("maximize"), py::arg("tolerance"), py::arg("grid"),
+        py::arg("jobs"), py::arg("set"));
+  m.def("_optimize", &optimize, py::arg("scenario"), py::arg("objective"), py::arg("varies"),
+        py::arg("subject_to"), py::arg("scenario_targets"), py::arg("maximize"), py::arg("starts"),
+        py::arg("seed"), py::arg("jobs"), py::arg("max_runs"), py::arg("xtol"), py::arg("set"));
+  m.def("_sensitivity", &sensitivity, py::arg("scenario"), py::arg("varies"), py::arg("metrics"),
+        py::arg("method"), py::arg("samples"), py::arg("trajectories"), py::arg("levels"),
+        py::arg("bootstrap"), py::arg("seed"), py::arg("jobs"), py::arg("set"));
   m.def("_run", &run, py::arg("scenario"), py::arg("set") = py::none(), py::arg("by") = "region",
         py::arg("metrics") = py::none());
 }

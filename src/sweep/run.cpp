@@ -10,6 +10,7 @@
 #include <memory>
 #include <mutex>
 #include <ostream>
+#include <sstream>
 #include <thread>
 
 #include "dcplan/engine.hpp"
@@ -58,9 +59,10 @@ struct Worker {
 //! shard_k + pos * shard_n; results consumed in position order.
 class SweepRun {
  public:
+  //! `table`: the results go there instead of `out` (collect_sweep).
   SweepRun(const SweepOptions& o, std::ostream& out,
-           const std::function<void(const SweepProgress&)>& progress)
-      : o_(o), out_(out), progress_(progress), p_(prepare(o)) {
+           const std::function<void(const SweepProgress&)>& progress, SweepTable* table = nullptr)
+      : o_(o), out_(out), progress_(progress), p_(prepare(o)), table_(table) {
     count_ = p_.total <= o.shard_k ? 0 : (p_.total - o.shard_k + o.shard_n - 1) / o.shard_n;
     jobs_ =
         o.jobs > 0 ? o.jobs : static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
@@ -73,14 +75,18 @@ class SweepRun {
     years_ = p_.base.horizon.years();
     per_run_ = static_cast<std::size_t>(years_) * regions_.size() * p_.metrics.size();
     cells_.resize(o.summary ? per_run_ : 0);
-    if (o.format == "sqlite") store_ = std::make_unique<io::SqliteStore>(o.output, o.append);
+    if (table_ != nullptr) {
+      begin_table();
+    } else if (o.format == "sqlite") {
+      store_ = std::make_unique<io::SqliteStore>(o.output, o.append);
+    }
   }
 
   void run() {
     check_grid();
     if (store_) {
       begin_store();
-    } else if (!o_.summary) {
+    } else if (!o_.summary && table_ == nullptr) {
       write_header();
     }
     if (jobs_ == 1 || count_ <= 1) {
@@ -137,6 +143,24 @@ class SweepRun {
     (void)store_->begin(sw, make_provenance(o_.command, p_.base.sha256, o_.seed));
   }
 
+  //! The table's names, and room for its rows.
+  void begin_table() {
+    table_->summary = o_.summary;
+    for (const auto& b : p_.bindings) table_->params.push_back(param_name(b.spec));
+    table_->metrics = p_.metrics;
+    for (int r : regions_) table_->regions.push_back(region_name(r));
+    if (o_.summary) return;
+    const auto rows =
+        static_cast<std::size_t>(count_) * static_cast<std::size_t>(years_) * regions_.size();
+    table_->run.reserve(rows);
+    table_->year.reserve(rows);
+    table_->region.reserve(rows);
+    table_->param_values.assign(p_.bindings.size(), {});
+    for (auto& v : table_->param_values) v.reserve(rows);
+    table_->values.assign(p_.metrics.size(), {});
+    for (auto& v : table_->values) v.reserve(rows);
+  }
+
   void write_header() {
     const std::string hash = fmt::format("{:016x}", p_.hash);
     if (o_.format == "csv") {
@@ -161,8 +185,8 @@ class SweepRun {
       w.engine.run(w.ws, eo, w.res);
       const int per_year = static_cast<int>(w.res.rows() / years_);
       slot.run = run;
-      if (o_.summary || store_) {
-        if (store_ && !o_.summary) slot.params = w.params;
+      if (o_.summary || store_ || table_ != nullptr) {
+        if (!o_.summary) slot.params = w.params;
         slot.values.resize(per_run_);
         std::size_t k = 0;
         for (int t = 0; t < years_; ++t) {
@@ -247,6 +271,18 @@ class SweepRun {
     if (o_.summary) {
       for (std::size_t k = 0; k < per_run_; ++k) {
         if (!is_empty_cell(slot.values[k])) cells_[k].add(slot.values[k]);
+      }
+    } else if (table_ != nullptr) {
+      std::size_t k = 0;
+      for (int t = 0; t < years_; ++t) {
+        for (std::size_t r = 0; r < regions_.size(); ++r) {
+          table_->run.push_back(slot.run);
+          for (std::size_t i = 0; i < slot.params.size(); ++i)
+            table_->param_values[i].push_back(slot.params[i]);
+          table_->year.push_back(p_.base.horizon.start + t);
+          table_->region.push_back(static_cast<int>(r));
+          for (auto& column : table_->values) column.push_back(slot.values[k++]);
+        }
       }
     } else if (store_) {
       store_->add_run(slot.run, slot.params);
@@ -382,6 +418,25 @@ class SweepRun {
   }
 
   void write_summary() {
+    if (table_ != nullptr) {
+      std::size_t k = 0;
+      for (int t = 0; t < years_; ++t) {
+        for (std::size_t r = 0; r < regions_.size(); ++r) {
+          for (std::size_t m = 0; m < p_.metrics.size(); ++m) {
+            const Summary& c = cells_[k++];
+            table_->year.push_back(p_.base.horizon.start + t);
+            table_->region.push_back(static_cast<int>(r));
+            table_->metric.push_back(static_cast<int>(m));
+            table_->n.push_back(c.n);
+            table_->mean.push_back(c.n > 0 ? c.mean : std::numeric_limits<double>::quiet_NaN());
+            table_->p5.push_back(c.p5.value());
+            table_->p50.push_back(c.p50.value());
+            table_->p95.push_back(c.p95.value());
+          }
+        }
+      }
+      return;
+    }
     if (store_) {
       std::size_t k = 0;
       for (int t = 0; t < years_; ++t) {
@@ -435,6 +490,7 @@ class SweepRun {
   int years_ = 0;
   std::size_t per_run_ = 0;  //!< values a run reports (years × regions × metrics)
   std::vector<Summary> cells_;
+  SweepTable* table_ = nullptr;             //!< collect_sweep
   std::unique_ptr<io::SqliteStore> store_;  //!< --format sqlite
   std::chrono::steady_clock::time_point last_report_ = std::chrono::steady_clock::now();
   // The reorder buffer and its hand-over, shared by the workers and the writer.
@@ -453,6 +509,18 @@ class SweepRun {
 void run_sweep(const SweepOptions& o, std::ostream& out,
                const std::function<void(const SweepProgress&)>& progress) {
   SweepRun(o, out, progress).run();
+}
+
+SweepTable collect_sweep(const SweepOptions& options,
+                         const std::function<void(const SweepProgress&)>& progress) {
+  SweepOptions o = options;
+  o.format = "csv";  // the csv's sweep hash, so the csv's draws
+  o.output.clear();
+  o.append = false;
+  SweepTable table;
+  std::ostringstream unused;
+  SweepRun(o, unused, progress, &table).run();
+  return table;
 }
 
 }  // namespace dcplan
