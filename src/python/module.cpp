@@ -89,6 +89,13 @@ std::vector<std::string> strings(const py::object& list) {
   return out;
 }
 
+//! Names as the command line's "a,b,c" (a string is taken as it is).
+std::string comma_list(const py::object& names) {
+  std::string out;
+  for (const auto& n : strings(names)) out += (out.empty() ? "" : ",") + n;
+  return out;
+}
+
 //! A vector handed to NumPy without a copy: the array owns it.
 template <class T>
 py::array_t<T> as_array(std::vector<T>&& v) {
@@ -141,14 +148,7 @@ py::dict run(const py::object& what, const py::object& set, const std::string& b
   try {
     fo.by = dcplan::io::parse_rows_by(by);
     if (!metrics.is_none()) {
-      std::string list;
-      if (py::isinstance<py::str>(metrics)) {
-        list = metrics.cast<std::string>();
-      } else {
-        for (const auto& m : metrics)
-          list += (list.empty() ? "" : ",") + py::str(m).cast<std::string>();
-      }
-      fo.columns = dcplan::io::parse_metrics(list, s.scenario->demand.has_value());
+      fo.columns = dcplan::io::parse_metrics(comma_list(metrics), s.scenario->demand.has_value());
     }
     dcplan::EngineOptions eo;
     eo.by_hardware = fo.by == dcplan::io::RowsBy::kHardware;
@@ -240,18 +240,15 @@ py::dict sweep(const py::object& what, const std::vector<std::string>& varies,
   o.jobs = jobs;
   o.shard_k = shard_k;
   o.shard_n = shard_n;
-  o.metrics = strings(metrics).empty() ? std::string() : [&] {
-    std::string list;
-    for (const auto& m : strings(metrics)) list += (list.empty() ? "" : ",") + m;
-    return list;
-  }();
+  o.metrics = comma_list(metrics);
   if (by != "total" && by != "region") {
     throw py::value_error("by: expected \"total\" or \"region\", found \"" + by + "\"");
   }
   o.by_region = by == "region";
   o.summary = summary;
-  dcplan::SweepTable t =
-      without_gil([&] { return dcplan::collect_sweep(o, python_progress(progress)); });
+  // Made and destroyed with the GIL held: it holds a Python object.
+  const auto hook = python_progress(progress);
+  dcplan::SweepTable t = without_gil([&] { return dcplan::collect_sweep(o, hook); });
   py::dict out;
   py::list metric_names;
   for (const int m : t.metrics)
@@ -321,7 +318,7 @@ py::dict compare(const py::object& base, const py::object& other, const py::obje
   in.set_base = b.overrides;
   in.other = x.path;
   in.set_other = x.overrides;
-  for (const auto& m : strings(metrics)) in.metrics += (in.metrics.empty() ? "" : ",") + m;
+  in.metrics = comma_list(metrics);
   in.by = by;
   in.years = years;
   in.gates = strings(gates);
