@@ -114,7 +114,10 @@ Command add_compare(CLI::App& app, const Global& g) {
       "      --set /capex/budget/series/2026=130000000000 --gates "
       "scenarios/alibaba-380b.gates.json\n"
       "  dcplan compare scenarios/examples/minimal.json scenarios/examples/minimal.json \\\n"
-      "      --set /capex/budget=3e9 --by region --metrics energy_twh\n");
+      "      --set /capex/budget=3e9 --by region --metrics energy_twh\n"
+      "  dcplan compare scenarios/alibaba-380b.json scenarios/alibaba-raised.json \\\n"
+      "      --gate 'energy_twh@2032<=+30%' --format sqlite -o ci.sqlite --append\n"
+      "  sqlite3 ci.sqlite \"SELECT sweep, gate, passed, measured FROM gates\"\n");
   sub->add_option("base", o->base, "the base scenario")->required();
   sub->add_option("other", o->other, "the scenario compared with it")->required();
   add_overrides(sub, o->overrides, "in OTHER");
