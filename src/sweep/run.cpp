@@ -417,66 +417,51 @@ class SweepRun {
     finish();
   }
 
+  //! Every summary cell, year by year, each year's regions, each region's metrics: into the
+  //! table, the store, or the csv or jsonl text.
   void write_summary() {
-    if (table_ != nullptr) {
-      std::size_t k = 0;
-      for (int t = 0; t < years_; ++t) {
-        for (std::size_t r = 0; r < regions_.size(); ++r) {
-          for (std::size_t m = 0; m < p_.metrics.size(); ++m) {
-            const Summary& c = cells_[k++];
-            table_->year.push_back(p_.base.horizon.start + t);
-            table_->region.push_back(static_cast<int>(r));
-            table_->metric.push_back(static_cast<int>(m));
-            table_->n.push_back(c.n);
-            table_->mean.push_back(c.n > 0 ? c.mean : std::numeric_limits<double>::quiet_NaN());
-            table_->p5.push_back(c.p5.value());
-            table_->p50.push_back(c.p50.value());
-            table_->p95.push_back(c.p95.value());
-          }
-        }
-      }
-      return;
-    }
-    if (store_) {
-      std::size_t k = 0;
-      for (int t = 0; t < years_; ++t) {
-        for (int r : regions_) {
-          for (int m : p_.metrics) {
-            const Summary& c = cells_[k++];
-            store_->add_summary(p_.base.horizon.start + t, region_name(r),
-                                std::string(column_info(static_cast<Col>(m)).name), c.n,
-                                c.n > 0 ? c.mean : std::numeric_limits<double>::quiet_NaN(),
-                                c.p5.value(), c.p50.value(), c.p95.value());
-          }
-        }
-      }
-      return;
-    }
-    if (o_.format == "csv") out_ << sweep::kSummaryColumns << "\n";
-    auto num = [](double v) {
-      return is_empty_cell(v) ? std::string("null") : io::exact_number(v);
-    };
+    const bool text = table_ == nullptr && !store_;
+    if (text && o_.format == "csv") out_ << sweep::kSummaryColumns << "\n";
     std::size_t k = 0;
     for (int t = 0; t < years_; ++t) {
-      for (int r : regions_) {
-        for (int m : p_.metrics) {
-          const Summary& c = cells_[k++];
-          const std::string name(column_info(static_cast<Col>(m)).name);
-          const double mean = c.n > 0 ? c.mean : std::numeric_limits<double>::quiet_NaN();
-          const int year = p_.base.horizon.start + t;
-          if (o_.format == "csv") {
-            out_ << year << "," << region_name(r) << "," << name << "," << c.n << ","
-                 << io::exact_number(mean) << "," << io::exact_number(c.p5.value()) << ","
-                 << io::exact_number(c.p50.value()) << "," << io::exact_number(c.p95.value())
-                 << "\n";
-          } else {
-            out_ << "{\"year\":" << year << ",\"region\":\"" << region_name(r) << "\",\"metric\":\""
-                 << name << "\",\"n\":" << c.n << ",\"mean\":" << num(mean)
-                 << ",\"p5\":" << num(c.p5.value()) << ",\"p50\":" << num(c.p50.value())
-                 << ",\"p95\":" << num(c.p95.value()) << "}\n";
-          }
+      for (std::size_t r = 0; r < regions_.size(); ++r) {
+        for (std::size_t m = 0; m < p_.metrics.size(); ++m) {
+          summary_row(p_.base.horizon.start + t, r, m, cells_[k++]);
         }
       }
+    }
+  }
+
+  //! One summary cell: year, the r-th reported region, the m-th metric.
+  void summary_row(int year, std::size_t r, std::size_t m, const Summary& c) {
+    const double mean = c.n > 0 ? c.mean : std::numeric_limits<double>::quiet_NaN();
+    if (table_ != nullptr) {
+      table_->year.push_back(year);
+      table_->region.push_back(static_cast<int>(r));
+      table_->metric.push_back(static_cast<int>(m));
+      table_->n.push_back(c.n);
+      table_->mean.push_back(mean);
+      table_->p5.push_back(c.p5.value());
+      table_->p50.push_back(c.p50.value());
+      table_->p95.push_back(c.p95.value());
+      return;
+    }
+    const std::string region = region_name(regions_[r]);
+    const std::string name(column_info(static_cast<Col>(p_.metrics[m])).name);
+    if (store_) {
+      store_->add_summary(year, region, name, c.n, mean, c.p5.value(), c.p50.value(),
+                          c.p95.value());
+    } else if (o_.format == "csv") {
+      out_ << year << "," << region << "," << name << "," << c.n << "," << io::exact_number(mean)
+           << "," << io::exact_number(c.p5.value()) << "," << io::exact_number(c.p50.value()) << ","
+           << io::exact_number(c.p95.value()) << "\n";
+    } else {
+      auto num = [](double v) {
+        return is_empty_cell(v) ? std::string("null") : io::exact_number(v);
+      };
+      out_ << "{\"year\":" << year << ",\"region\":\"" << region << "\",\"metric\":\"" << name
+           << "\",\"n\":" << c.n << ",\"mean\":" << num(mean) << ",\"p5\":" << num(c.p5.value())
+           << ",\"p50\":" << num(c.p50.value()) << ",\"p95\":" << num(c.p95.value()) << "}\n";
     }
   }
 
