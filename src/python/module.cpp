@@ -46,6 +46,15 @@ struct PyScenario {
   throw py::error_already_set();
 }
 
+//! A list of texts from None, one string, or an iterable of anything str() takes.
+std::vector<std::string> strings(const py::object& list) {
+  std::vector<std::string> out;
+  if (list.is_none()) return out;
+  if (py::isinstance<py::str>(list)) return {list.cast<std::string>()};
+  for (const auto& item : list) out.push_back(py::str(item).cast<std::string>());
+  return out;
+}
+
 std::vector<std::string> as_overrides(const py::object& set) {
   std::vector<std::string> out;
   if (set.is_none()) return out;
@@ -57,8 +66,7 @@ std::vector<std::string> as_overrides(const py::object& set) {
     }
     return out;
   }
-  for (const auto& item : set) out.push_back(py::str(item).cast<std::string>());
-  return out;
+  return strings(set);  // "PTR=JSON" texts, as on the command line
 }
 
 //! Where a scenario argument comes from: a path, or a loaded Scenario (its file and the
@@ -81,14 +89,6 @@ Source source(const py::object& what, const py::object& set) {
   return src;
 }
 
-std::vector<std::string> strings(const py::object& list) {
-  std::vector<std::string> out;
-  if (list.is_none()) return out;
-  if (py::isinstance<py::str>(list)) return {list.cast<std::string>()};
-  for (const auto& item : list) out.push_back(py::str(item).cast<std::string>());
-  return out;
-}
-
 //! Names as the command line's "a,b,c" (a string is taken as it is).
 std::string comma_list(const py::object& names) {
   std::string out;
@@ -104,16 +104,33 @@ py::array_t<T> as_array(std::vector<T>&& v) {
   return py::array_t<T>(static_cast<py::ssize_t>(heap->size()), heap->data(), owner);
 }
 
+//! Runs `body` without the GIL, raising an InputError as dcplan.InputError; an exception from
+//! Python (a KeyboardInterrupt, a progress callback's) passes through as it is.
+template <class F>
+auto without_gil(F&& body) {
+  try {
+    py::gil_scoped_release release;
+    return body();
+  } catch (const dcplan::InputError& e) {
+    raise_input(e);
+  }
+}
+
+//! A text column (`limit`) as its words.
+py::list words(const std::vector<double>& values, int col) {
+  const auto& info = dcplan::column_info(static_cast<dcplan::Col>(col));
+  py::list out;
+  for (const double v : values) out.append(dcplan::io::exact_cell(v, info));
+  return out;
+}
+
 PyScenario load_source(Source src) {
   PyScenario s;
   s.path = std::move(src.path);
   s.options.overrides = std::move(src.overrides);
-  try {
-    py::gil_scoped_release release;
-    s.scenario = std::make_shared<const dcplan::Scenario>(dcplan::load_scenario(s.path, s.options));
-  } catch (const dcplan::InputError& e) {
-    raise_input(e);
-  }
+  s.scenario = without_gil([&] {
+    return std::make_shared<const dcplan::Scenario>(dcplan::load_scenario(s.path, s.options));
+  });
   return s;
 }
 
@@ -179,9 +196,9 @@ py::dict run(const py::object& what, const py::object& set, const std::string& b
   for (int c : cols) {
     const auto& info = dcplan::column_info(static_cast<dcplan::Col>(c));
     if (info.kind == dcplan::ColumnKind::kText) {
-      py::list words;
-      for (const auto r : rows) words.append(dcplan::io::exact_cell(res.values(r, c), info));
-      out[py::str(std::string(info.name))] = words;
+      std::vector<double> codes;
+      for (const auto r : rows) codes.push_back(res.values(r, c));
+      out[py::str(std::string(info.name))] = words(codes, c);
       continue;
     }
     py::array_t<double> column(n);
@@ -190,18 +207,6 @@ py::dict run(const py::object& what, const py::object& set, const std::string& b
     out[py::str(std::string(info.name))] = column;
   }
   return out;
-}
-
-//! Runs `body` without the GIL, raising an InputError as dcplan.InputError; an exception from
-//! Python (a KeyboardInterrupt, a progress callback's) passes through as it is.
-template <class F>
-auto without_gil(F&& body) {
-  try {
-    py::gil_scoped_release release;
-    return body();
-  } catch (const dcplan::InputError& e) {
-    raise_input(e);
-  }
 }
 
 //! Called by the sweep's writing thread (the caller's) about every 200 ms: a pending signal
@@ -213,14 +218,6 @@ std::function<void(const dcplan::SweepProgress&)> python_progress(py::object cal
     if (PyErr_CheckSignals() != 0) throw py::error_already_set();
     if (!callback.is_none()) callback(p.done, p.total);
   };
-}
-
-//! A text column (`limit`) as its words.
-py::list words(const std::vector<double>& values, int col) {
-  const auto& info = dcplan::column_info(static_cast<dcplan::Col>(col));
-  py::list out;
-  for (const double v : values) out.append(dcplan::io::exact_cell(v, info));
-  return out;
 }
 
 //! dcplan.sweep's columns: run, one per varied parameter, year, region (codes into

@@ -91,6 +91,9 @@ def test_sweep_threads_shards_and_scenarios():
     c = dcplan.sweep(MINIMAL, vary=["/capex/budget*=1,2"], set=["/capex/budget=3e9",
                                                                 "/regions/us-east/pue=1.4"])
     assert list(c["energy_twh"]) == list(a["energy_twh"])
+    # One override as a string is one override (not its characters).
+    one = dcplan.run(MINIMAL, set="/regions/us-east/pue=1.4", by="total", metrics="energy_twh")
+    assert one.equals(dcplan.run(s, by="total", metrics="energy_twh"))
 
 
 def test_sweep_progress_and_a_callback_that_raises():
