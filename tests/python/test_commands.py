@@ -91,6 +91,13 @@ def test_sweep_threads_shards_and_scenarios():
     c = dcplan.sweep(MINIMAL, vary=["/capex/budget*=1,2"], set=["/capex/budget=3e9",
                                                                 "/regions/us-east/pue=1.4"])
     assert list(c["energy_twh"]) == list(a["energy_twh"])
+    # NumPy values and arrays go in as the exact numbers they hold.
+    import numpy
+    grid = dcplan.sweep(MINIMAL, vary={"/regions/us-east/pue": numpy.linspace(1.1, 1.3, 3),
+                                       "/capex/budget*": numpy.float64(0.9)})
+    assert sorted(set(grid["/regions/us-east/pue"])) == list(numpy.linspace(1.1, 1.3, 3))
+    with pytest.raises(TypeError):
+        dcplan.sweep(MINIMAL, vary={"/regions/us-east/pue": [True]})
     # One override as a string is one override (not its characters).
     one = dcplan.run(MINIMAL, set="/regions/us-east/pue=1.4", by="total", metrics="energy_twh")
     assert one.equals(dcplan.run(s, by="total", metrics="energy_twh"))

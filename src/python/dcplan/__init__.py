@@ -11,6 +11,8 @@ of columns (NumPy arrays and lists). solve and optimize return result objects. I
 raises InputError with the file, the JSON pointer and the message. Ctrl-C stops a sweep with
 KeyboardInterrupt.
 """
+import numbers
+
 from ._dcplan import Scenario, __version__, commit, load, validate  # noqa: F401
 from ._dcplan import _compare, _optimize, _run, _sensitivity, _solve, _sweep
 
@@ -41,17 +43,21 @@ def _frame(columns):
 
 
 def _number(v):
-    """A number as the command line would take it: the shortest text that reads back equal."""
-    if isinstance(v, bool):
+    """A number as the command line would take it: the shortest text that reads back equal
+    (NumPy's numbers included)."""
+    if isinstance(v, bool) or not isinstance(v, numbers.Real):
         raise TypeError(f"expected a number, found {v!r}")
-    return repr(float(v)) if isinstance(v, float) else str(v)
+    return str(int(v)) if isinstance(v, numbers.Integral) else repr(float(v))
 
 
 def _spec(value):
-    """A sweep SPEC from Python: a string as written, a number, or a list of numbers."""
+    """A sweep SPEC from Python: a string as written, a number, or numbers (a list, a tuple, an
+    array)."""
     if isinstance(value, str):
         return value
-    if isinstance(value, (list, tuple)):
+    if isinstance(value, numbers.Real):
+        return _number(value)
+    if hasattr(value, "__iter__"):  # a list, a tuple, a NumPy array
         return ",".join(_number(v) for v in value)
     return _number(value)
 
