@@ -187,6 +187,10 @@ OptimizeResult optimize(const OptimizeOptions& o) {
     throw InputError("--vary", "", "no free parameter (expected --vary PTR=LO:HI)");
   if (o.starts < 1 || o.starts > 10000)
     throw InputError("--starts", "", "expected 1 to 10000 starts");
+  if (o.max_runs < 10 || o.max_runs > 1000000)
+    throw InputError("--max-runs", "", "expected 10 to 1000000 engine runs per start");
+  if (!(o.xtol > 0 && o.xtol < 1))  // NaN too
+    throw InputError("xtol", "", "expected a share of a range in (0, 1)");
   std::vector<SearchRange> ranges;
   for (const auto& v : o.varies) ranges.push_back(parse_range(v));
   std::vector<Target> constraints;

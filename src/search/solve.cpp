@@ -82,6 +82,9 @@ SolveResult solve(const SolveOptions& o) {
   if (!(o.tolerance > 0 && o.tolerance < 1)) {
     throw InputError("--tolerance", "", "expected a relative tolerance in (0, 1)");
   }
+  if (o.grid < 2 || o.grid > 100000) {
+    throw InputError("grid", "", "expected 2 to 100000 intervals for the coarse grid");
+  }
   const SearchRange range = parse_range(o.vary);
   Problem p = search::prepare(o.scenario, o.overrides, o.allow_dirs, {range}, targets_of(o));
   if (o.scenario_targets) {
@@ -95,7 +98,7 @@ SolveResult solve(const SolveOptions& o) {
   r.integer = p.integer[0];
   r.tolerance = r.integer ? 0.0 : o.tolerance * (range.hi - range.lo);
   r.runs = 2;  // the ends, checked by prepare
-  const std::vector<double> xs = grid_of(range, std::max(2, o.grid), r.integer);
+  const std::vector<double> xs = grid_of(range, o.grid, r.integer);
   const std::vector<double> worst =
       margins_at(p, xs, search::threads_for(o.jobs, xs.size()), r.runs);
   Evaluator e(p);

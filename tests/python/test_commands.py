@@ -153,6 +153,11 @@ def test_sweep_errors_are_input_errors():
         dcplan.sweep(MINIMAL, vary=VARY, metrics=["limit"], summary=True)
     with pytest.raises(ValueError):
         dcplan.sweep(MINIMAL, vary=VARY, by="hardware")
+    for bad in (dict(shard=(2, 2)), dict(shard=(-1, 2)), dict(samples=0), dict(samples=1.5),
+                dict(jobs=-1)):
+        with pytest.raises(dcplan.InputError) as e:
+            dcplan.sweep(MINIMAL, vary=VARY, **bad)
+        assert e.value.file == next(iter(bad)), bad
 
 
 def test_sweep_without_pandas_gives_arrays(monkeypatch):
@@ -204,6 +209,10 @@ def test_solve_equals_the_cli():
         dcplan.solve(MINIMAL, vary={"/capex/budget": (1e9, 2e9), "/capex/split/it": (0, 1)})
     with pytest.raises(dcplan.InputError):
         dcplan.solve(MINIMAL, vary="/capex/budget=1e10:1e9", targets=["energy_twh@2030>=2.5"])
+    with pytest.raises(dcplan.InputError) as e:
+        dcplan.solve(MINIMAL, vary="/capex/budget=1e9:1e10", targets=["energy_twh@2030>=2.5"],
+                     grid=0)
+    assert e.value.file == "grid"
 
 
 def test_optimize_equals_the_cli():
@@ -217,6 +226,11 @@ def test_optimize_equals_the_cli():
     assert r.feasible == j["feasible"] and r.objective == j["value"]
     assert r.values == [p["value"] for p in j["parameters"]] and r.runs == j["runs"]
     assert bool(r.constraints["passed"].all())
+    for bad, name in ((dict(max_runs=0), "--max-runs"), (dict(xtol=-1.0), "xtol"),
+                      (dict(starts=0), "--starts")):
+        with pytest.raises(dcplan.InputError) as e:
+            dcplan.optimize(MINIMAL, **{**args, **bad})
+        assert e.value.file == name, bad
 
 
 def test_sensitivity_equals_the_cli_csv():

@@ -29,6 +29,11 @@ class InputError(ValueError):
             ": ".join(part for part in (d[0], d[1], d[2]) if part) for d in self.diagnostics))
 
 
+def _refuse(argument, message):
+    """An invalid argument of a function here, as InputError (its `file` names the argument)."""
+    raise InputError([(argument, "", message, 0, 0)])
+
+
 def _pandas():
     try:
         import pandas
@@ -114,6 +119,13 @@ def sweep(scenario, vary, samples=None, seed=1, jobs=0, summary=False, set=None,
     metrics), or with summary=True one per year, region and metric (n, mean, p5, p50, p95).
     Ctrl-C raises KeyboardInterrupt within a fraction of a second."""
     k, n = (0, 1) if shard is None else shard
+    if not (isinstance(k, numbers.Integral) and isinstance(n, numbers.Integral) and 0 <= k < n):
+        _refuse("shard", f"expected (k, n) with 0 <= k < n, found {shard!r}")
+    if samples is not None and not (isinstance(samples, numbers.Integral) and
+                                    1 <= samples <= 10**9):
+        _refuse("samples", f"expected a whole number from 1 to 1e9, found {samples!r}")
+    if not (isinstance(jobs, numbers.Integral) and 0 <= jobs <= 256):
+        _refuse("jobs", f"expected 0 (every core) to 256 threads, found {jobs!r}")
     columns = _sweep(scenario, _varies(vary, _spec), set, -1 if samples is None else samples,
                      seed, jobs, summary, by, metrics, k, n, progress)
     regions, names = columns.pop("_regions"), columns.pop("_metrics")
