@@ -192,9 +192,7 @@ long long SqliteStore::begin(const StoreSweep& sw, const Provenance& p) {
   sqlite3_stmt* meta = m.prepare(
       "INSERT INTO meta(sweep, kind, dcplan, \"commit\", command, scenario_sha256, seed, time, "
       "sweep_hash, runs, shard) VALUES(?,?,?,?,?,?,?,?,?,?,?)");
-  auto text = [&](int i, const std::string& v) {
-    sqlite3_bind_text(meta, i, v.c_str(), static_cast<int>(v.size()), SQLITE_TRANSIENT);
-  };
+  auto text = [&](int i, const std::string& v) { bind_text(meta, i, v); };
   sqlite3_bind_int64(meta, 1, m.sweep);
   text(2, sw.kind);
   text(3, p.version);
@@ -272,18 +270,15 @@ void SqliteStore::add_row(long long run, int year, const std::string& region,
   sqlite3_bind_int64(s, 1, m.sweep);
   sqlite3_bind_int64(s, 2, run);
   sqlite3_bind_int(s, 3, year);
-  sqlite3_bind_text(s, 4, region.c_str(), static_cast<int>(region.size()), SQLITE_TRANSIENT);
-  if (!hardware.empty()) {
-    sqlite3_bind_text(s, 5, hardware.c_str(), static_cast<int>(hardware.size()), SQLITE_TRANSIENT);
-  }
+  bind_text(s, 4, region);
+  if (!hardware.empty()) bind_text(s, 5, hardware);
   for (std::size_t i = 0; i < m.columns.size(); ++i) {
     const int at = static_cast<int>(i) + 6;
     const ColumnInfo& info = column_info(static_cast<Col>(m.columns[i]));
     if (info.kind == ColumnKind::kText) {
-      const std::string words = exact_cell(values[i], info);
-      sqlite3_bind_text(s, at, words.c_str(), static_cast<int>(words.size()), SQLITE_TRANSIENT);
-    } else if (!std::isnan(values[i])) {
-      sqlite3_bind_double(s, at, values[i]);
+      bind_text(s, at, exact_cell(values[i], info));
+    } else {
+      bind_real(s, at, values[i]);
     }
   }
   m.step(s);
@@ -306,13 +301,12 @@ void SqliteStore::add_summary(int year, const std::string& region, const std::st
   sqlite3_stmt* s = m.summary_stmt;
   sqlite3_bind_int64(s, 1, m.sweep);
   sqlite3_bind_int(s, 2, year);
-  sqlite3_bind_text(s, 3, region.c_str(), static_cast<int>(region.size()), SQLITE_TRANSIENT);
-  sqlite3_bind_text(s, 4, metric.c_str(), static_cast<int>(metric.size()), SQLITE_TRANSIENT);
+  bind_text(s, 3, region);
+  bind_text(s, 4, metric);
   sqlite3_bind_int64(s, 5, n);
   int at = 6;
   for (const double v : {mean, p5, p50, p95}) {
-    if (!std::isnan(v)) sqlite3_bind_double(s, at, v);
-    ++at;
+    bind_real(s, at++, v);
   }
   m.step(s);
 }
@@ -442,8 +436,7 @@ void SqliteStore::merge(const std::vector<std::string>& shards, const std::strin
   };
   for (std::size_t i = 1; i < shards.size(); ++i) {
     sqlite3_stmt* attach = m.prepare("ATTACH DATABASE ? AS shard");
-    sqlite3_bind_text(attach, 1, shards[i].c_str(), static_cast<int>(shards[i].size()),
-                      SQLITE_TRANSIENT);
+    bind_text(attach, 1, shards[i]);
     m.step(attach);
     sqlite3_finalize(attach);
     if (m.table_columns("runs", "shard") != run_cols ||

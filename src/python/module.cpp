@@ -161,19 +161,16 @@ py::dict run(const py::object& what, const py::object& set, const std::string& b
                            : load_source(source(what, set));
   dcplan::io::FormatOptions fo;
   fo.format = dcplan::io::Format::kCsv;  // every column that applies unless metrics names some
-  dcplan::Results res;
-  try {
+  const std::string metrics_list = comma_list(metrics);  // with the GIL: it reads Python
+  const dcplan::Results res = without_gil([&] {
     fo.by = dcplan::io::parse_rows_by(by);
-    if (!metrics.is_none()) {
-      fo.columns = dcplan::io::parse_metrics(comma_list(metrics), s.scenario->demand.has_value());
+    if (!metrics_list.empty()) {
+      fo.columns = dcplan::io::parse_metrics(metrics_list, s.scenario->demand.has_value());
     }
     dcplan::EngineOptions eo;
     eo.by_hardware = fo.by == dcplan::io::RowsBy::kHardware;
-    py::gil_scoped_release release;
-    res = dcplan::simulate(*s.scenario, eo);
-  } catch (const dcplan::InputError& e) {
-    raise_input(e);
-  }
+    return dcplan::simulate(*s.scenario, eo);
+  });
   const bool by_hardware = fo.by == dcplan::io::RowsBy::kHardware;
   const std::vector<int> cols = dcplan::io::selected_columns(res, fo);
   const std::vector<Eigen::Index> rows = dcplan::io::selected_rows(res, fo);
