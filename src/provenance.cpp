@@ -7,6 +7,7 @@
 #include <cstdlib>
 #include <ctime>
 #include <nlohmann/json.hpp>
+#include <string_view>
 
 #include "dcplan/build_info.hpp"
 #include "text.hpp"
@@ -16,6 +17,12 @@ namespace dcplan {
 using json = nlohmann::json;
 
 namespace {
+
+constexpr const char* kMdRecordOpen = "<!-- dcplan-provenance ";
+constexpr const char* kMdRecordClose = " -->";
+constexpr const char* kHtmlRecordOpen =
+    "<script type=\"application/json\" id=\"dcplan-provenance\">";
+constexpr const char* kHtmlRecordClose = "</script>";
 
 //! Now, or SOURCE_DATE_EPOCH (seconds since 1970, UTC) when it is set and valid.
 std::string utc_now() {
@@ -30,14 +37,6 @@ std::string utc_now() {
   return fmt::format("{:%Y-%m-%dT%H:%M:%SZ}", tm);
 }
 
-bool is_hex64(const std::string& s) {
-  if (s.size() != 64) return false;
-  for (const char c : s) {
-    if (!((c >= '0' && c <= '9') || (c >= 'a' && c <= 'f'))) return false;
-  }
-  return true;
-}
-
 std::optional<Provenance> from_json(const json& m) {
   if (!m.is_object() || !m.contains("dcplan") || !m["dcplan"].is_string()) return std::nullopt;
   Provenance p;
@@ -50,6 +49,46 @@ std::optional<Provenance> from_json(const json& m) {
   p.scenario_sha256 = str("scenario_sha256");
   p.time = str("time");
   if (m.contains("seed") && m["seed"].is_number_unsigned()) p.seed = m["seed"].get<std::uint64_t>();
+  return p;
+}
+
+//! A record element's JSON (provenance_json_embedded): one object, nothing around it.
+std::optional<Provenance> from_record(std::string_view record) {
+  const json doc = json::parse(record.begin(), record.end(), nullptr, false);
+  if (doc.is_discarded()) return std::nullopt;
+  return from_json(doc);
+}
+
+//! The `<property name="dcplan.KEY" value="VALUE"/>` elements of a JUnit file's first
+//! <properties> (before any test case: a test case's text is the scenario's).
+std::optional<Provenance> from_junit(std::string_view xml) {
+  const auto open = xml.find("<properties>");
+  const auto first_case = xml.find("<testcase");
+  if (open == std::string_view::npos || open > first_case) return std::nullopt;
+  const auto close = xml.find("</properties>", open);
+  if (close == std::string_view::npos) return std::nullopt;
+  const std::string_view props = xml.substr(open, close - open);
+  std::optional<Provenance> p;
+  const std::string_view tag = "<property name=\"dcplan.";
+  const std::string_view value_tag = "\" value=\"";
+  for (auto at = props.find(tag); at != std::string_view::npos; at = props.find(tag, at + 1)) {
+    const auto key_end = props.find('"', at + tag.size());
+    if (key_end == std::string_view::npos || props.substr(key_end, value_tag.size()) != value_tag)
+      continue;
+    const auto value_start = key_end + value_tag.size();
+    const auto value_end = props.find('"', value_start);
+    if (value_end == std::string_view::npos) break;
+    if (!p) p = Provenance{};
+    const std::string_view key = props.substr(at + tag.size(), key_end - at - tag.size());
+    const std::string value =
+        text::xml_unescape(props.substr(value_start, value_end - value_start));
+    if (key == "version") p->version = value;
+    if (key == "commit") p->commit = value;
+    if (key == "command") p->command = value;
+    if (key == "scenario_sha256") p->scenario_sha256 = value;
+    if (key == "time") p->time = value;
+    if (key == "seed") p->seed = std::strtoull(value.c_str(), nullptr, 10);
+  }
   return p;
 }
 
@@ -83,63 +122,70 @@ std::string provenance_text(const Provenance& p) {
   return out + ", " + p.time + ": " + p.command;
 }
 
+std::string provenance_json_embedded(const Provenance& p) {
+  std::string out;
+  for (const char c : provenance_json(p)) {
+    switch (c) {
+      case '<':
+        out += "\\u003c";
+        break;
+      case '>':
+        out += "\\u003e";
+        break;
+      case '&':
+        out += "\\u0026";
+        break;
+      default:
+        out += c;
+    }
+  }
+  return out;
+}
+
+std::string provenance_md_record(const Provenance& p) {
+  return std::string(kMdRecordOpen) + provenance_json_embedded(p) + kMdRecordClose;
+}
+
+std::string provenance_html_record(const Provenance& p) {
+  return std::string(kHtmlRecordOpen) + provenance_json_embedded(p) + kHtmlRecordClose;
+}
+
 std::optional<Provenance> read_provenance(const std::string& text) {
+  const auto start = text.find_first_not_of(" \t\r\n");
+  if (start == std::string::npos) return std::nullopt;
+  const std::string_view body = std::string_view(text).substr(start);
   // json ({"meta": …, "rows": …}), a sidecar (the object itself), jsonl (a first line).
-  const auto first_line = text.substr(0, text.find('\n'));
-  for (const std::string* candidate : {&text, &first_line}) {
-    const json doc = json::parse(*candidate, nullptr, false);
-    if (doc.is_discarded() || !doc.is_object()) continue;
-    if (doc.contains("meta")) {
-      if (auto p = from_json(doc["meta"])) return p;
+  if (body.front() == '{') {
+    const std::string first_line(body.substr(0, body.find('\n')));
+    for (const std::string_view candidate : {body, std::string_view(first_line)}) {
+      const json doc = json::parse(candidate.begin(), candidate.end(), nullptr, false);
+      if (doc.is_discarded() || !doc.is_object()) continue;
+      if (doc.contains("meta")) return from_json(doc["meta"]);
+      return from_json(doc);
     }
-    if (auto p = from_json(doc)) return p;
+    return std::nullopt;
   }
-  // JUnit properties: <property name="dcplan.KEY" value="VALUE"/>.
-  std::optional<Provenance> p;
-  const std::string tag = "<property name=\"dcplan.";
-  for (auto at = text.find(tag); at != std::string::npos; at = text.find(tag, at + 1)) {
-    const auto key_end = text.find('"', at + tag.size());
-    const std::string value_tag = "\" value=\"";
-    if (key_end == std::string::npos || text.compare(key_end, value_tag.size(), value_tag) != 0)
-      continue;
-    const auto value_start = key_end + value_tag.size();
-    const auto value_end = text.find('"', value_start);
-    if (value_end == std::string::npos) break;
-    if (!p) p = Provenance{};
-    const std::string key = text.substr(at + tag.size(), key_end - at - tag.size());
-    const std::string value = text::xml_unescape(text.substr(value_start, value_end - value_start));
-    if (key == "version") p->version = value;
-    if (key == "commit") p->commit = value;
-    if (key == "command") p->command = value;
-    if (key == "scenario_sha256") p->scenario_sha256 = value;
-    if (key == "time") p->time = value;
-    if (key == "seed") p->seed = std::strtoull(value.c_str(), nullptr, 10);
+  if (body.starts_with("<?xml")) return from_junit(body);
+  if (body.starts_with("<!DOCTYPE html>")) {
+    // One record element: every text of the scenario is escaped in the page, so it cannot hold
+    // one; a page with two is not one dcplan wrote.
+    const auto at = body.find(kHtmlRecordOpen);
+    if (at == std::string_view::npos ||
+        body.find(kHtmlRecordOpen, at + 1) != std::string_view::npos)
+      return std::nullopt;
+    const auto from = at + std::string_view(kHtmlRecordOpen).size();
+    const auto to = body.find(kHtmlRecordClose, from);
+    if (to == std::string_view::npos) return std::nullopt;
+    return from_record(body.substr(from, to - from));
   }
-  if (p) return p;
-  // A markdown or HTML footer (provenance_text, markdown escapes removed): "dcplan VERSION
-  // (commit COMMIT), scenario SHA-256 HEX, …".
-  std::string plain;
-  for (const char c : text) {
-    if (c != '\\') plain += c;
-  }
-  const std::string commit_tag = " (commit ";
-  for (auto at = plain.find(commit_tag); at != std::string::npos;
-       at = plain.find(commit_tag, at + 1)) {
-    const auto name = plain.rfind("dcplan ", at);
-    if (name == std::string::npos || at - name > 40) continue;
-    const auto close = plain.find(')', at);
-    if (close == std::string::npos) break;
-    Provenance f;
-    f.version = plain.substr(name + 7, at - name - 7);
-    f.commit = plain.substr(at + commit_tag.size(), close - at - commit_tag.size());
-    const std::string hash_tag = "), scenario SHA-256 ";
-    if (plain.compare(close, hash_tag.size(), hash_tag) == 0) {
-      const std::string hex = plain.substr(close + hash_tag.size(), 64);
-      if (is_hex64(hex)) f.scenario_sha256 = hex;
-    }
-    return f;
-  }
-  return std::nullopt;
+  // Markdown: the record is the last line, after every row and the footer.
+  std::string_view last = body;
+  while (!last.empty() && (last.back() == '\n' || last.back() == '\r')) last.remove_suffix(1);
+  last = last.substr(last.rfind('\n') == std::string_view::npos ? 0 : last.rfind('\n') + 1);
+  if (!last.starts_with(kMdRecordOpen) || !last.ends_with(kMdRecordClose)) return std::nullopt;
+  last.remove_prefix(std::string_view(kMdRecordOpen).size());
+  last.remove_suffix(std::string_view(kMdRecordClose).size());
+  return from_record(last);
 }
 
 std::string shell_command(int argc, const char* const* argv) {

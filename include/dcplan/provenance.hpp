@@ -1,7 +1,8 @@
 // dcplan — what made an output: the binary (version, commit), the command line, a SHA-256 of
 // the fully merged scenario document, the seed where there is one, and the time. Every output
-// carries it (docs/provenance.md): a `meta` object in json, a first line in jsonl, a footer in
-// markdown and HTML, properties in JUnit, a sidecar FILE.meta.json beside csv written with -o.
+// carries it (docs/provenance.md): a `meta` object in json, a first line in jsonl, a record
+// element in markdown and HTML (beside the footer a reader sees), properties in JUnit, a sidecar
+// FILE.meta.json beside csv written with -o, the `meta` table of a SQLite store.
 #pragma once
 
 #include <cstdint>
@@ -31,9 +32,23 @@ struct Provenance {
 //! 2026-11-29T12:00:00Z: dcplan run …". Not escaped: the caller escapes for its format.
 [[nodiscard]] std::string provenance_text(const Provenance& p);
 
-//! The provenance a dcplan output records: a json output's `meta`, a jsonl output's first line,
-//! a sidecar (FILE.meta.json), a JUnit file's properties, a markdown or HTML footer. nullopt
-//! when the text holds none.
+//! The machine-readable record for a page a person reads: provenance_json with `<`, `>` and `&`
+//! written as \u escapes, so that it can stand inside an HTML comment or a <script> element
+//! and no text of the scenario (which every such output escapes) can close or imitate it.
+[[nodiscard]] std::string provenance_json_embedded(const Provenance& p);
+
+//! The record's element in markdown: `<!-- dcplan-provenance {…} -->`, the output's last line.
+[[nodiscard]] std::string provenance_md_record(const Provenance& p);
+
+//! The record's element in HTML: `<script type="application/json" id="dcplan-provenance">{…}
+//! </script>`, once, in the page's head.
+[[nodiscard]] std::string provenance_html_record(const Provenance& p);
+
+//! The provenance a dcplan output records, read only where dcplan writes it and never matched
+//! in free text (a title or a description a scenario wrote can imitate any footer): a json
+//! output's `meta` (or a sidecar, the object itself), a jsonl output's first line, the
+//! properties of a JUnit file's first test suite, the one HTML record element of a page that
+//! opens with <!DOCTYPE html>, a markdown output's last line. nullopt when the text holds none.
 [[nodiscard]] std::optional<Provenance> read_provenance(const std::string& text);
 
 //! The command line as a shell would re-read it: each argument quoted when it needs to be.

@@ -18,7 +18,7 @@ int report(const ReportOptions& o) {
   report::ReportInput in;
   in.scenario = &base;
   in.results = &base_results;
-  in.generated_by = provenance_text(make_provenance(o.global->command, base.sha256));
+  in.provenance = make_provenance(o.global->command, base.sha256);
   Scenario other;
   Results other_results;
   if (!o.compare.empty()) {

@@ -408,7 +408,8 @@ std::string with_provenance(const std::string& text, Format format, const Proven
     case Format::kJsonl:
       return "{\"meta\":" + meta + "}\n" + text;
     case Format::kMd:
-      return text + "\n<sub>" + text::md_escape(provenance_text(provenance), 4000) + "</sub>\n";
+      return text + "\n<sub>" + text::md_escape(provenance_text(provenance), 4000) + "</sub>\n" +
+             provenance_md_record(provenance) + "\n";
     case Format::kCsv:
     case Format::kTable:
       break;

@@ -8,6 +8,7 @@
 #include <fstream>
 #include <map>
 #include <set>
+#include <string_view>
 
 #include "dcplan/compare.hpp"
 #include "dcplan/error.hpp"
@@ -454,6 +455,56 @@ void SqliteStore::merge(const std::vector<std::string>& shards, const std::strin
       "CREATE INDEX IF NOT EXISTS runs_run ON runs(run);");
   m.close();
   m.file->commit();
+}
+
+std::vector<StoreRecord> read_store_provenance(const std::string& path) {
+  sqlite3* db = nullptr;
+  const int rc = sqlite3_open_v2(path.c_str(), &db, SQLITE_OPEN_READONLY, nullptr);
+  const std::unique_ptr<sqlite3, int (*)(sqlite3*)> guard(db, sqlite3_close);
+  auto fail = [&](const std::string& what) {
+    throw InputError(path, "", fmt::format("SQLite: {}: {}", what, sqlite3_errmsg(db)));
+  };
+  if (rc != SQLITE_OK) fail("cannot open");
+  // The store is input: nothing in its schema (views, triggers, functions) runs here.
+  sqlite3_db_config(db, SQLITE_DBCONFIG_DEFENSIVE, 1, nullptr);
+  sqlite3_db_config(db, SQLITE_DBCONFIG_TRUSTED_SCHEMA, 0, nullptr);
+  sqlite3_stmt* s = nullptr;
+  auto prepare = [&](const char* sql) {
+    if (sqlite3_prepare_v2(db, sql, -1, &s, nullptr) != SQLITE_OK) fail("read");
+  };
+  prepare("SELECT type FROM sqlite_schema WHERE name = 'meta'");
+  const auto* type = sqlite3_step(s) == SQLITE_ROW
+                         ? reinterpret_cast<const char*>(sqlite3_column_text(s, 0))
+                         : nullptr;
+  const bool table = type != nullptr && std::string_view(type) == "table";
+  sqlite3_finalize(s);
+  if (!table) throw InputError(path, "", "not a dcplan SQLite store (no meta table)");
+  prepare(
+      "SELECT sweep, kind, dcplan, \"commit\", command, scenario_sha256, seed, time FROM meta "
+      "ORDER BY sweep");
+  auto text = [&](int i) {
+    const auto* t = reinterpret_cast<const char*>(sqlite3_column_text(s, i));
+    return t != nullptr ? std::string(t) : std::string();
+  };
+  std::vector<StoreRecord> out;
+  int step = SQLITE_ROW;
+  while ((step = sqlite3_step(s)) == SQLITE_ROW) {
+    StoreRecord r;
+    r.sweep = sqlite3_column_int64(s, 0);
+    r.kind = text(1);
+    r.provenance.version = text(2);
+    r.provenance.commit = text(3);
+    r.provenance.command = text(4);
+    r.provenance.scenario_sha256 = text(5);
+    // Seeds are stored as the int64 of the same 64 bits (begin()).
+    if (sqlite3_column_type(s, 6) == SQLITE_INTEGER)
+      r.provenance.seed = static_cast<std::uint64_t>(sqlite3_column_int64(s, 6));
+    r.provenance.time = text(7);
+    out.push_back(std::move(r));
+  }
+  sqlite3_finalize(s);
+  if (step != SQLITE_DONE) fail("read meta");
+  return out;
 }
 
 }  // namespace dcplan::io

@@ -57,7 +57,8 @@ lines = out.splitlines()
 meta_ok(json.loads(lines[0])["meta"], "jsonl")
 check("year" in json.loads(lines[1]), "jsonl rows after the meta line")
 rc, out, err = run("run", MINIMAL, "--format", "md", env=EPOCH)
-footer = out.strip().splitlines()[-1]
+footer, record = out.strip().splitlines()[-2:]
+meta_ok(json.loads(record[len("<!-- dcplan-provenance "):-len(" -->")]), "md record")
 check(footer.startswith("<sub>dcplan ") and sha in footer and commit.replace("-", "\\-") in footer,
       f"md footer: {footer}")
 
@@ -87,11 +88,13 @@ props = {p.get("name"): p.get("value") for p in suite.find("properties")}
 meta_ok({k[len("dcplan."):]: v for k, v in props.items()} | {"dcplan": props["dcplan.version"]},
         "JUnit properties")
 
-# HTML report: a footer.
+# HTML report: a footer, and the record in the head.
 html = os.path.join(d, "report.html")
 rc, _, err = run("report", MINIMAL, "-o", html, env=EPOCH)
 text = open(html).read()
 check(f"scenario SHA-256 {sha}" in text and f"(commit {commit})" in text, "report footer")
+at = text.index('<script type="application/json" id="dcplan-provenance">')
+meta_ok(json.loads(text[text.index(">", at) + 1:text.index("</script>", at)]), "report record", "report")
 
 # Sweep headers: as before, plus version and commit (csv and jsonl).
 rc, out, _ = run("sweep", MINIMAL, "--vary", "/capex/budget*=0.9,1.1", "--by", "total")
@@ -115,7 +118,8 @@ cmeta = json.loads(out)["meta"]
 check(cmeta.get("base_sha256") == sha and len(cmeta.get("scenario_sha256", "")) == 64
       and cmeta["scenario_sha256"] != sha, f"compare json meta: the two hashes: {cmeta}")
 rc, out, err = run("compare", MINIMAL, MINIMAL, "--format", "md", "--by", "total")
-check(out.strip().splitlines()[-1].startswith("<sub>dcplan "), "compare md footer")
+check(out.strip().splitlines()[-2].startswith("<sub>dcplan ") and
+      out.strip().splitlines()[-1].startswith("<!-- dcplan-provenance {"), "compare md footer, record")
 cpath = os.path.join(d, "compare.csv")
 rc, _, err = run("compare", MINIMAL, MINIMAL, "--format", "csv", "-o", cpath, env=EPOCH)
 meta_ok(json.loads(open(cpath + ".meta.json").read()), "compare csv sidecar", "compare")
@@ -178,14 +182,15 @@ shutil.copy(MINIMAL, evil)
 rc, out, err = run("run", evil, "--format", "json")
 check(rc == 0 and "<script>" in json.loads(out)["meta"]["command"], f"json keeps the command: {err}")
 rc, out, err = run("run", evil, "--format", "md")
-check("<script>" not in out and "</sub><" not in out.strip().splitlines()[-1][:-6],
+check("<script>" not in out and "</sub><" not in out.strip().splitlines()[-2][:-6],
       f"md footer escapes the command: {out[-300:]}")
 ej = os.path.join(d, "evil.xml")
 rc, _, err = run("run", evil, "--check", "--junit", ej, "-o", "/dev/null")
 ET.parse(ej)  # well-formed
 eh = os.path.join(d, "evil.html")
 rc, _, err = run("report", evil, "-o", eh)
-check("<script>alert" not in open(eh).read(), "report footer escapes the command")
+check("<script>alert" not in open(eh).read() and open(eh).read().count("</script>") == 1,
+      "report footer and record escape the command")
 rc, out, err = run("verify", ej, evil)
 check(rc == 0, f"verify reads a hostile JUnit record back: {rc} {out} {err}")
 finish()

@@ -80,4 +80,15 @@ class SqliteStore {
   std::unique_ptr<Impl> impl_;
 };
 
+//! One sweep's record in a store's `meta` table.
+struct StoreRecord {
+  long long sweep = 0;
+  std::string kind;  //!< run | sweep | compare
+  Provenance provenance;
+};
+
+//! The provenance a store records, one per sweep in id order. The store is opened read-only,
+//! defensively (no trusted schema): its `meta` must be a table. Throws InputError otherwise.
+[[nodiscard]] std::vector<StoreRecord> read_store_provenance(const std::string& path);
+
 }  // namespace dcplan::io

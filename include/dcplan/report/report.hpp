@@ -1,11 +1,13 @@
-// dcplan — the HTML report: one self-contained file (inline CSS and SVG, no script, no font, no
-// network), readable offline and printable.
+// dcplan — the HTML report: one self-contained file (inline CSS and SVG, no font, no network,
+// no script that runs: its one <script> element is the provenance record, JSON data), readable
+// offline and printable.
 #pragma once
 
 #include <optional>
 #include <string>
 #include <vector>
 
+#include "dcplan/provenance.hpp"
 #include "dcplan/report/svg.hpp"
 #include "dcplan/results.hpp"
 #include "dcplan/scenario.hpp"
@@ -27,7 +29,7 @@ struct ReportInput {
   const Results* other_results = nullptr;  //!< --compare, with per-hardware rows
   std::vector<Fan> fans;                   //!< --sweep
   std::vector<Tornado> sensitivity;        //!< --sensitivity: charts of which inputs matter
-  std::string generated_by;                //!< the command line, for the footer
+  std::optional<Provenance> provenance;    //!< what made it: the footer and the record element
 };
 
 [[nodiscard]] std::string html_report(const ReportInput& input);
