@@ -92,6 +92,12 @@ void install_cleanup_handlers() {
   sa.sa_handler = cleanup_and_exit;
   sigemptyset(&sa.sa_mask);
   for (int sig : {SIGINT, SIGTERM, SIGHUP, SIGQUIT, SIGPIPE}) sigaction(sig, &sa, nullptr);
+  // Past a file-size limit (ulimit -f) a write fails with EFBIG instead of killing the process:
+  // the writer then reports it and removes its temporary file.
+  struct sigaction ignore {};
+  ignore.sa_handler = SIG_IGN;
+  sigemptyset(&ignore.sa_mask);
+  sigaction(SIGXFSZ, &ignore, nullptr);
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -100,7 +106,9 @@ void install_cleanup_handlers() {
 class AtomicFile::Buffer : public std::streambuf {
  public:
   explicit Buffer(int fd) : fd_(fd) { setp(data_.data(), data_.data() + data_.size()); }
-  [[nodiscard]] bool failed() const { return failed_; }
+  [[nodiscard]] bool failed() const { return error_ != 0; }
+  //! The errno of the first failed write (0: none).
+  [[nodiscard]] int error() const { return error_; }
 
  protected:
   int_type overflow(int_type c) override {
@@ -120,7 +128,7 @@ class AtomicFile::Buffer : public std::streambuf {
       const ssize_t n = ::write(fd_, p, static_cast<std::size_t>(pptr() - p));
       if (n < 0) {
         if (errno == EINTR) continue;
-        failed_ = true;
+        if (error_ == 0) error_ = errno;
         setp(data_.data(), data_.data() + data_.size());
         return false;
       }
@@ -131,7 +139,7 @@ class AtomicFile::Buffer : public std::streambuf {
   }
 
   int fd_;
-  bool failed_ = false;
+  int error_ = 0;
   std::array<char, 1 << 16> data_{};
 };
 
@@ -197,16 +205,21 @@ void AtomicFile::commit() {
   const int fd = fd_;
   fd_ = -1;
   const bool closed = ::close(fd) == 0;
+  const int close_error = closed ? 0 : errno;
   committed_ = true;
+  // Say why: "No space left on device", "File too large" (ulimit -f), "Disk quota exceeded".
+  const int err = buffer_->error() != 0 ? buffer_->error() : close_error;
+  const std::string why =
+      "cannot write the output: " + (err != 0 ? error_text(err) : std::string("write error"));
   if (direct_) {
-    if (!written) throw InputError(path_, "", "error while writing the output (disk full?)");
+    if (!written) throw InputError(path_, "", why);
     return;
   }
   if (!written || !closed) {
     ::unlink(temp_.c_str());
     release(slot_);
     slot_ = -1;
-    throw InputError(path_, "", "error while writing the output (disk full?)");
+    throw InputError(path_, "", why);
   }
   if (::rename(temp_.c_str(), target_.c_str()) != 0) {
     const std::string reason = error_text(errno);

@@ -146,7 +146,7 @@ rc, _, err, _ = dcplan("run", "scenarios/examples/minimal.json", "-o", os.path.j
 check(rc == 2 and "does not exist" in err and not os.path.exists(os.path.join(d, "missing-dir")),
       f"-o into a missing directory: {rc} {err}"); cases += 1
 rc, _, err, _ = dcplan("run", "scenarios/examples/minimal.json", "--format", "csv", "-o", "/dev/full")
-check(rc == 2 and "writing" in err and os.path.exists("/dev/full") and not os.path.isfile("/dev/full"),
+check(rc == 2 and "No space left on device" in err and os.path.exists("/dev/full") and not os.path.isfile("/dev/full"),
       f"-o /dev/full exits 2 and leaves the device alone: {rc} {err}"); cases += 1
 for sig, code in [(signal.SIGINT, 130), (signal.SIGTERM, 143)]:
     out = os.path.join(d, f"sweep-{code}.csv")

@@ -49,8 +49,9 @@ class AtomicFile {
 void write_output(const std::string& path, std::string_view content);
 
 //! Installs handlers for SIGINT, SIGTERM, SIGHUP, SIGQUIT and SIGPIPE that remove every
-//! temporary file of a live AtomicFile and exit with 128 + the signal. Commands that stop
-//! cleanly on a signal of their own (sweep) install theirs after this.
+//! temporary file of a live AtomicFile and exit with 128 + the signal, and ignores SIGXFSZ (a
+//! write past `ulimit -f` then fails with EFBIG, reported as any failed write). Commands that
+//! stop cleanly on a signal of their own (sweep) install theirs after this.
 void install_cleanup_handlers();
 
 //! Removes the live temporary files (async-signal-safe); for a command's own signal handler.
