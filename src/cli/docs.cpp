@@ -71,6 +71,8 @@ struct ManOptions {
 };
 
 int write_man(const CLI::App& app, const ManOptions& o) {
+  if (o.dir.empty())
+    throw InputError("--output-dir", "", "expected a directory, found an empty string");
   const auto commands = commands_of(app);
   std::string see_also = ".BR dcplan (1),\n.BR dcplan\\-scenario (5)";
   for (const CLI::App* sub : commands)

@@ -165,7 +165,7 @@ Command add_optimize(CLI::App& app, const Global& g) {
   sub->add_flag("--targets", o->scenario_targets, "the scenario's own targets must hold too");
   sub->add_option("--starts", o->starts, "starts of the optimiser (default 1: the middle)")
       ->check(CLI::Range(1, 10000));
-  sub->add_option("--seed", o->seed, "seed of the extra starts (default 1)");
+  add_seed(sub, o->seed, "seed of the extra starts (default 1)");
   sub->add_option("-j,--jobs", o->jobs, "threads over the starts (default: the number of cores)")
       ->check(CLI::Range(0, 1024));
   sub->add_option("--max-runs", o->max_runs, "engine runs per start (default 2000)")

@@ -144,7 +144,7 @@ Command add_sensitivity(CLI::App& app, const Global& g) {
   sub->add_option("--bootstrap", c->o.bootstrap,
                   "Sobol' resamples for the 95% intervals (default 200)")
       ->check(CLI::Range(0, 100000));
-  sub->add_option("--seed", c->o.seed, "seed of the Morris trajectories and the bootstrap");
+  add_seed(sub, c->o.seed, "seed of the Morris trajectories and the bootstrap");
   sub->add_option("-j,--jobs", c->o.jobs, "threads (default: the number of cores)")
       ->check(CLI::Range(0, 1024));
   sub->add_option("--format", c->format, "output format")

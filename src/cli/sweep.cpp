@@ -155,7 +155,7 @@ Command add_sweep(CLI::App& app, const Global& g) {
   add_overrides(sub, o->overrides, "before the sweep");
   sub->add_option("--samples", o->samples, "runs per grid point")
       ->check(CLI::Range(1LL, 1000000000LL));
-  sub->add_option("--seed", o->seed, "seed of the generators (default 1)");
+  add_seed(sub, o->seed, "seed of the generators (default 1)");
   sub->add_option("--jobs", o->jobs, "threads (default: the number of cores)")
       ->check(CLI::Range(1, 256));
   sub->add_option("--shard", o->shard, "K/N: only the runs with index = K mod N");
