@@ -808,9 +808,24 @@ void check_object(const json& v, const Node& n, const std::string& ptr, Context&
 }
 
 void check_map(const json& v, const Node& n, const std::string& ptr, Context& ctx) {
+  // Ids that differ only in case name one thing wherever case is ignored: a results store's
+  // column names (SQLite's ignore case), a case-insensitive file system. Refused in every format.
+  std::map<std::string, std::string> folded;
   for (const auto& [k, child] : v.items()) {
     const std::string cptr = join_ptr(ptr, k);
     if (!valid_key(n.key_kind, k, cptr, ctx)) continue;
+    if (n.key_kind == KeyKind::kId) {
+      std::string key = k;
+      for (char& c : key) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+      const auto [it, fresh] = folded.emplace(key, k);
+      if (!fresh) {
+        ctx.error(cptr, "the id " + in_quotes(k) + " differs from " + in_quotes(it->second) + " (" +
+                            join_ptr(ptr, it->second) +
+                            ") only in case; ids must differ in more than case (a results "
+                            "store's column names ignore case)");
+        continue;
+      }
+    }
     check(child, *n.items, cptr, ctx);
   }
 }

@@ -180,4 +180,19 @@ rc, _, err = run("compare", MINIMAL, MINIMAL, "--format", "sqlite")
 check(rc == 2 and "-o FILE" in err, f"compare to standard output is refused: {err}")
 rc, _, err = run("merge", cmp_db, "-o", os.path.join(d, "mc.sqlite"))
 check(rc == 2 and "one sweep shard" in err, f"a compare store is not a shard: {err}")
+
+# Region ids that differ only in case are refused for every format (a store's column names,
+# like SQLite's, ignore case), naming both ids and the pointer.
+cased = json.load(open(MINIMAL))
+cased["regions"]["US-east"] = cased["regions"]["us-east"]
+cased_path = os.path.join(d, "cased.json")
+json.dump(cased, open(cased_path, "w"))
+for cmd in (["validate", cased_path], ["run", cased_path, "--format", "csv"],
+            ["run", cased_path, "--format", "sqlite", "-o", os.path.join(d, "cased.sqlite")],
+            ["sweep", cased_path, "--vary", "/regions/US-east/pue=1.1,1.2", "--vary",
+             "/regions/us-east/pue=1.3,1.4", "--format", "sqlite", "-o", os.path.join(d, "cased.sqlite")]):
+    rc, _, err = run(*cmd)
+    check(rc == 2 and "/regions/us-east" in err and '"US-east"' in err and '"us-east"' in err
+          and "case" in err, f"{cmd[0]} of region ids differing in case: {rc} {err}")
+check(not os.path.exists(os.path.join(d, "cased.sqlite")), "no store of a refused scenario")
 finish()
