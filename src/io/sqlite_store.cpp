@@ -1,9 +1,17 @@
 #include "dcplan/io/sqlite_store.hpp"
 
+#include <fcntl.h>
 #include <fmt/format.h>
+#include <spdlog/spdlog.h>
 #include <sqlite3.h>
+#include <sys/file.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
+#include <array>
+#include <cerrno>
 #include <cmath>
+#include <cstring>
 #include <filesystem>
 #include <fstream>
 #include <map>
@@ -51,6 +59,14 @@ CREATE TABLE IF NOT EXISTS gates(sweep INTEGER NOT NULL, gate TEXT NOT NULL,
   measured REAL, detail TEXT);
 )";
 
+//! dcplan's indices, made on commit.
+constexpr const char* kIndices =
+    "CREATE INDEX IF NOT EXISTS results_run_year_region ON results(run, year, region);"
+    "CREATE INDEX IF NOT EXISTS runs_run ON runs(run);";
+
+//! The most runs a sweep has (sweep::kMaxRuns): a shard's meta claiming more is malformed.
+constexpr long long kMaxRuns = 1000000000LL;
+
 //! Binds a double, or NULL for NaN (an empty cell).
 void bind_real(sqlite3_stmt* s, int at, double v) {
   if (!std::isnan(v)) sqlite3_bind_double(s, at, v);
@@ -60,10 +76,213 @@ void bind_text(sqlite3_stmt* s, int at, const std::string& v) {
   sqlite3_bind_text(s, at, v.c_str(), static_cast<int>(v.size()), SQLITE_TRANSIENT);
 }
 
+std::string lower(std::string s) {
+  for (char& c : s) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  return s;
+}
+
+//! What a file that is not a regular one is, for a message.
+std::string file_kind(mode_t mode) {
+  if (S_ISDIR(mode)) return "a directory";
+  if (S_ISFIFO(mode)) return "a FIFO (named pipe)";
+  if (S_ISCHR(mode)) return "a character device";
+  if (S_ISBLK(mode)) return "a block device";
+  if (S_ISSOCK(mode)) return "a socket";
+  return "not a regular file";
+}
+
+//! Refuses a path that exists and is not a regular file, before anything opens it (opening a
+//! FIFO waits for a peer that never comes).
+void require_regular(const std::string& path) {
+  struct stat st {};
+  if (::stat(path.c_str(), &st) == 0 && !S_ISREG(st.st_mode)) {
+    throw InputError(path, "",
+                     "sqlite needs a regular file, found " + file_kind(st.st_mode) +
+                         " (a store is written beside it and renamed into place)");
+  }
+}
+
+//! A whole decimal number in [0, max], or -1.
+long long whole_number(std::string_view text, long long max) {
+  if (text.empty() || text.size() > 12) return -1;
+  long long v = 0;
+  for (const char c : text) {
+    if (c < '0' || c > '9') return -1;
+    v = v * 10 + (c - '0');
+  }
+  return v <= max ? v : -1;
+}
+
+//! Copies the file open as `in` into `temp`, naming the failure: a store that cannot be read, a
+//! copy that cannot be written (a full disk, a file-size limit).
+void copy_file(int in, const std::string& source, const std::string& temp,
+               const std::string& shown) {
+  const int out = ::open(temp.c_str(), O_WRONLY | O_TRUNC | O_CLOEXEC);
+  if (out < 0)
+    throw InputError(shown, "", "cannot copy the store: " + std::string(strerror(errno)));
+  std::array<char, 1 << 16> buf{};
+  off_t at = 0;
+  for (;;) {
+    const ssize_t n = ::pread(in, buf.data(), buf.size(), at);
+    if (n < 0 && errno == EINTR) continue;
+    if (n < 0) {
+      const int err = errno;
+      ::close(out);
+      throw InputError(source, "", "cannot read the store: " + std::string(strerror(err)));
+    }
+    if (n == 0) break;
+    for (ssize_t done = 0; done < n;) {
+      const ssize_t w = ::write(out, buf.data() + done, static_cast<std::size_t>(n - done));
+      if (w < 0 && errno == EINTR) continue;
+      if (w < 0) {
+        const int err = errno;
+        ::close(out);
+        throw InputError(shown, "", "cannot copy the store: " + std::string(strerror(err)));
+      }
+      done += w;
+    }
+    at += n;
+  }
+  if (::close(out) != 0) {
+    throw InputError(shown, "", "cannot copy the store: " + std::string(strerror(errno)));
+  }
+}
+
+//! A column of a table: name and declared type.
+struct Column {
+  std::string name, type;
+  int hidden = 0;  //!< table_xinfo: 0 a plain column, else hidden or generated
+  bool operator==(const Column& o) const { return name == o.name && type == o.type; }
+};
+
+//! The columns of `schema`.`table` (PRAGMA table_xinfo), in order.
+std::vector<Column> columns_of(sqlite3* db, const std::string& schema, const std::string& table) {
+  std::vector<Column> out;
+  sqlite3_stmt* s = nullptr;
+  const std::string sql = "PRAGMA " + quoted(schema) + ".table_xinfo(" + quoted(table) + ")";
+  if (sqlite3_prepare_v2(db, sql.c_str(), -1, &s, nullptr) != SQLITE_OK) return out;
+  auto text = [&](int i) {
+    const auto* t = sqlite3_column_text(s, i);
+    return t != nullptr ? std::string(reinterpret_cast<const char*>(t)) : std::string();
+  };
+  while (sqlite3_step(s) == SQLITE_ROW) out.push_back({text(1), text(2), sqlite3_column_int(s, 6)});
+  sqlite3_finalize(s);
+  return out;
+}
+
+//! dcplan's own objects, as the schema above makes them: each table's columns (those it is made
+//! with) and each index's SQL. Built once from kSchema, kCompareSchema and kIndices in memory, so
+//! the check cannot drift from what dcplan writes.
+struct Reference {
+  std::map<std::string, std::vector<Column>> tables;
+  std::map<std::string, std::string> indices;
+};
+
+const Reference& reference() {
+  static const Reference ref = [] {
+    Reference r;
+    sqlite3* db = nullptr;
+    sqlite3_open_v2(":memory:", &db, SQLITE_OPEN_READWRITE, nullptr);
+    const std::string sql = std::string(kSchema) + kCompareSchema + kIndices;
+    sqlite3_exec(db, sql.c_str(), nullptr, nullptr, nullptr);
+    sqlite3_stmt* s = nullptr;
+    sqlite3_prepare_v2(db, "SELECT type, name, sql FROM sqlite_schema", -1, &s, nullptr);
+    while (sqlite3_step(s) == SQLITE_ROW) {
+      const std::string type = reinterpret_cast<const char*>(sqlite3_column_text(s, 0));
+      const std::string name = reinterpret_cast<const char*>(sqlite3_column_text(s, 1));
+      if (type == "table") r.tables[name] = columns_of(db, "main", name);
+      if (type == "index")
+        r.indices[name] = reinterpret_cast<const char*>(sqlite3_column_text(s, 2));
+    }
+    sqlite3_finalize(s);
+    sqlite3_close(db);
+    return r;
+  }();
+  return ref;
+}
+
+//! Columns a table may gain past those it is made with: `runs` a column per varied parameter or
+//! label, `results` per metric, `meta` base_sha256 (a comparison).
+bool may_add(const std::string& table, const Column& c) {
+  if (c.hidden != 0) return false;
+  if (table == "meta") return c.name == "base_sha256" && c.type == "TEXT";
+  return (table == "runs" || table == "results") && (c.type == "REAL" || c.type == "TEXT");
+}
+
+//! A shard store, as its meta row describes it.
+struct Shard {
+  std::string file, hash, shard;
+  long long sweep = 0, runs = 0, k = 0, n = 0;
+};
+
 }  // namespace
+
+//! An exclusive lock (flock) on the store a --append adds to, held from before the copy until
+//! the copy has replaced it, so two appends at once wait for each other instead of one renaming
+//! its copy over the other's. The lock is on the store's inode: a waiter that wakes after the
+//! holder renamed its copy into place holds a lock on the replaced file, and locks again the
+//! file the path names now. A store that does not exist yet has no inode to lock: its directory
+//! is locked instead until the new store is in place (nothing is created to be locked).
+class StoreLock {
+ public:
+  StoreLock() = default;
+  StoreLock(const StoreLock&) = delete;
+  StoreLock& operator=(const StoreLock&) = delete;
+  ~StoreLock() { release(); }
+
+  //! Locks `target` (the file the user's `shown` names, links followed); returns whether it
+  //! exists (then fd() reads it).
+  bool acquire(const std::string& target, const std::string& shown) {
+    for (int attempt = 0; attempt < 1000; ++attempt) {
+      bool exists = true;
+      fd_ = ::open(target.c_str(), O_RDONLY | O_NONBLOCK | O_NOCTTY | O_CLOEXEC);
+      if (fd_ < 0 && errno == ENOENT) {
+        exists = false;
+        const std::string dir = std::filesystem::path(target).parent_path().string();
+        fd_ = ::open(dir.empty() ? "." : dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+      }
+      if (fd_ < 0) fail(shown, "cannot open the store");
+      struct stat held {};
+      if (exists && (::fstat(fd_, &held) != 0 || !S_ISREG(held.st_mode))) {
+        throw InputError(shown, "",
+                         "sqlite needs a regular file, found " + file_kind(held.st_mode));
+      }
+      if (::flock(fd_, LOCK_EX | LOCK_NB) != 0) {
+        if (errno != EWOULDBLOCK) fail(shown, "cannot lock the store");
+        if (attempt == 0) spdlog::info("{}: waiting for another dcplan adding to the store", shown);
+        while (::flock(fd_, LOCK_EX) != 0) {
+          if (errno != EINTR) fail(shown, "cannot lock the store");
+        }
+      }
+      // Still what the path names (not a store another append has since put in place)?
+      struct stat now {};
+      const bool found = ::stat(target.c_str(), &now) == 0;
+      if (exists ? found && ::fstat(fd_, &held) == 0 && held.st_dev == now.st_dev &&
+                       held.st_ino == now.st_ino
+                 : !found && errno == ENOENT) {
+        return exists;
+      }
+      ::close(fd_);
+      fd_ = -1;
+    }
+    throw InputError(shown, "", "--append: cannot lock the store: it keeps being replaced");
+  }
+  [[nodiscard]] int fd() const { return fd_; }
+  void release() {
+    if (fd_ >= 0) ::close(fd_);
+    fd_ = -1;
+  }
+
+ private:
+  [[noreturn]] static void fail(const std::string& shown, const std::string& what) {
+    throw InputError(shown, "", "--append: " + what + ": " + std::string(strerror(errno)));
+  }
+  int fd_ = -1;
+};
 
 struct SqliteStore::Impl {
   std::string path;
+  StoreLock lock;  //!< --append: released once the copy has replaced the store (or is removed)
   std::unique_ptr<AtomicFile> file;
   sqlite3* db = nullptr;
   long long sweep = 0;
@@ -117,35 +336,115 @@ struct SqliteStore::Impl {
   //! Adds the columns a table lacks: (name, SQL type).
   void ensure(const std::string& table,
               const std::vector<std::pair<std::string, const char*>>& wanted) const {
-    const auto have = table_columns(table);
-    const std::set<std::string> present(have.begin(), have.end());
+    // SQLite's column names ignore (ASCII) case: a column of another case is the same column.
+    std::set<std::string> present;
+    for (const auto& name : table_columns(table)) present.insert(lower(name));
     for (const auto& [name, type] : wanted) {
-      if (present.count(name) == 0) {
+      if (present.insert(lower(name)).second) {
         exec("ALTER TABLE " + quoted(table) + " ADD COLUMN " + quoted(name) + " " + type);
       }
     }
   }
-  //! Opens the temporary file that replaces `path` on commit, holding a copy of `source` (a
-  //! store to add to; empty: a new store).
-  void open_temporary(const std::string& source) {
+  //! Creates the temporary file that replaces `path` on commit.
+  void create_temporary() {
+    require_regular(path);
     file = std::make_unique<AtomicFile>(path);
     if (file->temp_path().empty()) {
       throw InputError(path, "", "sqlite needs a regular file, not a device or a pipe");
     }
-    if (!source.empty()) {
-      std::ifstream in(source, std::ios::binary);
-      file->stream() << in.rdbuf();
-    }
-    file->stream().flush();
-    open(file->temp_path());
   }
-  void open(const std::string& file_path) {
-    if (sqlite3_open_v2(file_path.c_str(), &db, SQLITE_OPEN_READWRITE, nullptr) != SQLITE_OK) {
-      fail("open");
-    }
-    // The file is a temporary one, renamed into place when complete: no journal is needed.
-    exec("PRAGMA journal_mode=OFF; PRAGMA synchronous=OFF;");
+  //! Opens the temporary file that replaces `path` on commit, holding a copy of the file open
+  //! as `source_fd` (named `source`: a store to add to, or the first shard; -1: a new store).
+  void open_temporary(int source_fd = -1, const std::string& source = "") {
+    if (!file) create_temporary();
+    if (source_fd >= 0) copy_file(source_fd, source, file->temp_path(), path);
+    open(file->temp_path(), false);
   }
+  //! Opens a store so that nothing in it runs: no trigger, no view, no function the schema
+  //! names (trusted_schema off), and defensive mode (no SQL that corrupts the file). A temporary
+  //! store needs no journal (it is renamed into place when complete).
+  void open(const std::string& file_path, bool read_only) {
+    const int flags = read_only ? SQLITE_OPEN_READONLY : SQLITE_OPEN_READWRITE;
+    if (sqlite3_open_v2(file_path.c_str(), &db, flags, nullptr) != SQLITE_OK) fail("open");
+    sqlite3_db_config(db, SQLITE_DBCONFIG_ENABLE_TRIGGER, 0, nullptr);
+    sqlite3_db_config(db, SQLITE_DBCONFIG_ENABLE_VIEW, 0, nullptr);
+    exec("PRAGMA trusted_schema=OFF;");
+    // Before defensive mode, which ignores journal_mode=OFF.
+    if (!read_only) exec("PRAGMA journal_mode=OFF; PRAGMA synchronous=OFF;");
+    sqlite3_db_config(db, SQLITE_DBCONFIG_DEFENSIVE, 1, nullptr);
+  }
+  //! Refuses a store (schema main, or an attached shard) holding anything but dcplan's tables,
+  //! of their shape, and its indices: a trigger would rewrite rows, a view could loop forever,
+  //! a table of another shape would take rows dcplan did not mean. `needed`: tables it must have.
+  void check_objects(const std::string& schema, const std::string& file_name,
+                     const std::vector<std::string>& needed) const {
+    const Reference& ref = reference();
+    auto refuse = [&](const std::string& what) {
+      throw InputError(file_name, "",
+                       what + " (a store holds only dcplan's tables and indices; write a new one)");
+    };
+    struct Object {
+      std::string type, name, sql;
+    };
+    std::vector<Object> objects;
+    sqlite3_stmt* s =
+        prepare("SELECT type, name, sql FROM " + quoted(schema) + ".sqlite_schema ORDER BY rowid");
+    auto text = [&](int i) {
+      const auto* t = sqlite3_column_text(s, i);
+      return t != nullptr ? std::string(reinterpret_cast<const char*>(t)) : std::string();
+    };
+    while (sqlite3_step(s) == SQLITE_ROW) objects.push_back({text(0), text(1), text(2)});
+    sqlite3_finalize(s);
+    // dcplan's names first (a view named results says more than the table it hides), then the
+    // objects it does not write.
+    std::set<std::string> tables;
+    std::string refused;
+    for (const auto& [type, name, sql] : objects) {
+      if (ref.tables.count(name) == 0 || !refused.empty()) continue;
+      const std::string shown = "\"" + jsonio::excerpt(name) + "\"";
+      if (type != "table") {
+        refused = shown + " is a " + jsonio::excerpt(type) + ", not the table dcplan writes";
+      } else if (lower(sql).rfind("create table", 0) != 0) {
+        refused = shown + " is a virtual table, not the table dcplan writes";
+      } else {
+        tables.insert(name);
+      }
+    }
+    for (const auto& [type, name, sql] : objects) {
+      if (ref.tables.count(name) != 0 || !refused.empty()) continue;
+      // ANALYZE's statistics are numbers for the query planner, nothing that runs.
+      if (type == "table" && name.rfind("sqlite_stat", 0) == 0) continue;
+      if (type == "index" && ref.indices.count(name) != 0 && ref.indices.at(name) == sql) continue;
+      refused = "the store holds " + jsonio::excerpt(type) + " \"" + jsonio::excerpt(name) +
+                "\", which dcplan does not write";
+    }
+    if (!refused.empty()) refuse(refused);
+    for (const auto& name : needed) {
+      if (tables.count(name) == 0) {
+        throw InputError(file_name, "", "not a dcplan SQLite store (no " + name + " table)");
+      }
+    }
+    for (const auto& name : tables) {
+      const auto& want = ref.tables.at(name);
+      const auto have = columns_of(db, schema, name);
+      for (std::size_t i = 0; i < have.size(); ++i) {
+        const Column& c = have[i];
+        if (i < want.size() ? c == want[i] && c.hidden == 0 : may_add(name, c)) continue;
+        refuse(fmt::format(
+            "table \"{}\" is not the table dcplan writes: its column {} is \"{}\" {}{}{}", name,
+            i + 1, jsonio::excerpt(c.name), jsonio::excerpt(c.type),
+            c.hidden != 0 ? " (generated)" : "",
+            i < want.size() ? fmt::format(", expected \"{}\" {}", want[i].name, want[i].type)
+                            : std::string()));
+      }
+      if (have.size() < want.size()) {
+        refuse(fmt::format("table \"{}\" is not the table dcplan writes: it lacks column \"{}\"",
+                           name, want[have.size()].name));
+      }
+    }
+  }
+  static Shard read_shard(const std::string& file, long long& rows_per_run, bool check_rows,
+                          const Shard* first);
   void close() {
     for (sqlite3_stmt* s : {run_stmt, row_stmt, summary_stmt}) sqlite3_finalize(s);
     run_stmt = row_stmt = summary_stmt = nullptr;
@@ -167,14 +466,25 @@ SqliteStore::SqliteStore(const std::string& path, bool append) : impl_(std::make
   if (path.empty() || path == "-") {
     throw InputError("--format", "", "sqlite needs a file: give -o FILE");
   }
-  const bool existing = append && is_sqlite(path);
-  std::error_code ec;
-  if (append && !existing && std::filesystem::exists(path, ec)) {
+  require_regular(path);
+  if (!append) {
+    m.open_temporary();
+    m.exec(kSchema);
+    return;
+  }
+  // The store is locked from before its copy until the copy has replaced it.
+  m.create_temporary();
+  const bool existing = m.lock.acquire(m.file->target(), path);
+  std::array<char, 16> head{};
+  if (existing && (::pread(m.lock.fd(), head.data(), head.size(), 0) != 16 ||
+                   std::string(head.data(), 15) != "SQLite format 3")) {
     throw InputError(path, "", "--append: not an SQLite file (expected a store dcplan wrote)");
   }
-  m.open_temporary(existing ? path : std::string());  // --append: a copy of the store
-  if (existing && m.table_columns("meta").empty()) {
-    throw InputError(path, "", "--append: an SQLite file without dcplan's tables");
+  if (!existing) {
+    m.open_temporary();
+  } else {
+    m.open_temporary(m.lock.fd(), path);
+    m.check_objects("main", path, {"meta"});
   }
   m.exec(kSchema);
 }
@@ -352,82 +662,170 @@ void SqliteStore::add_comparison(const std::vector<CompareRow>& rows,
 
 void SqliteStore::commit() {
   Impl& m = *impl_;
-  m.exec(
-      "COMMIT; CREATE INDEX IF NOT EXISTS results_run_year_region ON results(run, year, region);"
-      "CREATE INDEX IF NOT EXISTS runs_run ON runs(run);");
+  m.exec(std::string("COMMIT;") + kIndices);
   m.close();
   m.file->commit();
+  m.lock.release();
   m.committed = true;
+}
+
+//! Reads a shard's meta row, its shape checked first; then checks its runs and rows as the csv
+//! merge does: run r of shard K/N has r mod N = K, every one of them present once, each with
+//! rows_per_run rows (the first run's, when -1), all of the store's sweep id.
+Shard SqliteStore::Impl::read_shard(const std::string& file, long long& rows_per_run,
+                                    bool check_rows, const Shard* first) {
+  Shard s;
+  s.file = file;
+  require_regular(file);
+  Impl r;
+  r.path = file;
+  r.open(file, true);
+  r.check_objects("main", file, {"meta", "runs", "results", "summary"});
+  sqlite3_stmt* q = r.prepare(
+      "SELECT sweep, sweep_hash, runs, shard, kind, (SELECT COUNT(*) FROM meta), "
+      "(SELECT COUNT(*) FROM summary) FROM meta");
+  if (sqlite3_step(q) != SQLITE_ROW) {
+    sqlite3_finalize(q);
+    throw InputError(file, "", "not a dcplan SQLite store (no meta row)");
+  }
+  auto col = [&](int i) {
+    const auto* t = sqlite3_column_text(q, i);
+    return t != nullptr ? std::string(reinterpret_cast<const char*>(t)) : std::string();
+  };
+  s.sweep = sqlite3_column_int64(q, 0);
+  s.hash = col(1);
+  s.runs = sqlite3_column_type(q, 2) == SQLITE_INTEGER ? sqlite3_column_int64(q, 2) : -1;
+  s.shard = col(3);
+  const std::string kind = col(4);
+  const long long sweeps = sqlite3_column_int64(q, 5), summaries = sqlite3_column_int64(q, 6);
+  sqlite3_finalize(q);
+  if (sweeps != 1 || kind != "sweep") {
+    throw InputError(file, "", "expected one sweep shard (a store of several sweeps or a run)");
+  }
+  if (summaries != 0) throw InputError(file, "", "--summary stores cannot be merged");
+  if (s.runs < 0 || s.runs > kMaxRuns) {
+    throw InputError(file, "", "malformed runs count in meta (expected a store dcplan wrote)");
+  }
+  const auto slash = s.shard.find('/');
+  s.k = slash == std::string::npos
+            ? -1
+            : whole_number(std::string_view(s.shard).substr(0, slash), kMaxRuns);
+  s.n = slash == std::string::npos
+            ? -1
+            : whole_number(std::string_view(s.shard).substr(slash + 1), kMaxRuns);
+  if (s.n < 1 || s.k < 0 || s.k >= s.n) {
+    throw InputError(file, "", "malformed shard \"" + jsonio::excerpt(s.shard) + "\" in meta");
+  }
+  if (first != nullptr && s.sweep != first->sweep) {
+    throw InputError(
+        file, "",
+        fmt::format("its meta names sweep {}, {}'s sweep {}", s.sweep, first->file, first->sweep));
+  }
+  if (!check_rows) return s;
+  auto bad = [&](const std::string& what) { throw InputError(file, "", what); };
+  const long long count = s.runs <= s.k ? 0 : (s.runs - s.k + s.n - 1) / s.n;
+  // Runs: K, K + N, ... in order, each once.
+  q = r.prepare("SELECT run, sweep IS ?1 AND typeof(run) = 'integer' FROM runs ORDER BY run");
+  sqlite3_bind_int64(q, 1, s.sweep);
+  long long i = 0;
+  std::string problem;
+  while (problem.empty() && sqlite3_step(q) == SQLITE_ROW) {
+    const long long run = sqlite3_column_int64(q, 0), expected = s.k + i * s.n;
+    if (sqlite3_column_int(q, 1) == 0) {
+      problem = fmt::format("run {} is not of sweep {} (its meta's)", run, s.sweep);
+    } else if (run < 0 || run >= s.runs || run % s.n != s.k) {
+      problem = fmt::format("run {} does not belong in shard {}/{} (its runs r have r mod {} = {})",
+                            run, s.k, s.n, s.n, s.k);
+    } else if (run < expected) {
+      problem = fmt::format("run {} given twice", run);
+    } else if (run > expected) {
+      problem = fmt::format("expected run {}, found run {}", expected, run);
+    } else {
+      ++i;
+    }
+  }
+  sqlite3_finalize(q);
+  if (!problem.empty()) bad(problem);
+  if (i < count) bad(fmt::format("the shard ends before run {} (truncated?)", s.k + i * s.n));
+  // Rows: as many for every run (of the whole sweep), of the store's sweep id.
+  q = r.prepare(
+      "SELECT run, COUNT(*), SUM(sweep IS NOT ?1 OR typeof(run) != 'integer'), MIN(sweep) "
+      "FROM results GROUP BY run ORDER BY run");
+  sqlite3_bind_int64(q, 1, s.sweep);
+  i = 0;
+  while (problem.empty() && sqlite3_step(q) == SQLITE_ROW) {
+    const long long run = sqlite3_column_int64(q, 0), rows = sqlite3_column_int64(q, 1);
+    const long long expected = s.k + i * s.n;
+    if (sqlite3_column_int64(q, 2) != 0) {
+      problem = fmt::format("rows of run {} are not of sweep {} (its meta's): sweep {}", run,
+                            s.sweep, sqlite3_column_int64(q, 3));
+    } else if (i >= count || run != expected) {
+      problem = run < expected || i >= count
+                    ? fmt::format("rows of run {}, which the shard does not hold", run)
+                    : fmt::format("expected run {}, found run {}", expected, run);
+    } else {
+      if (rows_per_run < 0) rows_per_run = rows;
+      if (rows != rows_per_run) {
+        problem = fmt::format("run {} has {} rows, the others {}", run, rows, rows_per_run);
+      }
+      ++i;
+    }
+  }
+  sqlite3_finalize(q);
+  if (!problem.empty()) bad(problem);
+  if (i < count) bad(fmt::format("the shard ends before run {} (truncated?)", s.k + i * s.n));
+  return s;
 }
 
 void SqliteStore::merge(const std::vector<std::string>& shards, const std::string& path) {
   if (shards.empty()) throw InputError("merge", "", "no files to merge");
-  struct Shard {
-    std::string file, hash, shard;
-    long long runs = 0, k = 0, n = 0;
-  };
+  // Every shard's meta and shape, then the set of shards (as the csv merge), then every shard's
+  // runs and rows, in shard order; only then is anything written.
+  long long rows_per_run = -1;
   std::vector<Shard> info;
   for (const auto& file : shards) {
-    sqlite3* db = nullptr;
-    Shard s;
-    s.file = file;
-    const bool ok = sqlite3_open_v2(file.c_str(), &db, SQLITE_OPEN_READONLY, nullptr) == SQLITE_OK;
-    sqlite3_stmt* q = nullptr;
-    const bool read =
-        ok &&
-        sqlite3_prepare_v2(db,
-                           "SELECT sweep_hash, runs, shard, kind, (SELECT COUNT(*) FROM meta), "
-                           "(SELECT COUNT(*) FROM summary) FROM meta",
-                           -1, &q, nullptr) == SQLITE_OK &&
-        sqlite3_step(q) == SQLITE_ROW;
-    std::string kind;
-    long long sweeps = 0, summaries = 0;
-    if (read) {
-      auto col = [&](int i) {
-        const auto* t = sqlite3_column_text(q, i);
-        return t != nullptr ? std::string(reinterpret_cast<const char*>(t)) : std::string();
-      };
-      s.hash = col(0);
-      s.runs = sqlite3_column_int64(q, 1);
-      s.shard = col(2);
-      kind = col(3);
-      sweeps = sqlite3_column_int64(q, 4);
-      summaries = sqlite3_column_int64(q, 5);
-    }
-    sqlite3_finalize(q);
-    sqlite3_close(db);
-    if (!read) throw InputError(file, "", "not a dcplan SQLite store (no meta table)");
-    if (sweeps != 1 || kind != "sweep") {
-      throw InputError(file, "", "expected one sweep shard (a store of several sweeps or a run)");
-    }
-    if (summaries != 0) throw InputError(file, "", "--summary stores cannot be merged");
-    const auto slash = s.shard.find('/');
-    s.k = slash == std::string::npos ? -1 : std::atoll(s.shard.c_str());
-    s.n = slash == std::string::npos ? 0 : std::atoll(s.shard.c_str() + slash + 1);
-    info.push_back(s);
+    info.push_back(Impl::read_shard(file, rows_per_run, false, info.empty() ? nullptr : &info[0]));
   }
-  std::set<long long> seen;
+  const Shard& s0 = info[0];
+  std::map<long long, const Shard*> by_shard;
   for (const auto& s : info) {
-    if (s.hash != info[0].hash || s.n != info[0].n || s.runs != info[0].runs) {
+    if (s.hash != s0.hash || s.runs != s0.runs) {
+      throw InputError(
+          s.file, "",
+          fmt::format("shard of a different sweep: hash {} (runs {}) vs {} (runs {}) "
+                      "in {}; merge only the shards of one sweep",
+                      jsonio::excerpt(s.hash), s.runs, jsonio::excerpt(s0.hash), s0.runs, s0.file));
+    }
+    if (s.n != s0.n) {
       throw InputError(s.file, "",
-                       fmt::format("a shard of another sweep (hash {}, shard {}; {} has hash {}, "
-                                   "shard {})",
-                                   jsonio::excerpt(s.hash), jsonio::excerpt(s.shard), info[0].file,
-                                   jsonio::excerpt(info[0].hash), jsonio::excerpt(info[0].shard)));
+                       fmt::format("shard {}/{} does not belong with {}/{}", s.k, s.n, s0.k, s0.n));
     }
-    if (s.k < 0 || s.k >= s.n || !seen.insert(s.k).second) {
-      throw InputError(s.file, "", "shard " + jsonio::excerpt(s.shard) + " repeated or malformed");
+    if (!by_shard.emplace(s.k, &s).second) {
+      throw InputError(s.file, "", fmt::format("shard {}/{} given twice", s.k, s.n));
     }
   }
-  for (long long k = 0; k < info[0].n; ++k) {
-    if (seen.count(k) == 0) {
-      throw InputError("merge", "", fmt::format("shard {}/{} is missing", k, info[0].n));
+  for (long long k = 0; k < s0.n; ++k) {
+    if (by_shard.count(k) == 0) {
+      throw InputError("merge", "", fmt::format("shard {}/{} is missing", k, s0.n));
     }
   }
-  // The first shard copied whole, the others' rows added to it.
+  for (const auto& [k, s] : by_shard) (void)Impl::read_shard(s->file, rows_per_run, true, &s0);
+  // The first shard copied whole (its shape checked again in the copy), the others' rows added.
   Impl m;
   m.path = path;
-  m.open_temporary(shards[0]);
+  {
+    const int in = ::open(shards[0].c_str(), O_RDONLY | O_NONBLOCK | O_CLOEXEC);
+    if (in < 0)
+      throw InputError(shards[0], "", "cannot read the store: " + std::string(strerror(errno)));
+    try {
+      m.open_temporary(in, shards[0]);
+    } catch (...) {
+      ::close(in);
+      throw;
+    }
+    ::close(in);
+  }
+  m.check_objects("main", shards[0], {"meta", "runs", "results", "summary"});
   const auto run_cols = m.table_columns("runs");
   const auto result_cols = m.table_columns("results");
   auto list = [](const std::vector<std::string>& cols) {
@@ -440,6 +838,7 @@ void SqliteStore::merge(const std::vector<std::string>& shards, const std::strin
     bind_text(attach, 1, shards[i]);
     m.step(attach);
     sqlite3_finalize(attach);
+    m.check_objects("shard", shards[i], {"meta", "runs", "results", "summary"});
     if (m.table_columns("runs", "shard") != run_cols ||
         m.table_columns("results", "shard") != result_cols) {
       throw InputError(shards[i], "", "its tables differ from " + shards[0] + "'s");
@@ -449,10 +848,7 @@ void SqliteStore::merge(const std::vector<std::string>& shards, const std::strin
            " FROM shard.runs; INSERT INTO results(" + list(result_cols) + ") SELECT " +
            list(result_cols) + " FROM shard.results; COMMIT; DETACH DATABASE shard;");
   }
-  m.exec(
-      "UPDATE meta SET shard = '0/1';"
-      "CREATE INDEX IF NOT EXISTS results_run_year_region ON results(run, year, region);"
-      "CREATE INDEX IF NOT EXISTS runs_run ON runs(run);");
+  m.exec(std::string("UPDATE meta SET shard = '0/1';") + kIndices);
   m.close();
   m.file->commit();
 }

@@ -5,7 +5,11 @@ import csv
 import io
 import json
 import os
+import resource
+import shutil
+import signal
 import sqlite3
+import subprocess
 import sys
 
 sys.path.insert(0, os.path.dirname(__file__))
@@ -112,7 +116,7 @@ check(rc == 2 and "missing" in err, f"a missing shard is refused: {err}")
 other = os.path.join(d, "other.sqlite")
 run("sweep", MINIMAL, "--vary", "/capex/budget*=0.9,1.1", "--shard", "1/4", "--format", "sqlite", "-o", other)
 rc, _, err = run("merge", shards[0], other, shards[2], shards[3], "-o", os.path.join(d, "m4.sqlite"))
-check(rc == 2 and "another sweep" in err, f"a shard of another sweep is refused: {err}")
+check(rc == 2 and "shard of a different sweep" in err, f"a shard of another sweep is refused: {err}")
 rc, out, _ = run(*args, "--shard", "0/4")
 csv_shard = os.path.join(d, "s0.csv")
 open(csv_shard, "w").write(out)
@@ -180,6 +184,140 @@ rc, _, err = run("compare", MINIMAL, MINIMAL, "--format", "sqlite")
 check(rc == 2 and "-o FILE" in err, f"compare to standard output is refused: {err}")
 rc, _, err = run("merge", cmp_db, "-o", os.path.join(d, "mc.sqlite"))
 check(rc == 2 and "one sweep shard" in err, f"a compare store is not a shard: {err}")
+def run_limited(*args, fsize=None, timeout=60):
+    """dcplan with an optional file-size limit (SIGXFSZ ignored: a write past it fails with
+    EFBIG) and a timeout: (exit code, stderr), or (None, "timed out") when it hangs."""
+    def limit():
+        if fsize is not None:
+            signal.signal(signal.SIGXFSZ, signal.SIG_IGN)
+            resource.setrlimit(resource.RLIMIT_FSIZE, (fsize, fsize))
+    try:
+        p = subprocess.run([DCPLAN, *args], capture_output=True, text=True, timeout=timeout,
+                           preexec_fn=limit)
+    except subprocess.TimeoutExpired:
+        return None, "timed out"
+    return p.returncode, p.stderr
+
+
+def fresh_dir(name):
+    path = os.path.join(d, name)
+    os.makedirs(path)
+    return path
+
+
+def copy(src, dst):
+    shutil.copyfile(src, dst)
+    return dst
+
+
+def alter(path, *sql):
+    con = sqlite3.connect(path)
+    for statement in sql:
+        con.execute(statement)
+    con.commit()
+    con.close()
+
+
+small = ["sweep", MINIMAL, "--vary", "/regions/us-east/pue=1.1,1.2", "--format", "sqlite"]
+
+# Objects planted in a store never run: a trigger (or a view, or a table dcplan does not write)
+# in the store --append adds to, or in a shard, is refused by name and the store left unchanged.
+planted_dir = fresh_dir("planted")
+for kind, sql in [("trigger", "CREATE TRIGGER evil AFTER INSERT ON results BEGIN UPDATE results "
+                              "SET energy_twh = -666 WHERE rowid = new.rowid; END"),
+                  ("view", "CREATE VIEW evil AS SELECT * FROM results"),
+                  ("table", "CREATE TABLE evil(x)")]:
+    planted = os.path.join(planted_dir, kind + ".sqlite")
+    run(*small, "-o", planted)
+    alter(planted, sql)
+    before = open(planted, "rb").read()
+    rc, _, err = run(*small, "-o", planted, "--append")
+    check(rc == 2 and f'{kind} "evil"' in err, f"--append to a store holding a {kind}: {rc} {err}")
+    check(open(planted, "rb").read() == before, f"the store holding a {kind} is unchanged")
+    check(sqlite3.connect(planted).execute("SELECT COUNT(*) FROM results WHERE energy_twh = -666")
+          .fetchone()[0] == 0, f"no row rewritten by a planted {kind}")
+    check_clean(err, f"planted {kind}")
+check(sorted(os.listdir(planted_dir)) == ["table.sqlite", "trigger.sqlite", "view.sqlite"],
+      f"refused appends leave nothing: {os.listdir(planted_dir)}")
+trap = copy(shards[0], os.path.join(planted_dir, "shard0-trigger.sqlite"))
+alter(trap, "CREATE TRIGGER evil AFTER INSERT ON results BEGIN UPDATE results "
+            "SET energy_twh = -666 WHERE rowid = new.rowid; END")
+rc, _, err = run("merge", trap, *shards[1:], "-o", os.path.join(planted_dir, "m.sqlite"))
+check(rc == 2 and 'trigger "evil"' in err, f"merge of a shard holding a trigger: {rc} {err}")
+
+# A shard whose results is a view (here one that never ends) is refused before a row is read;
+# the file-size limit only stops a regression from filling the disk.
+loop_dir = fresh_dir("loop")
+loop = copy(shards[1], os.path.join(loop_dir, "shard1.sqlite"))
+alter(loop, "ALTER TABLE results RENAME TO stored",
+      "CREATE VIEW results AS WITH RECURSIVE c(n) AS (SELECT 0 UNION ALL SELECT n + 1 FROM c) "
+      "SELECT stored.* FROM c, stored")
+rc, err = run_limited("merge", shards[0], loop, *shards[2:], "-o",
+                      os.path.join(loop_dir, "m.sqlite"), fsize=50_000_000)
+check(rc == 2 and '"results" is a view' in err, f"merge of a shard whose results is a view: {rc} {err}")
+check(sorted(os.listdir(loop_dir)) == ["shard1.sqlite"], f"nothing left: {os.listdir(loop_dir)}")
+meta_view = copy(shards[1], os.path.join(loop_dir, "meta-view.sqlite"))
+alter(meta_view, "ALTER TABLE meta RENAME TO m2", "CREATE VIEW meta AS SELECT * FROM m2")
+rc, err = run_limited("merge", shards[0], meta_view, *shards[2:], "-o", os.path.join(loop_dir, "m.sqlite"))
+check(rc == 2 and '"meta" is a view' in err, f"merge of a shard whose meta is a view: {rc} {err}")
+
+# Merge checks every shard's runs and rows as the csv merge does: a truncated shard, a shard
+# holding another shard's runs, a run with rows missing, rows of another sweep id.
+check_dir = fresh_dir("shardcheck")
+truncated = copy(shards[1], os.path.join(check_dir, "truncated.sqlite"))
+alter(truncated, "DELETE FROM results WHERE run = (SELECT MAX(run) FROM runs)",
+      "DELETE FROM runs WHERE run = (SELECT MAX(run) FROM runs)")
+rc, _, err = run("merge", shards[0], truncated, *shards[2:], "-o", os.path.join(check_dir, "m.sqlite"))
+check(rc == 2 and "the shard ends before run 9 (truncated?)" in err, f"a truncated shard: {rc} {err}")
+rc, out, _ = run(*args, "--shard", "1/4")
+csv_truncated = os.path.join(check_dir, "s1.csv")
+open(csv_truncated, "w").write("\n".join(l for l in out.splitlines() if not l.startswith("9,")) + "\n")
+csv_shards = []
+for k in (0, 2, 3):
+    rc, out, _ = run(*args, "--shard", f"{k}/4")
+    csv_shards.append(os.path.join(check_dir, f"s{k}.csv"))
+    open(csv_shards[-1], "w").write(out)
+rc, _, csv_err = run("merge", csv_shards[0], csv_truncated, *csv_shards[1:])
+check(rc == 2 and "the shard ends before run 9 (truncated?)" in csv_err,
+      f"the csv merge says the same of a truncated shard: {rc} {csv_err}")
+impostor = copy(shards[2], os.path.join(check_dir, "impostor.sqlite"))
+alter(impostor, "UPDATE meta SET shard = '1/4'")
+rc, _, err = run("merge", shards[0], impostor, shards[2], shards[3], "-o", os.path.join(check_dir, "m.sqlite"))
+check(rc == 2 and "run 2 does not belong in shard 1/4" in err, f"a shard holding another's runs: {rc} {err}")
+per_run = db(whole).execute("SELECT COUNT(*) FROM results WHERE run = 0").fetchone()[0]
+short = copy(shards[1], os.path.join(check_dir, "short.sqlite"))
+alter(short, "DELETE FROM results WHERE rowid = (SELECT MAX(rowid) FROM results WHERE run = 5)")
+rc, _, err = run("merge", shards[0], short, *shards[2:], "-o", os.path.join(check_dir, "m.sqlite"))
+check(rc == 2 and f"run 5 has {per_run - 1} rows, the others {per_run}" in err, f"a run with a row missing: {rc} {err}")
+other_id = copy(shards[1], os.path.join(check_dir, "other-id.sqlite"))
+alter(other_id, "UPDATE results SET sweep = 7 WHERE run = 5")
+rc, _, err = run("merge", shards[0], other_id, *shards[2:], "-o", os.path.join(check_dir, "m.sqlite"))
+check(rc == 2 and "sweep 7" in err, f"rows of another sweep id: {rc} {err}")
+check(not os.path.exists(os.path.join(check_dir, "m.sqlite")), "refused merges write nothing")
+
+# --append that cannot write its copy of the store says so (not "malformed"), exit 2, the store
+# untouched and nothing left beside it.
+full_dir = fresh_dir("full")
+full = copy(sweep_db, os.path.join(full_dir, "store.sqlite"))
+before = open(full, "rb").read()
+rc, err = run_limited(*small, "-o", full, "--append", fsize=len(before) // 2)
+check(rc == 2 and "cannot copy the store: File too large" in err and "malformed" not in err,
+      f"--append past the file-size limit: {rc} {err}")
+check(open(full, "rb").read() == before and os.listdir(full_dir) == ["store.sqlite"],
+      f"the store is untouched, nothing left: {os.listdir(full_dir)}")
+
+# A store path that is a FIFO (or any non-regular file) is refused before it is opened.
+fifo_dir = fresh_dir("fifo")
+fifo = os.path.join(fifo_dir, "pipe")
+os.mkfifo(fifo)
+for extra in ([], ["--append"]):
+    rc, err = run_limited(*small, "-o", fifo, *extra, timeout=20)
+    check(rc == 2 and fifo in err and "FIFO" in err, f"sqlite -o FIFO {extra}: {rc} {err}")
+rc, err = run_limited("run", MINIMAL, "--format", "sqlite", "-o", fifo, timeout=20)
+check(rc == 2 and "FIFO" in err, f"run --format sqlite -o FIFO: {rc} {err}")
+rc, err = run_limited("merge", *shards, "-o", fifo, timeout=20)
+check(rc == 2 and "FIFO" in err, f"merge -o FIFO: {rc} {err}")
+check(os.listdir(fifo_dir) == ["pipe"], f"nothing left beside the FIFO: {os.listdir(fifo_dir)}")
 
 # Region ids that differ only in case are refused for every format (a store's column names,
 # like SQLite's, ignore case), naming both ids and the pointer.
@@ -195,4 +333,39 @@ for cmd in (["validate", cased_path], ["run", cased_path, "--format", "csv"],
     check(rc == 2 and "/regions/us-east" in err and '"US-east"' in err and '"us-east"' in err
           and "case" in err, f"{cmd[0]} of region ids differing in case: {rc} {err}")
 check(not os.path.exists(os.path.join(d, "cased.sqlite")), "no store of a refused scenario")
+# A sweep of another scenario whose parameter differs from a column of the store only in case
+# goes into that column (SQLite's column names ignore case).
+upper = json.load(open(MINIMAL))
+upper["regions"] = {"US-east": upper["regions"]["us-east"]}
+upper["regions"]["US-east"]["initial"]["fleet"] = {"h100": {"2024": 40000}}
+upper_path = os.path.join(d, "upper.json")
+json.dump(upper, open(upper_path, "w"))
+mixed = os.path.join(d, "mixed-case.sqlite")
+run(*small, "-o", mixed)
+rc, _, err = run("sweep", upper_path, "--vary", "/regions/US-east/pue=1.3,1.4", "--format", "sqlite",
+                 "-o", mixed, "--append")
+check(rc == 0, f"--append of a parameter differing only in case from a column: {rc} {err}")
+check(sorted(r[0] for r in db(mixed).execute('SELECT "/regions/us-east/pue" FROM runs')) ==
+      [1.1, 1.2, 1.3, 1.4], "both sweeps' values in the one column")
+
+# Two appends at once (to an existing store, and to one neither finds) both land: each waits
+# for the other's lock instead of renaming its copy over the other's.
+race_dir = fresh_dir("race")
+for existing in (True, False):
+    target = os.path.join(race_dir, f"store-{existing}.sqlite")
+    if existing:
+        run(*small, "-o", target)
+    procs = [subprocess.Popen([DCPLAN, "sweep", MINIMAL, "--vary", "/capex/budget*=uniform(0.8,1.2)",
+                               "--samples", "300", "--seed", str(seed), "--jobs", "1", "--format",
+                               "sqlite", "-o", target, "--append"],
+                              stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+             for seed in (11, 12)]
+    results = [(p.wait(timeout=120), p.stderr.read()) for p in procs]
+    check(all(rc == 0 for rc, _ in results), f"concurrent appends (existing={existing}): {results}")
+    seeds = sorted(s for (s,) in db(target).execute("SELECT seed FROM meta WHERE seed IN (11, 12)"))
+    check(seeds == [11, 12], f"both appends kept (existing={existing}): {seeds}")
+    rows = db(target).execute("SELECT COUNT(DISTINCT sweep) FROM runs").fetchone()[0]
+    check(rows == (3 if existing else 2), f"every sweep's runs kept (existing={existing}): {rows}")
+check(sorted(os.listdir(race_dir)) == ["store-False.sqlite", "store-True.sqlite"],
+      f"no lock or temporary file left: {os.listdir(race_dir)}")
 finish()

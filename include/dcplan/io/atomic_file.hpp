@@ -29,6 +29,9 @@ class AtomicFile {
   //! The temporary file, for writers that open it by name (SQLite); empty when the target is
   //! written in place (a device, a pipe or a socket).
   [[nodiscard]] const std::string& temp_path() const { return temp_; }
+  //! The file commit() replaces: the path with its symbolic links followed (empty when written
+  //! in place).
+  [[nodiscard]] const std::string& target() const { return target_; }
   //! Flushes, checks for write errors, renames into place. Throws InputError on failure.
   void commit();
 
