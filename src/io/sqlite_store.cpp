@@ -747,22 +747,30 @@ Shard SqliteStore::Impl::read_shard(const std::string& file, long long& rows_per
   sqlite3_finalize(q);
   if (!problem.empty()) bad(problem);
   if (i < count) bad(fmt::format("the shard ends before run {} (truncated?)", s.k + i * s.n));
-  // Rows: as many for every run (of the whole sweep), of the store's sweep id.
+  // Rows: of the store's sweep id (one scan), as many for every run (of the whole sweep; counted
+  // on the index).
   q = r.prepare(
-      "SELECT run, COUNT(*), SUM(sweep IS NOT ?1 OR typeof(run) != 'integer'), MIN(sweep) "
-      "FROM results GROUP BY run ORDER BY run");
+      "SELECT run, sweep FROM results WHERE sweep IS NOT ?1 OR typeof(run) != 'integer' LIMIT 1");
   sqlite3_bind_int64(q, 1, s.sweep);
+  if (sqlite3_step(q) == SQLITE_ROW) {
+    auto text = [&](int c) {
+      const auto* t = sqlite3_column_text(q, c);
+      return t != nullptr ? jsonio::excerpt(reinterpret_cast<const char*>(t)) : "NULL";
+    };
+    problem = fmt::format("rows of run {} are not of sweep {} (its meta's): sweep {}", text(0),
+                          s.sweep, text(1));
+  }
+  sqlite3_finalize(q);
+  if (!problem.empty()) bad(problem);
+  q = r.prepare("SELECT run, COUNT(*) FROM results GROUP BY run ORDER BY run");
   i = 0;
   while (problem.empty() && sqlite3_step(q) == SQLITE_ROW) {
     const long long run = sqlite3_column_int64(q, 0), rows = sqlite3_column_int64(q, 1);
     const long long expected = s.k + i * s.n;
-    if (sqlite3_column_int64(q, 2) != 0) {
-      problem = fmt::format("rows of run {} are not of sweep {} (its meta's): sweep {}", run,
-                            s.sweep, sqlite3_column_int64(q, 3));
-    } else if (i >= count || run != expected) {
-      problem = run < expected || i >= count
-                    ? fmt::format("rows of run {}, which the shard does not hold", run)
-                    : fmt::format("expected run {}, found run {}", expected, run);
+    if (i >= count || run < expected) {
+      problem = fmt::format("rows of run {}, which the shard does not hold", run);
+    } else if (run > expected) {
+      problem = fmt::format("expected run {}, found run {}", expected, run);
     } else {
       if (rows_per_run < 0) rows_per_run = rows;
       if (rows != rows_per_run) {
