@@ -31,7 +31,7 @@ struct VerifyOptions {
 
 //! The record of a SQLite store's sweep: --sweep N, or the only one.
 std::optional<Provenance> store_provenance(const VerifyOptions& o) {
-  const auto records = io::read_store_provenance(o.output);
+  const auto records = io::SqliteStore::read_provenance(o.output);
   std::string ids;
   for (const auto& r : records) {
     if (r.sweep == o.sweep || (o.sweep == 0 && records.size() == 1)) return r.provenance;

@@ -861,29 +861,13 @@ void SqliteStore::merge(const std::vector<std::string>& shards, const std::strin
   m.file->commit();
 }
 
-std::vector<StoreRecord> read_store_provenance(const std::string& path) {
-  sqlite3* db = nullptr;
-  const int rc = sqlite3_open_v2(path.c_str(), &db, SQLITE_OPEN_READONLY, nullptr);
-  const std::unique_ptr<sqlite3, int (*)(sqlite3*)> guard(db, sqlite3_close);
-  auto fail = [&](const std::string& what) {
-    throw InputError(path, "", fmt::format("SQLite: {}: {}", what, sqlite3_errmsg(db)));
-  };
-  if (rc != SQLITE_OK) fail("cannot open");
-  // The store is input: nothing in its schema (views, triggers, functions) runs here.
-  sqlite3_db_config(db, SQLITE_DBCONFIG_DEFENSIVE, 1, nullptr);
-  sqlite3_db_config(db, SQLITE_DBCONFIG_TRUSTED_SCHEMA, 0, nullptr);
-  sqlite3_stmt* s = nullptr;
-  auto prepare = [&](const char* sql) {
-    if (sqlite3_prepare_v2(db, sql, -1, &s, nullptr) != SQLITE_OK) fail("read");
-  };
-  prepare("SELECT type FROM sqlite_schema WHERE name = 'meta'");
-  const auto* type = sqlite3_step(s) == SQLITE_ROW
-                         ? reinterpret_cast<const char*>(sqlite3_column_text(s, 0))
-                         : nullptr;
-  const bool table = type != nullptr && std::string_view(type) == "table";
-  sqlite3_finalize(s);
-  if (!table) throw InputError(path, "", "not a dcplan SQLite store (no meta table)");
-  prepare(
+std::vector<StoreRecord> SqliteStore::read_provenance(const std::string& path) {
+  require_regular(path);
+  Impl m;
+  m.path = path;
+  m.open(path, true);
+  m.check_objects("main", path, {"meta"});
+  sqlite3_stmt* s = m.prepare(
       "SELECT sweep, kind, dcplan, \"commit\", command, scenario_sha256, seed, time FROM meta "
       "ORDER BY sweep");
   auto text = [&](int i) {
@@ -907,7 +891,7 @@ std::vector<StoreRecord> read_store_provenance(const std::string& path) {
     out.push_back(std::move(r));
   }
   sqlite3_finalize(s);
-  if (step != SQLITE_DONE) fail("read meta");
+  if (step != SQLITE_DONE) m.fail("read meta");
   return out;
 }
 

@@ -37,6 +37,13 @@ struct StoreSweep {
   std::vector<int> columns;         //!< result columns (Col): columns of `results`
 };
 
+//! One sweep's record in a store's `meta` table.
+struct StoreRecord {
+  long long sweep = 0;
+  std::string kind;  //!< run | sweep | compare
+  Provenance provenance;
+};
+
 class SqliteStore {
  public:
   //! A new store at `path` (replacing it on commit), or with `append` a copy of the existing
@@ -72,6 +79,11 @@ class SqliteStore {
   //! different sweeps, repeated or missing shards. Rows are copied by query.
   static void merge(const std::vector<std::string>& shards, const std::string& path);
 
+  //! The provenance a store records, one per sweep in id order (dcplan verify). The store is
+  //! opened read-only as every store dcplan reads: nothing in it runs, and it must hold only
+  //! dcplan's tables. Throws InputError otherwise.
+  [[nodiscard]] static std::vector<StoreRecord> read_provenance(const std::string& path);
+
   //! Whether a file starts with SQLite's header ("SQLite format 3").
   [[nodiscard]] static bool is_sqlite(const std::string& path);
 
@@ -79,16 +91,5 @@ class SqliteStore {
   struct Impl;
   std::unique_ptr<Impl> impl_;
 };
-
-//! One sweep's record in a store's `meta` table.
-struct StoreRecord {
-  long long sweep = 0;
-  std::string kind;  //!< run | sweep | compare
-  Provenance provenance;
-};
-
-//! The provenance a store records, one per sweep in id order. The store is opened read-only,
-//! defensively (no trusted schema): its `meta` must be a table. Throws InputError otherwise.
-[[nodiscard]] std::vector<StoreRecord> read_store_provenance(const std::string& path);
 
 }  // namespace dcplan::io
