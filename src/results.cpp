@@ -74,7 +74,8 @@ constexpr std::array kColumns = {
     ColumnInfo{"limit", "", K::kText, false, false,
                "the constraints that bound the region this year, joined by +: closed, grid, cap, "
                "power, hardware, or budget when none held and it spent all it was given "
-               "(docs/model.md); the total row joins the regions'"},
+               "(docs/model.md); the total row shows those of regions given together at least "
+               "10% of the year's budget_usd (never closed)"},
     ColumnInfo{"demand_eflop_year", "EFLOP-year", K::kFlow, false, true, "compute demand"},
     ColumnInfo{"unmet_eflop_year", "EFLOP-year", K::kFlow, false, true,
                "demand minus delivered compute"},

@@ -20,7 +20,7 @@ enum class ColumnKind {
   kStock,  //!< end-of-year value; summed over regions
   kFlow,   //!< total over the year; summed over regions
   kRatio,  //!< recomputed from other columns in total rows
-  kText,   //!< words, not a number (`limit`); the total row joins the regions'
+  kText,   //!< words, not a number (`limit`); the total row: those of regions given >= 10%
 };
 
 struct ColumnInfo {

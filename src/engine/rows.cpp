@@ -226,6 +226,21 @@ void hardware_totals(const State& state, const Year& y, const Layout& layout, Re
   }
 }
 
+//! The total row's limit: a constraint shows when the regions that show it were given together
+//! at least 10% of the year's new budget; `closed` never; with no new budget, every label a
+//! region shows but `closed`.
+unsigned total_limit(unsigned limits, const std::array<double, kNumLimits>& limit_budget,
+                     double budget_usd) {
+  unsigned out = 0;
+  for (int bit = 0; bit < kNumLimits; ++bit) {
+    const unsigned flag = 1U << bit;
+    if (flag == kLimitClosed || (limits & flag) == 0) continue;
+    if (!(budget_usd > 0) || limit_budget[static_cast<std::size_t>(bit)] >= 0.1 * budget_usd)
+      out |= flag;
+  }
+  return out;
+}
+
 }  // namespace
 
 void set_utilisation(const State& state, Year& y) {
@@ -281,18 +296,23 @@ void write_rows(State& state, const Year& y, const Layout& layout, Results& out)
   const CarryShares carry = carry_shares(state, y);
   double* tot = &out.values(layout.row(y.t, regions), 0);
   std::fill(tot, tot + kNumCols, 0.0);
-  std::array<double, kNumCols> scratch{};  // a region's row when only totals are kept
-  unsigned limits = 0;                     // the total row joins the regions' limits
+  std::array<double, kNumCols> scratch{};         // a region's row when only totals are kept
+  std::array<double, kNumLimits> limit_budget{};  // budget_usd of the regions showing each limit
+  unsigned limits = 0;                            // every label a region shows
   for (Index r = 0; r < regions; ++r) {
-    limits |= state.regions[static_cast<std::size_t>(r)].limit;
     double* v = layout.region_rows ? &out.values(layout.row(y.t, r), 0) : scratch.data();
     region_row(state, y, static_cast<std::size_t>(r), carry, v);
+    const unsigned limit = state.regions[static_cast<std::size_t>(r)].limit;
+    limits |= limit;
+    for (int bit = 0; bit < kNumLimits; ++bit) {
+      if ((limit & (1U << bit)) != 0) limit_budget[static_cast<std::size_t>(bit)] += v[kBudgetUsd];
+    }
     // Each row is added to the total as soon as it is complete.
     Eigen::Map<Row>(tot) += Eigen::Map<const Row>(v);
     if constexpr (kByHw) hardware_rows(state, y, static_cast<std::size_t>(r), layout, out);
   }
   finish_total(state, y, tot);
-  tot[kLimit] = limits;
+  tot[kLimit] = total_limit(limits, limit_budget, tot[kBudgetUsd]);
   if constexpr (kByHw) hardware_totals(state, y, layout, out);
 }
 
