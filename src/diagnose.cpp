@@ -2,6 +2,8 @@
 
 #include <fmt/format.h>
 
+#include <cmath>
+
 #include "dcplan/io/format.hpp"
 
 namespace dcplan {
@@ -107,6 +109,31 @@ std::vector<std::string> run_warnings(const Results& res) {
           "budget{}",
           money(carry), last_year, 100 * carry / budget,
           bound.empty() ? std::string() : "; bound by " + bound));
+    }
+  }
+  return out;
+}
+
+std::vector<std::string> observed_warnings(const Scenario& s, const Results& res) {
+  std::vector<std::string> out;
+  for (const auto& [metric, values] : s.observed) {
+    const int col = value_column(metric);
+    if (col < 0) continue;
+    for (const auto& [year, observed] : values) {
+      if (year < s.horizon.start || year > s.horizon.end) continue;
+      const auto row = res.find_row(year, RowKey::kTotal);
+      if (row < 0) continue;
+      const double modelled = res.values(row, col);
+      if (is_empty_cell(modelled)) continue;
+      const double diff = std::abs(modelled - observed);
+      if (observed == 0 ? diff > 0 : diff > 0.05 * std::abs(observed)) {
+        out.push_back(fmt::format(
+            "modelled {} in {} is {}, {} the observed {} (observed/{}/{}){}", metric, year,
+            of(col, modelled), modelled > observed ? "above" : "below", of(col, observed), metric,
+            year,
+            observed == 0 ? std::string()
+                          : fmt::format(": {:+.1f}%", 100 * (modelled - observed) / observed)));
+      }
     }
   }
   return out;

@@ -27,6 +27,7 @@
 #include "dcplan/results.hpp"
 #include "dcplan/schema.hpp"
 #include "dcplan/selector.hpp"
+#include "dcplan/targets.hpp"
 #include "dcplan/trajectory.hpp"
 #include "json_io.hpp"
 #include "load_detail.hpp"
@@ -956,6 +957,7 @@ class Builder {
     read_params(s, params::Scope::kTop, 0, "", doc_);
     capex(s);
     buyable(s);
+    observed(s);
     targets(s);
     if (!ctx_.ok()) return std::nullopt;
     // The rules between values, shared with sweep, which checks them again for every run.
@@ -1200,6 +1202,7 @@ class Builder {
       }
       allowed_hardware(s, v, r, ptr);
       initial_fleet(s, v, r, ptr);
+      initial_built(s, v, r, ptr);
       s.regions.push_back(std::move(r));
       read_params(s, params::Scope::kRegion, s.regions.size() - 1, ptr, v);
     }
@@ -1256,6 +1259,19 @@ class Builder {
     }
   }
 
+  //! Model v3: the year the initial capacity was built, at most the horizon start.
+  void initial_built(const Scenario& s, const json& v, Region& r, const std::string& ptr) {
+    const json* init = member(v, "initial");
+    const json* built = init != nullptr ? member(*init, "built") : nullptr;
+    if (built == nullptr || !is_integral(*built)) return;  // its type is checked by check()
+    r.initial_built = as_int(built->get<double>());
+    if (*r.initial_built > s.horizon.start) {
+      ctx_.error(join_ptr(join_ptr(ptr, "initial"), "built"),
+                 "expected a year <= the horizon start (" + std::to_string(s.horizon.start) +
+                     "), found " + std::to_string(*r.initial_built));
+    }
+  }
+
   //! Resolves selector maps per region; an exact selector must name a region.
   std::vector<std::string> selectors(const Scenario& s, const json& map, const std::string& ptr) {
     std::vector<std::string> out;
@@ -1287,6 +1303,7 @@ class Builder {
   }
 
   void capex(Scenario& s) {
+    v3_policies(s);
     check_split(s);
     policies(s);
     region_weights(s);
@@ -1302,6 +1319,42 @@ class Builder {
     s.capex.overflow = overflow == "carry"    ? Overflow::kCarry
                        : overflow == "strand" ? Overflow::kStrand
                                               : Overflow::kFacility;
+  }
+
+  //! Model v3's choices: facility_sizing, carryover, finance.initial_assets (their values were
+  //! checked against the key table).
+  void v3_policies(Scenario& s) {
+    const json& capex = capex_section();
+    s.capex.facility_sizing =
+        text(capex, "facility_sizing") == "need" ? FacilitySizing::kNeed : FacilitySizing::kShare;
+    s.capex.carryover =
+        text(capex, "carryover") == "category" ? Carryover::kCategory : Carryover::kSplit;
+    const json* finance = member(doc_, "finance");
+    s.finance.initial_assets = finance != nullptr && text(*finance, "initial_assets") == "book"
+                                   ? InitialAssets::kBook
+                                   : InitialAssets::kSunk;
+  }
+
+  //! Under facility_sizing "need", the split holds only "other" (a number): the region's rule
+  //! divides the rest between IT and facilities. Returns false when the split is not one.
+  bool check_need_split(const json& split) {
+    bool ok = true;
+    for (const char* part : {"it", "facility"}) {
+      if (member(split, part) == nullptr) continue;
+      ctx_.error(join_ptr("/capex/split", part),
+                 std::string("expected no \"") + part +
+                     "\" share under capex.facility_sizing \"need\" (the region's need divides "
+                     "IT and facility money; split holds only \"other\"), found " +
+                     jsonio::excerpt_json(split.at(part)));
+      ok = false;
+    }
+    if (const json* other = member(split, "other"); other != nullptr && other->is_string()) {
+      ctx_.error("/capex/split/other",
+                 "expected a share (a number or a trajectory) under capex.facility_sizing "
+                 "\"need\", found \"rest\" (there is no other share for it to complete)");
+      ok = false;
+    }
+    return ok;
   }
 
   //! What each region may buy: allowed there and with a share in some year.
@@ -1328,8 +1381,22 @@ class Builder {
     const int years = h_.years();
     const json& capex = capex_section();
     const bool any_budget = (s.capex.budget > 0).any();
+    if (s.capex.facility_sizing == FacilitySizing::kNeed) {
+      // Model v3: only "other" (0 when absent); IT and facility money are divided by need.
+      s.capex.split_rest = -1;
+      if (const json* split = member(capex, "split"); split != nullptr && split->is_object())
+        (void)check_need_split(*split);
+      return;
+    }
     if (const json* split = member(capex, "split"); split != nullptr && split->is_object()) {
       static constexpr std::array<const char*, 3> kParts = {"it", "facility", "other"};
+      for (const char* part : {"it", "facility"}) {
+        if (member(*split, part) == nullptr) {
+          ctx_.error("/capex/split", std::string("missing required key \"") + part +
+                                         "\" (expected it, facility and other summing to 1; "
+                                         "only capex.facility_sizing \"need\" leaves them out)");
+        }
+      }
       s.capex.split_rest = -1;
       for (int i = 0; i < 3; ++i) {
         const json* v = member(*split, kParts[static_cast<std::size_t>(i)]);
@@ -1442,6 +1509,37 @@ class Builder {
     }
   }
 
+  //! Model v3: observed history, {METRIC: {YEAR: value}} for total rows; METRIC a result column
+  //! with numbers.
+  void observed(Scenario& s) {
+    const json* obs = member(doc_, "observed");
+    if (obs == nullptr || !obs->is_object()) return;
+    std::vector<std::string> known;
+    for (const auto& c : result_columns()) {
+      if (c.kind != ColumnKind::kKey && c.kind != ColumnKind::kText) known.emplace_back(c.name);
+    }
+    for (const auto& [metric, years] : obs->items()) {
+      const std::string mptr = join_ptr("/observed", metric);
+      const ColumnInfo* col = find_column(metric);
+      if (col == nullptr || col->kind == ColumnKind::kKey || col->kind == ColumnKind::kText) {
+        ctx_.error(mptr, "expected a result column with numbers (e.g. energy_twh), found " +
+                             in_quotes(metric) + suggestion(metric, known));
+        continue;
+      }
+      if (col->demand_only && !s.demand) {
+        ctx_.error(mptr,
+                   "the metric " + in_quotes(metric) + " exists only when the scenario has demand");
+        continue;
+      }
+      if (!years.is_object()) continue;  // reported by check()
+      for (const auto& [year_key, value] : years.items()) {
+        const auto year = parse_year(year_key);
+        if (!year || !value.is_number()) continue;  // reported by check()
+        s.observed[metric][*year] = value.get<double>();
+      }
+    }
+  }
+
   void targets(Scenario& s) {
     const json* ts = member(doc_, "targets");
     if (ts == nullptr || !ts->is_array()) return;
@@ -1470,12 +1568,17 @@ class Builder {
       }
       target_region(s, target, ptr);
       target_years(t, target, ptr);
-      target_bound(t, target, ptr);
+      target_bound(s, t, target, ptr);
       s.targets.push_back(std::move(target));
     }
   }
 
   [[nodiscard]] bool in_horizon(int y) const { return y >= h_.start && y <= h_.end; }
+
+  static bool col_is_money(const std::string& metric) {
+    const ColumnInfo* col = find_column(metric);
+    return col != nullptr && col->money;
+  }
 
   //! A target's region: total, a region id, or a selector that matches a region.
   void target_region(const Scenario& s, const Target& target, const std::string& ptr) {
@@ -1519,7 +1622,7 @@ class Builder {
   }
 
   //! A target's bound: exactly one of at_least, at_most, equals; a number or k × another year.
-  void target_bound(const json& t, Target& target, const std::string& ptr) {
+  void target_bound(const Scenario& s, const json& t, Target& target, const std::string& ptr) {
     int bounds = 0;
     const std::pair<const char*, BoundKind> kinds[] = {{"at_least", BoundKind::kAtLeast},
                                                        {"at_most", BoundKind::kAtMost},
@@ -1537,10 +1640,18 @@ class Builder {
         if (k != nullptr && k->is_number()) target.value = k->get<double>();
         if (of != nullptr && is_integral(*of)) {
           target.of_year = as_int(of->get<double>());
-          if (!in_horizon(*target.of_year)) {
+          // Model v3: a base year outside the horizon is read from observed history.
+          if (const auto missing = unobserved_base_year(s, target)) {
             ctx_.error(join_ptr(join_ptr(ptr, key), "of_year"),
                        "expected a year within the horizon " + std::to_string(h_.start) + " to " +
-                           std::to_string(h_.end) + ", found " + std::to_string(*target.of_year));
+                           std::to_string(h_.end) + " or one with an observed value (/observed/" +
+                           target.metric + "/" + std::to_string(*missing) +
+                           ", total rows only), found " + std::to_string(*target.of_year));
+          } else if (target.currency != "USD" && col_is_money(target.metric) &&
+                     !in_horizon(*target.of_year)) {
+            ctx_.error(join_ptr(ptr, "currency"),
+                       "an observed base year outside the horizon has no exchange rate: give "
+                       "the target in USD (observed money is in USD)");
           }
         }
       }

@@ -31,4 +31,12 @@ const Region* Scenario::find_region(const std::string& id) const {
   return i < 0 ? nullptr : &regions[static_cast<std::size_t>(i)];
 }
 
+std::optional<double> Scenario::observed_value(const std::string& metric, int year) const {
+  const auto m = observed.find(metric);
+  if (m == observed.end()) return std::nullopt;
+  const auto v = m->second.find(year);
+  if (v == m->second.end()) return std::nullopt;
+  return v->second;
+}
+
 }  // namespace dcplan

@@ -269,7 +269,8 @@ NodePtr build() {
                                strings("hardware ids that may be installed (export controls)")),
                            "all")),
           opt("initial",
-              object("the region at the start of the horizon (sunk: no capex)",
+              object("the region at the start of the horizon (no capex; sunk unless "
+                     "finance.initial_assets is \"book\")",
                      {
                          opt("it_capacity_mw",
                              with_storage(with_default(make(Kind::kNumber, "online IT capacity",
@@ -277,6 +278,11 @@ NodePtr build() {
                                                        0),
                                           &in_region<&Region::initial_it_capacity_mw>, true)),
                          opt("fleet", fleet),
+                         opt("built",
+                             text_default(std::const_pointer_cast<Node>(year(
+                                              "year the initial capacity was built, <= the "
+                                              "horizon start (finance.initial_assets \"book\")")),
+                                          "horizon start")),
                      })),
           opt("source", text("where the figures come from")),
       });
@@ -307,10 +313,13 @@ NodePtr build() {
               object("shares of the budget by category; sum to 1 in every year; at most one may "
                      "be \"rest\"",
                      {
-                         req("it", with_storage(split_part("share spent on accelerators"),
+                         opt("it", with_storage(split_part("share spent on accelerators (required "
+                                                           "unless facility_sizing is \"need\")"),
                                                 &in<&Scenario::capex, &Capex::split_it>)),
-                         req("facility",
-                             with_storage(split_part("share spent on building, power and cooling"),
+                         opt("facility",
+                             with_storage(split_part("share spent on building, power and cooling "
+                                                     "(required unless facility_sizing is "
+                                                     "\"need\")"),
                                           &in<&Scenario::capex, &Capex::split_facility>)),
                          req("other", with_storage(split_part("share spent on anything else"),
                                                    &in<&Scenario::capex, &Capex::split_other>)),
@@ -324,6 +333,15 @@ NodePtr build() {
                      "\"carry\" waits for next year, \"strand\" buys accelerators that wait "
                      "for power (version 1)",
                      {"facility", "carry", "strand"})),
+          opt("facility_sizing",
+              choice("how IT and facility money divide: \"share\", by split; \"need\", "
+                     "facilities sized to what the region's IT money will need when they come "
+                     "online (split then holds only other)",
+                     {"share", "need"})),
+          opt("carryover",
+              choice("money carried to next year: \"split\" joins the budget and is split "
+                     "again; \"category\" stays IT or facility money",
+                     {"split", "category"})),
           opt("region_weights",
               text_default(
                   map(KeyKind::kSelector,
@@ -393,6 +411,11 @@ NodePtr build() {
                                              "years", {1.0, 100.0}),
                                         20),
                            &in<&Scenario::finance, &Finance::facility_life_years>)),
+          opt("initial_assets",
+              choice("the initial fleet and capacity: \"sunk\" (no depreciation or "
+                     "maintenance) or \"book\" (depreciated and maintained over their lives "
+                     "from their vintage or initial.built)",
+                     {"sunk", "book"})),
       });
 
   auto metric = make(Kind::kString, "result column the target applies to");
@@ -458,6 +481,14 @@ NodePtr build() {
           opt("demand", demand),
           opt("finance", finance),
           opt("targets", targets),
+          opt("observed",
+              map(KeyKind::kId,
+                  "observed history of total rows: result column -> {year -> value}; ratio "
+                  "bounds use it for their base year, and a run warns when the model strays "
+                  "more than 5% from it",
+                  map(KeyKind::kYear, "year -> observed value",
+                      num("the total row's observed value (the column's unit; money in USD)",
+                          "column unit", {})))),
       });
   return root;
 }

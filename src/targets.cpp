@@ -99,6 +99,21 @@ const char* bound_op(BoundKind kind) {
   return "";
 }
 
+std::optional<double> observed_base(const Scenario& s, const Target& t, int year) {
+  if (t.region != "total") return std::nullopt;
+  return s.observed_value(t.metric, year);
+}
+
+std::optional<int> unobserved_base_year(const Scenario& s, const Target& t) {
+  if (!t.of_year) return std::nullopt;
+  const int span = t.last_year - t.first_year;
+  for (int y = *t.of_year; y <= *t.of_year + span; ++y) {
+    if (y >= s.horizon.start && y <= s.horizon.end) continue;
+    if (!observed_base(s, t, y)) return y;
+  }
+  return std::nullopt;
+}
+
 std::vector<TargetResult> check_targets(const Scenario& s, const Results& res) {
   std::vector<TargetResult> out;
   for (const auto& t : s.targets) {
@@ -124,11 +139,34 @@ std::vector<TargetResult> check_targets(const Scenario& s, const Results& res) {
     std::string bound_text;
     if (t.of_year) {
       const int span = t.last_year - t.first_year;
-      const double base = read(*t.of_year, *t.of_year + span);
+      bool observed = false;
+      for (int y = *t.of_year; y <= *t.of_year + span; ++y)
+        observed |= observed_base(s, t, y).has_value();
+      double base = 0;
+      if (!observed) {
+        base = read(*t.of_year, *t.of_year + span);
+      } else if (span > 0 && column_info(static_cast<Col>(col)).kind == ColumnKind::kRatio) {
+        // A ratio over years is the ratio of sums, which observed values of the ratio lack.
+        throw InputError(s.file, "/targets/" + std::to_string(out.size()),
+                         fmt::format("{} is a ratio: an observed base needs one year, not {}-{}",
+                                     t.metric, *t.of_year, *t.of_year + span));
+      } else {
+        // Model v3: each base year observed when recorded, else modelled, so a sweep over
+        // inputs that move history leaves the bound where history put it.
+        const bool convert = t.currency != "USD" && column_info(static_cast<Col>(col)).money;
+        for (int y = *t.of_year; y <= *t.of_year + span; ++y) {
+          if (const auto o = observed_base(s, t, y)) {
+            base += convert ? *o * s.fx_per_usd.at(t.currency)(y - s.horizon.start) : *o;
+          } else {
+            base += read(y, y);
+          }
+        }
+      }
       r.bound = t.value * base;
-      bound_text = fmt::format("{} ({} x {} in {})", num(r.bound), num(t.value), num(base),
+      bound_text = fmt::format("{} ({} x {} in {}{})", num(r.bound), num(t.value), num(base),
                                span == 0 ? std::to_string(*t.of_year)
-                                         : fmt::format("{}-{}", *t.of_year, *t.of_year + span));
+                                         : fmt::format("{}-{}", *t.of_year, *t.of_year + span),
+                               observed ? ", observed" : "");
     } else {
       r.bound = t.value;
       bound_text = num(r.bound);

@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "dcplan/results.hpp"
+#include "dcplan/scenario.hpp"
 
 namespace dcplan {
 
@@ -20,5 +21,11 @@ namespace dcplan {
 //! accelerators waiting for power, capacity standing empty while money carries over, money
 //! piling up unspent. Region names are as in the results (callers escape them for a terminal).
 [[nodiscard]] std::vector<std::string> run_warnings(const Results& results);
+
+//! Model v3: a warning for each observed value (scenario key `observed`) of a year inside the
+//! horizon that the modelled total differs from by more than 5% of it (by anything when it is
+//! 0), naming both.
+[[nodiscard]] std::vector<std::string> observed_warnings(const Scenario& scenario,
+                                                         const Results& results);
 
 }  // namespace dcplan

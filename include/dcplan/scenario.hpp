@@ -74,6 +74,10 @@ struct Region {
   std::vector<bool> allowed;  //!< per hardware index
   double initial_it_capacity_mw = 0;
   std::vector<InitialCohort> initial_fleet;
+  // Model v3, initial assets on the books:
+  //! The year the initial capacity was built (initial.built, <= horizon start); absent: the
+  //! horizon start. Read under finance.initial_assets "book" only.
+  std::optional<int> initial_built;
 
   [[nodiscard]] bool is_open(int year) const { return !opens || year >= *opens; }
 };
@@ -91,6 +95,20 @@ enum class Overflow {
   kStrand,    //!< it buys accelerators that wait for power (version 1)
 };
 
+// Model v3: facilities sized to need, carry-over by category (docs/model.md, step 3).
+
+//! How a region's IT and facility money is divided (capex.facility_sizing).
+enum class FacilitySizing {
+  kShare,  //!< by capex.split (default, version 2)
+  kNeed,   //!< facilities to what the region's IT money will need (split holds only "other")
+};
+
+//! What carried-over money becomes (capex.carryover).
+enum class Carryover {
+  kSplit,     //!< joins next year's budget and is split again (default, version 2)
+  kCategory,  //!< IT stays IT, facility stays facility
+};
+
 struct Capex {
   Eigen::ArrayXd budget;          //!< [scenario currency] by year
   Eigen::ArrayXd fx_per_usd;      //!< scenario currency per USD, by year (1 for USD)
@@ -106,6 +124,9 @@ struct Capex {
   //! Per region: the hardware it may install (allowed_hardware) with a share in some year,
   //! ascending. Derived from `mix` and `allowed` by the loader, once.
   std::vector<std::vector<int>> buyable;
+  // Model v3:
+  FacilitySizing facility_sizing = FacilitySizing::kShare;
+  Carryover carryover = Carryover::kSplit;
 };
 
 struct Operations {
@@ -119,10 +140,17 @@ struct Demand {
   std::optional<Eigen::ArrayXd> price_usd_per_eflop_year;
 };
 
+//! The initial fleet and capacity in the accounts (finance.initial_assets).
+enum class InitialAssets {
+  kSunk,  //!< no capex, depreciation or maintenance (default, version 2)
+  kBook,  //!< depreciated and maintained from their vintage (fleet) or initial.built (capacity)
+};
+
 struct Finance {
   Eigen::ArrayXd discount_rate;
   Eigen::ArrayXd maintenance_rate;
   int facility_life_years = 20;
+  InitialAssets initial_assets = InitialAssets::kSunk;  //!< model v3
 };
 
 enum class BoundKind { kAtLeast, kAtMost, kEquals };
@@ -161,11 +189,16 @@ struct Scenario {
   std::optional<Demand> demand;
   Finance finance;
   std::vector<Target> targets;
+  //! Model v3: observed values of total rows, result column -> year -> value (the column's
+  //! unit; money in USD). Ratio bounds use them in place of the modelled base.
+  std::map<std::string, std::map<int, double>> observed;
 
   [[nodiscard]] const Hardware* find_hardware(const std::string& id) const;
   [[nodiscard]] const Region* find_region(const std::string& id) const;
   [[nodiscard]] int hardware_index(const std::string& id) const;  //!< -1 when absent
   [[nodiscard]] int region_index(const std::string& id) const;    //!< -1 when absent
+  //! The observed value of `metric` in `year` (total rows), when the scenario records one.
+  [[nodiscard]] std::optional<double> observed_value(const std::string& metric, int year) const;
 };
 
 }  // namespace dcplan

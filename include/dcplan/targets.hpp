@@ -7,6 +7,7 @@
 // value <= bound + tol·|bound|, equals when |value − bound| <= tol·|bound|.
 #pragma once
 
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -39,6 +40,16 @@ struct TargetResult {
 [[nodiscard]] double read_metric(const Scenario& scenario, const Results& results, int col,
                                  const std::string& selector, int first, int last,
                                  const std::string& currency = "USD");
+
+//! Model v3: the observed value of a target's metric in `year` when the scenario records one
+//! and the target reads total rows (observed history is of total rows only).
+[[nodiscard]] std::optional<double> observed_base(const Scenario& scenario, const Target& target,
+                                                  int year);
+
+//! Model v3: the first year of a ratio target's base ([of_year, of_year + its span]) that lies
+//! outside the horizon with no observed value; nullopt when every base year can be read.
+[[nodiscard]] std::optional<int> unobserved_base_year(const Scenario& scenario,
+                                                      const Target& target);
 
 //! ">=", "<=" or "==".
 [[nodiscard]] const char* bound_op(BoundKind kind);

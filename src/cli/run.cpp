@@ -113,6 +113,9 @@ int run(const RunOptions& o) {
   for (const auto& w : run_warnings(results)) {
     spdlog::warn("{}: {}", text::terminal_safe(o.scenario, 160), text::terminal_safe(w, 600));
   }
+  for (const auto& w : observed_warnings(s, results)) {
+    spdlog::warn("{}: {}", text::terminal_safe(o.scenario, 160), text::terminal_safe(w, 600));
+  }
 
   if (!o.check && o.junit.empty()) return 0;
   const auto checked = check_targets(s, results);

@@ -1,6 +1,7 @@
 // Money to regions: the year's budget split into IT, facility and other and shared over the
 // open regions by weight (step 3); IT money placed where accelerators can be powered, or by
 // weight as in version 1, and what finds no region (step 6).
+#include <algorithm>
 #include <limits>
 
 #include "dcplan/results.hpp"
@@ -86,6 +87,67 @@ bool spread_over_buyers(State& state, double usd) {
   return true;
 }
 
+// Model v3 (docs/model.md, step 3): carry-over by category and facilities sized to need.
+
+//! The year's IT, facility and other money over all regions: under "category", each carried
+//! category stays itself; under "split", carry-over joins the new money and is split again.
+//! Under "need", split.it and split.facility are 0 and IT + facility is 1 − split.other.
+void year_categories(State& state, const Year& y) {
+  const Scenario& s = state.s();
+  const auto t = static_cast<Index>(y.t);
+  const bool need = s.capex.facility_sizing == FacilitySizing::kNeed;
+  const double it_share = need ? 1.0 - s.capex.split_other(t) : s.capex.split_it(t);
+  if (s.capex.carryover == Carryover::kCategory) {
+    state.year_it_usd = y.new_usd * it_share + state.carry_it_usd;
+    state.year_facility_usd = y.new_usd * s.capex.split_facility(t) + state.carry_facility_usd;
+    state.year_other_usd = y.new_usd * s.capex.split_other(t) + state.carry_other_usd;
+  } else {
+    state.year_it_usd = y.available_usd * it_share;
+    state.year_facility_usd = y.available_usd * s.capex.split_facility(t);
+    state.year_other_usd = y.available_usd * s.capex.split_other(t);
+  }
+}
+
+//! Facilities sized to need: the region's IT + facility money T is split into facilities
+//! S = clamp(f·(P − C + (c + 1)·m·T) / (1 + f·(c + 1)·m), 0, T) and IT T − S, with f the facility
+//! price, c the construction years, m the MW of nameplate a dollar of its mix buys, P the
+//! nameplate still there when capacity bought now comes online, C owned online capacity plus
+//! capacity under construction (leases do not count). With m = 0: S = clamp(f·(P − C), 0, T).
+double need_facility_usd(const State& state, const RegionState& st, const Region& region,
+                         const Year& y, double total_usd) {
+  const double f = region.facility_capex_usd_per_mw(y.t);
+  if (!(f > 0)) return 0.0;  // no facility price: it builds nothing
+  const int c = region.construction_years;
+  const double m = st.valid_mix ? mw_per_usd(state, st, y.t) : 0.0;
+  const double p = surviving_nameplate(state, st, y.year, c);
+  const double have = st.online_mw + st.under_construction_mw;
+  const double k = static_cast<double>(c + 1) * m;
+  const double s = f * (p - have + k * total_usd) / (1.0 + f * k);
+  return std::clamp(s, 0.0, total_usd);
+}
+
+//! Each region's IT, facility and other money under the v3 options, in place of v2's split.
+void share_v3(State& state, const Year& y) {
+  const Scenario& s = state.s();
+  year_categories(state, y);
+  const bool need = s.capex.facility_sizing == FacilitySizing::kNeed;
+  if (need) set_mixes(state, y);  // m needs this year's mix
+  for (std::size_t r = 0; r < state.regions.size(); ++r) {
+    RegionState& st = state.regions[r];
+    const double share =
+        y.weight_sum > 0 ? state.weights(static_cast<Index>(r)) / y.weight_sum : 0.0;
+    st.other_usd = state.year_other_usd * share;
+    if (need) {
+      const double total = (state.year_it_usd + state.year_facility_usd) * share;
+      st.facility_usd = total > 0 ? need_facility_usd(state, st, s.regions[r], y, total) : 0.0;
+      st.it_usd = total - st.facility_usd;
+    } else {
+      st.it_usd = state.year_it_usd * share;
+      st.facility_usd = state.year_facility_usd * share;
+    }
+  }
+}
+
 }  // namespace
 
 double mw_per_usd(const State& state, const RegionState& st, int t) {
@@ -134,6 +196,24 @@ void share_budget(State& state, Year& y) {
   }
   // With no region open, the whole sum carries over.
   if (y.weight_sum <= 0) y.unspent_usd = y.available_usd;
+  if (s.capex.carryover == Carryover::kCategory ||
+      s.capex.facility_sizing == FacilitySizing::kNeed) {
+    share_v3(state, y);
+  }
+}
+
+void carry_over(State& state, const Year& y) {
+  if (state.s().capex.carryover != Carryover::kCategory) return;
+  if (y.weight_sum <= 0) {
+    // No region open: every category carries whole, "other" as its own.
+    state.carry_it_usd = state.year_it_usd;
+    state.carry_facility_usd = state.year_facility_usd;
+    state.carry_other_usd = state.year_other_usd;
+  } else {
+    state.carry_it_usd = y.it_unspent_usd;
+    state.carry_facility_usd = y.facility_unspent_usd;
+    state.carry_other_usd = 0;
+  }
 }
 
 void place_it_money(State& state, Year& y) {

@@ -64,6 +64,7 @@ void Engine::Impl::run(const Scenario& scenario, const EngineOptions& options, R
     engine::settle_leases(state, y);                   // 6, 8: leases, PUE_r, limits
     engine::charge_facilities(state, y);               // 10: facilities in service
     engine::set_utilisation(state, y);                 // 7
+    engine::carry_over(state, y);                      // 3 (v3): carry-over by category
     engine::write_rows<kByHw>(state, y, layout, out);  // 8-12, totals, carry-over
   }
   // No infinity, and no NaN outside the cells that are empty by design, ever leaves the engine.

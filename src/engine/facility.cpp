@@ -87,6 +87,23 @@ void commit_facilities(State& state, int t) {
   }
 }
 
+//! Model v3, initial assets on the books: the initial capacity K0 at f_r(t0)·K0, depreciated by
+//! f_r(t0)·K0 / facility_life_years and maintained in each year with t − built < the life.
+void charge_initial_capacity(State& state, const Year& y) {
+  const Scenario& s = state.s();
+  const int life = s.finance.facility_life_years;
+  for (std::size_t r = 0; r < state.regions.size(); ++r) {
+    RegionState& st = state.regions[r];
+    const Region& region = s.regions[r];
+    const int built = region.initial_built.value_or(s.horizon.start);
+    const double gross = y.year - built < life
+                             ? region.facility_capex_usd_per_mw(0) * region.initial_it_capacity_mw
+                             : 0.0;
+    st.initial_facility_in_service_usd = gross;
+    st.initial_facility_depreciation_usd = gross / life;
+  }
+}
+
 }  // namespace
 
 void capacity_online(State& state, const Year& y) {
@@ -132,6 +149,7 @@ void charge_facilities(State& state, const Year& y) {
       st.facility_in_service_usd = st.facility_gross_usd.segment(t - life + 1, life).sum();
     }
   }
+  if (state.s().finance.initial_assets == InitialAssets::kBook) charge_initial_capacity(state, y);
 }
 
 }  // namespace dcplan::engine

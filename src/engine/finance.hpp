@@ -33,6 +33,11 @@ inline RegionMoney region_money(const State& state, const RegionState& st, const
                        st.facility_in_service_usd);
   if (region.lease_usd_per_mw_year) m.lease_usd = st.leased_mw * (*region.lease_usd_per_mw_year)(t);
   m.capex_usd = st.it_spent_usd + st.facility_spent_usd + st.other_usd;
+  if (state.s().finance.initial_assets == InitialAssets::kBook) {
+    // Model v3: the initial capacity on the books (the initial fleet is among the cohorts).
+    m.depreciation_usd += st.initial_facility_depreciation_usd;
+    m.maintenance_usd += state.s().finance.maintenance_rate(t) * st.initial_facility_in_service_usd;
+  }
   return m;
 }
 

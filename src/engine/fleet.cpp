@@ -1,6 +1,7 @@
 // The fleet: ageing, failures and retirement (step 2), the stranded queue (step 5), purchases
 // and their installation (step 6). A region's fleet is a list of cohorts, oldest first.
 #include <algorithm>
+#include <cmath>
 
 #include "dcplan/results.hpp"
 #include "engine/model.hpp"
@@ -227,6 +228,22 @@ void settle_leases(State& state, const Year& y) {
     const bool given = st.it_usd + st.facility_usd + st.other_usd + st.it_excess_usd > kEps;
     if (st.limit == 0 && given) st.limit = kLimitBudget;
   }
+}
+
+double surviving_nameplate(const State& state, const RegionState& st, int year, int years_ahead) {
+  // Step 2's rule carried forward: a cohort is still there at the end of year + years_ahead iff
+  // its age then is below its lifetime (step retirement), and its installed part has lost
+  // annual_failure_rate in each of those years (all of them at age >= 1); queued batches do not
+  // fail. A retirement curve plugs in here: the step test and the failures become the curve's
+  // survival over the years ahead, followed by failures, as in step 2.
+  double mw = 0;
+  for (const Cohort& c : st.cohorts) {
+    const HardwareConstants& k = state.hardware[static_cast<std::size_t>(c.hardware)];
+    if (year + years_ahead - c.vintage >= k.life) continue;
+    const double kept = years_ahead == 0 ? 1.0 : std::pow(1.0 - k.afr, years_ahead);
+    mw += (c.installed * kept + c.stranded) * k.w_mw;
+  }
+  return mw;
 }
 
 template void age_fleet<true>(State&, const Year&);

@@ -123,7 +123,9 @@ struct RegionState {
   double it_room_usd = 0;             //!< IT money its free capacity can still take
   unsigned limit = 0;                 //!< the constraints that bound it this year (Limit)
   bool any_stranded = false;          //!< a cohort waits for power (after ageing)
-  std::vector<Buy> buy;               //!< this year's mix over buyable hardware, unnormalised
+  // Model v3, initial assets on the books: the initial capacity's charge this year [USD].
+  double initial_facility_depreciation_usd = 0, initial_facility_in_service_usd = 0;
+  std::vector<Buy> buy;  //!< this year's mix over buyable hardware, unnormalised
   bool valid_mix = false;
   double mix_sum = 0;
   // This year's flows and sums over the cohorts.
@@ -143,13 +145,22 @@ struct State {
   ArrayXd weights;          //!< per region, this year (0 when closed)
   double carry_usd = 0;     //!< carried into this year
   double overflow_usd = 0;  //!< this year's IT money that found no power (step 6)
-  double discount = 1.0;    //!< Π (1 + discount rate) over the years since the first
+  // Model v3, carry-over by category: what was carried into this year, by category [USD]
+  // (their sum is carry_usd); the year's money by category, over all regions.
+  double carry_it_usd = 0, carry_facility_usd = 0, carry_other_usd = 0;
+  double year_it_usd = 0, year_facility_usd = 0, year_other_usd = 0;
+  double discount = 1.0;  //!< Π (1 + discount rate) over the years since the first
   [[nodiscard]] const Scenario& s() const { return *scenario; }
 };
 
 //! The MW of nameplate a dollar of the region's IT money buys this year: Σ s_h · all_in_w_h /
 //! price_h(t) over its mix renormalised (docs/model.md, step 6). 0 without a valid mix.
 double mw_per_usd(const State& state, const RegionState& st, int t);
+
+//! Model v3 (facilities sized to need): the nameplate [MW] of the region's units installed and
+//! queued now (after step 2) that are still there at the end of `year + years_ahead`, each cohort
+//! carried through the years ahead by retirement and failures, no purchase anticipated.
+double surviving_nameplate(const State& state, const RegionState& st, int year, int years_ahead);
 
 //! What the steps of one year share.
 struct Year {
@@ -191,6 +202,7 @@ void buy_accelerators(State& state, const Year& y);   // 6: purchases, installs
 void build_with_overflow(State& state, Year& y);      // 6: overflow on facilities
 void settle_leases(State& state, const Year& y);      // 6, 8: leases, PUE_r, limits
 void charge_facilities(State& state, const Year& y);  // 10: facility depreciation
+void carry_over(State& state, const Year& y);         // 3 (v3): what carries, by category
 void set_utilisation(const State& state, Year& y);    // 7
 template <bool kByHw>
 Layout prepare_rows(const State& state, const EngineOptions& options, Results& out);

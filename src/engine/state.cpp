@@ -29,13 +29,21 @@ void place_initial_fleet(RegionState& st, const Region& region, const Scenario& 
   st.cohorts.clear();
   for (const auto& c : region.initial_fleet) {
     DCPLAN_ASSERT(c.vintage <= scenario.horizon.start);
-    const Cohort cohort{
+    Cohort cohort{
         .hardware = c.hardware,
         .vintage = c.vintage,
         .installed = c.count,
         .price_usd = c.vintage == scenario.horizon.start
                          ? scenario.hardware[static_cast<std::size_t>(c.hardware)].price_usd(0)
                          : 0.0};
+    if (scenario.finance.initial_assets == InitialAssets::kBook) {
+      // Model v3, on the books: charged like a purchase at the first horizon year's price,
+      // n0 · price_h(max(v, t0)) / L_h while t − v < L_h (exactly while the cohort is listed).
+      cohort.capex_usd =
+          c.count * scenario.hardware[static_cast<std::size_t>(c.hardware)].price_usd(0);
+      cohort.depreciation_usd =
+          cohort.capex_usd / scenario.hardware[static_cast<std::size_t>(c.hardware)].lifetime_years;
+    }
     // Insertion by vintage, stable: initial fleets are short and usually in order.
     auto at = st.cohorts.end();
     while (at != st.cohorts.begin() && (at - 1)->vintage > c.vintage) --at;
@@ -78,6 +86,7 @@ void reset(State& state, const Scenario& scenario) {
   state.on_sale.setZero(hardware_count);
   state.carry_usd = 0;
   state.overflow_usd = 0;
+  state.carry_it_usd = state.carry_facility_usd = state.carry_other_usd = 0;
   state.discount = 1.0;
 }
 

@@ -211,6 +211,18 @@ Chart chart_of(const Report& rep, std::string id, std::string title, std::string
   return c;
 }
 
+//! Model v3: a marker for each observed value of `col` (scenario key `observed`) in a year the
+//! chart shows.
+void add_observed(const Report& rep, Chart& c, Col col) {
+  const auto m = rep.main.s->observed.find(std::string(column_info(col).name));
+  if (m == rep.main.s->observed.end()) return;
+  for (const auto& [year, value] : m->second) {
+    const auto y = static_cast<double>(year);
+    if (std::find(c.x.begin(), c.x.end(), y) != c.x.end())
+      c.markers.push_back({y, value, "observed"});
+  }
+}
+
 //! 1. IT capacity by region (stacked), IT load overlaid.
 std::string capacity_chart(const Report& rep) {
   const View& main = rep.main;
@@ -241,6 +253,7 @@ std::string capacity_chart(const Report& rep) {
   if (any_positive(other)) c.series.push_back({"other regions", other, false});
   c.lines.push_back({"IT load (all regions)", main.total(kItLoadMw), false});
   if (cmp) c.lines.push_back({"base: IT capacity", aligned(v, main, kItCapacityMw), true});
+  add_observed(rep, c, kItCapacityMw);
   return render_svg(c);
 }
 
@@ -258,6 +271,7 @@ std::string energy_chart(const Report& rep) {
       c.markers.push_back({static_cast<double>(t.last_year), t.bound, "target"});
     }
   }
+  add_observed(rep, c, kEnergyTwh);
   return render_svg(c);
 }
 
@@ -275,6 +289,7 @@ std::string accelerators_chart(const Report& rep) {
   }
   if (cmp)
     c.lines.push_back({"base: all installed", aligned(v, main, kAcceleratorsInstalled), true});
+  add_observed(rep, c, kAcceleratorsInstalled);
   return render_svg(c);
 }
 

@@ -13,6 +13,7 @@
 #include "dcplan/error.hpp"
 #include "dcplan/io/format.hpp"
 #include "dcplan/selector.hpp"
+#include "dcplan/targets.hpp"
 #include "json_io.hpp"
 #include "text.hpp"
 
@@ -73,15 +74,16 @@ void check_target(const Scenario& s, const Target& t, const char* option = "--ta
   auto bad = [&](const std::string& what) {
     throw InputError(option, "", "\"" + text::excerpt(t.name) + "\": " + what);
   };
-  const int span = t.last_year - t.first_year;
   for (const int y : {t.first_year, t.last_year}) {
     if (y < s.horizon.start || y > s.horizon.end) {
       bad(fmt::format("{} is outside the horizon {}-{}", y, s.horizon.start, s.horizon.end));
     }
   }
-  if (t.of_year && (*t.of_year < s.horizon.start || *t.of_year + span > s.horizon.end)) {
-    bad(fmt::format("the base year {} is outside the horizon {}-{}", *t.of_year, s.horizon.start,
-                    s.horizon.end));
+  if (t.of_year && unobserved_base_year(s, t)) {
+    bad(fmt::format(
+        "the base year {} is outside the horizon {}-{} and has no observed value "
+        "(/observed/{}/{}, total rows only)",
+        *t.of_year, s.horizon.start, s.horizon.end, t.metric, *unobserved_base_year(s, t)));
   }
   if (t.region == "total") return;
   const bool any = std::any_of(s.regions.begin(), s.regions.end(),

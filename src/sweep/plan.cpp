@@ -398,6 +398,15 @@ void check_rules(const Plan& p, long long run, Scenario& ws) {
       throw InputError("--vary", d->pointer,
                        fmt::format("run {}: {}{}", run, d->message, rest_hint(p, ws)));
     }
+  } else if (p.split_varied && ws.capex.facility_sizing == FacilitySizing::kNeed) {
+    // Model v3: under "need" the split holds only "other", which needs no partner to sum to 1.
+    if ((ws.capex.split_it != 0).any() || (ws.capex.split_facility != 0).any()) {
+      throw InputError("--vary", "/capex/split",
+                       fmt::format("run {}: capex.facility_sizing \"need\" takes no it or "
+                                   "facility share (the region's need divides them); vary "
+                                   "/capex/split/other only",
+                                   run));
+    }
   } else if (p.split_varied) {
     const Eigen::ArrayXd sum = ws.capex.split_it + ws.capex.split_facility + ws.capex.split_other;
     for (int y = 0; y < years; ++y) {

@@ -22,8 +22,10 @@ struct Gen {
 };
 
 //! A random but valid scenario. `caps` false: no max_new_mw_per_year / max_total_mw.
-//! `one_type`: a single accelerator type.
-json generate(Gen& g, bool caps, bool one_type = false) {
+//! `one_type`: a single accelerator type. `v3`: also model v3's money keys (facility_sizing,
+//! carryover, initial_assets, initial.built), drawn after everything else so that the other
+//! draws are the same.
+json generate(Gen& g, bool caps, bool one_type = false, bool v3 = false) {
   const int start = g.integer(2020, 2030);
   const int end = start + g.integer(0, 14);
   const int nh = one_type ? 1 : g.integer(1, 4);
@@ -137,6 +139,18 @@ json generate(Gen& g, bool caps, bool one_type = false) {
     doc["demand"] = {{"eflop_year", g.uniform(0, 500)},
                      {"price_usd_per_eflop_year", g.uniform(1e6, 1e9)}};
   }
+  if (v3) {
+    if (g.chance(0.6)) {
+      doc["capex"]["facility_sizing"] = "need";
+      doc["capex"]["split"] = {{"other", 1 - it - fac}};
+    }
+    if (g.chance(0.6)) doc["capex"]["carryover"] = "category";
+    if (g.chance(0.5)) doc["finance"] = {{"initial_assets", "book"}};
+    for (auto& [id, reg] : doc["regions"].items()) {
+      if (reg.contains("initial") && g.chance(0.5))
+        reg["initial"]["built"] = start - g.integer(0, 30);
+    }
+  }
   return doc;
 }
 
@@ -171,12 +185,14 @@ bool close(double a, double b, double scale) {
 }  // namespace
 
 TEST_CASE("conservation laws hold over 600 generated scenarios", "[properties]") {
+  // Twice: version 2's keys, then the same scenarios with model v3's money keys drawn on top.
+  const bool v3 = GENERATE(false, true);
   Gen g(20251123);
   Engine engine;
   Results res;
   int checked = 0;
   for (int i = 0; i < 600; ++i) {
-    const json doc = generate(g, /*caps=*/true);
+    const json doc = generate(g, /*caps=*/true, /*one_type=*/false, v3);
     INFO("scenario " << i << ": " << doc.dump());
     const Scenario s = load(doc);
     engine.run(s, {}, res);

@@ -104,7 +104,7 @@ TEST_CASE("every numeric key of the format is in the parameter table or read by 
     in_table.insert(pattern);
   }
   // Read by hand: structure (version, horizon), keys under a selector or a fleet (no single
-  // storage), optional dates, and targets (assertions, not model inputs).
+  // storage), optional dates, targets (assertions, not model inputs) and observed history.
   const std::set<std::string> by_hand = {"/dcplan",
                                          "/horizon/start",
                                          "/horizon/end",
@@ -114,7 +114,9 @@ TEST_CASE("every numeric key of the format is in the parameter table or read by 
                                          "/capex/region_weights/{selector}",
                                          "/capex/hardware_mix/{selector}/{id}",
                                          "/targets/{i}/year",
-                                         "/targets/{i}/tolerance"};
+                                         "/targets/{i}/tolerance",
+                                         "/regions/{id}/initial/built",
+                                         "/observed/{id}/{year}"};
   const std::string reference = schema::reference_markdown();
   std::size_t numeric = 0;
   for (std::size_t at = reference.find("| `/"); at != std::string::npos;
