@@ -7,6 +7,7 @@ import io
 import os
 import re
 import sys
+import tempfile
 
 sys.path.insert(0, os.path.dirname(__file__))
 from common import check, finish, run  # noqa: E402
@@ -57,5 +58,14 @@ rc, out, err = run("run", ALIBABA, "--by", "total", "--format", "csv")
 rows = list(csv.DictReader(io.StringIO(out)))
 check(rc == 0 and all("closed" not in r["limit"] for r in rows),
       f"the total row never says closed: {[r['limit'] for r in rows]}")
+
+# The report draws each observed value as a marker on the chart of its metric.
+report = os.path.join(tempfile.mkdtemp(prefix="dcplan-test-"), "report.html")
+rc, _, err = run("report", ALIBABA, "-o", report, *OBSERVED)
+html = open(report).read() if rc == 0 else ""
+energy = html[html.find('id="chart-energy"'):]
+energy = energy[:energy.find("</svg>")]
+check(rc == 0 and 'class="mlabel">observed<' in energy,
+      f"the energy chart marks the observed 2022: {rc} {err[:300]}")
 
 finish()
