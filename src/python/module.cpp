@@ -490,6 +490,13 @@ PYBIND11_MODULE(_dcplan, m) {
   m.doc() = "dcplan, the capacity-planning simulator for AI data centres, in process.";
   m.attr("__version__") = dcplan::build_info::version();
   m.attr("commit") = dcplan::build_info::commit();
+  // pybind11 2.10 looks NumPy's C API up into a function-local static on first use: a first
+  // use on two threads at once deadlocks (one waits for the static holding the GIL, the other
+  // imports NumPy inside it and needs the GIL). Look it up now, on the importing thread.
+  try {
+    (void)py::array_t<double>(0);
+  } catch (const py::error_already_set&) {  // no NumPy: sweep and run say so when called
+  }
   py::class_<PyScenario>(m, "Scenario", "A loaded, validated scenario (read-only).")
       .def_property_readonly("path", [](const PyScenario& s) { return s.path; })
       .def_property_readonly("name", [](const PyScenario& s) { return s.scenario->name; })
