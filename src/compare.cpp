@@ -419,8 +419,9 @@ CompareResult compare_scenarios(const CompareInputs& in) {
   if (!in.years.empty()) io::parse_years(in.years, years);
 
   CompareResult c;
-  c.base_scenario = load_scenario(in.base, LoadOptions{in.set_base, in.allow_dirs});
-  c.other_scenario = load_scenario(in.other, LoadOptions{in.set_other, in.allow_dirs});
+  c.base_scenario = load_scenario(in.base, LoadOptions{in.set_base, in.allow_dirs, in.base_text});
+  c.other_scenario =
+      load_scenario(in.other, LoadOptions{in.set_other, in.allow_dirs, in.other_text});
   const bool demand = c.base_scenario.demand.has_value() || c.other_scenario.demand.has_value();
   c.metrics =
       in.metrics.empty() ? default_compare_metrics() : io::parse_metrics(in.metrics, demand);

@@ -1668,6 +1668,11 @@ class Builder {
   Horizon h_;
 };
 
+//! The scenario's text: the one the caller holds, or the file's.
+std::string scenario_text(const std::string& path, const LoadOptions& options) {
+  return options.text ? *options.text : jsonio::read_text(path);
+}
+
 //! The last two passes: validate the merged document against the key table, then build.
 Scenario validate_and_build(const json& doc, const std::string& file, Context& ctx) {
   check(doc, schema::scenario(), "", ctx);
@@ -1699,7 +1704,7 @@ namespace detail {
 LoadedScenario load_with_document(const std::string& path, const LoadOptions& options) {
   Context ctx(path);
   LoadedScenario out;
-  out.document = merged(jsonio::read_text(path), path, options, ctx);
+  out.document = merged(scenario_text(path, options), path, options, ctx);
   out.scenario = validate_and_build(out.document, path, ctx);
   out.scenario.sha256 = sha256_hex(out.document.dump(2) + "\n");
   return out;
@@ -1713,7 +1718,16 @@ Scenario build_document(const json& document, const std::string& file) {
 }  // namespace detail
 
 Scenario load_scenario(const std::string& path, const LoadOptions& options) {
-  return load_scenario_text(jsonio::read_text(path), path, options);
+  return load_scenario_text(scenario_text(path, options), path, options);
+}
+
+Scenario load_scenario(const std::string& path, const LoadOptions& options, std::string& text) {
+  Context ctx(path);
+  const json doc = merged(scenario_text(path, options), path, options, ctx);
+  Scenario s = validate_and_build(doc, path, ctx);
+  text = doc.dump(2) + "\n";
+  s.sha256 = sha256_hex(text);
+  return s;
 }
 
 std::vector<Diagnostic> validate_scenario(const std::string& path, const LoadOptions& options) {
@@ -1727,7 +1741,7 @@ std::vector<Diagnostic> validate_scenario(const std::string& path, const LoadOpt
 
 std::string merged_document(const std::string& path, const LoadOptions& options) {
   Context ctx(path);
-  return merged(jsonio::read_text(path), path, options, ctx).dump(2) + "\n";
+  return merged(scenario_text(path, options), path, options, ctx).dump(2) + "\n";
 }
 
 std::optional<Diagnostic> fill_split_rest(Scenario& s) {

@@ -93,7 +93,9 @@ struct GateResult {
 
 //! What `dcplan compare` runs: two scenarios, their rows joined, the gates evaluated.
 struct CompareInputs {
-  std::string base, other;              //!< scenario files
+  std::string base, other;  //!< scenario files
+  //! Their texts when held in memory (LoadOptions::text); base and other then name them.
+  std::optional<std::string> base_text, other_text;
   std::vector<std::string> set_base;    //!< --set-base: overrides in BASE
   std::vector<std::string> set_other;   //!< --set: overrides in OTHER
   std::vector<std::string> allow_dirs;  //!< --allow-dir

@@ -22,11 +22,21 @@ struct LoadOptions {
   std::vector<std::string> overrides{};
   //! Directories include and extends may read from besides the scenario's own (--allow-dir).
   std::vector<std::string> allow_dirs{};
+  //! The scenario's text, when the caller holds it (a Python Scenario keeps its merged
+  //! document): read instead of the file, whose path then only names it in messages and anchors
+  //! include and extends.
+  std::optional<std::string> text{};
 };
 
 //! Loads and validates a scenario file ("-" for standard input). Throws InputError carrying
 //! every problem found (up to kMaxDiagnostics).
 [[nodiscard]] Scenario load_scenario(const std::string& path, const LoadOptions& options = {});
+
+//! load_scenario that also gives the merged document, as merged_document prints it (the text
+//! Scenario::sha256 hashes): loaded again through LoadOptions::text it is the same scenario,
+//! whatever happened to the files since.
+[[nodiscard]] Scenario load_scenario(const std::string& path, const LoadOptions& options,
+                                     std::string& merged);
 
 //! The same from text; `file` names it in messages and anchors relative include paths.
 [[nodiscard]] Scenario load_scenario_text(const std::string& text, const std::string& file,

@@ -10,6 +10,7 @@
 
 #include <cstdint>
 #include <functional>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -36,6 +37,8 @@ struct SearchRange {
 
 struct SolveOptions {
   std::string scenario;
+  //! The scenario's text when held in memory (LoadOptions::text); `scenario` then names it.
+  std::optional<std::string> scenario_text;
   std::vector<std::string> overrides;
   std::vector<std::string> allow_dirs;
   std::vector<std::string> targets;  //!< expressions (parse_target)
@@ -75,6 +78,8 @@ struct SolveResult {
 
 struct OptimizeOptions {
   std::string scenario;
+  //! The scenario's text when held in memory (LoadOptions::text); `scenario` then names it.
+  std::optional<std::string> scenario_text;
   std::vector<std::string> overrides;
   std::vector<std::string> allow_dirs;
   std::string objective;  //!< METRIC[@YEAR[:YEAR]][:SELECTOR]; no year: the last

@@ -10,6 +10,7 @@
 #include <Eigen/Core>
 #include <cstdint>
 #include <functional>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -56,6 +57,8 @@ struct MorrisResult {
 
 struct ScenarioOptions {
   std::string scenario;
+  //! The scenario's text when held in memory (LoadOptions::text); `scenario` then names it.
+  std::optional<std::string> scenario_text;
   std::vector<std::string> overrides;
   std::vector<std::string> allow_dirs;
   std::vector<std::string> metrics;  //!< METRIC[@YEAR[:YEAR]][:SELECTOR]; no year: the last

@@ -14,6 +14,7 @@
 #include <cstdint>
 #include <functional>
 #include <iosfwd>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -54,6 +55,8 @@ struct VarySpec {
 
 struct SweepOptions {
   std::string scenario;
+  //! The scenario's text when held in memory (LoadOptions::text); `scenario` then names it.
+  std::optional<std::string> scenario_text;
   std::vector<std::string> overrides;
   std::vector<std::string> allow_dirs;
   std::vector<std::string> varies;

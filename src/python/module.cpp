@@ -6,6 +6,7 @@
 
 #include <cmath>
 #include <memory>
+#include <optional>
 #include <string>
 #include <utility>
 #include <vector>
@@ -25,12 +26,22 @@ namespace py = pybind11;
 
 namespace {
 
-//! A loaded scenario, with what loaded it (for to_json).
+//! A loaded scenario: a snapshot. Its merged document (extends, includes and set applied) is
+//! what later calls run and apply their overrides to; the file is not read again.
 struct PyScenario {
-  std::string path;
-  dcplan::LoadOptions options;
+  std::string path;  //!< as given (bytes): names it in messages
+  std::string merged;
   std::shared_ptr<const dcplan::Scenario> scenario;
 };
+
+//! Text from the library as a Python str: a file name that is not UTF-8 as os.fsdecode gives it
+//! (surrogate escapes), never an exception.
+py::str text(const std::string& s) {
+  PyObject* o =
+      PyUnicode_DecodeUTF8(s.data(), static_cast<py::ssize_t>(s.size()), "surrogateescape");
+  if (o == nullptr) throw py::error_already_set();
+  return py::reinterpret_steal<py::str>(o);
+}
 
 //! dcplan.InputError (defined in __init__.py) carrying every diagnostic as (file, pointer,
 //! message, line, column).
@@ -38,7 +49,8 @@ struct PyScenario {
   py::gil_scoped_acquire gil;
   py::list diagnostics;
   for (const auto& d : e.diagnostics()) {
-    diagnostics.append(py::make_tuple(d.file, d.pointer, d.message, d.line, d.column));
+    diagnostics.append(
+        py::make_tuple(text(d.file), text(d.pointer), text(d.message), d.line, d.column));
   }
   const py::object cls = py::module_::import("dcplan").attr("InputError");
   const py::object error = cls(diagnostics);
@@ -69,23 +81,49 @@ std::vector<std::string> as_overrides(const py::object& set) {
   return strings(set);  // "PTR=JSON" texts, as on the command line
 }
 
-//! Where a scenario argument comes from: a path, or a loaded Scenario (its file and the
-//! overrides it was loaded with), and `set` applied after those.
+//! A path argument (str, bytes or os.PathLike) as the bytes the system sees (os.fsencode); a
+//! NUL, which would cut it short, is an InputError naming `argument`.
+std::string fs_path(const py::handle& path, const char* argument) {
+  const std::string s = py::module_::import("os").attr("fsencode")(path).cast<std::string>();
+  if (s.find('\0') != std::string::npos) {
+    raise_input(dcplan::InputError(argument, "",
+                                   "expected a file name, found a path with a NUL byte (at byte " +
+                                       std::to_string(s.find('\0')) + ")"));
+  }
+  return s;
+}
+
+//! Standard input for the path "-": sys.stdin read to its end (what the interpreter has there,
+//! or whatever a program put in its place), as bytes.
+std::string read_stdin() {
+  const py::object in = py::module_::import("sys").attr("stdin");
+  if (in.is_none()) {
+    raise_input(dcplan::InputError("-", "", "no standard input to read (sys.stdin is None)"));
+  }
+  const py::object got = in.attr("read")();
+  if (py::isinstance<py::bytes>(got)) return got.cast<std::string>();
+  return got.attr("encode")("utf-8", "surrogateescape").cast<std::string>();
+}
+
+//! Where a scenario argument comes from: a path (its file read when the call loads it; "-" is
+//! sys.stdin, read now), or a loaded Scenario (its merged document), and `set` applied after.
 struct Source {
   std::string path;
+  std::optional<std::string> text;
   std::vector<std::string> overrides;
 };
 
-Source source(const py::object& what, const py::object& set) {
+Source source(const py::object& what, const py::object& set, const char* argument = "scenario") {
   Source src;
   if (py::isinstance<PyScenario>(what)) {
     const auto& s = what.cast<const PyScenario&>();
     src.path = s.path;
-    src.overrides = s.options.overrides;
+    src.text = s.merged;
   } else {
-    src.path = py::str(what).cast<std::string>();
+    src.path = fs_path(what, argument);
+    if (src.path == "-") src.text = read_stdin();
   }
-  for (auto& o : as_overrides(set)) src.overrides.push_back(std::move(o));
+  src.overrides = as_overrides(set);
   return src;
 }
 
@@ -124,27 +162,35 @@ py::list words(const std::vector<double>& values, int col) {
   return out;
 }
 
+dcplan::LoadOptions load_options(Source& src) {
+  dcplan::LoadOptions o;
+  o.overrides = std::move(src.overrides);
+  o.text = std::move(src.text);
+  return o;
+}
+
 PyScenario load_source(Source src) {
   PyScenario s;
-  s.path = std::move(src.path);
-  s.options.overrides = std::move(src.overrides);
+  s.path = src.path;
+  const dcplan::LoadOptions options = load_options(src);
   s.scenario = without_gil([&] {
-    return std::make_shared<const dcplan::Scenario>(dcplan::load_scenario(s.path, s.options));
+    return std::make_shared<const dcplan::Scenario>(
+        dcplan::load_scenario(s.path, options, s.merged));
   });
   return s;
 }
 
-PyScenario load(const std::string& path, const py::object& set) {
-  return load_source({path, as_overrides(set)});
+PyScenario load(const py::object& path, const py::object& set) {
+  return load_source(source(path, set, "path"));
 }
 
-std::vector<std::string> validate(const std::string& path, const py::object& set) {
-  dcplan::LoadOptions options;
-  options.overrides = as_overrides(set);
+std::vector<std::string> validate(const py::object& path, const py::object& set) {
+  Source src = source(path, set, "path");
+  const dcplan::LoadOptions options = load_options(src);
   std::vector<dcplan::Diagnostic> ds;
   {
     py::gil_scoped_release release;
-    ds = dcplan::validate_scenario(path, options);
+    ds = dcplan::validate_scenario(src.path, options);
   }
   if (!ds.empty()) raise_input(dcplan::InputError(ds));
   return {};
@@ -155,7 +201,7 @@ std::vector<std::string> validate(const std::string& path, const py::object& set
 //! an empty cell; `limit` as a list of its words).
 py::dict run(const py::object& what, const py::object& set, const std::string& by,
              const py::object& metrics) {
-  // A Scenario with more overrides is loaded again: they apply to the document.
+  // A Scenario with more overrides is loaded again: they apply to its document.
   const PyScenario s = py::isinstance<PyScenario>(what) && set.is_none()
                            ? what.cast<PyScenario>()
                            : load_source(source(what, set));
@@ -227,6 +273,7 @@ py::dict sweep(const py::object& what, const std::vector<std::string>& varies,
   const Source src = source(what, set);
   dcplan::SweepOptions o;
   o.scenario = src.path;
+  o.scenario_text = src.text;
   o.overrides = src.overrides;
   o.varies = varies;
   o.samples = samples;
@@ -304,19 +351,21 @@ py::list target_rows(const std::vector<dcplan::TargetResult>& ts) {
 //! dcplan.compare: the joined rows as columns, the gates as records.
 py::dict compare(const py::object& base, const py::object& other, const py::object& set,
                  const py::object& set_base, const std::string& by, const py::object& metrics,
-                 const std::string& years, const py::object& gates, const std::string& gates_file) {
-  const Source b = source(base, set_base);
-  const Source x = source(other, set);
+                 const std::string& years, const py::object& gates, const py::object& gates_file) {
+  const Source b = source(base, set_base, "base");
+  const Source x = source(other, set, "other");
   dcplan::CompareInputs in;
   in.base = b.path;
+  in.base_text = b.text;
   in.set_base = b.overrides;
   in.other = x.path;
+  in.other_text = x.text;
   in.set_other = x.overrides;
   in.metrics = comma_list(metrics);
   in.by = by;
   in.years = years;
   in.gates = strings(gates);
-  in.gates_file = gates_file;
+  if (!gates_file.is_none()) in.gates_file = fs_path(gates_file, "gates_file");
   dcplan::CompareResult r = without_gil([&] { return dcplan::compare_scenarios(in); });
   const auto n = static_cast<py::ssize_t>(r.rows.size());
   py::array_t<int> year(n);
@@ -370,6 +419,7 @@ py::dict solve(const py::object& what, const std::string& vary, const py::object
   const Source src = source(what, set);
   dcplan::SolveOptions o;
   o.scenario = src.path;
+  o.scenario_text = src.text;
   o.overrides = src.overrides;
   o.vary = vary;
   o.targets = strings(targets);
@@ -406,6 +456,7 @@ py::dict optimize(const py::object& what, const std::string& objective,
   const Source src = source(what, set);
   dcplan::OptimizeOptions o;
   o.scenario = src.path;
+  o.scenario_text = src.text;
   o.overrides = src.overrides;
   o.objective = objective;
   o.maximize = maximize;
@@ -440,6 +491,7 @@ py::dict sensitivity(const py::object& what, const std::vector<std::string>& var
   const Source src = source(what, set);
   dcplan::sensitivity::ScenarioOptions o;
   o.scenario = src.path;
+  o.scenario_text = src.text;
   o.overrides = src.overrides;
   o.varies = varies;
   o.metrics = strings(metrics);
@@ -497,8 +549,10 @@ PYBIND11_MODULE(_dcplan, m) {
     (void)py::array_t<double>(0);
   } catch (const py::error_already_set&) {  // no NumPy: sweep and run say so when called
   }
-  py::class_<PyScenario>(m, "Scenario", "A loaded, validated scenario (read-only).")
-      .def_property_readonly("path", [](const PyScenario& s) { return s.path; })
+  py::class_<PyScenario>(m, "Scenario",
+                         "A loaded, validated scenario (read-only): a snapshot. Calls given it "
+                         "run the document it was loaded as, whatever happens to its files.")
+      .def_property_readonly("path", [](const PyScenario& s) { return text(s.path); })
       .def_property_readonly("name", [](const PyScenario& s) { return s.scenario->name; })
       .def_property_readonly("title", [](const PyScenario& s) { return s.scenario->title; })
       .def_property_readonly("sha256", [](const PyScenario& s) { return s.scenario->sha256; })
@@ -531,24 +585,21 @@ PYBIND11_MODULE(_dcplan, m) {
           },
           "the capex budget by year, in US dollars")
       .def(
-          "to_json",
-          [](const PyScenario& s) {
-            try {
-              return dcplan::merged_document(s.path, s.options);
-            } catch (const dcplan::InputError& e) {
-              raise_input(e);
-            }
-          },
-          "the merged document (extends, includes and set applied), as dcplan validate --merged")
+          "to_json", [](const PyScenario& s) { return text(s.merged); },
+          "the merged document (extends, includes and set applied), as dcplan validate --merged "
+          "printed it when the scenario was loaded")
       .def("__repr__", [](const PyScenario& s) {
         return "<dcplan.Scenario " + s.scenario->name + " " +
                std::to_string(s.scenario->horizon.start) + "-" +
                std::to_string(s.scenario->horizon.end) + ">";
       });
   m.def("load", &load, py::arg("path"), py::arg("set") = py::none(),
-        "Load and validate a scenario file; set: {pointer: value} overrides.");
+        "Load and validate a scenario file (a str, bytes or os.PathLike path; \"-\" reads "
+        "sys.stdin to its end); set: {pointer: value} overrides. The Scenario keeps the merged "
+        "document: later calls given it do not read the files again.");
   m.def("validate", &validate, py::arg("path"), py::arg("set") = py::none(),
-        "Validate a scenario file; raises InputError listing every problem.");
+        "Validate a scenario file (a str, bytes or os.PathLike path; \"-\" reads sys.stdin); "
+        "raises InputError listing every problem.");
   m.def("_sweep", &sweep, py::arg("scenario"), py::arg("varies"), py::arg("set"),
         py::arg("samples"), py::arg("seed"), py::arg("jobs"), py::arg("summary"), py::arg("by"),
         py::arg("metrics"), py::arg("shard_k"), py::arg("shard_n"), py::arg("progress"));

@@ -93,13 +93,13 @@ void check_target(const Scenario& s, const Target& t, const char* option = "--ta
 
 }  // namespace
 
-Problem prepare(const std::string& scenario, const std::vector<std::string>& overrides,
-                const std::vector<std::string>& allow_dirs, const std::vector<SearchRange>& ranges,
-                std::vector<Target> targets) {
+Problem prepare(const std::string& scenario, const LoadOptions& load,
+                const std::vector<SearchRange>& ranges, std::vector<Target> targets) {
   SweepOptions so;
   so.scenario = scenario;
-  so.overrides = overrides;
-  so.allow_dirs = allow_dirs;
+  so.scenario_text = load.text;
+  so.overrides = load.overrides;
+  so.allow_dirs = load.allow_dirs;
   for (const auto& r : ranges) {
     so.varies.push_back(r.pointer + (r.multiply ? "*=" : "=") + io::exact_number(r.lo) + "," +
                         io::exact_number(r.hi));

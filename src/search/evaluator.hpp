@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "dcplan/engine.hpp"
+#include "dcplan/load.hpp"
 #include "dcplan/search.hpp"
 #include "sweep/plan.hpp"
 
@@ -24,9 +25,7 @@ struct Problem {
 //! Loads the scenario, binds the ranges (both ends of each are applied once, so a value the
 //! format refuses is an input error before any search) and checks the targets against the
 //! scenario's horizon and regions.
-[[nodiscard]] Problem prepare(const std::string& scenario,
-                              const std::vector<std::string>& overrides,
-                              const std::vector<std::string>& allow_dirs,
+[[nodiscard]] Problem prepare(const std::string& scenario, const LoadOptions& load,
                               const std::vector<SearchRange>& ranges, std::vector<Target> targets);
 
 class Evaluator {

@@ -86,7 +86,8 @@ SolveResult solve(const SolveOptions& o) {
     throw InputError("grid", "", "expected 2 to 100000 intervals for the coarse grid");
   }
   const SearchRange range = parse_range(o.vary);
-  Problem p = search::prepare(o.scenario, o.overrides, o.allow_dirs, {range}, targets_of(o));
+  Problem p = search::prepare(o.scenario, {o.overrides, o.allow_dirs, o.scenario_text}, {range},
+                              targets_of(o));
   if (o.scenario_targets) {
     if (p.plan.base.targets.empty()) {
       throw InputError("--targets", "", "the scenario states no targets");

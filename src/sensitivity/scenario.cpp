@@ -58,6 +58,10 @@ struct Input {
   }
 };
 
+LoadOptions load_options(const ScenarioOptions& o) {
+  return {o.overrides, o.allow_dirs, o.scenario_text};
+}
+
 //! PTR=LO:HI (two numbers) is a uniform range here; everything else is sweep's SPEC.
 VarySpec parse_input(const std::string& raw) {
   const auto eq = raw.find('=');
@@ -116,6 +120,7 @@ std::vector<double> base_values(const sweep::Plan& plan, const sweep::Binding& b
 std::vector<std::string> fit_inputs(const ScenarioOptions& o, std::vector<Input>& inputs) {
   SweepOptions so;
   so.scenario = o.scenario;
+  so.scenario_text = o.scenario_text;
   so.overrides = o.overrides;
   so.allow_dirs = o.allow_dirs;
   for (const auto& in : inputs) {
@@ -222,12 +227,12 @@ Row row(const Input& in, const Metric& m, const std::string& statistic, double v
 //! Each input at its low and high ends, the others as the scenario has them.
 void tornado(const ScenarioOptions& o, const std::vector<Input>& inputs,
              const std::vector<Metric>& metrics, Analysis& a) {
-  const Scenario s = load_scenario(o.scenario, LoadOptions{o.overrides, o.allow_dirs});
+  const Scenario s = load_scenario(o.scenario, load_options(o));
   const Results base = simulate(s);
   ++a.runs;
   std::vector<std::vector<Row>> per_metric(metrics.size());
   for (const auto& in : inputs) {
-    Problem p = search::prepare(o.scenario, o.overrides, o.allow_dirs, {in.range}, {});
+    Problem p = search::prepare(o.scenario, load_options(o), {in.range}, {});
     Evaluator e(p);
     auto read_all = [&](double v) {
       const Results& res = e.run({v});
@@ -291,7 +296,7 @@ Analysis analyse(const ScenarioOptions& o) {
   a.notes = fit_inputs(o, inputs);
   std::vector<SearchRange> ranges;
   for (const auto& in : inputs) ranges.push_back(in.range);
-  Problem p = search::prepare(o.scenario, o.overrides, o.allow_dirs, ranges, {});
+  Problem p = search::prepare(o.scenario, load_options(o), ranges, {});
   a.scenario_sha256 = p.plan.base.sha256;
   std::vector<Metric> metrics;
   for (const auto& m : o.metrics)

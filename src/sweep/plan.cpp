@@ -477,7 +477,7 @@ Plan prepare(const SweepOptions& o) {
   }
   std::vector<VarySpec> specs;
   for (const auto& v : o.varies) specs.push_back(parse_vary(v));
-  const LoadOptions lo{o.overrides, o.allow_dirs};
+  const LoadOptions lo{o.overrides, o.allow_dirs, o.scenario_text};
   // One load: the files are read and resolved once, the merged document kept for the keys
   // varied through it (and for the sweep's hash, as `dcplan validate --merged` prints it).
   auto loaded = detail::load_with_document(o.scenario, lo);

@@ -10,6 +10,11 @@ run, sweep, compare and sensitivity return DataFrames when pandas is importable,
 of columns (NumPy arrays and lists). solve and optimize return result objects. Invalid input
 raises InputError with the file, the JSON pointer and the message. Ctrl-C stops a sweep with
 KeyboardInterrupt.
+
+A scenario argument is a path (str, bytes or os.PathLike; "-" reads sys.stdin to its end) or a
+Scenario from load(). A Scenario is a snapshot: it keeps the merged document it was loaded as,
+and later calls run that document (with their `set` applied to it), whatever happens to the
+files since.
 """
 import numbers
 
@@ -161,7 +166,7 @@ def compare(base, other, set=None, set_base=None, by="total", metrics=None, year
     "energy_twh@2032<=+5%" (a list), gates_file: a JSON file of them. A failing gate is a
     result (Comparison.passed), not an exception."""
     return Comparison(_compare(base, other, set, set_base, by, metrics, years or "", gates,
-                               gates_file or ""))
+                               gates_file))
 
 
 class _Result:
