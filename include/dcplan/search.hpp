@@ -47,7 +47,7 @@ struct SolveOptions {
   bool maximize = false;             //!< the largest value at which the targets hold
   double tolerance = 1e-6;           //!< of the answer, relative to HI - LO
   int grid = 16;                     //!< intervals of the coarse grid checked first (2 to 100000)
-  int jobs = 0;                      //!< threads for the grid; 0: the number of cores
+  int jobs = 0;                      //!< threads for the grid (0 to 1024); 0: the number of cores
 };
 
 struct SolveInterval {
@@ -89,7 +89,7 @@ struct OptimizeOptions {
   bool scenario_targets = false;         //!< the scenario's own targets must hold too
   int starts = 1;  //!< the first from the middle of the box, the others seeded uniform
   std::uint64_t seed = 1;
-  int jobs = 0;         //!< threads over the starts; 0: the number of cores
+  int jobs = 0;         //!< threads over the starts (0 to 1024); 0: the number of cores
   int max_runs = 2000;  //!< engine runs per start (10 to 1000000)
   double xtol = 1e-6;  //!< stop when a step changes no parameter by more than this share, in (0, 1)
   //! Called after each start ends (from the worker threads, one call at a time): starts done,

@@ -64,12 +64,12 @@ struct ScenarioOptions {
   std::vector<std::string> metrics;  //!< METRIC[@YEAR[:YEAR]][:SELECTOR]; no year: the last
   std::vector<std::string> varies;   //!< PTR=SPEC or PTR*=SPEC (sweep's forms, LO:HI, ci90)
   std::string method = "sobol";      //!< tornado, morris or sobol
-  long long samples = 1024;          //!< Sobol' N
-  int trajectories = 10;             //!< Morris r
-  int levels = 4;                    //!< Morris p
-  int bootstrap = 200;               //!< Sobol' resamples for the intervals
+  long long samples = 1024;          //!< Sobol' N (2 to 1000000)
+  int trajectories = 10;             //!< Morris r (2 to 100000)
+  int levels = 4;                    //!< Morris p (even, 2 to 100)
+  int bootstrap = 200;               //!< Sobol' resamples for the intervals (0 to 100000)
   std::uint64_t seed = 1;
-  int jobs = 0;  //!< threads; 0: the number of cores
+  int jobs = 0;  //!< threads (0 to 1024); 0: the number of cores
 };
 
 //! One tidy row: input, metric (with its year or years and selector), statistic, value and, for

@@ -60,9 +60,9 @@ struct SweepOptions {
   std::vector<std::string> overrides;
   std::vector<std::string> allow_dirs;
   std::vector<std::string> varies;
-  long long samples = -1;  //!< -1: 1 without distributions, 100 with
+  long long samples = -1;  //!< 1 to 1e9; -1: 1 without distributions, 100 with
   std::uint64_t seed = 1;
-  int jobs = 0;  //!< 0: the number of cores
+  int jobs = 0;  //!< 0 to 256; 0: the number of cores
   long long shard_k = 0;
   long long shard_n = 1;
   std::string metrics;  //!< comma-separated; empty: a short default set

@@ -191,6 +191,7 @@ OptimizeResult optimize(const OptimizeOptions& o) {
     throw InputError("--max-runs", "", "expected 10 to 1000000 engine runs per start");
   if (!(o.xtol > 0 && o.xtol < 1))  // NaN too
     throw InputError("xtol", "", "expected a share of a range in (0, 1)");
+  search::check_jobs(o.jobs);
   std::vector<SearchRange> ranges;
   for (const auto& v : o.varies) ranges.push_back(parse_range(v));
   std::vector<Target> constraints;

@@ -5,10 +5,24 @@
 
 #include <algorithm>
 #include <exception>
+#include <string>
 #include <thread>
 #include <vector>
 
+#include "dcplan/error.hpp"
+
 namespace dcplan::search {
+
+//! The most threads solve, optimize and sensitivity take (--jobs).
+inline constexpr int kMaxJobs = 1024;
+
+//! Refuses a thread count outside 0 (every core) to kMaxJobs.
+inline void check_jobs(int jobs) {
+  if (jobs < 0 || jobs > kMaxJobs) {
+    throw InputError("--jobs", "",
+                     "expected 0 (every core) to " + std::to_string(kMaxJobs) + " threads");
+  }
+}
 
 //! The threads to use: `jobs`, or the number of cores when it is 0; at least 1, at most `items`.
 inline int threads_for(int jobs, std::size_t items) {

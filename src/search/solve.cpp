@@ -85,6 +85,7 @@ SolveResult solve(const SolveOptions& o) {
   if (o.grid < 2 || o.grid > 100000) {
     throw InputError("grid", "", "expected 2 to 100000 intervals for the coarse grid");
   }
+  search::check_jobs(o.jobs);
   const SearchRange range = parse_range(o.vary);
   Problem p = search::prepare(o.scenario, {o.overrides, o.allow_dirs, o.scenario_text}, {range},
                               targets_of(o));

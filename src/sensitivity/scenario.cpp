@@ -283,7 +283,14 @@ Analysis analyse(const ScenarioOptions& o) {
   if (o.metrics.empty())
     throw InputError("--metric", "", "no metric (expected --metric METRIC@YEAR)");
   if (o.samples < 2 || o.samples > 1000000)
-    throw InputError("--samples", "", "expected N in 2 to 1,000,000");
+    throw InputError("--samples", "", "expected N in 2 to 1000000 (Sobol' samples)");
+  if (o.trajectories < 2 || o.trajectories > 100000)
+    throw InputError("--trajectories", "", "expected 2 to 100000 Morris trajectories");
+  if (o.levels < 2 || o.levels > 100 || o.levels % 2 != 0)
+    throw InputError("--levels", "", "expected an even number of Morris levels, 2 to 100");
+  if (o.bootstrap < 0 || o.bootstrap > 100000)
+    throw InputError("--bootstrap", "", "expected 0 to 100000 bootstrap resamples");
+  search::check_jobs(o.jobs);
   std::vector<Input> inputs;
   for (const auto& v : o.varies) {
     Input in;

@@ -472,6 +472,12 @@ Plan prepare(const SweepOptions& o) {
         "--shard", "",
         fmt::format("expected K/N with 0 <= K < N, found {}/{}", o.shard_k, o.shard_n));
   }
+  if (o.samples != -1 && (o.samples < 1 || o.samples > kMaxRuns)) {
+    throw InputError("--samples", "", "expected 1 to 1000000000 runs per grid point");
+  }
+  if (o.jobs < 0 || o.jobs > 256) {
+    throw InputError("--jobs", "", "expected 0 (every core) to 256 threads");
+  }
   if (o.format != "csv" && o.format != "jsonl" && o.format != "sqlite") {
     throw InputError("--format", "", "expected csv, jsonl or sqlite, found \"" + o.format + "\"");
   }

@@ -157,7 +157,7 @@ def test_sweep_errors_are_input_errors():
                 dict(jobs=-1)):
         with pytest.raises(dcplan.InputError) as e:
             dcplan.sweep(MINIMAL, vary=VARY, **bad)
-        assert e.value.file == next(iter(bad)), bad
+        assert e.value.file.lstrip("-") == next(iter(bad)), bad  # as Python or the library names it
 
 
 def test_sweep_without_pandas_gives_arrays(monkeypatch):

@@ -8,8 +8,9 @@
 
 run, sweep, compare and sensitivity return DataFrames when pandas is importable, else dicts
 of columns (NumPy arrays and lists). solve and optimize return result objects. Invalid input
-raises InputError with the file, the JSON pointer and the message. Ctrl-C stops a sweep with
-KeyboardInterrupt.
+raises InputError with the file, the JSON pointer and the message; an argument outside the
+command line's bounds (samples, jobs, trajectories ...) too, naming the argument and the range.
+Ctrl-C stops a sweep with KeyboardInterrupt.
 
 A scenario argument is a path (str, bytes or os.PathLike; "-" reads sys.stdin to its end) or a
 Scenario from load(). A Scenario is a snapshot: it keeps the merged document it was loaded as,
@@ -37,6 +38,23 @@ class InputError(ValueError):
 def _refuse(argument, message):
     """An invalid argument of a function here, as InputError (its `file` names the argument)."""
     raise InputError([(argument, "", message, 0, 0)])
+
+
+def _whole(argument, value, low=-2**31, high=2**31 - 1):
+    """An integer argument as the library takes it (the library checks its range): a bool or a
+    float is refused, a value beyond [low, high] (the C type) is taken as that end, which the
+    library refuses naming the range."""
+    if isinstance(value, bool) or not isinstance(value, numbers.Integral):
+        _refuse(argument, f"expected a whole number, found {value!r}")
+    return max(low, min(high, int(value)))
+
+
+def _seed(value):
+    """A seed: 0 to 2^64 - 1, as on the command line."""
+    if (isinstance(value, bool) or not isinstance(value, numbers.Integral) or
+            not 0 <= value < 2**64):
+        _refuse("seed", f"expected a whole number 0 to {2**64 - 1}, found {value!r}")
+    return int(value)
 
 
 def _pandas():
@@ -126,13 +144,9 @@ def sweep(scenario, vary, samples=None, seed=1, jobs=0, summary=False, set=None,
     k, n = (0, 1) if shard is None else shard
     if not (isinstance(k, numbers.Integral) and isinstance(n, numbers.Integral) and 0 <= k < n):
         _refuse("shard", f"expected (k, n) with 0 <= k < n, found {shard!r}")
-    if samples is not None and not (isinstance(samples, numbers.Integral) and
-                                    1 <= samples <= 10**9):
-        _refuse("samples", f"expected a whole number from 1 to 1e9, found {samples!r}")
-    if not (isinstance(jobs, numbers.Integral) and 0 <= jobs <= 256):
-        _refuse("jobs", f"expected 0 (every core) to 256 threads, found {jobs!r}")
-    columns = _sweep(scenario, _varies(vary, _spec), set, -1 if samples is None else samples,
-                     seed, jobs, summary, by, metrics, k, n, progress)
+    samples = -1 if samples is None else _whole("samples", samples, 0, 2**63 - 1)
+    columns = _sweep(scenario, _varies(vary, _spec), set, samples, _seed(seed),
+                     _whole("jobs", jobs), summary, by, metrics, k, n, progress)
     regions, names = columns.pop("_regions"), columns.pop("_metrics")
     _codes(columns, "region", regions)
     if summary:
@@ -218,7 +232,7 @@ def solve(scenario, vary, targets=None, scenario_targets=False, maximize=False, 
     if len(varies) != 1:
         raise ValueError(f"solve varies one parameter, found {len(varies)}")
     return SolveResult(_solve(scenario, varies[0], targets, scenario_targets, maximize, tolerance,
-                              grid, jobs, set))
+                              _whole("grid", grid), _whole("jobs", jobs), set))
 
 
 def optimize(scenario, objective, vary, subject_to=None, scenario_targets=False, maximize=True,
@@ -227,8 +241,9 @@ def optimize(scenario, objective, vary, subject_to=None, scenario_targets=False,
     optimize`. objective: METRIC[@YEAR[:YEAR]][:SELECTOR]; vary: {pointer: (lo, hi)} or
     ["PTR=LO:HI", ...]; subject_to: target expressions; maximize=False minimises."""
     return OptimizeResult(_optimize(scenario, objective, _varies(vary, _range), subject_to,
-                                    scenario_targets, maximize, starts, seed, jobs, max_runs,
-                                    xtol, set))
+                                    scenario_targets, maximize, _whole("starts", starts),
+                                    _seed(seed), _whole("jobs", jobs),
+                                    _whole("max_runs", max_runs), xtol, set))
 
 
 def sensitivity(scenario, vary, metrics, method="sobol", samples=1024, trajectories=10,
@@ -237,8 +252,10 @@ def sensitivity(scenario, vary, metrics, method="sobol", samples=1024, trajector
     inputs of vary ({pointer: SPEC} or ["PTR=SPEC", ...], SPEC as in sweep or "LO:HI") for the
     metrics (METRIC[@YEAR[:YEAR]][:SELECTOR]). Returns the tidy table (input, metric, year,
     region, statistic, value, ci_low, ci_high) with attrs method, runs and notes."""
-    d = _sensitivity(scenario, _varies(vary, _spec), metrics, method, samples, trajectories,
-                     levels, bootstrap, seed, jobs, set)
+    d = _sensitivity(scenario, _varies(vary, _spec), metrics, method,
+                     _whole("samples", samples, -2**63, 2**63 - 1),
+                     _whole("trajectories", trajectories), _whole("levels", levels),
+                     _whole("bootstrap", bootstrap), _seed(seed), _whole("jobs", jobs), set)
     table = _frame(d["rows"])
     if _pandas() is not None:
         table.attrs.update(method=d["method"], runs=d["runs"], notes=d["notes"],
