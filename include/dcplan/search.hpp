@@ -8,6 +8,7 @@
 // describes the methods, their tolerances and what they report.
 #pragma once
 
+#include <atomic>
 #include <cstdint>
 #include <functional>
 #include <optional>
@@ -48,6 +49,9 @@ struct SolveOptions {
   double tolerance = 1e-6;           //!< of the answer, relative to HI - LO
   int grid = 16;                     //!< intervals of the coarse grid checked first (2 to 100000)
   int jobs = 0;                      //!< threads for the grid (0 to 1024); 0: the number of cores
+  //! When it holds a signal number the search stops with Interrupted (checked before every
+  //! engine run).
+  const std::atomic<int>* cancel = nullptr;
 };
 
 struct SolveInterval {
@@ -95,6 +99,9 @@ struct OptimizeOptions {
   //! Called after each start ends (from the worker threads, one call at a time): starts done,
   //! starts in all. For a progress line; empty: none.
   std::function<void(int done, int total)> progress;
+  //! When it holds a signal number the search stops with Interrupted (checked before every
+  //! engine run).
+  const std::atomic<int>* cancel = nullptr;
 };
 
 struct OptimizeResult {

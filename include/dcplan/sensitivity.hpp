@@ -8,6 +8,7 @@
 #pragma once
 
 #include <Eigen/Core>
+#include <atomic>
 #include <cstdint>
 #include <functional>
 #include <optional>
@@ -29,7 +30,8 @@ using Model = std::function<void(const Eigen::MatrixXd& x, Eigen::MatrixXd& y)>;
 //! Total ST_i: Jansen 1999 (Comput. Phys. Commun. 117, 35-43), the same paper's table 2 (f),
 //!   VT_i = mean((f(A) - f(A_B^i))^2) / 2.
 //! Both divided by V, the variance of f over A and B together. Confidence intervals (95%):
-//! percentiles of `bootstrap` resamples of the N rows, drawn from the seed.
+//! percentiles of `bootstrap` resamples of the N rows, drawn from the seed. A signal number in
+//! `cancel` stops the resampling with Interrupted.
 struct SobolResult {
   Eigen::MatrixXd first, first_lo, first_hi;  //!< k x m
   Eigen::MatrixXd total, total_lo, total_hi;  //!< k x m
@@ -37,7 +39,7 @@ struct SobolResult {
   long long runs = 0;
 };
 [[nodiscard]] SobolResult sobol(int k, int m, long long n, const Model& f, std::uint64_t seed,
-                                int bootstrap = 200);
+                                int bootstrap = 200, const std::atomic<int>* cancel = nullptr);
 
 //! Morris elementary effects: r trajectories on a p-level grid, step Delta = p / (2 (p - 1)),
 //! each from a random base point moving one input at a time in a random order: r (k + 1) runs.
@@ -70,6 +72,9 @@ struct ScenarioOptions {
   int bootstrap = 200;               //!< Sobol' resamples for the intervals (0 to 100000)
   std::uint64_t seed = 1;
   int jobs = 0;  //!< threads (0 to 1024); 0: the number of cores
+  //! When it holds a signal number the analysis stops with Interrupted (checked before every
+  //! engine run and every bootstrap resample).
+  const std::atomic<int>* cancel = nullptr;
 };
 
 //! One tidy row: input, metric (with its year or years and selector), statistic, value and, for

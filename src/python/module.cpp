@@ -4,7 +4,11 @@
 #include <pybind11/pybind11.h>
 #include <pybind11/stl.h>
 
+#include <atomic>
+#include <chrono>
 #include <cmath>
+#include <csignal>
+#include <future>
 #include <memory>
 #include <optional>
 #include <string>
@@ -149,6 +153,39 @@ auto without_gil(F&& body) {
   try {
     py::gil_scoped_release release;
     return body();
+  } catch (const dcplan::InputError& e) {
+    raise_input(e);
+  }
+}
+
+//! Runs `body(cancel)` without the GIL on a thread of its own, while this thread (the one Python
+//! delivers signals to) looks for a pending signal every 10 ms: Ctrl-C sets `cancel`, which the
+//! library checks before every engine run, and raises KeyboardInterrupt once `body` has
+//! stopped. An InputError is raised as dcplan.InputError.
+template <class F>
+auto cancellable(F&& body) {
+  std::atomic<int> cancel{0};
+  auto done = std::async(std::launch::async, [&] { return body(&cancel); });
+  while (true) {
+    {
+      py::gil_scoped_release release;
+      if (done.wait_for(std::chrono::milliseconds(10)) == std::future_status::ready) break;
+    }
+    if (PyErr_CheckSignals() != 0) {
+      cancel = SIGINT;
+      {
+        py::gil_scoped_release release;
+        done.wait();
+      }
+      try {
+        (void)done.get();
+      } catch (...) {  // Interrupted, or whatever came first: the signal's exception wins
+      }
+      throw py::error_already_set();
+    }
+  }
+  try {
+    return done.get();
   } catch (const dcplan::InputError& e) {
     raise_input(e);
   }
@@ -428,7 +465,10 @@ py::dict solve(const py::object& what, const std::string& vary, const py::object
   o.tolerance = tolerance;
   o.grid = grid;
   o.jobs = jobs;
-  const dcplan::SolveResult r = without_gil([&] { return dcplan::solve(o); });
+  const dcplan::SolveResult r = cancellable([&](const std::atomic<int>* cancel) {
+    o.cancel = cancel;
+    return dcplan::solve(o);
+  });
   py::dict d;
   d["feasible"] = r.feasible;
   d["value"] = r.value;
@@ -468,7 +508,10 @@ py::dict optimize(const py::object& what, const std::string& objective,
   o.jobs = jobs;
   o.max_runs = max_runs;
   o.xtol = xtol;
-  const dcplan::OptimizeResult r = without_gil([&] { return dcplan::optimize(o); });
+  const dcplan::OptimizeResult r = cancellable([&](const std::atomic<int>* cancel) {
+    o.cancel = cancel;
+    return dcplan::optimize(o);
+  });
   py::dict d;
   d["feasible"] = r.feasible;
   d["objective"] = r.objective;
@@ -502,8 +545,10 @@ py::dict sensitivity(const py::object& what, const std::vector<std::string>& var
   o.bootstrap = bootstrap;
   o.seed = seed;
   o.jobs = jobs;
-  const dcplan::sensitivity::Analysis a =
-      without_gil([&] { return dcplan::sensitivity::analyse(o); });
+  const dcplan::sensitivity::Analysis a = cancellable([&](const std::atomic<int>* cancel) {
+    o.cancel = cancel;
+    return dcplan::sensitivity::analyse(o);
+  });
   const auto n = static_cast<py::ssize_t>(a.rows.size());
   py::list input, metric, years, region, statistic;
   py::array_t<double> value(n), lo(n), hi(n);

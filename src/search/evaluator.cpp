@@ -123,6 +123,7 @@ Evaluator::Evaluator(const Problem& problem)
     : p_(problem), ws_(problem.plan.base), groups_(problem.plan.groups) {}
 
 const Results& Evaluator::run(const std::vector<double>& values) {
+  if (p_.cancel != nullptr && p_.cancel->load() != 0) throw Interrupted(p_.cancel->load());
   sweep::apply_values(p_.plan, runs_, values, ws_, groups_);
   ws_.targets = p_.targets;
   EngineOptions eo;

@@ -3,6 +3,7 @@
 // engine in process and checks targets. One evaluator per thread.
 #pragma once
 
+#include <atomic>
 #include <string>
 #include <vector>
 
@@ -20,6 +21,8 @@ struct Problem {
   std::vector<Target> targets;
   std::vector<bool> integer;  //!< per range: an integer key (searched over integers)
   bool totals_only = false;   //!< every metric read is a total: the engine keeps total rows only
+  //! A signal number here stops every evaluator with Interrupted before its next run.
+  const std::atomic<int>* cancel = nullptr;
 };
 
 //! Loads the scenario, binds the ranges (both ends of each are applied once, so a value the

@@ -198,6 +198,7 @@ OptimizeResult optimize(const OptimizeOptions& o) {
   for (const auto& c : o.constraints) constraints.push_back(parse_target(c, "--subject-to"));
   Problem p = search::prepare(o.scenario, {o.overrides, o.allow_dirs, o.scenario_text}, ranges,
                               constraints);
+  p.cancel = o.cancel;
   if (o.scenario_targets) {
     p.targets.insert(p.targets.end(), p.plan.base.targets.begin(), p.plan.base.targets.end());
   }

@@ -32,7 +32,8 @@ inline int threads_for(int jobs, std::size_t items) {
 
 //! Calls body(state, i) for every i in [0, n) on `jobs` threads (the caller's is one of them).
 //! Thread k makes its own state with make() (an evaluator: one per thread) and takes
-//! i = k, k + jobs, ... Once every thread has ended, the error of the smallest i is rethrown.
+//! i = k, k + jobs, ... Once every thread has ended, the error of the smallest i is rethrown. A
+//! thread whose item was Interrupted takes no more.
 template <class Make, class Body>
 void parallel_for(std::size_t n, int jobs, Make&& make, Body&& body) {
   std::vector<std::exception_ptr> errors(n);
@@ -44,6 +45,9 @@ void parallel_for(std::size_t n, int jobs, Make&& make, Body&& body) {
            i += static_cast<std::size_t>(jobs)) {
         try {
           body(state, i);
+        } catch (const Interrupted&) {
+          errors[i] = std::current_exception();
+          return;  // the rest would be interrupted too
         } catch (...) {
           errors[i] = std::current_exception();
         }

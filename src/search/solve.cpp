@@ -89,6 +89,7 @@ SolveResult solve(const SolveOptions& o) {
   const SearchRange range = parse_range(o.vary);
   Problem p = search::prepare(o.scenario, {o.overrides, o.allow_dirs, o.scenario_text}, {range},
                               targets_of(o));
+  p.cancel = o.cancel;
   if (o.scenario_targets) {
     if (p.plan.base.targets.empty()) {
       throw InputError("--targets", "", "the scenario states no targets");

@@ -70,7 +70,8 @@ double quantile(std::vector<double>& v, double q) {
 
 }  // namespace
 
-SobolResult sobol(int k, int m, long long n, const Model& f, std::uint64_t seed, int bootstrap) {
+SobolResult sobol(int k, int m, long long n, const Model& f, std::uint64_t seed, int bootstrap,
+                  const std::atomic<int>* cancel) {
   if (k < 1 || n < 2)
     throw InputError("--samples", "", "Sobol' needs at least one input and N >= 2");
   const Eigen::MatrixXd q = sobol_points(n, 2 * k);
@@ -110,6 +111,7 @@ SobolResult sobol(int k, int m, long long n, const Model& f, std::uint64_t seed,
         st(static_cast<std::size_t>(k));
     std::vector<Eigen::Index> rows(static_cast<std::size_t>(n));
     for (int b = 0; b < bootstrap; ++b) {
+      if (cancel != nullptr && cancel->load() != 0) throw Interrupted(cancel->load());
       for (auto& j : rows) j = static_cast<Eigen::Index>(rng.uniform() * static_cast<double>(n));
       const Indices boot = indices(fa, fb, fab, rows);
       for (int i = 0; i < k; ++i) {

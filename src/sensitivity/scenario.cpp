@@ -233,6 +233,7 @@ void tornado(const ScenarioOptions& o, const std::vector<Input>& inputs,
   std::vector<std::vector<Row>> per_metric(metrics.size());
   for (const auto& in : inputs) {
     Problem p = search::prepare(o.scenario, load_options(o), {in.range}, {});
+    p.cancel = o.cancel;
     Evaluator e(p);
     auto read_all = [&](double v) {
       const Results& res = e.run({v});
@@ -304,6 +305,7 @@ Analysis analyse(const ScenarioOptions& o) {
   std::vector<SearchRange> ranges;
   for (const auto& in : inputs) ranges.push_back(in.range);
   Problem p = search::prepare(o.scenario, load_options(o), ranges, {});
+  p.cancel = o.cancel;
   a.scenario_sha256 = p.plan.base.sha256;
   std::vector<Metric> metrics;
   for (const auto& m : o.metrics)
@@ -333,7 +335,7 @@ Analysis analyse(const ScenarioOptions& o) {
     }
     return a;
   }
-  const SobolResult r = sobol(k, m, o.samples, f, o.seed, o.bootstrap);
+  const SobolResult r = sobol(k, m, o.samples, f, o.seed, o.bootstrap, o.cancel);
   a.runs = r.runs;
   for (int c = 0; c < m; ++c) {
     for (int i = 0; i < k; ++i) {

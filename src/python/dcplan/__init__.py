@@ -10,7 +10,7 @@ run, sweep, compare and sensitivity return DataFrames when pandas is importable,
 of columns (NumPy arrays and lists). solve and optimize return result objects. Invalid input
 raises InputError with the file, the JSON pointer and the message; an argument outside the
 command line's bounds (samples, jobs, trajectories ...) too, naming the argument and the range.
-Ctrl-C stops a sweep with KeyboardInterrupt.
+Ctrl-C stops a sweep, solve, optimize or sensitivity with KeyboardInterrupt within a second.
 
 A scenario argument is a path (str, bytes or os.PathLike; "-" reads sys.stdin to its end) or a
 Scenario from load(). A Scenario is a snapshot: it keeps the merged document it was loaded as,
