@@ -1143,8 +1143,33 @@ class Builder {
       }
       s.hardware.push_back(std::move(h));
       read_params(s, params::Scope::kHardware, s.hardware.size() - 1, ptr, v);
+      kind_and_retirement(s.hardware.back(), v, ptr);
     }
     // nlohmann::json keeps object keys sorted, so ids are sorted already.
+  }
+
+  //! Model v3: kind and retirement (their values were checked against the key table; the
+  //! shape was read with the other parameters).
+  void kind_and_retirement(Hardware& h, const json& v, const std::string& ptr) {
+    if (text(v, "kind") == "server") h.kind = HardwareKind::kServer;
+    const json* ret = member(v, "retirement");
+    if (ret == nullptr || !ret->is_object()) return;
+    const std::string curve = text(*ret, "curve");
+    const json* shape = member(*ret, "shape");
+    const bool has_shape = shape != nullptr && !shape->is_null();
+    const std::string rptr = join_ptr(ptr, "retirement");
+    if (curve == "weibull") {
+      h.retirement = RetirementCurve::kWeibull;
+      if (!has_shape) {
+        ctx_.error(rptr,
+                   "missing required key \"shape\" (the \"weibull\" curve needs its "
+                   "shape k, a number from 1 to 20)");
+      }
+    } else if (curve == "step" && has_shape) {
+      ctx_.error(join_ptr(rptr, "shape"),
+                 "a shape with the \"step\" curve (expected no shape; the shape belongs to the "
+                 "\"weibull\" curve)");
+    }
   }
 
   std::vector<std::string> hardware_ids(const Scenario& s) const {
@@ -1203,6 +1228,7 @@ class Builder {
       allowed_hardware(s, v, r, ptr);
       initial_fleet(s, v, r, ptr);
       initial_built(s, v, r, ptr);
+      keep(s, v, r, ptr);
       s.regions.push_back(std::move(r));
       read_params(s, params::Scope::kRegion, s.regions.size() - 1, ptr, v);
     }
@@ -1272,6 +1298,33 @@ class Builder {
     }
   }
 
+  //! Model v3: the installed bases the region keeps (step 5b), by hardware index.
+  void keep(const Scenario& s, const json& v, Region& r, const std::string& ptr) {
+    const json* keep = member(v, "keep");
+    if (keep == nullptr || !keep->is_object()) return;
+    const Node& region_node = *field_node(root_, "regions").items;
+    const Node& count_node = *field_node(region_node, "keep").items;
+    const std::string kptr = join_ptr(ptr, "keep");
+    for (const auto& [hw_id, count] : keep->items()) {
+      if (count.is_null()) continue;
+      const std::string hptr = join_ptr(kptr, hw_id);
+      const int hi = s.hardware_index(hw_id);
+      if (hi < 0) {
+        unknown_hardware(s, hptr, hw_id);
+        continue;
+      }
+      if (!r.allowed[static_cast<std::size_t>(hi)]) {
+        ctx_.error(hptr, "hardware " + in_quotes(hw_id) +
+                             " is not in the region's allowed_hardware (a region keeps only "
+                             "what it may install)");
+        continue;
+      }
+      r.keep.push_back({hi, series(&count, count_node, hptr)});
+    }
+    std::sort(r.keep.begin(), r.keep.end(),
+              [](const Keep& a, const Keep& b) { return a.hardware < b.hardware; });
+  }
+
   //! Resolves selector maps per region; an exact selector must name a region.
   std::vector<std::string> selectors(const Scenario& s, const json& map, const std::string& ptr) {
     std::vector<std::string> out;
@@ -1315,6 +1368,7 @@ class Builder {
     const json& capex = capex_section();
     const std::string placement = text(capex, "it_placement");
     const std::string overflow = text(capex, "it_overflow");
+    if (text(capex, "keep_funding") == "budget") s.capex.keep_funding = KeepFunding::kBudget;
     s.capex.placement = placement == "weights" ? Placement::kWeights : Placement::kPower;
     s.capex.overflow = overflow == "carry"    ? Overflow::kCarry
                        : overflow == "strand" ? Overflow::kStrand
@@ -1775,6 +1829,12 @@ std::vector<Diagnostic> check_consistency(const Scenario& s) {
     out.push_back({s.file, std::move(pointer), std::move(message), 0, 0});
   };
   for (const auto& h : s.hardware) {
+    if (h.kind == HardwareKind::kAccelerator && !(h.bf16_tflops > 0)) {
+      error("/hardware/" + jsonio::escape_token(h.id) + "/bf16_tflops",
+            fmt::format("expected a value > 0 TFLOP/s for an accelerator, found {} (only a "
+                        "hardware of kind \"server\" may have 0)",
+                        h.bf16_tflops));
+    }
     if (h.last_sale && *h.last_sale < h.available) {
       error("/hardware/" + jsonio::escape_token(h.id) + "/last_sale",
             fmt::format("expected a last sale year >= available ({}), found {}", h.available,

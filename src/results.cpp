@@ -29,7 +29,7 @@ constexpr std::array kColumns = {
     ColumnInfo{"accelerators_failed", "count", K::kFlow, false, false,
                "accelerators lost to failures in the year"},
     ColumnInfo{"accelerators_retired", "count", K::kFlow, false, false,
-               "accelerators retired at end of life in the year"},
+               "accelerators retired in the year (at end of life, or by their retirement curve)"},
     ColumnInfo{"it_capacity_mw", "MW", K::kStock, false, false, "online IT capacity at year end"},
     ColumnInfo{"it_capacity_pipeline_mw", "MW", K::kStock, false, false,
                "IT capacity under construction at year end"},
@@ -71,6 +71,23 @@ constexpr std::array kColumns = {
                "(owned online + leased IT capacity) x PUE: the facility power at full IT load, "
                "what \"a 5 GW campus\" means"},
     ColumnInfo{"lease_usd", "USD", K::kFlow, true, false, "leased MW x lease price (part of opex)"},
+    ColumnInfo{"capex_keep_usd", "USD", K::kFlow, true, false,
+               "capex on installed bases kept (region key keep, step 5b); part of capex_usd, not "
+               "of capex_it_usd (only when a region keeps an installed base)"},
+    ColumnInfo{"servers_purchased", "count", K::kFlow, false, false,
+               "conventional servers (hardware of kind server) bought in the year, kept or not "
+               "(only when the scenario has servers)"},
+    ColumnInfo{"servers_installed", "count", K::kStock, false, false,
+               "conventional servers installed and powered at year end (only when the scenario "
+               "has servers)"},
+    ColumnInfo{"servers_stranded", "count", K::kStock, false, false,
+               "conventional servers bought but waiting for power at year end (only when the "
+               "scenario has servers)"},
+    ColumnInfo{"servers_failed", "count", K::kFlow, false, false,
+               "conventional servers lost to failures in the year (only when the scenario has "
+               "servers)"},
+    ColumnInfo{"servers_retired", "count", K::kFlow, false, false,
+               "conventional servers retired in the year (only when the scenario has servers)"},
     ColumnInfo{"limit", "", K::kText, false, false,
                "the constraints that bound the region this year, joined by +: closed, grid, cap, "
                "power, hardware, or budget when none held and it spent all it was given "
@@ -156,6 +173,21 @@ std::string results_markdown() {
 
 const ColumnInfo& column_info(Col c) {
   return kColumns[static_cast<std::size_t>(c) + 2];
+}
+
+bool column_applies(int c, const Results& res) {
+  switch (c) {
+    case kCapexKeepUsd:
+      return res.has_keep;
+    case kServersPurchased:
+    case kServersInstalled:
+    case kServersStranded:
+    case kServersFailed:
+    case kServersRetired:
+      return res.has_servers;
+    default:
+      return !column_info(static_cast<Col>(c)).demand_only || res.has_demand;
+  }
 }
 
 int value_column(std::string_view name) {

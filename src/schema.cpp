@@ -45,6 +45,14 @@ NodePtr text_default(std::shared_ptr<Node> n, std::string text) {
   return n;
 }
 
+//! A string that takes one of `values`, the first being the default.
+NodePtr one_of(std::string d, std::vector<std::string> values) {
+  auto n = make(Kind::kString, std::move(d));
+  n->default_text = "\"" + values.front() + "\"";
+  n->enum_values = std::move(values);
+  return n;
+}
+
 NodePtr text(std::string d) {
   return make(Kind::kString, std::move(d));
 }
@@ -148,8 +156,10 @@ NodePtr build() {
                                         &in_hardware<&Hardware::available>, true)),
           opt("last_sale", year("last year it can be bought; absent means no end")),
           req("bf16_tflops",
-              with_storage(num("dense BF16 peak per accelerator", "TFLOP/s", kPositive),
-                           &in_hardware<&Hardware::bf16_tflops>)),
+              with_storage(num("dense BF16 peak per unit (> 0 for an accelerator; a server "
+                               "may have 0)",
+                               "TFLOP/s", kNonNegative),
+                           &in_hardware<&Hardware::bf16_tflops>, true)),
           opt("hbm_gb",
               with_storage(num("memory per accelerator (informative)", "GB", kNonNegative),
                            &in_hardware<&Hardware::hbm_gb>)),
@@ -186,6 +196,23 @@ NodePtr build() {
                                     "kg CO2e", kNonNegative),
                                0),
                   &in_hardware<&Hardware::embodied_kgco2e>)),
+          opt("kind", one_of("what a unit is: \"accelerator\" (counted in accelerators_*) or "
+                             "\"server\", a conventional server (counted in servers_*)",
+                             {"accelerator", "server"})),
+          opt("retirement",
+              text_default(
+                  object("how a cohort retires: \"step\", all at lifetime_years; \"weibull\", "
+                         "by a Weibull survival of mean service life lifetime_years, the rest at "
+                         "twice it (docs/model.md, step 2)",
+                         {
+                             req("curve", one_of("the retirement curve", {"step", "weibull"})),
+                             opt("shape", with_storage(num("Weibull shape k (required with "
+                                                           "\"weibull\", not allowed with "
+                                                           "\"step\")",
+                                                           "", {1.0, 20.0}),
+                                                       &in_hardware<&Hardware::retirement_shape>)),
+                         }),
+                  "{\"curve\": \"step\"}")),
           opt("source", text("where the figures come from (required in shipped catalogs)")),
       });
 
@@ -284,6 +311,12 @@ NodePtr build() {
                                               "horizon start (finance.initial_assets \"book\")")),
                                           "horizon start")),
                      })),
+          opt("keep",
+              map(KeyKind::kId,
+                  "installed bases the region holds: hardware id -> count installed at the end "
+                  "of each year, bought in step 5b when short (docs/model.md)",
+                  traj("units of this hardware held installed (it must be allowed in the region)",
+                       "count", kNonNegative))),
           opt("source", text("where the figures come from")),
       });
 
@@ -342,6 +375,10 @@ NodePtr build() {
               choice("money carried to next year: \"split\" joins the budget and is split "
                      "again; \"category\" stays IT or facility money",
                      {"split", "category"})),
+          opt("keep_funding",
+              choice("the money for regions' keep purchases (step 5b): \"separate\", outside "
+                     "the budget; \"budget\", a first call on the region's own IT share",
+                     {"separate", "budget"})),
           opt("region_weights",
               text_default(
                   map(KeyKind::kSelector,

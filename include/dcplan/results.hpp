@@ -82,6 +82,12 @@ enum Col : int {
   kItCapacityFreeMw,
   kFacilityCapacityMw,
   kLeaseUsd,
+  kCapexKeepUsd,
+  kServersPurchased,
+  kServersInstalled,
+  kServersStranded,
+  kServersFailed,
+  kServersRetired,
   kLimit,
   kDemandEflopYear,
   kUnmetEflopYear,
@@ -92,6 +98,7 @@ enum Col : int {
 
 //! The ColumnInfo of a value column.
 [[nodiscard]] const ColumnInfo& column_info(Col c);
+
 
 //! Index of a value column by name, or -1 (also -1 for the key columns).
 [[nodiscard]] int value_column(std::string_view name);
@@ -114,6 +121,8 @@ struct Results {
   std::vector<std::string> region_ids;
   std::vector<std::string> hardware_ids;
   bool has_demand = false;
+  bool has_servers = false;  //!< the scenario has hardware of kind server: servers_* apply
+  bool has_keep = false;     //!< some region keeps an installed base: capex_keep_usd applies
   bool by_hardware = false;
   std::vector<RowKey> keys;
   //! rows × kNumCols, row-major: the engine writes and sums whole rows.
@@ -125,6 +134,11 @@ struct Results {
   //! Row of (year, region[, hardware]) or -1.
   [[nodiscard]] Eigen::Index find_row(int year, int region, int hardware = RowKey::kAll) const;
 };
+
+//! Whether a value column belongs in the output of these results: demand columns only with
+//! demand (ColumnInfo::demand_only), servers_* only with hardware of kind server,
+//! capex_keep_usd only when some region keeps an installed base. The others always.
+[[nodiscard]] bool column_applies(int c, const Results& res);
 
 //! The constraints that bound a region in a year (the `limit` column), in the order they are
 //! printed. `Results::values` holds their sum as a number (a bit set); `limit_text` spells it.

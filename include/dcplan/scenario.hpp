@@ -21,6 +21,18 @@ struct Horizon {
   [[nodiscard]] int index(int year) const { return year - start; }
 };
 
+//! How the units of a hardware type leave service (docs/model.md, step 2).
+enum class RetirementCurve {
+  kStep,     //!< all at lifetime_years (version 2)
+  kWeibull,  //!< by a Weibull survival of mean service life lifetime_years, gone at twice it
+};
+
+//! What a unit of a hardware type is: counted in accelerators_* or in servers_*.
+enum class HardwareKind {
+  kAccelerator,  //!< an AI accelerator (default)
+  kServer,       //!< a conventional server, one unit
+};
+
 struct Hardware {
   std::string id;
   std::string vendor;
@@ -37,6 +49,10 @@ struct Hardware {
   int lifetime_years = 1;
   double annual_failure_rate = 0;
   double embodied_kgco2e = 0;  //!< [kg CO2e] per accelerator
+  // Model v3, the fleet: what a unit is and how a cohort retires.
+  HardwareKind kind = HardwareKind::kAccelerator;
+  RetirementCurve retirement = RetirementCurve::kStep;
+  double retirement_shape = 0;  //!< Weibull shape k, 1 to 20 (0 when not given)
 
   [[nodiscard]] bool on_sale(int year) const {
     return year >= available && (!last_sale || year <= *last_sale);
@@ -48,6 +64,13 @@ struct InitialCohort {
   int hardware = 0;  //!< index into Scenario::hardware
   int vintage = 0;   //!< year bought
   double count = 0;
+};
+
+//! An installed base a region holds: the count of one hardware type at the end of each year
+//! (docs/model.md, step 5b).
+struct Keep {
+  int hardware = 0;      //!< index into Scenario::hardware
+  Eigen::ArrayXd count;  //!< by year
 };
 
 struct Region {
@@ -78,6 +101,7 @@ struct Region {
   //! The year the initial capacity was built (initial.built, <= horizon start); absent: the
   //! horizon start. Read under finance.initial_assets "book" only.
   std::optional<int> initial_built;
+  std::vector<Keep> keep;  //!< installed bases held (step 5b), by hardware index ascending
 
   [[nodiscard]] bool is_open(int year) const { return !opens || year >= *opens; }
 };
@@ -109,6 +133,12 @@ enum class Carryover {
   kCategory,  //!< IT stays IT, facility stays facility
 };
 
+//! Where the money for kept installed bases comes from (docs/model.md, step 5b).
+enum class KeepFunding {
+  kSeparate,  //!< money outside the budget (default)
+  kBudget,    //!< a first call on the region's own IT share
+};
+
 struct Capex {
   Eigen::ArrayXd budget;          //!< [scenario currency] by year
   Eigen::ArrayXd fx_per_usd;      //!< scenario currency per USD, by year (1 for USD)
@@ -119,6 +149,7 @@ struct Capex {
   int split_rest = -1;
   Placement placement = Placement::kPower;
   Overflow overflow = Overflow::kFacility;
+  KeepFunding keep_funding = KeepFunding::kSeparate;
   Eigen::ArrayXXd region_weight;     //!< (region × year), selectors resolved
   std::vector<Eigen::ArrayXXd> mix;  //!< per region: (hardware × year) shares, as written
   //! Per region: the hardware it may install (allowed_hardware) with a share in some year,

@@ -58,6 +58,7 @@ void Engine::Impl::run(const Scenario& scenario, const EngineOptions& options, R
     engine::share_budget(state, y);                    // 3
     engine::build_facilities(state, y);                // 4
     engine::install_queue<kByHw>(state);               // 5
+    engine::keep_installed_bases<kByHw>(state, y);     // 5b
     engine::place_it_money(state, y);                  // 6: where IT money goes
     engine::buy_accelerators<kByHw>(state, y);         // 6: purchases and installs
     engine::build_with_overflow(state, y);             // 6: what found no power builds

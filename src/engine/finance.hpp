@@ -17,22 +17,23 @@ struct RegionMoney {
   [[nodiscard]] double opex_usd() const { return electricity_usd + lease_usd + maintenance_usd; }
 };
 
-//! IT purchases are charged over their lifetime, which is exactly while their cohort is listed
-//! (stranded or not, whatever fails); facility capex from the year it comes online and other
-//! capex from the year it is spent, over facility_life_years (the window kept by
-//! charge_facilities). Maintenance: the rate times the gross capex of facilities online and of
-//! accelerators within their lives, less those waiting for power. Leases: leased MW times the
-//! year's price.
+//! IT purchases are charged over their lifetime, which is while their cohort is listed (stranded
+//! or not, whatever fails; a cohort listed past its book life under a Weibull curve charges 0);
+//! facility capex from the year it comes online and other capex from the year it is spent, over
+//! facility_life_years (the window kept by charge_facilities). Maintenance: the rate times the
+//! gross capex of facilities online and of accelerators within their lives, less those waiting for
+//! power within their lives. Capex includes this year's keep purchases (step 5b). Leases: leased MW
+//! times the year's price.
 inline RegionMoney region_money(const State& state, const RegionState& st, const Region& region,
                                 int t, const RegionEnergy& e) {
   RegionMoney m;
   m.electricity_usd = e.energy_mwh * region.power_price_usd_per_mwh(t);
   m.depreciation_usd = st.sums.it_depreciation_usd + st.facility_depreciation_usd;
   m.maintenance_usd = state.s().finance.maintenance_rate(t) *
-                      (std::max(0.0, st.sums.it_in_service_usd - st.sums.stranded_usd) +
+                      (std::max(0.0, st.sums.it_in_service_usd - st.sums.stranded_in_life_usd) +
                        st.facility_in_service_usd);
   if (region.lease_usd_per_mw_year) m.lease_usd = st.leased_mw * (*region.lease_usd_per_mw_year)(t);
-  m.capex_usd = st.it_spent_usd + st.facility_spent_usd + st.other_usd;
+  m.capex_usd = st.it_spent_usd + st.facility_spent_usd + st.other_usd + st.keep_usd;
   if (state.s().finance.initial_assets == InitialAssets::kBook) {
     // Model v3: the initial capacity on the books (the initial fleet is among the cohorts).
     m.depreciation_usd += st.initial_facility_depreciation_usd;

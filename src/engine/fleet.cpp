@@ -2,6 +2,7 @@
 // and their installation (step 6). A region's fleet is a list of cohorts, oldest first.
 #include <algorithm>
 #include <cmath>
+#include <limits>
 
 #include "dcplan/results.hpp"
 #include "engine/model.hpp"
@@ -33,31 +34,53 @@ void age_region(RegionState& st, const std::vector<HardwareConstants>& hw, int y
   // Sums in locals: the compiler cannot keep members of `st` in registers across the stores
   // to the cohorts.
   double failed = 0, retired = 0, nameplate = 0;
+  double servers_failed = 0, servers_retired = 0;
   bool any_stranded = false;
   Cohort* cs = st.cohorts.data();
   const std::size_t n = st.cohorts.size();
-  auto retire = [&](const Cohort& c) {
-    retired += c.installed + c.stranded;
-    if constexpr (kByHw) st.hw_retired(c.hardware) += c.installed + c.stranded;
+  auto retire_units = [&](const Cohort& c, double units) {
+    if (hw[static_cast<std::size_t>(c.hardware)].server) {
+      servers_retired += units;
+    } else {
+      retired += units;
+    }
+    if constexpr (kByHw) st.hw_retired(c.hardware) += units;
   };
+  auto retire = [&](const Cohort& c) { retire_units(c, c.installed + c.stranded); };
   // The oldest cohorts usually retire first: they are dropped at the end in one move, and the
-  // others are updated in place.
+  // others are updated in place. A cohort is gone whole at its lifetime under the step curve,
+  // at twice it under Weibull.
   std::size_t lead = 0;
   while (lead < n &&
-         year - cs[lead].vintage >= hw[static_cast<std::size_t>(cs[lead].hardware)].life)
+         year - cs[lead].vintage >= hw[static_cast<std::size_t>(cs[lead].hardware)].gone_age)
     retire(cs[lead++]);
   std::size_t kept = lead;
   for (std::size_t i = lead; i < n; ++i) {
     Cohort& c = cs[i];
     const HardwareConstants& k = hw[static_cast<std::size_t>(c.hardware)];
     const int age = year - c.vintage;
-    if (age >= k.life) {
+    if (age >= k.gone_age) {
       retire(c);
       continue;
     }
+    if (!k.retire_share.empty() && age >= 1) {
+      // Weibull: a share retires, installed and waiting alike; failures follow on the rest.
+      // Past its book life the cohort is off the books (its depreciation and capex in service).
+      const double q = k.retire_share[static_cast<std::size_t>(age)];
+      const double gone_installed = c.installed * q;
+      const double gone_stranded = c.stranded * q;
+      retire_units(c, gone_installed + gone_stranded);
+      c.installed -= gone_installed;
+      c.stranded -= gone_stranded;
+      if (age >= k.life) c.capex_usd = c.depreciation_usd = 0;
+    }
     const double lost = age >= 1 ? c.installed * k.afr : 0.0;
     if constexpr (kByHw) st.hw_failed(c.hardware) += lost;
-    failed += lost;
+    if (k.server) {
+      servers_failed += lost;
+    } else {
+      failed += lost;
+    }
     const double installed = c.installed - lost;
     nameplate += installed * k.w_mw;
     any_stranded |= c.stranded > 0;
@@ -81,6 +104,8 @@ void age_region(RegionState& st, const std::vector<HardwareConstants>& hw, int y
   st.cohorts.erase(st.cohorts.begin(), st.cohorts.begin() + static_cast<std::ptrdiff_t>(lead));
   st.failed = failed;
   st.retired = retired;
+  st.servers_failed = servers_failed;
+  st.servers_retired = servers_retired;
   st.nameplate_mw = nameplate;
   st.any_stranded = any_stranded;
 }
@@ -151,7 +176,11 @@ void buy_in_region(RegionState& st, const State& state, const Year& y) {
     c.capex_usd = capex;
     c.depreciation_usd = capex / k.life;
     need += bought * k.w_mw;
-    st.purchased += bought;
+    if (k.server) {
+      st.servers_purchased += bought;
+    } else {
+      st.purchased += bought;
+    }
     st.embodied_kg += bought * k.kg;
     if constexpr (kByHw) {
       st.hw_purchased(b.hardware) = bought;
@@ -194,6 +223,7 @@ template <bool kByHw>
 void buy_accelerators(State& state, const Year& y) {
   for (auto& st : state.regions) {
     st.purchased = 0;
+    st.servers_purchased = 0;
     st.embodied_kg = 0;
     if constexpr (kByHw) {
       st.hw_purchased.setZero();
@@ -201,6 +231,86 @@ void buy_accelerators(State& state, const Year& y) {
     }
     if (!st.valid_mix || st.it_usd <= 0) continue;
     buy_in_region<kByHw>(st, state, y);
+  }
+}
+
+// Step 5b (model v3): installed bases kept. After the queue installs and before IT money is
+// placed, each open region buys what it is short of each kept type on sale, in hardware-id
+// order:
+//   Δ = max(0, keep(t) − installed − queued)     (counts after steps 2 and 5)
+//   n = min(Δ, F_r / all_in_w), and n ≤ IT_r / price(t) under keep_funding "budget"
+// F_r, the free capacity of step 5, and IT_r, the region's own IT share, fall with each
+// purchase. Kept units install at once as a cohort of vintage t, like step-6 purchases; their
+// cost is capex_keep_usd. A shortfall left shows in the limit: power (no room), budget (no
+// money), hardware (not on sale).
+namespace {
+
+//! Units of hardware `h` in the region, installed and queued.
+double held(const RegionState& st, int h) {
+  double n = 0;
+  for (const Cohort& c : st.cohorts) {
+    if (c.hardware == h) n += c.installed + c.stranded;
+  }
+  return n;
+}
+
+template <bool kByHw>
+void keep_in_region(RegionState& st, const Region& region, const State& state, const Year& y) {
+  const Scenario& s = state.s();
+  constexpr double kNoLimit = std::numeric_limits<double>::infinity();
+  const bool from_budget = s.capex.keep_funding == KeepFunding::kBudget;
+  for (const Keep& keep : region.keep) {
+    const auto h = static_cast<std::size_t>(keep.hardware);
+    const HardwareConstants& k = state.hardware[h];
+    const double short_by = std::max(0.0, keep.count(y.t) - held(st, keep.hardware));
+    if (!(short_by > 0)) continue;
+    if (!s.hardware[h].on_sale(y.year)) {
+      st.limit |= kLimitHardware;
+      continue;
+    }
+    const double price = s.hardware[h].price_usd(y.t);
+    const double room = std::max(0.0, st.online_mw + st.lease_limit_mw - st.nameplate_mw) / k.w_mw;
+    const double money = from_budget ? std::max(0.0, st.it_usd) / price : kNoLimit;
+    const double tolerance = 1e-9 * (1.0 + short_by);
+    if (short_by - room > tolerance) st.limit |= kLimitPower;
+    if (short_by - money > tolerance) st.limit |= kLimitBudget;
+    const double n = std::min({short_by, room, money});
+    if (!(n > 0)) continue;
+    const double usd = n * price;
+    if (from_budget) st.it_usd = std::max(0.0, st.it_usd - usd);
+    Cohort& c = st.cohorts.emplace_back();
+    c.hardware = keep.hardware;
+    c.vintage = y.year;
+    c.installed = n;
+    c.price_usd = price;
+    c.capex_usd = usd;
+    c.depreciation_usd = usd / k.life;
+    st.nameplate_mw += n * k.w_mw;
+    st.keep_usd += usd;
+    (k.server ? st.kept_servers : st.kept_accelerators) += n;
+    st.keep_embodied_kg += n * k.kg;
+    if constexpr (kByHw) {
+      st.hw_kept(keep.hardware) += n;
+      st.hw_keep_usd(keep.hardware) += usd;
+    }
+    count<kByHw>(st, st.sums, c, k, s.operations.first_year_fraction);
+  }
+}
+
+}  // namespace
+
+template <bool kByHw>
+void keep_installed_bases(State& state, const Year& y) {
+  const Scenario& s = state.s();
+  for (std::size_t r = 0; r < state.regions.size(); ++r) {
+    RegionState& st = state.regions[r];
+    st.keep_usd = st.kept_accelerators = st.kept_servers = st.keep_embodied_kg = 0;
+    if constexpr (kByHw) {
+      st.hw_kept.setZero();
+      st.hw_keep_usd.setZero();
+    }
+    const Region& region = s.regions[r];
+    if (!region.keep.empty() && region.is_open(y.year)) keep_in_region<kByHw>(st, region, state, y);
   }
 }
 
@@ -224,7 +334,7 @@ void settle_leases(State& state, const Year& y) {
             all;
       }
     }
-    if (st.sums.stranded > 0) st.limit |= kLimitPower;
+    if (st.sums.stranded > 0 || st.sums.servers_stranded > 0) st.limit |= kLimitPower;
     const bool given = st.it_usd + st.facility_usd + st.other_usd + st.it_excess_usd > kEps;
     if (st.limit == 0 && given) st.limit = kLimitBudget;
   }
@@ -252,5 +362,7 @@ template void install_queue<true>(State&);
 template void install_queue<false>(State&);
 template void buy_accelerators<true>(State&, const Year&);
 template void buy_accelerators<false>(State&, const Year&);
+template void keep_installed_bases<true>(State&, const Year&);
+template void keep_installed_bases<false>(State&, const Year&);
 
 }  // namespace dcplan::engine

@@ -1,7 +1,8 @@
 // Private to dcplan_core: the engine's state and its yearly steps, one function per step of
 // docs/model.md ("The yearly step"). engine.cpp runs them in order; each file under
 // src/engine/ holds one part of the model:
-//   fleet.cpp     steps 2, 5, 6 (ageing and failures, the stranded queue, purchases, leases)
+//   fleet.cpp     steps 2, 5, 5b, 6 (ageing and failures, the stranded queue, the installed
+//                 bases kept, purchases, leases)
 //   facility.cpp  steps 1, 4, 6 (capacity online, construction with caps and water-filling,
 //                 the IT overflow spent on facilities)
 //   allocate.cpp  steps 3, 6 (the budget shared by split and weights; IT money placed where it
@@ -43,6 +44,12 @@ struct HardwareConstants {
   double afr = 0;     //!< annual_failure_rate
   double kg = 0;      //!< embodied [kg CO2e]
   int life = 1;       //!< lifetime_years
+  // Model v3.
+  bool server = false;  //!< kind "server": counted in servers_*, not accelerators_*
+  int gone_age = 1;     //!< age at which a cohort retires whole: life (step) or 2·life (Weibull)
+  //! Weibull only: the share of a cohort of age a (1 ≤ a < 2·life) that retires in the year,
+  //! 1 − S(a)/S(a − 1); empty under the step curve.
+  std::vector<double> retire_share;
 };
 
 //! Accelerators of one type bought in one year (or one cohort of the initial fleet). A region's
@@ -56,6 +63,8 @@ struct Cohort {
   double price_usd = 0;         //!< unit price in the vintage year; 0 before the horizon
   double capex_usd = 0;         //!< what the purchase cost; 0 for the initial fleet (sunk)
   double depreciation_usd = 0;  //!< capex_usd / lifetime: charged every year it is listed
+  // A cohort lives past its book life only under a Weibull curve: ageing then sets capex_usd
+  // and depreciation_usd to 0 (no depreciation, maintenance or stranded capex in service).
 };
 
 //! What the rows need from a region's cohorts, summed once a year over their final counts.
@@ -69,14 +78,24 @@ struct CohortSums {
   double stranded_usd = 0;  //!< Σ stranded · price in the vintage year
   double it_depreciation_usd = 0;  //!< Σ depreciation_usd
   double it_in_service_usd = 0;    //!< Σ capex_usd
+  // Model v3: units of kind server, counted apart (installed and stranded above count
+  // accelerators only), and the stranded capex within book life, which maintenance subtracts.
+  double servers_installed = 0, servers_stranded = 0;
+  double stranded_in_life_usd = 0;  //!< Σ stranded · price over cohorts within book life
 
   //! Adds a cohort whose installed part runs the share `f` of the year: first_year_fraction
   //! for this year's purchases, 1 otherwise. Returns its year-weighted count (installed · f).
   double add(const Cohort& c, const HardwareConstants& k, double f = 1.0) {
     const double weighted = c.installed * f;
     const double weighted_mw = weighted * k.w_mw;
-    installed += c.installed;
-    stranded += c.stranded;
+    if (k.server) {
+      servers_installed += c.installed;
+      servers_stranded += c.stranded;
+    } else {
+      installed += c.installed;
+      stranded += c.stranded;
+    }
+    stranded_in_life_usd += c.capex_usd > 0 ? c.stranded * c.price_usd : 0.0;
     nameplate_mw += c.installed * k.w_mw;
     peak_tflops += c.installed * k.tflops;
     avail_tflops += weighted * k.tflops;
@@ -134,6 +153,12 @@ struct RegionState {
   // Per hardware, kept only for rows by hardware.
   ArrayXd hw_installed, hw_stranded, hw_weighted, hw_failed, hw_retired, hw_purchased, hw_capex_usd,
       hw_stranded_usd;
+  // Model v3: flows of kind server (failed, retired, purchased above count accelerators only),
+  // and this year's keep purchases of step 5b (their cost, counts by kind, embodied carbon;
+  // per hardware for rows by hardware).
+  double servers_failed = 0, servers_retired = 0, servers_purchased = 0;
+  double keep_usd = 0, kept_accelerators = 0, kept_servers = 0, keep_embodied_kg = 0;
+  ArrayXd hw_kept, hw_keep_usd;
 };
 
 //! The engine's state over a run; buffers keep their capacity from one run to the next.
@@ -195,8 +220,10 @@ void age_fleet(State& state, const Year& y);   // 2
 void share_budget(State& state, Year& y);      // 3
 void build_facilities(State& state, Year& y);  // 4
 template <bool kByHw>
-void install_queue(State& state);            // 5
-void place_it_money(State& state, Year& y);  // 6: where IT money goes; the overflow
+void install_queue(State& state);  // 5
+template <bool kByHw>
+void keep_installed_bases(State& state, const Year& y);  // 5b
+void place_it_money(State& state, Year& y);              // 6: where IT money goes; the overflow
 template <bool kByHw>
 void buy_accelerators(State& state, const Year& y);   // 6: purchases, installs
 void build_with_overflow(State& state, Year& y);      // 6: overflow on facilities

@@ -82,7 +82,7 @@ void region_row(const State& state, const Year& y, std::size_t r, const CarrySha
   v[kCapexOtherUsd] = st.other_usd;
   v[kCapexUsd] = m.capex_usd;
   v[kStrandedCapexUsd] = st.sums.stranded_usd;
-  v[kAcceleratorsPurchased] = st.purchased;
+  v[kAcceleratorsPurchased] = st.purchased + st.kept_accelerators;
   v[kAcceleratorsInstalled] = st.sums.installed;
   v[kAcceleratorsStranded] = st.sums.stranded;
   v[kAcceleratorsFailed] = st.failed;
@@ -106,13 +106,20 @@ void region_row(const State& state, const Year& y, std::size_t r, const CarrySha
   v[kDiscountedCostUsd] =
       (m.capex_usd + m.electricity_usd + m.lease_usd + m.maintenance_usd) / state.discount;
   v[kOperationalTco2] = e.energy_mwh * e.net_g_per_kwh / 1e3;
-  v[kEmbodiedTco2] = st.embodied_kg / 1e3;
+  v[kEmbodiedTco2] = (st.embodied_kg + st.keep_embodied_kg) / 1e3;
   v[kItCapacityLeasedMw] = st.leased_mw;
   // Free capacity within rounding of the sums (a watt) is none.
   const double free_mw = st.online_mw + st.leased_mw - st.sums.nameplate_mw;
   v[kItCapacityFreeMw] = std::abs(free_mw) < 1e-6 ? 0.0 : non_negative(free_mw);
   v[kFacilityCapacityMw] = (st.online_mw + st.leased_mw) * e.pue;
   v[kLeaseUsd] = m.lease_usd;
+  // Model v3: keep purchases and units of kind server.
+  v[kCapexKeepUsd] = st.keep_usd;
+  v[kServersPurchased] = st.servers_purchased + st.kept_servers;
+  v[kServersInstalled] = st.sums.servers_installed;
+  v[kServersStranded] = st.sums.servers_stranded;
+  v[kServersFailed] = st.servers_failed;
+  v[kServersRetired] = st.servers_retired;
   v[kLimit] = st.limit;
   // 12. Demand: the region's share of D by its share of A.
   v[kDemandEflopYear] = v[kUnmetEflopYear] = v[kRevenueUsd] = v[kMarginUsd] = kEmpty;
@@ -161,11 +168,24 @@ void hardware_rows(const State& state, const Year& y, std::size_t r, const Layou
     const double hw_energy = hw_load * pue * kHoursPerYear;
     hv(kCapexItUsd) = st.hw_capex_usd(hi);
     hv(kStrandedCapexUsd) = st.hw_stranded_usd(hi);
-    hv(kAcceleratorsPurchased) = st.hw_purchased(hi);
-    hv(kAcceleratorsInstalled) = st.hw_installed(hi);
-    hv(kAcceleratorsStranded) = st.hw_stranded(hi);
-    hv(kAcceleratorsFailed) = st.hw_failed(hi);
-    hv(kAcceleratorsRetired) = st.hw_retired(hi);
+    // Counts under their kind's columns (accelerators_* or servers_*), 0 under the other's.
+    const Col counts = k.server ? kServersPurchased : kAcceleratorsPurchased;
+    const Col zeros = k.server ? kAcceleratorsPurchased : kServersPurchased;
+    static_assert(kAcceleratorsRetired - kAcceleratorsPurchased == 4 &&
+                  kServersRetired - kServersPurchased == 4);
+    static_assert(kServersInstalled - kServersPurchased == 1 &&
+                  kAcceleratorsInstalled - kAcceleratorsPurchased == 1 &&
+                  kServersStranded - kServersPurchased == 2 &&
+                  kAcceleratorsStranded - kAcceleratorsPurchased == 2 &&
+                  kServersFailed - kServersPurchased == 3 &&
+                  kAcceleratorsFailed - kAcceleratorsPurchased == 3);
+    hv(counts) = st.hw_purchased(hi) + st.hw_kept(hi);
+    hv(counts + 1) = st.hw_installed(hi);
+    hv(counts + 2) = st.hw_stranded(hi);
+    hv(counts + 3) = st.hw_failed(hi);
+    hv(counts + 4) = st.hw_retired(hi);
+    for (int i = 0; i < 5; ++i) hv(zeros + i) = 0;
+    hv(kCapexKeepUsd) = st.hw_keep_usd(hi);
     hv(kItNameplateMw) = st.hw_installed(hi) * k.w_mw;
     hv(kItLoadMw) = hw_load;
     hv(kPue) = pue;
@@ -176,7 +196,7 @@ void hardware_rows(const State& state, const Year& y, std::size_t r, const Layou
     hv(kUtilisation) = u;
     hv(kElectricityCostUsd) = hw_energy * region.power_price_usd_per_mwh(y.t);
     hv(kOperationalTco2) = hw_energy * grid / 1e3;
-    hv(kEmbodiedTco2) = st.hw_purchased(hi) * k.kg / 1e3;
+    hv(kEmbodiedTco2) = (st.hw_purchased(hi) + st.hw_kept(hi)) * k.kg / 1e3;
   }
 }
 
@@ -276,6 +296,10 @@ Layout prepare_rows(const State& state, const EngineOptions& options, Results& o
     for (const auto& h : s.hardware) out.hardware_ids.push_back(h.id);
   }
   out.has_demand = s.demand.has_value();
+  out.has_servers = std::any_of(s.hardware.begin(), s.hardware.end(),
+                                [](const Hardware& h) { return h.kind == HardwareKind::kServer; });
+  out.has_keep = std::any_of(s.regions.begin(), s.regions.end(),
+                             [](const Region& r) { return !r.keep.empty(); });
   const bool same_layout =
       ids && out.by_hardware == kByHw &&
       out.keys.size() == static_cast<std::size_t>(layout.per_year * years) && !out.keys.empty() &&

@@ -1,11 +1,33 @@
 // The engine's state at the start of a run: hardware constants, each region's initial fleet as
 // cohorts of its vintages, its initial capacity, what it may buy.
+#include <cmath>
+
 #include "dcplan/error.hpp"
 #include "engine/model.hpp"
 
 namespace dcplan::engine {
 
 namespace {
+
+//! Model v3: the kind, and the retirement curve as the share of a cohort that retires at each
+//! age (docs/model.md, step 2). Weibull: S(a) = exp(−(a/λ)^k), λ = (L − 1/2) / Γ(1 + 1/k), so
+//! that a unit serves about L years on average; 1 − S(a)/S(a − 1) is written
+//! 1 − exp(((a − 1)/λ)^k − (a/λ)^k), which cannot underflow; what survives 2L retires then.
+void set_retirement(HardwareConstants& k, const Hardware& x) {
+  k.server = x.kind == HardwareKind::kServer;
+  k.retire_share.clear();
+  k.gone_age = x.lifetime_years;
+  if (x.retirement != RetirementCurve::kWeibull) return;
+  const double shape = x.retirement_shape;
+  const double lambda = (x.lifetime_years - 0.5) / std::tgamma(1.0 + 1.0 / shape);
+  k.gone_age = 2 * x.lifetime_years;
+  k.retire_share.assign(static_cast<std::size_t>(k.gone_age), 0.0);
+  for (int a = 1; a < k.gone_age; ++a) {
+    const double x0 = std::pow((a - 1) / lambda, shape);
+    const double x1 = std::pow(a / lambda, shape);
+    k.retire_share[static_cast<std::size_t>(a)] = -std::expm1(x0 - x1);
+  }
+}
 
 void reset_hardware(State& state, const Scenario& scenario) {
   state.hardware.resize(scenario.hardware.size());
@@ -19,6 +41,7 @@ void reset_hardware(State& state, const Scenario& scenario) {
     k.afr = x.annual_failure_rate;
     k.kg = x.embodied_kgco2e;
     k.life = x.lifetime_years;
+    set_retirement(k, x);
   }
 }
 
@@ -77,8 +100,9 @@ void reset(State& state, const Scenario& scenario) {
     st.leased_mw = 0;
     st.under_construction_mw = 0;
     if constexpr (kByHw) {
-      for (ArrayXd* a : {&st.hw_installed, &st.hw_stranded, &st.hw_weighted, &st.hw_failed,
-                         &st.hw_retired, &st.hw_purchased, &st.hw_capex_usd, &st.hw_stranded_usd})
+      for (ArrayXd* a :
+           {&st.hw_installed, &st.hw_stranded, &st.hw_weighted, &st.hw_failed, &st.hw_retired,
+            &st.hw_purchased, &st.hw_capex_usd, &st.hw_stranded_usd, &st.hw_kept, &st.hw_keep_usd})
         a->setZero(hardware_count);
     }
   }

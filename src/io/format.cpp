@@ -391,7 +391,7 @@ std::vector<int> selected_columns(const Results& res, const FormatOptions& o) {
   if (o.format == Format::kTable || o.format == Format::kMd) return default_table_columns();
   std::vector<int> cols;
   for (int c = 0; c < kNumCols; ++c) {
-    if (!column_info(static_cast<Col>(c)).demand_only || res.has_demand) cols.push_back(c);
+    if (column_applies(c, res)) cols.push_back(c);
   }
   return cols;
 }
