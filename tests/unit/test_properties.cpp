@@ -399,3 +399,166 @@ TEST_CASE("with no cap binding, more budget never gives less peak compute", "[pr
     }
   }
 }
+
+namespace {
+
+//! A generated scenario using the fleet keys of model v3: hardware of kind server (some with no
+//! compute), Weibull retirement curves, installed bases kept under either funding.
+json generate_v3(Gen& g, bool caps) {
+  json doc = generate(g, caps);
+  std::vector<std::string> hw_ids;
+  for (auto& [id, hw] : doc["hardware"].items()) {
+    hw_ids.push_back(id);
+    if (g.chance(0.4)) {
+      hw["kind"] = "server";
+      if (g.chance(0.5)) hw["bf16_tflops"] = 0;
+    }
+    if (g.chance(0.6)) {
+      hw["retirement"] = {{"curve", "weibull"}, {"shape", g.uniform(1, 20)}};
+    } else if (g.chance(0.3)) {
+      hw["retirement"] = {{"curve", "step"}};
+    }
+  }
+  for (auto& [id, reg] : doc["regions"].items()) {
+    if (!g.chance(0.6)) continue;
+    json keep = json::object();
+    for (const auto& h : hw_ids) {
+      if (reg.contains("allowed_hardware")) {
+        const auto& al = reg["allowed_hardware"];
+        if (std::find(al.begin(), al.end(), h) == al.end()) continue;
+      }
+      if (!g.chance(0.5)) continue;
+      const int start = doc["horizon"]["start"].get<int>();
+      keep[h] = g.chance(0.5) ? json(g.uniform(0, 2e5))
+                              : json{{"exponential",
+                                      {{"base", g.uniform(0, 2e5)},
+                                       {"base_year", start},
+                                       {"rate", g.uniform(-0.1, 0.3)}}}};
+    }
+    reg["keep"] = keep;
+  }
+  if (g.chance(0.5)) doc["capex"]["keep_funding"] = "budget";
+  return doc;
+}
+
+//! initial + purchased = installed + stranded + retired + failed, cumulated, for one kind.
+void check_units(const Scenario& s, const Results& res, int r, HardwareKind kind, Col purchased_c,
+                 Col installed_c, Col stranded_c, Col retired_c, Col failed_c) {
+  double initial = 0;
+  for (const auto& c : s.regions[static_cast<std::size_t>(r)].initial_fleet) {
+    if (s.hardware[static_cast<std::size_t>(c.hardware)].kind == kind) initial += c.count;
+  }
+  double purchased = 0, retired = 0, failed = 0;
+  for (int t = 0; t < s.horizon.years(); ++t) {
+    const auto row = res.find_row(s.horizon.start + t, r);
+    purchased += res.values(row, purchased_c);
+    retired += res.values(row, retired_c);
+    failed += res.values(row, failed_c);
+    const double stock = res.values(row, installed_c) + res.values(row, stranded_c);
+    REQUIRE(close(initial + purchased, stock + retired + failed, initial + purchased));
+  }
+}
+
+}  // namespace
+
+TEST_CASE(
+    "model v3 fleet: conservation over 400 generated scenarios with kind, keep and "
+    "Weibull retirement",
+    "[properties][v3]") {
+  Gen g(20261207);
+  Engine engine;
+  Results res, by_hw;
+  int kept = 0, budget_kept = 0, servers = 0;
+  for (int i = 0; i < 400; ++i) {
+    const json doc = generate_v3(g, /*caps=*/i % 2 == 0);
+    INFO("scenario " << i << ": " << doc.dump());
+    const Scenario s = load(doc);
+    engine.run(s, {}, res);
+    EngineOptions o;
+    o.by_hardware = true;
+    engine.run(s, o, by_hw);
+    const int nr = static_cast<int>(s.regions.size());
+    const int nh = static_cast<int>(s.hardware.size());
+    const bool separate = s.capex.keep_funding == KeepFunding::kSeparate;
+    servers += res.has_servers ? 1 : 0;
+
+    for (int t = 0; t < s.horizon.years(); ++t) {
+      const int year = s.horizon.start + t;
+      const auto trow = res.find_row(year, RowKey::kTotal);
+      // Totals = Σ regions, for every extensive column (the total row's limit is another rule).
+      for (int c = 0; c < kNumCols; ++c) {
+        const auto& info = column_info(static_cast<Col>(c));
+        if (info.kind == ColumnKind::kRatio || info.kind == ColumnKind::kText) continue;
+        if ((c == kDemandEflopYear || c == kUnmetEflopYear) &&
+            is_empty_cell(res.values(trow, kUtilisation)))
+          continue;  // the one exception: all demand unmet, in the total row only
+        double sum = 0;
+        for (int r = 0; r < nr; ++r) {
+          const double v = res.values(res.find_row(year, r), c);
+          if (!is_empty_cell(v)) sum += v;
+        }
+        if (is_empty_cell(res.values(trow, c))) continue;
+        INFO(info.name << " " << year);
+        REQUIRE(close(res.values(trow, c), sum, 0));
+      }
+      for (int r = 0; r <= nr; ++r) {
+        const auto row = res.find_row(year, r == nr ? RowKey::kTotal : r);
+        for (int c = 0; c < kNumCols; ++c) {
+          const double v = res.values(row, c);
+          if (c == kMarginUsd || is_empty_cell(v)) continue;
+          REQUIRE(v >= -1e-6);
+          REQUIRE(std::isfinite(v));
+        }
+        const double owned_and_leased =
+            res.values(row, kItCapacityMw) + res.values(row, kItCapacityLeasedMw);
+        REQUIRE(res.values(row, kItNameplateMw) <= owned_and_leased * (1 + 1e-9) + 1e-9);
+        // Keep capex is capex, never IT capex.
+        REQUIRE(close(res.values(row, kCapexUsd),
+                      res.values(row, kCapexItUsd) + res.values(row, kCapexFacilityUsd) +
+                          res.values(row, kCapexOtherUsd) + res.values(row, kCapexKeepUsd),
+                      res.values(row, kCapexUsd)));
+        if (r < nr) {
+          // Rows by hardware: the counts of each kind add up to their region's.
+          const auto hrow = by_hw.find_row(year, r);
+          for (int c :
+               {kAcceleratorsPurchased, kAcceleratorsInstalled, kAcceleratorsStranded,
+                kAcceleratorsFailed, kAcceleratorsRetired, kServersPurchased, kServersInstalled,
+                kServersStranded, kServersFailed, kServersRetired, kCapexKeepUsd, kEmbodiedTco2}) {
+            double sum = 0;
+            for (int h = 0; h < nh; ++h) sum += by_hw.values(by_hw.find_row(year, r, h), c);
+            INFO(column_info(static_cast<Col>(c)).name << " " << year << " region " << r);
+            REQUIRE(close(by_hw.values(hrow, c), sum, 0));
+          }
+        }
+      }
+      if (res.values(trow, kCapexKeepUsd) > 0) {
+        ++kept;
+        if (!separate) ++budget_kept;
+      }
+    }
+
+    // Money: budget + carry-over in + keep capex funded separately = capex + carry-over out.
+    double carry = 0;
+    for (int t = 0; t < s.horizon.years(); ++t) {
+      const auto row = res.find_row(s.horizon.start + t, RowKey::kTotal);
+      const double in =
+          res.values(row, kBudgetUsd) + carry + (separate ? res.values(row, kCapexKeepUsd) : 0.0);
+      const double out = res.values(row, kCapexUsd) + res.values(row, kCarryoverUsd);
+      REQUIRE(close(in, out, in));
+      carry = res.values(row, kCarryoverUsd);
+    }
+
+    // Units, per region and per kind.
+    for (int r = 0; r < nr; ++r) {
+      check_units(s, res, r, HardwareKind::kAccelerator, kAcceleratorsPurchased,
+                  kAcceleratorsInstalled, kAcceleratorsStranded, kAcceleratorsRetired,
+                  kAcceleratorsFailed);
+      check_units(s, res, r, HardwareKind::kServer, kServersPurchased, kServersInstalled,
+                  kServersStranded, kServersRetired, kServersFailed);
+    }
+  }
+  // The generator reaches what it is meant to test.
+  CHECK(servers > 50);
+  CHECK(kept > 50);
+  CHECK(budget_kept > 20);
+}
