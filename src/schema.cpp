@@ -183,8 +183,13 @@ NodePtr build() {
                        "and storage",
                        "USD", kPositive),
                   &in_hardware<&Hardware::price_usd>)),
-          req("lifetime_years", with_storage(integer("retired when this old", "years", {1.0, 50.0}),
-                                             &in_hardware<&Hardware::lifetime_years>)),
+          req("lifetime_years",
+              with_storage(
+                  integer(
+                      "retired when this old (step curve), the mean service life (Weibull); the "
+                      "book life of depreciation either way",
+                      "years", {1.0, 50.0}),
+                  &in_hardware<&Hardware::lifetime_years>)),
           opt("annual_failure_rate",
               with_storage(with_default(make(Kind::kNumber, "fraction of a cohort lost each year",
                                              "", {0.0, 1.0, false, true}),
@@ -884,8 +889,23 @@ const Node* node_at(const std::vector<std::string>& tokens) {
   return n;
 }
 
+//! The rules between a hardware entry's keys that the key table cannot state (model v3), so
+//! that the JSON Schema refuses what the loader refuses: an accelerator (any kind but
+//! "server") has bf16_tflops > 0; the "weibull" curve needs a shape, "step" takes none.
+void add_hardware_rules(json& s) {
+  auto non_null = [](json& any_of) -> json& { return any_of.at("anyOf").at(0); };
+  json& hw = non_null(non_null(s.at("properties").at("hardware")).at("additionalProperties"));
+  hw["if"] = {{"properties", {{"kind", {{"const", "server"}}}}}, {"required", {"kind"}}};
+  hw["else"] = {{"properties", {{"bf16_tflops", {{"exclusiveMinimum", 0}}}}}};
+  json& retirement = non_null(hw.at("properties").at("retirement"));
+  retirement["if"] = {{"properties", {{"curve", {{"const", "weibull"}}}}}};
+  retirement["then"] = {{"required", {"shape"}}, {"properties", {{"shape", {{"type", "number"}}}}}};
+  retirement["else"] = {{"properties", {{"shape", {{"type", "null"}}}}}};
+}
+
 std::string json_schema() {
   json s = to_json_schema(scenario());
+  add_hardware_rules(s);
   json out = {{"$schema", "https://json-schema.org/draft/2020-12/schema"},
               {"$id", "https://dcplan.invalid/schema/scenario-v1.json"},
               {"title", "dcplan scenario, format version 1"}};

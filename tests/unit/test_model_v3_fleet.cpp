@@ -106,7 +106,7 @@ TEST_CASE("Weibull retirement: failures after retirements", "[engine][v3][retire
   CHECK(at(res, 2035, "r", kAcceleratorsFailed) == 0);
 }
 
-TEST_CASE("Weibull retirement: a stranded batch retires by the curve; depreciation unchanged",
+TEST_CASE("Weibull retirement: a stranded batch retires by the curve, depreciation unchanged",
           "[engine][v3][retirement]") {
   // Version-1 placement and no power: US$10 m buys 1,000 gpus in 2025 that wait. Waiting
   // batches retire by the same R and do not fail (afr 0.1 is ignored for them).
@@ -152,7 +152,7 @@ TEST_CASE("retirement: bad input names the key", "[load][v3][retirement]") {
              Catch::Contains("/hardware/gpu/retirement/curve"));
 }
 
-TEST_CASE("kind: servers counted apart; an accelerator needs compute", "[engine][v3][kind]") {
+TEST_CASE("kind: servers counted apart, an accelerator needs compute", "[engine][v3][kind]") {
   // 600 cpus (kind server) and nothing kept: the counts are servers_*, not accelerators_*.
   // The 2024 vintage retires at age 4, in 2028; here it is installed all through.
   const auto s = tiny(servers(1, {R"(/regions/r/keep=null)"}));
