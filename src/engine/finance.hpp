@@ -30,7 +30,8 @@ inline RegionMoney region_money(const State& state, const RegionState& st, const
   m.electricity_usd = e.energy_mwh * region.power_price_usd_per_mwh(t);
   m.depreciation_usd = st.sums.it_depreciation_usd + st.facility_depreciation_usd;
   m.maintenance_usd = state.s().finance.maintenance_rate(t) *
-                      (std::max(0.0, st.sums.it_in_service_usd - st.sums.stranded_in_life_usd) +
+                      (std::max(0.0, st.sums.it_in_service_usd -
+                                         (st.sums.stranded_usd - st.sums.stranded_off_book_usd)) +
                        st.facility_in_service_usd);
   if (region.lease_usd_per_mw_year) m.lease_usd = st.leased_mw * (*region.lease_usd_per_mw_year)(t);
   m.capex_usd = st.it_spent_usd + st.facility_spent_usd + st.other_usd + st.keep_usd;

@@ -25,8 +25,30 @@ void count(RegionState& st, CohortSums& sums, const Cohort& c, const HardwareCon
   }
 }
 
+//! Model v3's part of ageing a cohort of age ≥ 1 that is a server or on a Weibull curve: a share
+//! retires by the curve, installed and waiting alike (past its book life the cohort leaves the
+//! books); returns the failures that follow on the rest, with both counted by kind.
 template <bool kByHw>
-void age_region(RegionState& st, const std::vector<HardwareConstants>& hw, int year) {
+double age_v3(RegionState& st, Cohort& c, const HardwareConstants& k, int age, const double* shares,
+              double& retired, double& servers_retired, double& servers_failed, double& failed) {
+  if (k.share_at >= 0) {
+    const double q = shares[k.share_at + age];
+    const double gone_installed = c.installed * q;
+    const double gone_stranded = c.stranded * q;
+    (k.server ? servers_retired : retired) += gone_installed + gone_stranded;
+    if constexpr (kByHw) st.hw_retired(c.hardware) += gone_installed + gone_stranded;
+    c.installed -= gone_installed;
+    c.stranded -= gone_stranded;
+    if (age >= k.life) c.capex_usd = c.depreciation_usd = 0;
+  }
+  const double lost = c.installed * k.afr;
+  (k.server ? servers_failed : failed) += lost;
+  return lost;
+}
+
+template <bool kByHw>
+void age_region(RegionState& st, const std::vector<HardwareConstants>& hw, const double* shares,
+                int year) {
   if constexpr (kByHw) {
     st.hw_failed.setZero();
     st.hw_retired.setZero();
@@ -38,15 +60,11 @@ void age_region(RegionState& st, const std::vector<HardwareConstants>& hw, int y
   bool any_stranded = false;
   Cohort* cs = st.cohorts.data();
   const std::size_t n = st.cohorts.size();
-  auto retire_units = [&](const Cohort& c, double units) {
-    if (hw[static_cast<std::size_t>(c.hardware)].server) {
-      servers_retired += units;
-    } else {
-      retired += units;
-    }
+  auto retire = [&](const Cohort& c) {
+    const double units = c.installed + c.stranded;
+    (hw[static_cast<std::size_t>(c.hardware)].server ? servers_retired : retired) += units;
     if constexpr (kByHw) st.hw_retired(c.hardware) += units;
   };
-  auto retire = [&](const Cohort& c) { retire_units(c, c.installed + c.stranded); };
   // The oldest cohorts usually retire first: they are dropped at the end in one move, and the
   // others are updated in place. A cohort is gone whole at its lifetime under the step curve,
   // at twice it under Weibull.
@@ -63,24 +81,16 @@ void age_region(RegionState& st, const std::vector<HardwareConstants>& hw, int y
       retire(c);
       continue;
     }
-    if (!k.retire_share.empty() && age >= 1) {
-      // Weibull: a share retires, installed and waiting alike; failures follow on the rest.
-      // Past its book life the cohort is off the books (its depreciation and capex in service).
-      const double q = k.retire_share[static_cast<std::size_t>(age)];
-      const double gone_installed = c.installed * q;
-      const double gone_stranded = c.stranded * q;
-      retire_units(c, gone_installed + gone_stranded);
-      c.installed -= gone_installed;
-      c.stranded -= gone_stranded;
-      if (age >= k.life) c.capex_usd = c.depreciation_usd = 0;
-    }
-    const double lost = age >= 1 ? c.installed * k.afr : 0.0;
-    if constexpr (kByHw) st.hw_failed(c.hardware) += lost;
-    if (k.server) {
-      servers_failed += lost;
+    double lost = 0;
+    if (k.v3) [[unlikely]] {
+      if (age >= 1)
+        lost =
+            age_v3<kByHw>(st, c, k, age, shares, retired, servers_retired, servers_failed, failed);
     } else {
+      lost = age >= 1 ? c.installed * k.afr : 0.0;
       failed += lost;
     }
+    if constexpr (kByHw) st.hw_failed(c.hardware) += lost;
     const double installed = c.installed - lost;
     nameplate += installed * k.w_mw;
     any_stranded |= c.stranded > 0;
@@ -211,7 +221,8 @@ void buy_in_region(RegionState& st, const State& state, const Year& y) {
 
 template <bool kByHw>
 void age_fleet(State& state, const Year& y) {
-  for (auto& st : state.regions) age_region<kByHw>(st, state.hardware, y.year);
+  for (auto& st : state.regions)
+    age_region<kByHw>(st, state.hardware, state.retire_share.data(), y.year);
 }
 
 template <bool kByHw>

@@ -44,13 +44,13 @@ struct HardwareConstants {
   double afr = 0;     //!< annual_failure_rate
   double kg = 0;      //!< embodied [kg CO2e]
   int life = 1;       //!< lifetime_years
-  // Model v3.
-  bool server = false;  //!< kind "server": counted in servers_*, not accelerators_*
+  // Model v3 (with `life`, these fill the struct to 64 bytes: the cohort loops index it).
   int gone_age = 1;     //!< age at which a cohort retires whole: life (step) or 2·life (Weibull)
-  //! Weibull only: the share of a cohort of age a (1 ≤ a < 2·life) that retires in the year,
-  //! 1 − S(a)/S(a − 1); empty under the step curve.
-  std::vector<double> retire_share;
+  int share_at = -1;    //!< Weibull: where its shares start in State::retire_share; -1: step
+  bool server = false;  //!< kind "server": counted in servers_*, not accelerators_*
+  bool v3 = false;      //!< a server or a Weibull curve: the cohort loops take their slow path
 };
+static_assert(sizeof(HardwareConstants) == 64);
 
 //! Accelerators of one type bought in one year (or one cohort of the initial fleet). A region's
 //! fleet is a list of cohorts, oldest vintage first: only what exists is stored and visited,
@@ -79,23 +79,22 @@ struct CohortSums {
   double it_depreciation_usd = 0;  //!< Σ depreciation_usd
   double it_in_service_usd = 0;    //!< Σ capex_usd
   // Model v3: units of kind server, counted apart (installed and stranded above count
-  // accelerators only), and the stranded capex within book life, which maintenance subtracts.
+  // accelerators only), and the stranded capex past its book life (Weibull), which
+  // maintenance does not subtract.
   double servers_installed = 0, servers_stranded = 0;
-  double stranded_in_life_usd = 0;  //!< Σ stranded · price over cohorts within book life
+  double stranded_off_book_usd = 0;  //!< Σ stranded · price over cohorts past book life
 
   //! Adds a cohort whose installed part runs the share `f` of the year: first_year_fraction
   //! for this year's purchases, 1 otherwise. Returns its year-weighted count (installed · f).
   double add(const Cohort& c, const HardwareConstants& k, double f = 1.0) {
     const double weighted = c.installed * f;
     const double weighted_mw = weighted * k.w_mw;
-    if (k.server) {
-      servers_installed += c.installed;
-      servers_stranded += c.stranded;
+    if (k.v3) [[unlikely]] {
+      add_v3(c, k);
     } else {
       installed += c.installed;
       stranded += c.stranded;
     }
-    stranded_in_life_usd += c.capex_usd > 0 ? c.stranded * c.price_usd : 0.0;
     nameplate_mw += c.installed * k.w_mw;
     peak_tflops += c.installed * k.tflops;
     avail_tflops += weighted * k.tflops;
@@ -105,6 +104,19 @@ struct CohortSums {
     it_depreciation_usd += c.depreciation_usd;
     it_in_service_usd += c.capex_usd;
     return weighted;
+  }
+
+  //! The counts of a server or of a cohort on a Weibull curve, which may be off the books
+  //! (capex_usd set to 0 by ageing; a purchase in its book life has capex_usd > 0).
+  void add_v3(const Cohort& c, const HardwareConstants& k) {
+    if (k.server) {
+      servers_installed += c.installed;
+      servers_stranded += c.stranded;
+    } else {
+      installed += c.installed;
+      stranded += c.stranded;
+    }
+    if (c.capex_usd == 0) stranded_off_book_usd += c.stranded * c.price_usd;
   }
 };
 
@@ -166,6 +178,9 @@ struct State {
   const Scenario* scenario = nullptr;
   std::vector<RegionState> regions;
   std::vector<HardwareConstants> hardware;
+  //! Weibull curves: the share of a cohort of age a that retires in the year,
+  //! 1 − S(a)/S(a − 1), at [share_at + a] for a from 0 to 2·life − 1 (0 at age 0).
+  std::vector<double> retire_share;
   ArrayXd on_sale;          //!< per hardware, this year: 1 when on sale
   ArrayXd weights;          //!< per region, this year (0 when closed)
   double carry_usd = 0;     //!< carried into this year

@@ -13,24 +13,26 @@ namespace {
 //! age (docs/model.md, step 2). Weibull: S(a) = exp(−(a/λ)^k), λ = (L − 1/2) / Γ(1 + 1/k), so
 //! that a unit serves about L years on average; 1 − S(a)/S(a − 1) is written
 //! 1 − exp(((a − 1)/λ)^k − (a/λ)^k), which cannot underflow; what survives 2L retires then.
-void set_retirement(HardwareConstants& k, const Hardware& x) {
+void set_retirement(HardwareConstants& k, const Hardware& x, std::vector<double>& shares) {
   k.server = x.kind == HardwareKind::kServer;
-  k.retire_share.clear();
   k.gone_age = x.lifetime_years;
-  if (x.retirement != RetirementCurve::kWeibull) return;
-  const double shape = x.retirement_shape;
-  const double lambda = (x.lifetime_years - 0.5) / std::tgamma(1.0 + 1.0 / shape);
-  k.gone_age = 2 * x.lifetime_years;
-  k.retire_share.assign(static_cast<std::size_t>(k.gone_age), 0.0);
-  for (int a = 1; a < k.gone_age; ++a) {
-    const double x0 = std::pow((a - 1) / lambda, shape);
-    const double x1 = std::pow(a / lambda, shape);
-    k.retire_share[static_cast<std::size_t>(a)] = -std::expm1(x0 - x1);
+  k.share_at = -1;
+  if (x.retirement == RetirementCurve::kWeibull) {
+    const double shape = x.retirement_shape;
+    const double lambda = (x.lifetime_years - 0.5) / std::tgamma(1.0 + 1.0 / shape);
+    k.gone_age = 2 * x.lifetime_years;
+    k.share_at = static_cast<int>(shares.size());
+    shares.push_back(0.0);  // age 0
+    for (int a = 1; a < k.gone_age; ++a)
+      shares.push_back(
+          -std::expm1(std::pow((a - 1) / lambda, shape) - std::pow(a / lambda, shape)));
   }
+  k.v3 = k.server || k.share_at >= 0;
 }
 
 void reset_hardware(State& state, const Scenario& scenario) {
   state.hardware.resize(scenario.hardware.size());
+  state.retire_share.clear();
   for (std::size_t h = 0; h < scenario.hardware.size(); ++h) {
     const Hardware& x = scenario.hardware[h];
     HardwareConstants& k = state.hardware[h];
@@ -41,7 +43,7 @@ void reset_hardware(State& state, const Scenario& scenario) {
     k.afr = x.annual_failure_rate;
     k.kg = x.embodied_kgco2e;
     k.life = x.lifetime_years;
-    set_retirement(k, x);
+    set_retirement(k, x, state.retire_share);
   }
 }
 
