@@ -103,8 +103,8 @@ TEST_CASE("every numeric key of the format is in the parameter table or read by 
     CHECK(node->kind == expected);
     in_table.insert(pattern);
   }
-  // Read by hand: structure (version, horizon), keys under a selector or a fleet (no single
-  // storage), optional dates, targets (assertions, not model inputs) and observed history.
+  // Read by hand: structure (version, horizon), keys under a selector, a fleet or a keep (no
+  // single storage), optional dates, targets (assertions, not model inputs) and observed history.
   const std::set<std::string> by_hand = {"/dcplan",
                                          "/horizon/start",
                                          "/horizon/end",
@@ -113,6 +113,7 @@ TEST_CASE("every numeric key of the format is in the parameter table or read by 
                                          "/regions/{id}/initial/fleet/{id}/{year}",
                                          "/capex/region_weights/{selector}",
                                          "/capex/hardware_mix/{selector}/{id}",
+                                         "/regions/{id}/keep/{id}",
                                          "/targets/{i}/year",
                                          "/targets/{i}/tolerance",
                                          "/regions/{id}/initial/built",
@@ -161,6 +162,9 @@ TEST_CASE("every key with storage loads into its own member", "[schema]") {
     REQUIRE(value != 0);
     LoadOptions options;
     if (p.key.starts_with("/demand/")) options.overrides.push_back("/demand/eflop_year=1");
+    if (p.key == "retirement/shape") {
+      options.overrides.push_back(R"(/hardware/h100/retirement={"curve": "weibull"})");
+    }
     if (p.key == "max_lease_mw") {
       options.overrides.push_back("/regions/us-east/lease_usd_per_mw_year=2e6");
     }
