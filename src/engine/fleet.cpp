@@ -352,17 +352,26 @@ void settle_leases(State& state, const Year& y) {
 }
 
 double surviving_nameplate(const State& state, const RegionState& st, int year, int years_ahead) {
-  // Step 2's rule carried forward: a cohort is still there at the end of year + years_ahead iff
-  // its age then is below its lifetime (step retirement), and its installed part has lost
-  // annual_failure_rate in each of those years (all of them at age >= 1); queued batches do not
-  // fail. A retirement curve plugs in here: the step test and the failures become the curve's
-  // survival over the years ahead, followed by failures, as in step 2.
+  // Step 2 carried forward through years year + 1 … year + years_ahead, as ageing would: in each,
+  // a cohort whose age reaches gone_age retires whole; under a Weibull curve its share of the
+  // year retires, installed and queued alike; then the installed part loses annual_failure_rate
+  // (every age ahead is >= 1). Queued batches do not fail.
   double mw = 0;
   for (const Cohort& c : st.cohorts) {
     const HardwareConstants& k = state.hardware[static_cast<std::size_t>(c.hardware)];
-    if (year + years_ahead - c.vintage >= k.life) continue;
-    const double kept = years_ahead == 0 ? 1.0 : std::pow(1.0 - k.afr, years_ahead);
-    mw += (c.installed * kept + c.stranded) * k.w_mw;
+    if (year + years_ahead - c.vintage >= k.gone_age) continue;
+    double installed = c.installed, stranded = c.stranded;
+    if (k.share_at >= 0) {
+      for (int j = 1; j <= years_ahead; ++j) {
+        const double keep =
+            1.0 - state.retire_share[static_cast<std::size_t>(k.share_at + year + j - c.vintage)];
+        installed *= keep * (1.0 - k.afr);
+        stranded *= keep;
+      }
+    } else if (years_ahead > 0) {
+      installed *= std::pow(1.0 - k.afr, years_ahead);
+    }
+    mw += (installed + stranded) * k.w_mw;
   }
   return mw;
 }

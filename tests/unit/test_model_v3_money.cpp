@@ -4,6 +4,8 @@
 // facilities at f = US$10 m per MW, so f·m = 1; PUE 1.25; lifetime 5 years; u = 0.6.
 #include <catch2/catch.hpp>
 
+#include <cmath>
+
 #include "dcplan/diagnose.hpp"
 #include "dcplan/error.hpp"
 #include "dcplan/targets.hpp"
@@ -80,6 +82,28 @@ TEST_CASE("need sizing looks construction_years ahead: survivors and money to co
   CHECK_THAT(at(res, 2025, "r", kCapexFacilityUsd), WithinRel(2e8, 1e-12));  // 130 m + 70 m
   CHECK_THAT(at(res, 2025, "r", kItCapacityPipelineMw), WithinRel(20.0, 1e-12));
   CHECK(at(res, 2025, "r", kCapexItUsd) == 0);
+}
+
+TEST_CASE("need sizing carries the fleet ahead by its retirement curve", "[engine][v3][need]") {
+  // c = 1, no failures, a lease to place the IT money, and a Weibull curve (L = 5, k = 3):
+  // λ = 4.5 / Γ(4/3) = 5.0393. The 2025 cohort (age 0 now) is of age 1 at the end of 2026 and
+  // keeps S(1) = exp(−(1/λ)^3) = 0.992216 of its units: P = 10·S(1) = 9.92216 MW, C = 10 MW,
+  // (c + 1)·m = 2e-7: S = 1e7·(9.92216 − 10 + 2e-7·2e8) / (1 + 2) = US$133.074 m, where the
+  // step curve (nothing retires before age 5) gives 1e7·40 / 3 = US$133.333 m.
+  const double lambda = 4.5 / std::tgamma(4.0 / 3.0);
+  const double p = 10.0 * std::exp(-std::pow(1.0 / lambda, 3.0));
+  CHECK_THAT(p, WithinRel(9.92216, 1e-5));
+  auto run = [](const char* curve) {
+    return simulate(tiny({kNeed, kOnlyOther, initial(10, 10000), "/capex/budget=2e8",
+                          "/regions/r/construction_years=1", "/hardware/gpu/annual_failure_rate=0",
+                          "/regions/r/lease_usd_per_mw_year=2e6", curve}));
+  };
+  const auto weibull = run(R"(/hardware/gpu/retirement={"curve": "weibull", "shape": 3})");
+  CHECK_THAT(at(weibull, 2025, "r", kCapexFacilityUsd),
+             WithinRel(1e7 * (p - 10.0 + 40.0) / 3.0, 1e-12));
+  CHECK_THAT(at(weibull, 2025, "r", kCapexFacilityUsd), WithinRel(133.074e6, 1e-5));
+  const auto step = run(R"(/hardware/gpu/retirement={"curve": "step"})");
+  CHECK_THAT(at(step, 2025, "r", kCapexFacilityUsd), WithinRel(4e8 / 3.0, 1e-12));
 }
 
 TEST_CASE("need sizing on a constant budget: no hall stands empty and no accelerator waits",
