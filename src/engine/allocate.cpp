@@ -119,7 +119,7 @@ double need_facility_usd(const State& state, const RegionState& st, const Region
   if (!(f > 0)) return 0.0;  // no facility price: it builds nothing
   const int c = region.construction_years;
   const double m = st.valid_mix ? mw_per_usd(state, st, y.t) : 0.0;
-  const double p = surviving_nameplate(state, st, y.year, c);
+  const double p = surviving_nameplate(state, st, region, y.t, y.year, c);
   const double have = st.online_mw + st.under_construction_mw;
   const double k = static_cast<double>(c + 1) * m;
   const double s = f * (p - have + k * total_usd) / (1.0 + f * k);

@@ -351,12 +351,14 @@ void settle_leases(State& state, const Year& y) {
   }
 }
 
-double surviving_nameplate(const State& state, const RegionState& st, int year, int years_ahead) {
+double surviving_nameplate(const State& state, const RegionState& st, const Region& region, int t,
+                           int year, int years_ahead) {
   // Step 2 carried forward through years year + 1 … year + years_ahead, as ageing would: in each,
   // a cohort whose age reaches gone_age retires whole; under a Weibull curve its share of the
   // year retires, installed and queued alike; then the installed part loses annual_failure_rate
   // (every age ahead is >= 1). Queued batches do not fail.
   double mw = 0;
+  std::vector<double> kept_units(region.keep.size(), 0.0);  // survivors of each kept hardware
   for (const Cohort& c : st.cohorts) {
     const HardwareConstants& k = state.hardware[static_cast<std::size_t>(c.hardware)];
     if (year + years_ahead - c.vintage >= k.gone_age) continue;
@@ -372,6 +374,18 @@ double surviving_nameplate(const State& state, const RegionState& st, int year, 
       installed *= std::pow(1.0 - k.afr, years_ahead);
     }
     mw += (installed + stranded) * k.w_mw;
+    for (std::size_t i = 0; i < region.keep.size(); ++i) {
+      if (region.keep[i].hardware == c.hardware) kept_units[i] += installed + stranded;
+    }
+  }
+  // A kept installed base is held at its count of year + years_ahead (the last year of the
+  // horizon beyond it): what it will hold beyond its survivors needs the halls too.
+  const Index last = static_cast<Index>(state.s().horizon.years()) - 1;
+  const Index ahead = std::min<Index>(static_cast<Index>(t + years_ahead), last);
+  for (std::size_t i = 0; i < region.keep.size(); ++i) {
+    const Keep& keep = region.keep[i];
+    const double w = state.hardware[static_cast<std::size_t>(keep.hardware)].w_mw;
+    mw += std::max(0.0, keep.count(ahead) - kept_units[i]) * w;
   }
   return mw;
 }

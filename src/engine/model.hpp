@@ -199,8 +199,10 @@ double mw_per_usd(const State& state, const RegionState& st, int t);
 
 //! Model v3 (facilities sized to need): the nameplate [MW] of the region's units installed and
 //! queued now (after step 2) that are still there at the end of `year + years_ahead`, each cohort
-//! carried through the years ahead by retirement and failures, no purchase anticipated.
-double surviving_nameplate(const State& state, const RegionState& st, int year, int years_ahead);
+//! carried through the years ahead by retirement and failures, no purchase anticipated, except
+//! that a kept installed base counts at its keep count of that year (t: this year's index).
+double surviving_nameplate(const State& state, const RegionState& st, const Region& region, int t,
+                           int year, int years_ahead);
 
 //! What the steps of one year share.
 struct Year {
