@@ -378,8 +378,11 @@ double surviving_nameplate(const State& state, const RegionState& st, const Regi
       if (region.keep[i].hardware == c.hardware) kept_units[i] += installed + stranded;
     }
   }
-  // A kept installed base is held at its count of year + years_ahead (the last year of the
-  // horizon beyond it): what it will hold beyond its survivors needs the halls too.
+  // Under keep_funding "budget" a kept installed base is held at its count of year + years_ahead
+  // (the last year of the horizon beyond it) out of the region's money: what it will hold beyond
+  // its survivors needs the region's halls too. Funded "separately", it is not the budget's to
+  // house (it takes free capacity, or leases, in step 5b).
+  if (state.s().capex.keep_funding != KeepFunding::kBudget) return mw;
   const Index last = static_cast<Index>(state.s().horizon.years()) - 1;
   const Index ahead = std::min<Index>(static_cast<Index>(t + years_ahead), last);
   for (std::size_t i = 0; i < region.keep.size(); ++i) {

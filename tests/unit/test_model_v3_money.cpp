@@ -107,19 +107,23 @@ TEST_CASE("need sizing carries the fleet ahead by its retirement curve", "[engin
 }
 
 TEST_CASE("need sizing counts a kept installed base at its count to come", "[engine][v3][need]") {
-  // c = 1, no failures, a lease to place the IT money. The region keeps the accelerators at
-  // 10,000 in 2025 and 12,000 in 2026: none is short now, but 2,000 more units (2 MW) must be
-  // powered when 2025's halls come online. P = 10 MW surviving + 2 MW kept = 12 MW, C = 10 MW:
-  // S = 1e7·(12 − 10 + 2e-7·2e8) / (1 + 2) = US$140 m (US$133.33 m without the keep).
+  // c = 1, no failures, a lease to place the IT money. The region keeps the accelerators, from
+  // its budget, at 10,000 in 2025 and 12,000 in 2026: none is short now, but 2,000 more units (2
+  // MW) must be powered when 2025's halls come online. P = 10 MW surviving + 2 MW kept = 12 MW, C =
+  // 10 MW: S = 1e7·(12 − 10 + 2e-7·2e8) / (1 + 2) = US$140 m (US$133.33 m without the keep).
   auto run = [](std::vector<std::string> o) {
     o.insert(o.end(), {kNeed, kOnlyOther, initial(10, 10000), "/capex/budget=2e8",
                        "/regions/r/construction_years=1", "/hardware/gpu/annual_failure_rate=0",
                        "/regions/r/lease_usd_per_mw_year=2e6"});
     return simulate(tiny(o));
   };
-  const auto kept = run({R"(/regions/r/keep={"gpu": {"series": {"2025": 10000, "2026": 12000}}})"});
+  const char* keep = R"(/regions/r/keep={"gpu": {"series": {"2025": 10000, "2026": 12000}}})";
+  const auto kept = run({keep, R"(/capex/keep_funding="budget")"});
   CHECK_THAT(at(kept, 2025, "r", kCapexFacilityUsd), WithinRel(1.4e8, 1e-12));
   CHECK(at(kept, 2025, "r", kCapexKeepUsd) == 0);
+  // Funded separately, the kept base is not the budget's to house: P = 10 MW.
+  const auto separate = run({keep});
+  CHECK_THAT(at(separate, 2025, "r", kCapexFacilityUsd), WithinRel(4e8 / 3.0, 1e-12));
   const auto plain = run({});
   CHECK_THAT(at(plain, 2025, "r", kCapexFacilityUsd), WithinRel(4e8 / 3.0, 1e-12));
 }
