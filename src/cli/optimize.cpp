@@ -147,7 +147,7 @@ Command add_optimize(CLI::App& app, const Global& g) {
       "no start meets the constraints.\n\n"
       "Examples:\n"
       "  dcplan optimize scenarios/alibaba-380b.json --maximize peak_pflops@2032 \\\n"
-      "      --set /capex/split/facility=rest --vary /capex/split/it=0.4:0.9 \\\n"
+      "      --vary /capex/region_weights/cn-hangzhou=0.5:4 \\\n"
       "      --vary '/capex/region_weights/#international=0.1:2' \\\n"
       "      --subject-to 'capex_usd@2025:2027>=52.7e9'\n"
       "  dcplan optimize scenarios/examples/minimal.json --minimize cost_per_eflop_year_usd@2030 "

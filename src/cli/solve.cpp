@@ -170,7 +170,7 @@ Command add_solve(CLI::App& app, const Global& g) {
       "where the targets hold; bisection then refines every change to the tolerance. Exit 1\n"
       "when no value in the range meets the targets (the constraints that bind are named).\n\n"
       "Examples:\n"
-      "  dcplan solve scenarios/alibaba-380b.json --targets --vary /capex/budget/then_growth=0:1\n"
+      "  dcplan solve scenarios/alibaba-380b.json --targets --vary /capex/budget/then_growth=0:2\n"
       "  dcplan solve scenarios/examples/campus-5gw.json \\\n"
       "      --target 'facility_capacity_mw@2030>=4000' --vary '/capex/budget*=0.1:1'\n"
       "  dcplan solve scenarios/examples/minimal.json --target 'energy_twh@2030>=2.5' \\\n"

@@ -7,13 +7,25 @@ import os
 REL = 1e-9
 
 
+# The shipped scenarios as they were before model v3 (tests/data/v2, with their catalogs): with
+# every v3 key at its default they must give version 2's numbers (their goldens in
+# tests/golden/v2 differ from version 2's only in the total row's limit, its v3 rule).
+V2 = os.path.join("tests", "data", "v2")
+
+
 def shipped():
-    return sorted(p for p in glob.glob("scenarios/**/*.json", recursive=True)
-                  if "/catalog/" not in p and not p.endswith(".gates.json"))
+    found = []
+    for root in ("scenarios", V2):
+        found += [p for p in glob.glob(root + "/**/*.json", recursive=True)
+                  if "/catalog/" not in p and not p.endswith(".gates.json")]
+    return sorted(found)
 
 
 def golden_path(scenario):
-    rel = os.path.relpath(scenario, "scenarios")
+    if scenario.startswith(V2):
+        rel = os.path.join("v2", os.path.relpath(scenario, V2))
+    else:
+        rel = os.path.relpath(scenario, "scenarios")
     return os.path.join("tests", "golden", os.path.splitext(rel)[0] + ".csv")
 
 
@@ -56,22 +68,22 @@ def diff(name, text, golden_text, limit=20):
 # a change to the engine or its executors (the batch engine of issue 17) shows any difference.
 # Each: a name, then the arguments after `dcplan`. Small enough to run in a second.
 COMMANDS = [
-    ("sweep-summary", ["sweep", "scenarios/alibaba-380b.json", "--vary", "/capex/budget*=uniform(0.8,1.2)",
+    ("sweep-summary", ["sweep", "tests/data/v2/alibaba-380b.json", "--vary", "/capex/budget*=uniform(0.8,1.2)",
                        "--vary", "/regions/cn-hangzhou/pue=normal(1.19,0.02)", "--samples", "500",
                        "--summary", "--by", "region", "--jobs", "2"]),
     ("sweep-rows", ["sweep", "scenarios/examples/minimal.json", "--vary", "/capex/split/it=0.6:0.7:0.05",
                     "--set", "/capex/split/other=rest", "--vary", "/regions/us-east/pue=1.1,1.3",
                     "--metrics", "energy_twh,capex_usd,limit", "--jobs", "2"]),
-    ("solve", ["solve", "scenarios/alibaba-380b.json", "--targets", "--vary",
+    ("solve", ["solve", "tests/data/v2/alibaba-380b.json", "--targets", "--vary",
                "/capex/budget/then_growth=0:1", "--format", "json"]),
     ("optimize", ["optimize", "scenarios/examples/minimal.json", "--minimize", "cost_per_eflop_year_usd@2030",
                   "--vary", "/capex/split/it=0.5:0.9", "--set", "/capex/split/facility=rest",
                   "--subject-to", "energy_twh@2030>=1.5", "--starts", "3", "--format", "json"]),
-    ("sensitivity-sobol", ["sensitivity", "scenarios/alibaba-380b.json", "--method", "sobol",
+    ("sensitivity-sobol", ["sensitivity", "tests/data/v2/alibaba-380b.json", "--method", "sobol",
                            "--samples", "64", "--metric", "energy_twh@2032", "--vary",
                            "/capex/budget*=ci90(0.8,1.25)", "--vary", "/hardware/h20/lifetime_years=4:6",
                            "--format", "csv"]),
-    ("sensitivity-morris", ["sensitivity", "scenarios/alibaba-380b.json", "--method", "morris",
+    ("sensitivity-morris", ["sensitivity", "tests/data/v2/alibaba-380b.json", "--method", "morris",
                             "--metric", "cost_per_eflop_year_usd@2032", "--vary", "/capex/budget*=0.8:1.2",
                             "--vary", "/regions/cn-hangzhou/pue=1.1:1.3", "--format", "csv"]),
 ]

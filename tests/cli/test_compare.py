@@ -10,7 +10,7 @@ import sys
 sys.path.insert(0, os.path.dirname(__file__))
 from common import DCPLAN, check, check_clean, finish, run, tempdir  # noqa: E402
 
-ALIBABA = "scenarios/alibaba-380b.json"
+ALIBABA = "tests/data/v2/alibaba-380b.json"  # version 2 (the pinned figures)
 MINIMAL = "scenarios/examples/minimal.json"
 
 # compare X X: every difference is zero.
@@ -27,7 +27,7 @@ d = tempdir()
 doc = json.load(open(ALIBABA))
 doc["capex"]["budget"]["series"]["2026"] *= 1.2
 # Beside the original, so that its includes stay inside the scenario's directory.
-bigger = os.path.join("scenarios", f".test-bigger-2026.{os.getpid()}.json")
+bigger = os.path.join(os.path.dirname(ALIBABA), f".test-bigger-2026.{os.getpid()}.json")
 json.dump(doc, open(bigger, "w"), indent=1)
 import atexit  # noqa: E402
 atexit.register(lambda: os.path.exists(bigger) and os.remove(bigger))
@@ -66,7 +66,7 @@ rc, out, err = run("compare", MINIMAL, MINIMAL, "--set-base", "/capex/budget=3e9
 check(rc == 0 and "PASS capex_usd@2026<0%" in err, f"--set-base changes BASE: {rc} {err}")
 
 # The shipped gates file parses and passes on the unchanged plan.
-rc, out, err = run("compare", ALIBABA, ALIBABA, "--gates", "scenarios/alibaba-380b.gates.json")
+rc, out, err = run("compare", ALIBABA, ALIBABA, "--gates", "tests/data/v2/alibaba-380b.gates.json")
 check(rc == 0 and "PASS: all 3 gate(s) passed" in out, f"shipped gates file: {rc} {err}")
 
 # At least 10 malformed gates: exit 2 and a message naming the gate and the problem.

@@ -8,7 +8,7 @@ import sys
 sys.path.insert(0, os.path.dirname(__file__))
 from common import check, check_clean, finish, run  # noqa: E402
 
-ALIBABA = "scenarios/alibaba-380b.json"
+ALIBABA = "tests/data/v2/alibaba-380b.json"  # version 2 (the pinned figures)
 CAMPUS = "scenarios/examples/campus-5gw.json"
 V1 = ["--set", "/capex/it_placement=weights", "--set", "/capex/it_overflow=strand"]
 

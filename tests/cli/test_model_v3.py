@@ -12,7 +12,7 @@ import tempfile
 sys.path.insert(0, os.path.dirname(__file__))
 from common import check, finish, run  # noqa: E402
 
-ALIBABA = "scenarios/alibaba-380b.json"
+ALIBABA = "tests/data/v2/alibaba-380b.json"  # version 2 (the pinned figures)
 TARGET = "energy in 2032 at least 10x 2022"
 
 

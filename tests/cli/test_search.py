@@ -8,12 +8,12 @@ import sys
 sys.path.insert(0, os.path.dirname(__file__))
 from common import check, check_clean, finish, run, tempdir  # noqa: E402
 
-ALIBABA = "scenarios/alibaba-380b.json"
+ALIBABA = "tests/data/v2/alibaba-380b.json"  # version 2 (the pinned figures)
 CAMPUS = "scenarios/examples/campus-5gw.json"
 d = tempdir()
 
 # The Alibaba 10x target: the budget growth after 2027 that meets it, and a scenario that runs.
-solved = os.path.join("scenarios", f".test-solved.{os.getpid()}.json")
+solved = os.path.join("tests", "data", "v2", f".test-solved.{os.getpid()}.json")
 import atexit  # noqa: E402
 atexit.register(lambda: os.path.exists(solved) and os.remove(solved))
 rc, out, err = run("solve", ALIBABA, "--targets", "--vary", "/capex/budget/then_growth=0:1", "-o", solved)
@@ -83,7 +83,7 @@ rc, out, err = run(*args, "--jobs", "2", "-o", out_file)
 check(rc == 0 and os.path.exists(out_file) and "--allow-dir" in err, f"-o elsewhere: {rc} {err}")
 rc, out, err = run("run", out_file, "-o", os.devnull)
 check(rc == 2 and "outside" in err, f"run it without --allow-dir: refused: {rc} {err}")
-rc, out, err = run("--allow-dir", os.path.abspath("scenarios"), "run", out_file, "-o", os.devnull)
+rc, out, err = run("--allow-dir", os.path.abspath(os.path.dirname(ALIBABA)), "run", out_file, "-o", os.devnull)
 check(rc == 0, f"run it with --allow-dir: {rc} {err}")
 
 # optimize with constraints nobody meets: exit 1, what binds named.
