@@ -8,6 +8,7 @@ import sys
 import xml.etree.ElementTree as ET
 
 sys.path.insert(0, os.path.dirname(__file__))
+import golden  # noqa: E402
 from common import check, finish, run, tempdir  # noqa: E402
 
 # Every catalog entry has a source, and its figures lie in the documented ranges.
@@ -123,4 +124,47 @@ for case in cases:
 rc1, _, _ = run("run", "scenarios/examples/minimal.json", "--check", "--set", "/targets/0/at_least/times=100")
 rc0, _, _ = run("run", "scenarios/examples/minimal.json", "--set", "/targets/0/at_least/times=100")
 check(rc1 == 1 and rc0 == 0, f"failing target: --check exits 1 ({rc1}), without it 0 ({rc0})")
+
+# Model v3: no shipped scenario's total energy falls in a year whose capex does not fall, and no
+# region's energy falls by more than 10% in a year its capex grows, except where the README says
+# why (its "Model v3" section: Alibaba's 2022-2024 budgets, an estimate, cannot renew the
+# conventional fleet its 2022 energy implies, so the kept fleet runs short in 2023 and 2024).
+EXPLAINED = {("alibaba-380b", 2023), ("alibaba-380b", 2024), ("alibaba-raised", 2023),
+             ("alibaba-raised", 2024)}
+for path in golden.shipped():
+    if not path.startswith("scenarios/"):
+        continue
+    name = os.path.splitext(os.path.basename(path))[0]
+    rc, out, err = run("-q", "run", path, "--by", "region", "--format", "csv", "--metrics",
+                       "energy_twh,capex_usd")
+    series = {}
+    for r in csv.DictReader(io.StringIO(out)):
+        series.setdefault(r["region"], []).append(
+            (int(r["year"]), float(r["energy_twh"]), float(r["capex_usd"])))
+    for region, seq in series.items():
+        for (_, e0, c0), (year, e1, c1) in zip(seq, seq[1:]):
+            if (name, year) in EXPLAINED:
+                continue
+            if region == "total" and e1 < e0 and c1 >= c0:
+                check(False, f"{name} {year}: total energy falls ({e0:.4g} -> {e1:.4g}) while "
+                             "capex does not")
+            elif region != "total" and e0 > 0 and e1 < 0.9 * e0 and c1 > c0:
+                check(False, f"{name} {region} {year}: energy falls {100 * (1 - e1 / e0):.1f}% "
+                             "while capex grows")
+            else:
+                check(True, "")
+
+# Model v3: every catalog entry has an idle draw and a retirement curve, with its source.
+catalog = json.load(open("scenarios/catalog/hardware.json"))["hardware"]
+for hid, hw in catalog.items():
+    check(hw.get("idle_fraction", 0) > 0 and "idle_fraction" in hw["source"],
+          f"{hid}: an idle draw with its source")
+    check(hw.get("retirement", {}).get("curve") == "weibull" and "Weibull" in hw["source"],
+          f"{hid}: a retirement curve with its source")
+
+# The validation figures of model v3 (README "Model v3"): us-lbnl's 2028 inside LBNL's range.
+rc, out, err = run("-q", "run", "scenarios/us-lbnl.json", "--by", "total", "--format", "csv",
+                   "--metrics", "energy_twh")
+e2028 = [float(r["energy_twh"]) for r in csv.DictReader(io.StringIO(out)) if r["year"] == "2028"]
+check(e2028 and 325 <= e2028[0] <= 580, f"us-lbnl 2028 inside LBNL's 325-580 TWh: {e2028}")
 finish()
