@@ -114,6 +114,53 @@ std::optional<int> unobserved_base_year(const Scenario& s, const Target& t) {
   return std::nullopt;
 }
 
+namespace {
+
+//! The base of a ratio bound ({"times": k, "of_year": y}, over as many years as the target):
+//! each base year's observed total where the scenario records one (model v3: a sweep over inputs
+//! that move history leaves the bound where history put it), else the modelled value. `observed`:
+//! whether any year was observed. `read(first, last)` reads the modelled metric.
+template <class Read>
+double ratio_base(const Scenario& s, const Target& t, int col, std::size_t index, const Read& read,
+                  bool& observed) {
+  const int first = *t.of_year, last = *t.of_year + (t.last_year - t.first_year);
+  observed = false;
+  for (int y = first; y <= last; ++y) observed |= observed_base(s, t, y).has_value();
+  if (!observed) return read(first, last);
+  if (last > first && column_info(static_cast<Col>(col)).kind == ColumnKind::kRatio) {
+    // A ratio over years is the ratio of sums, which observed values of the ratio lack.
+    throw InputError(s.file, "/targets/" + std::to_string(index),
+                     fmt::format("{} is a ratio: an observed base needs one year, not {}-{}",
+                                 t.metric, first, last));
+  }
+  const bool convert = t.currency != "USD" && column_info(static_cast<Col>(col)).money;
+  double base = 0;
+  for (int y = first; y <= last; ++y) {
+    if (const auto o = observed_base(s, t, y)) {
+      base += convert ? *o * s.fx_per_usd.at(t.currency)(y - s.horizon.start) : *o;
+    } else {
+      base += read(y, y);
+    }
+  }
+  return base;
+}
+
+//! Whether `value` meets the bound within `slack`; an empty value or bound never does.
+bool holds(BoundKind kind, double value, double bound, double slack) {
+  if (is_empty_cell(value) || is_empty_cell(bound)) return false;
+  switch (kind) {
+    case BoundKind::kAtLeast:
+      return value >= bound - slack;
+    case BoundKind::kAtMost:
+      return value <= bound + slack;
+    case BoundKind::kEquals:
+      return std::abs(value - bound) <= slack;
+  }
+  return false;
+}
+
+}  // namespace
+
 std::vector<TargetResult> check_targets(const Scenario& s, const Results& res) {
   std::vector<TargetResult> out;
   for (const auto& t : s.targets) {
@@ -125,8 +172,8 @@ std::vector<TargetResult> check_targets(const Scenario& s, const Results& res) {
     r.last_year = t.last_year;
     r.kind = t.kind;
     r.tolerance = t.tolerance;
-    r.currency = column_info(static_cast<Col>(value_column(t.metric))).money ? t.currency : "USD";
     const int col = value_column(t.metric);
+    r.currency = column_info(static_cast<Col>(col)).money ? t.currency : "USD";
     auto read = [&](int first, int last) {
       try {
         return read_metric(s, res, col, t.region, first, last, t.currency);
@@ -140,28 +187,7 @@ std::vector<TargetResult> check_targets(const Scenario& s, const Results& res) {
     if (t.of_year) {
       const int span = t.last_year - t.first_year;
       bool observed = false;
-      for (int y = *t.of_year; y <= *t.of_year + span; ++y)
-        observed |= observed_base(s, t, y).has_value();
-      double base = 0;
-      if (!observed) {
-        base = read(*t.of_year, *t.of_year + span);
-      } else if (span > 0 && column_info(static_cast<Col>(col)).kind == ColumnKind::kRatio) {
-        // A ratio over years is the ratio of sums, which observed values of the ratio lack.
-        throw InputError(s.file, "/targets/" + std::to_string(out.size()),
-                         fmt::format("{} is a ratio: an observed base needs one year, not {}-{}",
-                                     t.metric, *t.of_year, *t.of_year + span));
-      } else {
-        // Model v3: each base year observed when recorded, else modelled, so a sweep over
-        // inputs that move history leaves the bound where history put it.
-        const bool convert = t.currency != "USD" && column_info(static_cast<Col>(col)).money;
-        for (int y = *t.of_year; y <= *t.of_year + span; ++y) {
-          if (const auto o = observed_base(s, t, y)) {
-            base += convert ? *o * s.fx_per_usd.at(t.currency)(y - s.horizon.start) : *o;
-          } else {
-            base += read(y, y);
-          }
-        }
-      }
+      const double base = ratio_base(s, t, col, out.size(), read, observed);
       r.bound = t.value * base;
       bound_text = fmt::format("{} ({} x {} in {}{})", num(r.bound), num(t.value), num(base),
                                span == 0 ? std::to_string(*t.of_year)
@@ -173,21 +199,7 @@ std::vector<TargetResult> check_targets(const Scenario& s, const Results& res) {
     }
     const double slack = t.tolerance * std::abs(r.bound);
     const char* op = bound_op(t.kind);
-    if (is_empty_cell(r.value) || is_empty_cell(r.bound)) {
-      r.passed = false;
-    } else {
-      switch (t.kind) {
-        case BoundKind::kAtLeast:
-          r.passed = r.value >= r.bound - slack;
-          break;
-        case BoundKind::kAtMost:
-          r.passed = r.value <= r.bound + slack;
-          break;
-        case BoundKind::kEquals:
-          r.passed = std::abs(r.value - r.bound) <= slack;
-          break;
-      }
-    }
+    r.passed = holds(t.kind, r.value, r.bound, slack);
     const std::string years = t.first_year == t.last_year
                                   ? std::to_string(t.first_year)
                                   : fmt::format("{}-{}", t.first_year, t.last_year);

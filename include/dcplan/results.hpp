@@ -99,7 +99,6 @@ enum Col : int {
 //! The ColumnInfo of a value column.
 [[nodiscard]] const ColumnInfo& column_info(Col c);
 
-
 //! Index of a value column by name, or -1 (also -1 for the key columns).
 [[nodiscard]] int value_column(std::string_view name);
 

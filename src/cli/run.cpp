@@ -110,10 +110,9 @@ int run(const RunOptions& o) {
     io::write_output(o.output, o.no_provenance ? text : io::with_provenance(text, fo.format, prov));
     if (!o.no_provenance) write_sidecar(o.output, fo.format == io::Format::kCsv, prov);
   }
-  for (const auto& w : run_warnings(results)) {
-    spdlog::warn("{}: {}", text::terminal_safe(o.scenario, 160), text::terminal_safe(w, 600));
-  }
-  for (const auto& w : observed_warnings(s, results)) {
+  auto warnings = run_warnings(results);
+  for (auto& w : observed_warnings(s, results)) warnings.push_back(std::move(w));
+  for (const auto& w : warnings) {
     spdlog::warn("{}: {}", text::terminal_safe(o.scenario, 160), text::terminal_safe(w, 600));
   }
 

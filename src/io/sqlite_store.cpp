@@ -445,6 +445,10 @@ struct SqliteStore::Impl {
   }
   static Shard read_shard(const std::string& file, long long& rows_per_run, bool check_rows,
                           const Shard* first);
+  //! A shard's runs (K, K + N, ... of its sweep, each once, none missing) and rows (of its sweep
+  //! id, as many for every run as `rows_per_run`, which the first shard sets), as the csv merge
+  //! checks them.
+  void check_shard_rows(const Shard& s, long long& rows_per_run) const;
   void close() {
     for (sqlite3_stmt* s : {run_stmt, row_stmt, summary_stmt}) sqlite3_finalize(s);
     run_stmt = row_stmt = summary_stmt = nullptr;
@@ -672,6 +676,70 @@ void SqliteStore::commit() {
 //! Reads a shard's meta row, its shape checked first; then checks its runs and rows as the csv
 //! merge does: run r of shard K/N has r mod N = K, every one of them present once, each with
 //! rows_per_run rows (the first run's, when -1), all of the store's sweep id.
+void SqliteStore::Impl::check_shard_rows(const Shard& s, long long& rows_per_run) const {
+  auto bad = [&](const std::string& what) { throw InputError(s.file, "", what); };
+  const long long count = s.runs <= s.k ? 0 : (s.runs - s.k + s.n - 1) / s.n;
+  // Runs: K, K + N, ... in order, each once.
+  sqlite3_stmt* q =
+      prepare("SELECT run, sweep IS ?1 AND typeof(run) = 'integer' FROM runs ORDER BY run");
+  sqlite3_bind_int64(q, 1, s.sweep);
+  long long i = 0;
+  std::string problem;
+  while (problem.empty() && sqlite3_step(q) == SQLITE_ROW) {
+    const long long run = sqlite3_column_int64(q, 0), expected = s.k + i * s.n;
+    if (sqlite3_column_int(q, 1) == 0) {
+      problem = fmt::format("run {} is not of sweep {} (its meta's)", run, s.sweep);
+    } else if (run < 0 || run >= s.runs || run % s.n != s.k) {
+      problem = fmt::format("run {} does not belong in shard {}/{} (its runs r have r mod {} = {})",
+                            run, s.k, s.n, s.n, s.k);
+    } else if (run < expected) {
+      problem = fmt::format("run {} given twice", run);
+    } else if (run > expected) {
+      problem = fmt::format("expected run {}, found run {}", expected, run);
+    } else {
+      ++i;
+    }
+  }
+  sqlite3_finalize(q);
+  if (!problem.empty()) bad(problem);
+  if (i < count) bad(fmt::format("the shard ends before run {} (truncated?)", s.k + i * s.n));
+  // Rows: of the store's sweep id (one scan), as many for every run (of the whole sweep; counted
+  // on the index).
+  q = prepare(
+      "SELECT run, sweep FROM results WHERE sweep IS NOT ?1 OR typeof(run) != 'integer' LIMIT 1");
+  sqlite3_bind_int64(q, 1, s.sweep);
+  if (sqlite3_step(q) == SQLITE_ROW) {
+    auto text = [&](int c) {
+      const auto* t = sqlite3_column_text(q, c);
+      return t != nullptr ? jsonio::excerpt(reinterpret_cast<const char*>(t)) : "NULL";
+    };
+    problem = fmt::format("rows of run {} are not of sweep {} (its meta's): sweep {}", text(0),
+                          s.sweep, text(1));
+  }
+  sqlite3_finalize(q);
+  if (!problem.empty()) bad(problem);
+  q = prepare("SELECT run, COUNT(*) FROM results GROUP BY run ORDER BY run");
+  i = 0;
+  while (problem.empty() && sqlite3_step(q) == SQLITE_ROW) {
+    const long long run = sqlite3_column_int64(q, 0), rows = sqlite3_column_int64(q, 1);
+    const long long expected = s.k + i * s.n;
+    if (i >= count || run < expected) {
+      problem = fmt::format("rows of run {}, which the shard does not hold", run);
+    } else if (run > expected) {
+      problem = fmt::format("expected run {}, found run {}", expected, run);
+    } else {
+      if (rows_per_run < 0) rows_per_run = rows;
+      if (rows != rows_per_run) {
+        problem = fmt::format("run {} has {} rows, the others {}", run, rows, rows_per_run);
+      }
+      ++i;
+    }
+  }
+  sqlite3_finalize(q);
+  if (!problem.empty()) bad(problem);
+  if (i < count) bad(fmt::format("the shard ends before run {} (truncated?)", s.k + i * s.n));
+}
+
 Shard SqliteStore::Impl::read_shard(const std::string& file, long long& rows_per_run,
                                     bool check_rows, const Shard* first) {
   Shard s;
@@ -721,67 +789,7 @@ Shard SqliteStore::Impl::read_shard(const std::string& file, long long& rows_per
         file, "",
         fmt::format("its meta names sweep {}, {}'s sweep {}", s.sweep, first->file, first->sweep));
   }
-  if (!check_rows) return s;
-  auto bad = [&](const std::string& what) { throw InputError(file, "", what); };
-  const long long count = s.runs <= s.k ? 0 : (s.runs - s.k + s.n - 1) / s.n;
-  // Runs: K, K + N, ... in order, each once.
-  q = r.prepare("SELECT run, sweep IS ?1 AND typeof(run) = 'integer' FROM runs ORDER BY run");
-  sqlite3_bind_int64(q, 1, s.sweep);
-  long long i = 0;
-  std::string problem;
-  while (problem.empty() && sqlite3_step(q) == SQLITE_ROW) {
-    const long long run = sqlite3_column_int64(q, 0), expected = s.k + i * s.n;
-    if (sqlite3_column_int(q, 1) == 0) {
-      problem = fmt::format("run {} is not of sweep {} (its meta's)", run, s.sweep);
-    } else if (run < 0 || run >= s.runs || run % s.n != s.k) {
-      problem = fmt::format("run {} does not belong in shard {}/{} (its runs r have r mod {} = {})",
-                            run, s.k, s.n, s.n, s.k);
-    } else if (run < expected) {
-      problem = fmt::format("run {} given twice", run);
-    } else if (run > expected) {
-      problem = fmt::format("expected run {}, found run {}", expected, run);
-    } else {
-      ++i;
-    }
-  }
-  sqlite3_finalize(q);
-  if (!problem.empty()) bad(problem);
-  if (i < count) bad(fmt::format("the shard ends before run {} (truncated?)", s.k + i * s.n));
-  // Rows: of the store's sweep id (one scan), as many for every run (of the whole sweep; counted
-  // on the index).
-  q = r.prepare(
-      "SELECT run, sweep FROM results WHERE sweep IS NOT ?1 OR typeof(run) != 'integer' LIMIT 1");
-  sqlite3_bind_int64(q, 1, s.sweep);
-  if (sqlite3_step(q) == SQLITE_ROW) {
-    auto text = [&](int c) {
-      const auto* t = sqlite3_column_text(q, c);
-      return t != nullptr ? jsonio::excerpt(reinterpret_cast<const char*>(t)) : "NULL";
-    };
-    problem = fmt::format("rows of run {} are not of sweep {} (its meta's): sweep {}", text(0),
-                          s.sweep, text(1));
-  }
-  sqlite3_finalize(q);
-  if (!problem.empty()) bad(problem);
-  q = r.prepare("SELECT run, COUNT(*) FROM results GROUP BY run ORDER BY run");
-  i = 0;
-  while (problem.empty() && sqlite3_step(q) == SQLITE_ROW) {
-    const long long run = sqlite3_column_int64(q, 0), rows = sqlite3_column_int64(q, 1);
-    const long long expected = s.k + i * s.n;
-    if (i >= count || run < expected) {
-      problem = fmt::format("rows of run {}, which the shard does not hold", run);
-    } else if (run > expected) {
-      problem = fmt::format("expected run {}, found run {}", expected, run);
-    } else {
-      if (rows_per_run < 0) rows_per_run = rows;
-      if (rows != rows_per_run) {
-        problem = fmt::format("run {} has {} rows, the others {}", run, rows, rows_per_run);
-      }
-      ++i;
-    }
-  }
-  sqlite3_finalize(q);
-  if (!problem.empty()) bad(problem);
-  if (i < count) bad(fmt::format("the shard ends before run {} (truncated?)", s.k + i * s.n));
+  if (check_rows) r.check_shard_rows(s, rows_per_run);
   return s;
 }
 

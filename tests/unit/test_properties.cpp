@@ -182,6 +182,20 @@ bool close(double a, double b, double scale) {
   return std::abs(a - b) <= 1e-9 * std::max({1.0, std::abs(a), std::abs(b), scale});
 }
 
+//! In every row: no value negative or infinite (but margins), and nameplate within the owned
+//! online and leased capacity.
+void require_nonnegative_and_powered(const Results& res, Eigen::Index row) {
+  for (int c = 0; c < kNumCols; ++c) {
+    const double v = res.values(row, c);
+    if (c == kMarginUsd || is_empty_cell(v)) continue;
+    REQUIRE(v >= -1e-6);
+    REQUIRE(std::isfinite(v));
+  }
+  const double owned_and_leased =
+      res.values(row, kItCapacityMw) + res.values(row, kItCapacityLeasedMw);
+  REQUIRE(res.values(row, kItNameplateMw) <= owned_and_leased * (1 + 1e-9) + 1e-9);
+}
+
 }  // namespace
 
 TEST_CASE("conservation laws hold over 600 generated scenarios", "[properties]") {
@@ -230,17 +244,11 @@ TEST_CASE("conservation laws hold over 600 generated scenarios", "[properties]")
         const auto row = res.find_row(year, r == nr ? RowKey::kTotal : r);
         REQUIRE(
             close(res.values(row, kEnergyTwh) * 1e6, res.values(row, kFacilityPowerMw) * 8760, 0));
-        // Nothing negative.
-        for (int c = 0; c < kNumCols; ++c) {
-          const double v = res.values(row, c);
-          if (c == kMarginUsd || is_empty_cell(v)) continue;
-          REQUIRE(v >= -1e-6);
-          REQUIRE(std::isfinite(v));
-        }
-        // Nameplate <= owned online + leased; free capacity and facility capacity as defined.
+        // Nothing negative; nameplate <= owned online + leased; free capacity and facility
+        // capacity as defined.
+        require_nonnegative_and_powered(res, row);
         const double owned_and_leased =
             res.values(row, kItCapacityMw) + res.values(row, kItCapacityLeasedMw);
-        REQUIRE(res.values(row, kItNameplateMw) <= owned_and_leased * (1 + 1e-9) + 1e-9);
         REQUIRE(close(res.values(row, kItCapacityFreeMw),
                       std::max(0.0, owned_and_leased - res.values(row, kItNameplateMw)), 1e3));
         if (r < nr) {
@@ -503,15 +511,7 @@ TEST_CASE(
       }
       for (int r = 0; r <= nr; ++r) {
         const auto row = res.find_row(year, r == nr ? RowKey::kTotal : r);
-        for (int c = 0; c < kNumCols; ++c) {
-          const double v = res.values(row, c);
-          if (c == kMarginUsd || is_empty_cell(v)) continue;
-          REQUIRE(v >= -1e-6);
-          REQUIRE(std::isfinite(v));
-        }
-        const double owned_and_leased =
-            res.values(row, kItCapacityMw) + res.values(row, kItCapacityLeasedMw);
-        REQUIRE(res.values(row, kItNameplateMw) <= owned_and_leased * (1 + 1e-9) + 1e-9);
+        require_nonnegative_and_powered(res, row);
         // Keep capex is capex, never IT capex.
         REQUIRE(close(res.values(row, kCapexUsd),
                       res.values(row, kCapexItUsd) + res.values(row, kCapexFacilityUsd) +
