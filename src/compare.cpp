@@ -423,8 +423,10 @@ CompareResult compare_scenarios(const CompareInputs& in) {
   c.other_scenario =
       load_scenario(in.other, LoadOptions{in.set_other, in.allow_dirs, in.other_text});
   const bool demand = c.base_scenario.demand.has_value() || c.other_scenario.demand.has_value();
-  c.metrics =
-      in.metrics.empty() ? default_compare_metrics() : io::parse_metrics(in.metrics, demand);
+  const bool capital =
+      c.base_scenario.uses_cost_of_capital() || c.other_scenario.uses_cost_of_capital();
+  c.metrics = in.metrics.empty() ? default_compare_metrics()
+                                 : io::parse_metrics(in.metrics, demand, capital);
   for (const int m : c.metrics) {
     if (column_info(static_cast<Col>(m)).kind == ColumnKind::kText) {
       throw InputError("--metrics", "",

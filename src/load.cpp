@@ -894,6 +894,9 @@ void check(const json& v, const Node& n, const std::string& ptr, Context& ctx) {
         }
       }
       return;
+    case Kind::kBoolean:
+      if (!v.is_boolean()) return type_error();
+      return;
     case Kind::kStringList:
       if (!v.is_array()) return type_error();
       for (std::size_t i = 0; i < v.size(); ++i) {
@@ -1387,6 +1390,15 @@ class Builder {
     s.finance.initial_assets = finance != nullptr && text(*finance, "initial_assets") == "book"
                                    ? InitialAssets::kBook
                                    : InitialAssets::kSunk;
+    if (finance != nullptr) {
+      const json* idc = member(*finance, "interest_during_construction");
+      s.finance.interest_during_construction =
+          idc != nullptr && idc->is_boolean() && idc->get<bool>();
+      s.finance.capital_charge = text(*finance, "capital_charge") == "annuity"
+                                     ? CapitalCharge::kAnnuity
+                                     : CapitalCharge::kDepreciation;
+      s.finance.capital_keys = idc != nullptr || member(*finance, "capital_charge") != nullptr;
+    }
   }
 
   //! Under facility_sizing "need", the split holds only "other" (a number): the region's rule

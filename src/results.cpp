@@ -53,7 +53,9 @@ constexpr std::array kColumns = {
     ColumnInfo{"depreciation_usd", "USD", K::kFlow, true, false,
                "straight-line depreciation: accelerators from purchase, facilities from the year "
                "they come online, other capex from spending"},
-    ColumnInfo{"tco_usd", "USD", K::kFlow, true, false, "depreciation + opex"},
+    ColumnInfo{"tco_usd", "USD", K::kFlow, true, false,
+               "depreciation + opex (capital_charge_usd + opex under finance.capital_charge "
+               "\"annuity\")"},
     ColumnInfo{"cost_per_eflop_year_usd", "USD per EFLOP-year", K::kRatio, true, false,
                "TCO per delivered EFLOP-year"},
     ColumnInfo{"discounted_cost_usd", "USD", K::kFlow, true, false,
@@ -88,6 +90,37 @@ constexpr std::array kColumns = {
                "servers)"},
     ColumnInfo{"servers_retired", "count", K::kFlow, false, false,
                "conventional servers retired in the year (only when the scenario has servers)"},
+    ColumnInfo{"financing_usd", "USD", K::kFlow, true, false,
+               "interest during construction on the facilities coming online this year: "
+               "S·((1 + wacc)^c − 1) on facility money S spent c years earlier; capitalised, so "
+               "it reaches tco_usd through depreciation or the capital charge, not as capex or "
+               "opex (only with a cost-of-capital key)"},
+    ColumnInfo{"capital_charge_usd", "USD", K::kFlow, true, false,
+               "the annuity of the assets within their book life: CRF(wacc, life) x capitalised "
+               "cost, wacc of the year bought (accelerators, other capex) or online "
+               "(facilities); tco_usd uses it in place of depreciation_usd under "
+               "finance.capital_charge \"annuity\" (only with a cost-of-capital key)"},
+    ColumnInfo{"book_value_usd", "USD", K::kStock, true, false,
+               "capitalised cost less accumulated straight-line depreciation of the assets "
+               "within their book life, at year end; capacity under construction is not yet on "
+               "the books (only with a cost-of-capital key)"},
+    ColumnInfo{"own_usd_per_mw_year", "USD per MW-year", K::kRatio, true, false,
+               "the yearly cost of owning a new MW of IT capacity in the region: facility price "
+               "x (1 + wacc)^c with interest during construction x CRF(wacc, "
+               "facility_life_years) + maintenance; to set against lease_usd_per_mw_year "
+               "(empty in total rows; only with a cost-of-capital key)"},
+    ColumnInfo{"cost_per_gpu_hour_usd", "USD per GPU-hour", K::kRatio, true, false,
+               "TCO per accelerator-hour delivered: tco_usd / (accelerators installed, "
+               "year-weighted, x 8,760 h x utilisation); empty at zero and where the fleet "
+               "holds servers (only with a cost-of-capital key)"},
+    ColumnInfo{"embodied_facility_tco2", "t CO2e", K::kFlow, false, false,
+               "embodied carbon of the IT capacity coming online (MW x "
+               "facility_embodied_tco2_per_mw); apart from embodied_tco2 (only with a "
+               "cost-of-capital key)"},
+    ColumnInfo{"embodied_amortised_tco2", "t CO2e", K::kFlow, false, false,
+               "embodied carbon spread over book lives: units bought within their lifetime x "
+               "embodied_kgco2e / lifetime, plus facilities within their life x their embodied "
+               "/ facility_life_years (only with a cost-of-capital key)"},
     ColumnInfo{"limit", "", K::kText, false, false,
                "the constraints that bound the region this year, joined by +: closed, grid, cap, "
                "power, hardware, or budget when none held and it spent all it was given "
@@ -98,6 +131,10 @@ constexpr std::array kColumns = {
                "demand minus delivered compute"},
     ColumnInfo{"revenue_usd", "USD", K::kFlow, true, true, "delivered compute x price"},
     ColumnInfo{"margin_usd", "USD", K::kFlow, true, true, "revenue - TCO"},
+    ColumnInfo{"breakeven_utilisation", "", K::kRatio, false, true,
+               "the utilisation at which revenue equals TCO, only electricity varying with it: "
+               "(TCO − E1·u) / (price·A − E1); above 1, no utilisation breaks even; empty without "
+               "a price or when price·A <= E1; with a cost-of-capital key"},
 };
 }  // namespace
 
@@ -185,9 +222,16 @@ bool column_applies(int c, const Results& res) {
     case kServersFailed:
     case kServersRetired:
       return res.has_servers;
+    case kBreakevenUtilisation:
+      return res.has_cost_of_capital && res.has_demand;
     default:
+      if (is_cost_of_capital_column(c)) return res.has_cost_of_capital;
       return !column_info(static_cast<Col>(c)).demand_only || res.has_demand;
   }
+}
+
+bool is_cost_of_capital_column(int c) {
+  return (c >= kFinancingUsd && c <= kEmbodiedAmortisedTco2) || c == kBreakevenUtilisation;
 }
 
 int value_column(std::string_view name) {

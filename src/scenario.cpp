@@ -39,4 +39,12 @@ std::optional<double> Scenario::observed_value(const std::string& metric, int ye
   return v->second;
 }
 
+bool Scenario::uses_cost_of_capital() const {
+  if (finance.wacc || finance.capital_keys) return true;
+  for (const auto& r : regions) {
+    if (r.wacc || r.facility_embodied_tco2_per_mw) return true;
+  }
+  return false;
+}
+
 }  // namespace dcplan

@@ -296,6 +296,22 @@ NodePtr build() {
                                              "MW", kNonNegative),
                                         "no limit"),
                            &in_region<&Region::max_lease_mw>)),
+          opt("wacc", with_storage(text_default(make(Kind::kTrajectory,
+                                                     "the region's cost of capital (weighted "
+                                                     "average, nominal): interest during "
+                                                     "construction and the capital charge of "
+                                                     "assets bought or coming online there",
+                                                     "", {0.0, 1.0}),
+                                                "finance.wacc"),
+                                   &in_region<&Region::wacc>)),
+          opt("facility_embodied_tco2_per_mw",
+              with_storage(
+                  text_default(make(Kind::kTrajectory,
+                                    "embodied carbon of building, power and cooling per MW of "
+                                    "IT capacity coming online (embodied_facility_tco2)",
+                                    "t CO2e/MW", kNonNegative),
+                               "0"),
+                  &in_region<&Region::facility_embodied_tco2_per_mw>)),
           opt("allowed_hardware",
               text_default(std::const_pointer_cast<Node>(
                                strings("hardware ids that may be installed (export controls)")),
@@ -458,6 +474,25 @@ NodePtr build() {
                      "maintenance) or \"book\" (depreciated and maintained over their lives "
                      "from their vintage or initial.built)",
                      {"sunk", "book"})),
+          opt("wacc", with_storage(text_default(make(Kind::kTrajectory,
+                                                     "cost of capital (weighted average, "
+                                                     "nominal) of interest during construction "
+                                                     "and the capital charge; a region's wacc "
+                                                     "overrides it",
+                                                     "", {0.0, 1.0}),
+                                                "discount_rate"),
+                                   &in<&Scenario::finance, &Finance::wacc>)),
+          opt("interest_during_construction",
+              text_default(make(Kind::kBoolean,
+                                "facility money spent c = construction_years before its capacity "
+                                "comes online costs (1 + wacc)^c - 1 more (financing_usd), and "
+                                "is capitalised with it"),
+                           "false")),
+          opt("capital_charge",
+              choice("what assets cost each year of their book life in tco_usd: "
+                     "\"depreciation\", straight-line; \"annuity\", the capital recovery "
+                     "factor at wacc times their capitalised cost (capital_charge_usd)",
+                     {"depreciation", "annuity"})),
       });
 
   auto metric = make(Kind::kString, "result column the target applies to");
@@ -554,6 +589,8 @@ std::string kind_name(const Node& n) {
       return "integer";
     case Kind::kString:
       return "string";
+    case Kind::kBoolean:
+      return "boolean";
     case Kind::kStringList:
       return "array of strings";
     case Kind::kTrajectory:
@@ -655,6 +692,9 @@ json to_json_schema(const Node& n) {
     case Kind::kString:
       s = {{"type", "string"}};
       if (!n.enum_values.empty()) s["enum"] = n.enum_values;
+      break;
+    case Kind::kBoolean:
+      s = {{"type", "boolean"}};
       break;
     case Kind::kStringList:
       s = {{"type", "array"}, {"items", {{"type", "string"}}}};
@@ -841,6 +881,8 @@ std::string Node::expectation() const {
       }
       return list;
     }
+    case Kind::kBoolean:
+      return "true or false";
     case Kind::kStringList:
       return "an array of strings";
     case Kind::kTrajectory:

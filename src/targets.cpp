@@ -48,6 +48,14 @@ double metric_value(const Scenario& s, const Results& res, int col, const std::s
     const auto row = res.find_row(year, RowKey::kTotal);
     return row < 0 ? kNaN : res.values(row, kUtilisation);
   }
+  if (column_info(static_cast<Col>(col)).kind == ColumnKind::kRatio) {
+    // A sum of ratios is no ratio: those the results cannot recompute (model v3's cost per
+    // GPU-hour, break-even utilisation, cost of owning a MW) are read for one region or total.
+    throw InputError("", "",
+                     fmt::format("{} is a ratio without parts in the results; select one region "
+                                 "or total, not \"{}\"",
+                                 column_info(static_cast<Col>(col)).name, region));
+  }
   return sum(col);
 }
 

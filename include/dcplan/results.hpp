@@ -88,11 +88,19 @@ enum Col : int {
   kServersStranded,
   kServersFailed,
   kServersRetired,
+  kFinancingUsd,
+  kCapitalChargeUsd,
+  kBookValueUsd,
+  kOwnUsdPerMwYear,
+  kCostPerGpuHourUsd,
+  kEmbodiedFacilityTco2,
+  kEmbodiedAmortisedTco2,
   kLimit,
   kDemandEflopYear,
   kUnmetEflopYear,
   kRevenueUsd,
   kMarginUsd,
+  kBreakevenUtilisation,
   kNumCols
 };
 
@@ -122,6 +130,9 @@ struct Results {
   bool has_demand = false;
   bool has_servers = false;  //!< the scenario has hardware of kind server: servers_* apply
   bool has_keep = false;     //!< some region keeps an installed base: capex_keep_usd applies
+  //! The scenario writes a key of the cost of capital (Scenario::uses_cost_of_capital): the
+  //! finance columns of model v3 apply (is_cost_of_capital_column).
+  bool has_cost_of_capital = false;
   bool by_hardware = false;
   std::vector<RowKey> keys;
   //! rows × kNumCols, row-major: the engine writes and sums whole rows.
@@ -136,8 +147,14 @@ struct Results {
 
 //! Whether a value column belongs in the output of these results: demand columns only with
 //! demand (ColumnInfo::demand_only), servers_* only with hardware of kind server,
-//! capex_keep_usd only when some region keeps an installed base. The others always.
+//! capex_keep_usd only when some region keeps an installed base, the cost-of-capital columns
+//! only when the scenario writes one of its keys. The others always.
 [[nodiscard]] bool column_applies(int c, const Results& res);
+
+//! Whether a value column is one of model v3's cost-of-capital columns (financing_usd to
+//! embodied_amortised_tco2, breakeven_utilisation): computed only when the scenario writes a
+//! key of the cost of capital (Scenario::uses_cost_of_capital), empty otherwise.
+[[nodiscard]] bool is_cost_of_capital_column(int c);
 
 //! The constraints that bound a region in a year (the `limit` column), in the order they are
 //! printed. `Results::values` holds their sum as a number (a bit set); `limit_text` spells it.

@@ -102,6 +102,11 @@ struct Region {
   //! horizon start. Read under finance.initial_assets "book" only.
   std::optional<int> initial_built;
   std::vector<Keep> keep;  //!< installed bases held (step 5b), by hardware index ascending
+  // Model v3, the cost of capital:
+  //! The region's cost of capital, by year; absent: finance.wacc, else finance.discount_rate.
+  std::optional<Eigen::ArrayXd> wacc;
+  //! [t CO2e per MW of IT capacity] embodied in a facility coming online, by year; absent: 0.
+  std::optional<Eigen::ArrayXd> facility_embodied_tco2_per_mw;
 
   [[nodiscard]] bool is_open(int year) const { return !opens || year >= *opens; }
 };
@@ -177,11 +182,23 @@ enum class InitialAssets {
   kBook,  //!< depreciated and maintained from their vintage (fleet) or initial.built (capacity)
 };
 
+//! What an asset costs each year of its book life in the total cost of ownership.
+enum class CapitalCharge {
+  kDepreciation,  //!< straight-line depreciation (default, version 2)
+  kAnnuity,       //!< the capital recovery factor at the cost of capital times its cost
+};
+
 struct Finance {
   Eigen::ArrayXd discount_rate;
   Eigen::ArrayXd maintenance_rate;
   int facility_life_years = 20;
   InitialAssets initial_assets = InitialAssets::kSunk;  //!< model v3
+  // Model v3, the cost of capital (docs/model.md, step 10):
+  std::optional<Eigen::ArrayXd> wacc;  //!< by year; absent: discount_rate
+  bool interest_during_construction = false;
+  CapitalCharge capital_charge = CapitalCharge::kDepreciation;
+  //! finance.interest_during_construction or finance.capital_charge is written.
+  bool capital_keys = false;
 };
 
 enum class BoundKind { kAtLeast, kAtMost, kEquals };
@@ -230,6 +247,10 @@ struct Scenario {
   [[nodiscard]] int region_index(const std::string& id) const;    //!< -1 when absent
   //! The observed value of `metric` in `year` (total rows), when the scenario records one.
   [[nodiscard]] std::optional<double> observed_value(const std::string& metric, int year) const;
+  //! Model v3: whether the scenario writes a key of the cost of capital (finance.wacc,
+  //! interest_during_construction or capital_charge; a region's wacc or
+  //! facility_embodied_tco2_per_mw). Their result columns apply only then.
+  [[nodiscard]] bool uses_cost_of_capital() const;
 };
 
 }  // namespace dcplan

@@ -27,6 +27,7 @@ enum class Kind {
   kNumber,      //!< a JSON number
   kInteger,     //!< a JSON integer
   kString,      //!< text, optionally one of enum_values
+  kBoolean,     //!< true or false
   kStringList,  //!< list of strings
   kTrajectory,  //!< a number or a trajectory object (series, exponential, logistic, fit)
   kBound,       //!< a target bound: a number or {"times": k, "of_year": y}

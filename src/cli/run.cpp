@@ -85,7 +85,8 @@ int run(const RunOptions& o) {
     fo.fx_first_year = s.horizon.start;
   }
   if (!o.metrics.empty()) {
-    fo.columns = io::parse_metrics(o.metrics, s.demand.has_value(), fo.currency);
+    fo.columns =
+        io::parse_metrics(o.metrics, s.demand.has_value(), s.uses_cost_of_capital(), fo.currency);
   }
   // Years outside the horizon are an error, whichever end: nothing is clipped silently.
   if ((fo.first_year && (*fo.first_year < s.horizon.start || *fo.first_year > s.horizon.end)) ||

@@ -2,6 +2,7 @@
 // water-filling of what a region cannot take (step 4), the IT overflow spent the same way (step
 // 6), and the facility capex in service that step 10 depreciates and maintains.
 #include <algorithm>
+#include <cmath>
 #include <limits>
 
 #include "dcplan/results.hpp"
@@ -77,6 +78,15 @@ void commit_facilities(State& state, int t) {
     const Index done = t + region.construction_years;
     st.completions_mw(done) += mw;
     st.facility_online_usd(done) += usd;
+    if (state.cost_of_capital) [[unlikely]] {
+      // Model v3: S spent now, online c years on, costs S·((1 + i)^c − 1) more at this year's
+      // wacc; the capitalised cost is what depreciates.
+      double financing = 0;
+      if (s.finance.interest_during_construction && region.construction_years > 0)
+        financing = usd * std::expm1(region.construction_years * std::log1p(st.wacc(t)));
+      st.facility_financing_usd(done) += financing;
+      st.facility_capitalised_usd(done) += usd + financing;
+    }
     if (region.construction_years == 0) {
       st.online_mw += mw;
       st.built_online_mw += mw;
@@ -101,6 +111,42 @@ void charge_initial_capacity(State& state, const Year& y) {
                              : 0.0;
     st.initial_facility_in_service_usd = gross;
     st.initial_facility_depreciation_usd = gross / life;
+    if (state.cost_of_capital && gross > 0) {
+      // Model v3: charged at the first year's wacc; built years before the horizon have been
+      // depreciated too.
+      st.facility_capital_charge_usd += gross * crf(state, st.wacc(0), life);
+      st.facility_book_usd += gross * (life - (y.year - built) - 1) / life;
+    }
+  }
+}
+
+//! Model v3, the cost of capital: this year's facility and other assets (capitalised), their
+//! annuity and embodied carbon; the capital charge, book value and embodied carbon amortised
+//! over those within their life.
+void charge_capital(State& state, const Year& y) {
+  const Scenario& s = state.s();
+  const int life = s.finance.facility_life_years;
+  const int t = y.t;
+  const Index first = std::max(0, t - life + 1);
+  for (std::size_t r = 0; r < state.regions.size(); ++r) {
+    RegionState& st = state.regions[r];
+    const Region& region = s.regions[r];
+    const double asset = st.facility_capitalised_usd(t) + st.other_usd;
+    st.facility_asset_usd(t) = asset;
+    st.facility_annuity_usd(t) = asset * crf(state, st.wacc(t), life);
+    st.facility_embodied_t(t) =
+        region.facility_embodied_tco2_per_mw
+            ? st.completions_mw(t) * (*region.facility_embodied_tco2_per_mw)(t)
+            : 0.0;
+    double charge = 0, book = 0, embodied = 0;
+    for (Index o = first; o <= t; ++o) {
+      charge += st.facility_annuity_usd(o);
+      book += st.facility_asset_usd(o) * static_cast<double>(life - (t - o) - 1) / life;
+      embodied += st.facility_embodied_t(o);
+    }
+    st.facility_capital_charge_usd = charge;
+    st.facility_book_usd = book;
+    st.facility_embodied_amortised_t = embodied / life;
   }
 }
 
@@ -139,7 +185,11 @@ void charge_facilities(State& state, const Year& y) {
   const int life = state.s().finance.facility_life_years;
   const int t = y.t;
   for (auto& st : state.regions) {
-    st.facility_charge_usd(t) = (st.facility_online_usd(t) + st.other_usd) / life;
+    // With the cost of capital the capitalised cost depreciates (the cash without interest
+    // during construction, added in the same order: the same number).
+    const double online =
+        state.cost_of_capital ? st.facility_capitalised_usd(t) : st.facility_online_usd(t);
+    st.facility_charge_usd(t) = (online + st.other_usd) / life;
     st.facility_gross_usd(t) = st.facility_online_usd(t);
     if (t < life) {
       st.facility_depreciation_usd += st.facility_charge_usd(t);
@@ -149,6 +199,8 @@ void charge_facilities(State& state, const Year& y) {
       st.facility_in_service_usd = st.facility_gross_usd.segment(t - life + 1, life).sum();
     }
   }
+  if (state.cost_of_capital) [[unlikely]]
+    charge_capital(state, y);
   if (state.s().finance.initial_assets == InitialAssets::kBook) charge_initial_capacity(state, y);
 }
 

@@ -14,8 +14,23 @@ struct RegionMoney {
   double maintenance_usd = 0;
   double lease_usd = 0;
   double depreciation_usd = 0;
+  // Model v3, the cost of capital (only when the scenario uses it; else 0):
+  double capital_charge_usd = 0;       //!< Σ CRF(i, life) · capitalised cost within book lives
+  double book_value_usd = 0;           //!< at year end
+  double embodied_amortised_tco2 = 0;  //!< embodied carbon spread over book lives
+  double capital_usd = 0;              //!< what TCO charges: depreciation, or the annuity
   [[nodiscard]] double opex_usd() const { return electricity_usd + lease_usd + maintenance_usd; }
+  [[nodiscard]] double tco_usd() const {
+    return capital_usd + electricity_usd + lease_usd + maintenance_usd;
+  }
 };
+
+//! Model v3: the cohorts' part of the capital charge, the book value and the embodied carbon
+//! amortised, added to `m` (finance.cpp).
+void add_cohort_capital(const State& state, const RegionState& st, int year, RegionMoney& m);
+
+//! Model v3: the yearly cost of owning a new MW in the region this year (own_usd_per_mw_year).
+double own_usd_per_mw_year(const State& state, const RegionState& st, const Region& region, int t);
 
 //! IT purchases are charged over their lifetime, which is while their cohort is listed (stranded
 //! or not, whatever fails; a cohort listed past its book life under a Weibull curve charges 0);
@@ -39,6 +54,15 @@ inline RegionMoney region_money(const State& state, const RegionState& st, const
     // Model v3: the initial capacity on the books (the initial fleet is among the cohorts).
     m.depreciation_usd += st.initial_facility_depreciation_usd;
     m.maintenance_usd += state.s().finance.maintenance_rate(t) * st.initial_facility_in_service_usd;
+  }
+  m.capital_usd = m.depreciation_usd;
+  if (state.cost_of_capital) [[unlikely]] {
+    m.capital_charge_usd = st.facility_capital_charge_usd;
+    m.book_value_usd = st.facility_book_usd;
+    m.embodied_amortised_tco2 = st.facility_embodied_amortised_t;
+    add_cohort_capital(state, st, state.s().horizon.start + t, m);
+    if (state.s().finance.capital_charge == CapitalCharge::kAnnuity)
+      m.capital_usd = m.capital_charge_usd;
   }
   return m;
 }

@@ -39,7 +39,7 @@ double age_v3(RegionState& st, Cohort& c, const HardwareConstants& k, int age, c
     if constexpr (kByHw) st.hw_retired(c.hardware) += gone_installed + gone_stranded;
     c.installed -= gone_installed;
     c.stranded -= gone_stranded;
-    if (age >= k.life) c.capex_usd = c.depreciation_usd = 0;
+    if (age >= k.life) c.capex_usd = c.depreciation_usd = c.charge_usd = c.bought = 0;
   }
   const double lost = c.installed * k.afr;
   (k.server ? servers_failed : failed) += lost;
@@ -107,6 +107,8 @@ void age_region(RegionState& st, const std::vector<HardwareConstants>& hw, const
       d.price_usd = c.price_usd;
       d.capex_usd = c.capex_usd;
       d.depreciation_usd = c.depreciation_usd;
+      d.charge_usd = c.charge_usd;
+      d.bought = c.bought;
     }
     ++kept;
   }
@@ -185,6 +187,10 @@ void buy_in_region(RegionState& st, const State& state, const Year& y) {
     c.price_usd = price;
     c.capex_usd = capex;
     c.depreciation_usd = capex / k.life;
+    if (state.cost_of_capital) [[unlikely]] {
+      c.charge_usd = capex * crf(state, st.wacc(y.t), k.life);
+      c.bought = bought;
+    }
     need += bought * k.w_mw;
     if (k.server) {
       st.servers_purchased += bought;
@@ -296,6 +302,10 @@ void keep_in_region(RegionState& st, const Region& region, const State& state, c
     c.price_usd = price;
     c.capex_usd = usd;
     c.depreciation_usd = usd / k.life;
+    if (state.cost_of_capital) [[unlikely]] {
+      c.charge_usd = usd * crf(state, st.wacc(y.t), k.life);
+      c.bought = n;
+    }
     st.nameplate_mw += n * k.w_mw;
     st.keep_usd += usd;
     (k.server ? st.kept_servers : st.kept_accelerators) += n;

@@ -63,6 +63,9 @@ struct Cohort {
   double price_usd = 0;         //!< unit price in the vintage year; 0 before the horizon
   double capex_usd = 0;         //!< what the purchase cost; 0 for the initial fleet (sunk)
   double depreciation_usd = 0;  //!< capex_usd / lifetime: charged every year it is listed
+  // Model v3, the cost of capital (only when the scenario uses it; else 0):
+  double charge_usd = 0;  //!< CRF(wacc of the vintage year, lifetime) · capex_usd
+  double bought = 0;      //!< units bought (0 for the initial fleet): embodied amortised
   // A cohort lives past its book life only under a Weibull curve: ageing then sets capex_usd
   // and depreciation_usd to 0 (no depreciation, maintenance or stranded capex in service).
 };
@@ -83,6 +86,7 @@ struct CohortSums {
   // maintenance does not subtract.
   double servers_installed = 0, servers_stranded = 0;
   double stranded_off_book_usd = 0;  //!< Σ stranded · price over cohorts past book life
+  double accelerators_weighted = 0;  //!< Σ installed · f over accelerators (not servers)
 
   //! Adds a cohort whose installed part runs the share `f` of the year: first_year_fraction
   //! for this year's purchases, 1 otherwise. Returns its year-weighted count (installed · f).
@@ -90,10 +94,11 @@ struct CohortSums {
     const double weighted = c.installed * f;
     const double weighted_mw = weighted * k.w_mw;
     if (k.v3) [[unlikely]] {
-      add_v3(c, k);
+      add_v3(c, k, weighted);
     } else {
       installed += c.installed;
       stranded += c.stranded;
+      accelerators_weighted += weighted;
     }
     nameplate_mw += c.installed * k.w_mw;
     peak_tflops += c.installed * k.tflops;
@@ -108,13 +113,14 @@ struct CohortSums {
 
   //! The counts of a server or of a cohort on a Weibull curve, which may be off the books
   //! (capex_usd set to 0 by ageing; a purchase in its book life has capex_usd > 0).
-  void add_v3(const Cohort& c, const HardwareConstants& k) {
+  void add_v3(const Cohort& c, const HardwareConstants& k, double weighted) {
     if (k.server) {
       servers_installed += c.installed;
       servers_stranded += c.stranded;
     } else {
       installed += c.installed;
       stranded += c.stranded;
+      accelerators_weighted += weighted;
     }
     if (c.capex_usd == 0) stranded_off_book_usd += c.stranded * c.price_usd;
   }
@@ -156,6 +162,16 @@ struct RegionState {
   bool any_stranded = false;          //!< a cohort waits for power (after ageing)
   // Model v3, initial assets on the books: the initial capacity's charge this year [USD].
   double initial_facility_depreciation_usd = 0, initial_facility_in_service_usd = 0;
+  // Model v3, the cost of capital (filled only when the scenario uses it): the region's wacc by
+  // year index; by the year index its capacity comes online, the facility capex capitalised
+  // (cash · (1 + i)^c with interest during construction, else the cash) and its financing
+  // cost; by year index, the facility and other assets' capital charge and what depreciates
+  // (capitalised facilities + other capex), and the embodied carbon of facilities coming online.
+  ArrayXd wacc, facility_capitalised_usd, facility_financing_usd;
+  ArrayXd facility_annuity_usd, facility_asset_usd, facility_embodied_t;
+  //! This year's facility and other assets, and the initial capacity: capital charge, book
+  //! value at year end, embodied carbon amortised [USD, t CO2e].
+  double facility_capital_charge_usd = 0, facility_book_usd = 0, facility_embodied_amortised_t = 0;
   std::vector<Buy> buy;  //!< this year's mix over buyable hardware, unnormalised
   bool valid_mix = false;
   double mix_sum = 0;
@@ -189,9 +205,24 @@ struct State {
   // (their sum is carry_usd); the year's money by category, over all regions.
   double carry_it_usd = 0, carry_facility_usd = 0, carry_other_usd = 0;
   double year_it_usd = 0, year_facility_usd = 0, year_other_usd = 0;
-  double discount = 1.0;  //!< Π (1 + discount rate) over the years since the first
+  double discount = 1.0;         //!< Π (1 + discount rate) over the years since the first
+  bool cost_of_capital = false;  //!< Scenario::uses_cost_of_capital: its columns are computed
+  //! CRF(i, n) computed so far in this run: a handful of (rate, life) pairs in most scenarios.
+  struct CrfMemo {
+    double rate = 0;
+    int life = 0;
+    double crf = 0;
+  };
+  mutable std::vector<CrfMemo> crf_memo;
   [[nodiscard]] const Scenario& s() const { return *scenario; }
 };
+
+//! The capital recovery factor CRF(i, n) = i / (1 − (1 + i)^−n), 1/n at i = 0: the share of
+//! an asset's cost that, paid each year of its n-year life, repays it with interest at i.
+double capital_recovery_factor(double rate, int life);
+
+//! CRF(i, n), remembered for the run (State::crf_memo).
+double crf(const State& state, double rate, int life);
 
 //! The MW of nameplate a dollar of the region's IT money buys this year: Σ s_h · all_in_w_h /
 //! price_h(t) over its mix renormalised (docs/model.md, step 6). 0 without a valid mix.

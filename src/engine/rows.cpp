@@ -56,6 +56,21 @@ struct CarryShares {
   double facility_excess_sum = 0, it_excess_sum = 0, weight_sum = 0;
 };
 
+//! Model v3, the cost of capital: what the total row's ratios need beyond its columns, summed
+//! over the regions.
+struct CapitalTotals {
+  double gpu_hours = 0;        //!< Σ accelerators installed · f · 8,760 h · u
+  bool servers = false;        //!< some region's fleet holds servers
+  double busy_energy_usd = 0;  //!< E1: electricity cost per unit of utilisation
+  double available = 0;        //!< A [EFLOP-year]
+  void add(const CapitalTotals& o) {
+    gpu_hours += o.gpu_hours;
+    servers = servers || o.servers;
+    busy_energy_usd += o.busy_energy_usd;
+    available += o.available;
+  }
+};
+
 CarryShares carry_shares(const State& state, const Year& y) {
   CarryShares c;
   for (const auto& st : state.regions) {
@@ -67,9 +82,47 @@ CarryShares carry_shares(const State& state, const Year& y) {
   return c;
 }
 
-//! Steps 8 to 12 for one region: its row in `v`.
+//! Model v3, the cost of capital: one region's columns in `v` (empty without it); returns its
+//! parts of the total row's ratios.
+CapitalTotals capital_columns(const State& state, const Year& y, const RegionState& st,
+                              const Region& region, const RegionEnergy& e, const RegionMoney& m,
+                              double* v) {
+  CapitalTotals part;
+  if (!state.cost_of_capital) [[likely]] {
+    std::fill(v + kFinancingUsd, v + kEmbodiedAmortisedTco2 + 1, kEmpty);
+    return part;
+  }
+  v[kFinancingUsd] = st.facility_financing_usd(y.t);
+  v[kCapitalChargeUsd] = m.capital_charge_usd;
+  v[kBookValueUsd] = m.book_value_usd;
+  v[kOwnUsdPerMwYear] = own_usd_per_mw_year(state, st, region, y.t);
+  part.gpu_hours = st.sums.accelerators_weighted * kHoursPerYear * y.utilisation;
+  part.servers = st.sums.servers_installed + st.sums.servers_stranded > 0;
+  v[kCostPerGpuHourUsd] = part.servers ? kEmpty : ratio(m.tco_usd(), part.gpu_hours);
+  v[kEmbodiedFacilityTco2] = st.facility_embodied_t(y.t);
+  v[kEmbodiedAmortisedTco2] = m.embodied_amortised_tco2;
+  // Only electricity depends on u: E0 + E1·u, E1 the busy load's energy at the power price.
+  part.busy_energy_usd =
+      region.power_price_usd_per_mwh(y.t) * e.pue * kHoursPerYear * st.sums.load_busy_mw;
+  part.available = e.available_eflop_year;
+  return part;
+}
+
+//! u* at which revenue u*·price·A equals TCO(u*) = TCO − E1·u + E1·u*: (TCO − E1·u) /
+//! (price·A − E1); empty without the cost of capital or a price, or when price·A <= E1 (no
+//! utilisation pays for the electricity it adds).
+double breakeven_utilisation(const State& state, const Year& y, double tco,
+                             const CapitalTotals& c) {
+  const Scenario& s = state.s();
+  if (!state.cost_of_capital || !s.demand || !s.demand->price_usd_per_eflop_year) return kEmpty;
+  const double den = (*s.demand->price_usd_per_eflop_year)(y.t) * c.available - c.busy_energy_usd;
+  return den > 0 ? (tco - c.busy_energy_usd * y.utilisation) / den : kEmpty;
+}
+
+//! Steps 8 to 12 for one region: its row in `v`; adds its parts of the total row's ratios of
+//! the cost of capital to `cap`.
 void region_row(const State& state, const Year& y, std::size_t r, const CarryShares& carry,
-                double* v) {
+                double* v, CapitalTotals& cap) {
   const Scenario& s = state.s();
   const RegionState& st = state.regions[r];
   const Region& region = s.regions[r];
@@ -101,7 +154,7 @@ void region_row(const State& state, const Year& y, std::size_t r, const CarrySha
   v[kMaintenanceUsd] = m.maintenance_usd;
   v[kOpexUsd] = m.electricity_usd + m.lease_usd + m.maintenance_usd;
   v[kDepreciationUsd] = m.depreciation_usd;
-  v[kTcoUsd] = m.depreciation_usd + m.electricity_usd + m.lease_usd + m.maintenance_usd;
+  v[kTcoUsd] = m.tco_usd();
   v[kCostPerEflopYearUsd] = ratio(v[kTcoUsd], v[kDeliveredEflopYear]);
   v[kDiscountedCostUsd] =
       (m.capex_usd + m.electricity_usd + m.lease_usd + m.maintenance_usd) / state.discount;
@@ -120,6 +173,7 @@ void region_row(const State& state, const Year& y, std::size_t r, const CarrySha
   v[kServersStranded] = st.sums.servers_stranded;
   v[kServersFailed] = st.servers_failed;
   v[kServersRetired] = st.servers_retired;
+  const CapitalTotals part = capital_columns(state, y, st, region, e, m, v);
   v[kLimit] = st.limit;
   // 12. Demand: the region's share of D by its share of A.
   v[kDemandEflopYear] = v[kUnmetEflopYear] = v[kRevenueUsd] = v[kMarginUsd] = kEmpty;
@@ -134,6 +188,8 @@ void region_row(const State& state, const Year& y, std::size_t r, const CarrySha
       v[kMarginUsd] = v[kRevenueUsd] - v[kTcoUsd];
     }
   }
+  v[kBreakevenUtilisation] = breakeven_utilisation(state, y, v[kTcoUsd], part);
+  cap.add(part);
   if (y.weight_sum <= 0) {
     // No region open: the whole sum, and the new budget, by weight (else equally).
     const double share = carry.weight_sum > 0
@@ -203,7 +259,7 @@ void hardware_rows(const State& state, const Year& y, std::size_t r, const Layou
 //! The total row: extensive columns are sums (added as each region's row was complete); ratios
 //! are recomputed here, and the columns that do not apply are emptied. One place computes the
 //! total ratios of a year.
-void finish_total(const State& state, const Year& y, double* tot) {
+void finish_total(const State& state, const Year& y, const CapitalTotals& cap, double* tot) {
   const Scenario& s = state.s();
   if (state.regions.empty()) {
     // No region at all: the budget is still the year's budget, and all of it carries over.
@@ -224,6 +280,16 @@ void finish_total(const State& state, const Year& y, double* tot) {
   } else if (!s.demand->price_usd_per_eflop_year) {
     tot[kRevenueUsd] = tot[kMarginUsd] = kEmpty;
   }
+  if (!state.cost_of_capital) {
+    std::fill(tot + kFinancingUsd, tot + kEmbodiedAmortisedTco2 + 1, kEmpty);
+    tot[kBreakevenUtilisation] = kEmpty;
+    return;
+  }
+  // Model v3, the cost of capital: the ratios of the totals; the cost of owning a MW is a
+  // region's.
+  tot[kOwnUsdPerMwYear] = kEmpty;
+  tot[kCostPerGpuHourUsd] = cap.servers ? kEmpty : ratio(tot[kTcoUsd], cap.gpu_hours);
+  tot[kBreakevenUtilisation] = breakeven_utilisation(state, y, tot[kTcoUsd], cap);
 }
 
 //! The total rows of each hardware type (rows by hardware only).
@@ -300,6 +366,7 @@ Layout prepare_rows(const State& state, const EngineOptions& options, Results& o
                                 [](const Hardware& h) { return h.kind == HardwareKind::kServer; });
   out.has_keep = std::any_of(s.regions.begin(), s.regions.end(),
                              [](const Region& r) { return !r.keep.empty(); });
+  out.has_cost_of_capital = state.cost_of_capital;
   const bool same_layout =
       ids && out.by_hardware == kByHw &&
       out.keys.size() == static_cast<std::size_t>(layout.per_year * years) && !out.keys.empty() &&
@@ -323,9 +390,10 @@ void write_rows(State& state, const Year& y, const Layout& layout, Results& out)
   std::array<double, kNumCols> scratch{};         // a region's row when only totals are kept
   std::array<double, kNumLimits> limit_budget{};  // budget_usd of the regions showing each limit
   unsigned limits = 0;                            // every label a region shows
+  CapitalTotals cap;
   for (Index r = 0; r < regions; ++r) {
     double* v = layout.region_rows ? &out.values(layout.row(y.t, r), 0) : scratch.data();
-    region_row(state, y, static_cast<std::size_t>(r), carry, v);
+    region_row(state, y, static_cast<std::size_t>(r), carry, v, cap);
     const unsigned limit = state.regions[static_cast<std::size_t>(r)].limit;
     limits |= limit;
     for (int bit = 0; bit < kNumLimits; ++bit) {
@@ -335,7 +403,7 @@ void write_rows(State& state, const Year& y, const Layout& layout, Results& out)
     Eigen::Map<Row>(tot) += Eigen::Map<const Row>(v);
     if constexpr (kByHw) hardware_rows(state, y, static_cast<std::size_t>(r), layout, out);
   }
-  finish_total(state, y, tot);
+  finish_total(state, y, cap, tot);
   tot[kLimit] = total_limit(limits, limit_budget, tot[kBudgetUsd]);
   if constexpr (kByHw) hardware_totals(state, y, layout, out);
 }
@@ -351,7 +419,9 @@ void check_finite(const Results& out) {
       const double x = out.values(row_i, c);
       if (std::isfinite(x)) continue;
       const auto& info = column_info(static_cast<Col>(c));
-      if (std::isnan(x) && (info.kind == ColumnKind::kRatio || info.demand_only)) continue;
+      if (std::isnan(x) && (info.kind == ColumnKind::kRatio || info.demand_only ||
+                            (is_cost_of_capital_column(c) && !out.has_cost_of_capital)))
+        continue;
       throw InputError("", "",
                        fmt::format("the numbers overflow: {} is {} in {} for {} (expected finite "
                                    "values; check very large budgets or very small prices)",

@@ -50,7 +50,8 @@ void reset_hardware(State& state, const Scenario& scenario) {
 //! The initial fleet as cohorts of its vintages, oldest first; those already past their
 //! lifetime retire in the first year's ageing step. Sunk: no capex, so no depreciation or
 //! maintenance.
-void place_initial_fleet(RegionState& st, const Region& region, const Scenario& scenario) {
+void place_initial_fleet(RegionState& st, const Region& region, const Scenario& scenario,
+                         const State& state) {
   st.cohorts.clear();
   for (const auto& c : region.initial_fleet) {
     DCPLAN_ASSERT(c.vintage <= scenario.horizon.start);
@@ -68,6 +69,12 @@ void place_initial_fleet(RegionState& st, const Region& region, const Scenario& 
           c.count * scenario.hardware[static_cast<std::size_t>(c.hardware)].price_usd(0);
       cohort.depreciation_usd =
           cohort.capex_usd / scenario.hardware[static_cast<std::size_t>(c.hardware)].lifetime_years;
+      // Model v3, the cost of capital: charged at the first year's wacc.
+      if (state.cost_of_capital)
+        cohort.charge_usd =
+            cohort.capex_usd *
+            crf(state, st.wacc(0),
+                scenario.hardware[static_cast<std::size_t>(c.hardware)].lifetime_years);
     }
     // Insertion by vintage, stable: initial fleets are short and usually in order.
     auto at = st.cohorts.end();
@@ -76,11 +83,28 @@ void place_initial_fleet(RegionState& st, const Region& region, const Scenario& 
   }
 }
 
+//! Model v3, the cost of capital: the region's wacc by year (its own, else finance.wacc, else
+//! the discount rate) and the buffers of its facilities' capital.
+void reset_capital(RegionState& st, const Region& region, const Scenario& scenario,
+                   Index years_ext) {
+  const Finance& f = scenario.finance;
+  st.wacc = region.wacc ? *region.wacc : f.wacc ? *f.wacc : f.discount_rate;
+  st.facility_capitalised_usd.setZero(years_ext);
+  st.facility_financing_usd.setZero(years_ext);
+  const Index years = scenario.horizon.years();
+  st.facility_annuity_usd.setZero(years);
+  st.facility_asset_usd.setZero(years);
+  st.facility_embodied_t.setZero(years);
+  st.facility_capital_charge_usd = st.facility_book_usd = st.facility_embodied_amortised_t = 0;
+}
+
 }  // namespace
 
 template <bool kByHw>
 void reset(State& state, const Scenario& scenario) {
   state.scenario = &scenario;
+  state.cost_of_capital = scenario.uses_cost_of_capital();
+  state.crf_memo.clear();
   reset_hardware(state, scenario);
   const int years = scenario.horizon.years();
   const Index hardware_count = static_cast<Index>(scenario.hardware.size());
@@ -89,7 +113,8 @@ void reset(State& state, const Scenario& scenario) {
   for (std::size_t r = 0; r < scenario.regions.size(); ++r) {
     RegionState& st = state.regions[r];
     const Region& region = scenario.regions[r];
-    place_initial_fleet(st, region, scenario);
+    if (state.cost_of_capital) reset_capital(st, region, scenario, years_ext);
+    place_initial_fleet(st, region, scenario, state);
     st.pipeline_mw.setZero(years_ext);
     st.completions_mw.setZero(years_ext);
     st.facility_online_usd.setZero(years_ext);

@@ -73,7 +73,7 @@ RowsBy parse_rows_by(const std::string& name) {
   throw InputError("--by", "", "expected region, total or hardware, found \"" + name + "\"");
 }
 
-std::vector<int> parse_metrics(const std::string& list, bool has_demand,
+std::vector<int> parse_metrics(const std::string& list, bool has_demand, bool has_cost_of_capital,
                                const std::string& currency) {
   std::vector<int> out;
   std::vector<std::string> known;
@@ -104,6 +104,14 @@ std::vector<int> parse_metrics(const std::string& list, bool has_demand,
       if (column_info(static_cast<Col>(c)).demand_only && !has_demand) {
         throw InputError("--metrics", "",
                          "the metric \"" + name + "\" exists only when the scenario has demand");
+      }
+      if (is_cost_of_capital_column(c) && !has_cost_of_capital) {
+        throw InputError("--metrics", "",
+                         "the metric \"" + name +
+                             "\" exists only when the scenario writes a key of the cost of "
+                             "capital (finance.wacc, finance.interest_during_construction, "
+                             "finance.capital_charge, or a region's wacc or "
+                             "facility_embodied_tco2_per_mw)");
       }
       if (std::find(out.begin(), out.end(), c) == out.end()) out.push_back(c);
     }

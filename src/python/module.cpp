@@ -248,7 +248,8 @@ py::dict run(const py::object& what, const py::object& set, const std::string& b
   const dcplan::Results res = without_gil([&] {
     fo.by = dcplan::io::parse_rows_by(by);
     if (!metrics_list.empty()) {
-      fo.columns = dcplan::io::parse_metrics(metrics_list, s.scenario->demand.has_value());
+      fo.columns = dcplan::io::parse_metrics(metrics_list, s.scenario->demand.has_value(),
+                                             s.scenario->uses_cost_of_capital());
     }
     dcplan::EngineOptions eo;
     eo.by_hardware = fo.by == dcplan::io::RowsBy::kHardware;

@@ -516,7 +516,8 @@ Plan prepare(const SweepOptions& o) {
   }
   p.total = p.grid_size * p.samples;
   p.metrics = o.metrics.empty() ? default_compare_metrics()
-                                : io::parse_metrics(o.metrics, p.base.demand.has_value());
+                                : io::parse_metrics(o.metrics, p.base.demand.has_value(),
+                                                    p.base.uses_cost_of_capital());
   for (const int m : p.metrics) {
     const ColumnInfo& c = column_info(static_cast<Col>(m));
     if (o.summary && c.kind == ColumnKind::kText) {

@@ -562,3 +562,87 @@ TEST_CASE(
   CHECK(kept > 50);
   CHECK(budget_kept > 20);
 }
+
+TEST_CASE(
+    "the cost of capital over 400 generated scenarios: defaults change nothing, the annuity "
+    "is at least the depreciation, book values never negative",
+    "[properties][wacc]") {
+  Gen g(20261204);
+  Engine engine;
+  Results plain, res, at_zero;
+  int idc = 0, annuity = 0, regional = 0;
+  for (int i = 0; i < 400; ++i) {
+    json doc = i % 2 == 0 ? generate(g, /*caps=*/true, /*one_type=*/false, /*v3=*/true)
+                          : generate_v3(g, /*caps=*/i % 4 == 1);
+    INFO("scenario " << i << ": " << doc.dump());
+    const Scenario base = load(doc);
+    engine.run(base, {}, plain);
+    // The keys of the cost of capital, drawn on top.
+    json& finance = doc["finance"];
+    if (!finance.is_object()) finance = json::object();
+    finance["wacc"] = g.chance(0.5)
+                          ? json(g.uniform(0, 0.2))
+                          : json{{"series",
+                                  {{std::to_string(base.horizon.start), g.uniform(0, 0.2)},
+                                   {std::to_string(base.horizon.end), g.uniform(0, 0.2)}}}};
+    for (auto& [id, reg] : doc["regions"].items()) {
+      if (g.chance(0.3)) reg["wacc"] = g.uniform(0, 0.3), ++regional;
+      if (g.chance(0.5)) reg["facility_embodied_tco2_per_mw"] = g.uniform(0, 3000);
+    }
+    // With wacc alone (no interest during construction, the depreciation charge), every column
+    // of version 2 and of model v3's other parts is the same number.
+    const Scenario with_wacc = load(doc);
+    engine.run(with_wacc, {}, res);
+    REQUIRE(res.has_cost_of_capital);
+    for (int c = 0; c < kNumCols; ++c) {
+      if (is_cost_of_capital_column(c)) continue;
+      for (Eigen::Index row = 0; row < res.rows(); ++row) {
+        const double a = plain.values(row, c), b = res.values(row, c);
+        REQUIRE((a == b || (std::isnan(a) && std::isnan(b))));
+      }
+    }
+    if (g.chance(0.5)) finance["interest_during_construction"] = true, ++idc;
+    if (g.chance(0.5)) finance["capital_charge"] = "annuity", ++annuity;
+    const Scenario s = load(doc);
+    engine.run(s, {}, res);
+    const int nr = static_cast<int>(s.regions.size());
+    for (int t = 0; t < s.horizon.years(); ++t) {
+      const int year = s.horizon.start + t;
+      for (int r = 0; r <= nr; ++r) {
+        const auto row = res.find_row(year, r == nr ? RowKey::kTotal : r);
+        // wacc >= 0: CRF(i, n) >= 1/n, and the capitalised cost >= the cash.
+        REQUIRE(res.values(row, kCapitalChargeUsd) >=
+                res.values(row, kDepreciationUsd) * (1 - 1e-12) - 1e-6);
+        REQUIRE(res.values(row, kBookValueUsd) >= 0);
+        REQUIRE(res.values(row, kFinancingUsd) >= 0);
+        REQUIRE(res.values(row, kEmbodiedAmortisedTco2) >= 0);
+        const double capital = s.finance.capital_charge == CapitalCharge::kAnnuity
+                                   ? res.values(row, kCapitalChargeUsd)
+                                   : res.values(row, kDepreciationUsd);
+        REQUIRE(close(res.values(row, kTcoUsd), capital + res.values(row, kOpexUsd),
+                      res.values(row, kTcoUsd)));
+      }
+      // Totals equal the sum of the regions.
+      const auto trow = res.find_row(year, RowKey::kTotal);
+      for (int c : {kFinancingUsd, kCapitalChargeUsd, kBookValueUsd, kEmbodiedFacilityTco2,
+                    kEmbodiedAmortisedTco2}) {
+        double sum = 0;
+        for (int r = 0; r < nr; ++r) sum += res.values(res.find_row(year, r), c);
+        REQUIRE(close(res.values(trow, c), sum, sum));
+      }
+    }
+    // At wacc 0 without interest during construction, the annuity is the depreciation.
+    finance["wacc"] = 0;
+    finance.erase("interest_during_construction");
+    for (auto& [id, reg] : doc["regions"].items()) reg.erase("wacc");
+    engine.run(load(doc), {}, at_zero);
+    for (Eigen::Index row = 0; row < at_zero.rows(); ++row) {
+      REQUIRE(close(at_zero.values(row, kCapitalChargeUsd), at_zero.values(row, kDepreciationUsd),
+                    at_zero.values(row, kDepreciationUsd)));
+    }
+  }
+  // The generator reaches what it is meant to test.
+  CHECK(idc > 100);
+  CHECK(annuity > 100);
+  CHECK(regional > 50);
+}

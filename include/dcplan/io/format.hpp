@@ -40,8 +40,11 @@ struct FormatOptions {
 [[nodiscard]] RowsBy parse_rows_by(const std::string& name);
 
 //! Parses "a,b,c" into value columns; throws InputError naming an unknown column (with the
-//! nearest known name). Money columns may be named in `currency` too (capex_cny for CNY).
+//! nearest known name). Money columns may be named in `currency` too (capex_cny for CNY). A
+//! demand column without demand, or a cost-of-capital column without a key of the cost of
+//! capital (Scenario::uses_cost_of_capital), is refused: it would be empty.
 [[nodiscard]] std::vector<int> parse_metrics(const std::string& list, bool has_demand,
+                                             bool has_cost_of_capital,
                                              const std::string& currency = "USD");
 
 //! Parses "A:B", "A:", ":B" or "A" into first/last years; throws InputError when malformed.
