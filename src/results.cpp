@@ -110,9 +110,10 @@ constexpr std::array kColumns = {
                "facility_life_years) + maintenance; to set against lease_usd_per_mw_year "
                "(empty in total rows; only with a cost-of-capital key)"},
     ColumnInfo{"cost_per_gpu_hour_usd", "USD per GPU-hour", K::kRatio, true, false,
-               "TCO per accelerator-hour delivered: tco_usd / (accelerators installed, "
-               "year-weighted, x 8,760 h x utilisation); empty at zero and where the fleet "
-               "holds servers (only with a cost-of-capital key)"},
+               "the accelerators' TCO per accelerator-hour delivered: (tco_usd less the "
+               "servers' own costs and their share by nameplate of the halls) / (accelerators "
+               "installed, year-weighted, x 8,760 h x utilisation); empty at zero (only with a "
+               "cost-of-capital key)"},
     ColumnInfo{"embodied_facility_tco2", "t CO2e", K::kFlow, false, false,
                "embodied carbon of the IT capacity coming online (MW x "
                "facility_embodied_tco2_per_mw); apart from embodied_tco2 (only with a "

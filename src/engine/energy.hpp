@@ -12,11 +12,13 @@ struct RegionEnergy {
   double energy_mwh = 0;            //!< P_IT · PUE · 8,760 h
   double available_eflop_year = 0;  //!< A_r: Σ n · bf16 · f
   double net_g_per_kwh = 0;         //!< grid intensity net of renewable supply
+  double utilisation = 0;           //!< u, this year's
 };
 
 //! The IT load is linear in u: its two parts were summed with the cohorts (CohortSums).
 inline RegionEnergy region_energy(const RegionState& st, const Region& region, int t, double u) {
   RegionEnergy e;
+  e.utilisation = u;
   e.it_load_mw = st.sums.load_idle_mw + u * st.sums.load_busy_mw;
   e.available_eflop_year = st.sums.avail_tflops / 1e6;
   e.pue = st.pue;

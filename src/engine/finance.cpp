@@ -24,8 +24,51 @@ double crf(const State& state, double rate, int life) {
   return v;
 }
 
-void add_cohort_capital(const State& state, const RegionState& st, int year, RegionMoney& m) {
+namespace {
+
+//! The servers' own costs over their cohorts: capital charge, depreciation, maintained capex,
+//! load at this year's utilisation, nameplate.
+struct ServerCosts {
+  double charge_usd = 0, depreciation_usd = 0, maintained_usd = 0, load_mw = 0, nameplate_mw = 0;
+
+  void add(const Cohort& c, const HardwareConstants& k, double f, double u) {
+    charge_usd += c.charge_usd;
+    depreciation_usd += c.depreciation_usd;
+    if (c.capex_usd > 0) maintained_usd += c.capex_usd - c.stranded * c.price_usd;
+    load_mw += c.installed * f * k.w_mw * (k.idle + k.busy * u);
+    nameplate_mw += c.installed * k.w_mw;
+  }
+};
+
+//! What the servers cost: their own capital, maintenance and electricity, and their share by
+//! nameplate of the halls (facility and other capital, facility maintenance, leases), which
+//! serve servers and accelerators alike, as colocation prices them, by the kW.
+double server_part(const State& state, const RegionState& st, const Region& region,
+                   const RegionEnergy& e, int t, const RegionMoney& m, const ServerCosts& s) {
+  const Finance& f = state.s().finance;
+  const bool annuity = f.capital_charge == CapitalCharge::kAnnuity;
+  const bool book = f.initial_assets == InitialAssets::kBook;
+  const double rate = f.maintenance_rate(t);
+  const double own = (annuity ? s.charge_usd : s.depreciation_usd) + rate * s.maintained_usd +
+                     s.load_mw * e.pue * kHoursPerYear * region.power_price_usd_per_mwh(t);
+  const double halls_capital =
+      annuity ? st.facility_capital_charge_usd
+              : st.facility_depreciation_usd + (book ? st.initial_facility_depreciation_usd : 0.0);
+  const double halls_maintenance =
+      rate * (st.facility_in_service_usd + (book ? st.initial_facility_in_service_usd : 0.0));
+  const double share = st.sums.nameplate_mw > 0 ? s.nameplate_mw / st.sums.nameplate_mw : 0.0;
+  return own + (halls_capital + halls_maintenance + m.lease_usd) * share;
+}
+
+}  // namespace
+
+void add_cohort_capital(const State& state, const RegionState& st, const Region& region,
+                        const RegionEnergy& e, int t, RegionMoney& m) {
+  const int year = state.s().horizon.start + t;
+  const double first_year_fraction = state.s().operations.first_year_fraction;
   double charge = 0, book = 0, embodied_kg = 0;
+  ServerCosts servers;
+  bool any_server = false;
   for (const Cohort& c : st.cohorts) {
     const HardwareConstants& k = state.hardware[static_cast<std::size_t>(c.hardware)];
     charge += c.charge_usd;
@@ -33,10 +76,17 @@ void add_cohort_capital(const State& state, const RegionState& st, int year, Reg
     // capex / L by the end of this year: (L − a − 1) / L of its capex remains, 0 at a = L − 1.
     if (c.capex_usd > 0) book += c.capex_usd * (k.life - (year - c.vintage) - 1) / k.life;
     embodied_kg += c.bought * k.kg / k.life;
+    if (k.server) {
+      // This year's purchases run the first-year fraction of the year (step 8).
+      servers.add(c, k, c.vintage == year && c.bought > 0 ? first_year_fraction : 1.0,
+                  e.utilisation);
+      any_server = true;
+    }
   }
   m.capital_charge_usd += charge;
   m.book_value_usd += book;
   m.embodied_amortised_tco2 += embodied_kg / 1e3;
+  if (any_server) m.servers_usd = server_part(state, st, region, e, t, m, servers);
 }
 
 double own_usd_per_mw_year(const State& state, const RegionState& st, const Region& region, int t) {

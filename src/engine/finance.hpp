@@ -19,6 +19,9 @@ struct RegionMoney {
   double book_value_usd = 0;           //!< at year end
   double embodied_amortised_tco2 = 0;  //!< embodied carbon spread over book lives
   double capital_usd = 0;              //!< what TCO charges: depreciation, or the annuity
+  //! The servers' part of TCO (cost_per_gpu_hour_usd leaves it out): their capital,
+  //! maintenance and electricity, and their share by nameplate of the halls' costs.
+  double servers_usd = 0;
   [[nodiscard]] double opex_usd() const { return electricity_usd + lease_usd + maintenance_usd; }
   [[nodiscard]] double tco_usd() const {
     return capital_usd + electricity_usd + lease_usd + maintenance_usd;
@@ -26,8 +29,10 @@ struct RegionMoney {
 };
 
 //! Model v3: the cohorts' part of the capital charge, the book value and the embodied carbon
-//! amortised, added to `m` (finance.cpp).
-void add_cohort_capital(const State& state, const RegionState& st, int year, RegionMoney& m);
+//! amortised, added to `m`; with servers in the fleet, their part of TCO in m.servers_usd
+//! (finance.cpp).
+void add_cohort_capital(const State& state, const RegionState& st, const Region& region,
+                        const RegionEnergy& e, int t, RegionMoney& m);
 
 //! Model v3: the yearly cost of owning a new MW in the region this year (own_usd_per_mw_year).
 double own_usd_per_mw_year(const State& state, const RegionState& st, const Region& region, int t);
@@ -60,7 +65,7 @@ inline RegionMoney region_money(const State& state, const RegionState& st, const
     m.capital_charge_usd = st.facility_capital_charge_usd;
     m.book_value_usd = st.facility_book_usd;
     m.embodied_amortised_tco2 = st.facility_embodied_amortised_t;
-    add_cohort_capital(state, st, state.s().horizon.start + t, m);
+    add_cohort_capital(state, st, region, e, t, m);
     if (state.s().finance.capital_charge == CapitalCharge::kAnnuity)
       m.capital_usd = m.capital_charge_usd;
   }

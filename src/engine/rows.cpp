@@ -59,13 +59,13 @@ struct CarryShares {
 //! Model v3, the cost of capital: what the total row's ratios need beyond its columns, summed
 //! over the regions.
 struct CapitalTotals {
-  double gpu_hours = 0;        //!< Σ accelerators installed · f · 8,760 h · u
-  bool servers = false;        //!< some region's fleet holds servers
-  double busy_energy_usd = 0;  //!< E1: electricity cost per unit of utilisation
-  double available = 0;        //!< A [EFLOP-year]
+  double gpu_hours = 0;         //!< Σ accelerators installed · f · 8,760 h · u
+  double accelerators_usd = 0;  //!< Σ TCO less the servers' part (RegionMoney::servers_usd)
+  double busy_energy_usd = 0;   //!< E1: electricity cost per unit of utilisation
+  double available = 0;         //!< A [EFLOP-year]
   void add(const CapitalTotals& o) {
     gpu_hours += o.gpu_hours;
-    servers = servers || o.servers;
+    accelerators_usd += o.accelerators_usd;
     busy_energy_usd += o.busy_energy_usd;
     available += o.available;
   }
@@ -97,8 +97,10 @@ CapitalTotals capital_columns(const State& state, const Year& y, const RegionSta
   v[kBookValueUsd] = m.book_value_usd;
   v[kOwnUsdPerMwYear] = own_usd_per_mw_year(state, st, region, y.t);
   part.gpu_hours = st.sums.accelerators_weighted * kHoursPerYear * y.utilisation;
-  part.servers = st.sums.servers_installed + st.sums.servers_stranded > 0;
-  v[kCostPerGpuHourUsd] = part.servers ? kEmpty : ratio(m.tco_usd(), part.gpu_hours);
+  // The accelerators' part of TCO: all of it, less the servers' own costs and their share of
+  // the halls where the fleet holds servers.
+  part.accelerators_usd = m.tco_usd() - m.servers_usd;
+  v[kCostPerGpuHourUsd] = ratio(part.accelerators_usd, part.gpu_hours);
   v[kEmbodiedFacilityTco2] = st.facility_embodied_t(y.t);
   v[kEmbodiedAmortisedTco2] = m.embodied_amortised_tco2;
   // Only electricity depends on u: E0 + E1·u, E1 the busy load's energy at the power price.
@@ -288,7 +290,7 @@ void finish_total(const State& state, const Year& y, const CapitalTotals& cap, d
   // Model v3, the cost of capital: the ratios of the totals; the cost of owning a MW is a
   // region's.
   tot[kOwnUsdPerMwYear] = kEmpty;
-  tot[kCostPerGpuHourUsd] = cap.servers ? kEmpty : ratio(tot[kTcoUsd], cap.gpu_hours);
+  tot[kCostPerGpuHourUsd] = ratio(cap.accelerators_usd, cap.gpu_hours);
   tot[kBreakevenUtilisation] = breakeven_utilisation(state, y, tot[kTcoUsd], cap);
 }
 

@@ -74,4 +74,43 @@ energy = energy[:energy.find("</svg>")]
 check(rc == 0 and 'class="mlabel">observed<' in energy,
       f"the energy chart marks the observed 2022: {rc} {err[:300]}")
 
+# The cost of capital: docs/model.md's worked example ("The cost of capital, by hand"), figure by
+# figure, from the shipped example scenario.
+BUILD = "scenarios/examples/two-year-build.json"
+rc, out, err = run("run", BUILD, "--format", "csv")
+by = {(r["year"], r["region"]): r for r in csv.DictReader(io.StringIO(out))}
+check(rc == 0, f"run {BUILD}: {rc} {err[:300]}")
+
+
+def near(year, column, want, region="total", rel=5e-4):
+    """A figure of the worked example, as docs/model.md rounds it."""
+    got = float(by[(str(year), region)][column] or "nan") if (str(year), region) in by else float("nan")
+    check(abs(got - want) <= rel * abs(want), f"{year} {region} {column}: {got} (docs say {want})")
+
+
+near(2025, "it_capacity_leased_mw", 20.35)
+near(2025, "lease_usd", 44.97e6)
+near(2025, "it_capacity_pipeline_mw", 42.74)
+near(2025, "depreciation_usd", 100e6)
+near(2025, "capital_charge_usd", 125.23e6)
+near(2025, "book_value_usd", 400e6)
+near(2025, "maintenance_usd", 15e6)
+near(2027, "financing_usd", 83.2e6)
+near(2027, "depreciation_usd", 129.16e6)
+near(2027, "capital_charge_usd", 184.63e6)
+near(2027, "book_value_usd", 754.04e6)
+near(2027, "maintenance_usd", 30e6)
+near(2027, "electricity_cost_usd", 12.13e6)
+near(2027, "tco_usd", 226.76e6)
+near(2027, "cost_per_gpu_hour_usd", 2.59, rel=2e-3)
+near(2025, "own_usd_per_mw_year", 1.741e6, region="us-east")
+near(2030, "capital_charge_usd", 59.4e6)
+check(by[("2025", "total")]["own_usd_per_mw_year"] == "", "own_usd_per_mw_year is empty in total rows")
+
+# The cost-of-capital columns are refused where the scenario writes none of their keys.
+rc, _, err = run("run", "scenarios/examples/minimal.json", "--metrics", "capital_charge_usd")
+check(rc == 2 and "cost of capital" in err, f"--metrics capital_charge_usd without a key: {rc} {err[:300]}")
+rc, out, _ = run("run", "scenarios/examples/minimal.json", "--format", "csv", "--by", "total")
+check(rc == 0 and "capital_charge_usd" not in out.splitlines()[0], "without a key, no new column")
+
 finish()

@@ -232,14 +232,24 @@ TEST_CASE("cost per GPU-hour: TCO over accelerator-hours delivered", "[engine][v
              WithinRel(at(res, 2025, "r", kTcoUsd) / (5000 * 0.5 * 8760 * 0.6), 1e-12));
   CHECK_THAT(at(res, 2026, "total", kCostPerGpuHourUsd),
              WithinRel(at(res, 2026, "total", kTcoUsd) / (5000 * 8760 * 0.6), 1e-12));
-  // A fleet that holds servers: empty (their cost is in the TCO).
-  const auto servers = simulate(tiny(
-      {kOneBuild, "/finance/wacc=0.08", "/regions/r/lease_usd_per_mw_year=2e6",
-       R"(/hardware/cpu={"kind": "server", "available": 2020, "bf16_tflops": 0, "all_in_w": 500,
-           "price_usd": 10000, "lifetime_years": 6})",
-       R"(/regions/r/initial={"fleet": {"cpu": {"2024": 100}}, "it_capacity_mw": 1})"}));
-  CHECK(is_empty_cell(at(servers, 2025, "r", kCostPerGpuHourUsd)));
-  CHECK(is_empty_cell(at(servers, 2025, "total", kCostPerGpuHourUsd)));
+  // A fleet that holds servers: 2,000 sunk servers of 500 W (idle 0.5) in 1 MW of sunk halls,
+  // beside the 5 MW built in 2025. Their part of TCO: their electricity, 2,000 × 0.5 kW × (0.5
+  // + 0.5 × 0.6) × 1.25 × 8,760 h × US$100/MWh = US$876,000, and their share by nameplate (1
+  // MW of 6) of the halls: (US$50 m × CRF(8%, 20) + 3% × US$50 m) / 6. The rest is the
+  // accelerators', over the same accelerator-hours.
+  const auto servers = simulate(
+      tiny({kOneBuild, "/finance/wacc=0.08", R"(/finance/capital_charge="annuity")",
+            R"(/hardware/cpu={"kind": "server", "available": 2020, "bf16_tflops": 0,
+               "all_in_w": 500, "price_usd": 10000, "lifetime_years": 6, "idle_fraction": 0.5})",
+            R"(/regions/r/initial={"fleet": {"cpu": {"2024": 2000}}, "it_capacity_mw": 1})"}));
+  const double halls = 5e7 * engine::capital_recovery_factor(0.08, 20) + 0.03 * 5e7;
+  const double server_part = 2000 * 0.5e-3 * (0.5 + 0.5 * 0.6) * 1.25 * 8760 * 100 + halls / 6;
+  CHECK(at(servers, 2025, "r", kItCapacityLeasedMw) == 0);
+  CHECK_THAT(at(servers, 2025, "r", kCostPerGpuHourUsd),
+             WithinRel((at(servers, 2025, "r", kTcoUsd) - server_part) / (5000 * 0.5 * 8760 * 0.6),
+                       1e-12));
+  CHECK(at(servers, 2025, "total", kCostPerGpuHourUsd) ==
+        at(servers, 2025, "r", kCostPerGpuHourUsd));
 }
 
 TEST_CASE("embodied carbon amortised sums to the embodied carbon over a life",

@@ -616,6 +616,9 @@ TEST_CASE(
         REQUIRE(res.values(row, kBookValueUsd) >= 0);
         REQUIRE(res.values(row, kFinancingUsd) >= 0);
         REQUIRE(res.values(row, kEmbodiedAmortisedTco2) >= 0);
+        // The accelerators' part of TCO is what is left once the servers' part is out.
+        const double per_hour = res.values(row, kCostPerGpuHourUsd);
+        REQUIRE((is_empty_cell(per_hour) || per_hour >= -1e-9));
         const double capital = s.finance.capital_charge == CapitalCharge::kAnnuity
                                    ? res.values(row, kCapitalChargeUsd)
                                    : res.values(row, kDepreciationUsd);
