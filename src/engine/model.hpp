@@ -10,6 +10,8 @@
 //   water_fill.hpp the one water-filling of steps 4 and 6
 //   energy.hpp    steps 7, 8, 9, 11 (utilisation, power, PUE, energy, compute, carbon)
 //   finance.hpp   step 10 (depreciation, maintenance, opex, TCO, discounting)
+//   finance.cpp   step 10, model v3's cost of capital (capital charge, book value, cost of
+//                 owning a MW, the servers' part of TCO, embodied carbon amortised)
 //   rows.cpp      the result rows: per region (steps 8 to 12), totals, carry-over attribution
 // Functions templated on kByHw also keep the per-hardware detail for rows by hardware.
 #pragma once
