@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <cmath>
 #include <fstream>
+#include <limits>
 #include <map>
 #include <set>
 #include <sstream>
@@ -366,6 +367,154 @@ std::string sensitivity_charts(const Report& rep) {
   return h;
 }
 
+//! The cost of capital in words: one rate when every region has the same in every year, else
+//! its range, by year or by region and year.
+std::string wacc_text(const Scenario& s) {
+  const Eigen::ArrayXd& common = s.finance.wacc ? *s.finance.wacc : s.finance.discount_rate;
+  const std::string key =
+      s.finance.wacc ? "finance.wacc" : "finance.discount_rate, as finance.wacc is not set";
+  bool by_region = false;
+  std::vector<const Eigen::ArrayXd*> rates;
+  for (const auto& r : s.regions) {
+    by_region = by_region || r.wacc.has_value();
+    rates.push_back(r.wacc ? &*r.wacc : &common);
+  }
+  if (!by_region) rates = {&common};
+  double lo = std::numeric_limits<double>::infinity(), hi = -lo;
+  for (const auto* a : rates) {
+    if (a->size() > 0) lo = std::min(lo, a->minCoeff()), hi = std::max(hi, a->maxCoeff());
+  }
+  auto percent = [](double w) { return fmt::format("{:.4g}%", 100 * w); };
+  if (!(lo <= hi)) return "The cost of capital (wacc) is " + key + ".";
+  if (lo == hi) {
+    return "The cost of capital (wacc) is " + percent(lo) +
+           (by_region ? " in every region and year (a region's wacc)." : " (" + key + ").");
+  }
+  return "The cost of capital (wacc) is set " +
+         std::string(by_region ? "by region and year (a region's wacc overrides the scenario's)"
+                               : "by year (" + key + ")") +
+         ", from " + percent(lo) + " to " + percent(hi) + ".";
+}
+
+//! The years of `v` over 1 (as text, "2027, 2028"), of those the view shows.
+std::string years_above_one(const View& main, const std::vector<double>& v) {
+  std::string out;
+  for (std::size_t i = 0; i < v.size() && i < main.years.size(); ++i) {
+    if (std::isfinite(v[i]) && v[i] > 1) {
+      out += (out.empty() ? "" : ", ") + std::to_string(static_cast<int>(main.years[i]));
+    }
+  }
+  return out;
+}
+
+//! Model v3, the cost of capital, only when the run shown writes one of its keys
+//! (Results::has_cost_of_capital): the capital charge against straight-line depreciation, the
+//! book value, what TCO counts and at which cost of capital; a table by year with interest
+//! during construction (when there is any) and the cost per GPU-hour (when there is one); with
+//! a demand price, the break-even utilisation against the utilisation. In a comparison the base
+//! is drawn dashed when it has the columns too.
+std::string cost_of_capital_section(const Report& rep) {
+  const View& main = rep.main;
+  const View& v = rep.base;
+  if (!main.r->has_cost_of_capital) return {};
+  const Scenario& ms = *main.s;
+  const bool annuity = ms.finance.capital_charge == CapitalCharge::kAnnuity;
+  const bool cmp = rep.cmp && v.r->has_cost_of_capital;
+  std::string h = "<h2>Cost of capital</h2>\n";
+  h += std::string("<p>") +
+       (annuity ? "TCO counts the capital charge (finance.capital_charge \"annuity\"): each "
+                  "asset's capitalised cost times the capital recovery factor at the cost of "
+                  "capital over its book life. Straight-line depreciation is shown beside it."
+                : "TCO counts straight-line depreciation (finance.capital_charge "
+                  "\"depreciation\"). The capital charge, each asset's capitalised cost times "
+                  "the capital recovery factor at the cost of capital over its book life, is "
+                  "shown beside it.") +
+       " " + wacc_text(ms) +
+       (ms.finance.interest_during_construction
+            ? " Interest during construction is capitalised with the facilities."
+            : "") +
+       "</p>\n";
+
+  Chart c = chart_of(rep, "chart-capital-charge",
+                     "Capital charge (annuity at the wacc) and straight-line depreciation", "USD");
+  c.gaps = true;
+  c.series.push_back(
+      {annuity ? "capital charge (TCO)" : "capital charge", main.total(kCapitalChargeUsd), false});
+  c.series.push_back(
+      {annuity ? "depreciation" : "depreciation (TCO)", main.total(kDepreciationUsd), false});
+  if (cmp) {
+    c.lines.push_back({"base: capital charge", aligned(v, main, kCapitalChargeUsd), true});
+    c.lines.push_back({"base: depreciation", aligned(v, main, kDepreciationUsd), true});
+  }
+  h += render_svg(c);
+
+  Chart b = chart_of(rep, "chart-book-value", "Book value of the assets at year end", "USD",
+                     ChartKind::kGroupedBars);
+  b.gaps = true;
+  b.series.push_back({"book value", main.total(kBookValueUsd), false});
+  if (cmp) b.lines.push_back({"base: book value", aligned(v, main, kBookValueUsd), true});
+  h += render_svg(b);
+
+  // The table by year: the optional columns when they hold anything.
+  const bool priced = ms.demand && ms.demand->price_usd_per_eflop_year;
+  const auto financing = main.total(kFinancingUsd);
+  const auto per_gpu_hour = main.total(kCostPerGpuHourUsd);
+  std::vector<std::pair<int, const char*>> cols = {{kTcoUsd, "TCO"},
+                                                   {kDepreciationUsd, "depreciation"},
+                                                   {kCapitalChargeUsd, "capital charge"},
+                                                   {kBookValueUsd, "book value"}};
+  if (std::any_of(financing.begin(), financing.end(),
+                  [](double x) { return std::isfinite(x) && x != 0; })) {
+    cols.emplace_back(kFinancingUsd, "interest during construction");
+  }
+  if (std::any_of(per_gpu_hour.begin(), per_gpu_hour.end(),
+                  [](double x) { return std::isfinite(x); })) {
+    cols.emplace_back(kCostPerGpuHourUsd, "cost per GPU-hour");
+  }
+  if (priced) {
+    cols.emplace_back(kUtilisation, "utilisation");
+    cols.emplace_back(kBreakevenUtilisation, "break-even utilisation");
+  }
+  h += "<table id=\"table-capital\">\n<tr><th>year</th>";
+  for (const auto& [col, label] : cols) h += std::string("<th>") + label + "</th>";
+  h += "</tr>\n";
+  for (const double year : main.years) {
+    const auto i = main.row(static_cast<int>(year));
+    if (i < 0) continue;
+    h += fmt::format("<tr><td>{}</td>", static_cast<int>(year));
+    for (const auto& [col, label] : cols) {
+      h += "<td>" + text::xml_escape(readable(main.r->values(i, col), col)) + "</td>";
+    }
+    h += "</tr>\n";
+  }
+  h += "</table>\n";
+
+  if (priced) {
+    const auto breakeven = main.total(kBreakevenUtilisation);
+    Chart u = chart_of(rep, "chart-breakeven",
+                       "Break-even utilisation (revenue = TCO) against utilisation",
+                       "fraction of full use");
+    u.gaps = true;
+    u.series.push_back({"break-even", breakeven, false});
+    u.series.push_back({"utilisation", main.total(kUtilisation), false});
+    u.lines.push_back({"full use (u = 1)", std::vector<double>(main.years.size(), 1.0), false});
+    const Scenario& bs = *v.s;
+    if (cmp && bs.demand && bs.demand->price_usd_per_eflop_year) {
+      u.lines.push_back({"base: break-even", aligned(v, main, kBreakevenUtilisation), true});
+      u.lines.push_back({"base: utilisation", aligned(v, main, kUtilisation), true});
+    }
+    h += render_svg(u);
+    const std::string above = years_above_one(main, breakeven);
+    h += "<p class=\"small\">At the break-even utilisation revenue (delivered compute times the "
+         "price) equals TCO, only electricity varying with utilisation. Above 1, no utilisation "
+         "breaks even: revenue at full use would not cover TCO" +
+         (above.empty() ? std::string(".") : " (" + above + ").") +
+         " A gap is a year without one: no compute, or a price that does not cover the "
+         "electricity of full use.</p>\n";
+  }
+  return h;
+}
+
 //! Fan charts from a sweep.
 std::string fan_charts(const Report& rep) {
   const ReportInput& in = rep.in;
@@ -450,8 +599,9 @@ std::string html_report(const ReportInput& in) {
   const Report rep{in, base, cmp ? view_of(*in.other, *in.other_results) : base, cmp};
   std::string h = head_html(rep);
   h += summary_table(rep) + targets_table(rep) + "<h2>Charts</h2>\n";
-  for (auto* chart : {capacity_chart, energy_chart, accelerators_chart, money_chart,
-                      emissions_chart, slack_charts, fan_charts, sensitivity_charts}) {
+  for (auto* chart :
+       {capacity_chart, energy_chart, accelerators_chart, money_chart, emissions_chart,
+        slack_charts, fan_charts, sensitivity_charts, cost_of_capital_section}) {
     h += chart(rep);
   }
   h += comparison_table(rep) + sources_and_hardware(rep);

@@ -240,6 +240,46 @@ void draw_bands(Plot& p) {
   }
 }
 
+//! A line through the points of `y` that have a value: one polyline skipping the others; with
+//! Chart::gaps, one polyline per run of values and a dot for a value alone.
+std::string line_markup(const Plot& p, const std::vector<double>& y, const char* col,
+                        const char* stroke_width, bool dashed) {
+  const Chart& c = p.c;
+  const std::size_t n = c.x.size();
+  const std::string dash = dashed ? " stroke-dasharray=\"6 4\"" : "";
+  auto polyline = [&](const std::string& pts) {
+    return fmt::format(
+        "<polyline points=\"{}\" fill=\"none\" stroke=\"{}\" stroke-width=\"{}\"{}/>\n", pts, col,
+        stroke_width, dash);
+  };
+  auto has = [&](std::size_t i) { return i < n && i < y.size() && std::isfinite(y[i]); };
+  if (!c.gaps) {
+    std::string pts;
+    for (std::size_t i = 0; i < n && i < y.size(); ++i) {
+      if (has(i)) pts += num(p.sx(c.x[i])) + "," + num(p.sy(y[i])) + " ";
+    }
+    return polyline(pts);
+  }
+  std::string out;
+  for (std::size_t i = 0; i < n && i < y.size();) {
+    if (!has(i)) {
+      ++i;
+      continue;
+    }
+    std::size_t j = i;
+    std::string pts;
+    for (; has(j); ++j) pts += num(p.sx(c.x[j])) + "," + num(p.sy(y[j])) + " ";
+    if (j - i == 1) {
+      out += fmt::format("<circle cx=\"{}\" cy=\"{}\" r=\"3\" fill=\"{}\"/>\n", num(p.sx(c.x[i])),
+                         num(p.sy(y[i])), col);
+    } else {
+      out += polyline(pts);
+    }
+    i = j;
+  }
+  return out;
+}
+
 //! The main series: lines, stacked areas, stacked or grouped bars.
 void draw_series(Plot& p) {
   const Chart& c = p.c;
@@ -254,16 +294,9 @@ void draw_series(Plot& p) {
     const char* col = colour(p.colour_index++);
     const std::string dash = ser.dashed ? " stroke-dasharray=\"6 4\"" : "";
     switch (c.kind) {
-      case ChartKind::kLine: {
-        std::string pts;
-        for (std::size_t i = 0; i < n && i < ser.y.size(); ++i) {
-          if (std::isfinite(ser.y[i])) pts += num(sx(c.x[i])) + "," + num(sy(ser.y[i])) + " ";
-        }
-        out += fmt::format(
-            "<polyline points=\"{}\" fill=\"none\" stroke=\"{}\" stroke-width=\"2\"{}/>\n", pts,
-            col, dash);
+      case ChartKind::kLine:
+        out += line_markup(p, ser.y, col, "2", ser.dashed);
         break;
-      }
       case ChartKind::kStackedArea: {
         std::string pts;
         std::vector<double> top(n);
@@ -311,20 +344,9 @@ void draw_series(Plot& p) {
 
 //! Lines drawn over the series.
 void draw_lines(Plot& p) {
-  const Chart& c = p.c;
-  const std::size_t n = c.x.size();
-  std::string& out = p.out;
-  auto sx = [&p](double x) { return p.sx(x); };
-  auto sy = [&p](double v) { return p.sy(v); };
-  for (const auto& ser : c.lines) {
+  for (const auto& ser : p.c.lines) {
     const char* col = colour(p.colour_index++);
-    std::string pts;
-    for (std::size_t i = 0; i < n && i < ser.y.size(); ++i) {
-      if (std::isfinite(ser.y[i])) pts += num(sx(c.x[i])) + "," + num(sy(ser.y[i])) + " ";
-    }
-    out += fmt::format(
-        "<polyline points=\"{}\" fill=\"none\" stroke=\"{}\" stroke-width=\"2.5\"{}/>\n", pts, col,
-        ser.dashed ? " stroke-dasharray=\"6 4\"" : "");
+    p.out += line_markup(p, ser.y, col, "2.5", ser.dashed);
     p.legend.push_back({ser.name, fmt::format("fill=\"{}\"", col), ""});
   }
 }

@@ -43,6 +43,10 @@ struct Chart {
   std::vector<Series> lines;   //!< overlay lines on the same axes (e.g. cumulative capex)
   std::vector<Band> bands;
   std::vector<Marker> markers;
+  //! Lines (kLine series and overlay lines) break at a missing value (NaN), and a value alone
+  //! between two missing ones is a dot. Otherwise (the default) a line skips the missing values
+  //! and joins the points either side.
+  bool gaps = false;
   int width = 760;
   int height = 340;
 };
