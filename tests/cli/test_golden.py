@@ -42,7 +42,10 @@ check(doc["hardware"]["h20"]["price_usd"] == 12000, "the figure to change is whe
 doc["hardware"]["h20"]["price_usd"] = 13000  # one digit
 json.dump(doc, open(catalog, "w"), indent=2)
 rc, out, err = run("run", os.path.join(copy, "alibaba-380b.json"), "--format", "csv")
-problems = diff("alibaba-380b", out, open(golden_path("scenarios/alibaba-380b.json")).read())
+# limit 100: the first region (ap-southeast-1) alone differs in 20 columns, embodied_tco2 among
+# them now that the catalog carries embodied carbon, so the first mainland row comes after 20.
+problems = diff("alibaba-380b", out, open(golden_path("scenarios/alibaba-380b.json")).read(),
+                limit=100)
 check(rc == 0 and problems, "a one-digit catalog change shows up as golden differences")
 readable = [p for p in problems if "golden" in p and "now" in p and "%" in p]
 # (The h20 is sold in the mainland only; placed by power, its price moves the pool that other

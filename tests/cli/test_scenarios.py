@@ -163,6 +163,12 @@ for hid, hw in catalog.items():
           f"{hid}: an idle draw with its source")
     check(hw.get("retirement", {}).get("curve") == "weibull" and "Weibull" in hw["source"],
           f"{hid}: a retirement curve with its source")
+    # Embodied carbon (issue 27): a figure per unit, its method and its status in the source.
+    said = hw["source"].partition("embodied_kgco2e")[2]
+    check(0 < hw.get("embodied_kgco2e", 0) <= 5000
+          and ("vendor PCF" in said or "UNVERIFIED ESTIMATE" in said)
+          and "no source found, left at 0" not in said,
+          f"{hid}: an embodied carbon figure with its source and status")
 
 # The validation figures of model v3 (README "Model v3"): us-lbnl's 2028 inside LBNL's range.
 rc, out, err = run("-q", "run", "scenarios/us-lbnl.json", "--by", "total", "--format", "csv",
