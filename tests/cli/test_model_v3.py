@@ -113,4 +113,46 @@ check(rc == 2 and "cost of capital" in err, f"--metrics capital_charge_usd witho
 rc, out, _ = run("run", "scenarios/examples/minimal.json", "--format", "csv", "--by", "total")
 check(rc == 0 and "capital_charge_usd" not in out.splitlines()[0], "without a key, no new column")
 
+# README, "What does the plan cost when money costs money?": its figures, from the commands it
+# shows.
+def total(path, year, metric, *args):
+    rc, out, err = run("run", path, "--by", "total", "--format", "csv", "--years", str(year),
+                       "--metrics", metric, *args)
+    rows = list(csv.DictReader(io.StringIO(out)))
+    check(rc == 0 and len(rows) == 1, f"run {path} {args}: {rc} {err[:300]}")
+    return float(rows[0][metric] or "nan") if rows else float("nan")
+
+
+def close(got, want, what, rel=5e-3):
+    check(abs(got - want) <= rel * abs(want), f"README: {what}: {got} (README says {want})")
+
+
+STRAIGHT = ["--set", '/finance/capital_charge="depreciation"', "--set",
+            "/finance/interest_during_construction=false"]
+close(total("scenarios/alibaba-380b.json", 2032, "cost_per_eflop_year_usd"), 48.4e6, "Alibaba 2032 per EFLOP-year")
+close(total("scenarios/alibaba-380b.json", 2032, "cost_per_eflop_year_usd", *STRAIGHT), 37.4e6,
+      "Alibaba 2032 per EFLOP-year, straight-line")
+close(total("scenarios/alibaba-380b.json", 2032, "cost_per_gpu_hour_usd"), 2.74, "Alibaba 2032 per GPU-hour")
+close(total("scenarios/nvidia-openai-10gw.json", 2030, "cost_per_gpu_hour_usd"), 7.83, "10 GW per GPU-hour 2030")
+PRICE = ["--set", '/demand={"eflop_year": 1e9, "price_usd_per_eflop_year": 21024000}', "--set",
+         "/operations/max_utilisation=0.6"]
+close(total("scenarios/nvidia-openai-10gw.json", 2030, "breakeven_utilisation", *PRICE), 0.79,
+      "10 GW break-even at US$6 per GPU-hour", rel=1e-2)
+LEASE = ["--set", "/regions/us/lease_usd_per_mw_year=2208720"]
+close(total("scenarios/world-iea.json", 2030, "cost_per_eflop_year_usd", *LEASE), 56.1e6, "world leasing")
+close(total("scenarios/world-iea.json", 2030, "cost_per_eflop_year_usd", *LEASE, "--set",
+            "/regions/us/max_lease_mw=0"), 66.9e6, "world owning")
+rc, out, err = run("run", "scenarios/world-iea.json", *LEASE, "--years", "2030", "--format", "csv",
+                   "--metrics", "own_usd_per_mw_year")
+us = [r for r in csv.DictReader(io.StringIO(out)) if r["region"] == "us"]
+check(rc == 0 and us and abs(float(us[0]["own_usd_per_mw_year"]) - 1.78e6) < 0.005e6,
+      f"README: owning a US MW costs US$1.78 m a year: {us}")
+rc, out, err = run("solve", "scenarios/world-iea.json", "--set",
+                   '/demand={"eflop_year": 1e12, "price_usd_per_eflop_year": 1e7}', "--set",
+                   "/operations/max_utilisation=0.29", "--target", "margin_usd@2030>=0", "--vary",
+                   "/demand/price_usd_per_eflop_year=1e6:1e9")
+m = re.search(r"= ([0-9.e+]+)", out)
+check(rc == 0 and m is not None and abs(float(m.group(1)) - 66.9e6) < 0.05e6,
+      f"README: the world breaks even at US$66.9 m per EFLOP-year in 2030: {rc} {out[:300]} {err[:300]}")
+
 finish()
