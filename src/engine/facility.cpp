@@ -83,9 +83,9 @@ void commit_facilities(State& state, int t) {
       // wacc; the capitalised cost is what depreciates.
       double financing = 0;
       if (s.finance.interest_during_construction && region.construction_years > 0)
-        financing = usd * std::expm1(region.construction_years * std::log1p(st.wacc(t)));
-      st.facility_financing_usd(done) += financing;
-      st.facility_capitalised_usd(done) += usd + financing;
+        financing = usd * (compound(st.capital->wacc(t), region.construction_years) - 1.0);
+      st.capital->facility_financing_usd(done) += financing;
+      st.capital->facility_capitalised_usd(done) += usd + financing;
     }
     if (region.construction_years == 0) {
       st.online_mw += mw;
@@ -114,8 +114,8 @@ void charge_initial_capacity(State& state, const Year& y) {
     if (state.cost_of_capital && gross > 0) {
       // Model v3: charged at the first year's wacc; built years before the horizon have been
       // depreciated too.
-      st.facility_capital_charge_usd += gross * crf(state, st.wacc(0), life);
-      st.facility_book_usd += gross * (life - (y.year - built) - 1) / life;
+      st.capital->facility_capital_charge_usd += gross * crf(state, st.capital->wacc(0), life);
+      st.capital->facility_book_usd += gross * (life - (y.year - built) - 1) / life;
     }
   }
 }
@@ -131,22 +131,37 @@ void charge_capital(State& state, const Year& y) {
   for (std::size_t r = 0; r < state.regions.size(); ++r) {
     RegionState& st = state.regions[r];
     const Region& region = s.regions[r];
-    const double asset = st.facility_capitalised_usd(t) + st.other_usd;
-    st.facility_asset_usd(t) = asset;
-    st.facility_annuity_usd(t) = asset * crf(state, st.wacc(t), life);
-    st.facility_embodied_t(t) =
+    const double asset = st.capital->facility_capitalised_usd(t) + st.other_usd;
+    st.capital->facility_asset_usd(t) = asset;
+    st.capital->facility_annuity_usd(t) = asset * crf(state, st.capital->wacc(t), life);
+    st.capital->facility_embodied_t(t) =
         region.facility_embodied_tco2_per_mw
             ? st.completions_mw(t) * (*region.facility_embodied_tco2_per_mw)(t)
             : 0.0;
+    RegionCapital& k = *st.capital;
+    if (t < life) {
+      // Nothing has reached the end of its life: running sums. With A the assets so far and
+      // W = Σ asset(o)·(t − o + 1) (W_t = W_t−1 + A_t), the book value Σ asset(o)·(L − (t − o)
+      // − 1)/L is A − W/L.
+      k.running_charge_usd += k.facility_annuity_usd(t);
+      k.running_assets_usd += asset;
+      k.running_age_weighted_usd += k.running_assets_usd;
+      k.running_embodied_t += k.facility_embodied_t(t);
+      k.facility_capital_charge_usd = k.running_charge_usd;
+      k.facility_book_usd = std::max(0.0, k.running_assets_usd - k.running_age_weighted_usd / life);
+      k.facility_embodied_amortised_t = k.running_embodied_t / life;
+      continue;
+    }
+    // Over the window of the assets still within their life (exact, no cancellation).
     double charge = 0, book = 0, embodied = 0;
     for (Index o = first; o <= t; ++o) {
-      charge += st.facility_annuity_usd(o);
-      book += st.facility_asset_usd(o) * static_cast<double>(life - (t - o) - 1) / life;
-      embodied += st.facility_embodied_t(o);
+      charge += k.facility_annuity_usd(o);
+      book += k.facility_asset_usd(o) * static_cast<double>(life - (t - o) - 1) / life;
+      embodied += k.facility_embodied_t(o);
     }
-    st.facility_capital_charge_usd = charge;
-    st.facility_book_usd = book;
-    st.facility_embodied_amortised_t = embodied / life;
+    k.facility_capital_charge_usd = charge;
+    k.facility_book_usd = book;
+    k.facility_embodied_amortised_t = embodied / life;
   }
 }
 
@@ -188,7 +203,7 @@ void charge_facilities(State& state, const Year& y) {
     // With the cost of capital the capitalised cost depreciates (the cash without interest
     // during construction, added in the same order: the same number).
     const double online =
-        state.cost_of_capital ? st.facility_capitalised_usd(t) : st.facility_online_usd(t);
+        state.cost_of_capital ? st.capital->facility_capitalised_usd(t) : st.facility_online_usd(t);
     st.facility_charge_usd(t) = (online + st.other_usd) / life;
     st.facility_gross_usd(t) = st.facility_online_usd(t);
     if (t < life) {

@@ -1,6 +1,7 @@
 // Model v3, the cost of capital (step 10 of docs/model.md): the capital recovery factor, the
 // cohorts' capital charge, book value and embodied carbon amortised, and the cost of owning a
 // new MW. The facilities' parts are kept by charge_facilities (facility.cpp).
+#include <algorithm>
 #include <cmath>
 
 #include "engine/finance.hpp"
@@ -52,7 +53,7 @@ double server_part(const State& state, const RegionState& st, const Region& regi
   const double own = (annuity ? s.charge_usd : s.depreciation_usd) + rate * s.maintained_usd +
                      s.load_mw * e.pue * kHoursPerYear * region.power_price_usd_per_mwh(t);
   const double halls_capital =
-      annuity ? st.facility_capital_charge_usd
+      annuity ? st.capital->facility_capital_charge_usd
               : st.facility_depreciation_usd + (book ? st.initial_facility_depreciation_usd : 0.0);
   const double halls_maintenance =
       rate * (st.facility_in_service_usd + (book ? st.initial_facility_in_service_usd : 0.0));
@@ -66,23 +67,28 @@ void add_cohort_capital(const State& state, const RegionState& st, const Region&
                         const RegionEnergy& e, int t, RegionMoney& m) {
   const int year = state.s().horizon.start + t;
   const double first_year_fraction = state.s().operations.first_year_fraction;
-  double charge = 0, book = 0, embodied_kg = 0;
+  double charge = 0, book = 0, embodied_kg = 0, weighted = 0;
   ServerCosts servers;
   bool any_server = false;
   for (const Cohort& c : st.cohorts) {
     const HardwareConstants& k = state.hardware[static_cast<std::size_t>(c.hardware)];
-    charge += c.charge_usd;
+    const auto h = static_cast<std::size_t>(c.hardware);
     // Within its book life (capex_usd > 0) a cohort of age a has been charged a + 1 years of
     // capex / L by the end of this year: (L − a − 1) / L of its capex remains, 0 at a = L − 1.
-    if (c.capex_usd > 0) book += c.capex_usd * (k.life - (year - c.vintage) - 1) / k.life;
-    embodied_kg += c.bought * k.kg / k.life;
+    if (c.capex_usd > 0)
+      book += c.capex_usd * (k.life - (year - c.vintage) - 1) * state.inverse_life[h];
+    charge += c.charge_usd;
+    embodied_kg += c.bought * state.kg_per_year[h];
+    // This year's purchases run the first-year fraction of the year (step 8).
+    const double f = c.vintage == year && c.bought > 0 ? first_year_fraction : 1.0;
     if (k.server) {
-      // This year's purchases run the first-year fraction of the year (step 8).
-      servers.add(c, k, c.vintage == year && c.bought > 0 ? first_year_fraction : 1.0,
-                  e.utilisation);
+      servers.add(c, k, f, e.utilisation);
       any_server = true;
+    } else {
+      weighted += c.installed * f;
     }
   }
+  m.accelerators_weighted = weighted;
   m.capital_charge_usd += charge;
   m.book_value_usd += book;
   m.embodied_amortised_tco2 += embodied_kg / 1e3;
@@ -92,10 +98,9 @@ void add_cohort_capital(const State& state, const RegionState& st, const Region&
 double own_usd_per_mw_year(const State& state, const RegionState& st, const Region& region, int t) {
   const Finance& f = state.s().finance;
   const double price = region.facility_capex_usd_per_mw(t);
-  const double i = st.wacc(t);
-  const double capitalised = f.interest_during_construction
-                                 ? price * std::exp(region.construction_years * std::log1p(i))
-                                 : price;
+  const double i = st.capital->wacc(t);
+  const double capitalised =
+      f.interest_during_construction ? price * compound(i, region.construction_years) : price;
   return capitalised * crf(state, i, f.facility_life_years) + f.maintenance_rate(t) * price;
 }
 

@@ -22,6 +22,7 @@ struct RegionMoney {
   //! The servers' part of TCO (cost_per_gpu_hour_usd leaves it out): their capital,
   //! maintenance and electricity, and their share by nameplate of the halls' costs.
   double servers_usd = 0;
+  double accelerators_weighted = 0;  //!< Σ installed · f over accelerators (not servers)
   [[nodiscard]] double opex_usd() const { return electricity_usd + lease_usd + maintenance_usd; }
   [[nodiscard]] double tco_usd() const {
     return capital_usd + electricity_usd + lease_usd + maintenance_usd;
@@ -62,9 +63,9 @@ inline RegionMoney region_money(const State& state, const RegionState& st, const
   }
   m.capital_usd = m.depreciation_usd;
   if (state.cost_of_capital) [[unlikely]] {
-    m.capital_charge_usd = st.facility_capital_charge_usd;
-    m.book_value_usd = st.facility_book_usd;
-    m.embodied_amortised_tco2 = st.facility_embodied_amortised_t;
+    m.capital_charge_usd = st.capital->facility_capital_charge_usd;
+    m.book_value_usd = st.capital->facility_book_usd;
+    m.embodied_amortised_tco2 = st.capital->facility_embodied_amortised_t;
     add_cohort_capital(state, st, region, e, t, m);
     if (state.s().finance.capital_charge == CapitalCharge::kAnnuity)
       m.capital_usd = m.capital_charge_usd;

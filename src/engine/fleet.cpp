@@ -188,7 +188,7 @@ void buy_in_region(RegionState& st, const State& state, const Year& y) {
     c.capex_usd = capex;
     c.depreciation_usd = capex / k.life;
     if (state.cost_of_capital) [[unlikely]] {
-      c.charge_usd = capex * crf(state, st.wacc(y.t), k.life);
+      c.charge_usd = capex * crf(state, st.capital->wacc(y.t), k.life);
       c.bought = bought;
     }
     need += bought * k.w_mw;
@@ -303,7 +303,7 @@ void keep_in_region(RegionState& st, const Region& region, const State& state, c
     c.capex_usd = usd;
     c.depreciation_usd = usd / k.life;
     if (state.cost_of_capital) [[unlikely]] {
-      c.charge_usd = usd * crf(state, st.wacc(y.t), k.life);
+      c.charge_usd = usd * crf(state, st.capital->wacc(y.t), k.life);
       c.bought = n;
     }
     st.nameplate_mw += n * k.w_mw;

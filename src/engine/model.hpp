@@ -18,6 +18,7 @@
 
 #include <Eigen/Core>
 #include <limits>
+#include <memory>
 #include <vector>
 
 #include "dcplan/engine.hpp"
@@ -65,9 +66,9 @@ struct Cohort {
   double price_usd = 0;         //!< unit price in the vintage year; 0 before the horizon
   double capex_usd = 0;         //!< what the purchase cost; 0 for the initial fleet (sunk)
   double depreciation_usd = 0;  //!< capex_usd / lifetime: charged every year it is listed
-  // Model v3, the cost of capital (only when the scenario uses it; else 0):
-  double charge_usd = 0;  //!< CRF(wacc of the vintage year, lifetime) · capex_usd
-  double bought = 0;      //!< units bought (0 for the initial fleet): embodied amortised
+  // Model v3, the cost of capital (set only when the scenario uses it; else 0):
+  double charge_usd = 0;  //!< CRF(wacc of the year bought, lifetime) · capex_usd
+  double bought = 0;      //!< units bought (0 for the initial fleet): embodied carbon amortised
   // A cohort lives past its book life only under a Weibull curve: ageing then sets capex_usd
   // and depreciation_usd to 0 (no depreciation, maintenance or stranded capex in service).
 };
@@ -88,7 +89,6 @@ struct CohortSums {
   // maintenance does not subtract.
   double servers_installed = 0, servers_stranded = 0;
   double stranded_off_book_usd = 0;  //!< Σ stranded · price over cohorts past book life
-  double accelerators_weighted = 0;  //!< Σ installed · f over accelerators (not servers)
 
   //! Adds a cohort whose installed part runs the share `f` of the year: first_year_fraction
   //! for this year's purchases, 1 otherwise. Returns its year-weighted count (installed · f).
@@ -96,11 +96,10 @@ struct CohortSums {
     const double weighted = c.installed * f;
     const double weighted_mw = weighted * k.w_mw;
     if (k.v3) [[unlikely]] {
-      add_v3(c, k, weighted);
+      add_v3(c, k);
     } else {
       installed += c.installed;
       stranded += c.stranded;
-      accelerators_weighted += weighted;
     }
     nameplate_mw += c.installed * k.w_mw;
     peak_tflops += c.installed * k.tflops;
@@ -115,14 +114,13 @@ struct CohortSums {
 
   //! The counts of a server or of a cohort on a Weibull curve, which may be off the books
   //! (capex_usd set to 0 by ageing; a purchase in its book life has capex_usd > 0).
-  void add_v3(const Cohort& c, const HardwareConstants& k, double weighted) {
+  void add_v3(const Cohort& c, const HardwareConstants& k) {
     if (k.server) {
       servers_installed += c.installed;
       servers_stranded += c.stranded;
     } else {
       installed += c.installed;
       stranded += c.stranded;
-      accelerators_weighted += weighted;
     }
     if (c.capex_usd == 0) stranded_off_book_usd += c.stranded * c.price_usd;
   }
@@ -132,6 +130,23 @@ struct CohortSums {
 struct Buy {
   int hardware = 0;
   double share = 0;
+};
+
+//! A region's part of model v3's cost of capital (filled only when the scenario uses it).
+struct RegionCapital {
+  // The region's wacc by year index; by the year index its capacity comes online, the facility
+  // capex capitalised (cash · (1 + i)^c with interest during construction, else the cash) and
+  // its financing cost; by year index, the facility and other assets' capital charge and what
+  // depreciates (capitalised facilities + other capex), and the embodied carbon of facilities
+  // coming online.
+  ArrayXd wacc, facility_capitalised_usd, facility_financing_usd;
+  ArrayXd facility_annuity_usd, facility_asset_usd, facility_embodied_t;
+  //! This year's facility and other assets, and the initial capacity: capital charge, book
+  //! value at year end, embodied carbon amortised [USD, t CO2e].
+  double facility_capital_charge_usd = 0, facility_book_usd = 0, facility_embodied_amortised_t = 0;
+  //! Running sums while nothing has reached the end of its life (charge_capital).
+  double running_charge_usd = 0, running_assets_usd = 0, running_age_weighted_usd = 0,
+         running_embodied_t = 0;
 };
 
 //! A region over the run: its fleet, its facilities, and this year's money and sums.
@@ -164,16 +179,9 @@ struct RegionState {
   bool any_stranded = false;          //!< a cohort waits for power (after ageing)
   // Model v3, initial assets on the books: the initial capacity's charge this year [USD].
   double initial_facility_depreciation_usd = 0, initial_facility_in_service_usd = 0;
-  // Model v3, the cost of capital (filled only when the scenario uses it): the region's wacc by
-  // year index; by the year index its capacity comes online, the facility capex capitalised
-  // (cash · (1 + i)^c with interest during construction, else the cash) and its financing
-  // cost; by year index, the facility and other assets' capital charge and what depreciates
-  // (capitalised facilities + other capex), and the embodied carbon of facilities coming online.
-  ArrayXd wacc, facility_capitalised_usd, facility_financing_usd;
-  ArrayXd facility_annuity_usd, facility_asset_usd, facility_embodied_t;
-  //! This year's facility and other assets, and the initial capacity: capital charge, book
-  //! value at year end, embodied carbon amortised [USD, t CO2e].
-  double facility_capital_charge_usd = 0, facility_book_usd = 0, facility_embodied_amortised_t = 0;
+  //! Model v3, the cost of capital: apart, so that runs without it do not carry it through
+  //! the cache (allocated once, when a run first uses it).
+  std::unique_ptr<RegionCapital> capital;
   std::vector<Buy> buy;  //!< this year's mix over buyable hardware, unnormalised
   bool valid_mix = false;
   double mix_sum = 0;
@@ -216,6 +224,8 @@ struct State {
     double crf = 0;
   };
   mutable std::vector<CrfMemo> crf_memo;
+  //! Per hardware, for the cost of capital: 1 / lifetime_years and embodied kg / lifetime_years.
+  std::vector<double> inverse_life, kg_per_year;
   [[nodiscard]] const Scenario& s() const { return *scenario; }
 };
 
@@ -225,6 +235,13 @@ double capital_recovery_factor(double rate, int life);
 
 //! CRF(i, n), remembered for the run (State::crf_memo).
 double crf(const State& state, double rate, int life);
+
+//! (1 + i)^c for a construction period of c years (0 ≤ c ≤ kMaxConstructionYears).
+inline double compound(double rate, int years) {
+  double g = 1.0;
+  for (int k = 0; k < years; ++k) g *= 1.0 + rate;
+  return g;
+}
 
 //! The MW of nameplate a dollar of the region's IT money buys this year: Σ s_h · all_in_w_h /
 //! price_h(t) over its mix renormalised (docs/model.md, step 6). 0 without a valid mix.

@@ -82,34 +82,6 @@ CarryShares carry_shares(const State& state, const Year& y) {
   return c;
 }
 
-//! Model v3, the cost of capital: one region's columns in `v` (empty without it); returns its
-//! parts of the total row's ratios.
-CapitalTotals capital_columns(const State& state, const Year& y, const RegionState& st,
-                              const Region& region, const RegionEnergy& e, const RegionMoney& m,
-                              double* v) {
-  CapitalTotals part;
-  if (!state.cost_of_capital) [[likely]] {
-    std::fill(v + kFinancingUsd, v + kEmbodiedAmortisedTco2 + 1, kEmpty);
-    return part;
-  }
-  v[kFinancingUsd] = st.facility_financing_usd(y.t);
-  v[kCapitalChargeUsd] = m.capital_charge_usd;
-  v[kBookValueUsd] = m.book_value_usd;
-  v[kOwnUsdPerMwYear] = own_usd_per_mw_year(state, st, region, y.t);
-  part.gpu_hours = st.sums.accelerators_weighted * kHoursPerYear * y.utilisation;
-  // The accelerators' part of TCO: all of it, less the servers' own costs and their share of
-  // the halls where the fleet holds servers.
-  part.accelerators_usd = m.tco_usd() - m.servers_usd;
-  v[kCostPerGpuHourUsd] = ratio(part.accelerators_usd, part.gpu_hours);
-  v[kEmbodiedFacilityTco2] = st.facility_embodied_t(y.t);
-  v[kEmbodiedAmortisedTco2] = m.embodied_amortised_tco2;
-  // Only electricity depends on u: E0 + E1·u, E1 the busy load's energy at the power price.
-  part.busy_energy_usd =
-      region.power_price_usd_per_mwh(y.t) * e.pue * kHoursPerYear * st.sums.load_busy_mw;
-  part.available = e.available_eflop_year;
-  return part;
-}
-
 //! u* at which revenue u*·price·A equals TCO(u*) = TCO − E1·u + E1·u*: (TCO − E1·u) /
 //! (price·A − E1); empty without the cost of capital or a price, or when price·A <= E1 (no
 //! utilisation pays for the electricity it adds).
@@ -119,6 +91,31 @@ double breakeven_utilisation(const State& state, const Year& y, double tco,
   if (!state.cost_of_capital || !s.demand || !s.demand->price_usd_per_eflop_year) return kEmpty;
   const double den = (*s.demand->price_usd_per_eflop_year)(y.t) * c.available - c.busy_energy_usd;
   return den > 0 ? (tco - c.busy_energy_usd * y.utilisation) / den : kEmpty;
+}
+
+//! Model v3, the cost of capital: one region's columns in `v`, its parts of the total row's
+//! ratios added to `cap`. Out of line: most runs have no cost of capital.
+[[gnu::noinline]] void capital_columns(const State& state, const Year& y, const RegionState& st,
+                                       const Region& region, const RegionEnergy& e,
+                                       const RegionMoney& m, double* v, CapitalTotals& cap) {
+  CapitalTotals part;
+  v[kFinancingUsd] = st.capital->facility_financing_usd(y.t);
+  v[kCapitalChargeUsd] = m.capital_charge_usd;
+  v[kBookValueUsd] = m.book_value_usd;
+  v[kOwnUsdPerMwYear] = own_usd_per_mw_year(state, st, region, y.t);
+  part.gpu_hours = m.accelerators_weighted * kHoursPerYear * y.utilisation;
+  // The accelerators' part of TCO: all of it, less the servers' own costs and their share of
+  // the halls where the fleet holds servers.
+  part.accelerators_usd = m.tco_usd() - m.servers_usd;
+  v[kCostPerGpuHourUsd] = ratio(part.accelerators_usd, part.gpu_hours);
+  v[kEmbodiedFacilityTco2] = st.capital->facility_embodied_t(y.t);
+  v[kEmbodiedAmortisedTco2] = m.embodied_amortised_tco2;
+  // Only electricity depends on u: E0 + E1·u, E1 the busy load's energy at the power price.
+  part.busy_energy_usd =
+      region.power_price_usd_per_mwh(y.t) * e.pue * kHoursPerYear * st.sums.load_busy_mw;
+  part.available = e.available_eflop_year;
+  v[kBreakevenUtilisation] = breakeven_utilisation(state, y, m.tco_usd(), part);
+  cap.add(part);
 }
 
 //! Steps 8 to 12 for one region: its row in `v`; adds its parts of the total row's ratios of
@@ -175,7 +172,12 @@ void region_row(const State& state, const Year& y, std::size_t r, const CarrySha
   v[kServersStranded] = st.sums.servers_stranded;
   v[kServersFailed] = st.servers_failed;
   v[kServersRetired] = st.servers_retired;
-  const CapitalTotals part = capital_columns(state, y, st, region, e, m, v);
+  if (state.cost_of_capital) [[unlikely]] {
+    capital_columns(state, y, st, region, e, m, v, cap);
+  } else {
+    std::fill(v + kFinancingUsd, v + kEmbodiedAmortisedTco2 + 1, kEmpty);
+    v[kBreakevenUtilisation] = kEmpty;
+  }
   v[kLimit] = st.limit;
   // 12. Demand: the region's share of D by its share of A.
   v[kDemandEflopYear] = v[kUnmetEflopYear] = v[kRevenueUsd] = v[kMarginUsd] = kEmpty;
@@ -190,8 +192,6 @@ void region_row(const State& state, const Year& y, std::size_t r, const CarrySha
       v[kMarginUsd] = v[kRevenueUsd] - v[kTcoUsd];
     }
   }
-  v[kBreakevenUtilisation] = breakeven_utilisation(state, y, v[kTcoUsd], part);
-  cap.add(part);
   if (y.weight_sum <= 0) {
     // No region open: the whole sum, and the new budget, by weight (else equally).
     const double share = carry.weight_sum > 0

@@ -45,6 +45,12 @@ void reset_hardware(State& state, const Scenario& scenario) {
     k.life = x.lifetime_years;
     set_retirement(k, x, state.retire_share);
   }
+  state.inverse_life.resize(scenario.hardware.size());
+  state.kg_per_year.resize(scenario.hardware.size());
+  for (std::size_t h = 0; h < scenario.hardware.size(); ++h) {
+    state.inverse_life[h] = 1.0 / state.hardware[h].life;
+    state.kg_per_year[h] = state.hardware[h].kg / state.hardware[h].life;
+  }
 }
 
 //! The initial fleet as cohorts of its vintages, oldest first; those already past their
@@ -70,10 +76,10 @@ void place_initial_fleet(RegionState& st, const Region& region, const Scenario& 
       cohort.depreciation_usd =
           cohort.capex_usd / scenario.hardware[static_cast<std::size_t>(c.hardware)].lifetime_years;
       // Model v3, the cost of capital: charged at the first year's wacc.
-      if (state.cost_of_capital)
+      if (st.capital)
         cohort.charge_usd =
             cohort.capex_usd *
-            crf(state, st.wacc(0),
+            crf(state, st.capital->wacc(0),
                 scenario.hardware[static_cast<std::size_t>(c.hardware)].lifetime_years);
     }
     // Insertion by vintage, stable: initial fleets are short and usually in order.
@@ -87,15 +93,19 @@ void place_initial_fleet(RegionState& st, const Region& region, const Scenario& 
 //! the discount rate) and the buffers of its facilities' capital.
 void reset_capital(RegionState& st, const Region& region, const Scenario& scenario,
                    Index years_ext) {
+  if (!st.capital) st.capital = std::make_unique<RegionCapital>();
+  RegionCapital& k = *st.capital;
   const Finance& f = scenario.finance;
-  st.wacc = region.wacc ? *region.wacc : f.wacc ? *f.wacc : f.discount_rate;
-  st.facility_capitalised_usd.setZero(years_ext);
-  st.facility_financing_usd.setZero(years_ext);
+  k.wacc = region.wacc ? *region.wacc : f.wacc ? *f.wacc : f.discount_rate;
+  k.facility_capitalised_usd.setZero(years_ext);
+  k.facility_financing_usd.setZero(years_ext);
   const Index years = scenario.horizon.years();
-  st.facility_annuity_usd.setZero(years);
-  st.facility_asset_usd.setZero(years);
-  st.facility_embodied_t.setZero(years);
-  st.facility_capital_charge_usd = st.facility_book_usd = st.facility_embodied_amortised_t = 0;
+  k.facility_annuity_usd.setZero(years);
+  k.facility_asset_usd.setZero(years);
+  k.facility_embodied_t.setZero(years);
+  k.facility_capital_charge_usd = k.facility_book_usd = k.facility_embodied_amortised_t = 0;
+  k.running_charge_usd = k.running_assets_usd = k.running_age_weighted_usd = k.running_embodied_t =
+      0;
 }
 
 }  // namespace
@@ -113,7 +123,11 @@ void reset(State& state, const Scenario& scenario) {
   for (std::size_t r = 0; r < scenario.regions.size(); ++r) {
     RegionState& st = state.regions[r];
     const Region& region = scenario.regions[r];
-    if (state.cost_of_capital) reset_capital(st, region, scenario, years_ext);
+    if (state.cost_of_capital) {
+      reset_capital(st, region, scenario, years_ext);
+    } else {
+      st.capital.reset();
+    }
     place_initial_fleet(st, region, scenario, state);
     st.pipeline_mw.setZero(years_ext);
     st.completions_mw.setZero(years_ext);
