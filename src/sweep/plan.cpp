@@ -13,7 +13,7 @@
 #include "dcplan/io/format.hpp"
 #include "dcplan/load.hpp"
 #include "json_io.hpp"
-#include "load_detail.hpp"
+#include "load/detail.hpp"
 
 namespace dcplan::sweep {
 
