@@ -431,8 +431,8 @@ std::string render_svg(const Chart& c) {
 }
 
 std::string render_tornado(const Tornado& t) {
-  constexpr int kLabels = 310, kRow = 26, kTop = 40, kAxis = 46, kRight = 30;
-  const int h = kTop + kRow * static_cast<int>(std::max<std::size_t>(t.bars.size(), 1)) + kAxis;
+  constexpr int kLabels = 310, kRow = 26, kBarsTop = 40, kAxis = 46, kBarsRight = 30;
+  const int h = kBarsTop + kRow * static_cast<int>(std::max<std::size_t>(t.bars.size(), 1)) + kAxis;
   std::string out = fmt::format(
       "<svg id=\"{}\" class=\"chart\" width=\"{}\" height=\"{}\" viewBox=\"0 0 {} {}\" "
       "role=\"img\" aria-label=\"{}\">\n",
@@ -451,13 +451,13 @@ std::string render_tornado(const Tornado& t) {
   const AxisScale scale = axis_scale(std::max(std::abs(lo), std::abs(hi)), t.unit);
   const std::vector<double> ticks = nice_ticks(lo / scale.factor, hi / scale.factor);
   const double v0 = ticks.front(), v1 = ticks.back();
-  const double pw = t.width - kLabels - kRight;
+  const double pw = t.width - kLabels - kBarsRight;
   auto x = [&](double v) { return kLabels + (v / scale.factor - v0) / (v1 - v0) * pw; };
-  const int bottom = kTop + kRow * static_cast<int>(t.bars.size());
+  const int bottom = kBarsTop + kRow * static_cast<int>(t.bars.size());
   for (const double tick : ticks) {
     const double tx = kLabels + (tick - v0) / (v1 - v0) * pw;
     out += fmt::format("<line x1=\"{}\" y1=\"{}\" x2=\"{}\" y2=\"{}\" class=\"grid\"/>\n", num(tx),
-                       kTop, num(tx), bottom);
+                       kBarsTop, num(tx), bottom);
     out += fmt::format("<text x=\"{}\" y=\"{}\" class=\"xtick\">{}</text>\n", num(tx), bottom + 16,
                        tick_label(tick));
   }
@@ -465,7 +465,7 @@ std::string render_tornado(const Tornado& t) {
                      bottom + 34, text::xml_escape(scale.label));
   for (std::size_t i = 0; i < t.bars.size(); ++i) {
     const auto& b = t.bars[i];
-    const int y = kTop + kRow * static_cast<int>(i);
+    const int y = kBarsTop + kRow * static_cast<int>(i);
     out += fmt::format("<text x=\"{}\" y=\"{}\" class=\"ytick\">{}</text>\n", kLabels - 8,
                        y + kRow / 2 + 4, text::xml_escape(text::excerpt(b.label)));
     int k = 0;
@@ -480,9 +480,9 @@ std::string render_tornado(const Tornado& t) {
     }
   }
   out += fmt::format("<line x1=\"{}\" y1=\"{}\" x2=\"{}\" y2=\"{}\" class=\"axis\"/>\n",
-                     num(x(t.base)), kTop - 4, num(x(t.base)), bottom);
+                     num(x(t.base)), kBarsTop - 4, num(x(t.base)), bottom);
   // Legend, top right.
-  int lx = t.width - kRight - 280;
+  int lx = t.width - kBarsRight - 280;
   for (int k = 0; k < 2; ++k) {
     out += fmt::format("<rect x=\"{}\" y=\"26\" width=\"12\" height=\"8\" fill=\"{}\"/>\n", lx,
                        colour(k));
