@@ -27,4 +27,15 @@ inline RegionEnergy region_energy(const RegionState& st, const Region& region, i
   return e;
 }
 
+//! Step 11: a region's emissions in the year [t CO2e]: the grid's, net of renewable supply, and
+//! the manufacture of the units bought (step 6 and the keep purchases of step 5b).
+struct RegionCarbon {
+  double operational_t = 0;
+  double embodied_t = 0;
+};
+
+inline RegionCarbon region_carbon(const RegionState& st, const RegionEnergy& e) {
+  return {e.energy_mwh * e.net_g_per_kwh / 1e3, (st.embodied_kg + st.keep_embodied_kg) / 1e3};
+}
+
 }  // namespace dcplan::engine

@@ -95,6 +95,23 @@ void add_cohort_capital(const State& state, const RegionState& st, const Region&
   if (any_server) m.servers_usd = server_part(state, st, region, e, t, m, servers);
 }
 
+RegionCapitalYear region_capital(const State& state, const RegionState& st, const Region& region,
+                                 int t, const RegionEnergy& e, const RegionMoney& m) {
+  RegionCapitalYear c;
+  c.financing_usd = st.capital->facility_financing_usd(t);
+  c.own_usd_per_mw_year = own_usd_per_mw_year(state, st, region, t);
+  c.embodied_facility_t = st.capital->facility_embodied_t(t);
+  c.gpu_hours = m.accelerators_weighted * kHoursPerYear * e.utilisation;
+  // The accelerators' part of TCO: all of it, less the servers' own costs and their share of
+  // the halls where the fleet holds servers.
+  c.accelerators_usd = m.tco_usd() - m.servers_usd;
+  // Only electricity depends on u: E0 + E1·u, E1 the busy load's energy at the power price.
+  c.busy_energy_usd =
+      region.power_price_usd_per_mwh(t) * e.pue * kHoursPerYear * st.sums.load_busy_mw;
+  c.available_eflop_year = e.available_eflop_year;
+  return c;
+}
+
 double own_usd_per_mw_year(const State& state, const RegionState& st, const Region& region, int t) {
   const Finance& f = state.s().finance;
   const double price = region.facility_capex_usd_per_mw(t);

@@ -38,6 +38,28 @@ void add_cohort_capital(const State& state, const RegionState& st, const Region&
 //! Model v3: the yearly cost of owning a new MW in the region this year (own_usd_per_mw_year).
 double own_usd_per_mw_year(const State& state, const RegionState& st, const Region& region, int t);
 
+//! Model v3, the cost of capital: a region's quantities of the year beyond RegionMoney, and the
+//! parts of the ratios that total rows recompute (gpu_hours to available, summed by add).
+struct RegionCapitalYear {
+  double financing_usd = 0;         //!< interest during construction, capacity online this year
+  double own_usd_per_mw_year = 0;   //!< the cost of owning a new MW
+  double embodied_facility_t = 0;   //!< embodied carbon of the capacity coming online
+  double gpu_hours = 0;             //!< Σ accelerators installed · f · 8,760 h · u
+  double accelerators_usd = 0;      //!< TCO less the servers' part (RegionMoney::servers_usd)
+  double busy_energy_usd = 0;       //!< E1: electricity cost per unit of utilisation
+  double available_eflop_year = 0;  //!< A
+  void add(const RegionCapitalYear& o) {
+    gpu_hours += o.gpu_hours;
+    accelerators_usd += o.accelerators_usd;
+    busy_energy_usd += o.busy_energy_usd;
+    available_eflop_year += o.available_eflop_year;
+  }
+};
+
+//! The region's RegionCapitalYear (only when the scenario uses the cost of capital).
+RegionCapitalYear region_capital(const State& state, const RegionState& st, const Region& region,
+                                 int t, const RegionEnergy& e, const RegionMoney& m);
+
 //! IT purchases are charged over their lifetime, which is while their cohort is listed (stranded
 //! or not, whatever fails; a cohort listed past its book life under a Weibull curve charges 0);
 //! facility capex from the year it comes online and other capex from the year it is spent, over

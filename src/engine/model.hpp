@@ -17,6 +17,7 @@
 #pragma once
 
 #include <Eigen/Core>
+#include <cmath>
 #include <limits>
 #include <memory>
 #include <vector>
@@ -36,6 +37,11 @@ inline constexpr int kMaxConstructionYears = 20;  //!< schema bound on construct
 //! A ratio, or an empty cell when the denominator is zero.
 inline double ratio(double num, double den) {
   return den > 0 ? num / den : kEmpty;
+}
+
+//! A value clamped at zero where rounding left a tiny negative.
+inline double non_negative(double v) {
+  return v < 0 && v > -1e-6 * (1 + std::abs(v)) ? 0.0 : v;
 }
 
 //! The constants of one accelerator type, together for the cohort loops.

@@ -8,16 +8,11 @@
 #include <cmath>
 
 #include "dcplan/error.hpp"
-#include "engine/finance.hpp"
+#include "engine/demand.hpp"
 
 namespace dcplan::engine {
 
 namespace {
-
-//! A value clamped at zero where rounding left a tiny negative.
-double non_negative(double v) {
-  return v < 0 && v > -1e-6 * (1 + std::abs(v)) ? 0.0 : v;
-}
 
 using Row = Eigen::Array<double, 1, kNumCols>;
 
@@ -56,21 +51,6 @@ struct CarryShares {
   double facility_excess_sum = 0, it_excess_sum = 0, weight_sum = 0;
 };
 
-//! Model v3, the cost of capital: what the total row's ratios need beyond its columns, summed
-//! over the regions.
-struct CapitalTotals {
-  double gpu_hours = 0;         //!< Σ accelerators installed · f · 8,760 h · u
-  double accelerators_usd = 0;  //!< Σ TCO less the servers' part (RegionMoney::servers_usd)
-  double busy_energy_usd = 0;   //!< E1: electricity cost per unit of utilisation
-  double available = 0;         //!< A [EFLOP-year]
-  void add(const CapitalTotals& o) {
-    gpu_hours += o.gpu_hours;
-    accelerators_usd += o.accelerators_usd;
-    busy_energy_usd += o.busy_energy_usd;
-    available += o.available;
-  }
-};
-
 CarryShares carry_shares(const State& state, const Year& y) {
   CarryShares c;
   for (const auto& st : state.regions) {
@@ -82,46 +62,28 @@ CarryShares carry_shares(const State& state, const Year& y) {
   return c;
 }
 
-//! u* at which revenue u*·price·A equals TCO(u*) = TCO − E1·u + E1·u*: (TCO − E1·u) /
-//! (price·A − E1); empty without the cost of capital or a price, or when price·A <= E1 (no
-//! utilisation pays for the electricity it adds).
-double breakeven_utilisation(const State& state, const Year& y, double tco,
-                             const CapitalTotals& c) {
-  const Scenario& s = state.s();
-  if (!state.cost_of_capital || !s.demand || !s.demand->price_usd_per_eflop_year) return kEmpty;
-  const double den = (*s.demand->price_usd_per_eflop_year)(y.t) * c.available - c.busy_energy_usd;
-  return den > 0 ? (tco - c.busy_energy_usd * y.utilisation) / den : kEmpty;
-}
-
 //! Model v3, the cost of capital: one region's columns in `v`, its parts of the total row's
 //! ratios added to `cap`. Out of line: most runs have no cost of capital.
 [[gnu::noinline]] void capital_columns(const State& state, const Year& y, const RegionState& st,
                                        const Region& region, const RegionEnergy& e,
-                                       const RegionMoney& m, double* v, CapitalTotals& cap) {
-  CapitalTotals part;
-  v[kFinancingUsd] = st.capital->facility_financing_usd(y.t);
+                                       const RegionMoney& m, double* v, RegionCapitalYear& cap) {
+  const RegionCapitalYear c = region_capital(state, st, region, y.t, e, m);
+  v[kFinancingUsd] = c.financing_usd;
   v[kCapitalChargeUsd] = m.capital_charge_usd;
   v[kBookValueUsd] = m.book_value_usd;
-  v[kOwnUsdPerMwYear] = own_usd_per_mw_year(state, st, region, y.t);
-  part.gpu_hours = m.accelerators_weighted * kHoursPerYear * y.utilisation;
-  // The accelerators' part of TCO: all of it, less the servers' own costs and their share of
-  // the halls where the fleet holds servers.
-  part.accelerators_usd = m.tco_usd() - m.servers_usd;
-  v[kCostPerGpuHourUsd] = ratio(part.accelerators_usd, part.gpu_hours);
-  v[kEmbodiedFacilityTco2] = st.capital->facility_embodied_t(y.t);
+  v[kOwnUsdPerMwYear] = c.own_usd_per_mw_year;
+  v[kCostPerGpuHourUsd] = ratio(c.accelerators_usd, c.gpu_hours);
+  v[kEmbodiedFacilityTco2] = c.embodied_facility_t;
   v[kEmbodiedAmortisedTco2] = m.embodied_amortised_tco2;
-  // Only electricity depends on u: E0 + E1·u, E1 the busy load's energy at the power price.
-  part.busy_energy_usd =
-      region.power_price_usd_per_mwh(y.t) * e.pue * kHoursPerYear * st.sums.load_busy_mw;
-  part.available = e.available_eflop_year;
-  v[kBreakevenUtilisation] = breakeven_utilisation(state, y, m.tco_usd(), part);
-  cap.add(part);
+  v[kBreakevenUtilisation] = breakeven_utilisation(state, y, m.tco_usd(), c);
+  cap.add(c);
 }
 
-//! Steps 8 to 12 for one region: its row in `v`; adds its parts of the total row's ratios of
-//! the cost of capital to `cap`.
+//! One region's row in `v`: the quantities of steps 8 to 12 (energy.hpp, finance.hpp,
+//! demand.hpp) mapped to their columns, and the carry-over attributed by category; adds its
+//! parts of the total row's ratios of the cost of capital to `cap`.
 void region_row(const State& state, const Year& y, std::size_t r, const CarryShares& carry,
-                double* v, CapitalTotals& cap) {
+                double* v, RegionCapitalYear& cap) {
   const Scenario& s = state.s();
   const RegionState& st = state.regions[r];
   const Region& region = s.regions[r];
@@ -157,8 +119,9 @@ void region_row(const State& state, const Year& y, std::size_t r, const CarrySha
   v[kCostPerEflopYearUsd] = ratio(v[kTcoUsd], v[kDeliveredEflopYear]);
   v[kDiscountedCostUsd] =
       (m.capex_usd + m.electricity_usd + m.lease_usd + m.maintenance_usd) / state.discount;
-  v[kOperationalTco2] = e.energy_mwh * e.net_g_per_kwh / 1e3;
-  v[kEmbodiedTco2] = (st.embodied_kg + st.keep_embodied_kg) / 1e3;
+  const RegionCarbon carbon = region_carbon(st, e);
+  v[kOperationalTco2] = carbon.operational_t;
+  v[kEmbodiedTco2] = carbon.embodied_t;
   v[kItCapacityLeasedMw] = st.leased_mw;
   // Free capacity within rounding of the sums (a watt) is none.
   const double free_mw = st.online_mw + st.leased_mw - st.sums.nameplate_mw;
@@ -179,19 +142,12 @@ void region_row(const State& state, const Year& y, std::size_t r, const CarrySha
     v[kBreakevenUtilisation] = kEmpty;
   }
   v[kLimit] = st.limit;
-  // 12. Demand: the region's share of D by its share of A.
-  v[kDemandEflopYear] = v[kUnmetEflopYear] = v[kRevenueUsd] = v[kMarginUsd] = kEmpty;
-  if (s.demand) {
-    const double d = y.available_eflop_year > 0
-                         ? y.demand_eflop_year * e.available_eflop_year / y.available_eflop_year
-                         : 0.0;
-    v[kDemandEflopYear] = d;
-    v[kUnmetEflopYear] = non_negative(d - v[kDeliveredEflopYear]);
-    if (s.demand->price_usd_per_eflop_year) {
-      v[kRevenueUsd] = v[kDeliveredEflopYear] * (*s.demand->price_usd_per_eflop_year)(y.t);
-      v[kMarginUsd] = v[kRevenueUsd] - v[kTcoUsd];
-    }
-  }
+  const RegionDemand d =
+      region_demand(s, y, e.available_eflop_year, v[kDeliveredEflopYear], v[kTcoUsd]);
+  v[kDemandEflopYear] = d.demand_eflop_year;
+  v[kUnmetEflopYear] = d.unmet_eflop_year;
+  v[kRevenueUsd] = d.revenue_usd;
+  v[kMarginUsd] = d.margin_usd;
   if (y.weight_sum <= 0) {
     // No region open: the whole sum, and the new budget, by weight (else equally).
     const double share = carry.weight_sum > 0
@@ -261,7 +217,7 @@ void hardware_rows(const State& state, const Year& y, std::size_t r, const Layou
 //! The total row: extensive columns are sums (added as each region's row was complete); ratios
 //! are recomputed here, and the columns that do not apply are emptied. One place computes the
 //! total ratios of a year.
-void finish_total(const State& state, const Year& y, const CapitalTotals& cap, double* tot) {
+void finish_total(const State& state, const Year& y, const RegionCapitalYear& cap, double* tot) {
   const Scenario& s = state.s();
   if (state.regions.empty()) {
     // No region at all: the budget is still the year's budget, and all of it carries over.
@@ -392,7 +348,7 @@ void write_rows(State& state, const Year& y, const Layout& layout, Results& out)
   std::array<double, kNumCols> scratch{};         // a region's row when only totals are kept
   std::array<double, kNumLimits> limit_budget{};  // budget_usd of the regions showing each limit
   unsigned limits = 0;                            // every label a region shows
-  CapitalTotals cap;
+  RegionCapitalYear cap;                          // the regions' parts of the total ratios
   for (Index r = 0; r < regions; ++r) {
     double* v = layout.region_rows ? &out.values(layout.row(y.t, r), 0) : scratch.data();
     region_row(state, y, static_cast<std::size_t>(r), carry, v, cap);
