@@ -79,6 +79,27 @@ CarryShares carry_shares(const State& state, const Year& y) {
   cap.add(c);
 }
 
+//! The carry-over attributed to region r: each category's leftover by its share of that
+//! category's excess; in a year with no region open, the whole sum (and the new budget in
+//! v[kBudgetUsd]) by weight, else equally.
+double carryover(const State& state, const Year& y, std::size_t r, const CarryShares& carry,
+                 double* v) {
+  const Scenario& s = state.s();
+  const RegionState& st = state.regions[r];
+  if (y.weight_sum <= 0) {
+    const double share = carry.weight_sum > 0
+                             ? s.capex.region_weight(static_cast<Index>(r), y.t) / carry.weight_sum
+                             : 1.0 / static_cast<double>(state.regions.size());
+    v[kBudgetUsd] = y.new_usd * share;
+    return state.carry_usd * share;
+  }
+  return (carry.facility_excess_sum > 0
+              ? y.facility_unspent_usd * st.facility_excess_usd / carry.facility_excess_sum
+              : 0.0) +
+         (carry.it_excess_sum > 0 ? y.it_unspent_usd * st.it_excess_usd / carry.it_excess_sum
+                                  : 0.0);
+}
+
 //! One region's row in `v`: the quantities of steps 8 to 12 (energy.hpp, finance.hpp,
 //! demand.hpp) mapped to their columns, and the carry-over attributed by category; adds its
 //! parts of the total row's ratios of the cost of capital to `cap`.
@@ -148,20 +169,7 @@ void region_row(const State& state, const Year& y, std::size_t r, const CarrySha
   v[kUnmetEflopYear] = d.unmet_eflop_year;
   v[kRevenueUsd] = d.revenue_usd;
   v[kMarginUsd] = d.margin_usd;
-  if (y.weight_sum <= 0) {
-    // No region open: the whole sum, and the new budget, by weight (else equally).
-    const double share = carry.weight_sum > 0
-                             ? s.capex.region_weight(static_cast<Index>(r), y.t) / carry.weight_sum
-                             : 1.0 / static_cast<double>(state.regions.size());
-    v[kCarryoverUsd] = state.carry_usd * share;
-    v[kBudgetUsd] = y.new_usd * share;
-  } else {
-    v[kCarryoverUsd] =
-        (carry.facility_excess_sum > 0
-             ? y.facility_unspent_usd * st.facility_excess_usd / carry.facility_excess_sum
-             : 0.0) +
-        (carry.it_excess_sum > 0 ? y.it_unspent_usd * st.it_excess_usd / carry.it_excess_sum : 0.0);
-  }
+  v[kCarryoverUsd] = carryover(state, y, r, carry, v);
 }
 
 //! The rows of one region's hardware types (rows by hardware only).

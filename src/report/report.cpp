@@ -407,6 +407,71 @@ std::string years_above_one(const View& main, const std::vector<double>& v) {
   return out;
 }
 
+//! The cost-of-capital table by year: TCO, depreciation, capital charge, book value, and the
+//! optional columns when they hold anything.
+std::string capital_table(const View& main, bool priced) {
+  const auto financing = main.total(kFinancingUsd);
+  const auto per_gpu_hour = main.total(kCostPerGpuHourUsd);
+  std::vector<std::pair<int, const char*>> cols = {{kTcoUsd, "TCO"},
+                                                   {kDepreciationUsd, "depreciation"},
+                                                   {kCapitalChargeUsd, "capital charge"},
+                                                   {kBookValueUsd, "book value"}};
+  if (std::any_of(financing.begin(), financing.end(),
+                  [](double x) { return std::isfinite(x) && x != 0; })) {
+    cols.emplace_back(kFinancingUsd, "interest during construction");
+  }
+  if (std::any_of(per_gpu_hour.begin(), per_gpu_hour.end(),
+                  [](double x) { return std::isfinite(x); })) {
+    cols.emplace_back(kCostPerGpuHourUsd, "cost per GPU-hour");
+  }
+  if (priced) {
+    cols.emplace_back(kUtilisation, "utilisation");
+    cols.emplace_back(kBreakevenUtilisation, "break-even utilisation");
+  }
+  std::string h = "<table id=\"table-capital\">\n<tr><th>year</th>";
+  for (const auto& [col, label] : cols) h += std::string("<th>") + label + "</th>";
+  h += "</tr>\n";
+  for (const double year : main.years) {
+    const auto i = main.row(static_cast<int>(year));
+    if (i < 0) continue;
+    h += fmt::format("<tr><td>{}</td>", static_cast<int>(year));
+    for (const auto& [col, label] : cols) {
+      h += "<td>" + text::xml_escape(readable(main.r->values(i, col), col)) + "</td>";
+    }
+    h += "</tr>\n";
+  }
+  return h + "</table>\n";
+}
+
+//! The break-even utilisation against the utilisation, with its note (a demand price only).
+std::string breakeven_chart(const Report& rep, bool cmp) {
+  const View& main = rep.main;
+  const View& v = rep.base;
+  std::string h;
+  const auto breakeven = main.total(kBreakevenUtilisation);
+  Chart u =
+      chart_of(rep, "chart-breakeven", "Break-even utilisation (revenue = TCO) against utilisation",
+               "fraction of full use");
+  u.gaps = true;
+  u.series.push_back({"break-even", breakeven, false});
+  u.series.push_back({"utilisation", main.total(kUtilisation), false});
+  u.lines.push_back({"full use (u = 1)", std::vector<double>(main.years.size(), 1.0), false});
+  const Scenario& bs = *v.s;
+  if (cmp && bs.demand && bs.demand->price_usd_per_eflop_year) {
+    u.lines.push_back({"base: break-even", aligned(v, main, kBreakevenUtilisation), true});
+    u.lines.push_back({"base: utilisation", aligned(v, main, kUtilisation), true});
+  }
+  h += render_svg(u);
+  const std::string above = years_above_one(main, breakeven);
+  h += "<p class=\"small\">At the break-even utilisation revenue (delivered compute times the "
+       "price) equals TCO, only electricity varying with utilisation. Above 1, no utilisation "
+       "breaks even: revenue at full use would not cover TCO" +
+       (above.empty() ? std::string(".") : " (" + above + ").") +
+       " A gap is a year without one: no compute, or a price that does not cover the "
+       "electricity of full use.</p>\n";
+  return h;
+}
+
 //! Model v3, the cost of capital, only when the run shown writes one of its keys
 //! (Results::has_cost_of_capital): the capital charge against straight-line depreciation, the
 //! book value, what TCO counts and at which cost of capital; a table by year with interest
@@ -455,63 +520,9 @@ std::string cost_of_capital_section(const Report& rep) {
   if (cmp) b.lines.push_back({"base: book value", aligned(v, main, kBookValueUsd), true});
   h += render_svg(b);
 
-  // The table by year: the optional columns when they hold anything.
   const bool priced = ms.demand && ms.demand->price_usd_per_eflop_year;
-  const auto financing = main.total(kFinancingUsd);
-  const auto per_gpu_hour = main.total(kCostPerGpuHourUsd);
-  std::vector<std::pair<int, const char*>> cols = {{kTcoUsd, "TCO"},
-                                                   {kDepreciationUsd, "depreciation"},
-                                                   {kCapitalChargeUsd, "capital charge"},
-                                                   {kBookValueUsd, "book value"}};
-  if (std::any_of(financing.begin(), financing.end(),
-                  [](double x) { return std::isfinite(x) && x != 0; })) {
-    cols.emplace_back(kFinancingUsd, "interest during construction");
-  }
-  if (std::any_of(per_gpu_hour.begin(), per_gpu_hour.end(),
-                  [](double x) { return std::isfinite(x); })) {
-    cols.emplace_back(kCostPerGpuHourUsd, "cost per GPU-hour");
-  }
-  if (priced) {
-    cols.emplace_back(kUtilisation, "utilisation");
-    cols.emplace_back(kBreakevenUtilisation, "break-even utilisation");
-  }
-  h += "<table id=\"table-capital\">\n<tr><th>year</th>";
-  for (const auto& [col, label] : cols) h += std::string("<th>") + label + "</th>";
-  h += "</tr>\n";
-  for (const double year : main.years) {
-    const auto i = main.row(static_cast<int>(year));
-    if (i < 0) continue;
-    h += fmt::format("<tr><td>{}</td>", static_cast<int>(year));
-    for (const auto& [col, label] : cols) {
-      h += "<td>" + text::xml_escape(readable(main.r->values(i, col), col)) + "</td>";
-    }
-    h += "</tr>\n";
-  }
-  h += "</table>\n";
-
-  if (priced) {
-    const auto breakeven = main.total(kBreakevenUtilisation);
-    Chart u = chart_of(rep, "chart-breakeven",
-                       "Break-even utilisation (revenue = TCO) against utilisation",
-                       "fraction of full use");
-    u.gaps = true;
-    u.series.push_back({"break-even", breakeven, false});
-    u.series.push_back({"utilisation", main.total(kUtilisation), false});
-    u.lines.push_back({"full use (u = 1)", std::vector<double>(main.years.size(), 1.0), false});
-    const Scenario& bs = *v.s;
-    if (cmp && bs.demand && bs.demand->price_usd_per_eflop_year) {
-      u.lines.push_back({"base: break-even", aligned(v, main, kBreakevenUtilisation), true});
-      u.lines.push_back({"base: utilisation", aligned(v, main, kUtilisation), true});
-    }
-    h += render_svg(u);
-    const std::string above = years_above_one(main, breakeven);
-    h += "<p class=\"small\">At the break-even utilisation revenue (delivered compute times the "
-         "price) equals TCO, only electricity varying with utilisation. Above 1, no utilisation "
-         "breaks even: revenue at full use would not cover TCO" +
-         (above.empty() ? std::string(".") : " (" + above + ").") +
-         " A gap is a year without one: no compute, or a price that does not cover the "
-         "electricity of full use.</p>\n";
-  }
+  h += capital_table(main, priced);
+  if (priced) h += breakeven_chart(rep, cmp);
   return h;
 }
 
