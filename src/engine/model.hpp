@@ -12,7 +12,9 @@
 //   finance.hpp   step 10 (depreciation, maintenance, opex, TCO, discounting)
 //   finance.cpp   step 10, model v3's cost of capital (capital charge, book value, cost of
 //                 owning a MW, the servers' part of TCO, embodied carbon amortised)
-//   rows.cpp      the result rows: per region (steps 8 to 12), totals, carry-over attribution
+//   demand.hpp    step 12 (demand, unmet, revenue, margin, the break-even utilisation)
+//   rows.cpp      the result rows: the quantities of steps 8 to 12 mapped to columns per
+//                 region, totals with their ratios, carry-over attribution
 // Functions templated on kByHw also keep the per-hardware detail for rows by hardware.
 #pragma once
 
