@@ -1,5 +1,5 @@
-// Private to dcplan_core: the sweep output format, owned here and used by the writer (run.cpp),
-// merge and report --sweep alike. A rows file starts with a header line
+// Private to dcplan_core: the sweep output format, owned here and used by the writer
+// (executor.cpp), merge and report --sweep alike. A rows file starts with a header line
 //   # dcplan-sweep v1 hash=HHHHHHHHHHHHHHHH runs=N shard=K/N        (csv)
 //   {"dcplan_sweep":{"version":1,"hash":"H","runs":N,"shard":"K/N"}} (jsonl)
 // then (csv) the column line `run,<varied parameters...>,year,region,<metrics...>`. A summary
