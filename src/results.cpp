@@ -5,145 +5,49 @@
 namespace dcplan {
 
 namespace {
-using K = ColumnKind;
+
+//! The key columns, then the value columns of dcplan/columns.def in the order of `Col`.
+#define DCPLAN_COLUMN(id, name, unit, kind, money, demand_only, description) \
+  ColumnInfo{name, unit, ColumnKind::kind, money, demand_only, description},
 constexpr std::array kColumns = {
-    ColumnInfo{"year", "", K::kKey, false, false, "calendar year"},
-    ColumnInfo{"region", "", K::kKey, false, false, "region id, or total"},
-    ColumnInfo{"budget_usd", "USD", K::kFlow, true, false,
-               "the region's weight share of the year's new budget (carry-over excluded)"},
-    ColumnInfo{"capex_it_usd", "USD", K::kFlow, true, false, "IT capex spent on accelerators"},
-    ColumnInfo{"capex_facility_usd", "USD", K::kFlow, true, false,
-               "facility capex spent on building, power and cooling"},
-    ColumnInfo{"capex_other_usd", "USD", K::kFlow, true, false, "other capex, adds no capacity"},
-    ColumnInfo{"capex_usd", "USD", K::kFlow, true, false, "total capex spent"},
-    ColumnInfo{"carryover_usd", "USD", K::kFlow, true, false,
-               "budget no region could absorb, carried to the next year"},
-    ColumnInfo{"stranded_capex_usd", "USD", K::kStock, true, false,
-               "purchase value of accelerators waiting for power at year end"},
-    ColumnInfo{"accelerators_purchased", "count", K::kFlow, false, false,
-               "accelerators bought in the year"},
-    ColumnInfo{"accelerators_installed", "count", K::kStock, false, false,
-               "accelerators installed and powered at year end"},
-    ColumnInfo{"accelerators_stranded", "count", K::kStock, false, false,
-               "accelerators bought but waiting for power at year end"},
-    ColumnInfo{"accelerators_failed", "count", K::kFlow, false, false,
-               "accelerators lost to failures in the year"},
-    ColumnInfo{"accelerators_retired", "count", K::kFlow, false, false,
-               "accelerators retired in the year (at end of life, or by their retirement curve)"},
-    ColumnInfo{"it_capacity_mw", "MW", K::kStock, false, false, "online IT capacity at year end"},
-    ColumnInfo{"it_capacity_pipeline_mw", "MW", K::kStock, false, false,
-               "IT capacity under construction at year end"},
-    ColumnInfo{"it_nameplate_mw", "MW", K::kStock, false, false,
-               "nameplate all-in power of installed accelerators at year end"},
-    ColumnInfo{"it_load_mw", "MW", K::kFlow, false, false, "average IT power draw over the year"},
-    ColumnInfo{"pue", "", K::kRatio, false, false, "power usage effectiveness"},
-    ColumnInfo{"facility_power_mw", "MW", K::kFlow, false, false,
-               "average facility power draw over the year (IT load x PUE)"},
-    ColumnInfo{"energy_twh", "TWh", K::kFlow, false, false, "facility energy over the year"},
-    ColumnInfo{"peak_pflops", "PFLOP/s", K::kStock, false, false,
-               "dense BF16 peak of installed accelerators at year end"},
-    ColumnInfo{"delivered_eflop_year", "EFLOP-year", K::kFlow, false, false,
-               "compute delivered over the year (utilisation x available)"},
-    ColumnInfo{"utilisation", "", K::kRatio, false, false, "average busy fraction"},
-    ColumnInfo{"electricity_cost_usd", "USD", K::kFlow, true, false, "energy x power price"},
-    ColumnInfo{
-        "maintenance_usd", "USD", K::kFlow, true, false,
-        "maintenance on facilities online and accelerators not stranded, within their lives"},
-    ColumnInfo{"opex_usd", "USD", K::kFlow, true, false, "electricity + lease + maintenance"},
-    ColumnInfo{"depreciation_usd", "USD", K::kFlow, true, false,
-               "straight-line depreciation: accelerators from purchase, facilities from the year "
-               "they come online, other capex from spending"},
-    ColumnInfo{"tco_usd", "USD", K::kFlow, true, false,
-               "depreciation + opex (capital_charge_usd + opex under finance.capital_charge "
-               "\"annuity\")"},
-    ColumnInfo{"cost_per_eflop_year_usd", "USD per EFLOP-year", K::kRatio, true, false,
-               "TCO per delivered EFLOP-year"},
-    ColumnInfo{"discounted_cost_usd", "USD", K::kFlow, true, false,
-               "(capex + opex) discounted to the first year"},
-    ColumnInfo{"operational_tco2", "t CO2e", K::kFlow, false, false,
-               "grid emissions net of renewable supply"},
-    ColumnInfo{"embodied_tco2", "t CO2e", K::kFlow, false, false,
-               "manufacturing emissions of accelerators bought"},
-    ColumnInfo{"it_capacity_leased_mw", "MW", K::kStock, false, false,
-               "IT capacity rented from third parties at year end"},
-    ColumnInfo{"it_capacity_free_mw", "MW", K::kStock, false, false,
-               "owned online plus leased IT capacity that no installed accelerator uses, at year "
-               "end (empty halls)"},
-    ColumnInfo{"facility_capacity_mw", "MW", K::kStock, false, false,
-               "(owned online + leased IT capacity) x PUE: the facility power at full IT load, "
-               "what \"a 5 GW campus\" means"},
-    ColumnInfo{"lease_usd", "USD", K::kFlow, true, false, "leased MW x lease price (part of opex)"},
-    ColumnInfo{"capex_keep_usd", "USD", K::kFlow, true, false,
-               "capex on installed bases kept (region key keep, step 5b); part of capex_usd, not "
-               "of capex_it_usd (only when a region keeps an installed base)"},
-    ColumnInfo{"servers_purchased", "count", K::kFlow, false, false,
-               "conventional servers (hardware of kind server) bought in the year, kept or not "
-               "(only when the scenario has servers)"},
-    ColumnInfo{"servers_installed", "count", K::kStock, false, false,
-               "conventional servers installed and powered at year end (only when the scenario "
-               "has servers)"},
-    ColumnInfo{"servers_stranded", "count", K::kStock, false, false,
-               "conventional servers bought but waiting for power at year end (only when the "
-               "scenario has servers)"},
-    ColumnInfo{"servers_failed", "count", K::kFlow, false, false,
-               "conventional servers lost to failures in the year (only when the scenario has "
-               "servers)"},
-    ColumnInfo{"servers_retired", "count", K::kFlow, false, false,
-               "conventional servers retired in the year (only when the scenario has servers)"},
-    ColumnInfo{"financing_usd", "USD", K::kFlow, true, false,
-               "interest during construction on the facilities coming online this year: "
-               "S·((1 + wacc)^c − 1) on facility money S spent c years earlier; capitalised, so "
-               "it reaches tco_usd through depreciation or the capital charge, not as capex or "
-               "opex (only with a cost-of-capital key)"},
-    ColumnInfo{"capital_charge_usd", "USD", K::kFlow, true, false,
-               "the annuity of the assets within their book life: CRF(wacc, life) x capitalised "
-               "cost, wacc of the year bought (accelerators, other capex) or online "
-               "(facilities); tco_usd uses it in place of depreciation_usd under "
-               "finance.capital_charge \"annuity\" (only with a cost-of-capital key)"},
-    ColumnInfo{"book_value_usd", "USD", K::kStock, true, false,
-               "capitalised cost less accumulated straight-line depreciation of the assets "
-               "within their book life, at year end; capacity under construction is not yet on "
-               "the books (only with a cost-of-capital key)"},
-    ColumnInfo{"own_usd_per_mw_year", "USD per MW-year", K::kRatio, true, false,
-               "the yearly cost of owning a new MW of IT capacity in the region: facility price "
-               "x (1 + wacc)^c with interest during construction x CRF(wacc, "
-               "facility_life_years) + maintenance; to set against lease_usd_per_mw_year "
-               "(empty in total rows; only with a cost-of-capital key)"},
-    ColumnInfo{"cost_per_gpu_hour_usd", "USD per GPU-hour", K::kRatio, true, false,
-               "the accelerators' TCO per accelerator-hour delivered: (tco_usd less the "
-               "servers' own costs and their share by nameplate of the halls) / (accelerators "
-               "installed, year-weighted, x 8,760 h x utilisation); empty at zero (only with a "
-               "cost-of-capital key)"},
-    ColumnInfo{"embodied_facility_tco2", "t CO2e", K::kFlow, false, false,
-               "embodied carbon of the IT capacity coming online (MW x "
-               "facility_embodied_tco2_per_mw); apart from embodied_tco2 (only with a "
-               "cost-of-capital key)"},
-    ColumnInfo{"embodied_amortised_tco2", "t CO2e", K::kFlow, false, false,
-               "embodied carbon spread over book lives: units bought within their lifetime x "
-               "embodied_kgco2e / lifetime, plus facilities within their life x their embodied "
-               "/ facility_life_years (only with a cost-of-capital key)"},
-    ColumnInfo{"limit", "", K::kText, false, false,
-               "the constraints that bound the region this year, joined by +: closed, grid, cap, "
-               "power, hardware, or budget when none held and it spent all it was given "
-               "(docs/model.md); the total row shows those of regions given together at least "
-               "10% of the year's budget_usd (never closed)"},
-    ColumnInfo{"demand_eflop_year", "EFLOP-year", K::kFlow, false, true, "compute demand"},
-    ColumnInfo{"unmet_eflop_year", "EFLOP-year", K::kFlow, false, true,
-               "demand minus delivered compute"},
-    ColumnInfo{"revenue_usd", "USD", K::kFlow, true, true, "delivered compute x price"},
-    ColumnInfo{"margin_usd", "USD", K::kFlow, true, true, "revenue - TCO"},
-    ColumnInfo{"breakeven_utilisation", "", K::kRatio, false, true,
-               "the utilisation at which revenue equals TCO, only electricity varying with it: "
-               "(TCO − E1·u) / (price·A − E1); above 1, no utilisation breaks even; empty without "
-               "a price or when price·A <= E1; with a cost-of-capital key"},
+    ColumnInfo{"year", "", ColumnKind::kKey, false, false, "calendar year"},
+    ColumnInfo{"region", "", ColumnKind::kKey, false, false, "region id, or total"},
+#include "dcplan/columns.def"
 };
+#undef DCPLAN_COLUMN
+
+//! Whether `id` is `name` in CamelCase after k ("kBudgetUsd" and "budget_usd"): a column's
+//! enumerator and its name say the same.
+constexpr bool spelled_alike(std::string_view id, std::string_view name) {
+  if (id.empty() || id[0] != 'k') return false;
+  std::size_t i = 1;
+  bool word_start = true;
+  for (const char c : name) {
+    if (c == '_') {
+      word_start = true;
+      continue;
+    }
+    const char want = word_start && c >= 'a' && c <= 'z' ? static_cast<char>(c - 'a' + 'A') : c;
+    if (i >= id.size() || id[i] != want) return false;
+    ++i;
+    word_start = false;
+  }
+  return i == id.size();
+}
+
+#define DCPLAN_COLUMN(id, name, unit, kind, money, demand_only, description) \
+  static_assert(spelled_alike(#id, name),                                    \
+                "dcplan/columns.def: " #id " is not " name " in CamelCase");
+#include "dcplan/columns.def"
+#undef DCPLAN_COLUMN
+
 }  // namespace
 
 std::span<const ColumnInfo> result_columns() {
   return kColumns;
 }
 
-static_assert(kColumns.size() == 2 + kNumCols, "Col and kColumns must list the same columns");
+static_assert(kColumns.size() == 2 + kNumCols, "the key columns and one per Col");
 
 std::string kind_name(ColumnKind kind) {
   switch (kind) {

@@ -44,63 +44,13 @@ struct ColumnInfo {
 //! The column of that name, or nullptr.
 [[nodiscard]] const ColumnInfo* find_column(std::string_view name);
 
-//! Value columns (every column but year and region), in output order. Results::values has one
-//! column per entry, indexed by these.
+//! Value columns (every column but year and region), in output order: the ids of
+//! dcplan/columns.def, where each is declared once with its name, unit, kind and description.
+//! Results::values has one column per entry, indexed by these.
 enum Col : int {
-  kBudgetUsd,
-  kCapexItUsd,
-  kCapexFacilityUsd,
-  kCapexOtherUsd,
-  kCapexUsd,
-  kCarryoverUsd,
-  kStrandedCapexUsd,
-  kAcceleratorsPurchased,
-  kAcceleratorsInstalled,
-  kAcceleratorsStranded,
-  kAcceleratorsFailed,
-  kAcceleratorsRetired,
-  kItCapacityMw,
-  kItCapacityPipelineMw,
-  kItNameplateMw,
-  kItLoadMw,
-  kPue,
-  kFacilityPowerMw,
-  kEnergyTwh,
-  kPeakPflops,
-  kDeliveredEflopYear,
-  kUtilisation,
-  kElectricityCostUsd,
-  kMaintenanceUsd,
-  kOpexUsd,
-  kDepreciationUsd,
-  kTcoUsd,
-  kCostPerEflopYearUsd,
-  kDiscountedCostUsd,
-  kOperationalTco2,
-  kEmbodiedTco2,
-  kItCapacityLeasedMw,
-  kItCapacityFreeMw,
-  kFacilityCapacityMw,
-  kLeaseUsd,
-  kCapexKeepUsd,
-  kServersPurchased,
-  kServersInstalled,
-  kServersStranded,
-  kServersFailed,
-  kServersRetired,
-  kFinancingUsd,
-  kCapitalChargeUsd,
-  kBookValueUsd,
-  kOwnUsdPerMwYear,
-  kCostPerGpuHourUsd,
-  kEmbodiedFacilityTco2,
-  kEmbodiedAmortisedTco2,
-  kLimit,
-  kDemandEflopYear,
-  kUnmetEflopYear,
-  kRevenueUsd,
-  kMarginUsd,
-  kBreakevenUtilisation,
+#define DCPLAN_COLUMN(id, name, unit, kind, money, demand_only, description) id,
+#include "dcplan/columns.def"
+#undef DCPLAN_COLUMN
   kNumCols
 };
 
