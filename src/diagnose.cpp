@@ -4,7 +4,7 @@
 
 #include <cmath>
 
-#include "dcplan/io/format.hpp"
+#include "dcplan/io/cells.hpp"
 
 namespace dcplan {
 

@@ -8,7 +8,6 @@
 #include <vector>
 
 #include "dcplan/engine.hpp"
-#include "dcplan/io/format.hpp"
 #include "dcplan/provenance.hpp"
 #include "dcplan/targets.hpp"
 

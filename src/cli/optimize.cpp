@@ -14,7 +14,7 @@
 #include "cli/options.hpp"
 #include "dcplan/error.hpp"
 #include "dcplan/io/atomic_file.hpp"
-#include "dcplan/io/format.hpp"
+#include "dcplan/io/cells.hpp"
 #include "dcplan/search.hpp"
 #include "io/table.hpp"
 #include "text.hpp"

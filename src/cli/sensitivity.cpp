@@ -9,7 +9,6 @@
 #include "cli/options.hpp"
 #include "dcplan/error.hpp"
 #include "dcplan/io/atomic_file.hpp"
-#include "dcplan/io/format.hpp"
 #include "dcplan/report/svg.hpp"
 #include "dcplan/sensitivity.hpp"
 #include "io/table.hpp"

@@ -7,7 +7,7 @@
 #include <cmath>
 #include <nlohmann/json.hpp>
 
-#include "dcplan/io/format.hpp"
+#include "dcplan/io/cells.hpp"
 #include "io/table.hpp"
 #include "text.hpp"
 

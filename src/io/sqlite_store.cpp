@@ -21,7 +21,7 @@
 #include "dcplan/compare.hpp"
 #include "dcplan/error.hpp"
 #include "dcplan/io/atomic_file.hpp"
-#include "dcplan/io/format.hpp"
+#include "dcplan/io/cells.hpp"
 #include "json_io.hpp"
 
 namespace dcplan::io {

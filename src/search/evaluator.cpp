@@ -11,7 +11,7 @@
 #include "dcplan/compare.hpp"
 #include "dcplan/diagnose.hpp"
 #include "dcplan/error.hpp"
-#include "dcplan/io/format.hpp"
+#include "dcplan/io/cells.hpp"
 #include "dcplan/selector.hpp"
 #include "dcplan/targets.hpp"
 #include "json_io.hpp"

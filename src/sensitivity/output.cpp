@@ -6,7 +6,7 @@
 #include <fstream>
 
 #include "dcplan/error.hpp"
-#include "dcplan/io/format.hpp"
+#include "dcplan/io/cells.hpp"
 #include "dcplan/results.hpp"
 #include "dcplan/sensitivity.hpp"
 #include "sweep/file_format.hpp"

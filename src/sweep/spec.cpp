@@ -21,7 +21,6 @@
 #include "dcplan/compare.hpp"
 #include "dcplan/engine.hpp"
 #include "dcplan/error.hpp"
-#include "dcplan/io/format.hpp"
 #include "dcplan/load.hpp"
 #include "dcplan/schema.hpp"
 #include "dcplan/trajectory.hpp"

@@ -6,7 +6,7 @@
 #include <fstream>
 #include <sstream>
 
-#include "dcplan/io/format.hpp"
+#include "dcplan/io/cells.hpp"
 #include "dcplan/report/report.hpp"
 #include "dcplan/report/svg.hpp"
 #include "engine_fixture.hpp"

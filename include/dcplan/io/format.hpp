@@ -2,7 +2,8 @@
 //
 // csv/json/jsonl carry full precision (shortest round-trip decimal) and one header; table and
 // md round to readable units (1.23 TWh, 4.5 GW, US$3.2 bn). Empty cells (a ratio with a zero
-// denominator, a column that does not apply) are empty in csv/table/md and null in json.
+// denominator, a column that does not apply) are empty in csv/table/md and null in json. The
+// cells are io/cells.hpp's.
 #pragma once
 
 #include <Eigen/Core>
@@ -10,6 +11,7 @@
 #include <string>
 #include <vector>
 
+#include "dcplan/io/cells.hpp"
 #include "dcplan/provenance.hpp"
 #include "dcplan/results.hpp"
 
@@ -60,18 +62,6 @@ void parse_years(const std::string& spec, FormatOptions& options);
 
 //! The short set of columns a table shows by default.
 [[nodiscard]] std::vector<int> default_table_columns();
-
-//! A number in its shortest round-trip form, "-0" printed as "0"; "" for an empty cell.
-[[nodiscard]] std::string exact_number(double v);
-
-//! A cell of column `c` in csv: exact_number, or the words of a text column (`limit`).
-[[nodiscard]] std::string exact_cell(double v, const ColumnInfo& c);
-
-//! The same as a JSON value: a number, a string for a text column, null for an empty cell.
-[[nodiscard]] std::string json_cell(double v, const ColumnInfo& c);
-
-//! A number with a readable unit for the column ("1.23 TWh", "US$3.2 bn").
-[[nodiscard]] std::string readable(double v, const ColumnInfo& column, const std::string& currency);
 
 //! The column name as printed: money columns renamed to the currency (capex_usd → capex_cny).
 [[nodiscard]] std::string column_name(const ColumnInfo& column, const std::string& currency);
