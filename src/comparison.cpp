@@ -11,11 +11,11 @@
 
 #include "dcplan/engine.hpp"
 #include "dcplan/error.hpp"
-#include "dcplan/io/format.hpp"
 #include "dcplan/load.hpp"
 #include "dcplan/schema.hpp"
 #include "dcplan/selector.hpp"
 #include "dcplan/targets.hpp"
+#include "dcplan/view.hpp"
 #include "json_io.hpp"
 #include "text.hpp"
 
@@ -414,9 +414,9 @@ CompareResult compare_scenarios(const CompareInputs& in) {
     auto more = read_gates_file(in.gates_file);
     gates.insert(gates.end(), more.begin(), more.end());
   }
-  const io::RowsBy by = io::parse_rows_by(in.by);
-  io::FormatOptions years;
-  if (!in.years.empty()) io::parse_years(in.years, years);
+  const RowsBy by = parse_rows_by(in.by);
+  View years;
+  if (!in.years.empty()) parse_years(in.years, years);
 
   CompareResult c;
   c.base_scenario = load_scenario(in.base, LoadOptions{in.set_base, in.allow_dirs, in.base_text});
@@ -425,8 +425,8 @@ CompareResult compare_scenarios(const CompareInputs& in) {
   const bool demand = c.base_scenario.demand.has_value() || c.other_scenario.demand.has_value();
   const bool capital =
       c.base_scenario.uses_cost_of_capital() || c.other_scenario.uses_cost_of_capital();
-  c.metrics = in.metrics.empty() ? default_compare_metrics()
-                                 : io::parse_metrics(in.metrics, demand, capital);
+  c.metrics =
+      in.metrics.empty() ? default_compare_metrics() : parse_metrics(in.metrics, demand, capital);
   for (const int m : c.metrics) {
     if (column_info(static_cast<Col>(m)).kind == ColumnKind::kText) {
       throw InputError("--metrics", "",
@@ -436,9 +436,9 @@ CompareResult compare_scenarios(const CompareInputs& in) {
     }
   }
   EngineOptions eo;
-  eo.by_hardware = by == io::RowsBy::kHardware;
+  eo.by_hardware = by == RowsBy::kHardware;
   c.by_hardware = eo.by_hardware;
-  c.total_only = by == io::RowsBy::kTotal;
+  c.total_only = by == RowsBy::kTotal;
   c.first_year = years.first_year;
   c.last_year = years.last_year;
   c.base = simulate(c.base_scenario, eo);

@@ -7,8 +7,8 @@
 #include "dcplan/engine.hpp"
 #include "dcplan/error.hpp"
 #include "dcplan/io/atomic_file.hpp"
-#include "dcplan/io/format.hpp"
 #include "dcplan/io/sqlite_store.hpp"
+#include "dcplan/view.hpp"
 #include "io/compare_format.hpp"
 #include "text.hpp"
 
@@ -28,15 +28,14 @@ void write_comparison_store(const std::string& path, bool append, const CompareR
   sw.columns = r.metrics;
   io::SqliteStore store(path, append);
   (void)store.begin(sw, prov);
-  io::FormatOptions fo;
-  fo.by = r.by_hardware ? io::RowsBy::kHardware
-                        : (r.total_only ? io::RowsBy::kTotal : io::RowsBy::kRegion);
-  fo.first_year = r.first_year;
-  fo.last_year = r.last_year;
+  View view;
+  view.by = r.by_hardware ? RowsBy::kHardware : (r.total_only ? RowsBy::kTotal : RowsBy::kRegion);
+  view.first_year = r.first_year;
+  view.last_year = r.last_year;
   store.add_run(0, {}, {"base", r.base_scenario.file});
-  store.add_rows(0, r.base, io::selected_rows(r.base, fo));
+  store.add_rows(0, r.base, view.select(r.base).rows);
   store.add_run(1, {}, {"other", r.other_scenario.file});
-  store.add_rows(1, r.other, io::selected_rows(r.other, fo));
+  store.add_rows(1, r.other, view.select(r.other).rows);
   store.add_comparison(r.rows, r.gates);
   store.commit();
 }

@@ -19,9 +19,10 @@
 #include "dcplan/compare.hpp"
 #include "dcplan/engine.hpp"
 #include "dcplan/error.hpp"
-#include "dcplan/io/format.hpp"
+#include "dcplan/io/cells.hpp"
 #include "dcplan/load.hpp"
 #include "dcplan/results.hpp"
+#include "dcplan/run_view.hpp"
 #include "dcplan/search.hpp"
 #include "dcplan/sensitivity.hpp"
 #include "dcplan/sweep.hpp"
@@ -233,37 +234,15 @@ std::vector<std::string> validate(const py::object& path, const py::object& set)
   return {};
 }
 
-//! The rows --by selects and the columns --metrics names (all by default), as a dict of
-//! columns: year and region (and hardware) first, then each metric as a float64 array (NaN for
-//! an empty cell; `limit` as a list of its words).
-py::dict run(const py::object& what, const py::object& set, const std::string& by,
-             const py::object& metrics) {
-  // A Scenario with more overrides is loaded again: they apply to its document.
-  const PyScenario s = py::isinstance<PyScenario>(what) && set.is_none()
-                           ? what.cast<PyScenario>()
-                           : load_source(source(what, set));
-  dcplan::io::FormatOptions fo;
-  fo.format = dcplan::io::Format::kCsv;  // every column that applies unless metrics names some
-  const std::string metrics_list = comma_list(metrics);  // with the GIL: it reads Python
-  const dcplan::Results res = without_gil([&] {
-    fo.by = dcplan::io::parse_rows_by(by);
-    if (!metrics_list.empty()) {
-      fo.columns = dcplan::io::parse_metrics(metrics_list, s.scenario->demand.has_value(),
-                                             s.scenario->uses_cost_of_capital());
-    }
-    dcplan::EngineOptions eo;
-    eo.by_hardware = fo.by == dcplan::io::RowsBy::kHardware;
-    return dcplan::simulate(*s.scenario, eo);
-  });
-  const bool by_hardware = fo.by == dcplan::io::RowsBy::kHardware;
-  const std::vector<int> cols = dcplan::io::selected_columns(res, fo);
-  const std::vector<Eigen::Index> rows = dcplan::io::selected_rows(res, fo);
-  const auto n = static_cast<py::ssize_t>(rows.size());
-  py::dict out;
+//! The key columns of the selected rows: year, region, and with rows per hardware, hardware
+//! (None on a region's row over all its hardware).
+void key_columns(const dcplan::Results& res, const dcplan::Selection& sel, bool by_hardware,
+                 py::dict& out) {
+  const auto n = static_cast<py::ssize_t>(sel.rows.size());
   py::array_t<int> year(n);
   py::list region, hardware;
   for (py::ssize_t i = 0; i < n; ++i) {
-    const auto r = rows[static_cast<std::size_t>(i)];
+    const auto r = sel.rows[static_cast<std::size_t>(i)];
     year.mutable_at(i) = res.keys[static_cast<std::size_t>(r)].year;
     region.append(res.region_name(r));
     if (by_hardware) {
@@ -274,18 +253,49 @@ py::dict run(const py::object& what, const py::object& set, const std::string& b
   out["year"] = year;
   out["region"] = region;
   if (by_hardware) out["hardware"] = hardware;
-  for (int c : cols) {
-    const auto& info = dcplan::column_info(static_cast<dcplan::Col>(c));
-    if (info.kind == dcplan::ColumnKind::kText) {
-      std::vector<double> codes;
-      for (const auto r : rows) codes.push_back(res.values(r, c));
-      out[py::str(std::string(info.name))] = words(codes, c);
-      continue;
+}
+
+//! The cells the view shows, a vector per column: money converted, row by row as the writers
+//! convert it, so that a cell that overflows in the currency is the one the csv names.
+std::vector<std::vector<double>> shown_cells(const dcplan::RunResult& r,
+                                             const dcplan::Selection& sel) {
+  std::vector<std::vector<double>> cells(sel.columns.size());
+  for (auto& column : cells) column.reserve(sel.rows.size());
+  for (const auto row : sel.rows) {
+    for (std::size_t j = 0; j < sel.columns.size(); ++j) {
+      cells[j].push_back(r.view.value(r.results, row, sel.columns[j]));
     }
-    py::array_t<double> column(n);
-    for (py::ssize_t i = 0; i < n; ++i)
-      column.mutable_at(i) = res.values(rows[static_cast<std::size_t>(i)], c);
-    out[py::str(std::string(info.name))] = column;
+  }
+  return cells;
+}
+
+//! dcplan.run: the library's run use case (dcplan::run_view), as the command line's `run`
+//! calls it, with the same checks in the same order; as a dict of columns: year and region (and
+//! hardware), then each column the view selects under its name as shown (capex_cny with a
+//! currency) as a float64 array of the csv's cells (NaN for an empty cell; `limit` as a list of
+//! its words).
+py::dict run(const py::object& what, const py::object& set, const std::string& by,
+             const py::object& metrics) {
+  const dcplan::ViewRequest request{by, comma_list(metrics), {}, {}};
+  // As on the command line: --by and the form of --years before the scenario is read.
+  (void)without_gil([&] { return dcplan::parse_view(request); });
+  // A Scenario with more overrides is loaded again: they apply to its document.
+  const PyScenario s = py::isinstance<PyScenario>(what) && set.is_none()
+                           ? what.cast<PyScenario>()
+                           : load_source(source(what, set));
+  const dcplan::RunResult r = without_gil([&] { return dcplan::run_view(*s.scenario, request); });
+  const dcplan::Selection sel = r.view.select(r.results);
+  auto cells = without_gil([&] { return shown_cells(r, sel); });
+  py::dict out;
+  key_columns(r.results, sel, r.view.by_hardware(), out);
+  for (std::size_t j = 0; j < sel.columns.size(); ++j) {
+    const int c = sel.columns[j];
+    const py::str name(sel.names[j]);
+    if (dcplan::column_info(static_cast<dcplan::Col>(c)).kind == dcplan::ColumnKind::kText) {
+      out[name] = words(cells[j], c);
+    } else {
+      out[name] = as_array(std::move(cells[j]));
+    }
   }
   return out;
 }

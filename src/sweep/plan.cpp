@@ -10,8 +10,8 @@
 
 #include "dcplan/compare.hpp"
 #include "dcplan/error.hpp"
-#include "dcplan/io/format.hpp"
 #include "dcplan/load.hpp"
+#include "dcplan/view.hpp"
 #include "json_io.hpp"
 #include "load/detail.hpp"
 
@@ -516,8 +516,8 @@ Plan prepare(const SweepOptions& o) {
   }
   p.total = p.grid_size * p.samples;
   p.metrics = o.metrics.empty() ? default_compare_metrics()
-                                : io::parse_metrics(o.metrics, p.base.demand.has_value(),
-                                                    p.base.uses_cost_of_capital());
+                                : parse_metrics(o.metrics, p.base.demand.has_value(),
+                                                p.base.uses_cost_of_capital());
   for (const int m : p.metrics) {
     const ColumnInfo& c = column_info(static_cast<Col>(m));
     if (o.summary && c.kind == ColumnKind::kText) {

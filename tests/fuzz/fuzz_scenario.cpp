@@ -35,10 +35,9 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
         dcplan::load_scenario_text(text, "scenarios/fuzz-input.json", options);
     if (s.horizon.years() > 40 || s.regions.size() * s.hardware.size() > 2000) return 0;
     const dcplan::Results r = dcplan::simulate(s, dcplan::EngineOptions{s.hardware.size() < 20});
-    dcplan::io::FormatOptions fo;
-    fo.format = dcplan::io::Format::kCsv;
-    fo.by = dcplan::io::RowsBy::kHardware;
-    (void)dcplan::io::format_results(r, fo);
+    dcplan::View view;
+    view.by = dcplan::RowsBy::kHardware;
+    (void)dcplan::io::format_results(r, view, dcplan::io::Format::kCsv);
   } catch (const dcplan::InputError&) {
     // Rejected input: the expected outcome for most of what the fuzzer writes.
   }

@@ -5,7 +5,7 @@
 #include <cmath>
 
 #include "dcplan/error.hpp"
-#include "dcplan/io/format.hpp"
+#include "dcplan/view.hpp"
 #include "engine_fixture.hpp"
 
 using namespace dcplan;
@@ -165,13 +165,12 @@ TEST_CASE("kind: servers counted apart, an accelerator needs compute", "[engine]
   CHECK_THAT(at(res, 2025, "r", kItLoadMw), WithinRel(0.24, 1e-12));
   CHECK_THAT(at(res, 2025, "r", kItNameplateMw), WithinRel(0.3, 1e-12));
   // servers_* appear only with servers; capex_keep_usd only with a keep.
-  io::FormatOptions csv;
-  csv.format = io::Format::kCsv;
-  const auto cols = io::selected_columns(res, csv);
+  const View all{};  // every column that applies
+  const auto cols = all.select(res).columns;
   CHECK(std::find(cols.begin(), cols.end(), kServersInstalled) != cols.end());
   CHECK(std::find(cols.begin(), cols.end(), kCapexKeepUsd) == cols.end());
   const auto plain = simulate(tiny());
-  const auto plain_cols = io::selected_columns(plain, csv);
+  const auto plain_cols = all.select(plain).columns;
   CHECK(std::find(plain_cols.begin(), plain_cols.end(), kServersInstalled) == plain_cols.end());
   // The same hardware without "kind" is an accelerator (today's counting)...
   const auto acc =

@@ -63,7 +63,7 @@ class SqliteStore {
   //! is stored as its words). hardware: "" for none.
   void add_row(long long run, int year, const std::string& region, const std::string& hardware,
                const double* values);
-  //! The rows `rows` of a result table (io::selected_rows), in the store's columns.
+  //! The rows `rows` of a result table (View::select), in the store's columns.
   void add_rows(long long run, const Results& results, const std::vector<std::ptrdiff_t>& rows);
   //! One summary row.
   void add_summary(int year, const std::string& region, const std::string& metric, long long n,
