@@ -275,8 +275,8 @@ std::vector<std::vector<double>> shown_cells(const dcplan::RunResult& r,
 //! currency) as a float64 array of the csv's cells (NaN for an empty cell; `limit` as a list of
 //! its words).
 py::dict run(const py::object& what, const py::object& set, const std::string& by,
-             const py::object& metrics) {
-  const dcplan::ViewRequest request{by, comma_list(metrics), {}, {}};
+             const py::object& metrics, const std::string& years, const std::string& currency) {
+  const dcplan::ViewRequest request{by, comma_list(metrics), years, currency};
   // As on the command line: --by and the form of --years before the scenario is read.
   (void)without_gil([&] { return dcplan::parse_view(request); });
   // A Scenario with more overrides is loaded again: they apply to its document.
@@ -672,5 +672,5 @@ PYBIND11_MODULE(_dcplan, m) {
         py::arg("method"), py::arg("samples"), py::arg("trajectories"), py::arg("levels"),
         py::arg("bootstrap"), py::arg("seed"), py::arg("jobs"), py::arg("set"));
   m.def("_run", &run, py::arg("scenario"), py::arg("set") = py::none(), py::arg("by") = "region",
-        py::arg("metrics") = py::none());
+        py::arg("metrics") = py::none(), py::arg("years") = "", py::arg("currency") = "");
 }

@@ -3,6 +3,7 @@
     import dcplan
     df = dcplan.run("scenarios/alibaba-380b.json")          # a pandas DataFrame
     df.query('region == "total"')[["year", "energy_twh"]]
+    cny = dcplan.run("scenarios/alibaba-380b.json", years="2025:2030", currency="CNY")
     mc = dcplan.sweep("scenarios/alibaba-380b.json",
                       vary={"/capex/budget*": "uniform(0.8,1.2)"}, samples=1000, summary=True)
 
@@ -119,11 +120,28 @@ def _codes(columns, name, names):
         columns[name] = numpy.asarray(names, dtype=object)[columns[name]]
 
 
-def run(scenario, set=None, by="region", metrics=None):
-    """Run a scenario (a path or a Scenario) and return its result table: a pandas DataFrame
-    when pandas is importable, else a dict of columns. by: "region" (and total), "total" or
-    "hardware"; metrics: names (a list or "a,b"), all by default; set: {pointer: value}."""
-    return _frame(_run(scenario, set, by, metrics))
+def _years(value):
+    """Years as the command line's --years: "A:B" (either side may be empty) or "A" as written,
+    a year, or a (first, last) pair with None for an open end."""
+    if value is None:
+        return ""
+    if isinstance(value, str):
+        return value
+    if not isinstance(value, (tuple, list)):
+        return str(_whole("years", value))
+    first, last = value
+    return ":".join("" if y is None else str(_whole("years", y)) for y in (first, last))
+
+
+def run(scenario, set=None, by="region", metrics=None, years=None, currency=None):
+    """Run a scenario (a path or a Scenario) and return its result table, as `dcplan run ...
+    --format csv`: a pandas DataFrame when pandas is importable, else a dict of columns.
+    by: "region" (and total), "total" or "hardware"; metrics: names (a list or "a,b"), every
+    column that applies by default; years: "2025:2030" ("2025:" and ":2030" too), a year, or a
+    (first, last) pair, within the horizon; currency: a code of the scenario's fx_per_usd
+    ("CNY"), money columns converted by year and renamed (capex_usd becomes capex_cny);
+    set: {pointer: value}. The same checks as the command line, with its messages."""
+    return _frame(_run(scenario, set, by, metrics, _years(years), currency or ""))
 
 
 def sweep(scenario, vary, samples=None, seed=1, jobs=0, summary=False, set=None, by="total",
