@@ -12,7 +12,7 @@
 
 #include "dcplan/compare.hpp"
 #include "dcplan/error.hpp"
-#include "dcplan/io/format.hpp"
+#include "dcplan/io/cells.hpp"
 #include "dcplan/report/svg.hpp"
 #include "sweep/file_format.hpp"
 #include "sweep/stats.hpp"

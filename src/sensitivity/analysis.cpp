@@ -7,7 +7,7 @@
 #include <limits>
 
 #include "dcplan/error.hpp"
-#include "dcplan/io/format.hpp"
+#include "dcplan/io/cells.hpp"
 #include "dcplan/load.hpp"
 #include "dcplan/schema.hpp"
 #include "dcplan/sensitivity.hpp"

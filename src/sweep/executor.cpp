@@ -15,7 +15,7 @@
 
 #include "dcplan/engine.hpp"
 #include "dcplan/error.hpp"
-#include "dcplan/io/format.hpp"
+#include "dcplan/io/cells.hpp"
 #include "dcplan/io/sqlite_store.hpp"
 #include "dcplan/provenance.hpp"
 #include "dcplan/sweep.hpp"
