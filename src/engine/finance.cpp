@@ -61,6 +61,16 @@ double server_part(const State& state, const RegionState& st, const Region& regi
   return own + (halls_capital + halls_maintenance + m.lease_usd) * share;
 }
 
+//! The yearly cost of owning a new MW in the region this year (own_usd_per_mw_year).
+double own_usd_per_mw_year(const State& state, const RegionState& st, const Region& region, int t) {
+  const Finance& f = state.s().finance;
+  const double price = region.facility_capex_usd_per_mw(t);
+  const double i = st.capital->wacc(t);
+  const double capitalised =
+      f.interest_during_construction ? price * compound(i, region.construction_years) : price;
+  return capitalised * crf(state, i, f.facility_life_years) + f.maintenance_rate(t) * price;
+}
+
 }  // namespace
 
 void add_cohort_capital(const State& state, const RegionState& st, const Region& region,
@@ -110,15 +120,6 @@ RegionCapitalYear region_capital(const State& state, const RegionState& st, cons
       region.power_price_usd_per_mwh(t) * e.pue * kHoursPerYear * st.sums.load_busy_mw;
   c.available_eflop_year = e.available_eflop_year;
   return c;
-}
-
-double own_usd_per_mw_year(const State& state, const RegionState& st, const Region& region, int t) {
-  const Finance& f = state.s().finance;
-  const double price = region.facility_capex_usd_per_mw(t);
-  const double i = st.capital->wacc(t);
-  const double capitalised =
-      f.interest_during_construction ? price * compound(i, region.construction_years) : price;
-  return capitalised * crf(state, i, f.facility_life_years) + f.maintenance_rate(t) * price;
 }
 
 }  // namespace dcplan::engine

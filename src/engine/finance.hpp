@@ -35,9 +35,6 @@ struct RegionMoney {
 void add_cohort_capital(const State& state, const RegionState& st, const Region& region,
                         const RegionEnergy& e, int t, RegionMoney& m);
 
-//! Model v3: the yearly cost of owning a new MW in the region this year (own_usd_per_mw_year).
-double own_usd_per_mw_year(const State& state, const RegionState& st, const Region& region, int t);
-
 //! Model v3, the cost of capital: a region's quantities of the year beyond RegionMoney, and the
 //! parts of the ratios that total rows recompute (gpu_hours to available, summed by add).
 struct RegionCapitalYear {

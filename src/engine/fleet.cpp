@@ -11,6 +11,14 @@ namespace dcplan::engine {
 
 namespace {
 
+//! Model v3, the cost of capital: a purchase's yearly annuity, CRF at this year's wacc over its
+//! lifetime times its capex, and the units bought (its embodied carbon amortised).
+void book_capital(const State& state, const RegionState& st, Cohort& c, const HardwareConstants& k,
+                  int t, double units) {
+  c.charge_usd = c.capex_usd * crf(state, st.capital->wacc(t), k.life);
+  c.bought = units;
+}
+
 //! Adds a cohort's final counts for the year to the sums the rows read (and, for rows by
 //! hardware, to its type's). `f`: the share of the year its installed part runs.
 template <bool kByHw>
@@ -187,10 +195,8 @@ void buy_in_region(RegionState& st, const State& state, const Year& y) {
     c.price_usd = price;
     c.capex_usd = capex;
     c.depreciation_usd = capex / k.life;
-    if (state.cost_of_capital) [[unlikely]] {
-      c.charge_usd = capex * crf(state, st.capital->wacc(y.t), k.life);
-      c.bought = bought;
-    }
+    if (state.cost_of_capital) [[unlikely]]
+      book_capital(state, st, c, k, y.t, bought);
     need += bought * k.w_mw;
     if (k.server) {
       st.servers_purchased += bought;
@@ -302,10 +308,8 @@ void keep_in_region(RegionState& st, const Region& region, const State& state, c
     c.price_usd = price;
     c.capex_usd = usd;
     c.depreciation_usd = usd / k.life;
-    if (state.cost_of_capital) [[unlikely]] {
-      c.charge_usd = usd * crf(state, st.capital->wacc(y.t), k.life);
-      c.bought = n;
-    }
+    if (state.cost_of_capital) [[unlikely]]
+      book_capital(state, st, c, k, y.t, n);
     st.nameplate_mw += n * k.w_mw;
     st.keep_usd += usd;
     (k.server ? st.kept_servers : st.kept_accelerators) += n;

@@ -45,6 +45,7 @@ void reset_hardware(State& state, const Scenario& scenario) {
     k.life = x.lifetime_years;
     set_retirement(k, x, state.retire_share);
   }
+  if (!state.cost_of_capital) return;  // only its cohort pass reads these
   state.inverse_life.resize(scenario.hardware.size());
   state.kg_per_year.resize(scenario.hardware.size());
   for (std::size_t h = 0; h < scenario.hardware.size(); ++h) {

@@ -1,4 +1,5 @@
 """Helpers for the CLI tests: run the real dcplan binary and check what it says."""
+import json
 import os
 import subprocess
 import sys
@@ -39,3 +40,28 @@ def finish():
 
 def tempdir():
     return tempfile.mkdtemp(prefix="dcplan-test-")
+
+
+MINIMAL_PATH = "scenarios/examples/minimal.json"
+
+
+def write_in(directory, name, doc):
+    """Writes doc (text, or a JSON value) to directory/name, making its folders; the path."""
+    path = os.path.join(directory, name)
+    os.makedirs(os.path.dirname(path), exist_ok=True)
+    with open(path, "w") as f:
+        f.write(doc if isinstance(doc, str) else json.dumps(doc))
+    return path
+
+
+def minimal_variant(directory, name, **patch):
+    """scenarios/examples/minimal.json with top-level keys replaced, written to directory/name."""
+    doc = json.load(open(MINIMAL_PATH))
+    doc.update(patch)
+    return write_in(directory, name, doc)
+
+
+def temporaries(directory):
+    """What an interrupted or failed write may have left in directory."""
+    return [f for f in os.listdir(directory) if f.startswith(".dcplan-") or ".tmp." in f]
+

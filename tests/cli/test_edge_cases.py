@@ -15,30 +15,28 @@ import re
 import sys
 
 sys.path.insert(0, os.path.dirname(__file__))
-from common import check, check_clean, finish, run, tempdir  # noqa: E402
+from common import (  # noqa: E402
+    MINIMAL_PATH,
+    check,
+    check_clean,
+    finish,
+    minimal_variant,
+    run,
+    tempdir,
+    temporaries,
+    write_in,
+)
 
 d = tempdir()
-MINIMAL_PATH = "scenarios/examples/minimal.json"
 MINIMAL = json.load(open(MINIMAL_PATH))
 
 
 def write(name, doc):
-    path = os.path.join(d, name)
-    os.makedirs(os.path.dirname(path), exist_ok=True)
-    with open(path, "w") as f:
-        f.write(doc if isinstance(doc, str) else json.dumps(doc))
-    return path
+    return write_in(d, name, doc)
 
 
 def scenario(name, **patch):
-    doc = json.loads(json.dumps(MINIMAL))
-    for k, v in patch.items():
-        doc[k] = v
-    return write(name, doc)
-
-
-def temporaries(directory):
-    return [f for f in os.listdir(directory) if f.startswith(".dcplan-") or ".tmp." in f]
+    return minimal_variant(d, name, **patch)
 
 
 # 14. Subnormal budgets: report exits 0 and never writes nan.

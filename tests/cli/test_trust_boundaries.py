@@ -15,35 +15,34 @@ import time
 import xml.etree.ElementTree as ET
 
 sys.path.insert(0, os.path.dirname(__file__))
-from common import DCPLAN, check, check_clean, finish, run, tempdir  # noqa: E402
+from common import (  # noqa: E402
+    DCPLAN,
+    MINIMAL_PATH,
+    check,
+    check_clean,
+    finish,
+    minimal_variant,
+    run,
+    tempdir,
+    temporaries,
+    write_in,
+)
 
 d = tempdir()
-MINIMAL_PATH = "scenarios/examples/minimal.json"
 MINIMAL = json.load(open(MINIMAL_PATH))
 
 
 def write(name, doc):
-    path = os.path.join(d, name)
-    os.makedirs(os.path.dirname(path), exist_ok=True)
-    with open(path, "w") as f:
-        f.write(doc if isinstance(doc, str) else json.dumps(doc))
-    return path
+    return write_in(d, name, doc)
 
 
 def scenario(name, **patch):
-    doc = json.loads(json.dumps(MINIMAL))
-    for k, v in patch.items():
-        doc[k] = v
-    return write(name, doc)
+    return minimal_variant(d, name, **patch)
 
 
 def no_controls(text, what):
     bad = [c for c in text if (ord(c) < 32 and c not in "\n\t") or 0x7F <= ord(c) <= 0x9F]
     check(not bad, f"{what}: no control characters ({[hex(ord(c)) for c in bad[:5]]})")
-
-
-def temporaries(directory):
-    return [f for f in os.listdir(directory) if f.startswith(".dcplan-") or ".tmp." in f]
 
 
 # 1. An --allow-dir that cannot be resolved is an error, never a root containing everything.
