@@ -111,7 +111,7 @@ Command add_compare(CLI::App& app, const Global& g) {
       "      --gate 'energy_twh@2032<=+30%' --format md\n"
       "  dcplan compare scenarios/alibaba-380b.json scenarios/alibaba-380b.json \\\n"
       "      --set /capex/budget/series/2026=130000000000 --gates "
-      "scenarios/alibaba-380b.gates.json\n"
+      "scenarios/gates/alibaba-380b.json\n"
       "  dcplan compare scenarios/examples/minimal.json scenarios/examples/minimal.json \\\n"
       "      --set /capex/budget=3e9 --by region --metrics energy_twh\n"
       "  dcplan compare scenarios/alibaba-380b.json scenarios/alibaba-raised.json \\\n"

@@ -66,7 +66,7 @@ rc, out, err = run("compare", MINIMAL, MINIMAL, "--set-base", "/capex/budget=3e9
 check(rc == 0 and "PASS capex_usd@2026<0%" in err, f"--set-base changes BASE: {rc} {err}")
 
 # The shipped gates file parses and passes on the unchanged plan.
-rc, out, err = run("compare", ALIBABA, ALIBABA, "--gates", "tests/data/v2/alibaba-380b.gates.json")
+rc, out, err = run("compare", ALIBABA, ALIBABA, "--gates", "tests/data/v2/gates/alibaba-380b.json")
 check(rc == 0 and "PASS: all 3 gate(s) passed" in out, f"shipped gates file: {rc} {err}")
 
 # At least 10 malformed gates: exit 2 and a message naming the gate and the problem.
