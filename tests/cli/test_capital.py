@@ -1,5 +1,5 @@
 """The cost of capital (model v3) from the command line: docs/model.md's worked example figure by
-figure, the columns refused where the scenario writes none of their keys, and the README's
+figure, the columns refused where the scenario writes none of their keys, and scenarios/README.md's
 figures on what the plan costs when money costs money, from the commands it shows."""
 import csv
 import io
@@ -49,8 +49,8 @@ check(rc == 2 and "cost of capital" in err, f"--metrics capital_charge_usd witho
 rc, out, _ = run("run", "scenarios/examples/minimal.json", "--format", "csv", "--by", "total")
 check(rc == 0 and "capital_charge_usd" not in out.splitlines()[0], "without a key, no new column")
 
-# README, "What does the plan cost when money costs money?": its figures, from the commands it
-# shows.
+# scenarios/README.md, "What does the plan cost when money costs money?": its figures, from the
+# commands it shows.
 def total(path, year, metric, *args):
     rc, out, err = run("run", path, "--by", "total", "--format", "csv", "--years", str(year),
                        "--metrics", metric, *args)
@@ -60,7 +60,7 @@ def total(path, year, metric, *args):
 
 
 def close(got, want, what, rel=5e-3):
-    check(abs(got - want) <= rel * abs(want), f"README: {what}: {got} (README says {want})")
+    check(abs(got - want) <= rel * abs(want), f"scenarios/README.md: {what}: {got} (it says {want})")
 
 
 STRAIGHT = ["--set", '/finance/capital_charge="depreciation"', "--set",
@@ -82,13 +82,13 @@ rc, out, err = run("run", "scenarios/world-iea.json", *LEASE, "--years", "2030",
                    "--metrics", "own_usd_per_mw_year")
 us = [r for r in csv.DictReader(io.StringIO(out)) if r["region"] == "us"]
 check(rc == 0 and us and abs(float(us[0]["own_usd_per_mw_year"]) - 1.78e6) < 0.005e6,
-      f"README: owning a US MW costs US$1.78 m a year: {us}")
+      f"scenarios/README.md: owning a US MW costs US$1.78 m a year: {us}")
 rc, out, err = run("solve", "scenarios/world-iea.json", "--set",
                    '/demand={"eflop_year": 1e12, "price_usd_per_eflop_year": 1e7}', "--set",
                    "/operations/max_utilisation=0.29", "--target", "margin_usd@2030>=0", "--vary",
                    "/demand/price_usd_per_eflop_year=1e6:1e9")
 m = re.search(r"= ([0-9.e+]+)", out)
 check(rc == 0 and m is not None and abs(float(m.group(1)) - 66.9e6) < 0.05e6,
-      f"README: the world breaks even at US$66.9 m per EFLOP-year in 2030: {rc} {out[:300]} {err[:300]}")
+      f"scenarios/README.md: the world breaks even at US$66.9 m per EFLOP-year in 2030: {rc} {out[:300]} {err[:300]}")
 
 finish()

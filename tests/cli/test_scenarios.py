@@ -126,9 +126,10 @@ rc0, _, _ = run("run", "scenarios/examples/minimal.json", "--set", "/targets/0/a
 check(rc1 == 1 and rc0 == 0, f"failing target: --check exits 1 ({rc1}), without it 0 ({rc0})")
 
 # Model v3: no shipped scenario's total energy falls in a year whose capex does not fall, and no
-# region's energy falls by more than 10% in a year its capex grows, except where the README says
-# why (its "Model v3" section: Alibaba's 2022-2024 budgets, an estimate, cannot renew the
-# conventional fleet its 2022 energy implies, so the kept fleet runs short in 2023 and 2024).
+# region's energy falls by more than 10% in a year its capex grows, except where
+# scenarios/README.md says why ("Energy year on year": Alibaba's 2022-2024 budgets, an estimate,
+# cannot renew the conventional fleet its 2022 energy implies, so the kept fleet runs short in
+# 2023 and 2024).
 # The example two-year-build spends once, in 2025: its accelerators retire in 2030 and leave the
 # halls empty, as docs/model.md's worked example of the cost of capital shows.
 EXPLAINED = {("alibaba-380b", 2023), ("alibaba-380b", 2024), ("alibaba-raised", 2023),
@@ -170,7 +171,8 @@ for hid, hw in catalog.items():
           and "no source found, left at 0" not in said,
           f"{hid}: an embodied carbon figure with its source and status")
 
-# The validation figures of model v3 (README "Model v3"): us-lbnl's 2028 inside LBNL's range.
+# The validation figures (scenarios/README.md, "Held against published figures"): us-lbnl's 2028
+# inside LBNL's range.
 rc, out, err = run("-q", "run", "scenarios/us-lbnl.json", "--by", "total", "--format", "csv",
                    "--metrics", "energy_twh")
 e2028 = [float(r["energy_twh"]) for r in csv.DictReader(io.StringIO(out)) if r["year"] == "2028"]
