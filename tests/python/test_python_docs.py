@@ -1,5 +1,5 @@
-"""The README's "From Python" example runs as written (from the repository's root), its plots
-drawn by a stand-in (matplotlib is not a dependency)."""
+"""docs/python.md's example runs as written (from the repository's root), its plots drawn by a
+stand-in (matplotlib is not a dependency)."""
 import os
 import re
 
@@ -23,15 +23,14 @@ class _Plot:
         return self
 
 
-def test_from_python_example_runs(monkeypatch):
-    text = open(os.path.join(ROOT, "README.md")).read()
-    section = text[text.index("## From Python"):]
-    code = re.search(r"```python\n(.*?)```", section, re.S).group(1)
+def test_python_docs_example_runs(monkeypatch):
+    text = open(os.path.join(ROOT, "docs", "python.md")).read()
+    code = re.search(r"```python\n(.*?)```", text, re.S).group(1)
     monkeypatch.setattr(pandas.DataFrame, "plot", property(_Plot))
     monkeypatch.setattr(pandas.Series, "plot", property(_Plot))
     monkeypatch.chdir(ROOT)
     scope = {}
-    exec(compile(code, "README.md: From Python", "exec"), scope)
+    exec(compile(code, "docs/python.md", "exec"), scope)
     assert scope["r"].feasible and scope["c"].rows.shape[0] > 0
     assert set(scope["stats"]["metric"]) >= {"energy_twh"}
     assert scope["mc"]["run"].nunique() == 10000
