@@ -1,3 +1,13 @@
+// The engine's front: Engine and simulate() of dcplan/engine.hpp, and the yearly loop that calls
+// the steps of docs/model.md in order. The steps themselves live in the other files of
+// src/engine/ (model.hpp lists which file holds which step); this file holds no arithmetic of
+// the model beyond the discount factor.
+//
+// Determinism: a run is a pure function of the Scenario. The engine keeps no state between runs
+// that can change a number (State's buffers keep only their capacity), draws no random numbers
+// and visits regions, hardware and cohorts in a fixed order (regions and hardware sorted by id
+// by the loader, cohorts by vintage), so the same scenario gives the same bytes on every run,
+// in every thread of a sweep, and whether the rows are kept per region or only as totals.
 #include "dcplan/engine.hpp"
 
 #include "dcplan/error.hpp"
@@ -7,6 +17,9 @@ namespace dcplan {
 
 using engine::Year;
 
+//! The engine's private half: the State whose buffers (cohort lists, per-year arrays) keep their
+//! capacity from one run to the next, so that a sweep's thousands of runs on one Engine allocate
+//! almost nothing after the first.
 struct Engine::Impl {
   engine::State state;
 
@@ -28,6 +41,10 @@ void Engine::run(const Scenario& scenario, const EngineOptions& options, Results
   }
 }
 
+//! A fresh Engine for one run. The engine's only input errors (numbers that overflow, from
+//! check_finite) know no file; they are said of the scenario's file here so that a user sees
+//! where the numbers came from. Other exceptions (ModelError from a failed assertion) pass
+//! through unchanged.
 Results simulate(const Scenario& scenario, const EngineOptions& options) {
   Results out;
   try {
@@ -45,6 +62,16 @@ Results simulate(const Scenario& scenario, const EngineOptions& options) {
 //! The yearly step of docs/model.md, one call per step.
 template <bool kByHw>
 void Engine::Impl::run(const Scenario& scenario, const EngineOptions& options, Results& out) {
+  // The order of the calls below is the model: each step reads what the steps before it wrote
+  // this year. In particular the queue (5) installs before new money is placed (6), so that
+  // accelerators already bought take free power first; kept installed bases (5b) take theirs
+  // before the IT share is placed; the overflow builds (6) after this year's purchases are placed,
+  // so that capacity it brings online at once serves accelerators only from t + 1; utilisation
+  // (7) is set once every region's fleet of the year is final, because with demand it depends on
+  // the compute available over all regions; the rows (8-12) read the finished year.
+  //
+  // The discount factor Π(1 + discount_rate) grows from the second year on, by the rate of the
+  // year it enters: the first year is undiscounted.
   DCPLAN_ASSERT(scenario.horizon.years() >= 1);
   engine::reset<kByHw>(state, scenario);
   const engine::Layout layout = engine::prepare_rows<kByHw>(state, options, out);

@@ -8,12 +8,18 @@
 
 namespace dcplan::engine {
 
+//! (Declared in model.hpp.) CRF(i, n) = i / (1 − (1 + i)^−n); 1/n at i = 0, its limit. `life`
+//! is at least 1 and the rate above −1 by the keys' bounds (wacc in [0, 1], the discount rate it
+//! falls back to in [−0.99, 1]).
 double capital_recovery_factor(double rate, int life) {
   if (rate == 0) return 1.0 / life;
   // i / (1 − (1 + i)^−n), with 1 − (1 + i)^−n as −expm1(−n·log1p(i)): exact for small i.
   return rate / -std::expm1(-life * std::log1p(rate));
 }
 
+//! (Declared in model.hpp.) The memo is searched by exact (rate, life): the same inputs give the
+//! same bits whether computed or remembered, so memoising changes no number. It is cleared at
+//! every reset, so no value crosses from one scenario into another.
 double crf(const State& state, double rate, int life) {
   for (const auto& m : state.crf_memo) {
     if (m.rate == rate && m.life == life) return m.crf;
@@ -35,6 +41,7 @@ struct ServerCosts {
   void add(const Cohort& c, const HardwareConstants& k, double f, double u) {
     charge_usd += c.charge_usd;
     depreciation_usd += c.depreciation_usd;
+    // Maintained: capex within book life less what waits for power, as in step 10.
     if (c.capex_usd > 0) maintained_usd += c.capex_usd - c.stranded * c.price_usd;
     load_mw += c.installed * f * k.w_mw * (k.idle + k.busy * u);
     nameplate_mw += c.installed * k.w_mw;
@@ -44,6 +51,9 @@ struct ServerCosts {
 //! What the servers cost: their own capital, maintenance and electricity, and their share by
 //! nameplate of the halls (facility and other capital, facility maintenance, leases), which
 //! serve servers and accelerators alike, as colocation prices them, by the kW.
+//! The servers' share of the halls is their nameplate over the region's: halls are priced by
+//! the kW whatever runs in them. Preconditions: the region's capital is allocated (the scenario
+//! uses the cost of capital) and `s` holds this year's server cohorts.
 double server_part(const State& state, const RegionState& st, const Region& region,
                    const RegionEnergy& e, int t, const RegionMoney& m, const ServerCosts& s) {
   const Finance& f = state.s().finance;
@@ -57,11 +67,14 @@ double server_part(const State& state, const RegionState& st, const Region& regi
               : st.facility_depreciation_usd + (book ? st.initial_facility_depreciation_usd : 0.0);
   const double halls_maintenance =
       rate * (st.facility_in_service_usd + (book ? st.initial_facility_in_service_usd : 0.0));
+  // The servers' share of the halls: their nameplate over the region's installed nameplate.
   const double share = st.sums.nameplate_mw > 0 ? s.nameplate_mw / st.sums.nameplate_mw : 0.0;
   return own + (halls_capital + halls_maintenance + m.lease_usd) * share;
 }
 
 //! The yearly cost of owning a new MW in the region this year (own_usd_per_mw_year).
+//! f(t) · (1 + i)^c · CRF(i, facility_life_years) + maintenance_rate(t) · f(t) [USD per MW-year],
+//! with (1 + i)^c only under interest during construction: to set against the lease price.
 double own_usd_per_mw_year(const State& state, const RegionState& st, const Region& region, int t) {
   const Finance& f = state.s().finance;
   const double price = region.facility_capex_usd_per_mw(t);
@@ -73,6 +86,11 @@ double own_usd_per_mw_year(const State& state, const RegionState& st, const Regi
 
 }  // namespace
 
+//! (Declared in finance.hpp.) One pass over the cohorts, made only with the cost of capital:
+//!   capital charge  Σ charge_usd (CRF at the wacc of the year bought × capex, fixed for life)
+//!   book value      Σ capex · (L − a − 1) / L over cohorts within their book life
+//!   embodied        Σ bought · embodied_kgco2e / L [kg], reported in tonnes
+//! and the year-weighted count of accelerators for the cost per GPU-hour.
 void add_cohort_capital(const State& state, const RegionState& st, const Region& region,
                         const RegionEnergy& e, int t, RegionMoney& m) {
   const int year = state.s().horizon.start + t;
@@ -105,6 +123,9 @@ void add_cohort_capital(const State& state, const RegionState& st, const Region&
   if (any_server) m.servers_usd = server_part(state, st, region, e, t, m, servers);
 }
 
+//! (Declared in finance.hpp.) cost_per_gpu_hour_usd = accelerators' TCO / (Σ n · f · 8,760 · u),
+//! computed by the caller from gpu_hours and accelerators_usd so that the total row can divide
+//! the sums.
 RegionCapitalYear region_capital(const State& state, const RegionState& st, const Region& region,
                                  int t, const RegionEnergy& e, const RegionMoney& m) {
   RegionCapitalYear c;

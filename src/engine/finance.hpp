@@ -1,5 +1,17 @@
 // Private to dcplan_core: the money of a region in one year (step 10 of docs/model.md).
 // Inline: called for every region and year.
+//
+// Step 10 (docs/model.md), per region r in year t, in USD:
+//   depreciation = Σ_cohorts within book life capex / lifetime_years
+//                + Σ facility capex online within facility_life_years / facility_life_years
+//                + Σ other capex spent within facility_life_years / facility_life_years
+//   electricity  = E [MWh] · power_price_usd_per_mwh(t)
+//   lease        = L_r [MW] · lease_usd_per_mw_year(t)
+//   maintenance  = maintenance_rate(t) · (IT capex within book life − stranded capex within book
+//                  life + facility capex online within its life); "other" is not maintained
+//   opex = electricity + lease + maintenance;  TCO = depreciation (or the capital charge under
+//   capital_charge "annuity") + opex;  capex = IT + facility + other + keep purchases.
+// Initial assets are sunk (no charge) unless finance.initial_assets is "book".
 #pragma once
 
 #include <algorithm>
@@ -8,7 +20,11 @@
 
 namespace dcplan::engine {
 
+//! Step 10 of one region in one year [USD]; capex and the flows of opex are cash of the year,
+//! depreciation and the capital charge spread earlier cash over book lives.
 struct RegionMoney {
+  // Cash of the year: capex (IT, facility, other and keep purchases), electricity, maintenance
+  // and the lease; depreciation spreads earlier capex over book lives.
   double capex_usd = 0;
   double electricity_usd = 0;
   double maintenance_usd = 0;
@@ -23,12 +39,14 @@ struct RegionMoney {
   //! maintenance and electricity, and their share by nameplate of the halls' costs.
   double servers_usd = 0;
   double accelerators_weighted = 0;  //!< Σ installed · f over accelerators (not servers)
+  //! opex = electricity + lease + maintenance; TCO = the capital TCO counts + opex.
   [[nodiscard]] double opex_usd() const { return electricity_usd + lease_usd + maintenance_usd; }
   [[nodiscard]] double tco_usd() const {
     return capital_usd + electricity_usd + lease_usd + maintenance_usd;
   }
 };
 
+//! (Defined in finance.cpp; called only when the scenario uses the cost of capital.)
 //! Model v3: the cohorts' part of the capital charge, the book value and the embodied carbon
 //! amortised, added to `m`; with servers in the fleet, their part of TCO in m.servers_usd
 //! (finance.cpp).
@@ -67,12 +85,18 @@ RegionCapitalYear region_capital(const State& state, const RegionState& st, cons
 inline RegionMoney region_money(const State& state, const RegionState& st, const Region& region,
                                 int t, const RegionEnergy& e) {
   RegionMoney m;
+  // E [MWh] · price [USD/MWh].
   m.electricity_usd = e.energy_mwh * region.power_price_usd_per_mwh(t);
+  // IT: Σ capex / lifetime over the cohorts listed (summed in CohortSums); facilities and other
+  // capex: the window kept by charge_facilities.
   m.depreciation_usd = st.sums.it_depreciation_usd + st.facility_depreciation_usd;
+  // rate · (IT capex in service − stranded capex within book life + facility capex in
+  // service), the IT part clamped at 0 against rounding.
   m.maintenance_usd = state.s().finance.maintenance_rate(t) *
                       (std::max(0.0, st.sums.it_in_service_usd -
                                          (st.sums.stranded_usd - st.sums.stranded_off_book_usd)) +
                        st.facility_in_service_usd);
+  // L_r [MW] · lease price [USD per MW-year].
   if (region.lease_usd_per_mw_year) m.lease_usd = st.leased_mw * (*region.lease_usd_per_mw_year)(t);
   m.capex_usd = st.it_spent_usd + st.facility_spent_usd + st.other_usd + st.keep_usd;
   if (state.s().finance.initial_assets == InitialAssets::kBook) {
@@ -80,6 +104,8 @@ inline RegionMoney region_money(const State& state, const RegionState& st, const
     m.depreciation_usd += st.initial_facility_depreciation_usd;
     m.maintenance_usd += state.s().finance.maintenance_rate(t) * st.initial_facility_in_service_usd;
   }
+  // What TCO charges for capital. Depreciation and the annuity are equal at i = 0; the annuity
+  // is larger for i > 0. Both columns are reported; capital_charge picks the one in TCO.
   m.capital_usd = m.depreciation_usd;
   if (state.cost_of_capital) [[unlikely]] {
     m.capital_charge_usd = st.capital->facility_capital_charge_usd;

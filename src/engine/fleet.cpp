@@ -1,5 +1,15 @@
 // The fleet: ageing, failures and retirement (step 2), the stranded queue (step 5), purchases
 // and their installation (step 6). A region's fleet is a list of cohorts, oldest first.
+//
+// Conservation of units, per region and per kind (tested over generated scenarios):
+//   initial + purchased = installed + stranded + retired + failed, cumulated over the years.
+// Units enter only as the initial fleet, step-6 purchases and step-5b keep purchases; they
+// leave only by retirement (installed or waiting, step 2) or failure (installed only, step 2);
+// the queue (step 5) and a purchase's split into installed and waiting move units between
+// `installed` and `stranded` of one cohort and never create or lose any. Every count is a real
+// number: nothing is rounded to whole units.
+//
+// Units: counts of units; power in MW (HardwareConstants::w_mw, all_in_w / 1e6); money in USD.
 #include <algorithm>
 #include <cmath>
 #include <limits>
@@ -54,6 +64,16 @@ double age_v3(RegionState& st, Cohort& c, const HardwareConstants& k, int age, c
   return lost;
 }
 
+//! Step 2 for one region (docs/model.md): every cohort ages to `year`. With L = lifetime_years
+//! and age a = year − vintage:
+//!   - a cohort of age a >= gone_age leaves whole as retired, installed and waiting alike
+//!     (gone_age = L under the step curve, 2L under Weibull, where the curve is truncated);
+//!   - under Weibull, a cohort of age a >= 1 first loses R = n · (1 − S(a)/S(a − 1)) (age_v3);
+//!   - then a cohort of age a >= 1 loses F = (n_installed − R_installed) · annual_failure_rate of
+//!     its installed part: waiting units never fail, and age 0 neither retires nor fails.
+//! Writes this year's failed and retired counts by kind, and recomputes the region's nameplate
+//! Σ installed · w [MW] from the survivors: it is the one place nameplate is set from scratch
+//! each year, the later steps only add to it.
 template <bool kByHw>
 void age_region(RegionState& st, const std::vector<HardwareConstants>& hw, const double* shares,
                 int year) {
@@ -77,6 +97,7 @@ void age_region(RegionState& st, const std::vector<HardwareConstants>& hw, const
   // others are updated in place. A cohort is gone whole at its lifetime under the step curve,
   // at twice it under Weibull.
   std::size_t lead = 0;
+  // Cohorts gone whole from the front (the oldest first, as the list is ordered).
   while (lead < n &&
          year - cs[lead].vintage >= hw[static_cast<std::size_t>(cs[lead].hardware)].gone_age)
     retire(cs[lead++]);
@@ -99,6 +120,8 @@ void age_region(RegionState& st, const std::vector<HardwareConstants>& hw, const
       failed += lost;
     }
     if constexpr (kByHw) st.hw_failed(c.hardware) += lost;
+    // Failed units leave the fleet and free their power: they are not replaced, and count in
+    // accelerators_failed (or servers_failed), never again in installed.
     const double installed = c.installed - lost;
     nameplate += installed * k.w_mw;
     any_stranded |= c.stranded > 0;
@@ -120,6 +143,8 @@ void age_region(RegionState& st, const std::vector<HardwareConstants>& hw, const
     }
     ++kept;
   }
+  // Survivors were compacted to [lead, kept): drop the tail left by cohorts gone in the middle,
+  // then the retired head. The order of the survivors, by vintage, is unchanged.
   st.cohorts.erase(st.cohorts.begin() + static_cast<std::ptrdiff_t>(kept), st.cohorts.end());
   st.cohorts.erase(st.cohorts.begin(), st.cohorts.begin() + static_cast<std::ptrdiff_t>(lead));
   st.failed = failed;
@@ -132,6 +157,14 @@ void age_region(RegionState& st, const std::vector<HardwareConstants>& hw, const
 
 //! Installs waiting batches, oldest vintage first, into the free capacity; every type in a
 //! batch installs the same fraction. Then sums every cohort for the rows.
+//!
+//! Step 5 (docs/model.md): the free capacity is F_r = K_r + Lmax_r(t) − Σ n·w, owned online
+//! capacity plus what the region may lease, less the nameplate installed after step 2. A batch is
+//! the cohorts of one vintage (one year's purchases, of several types); it installs whole when
+//! its need Σ stranded · w fits, else every type in it installs the same fraction F_r / need,
+//! and younger batches wait behind it. Queue installs run the whole year (f = 1 in step 8).
+//! The sums over the cohorts are taken here, after the queue and before step 6, so that this
+//! year's purchases can be added to them with their first-year fraction.
 template <bool kByHw>
 void install_region_queue(RegionState& st, const std::vector<HardwareConstants>& hw) {
   if constexpr (kByHw) {
@@ -145,12 +178,14 @@ void install_region_queue(RegionState& st, const std::vector<HardwareConstants>&
   Cohort* cs = st.cohorts.data();
   const std::size_t n = st.cohorts.size();
   for (std::size_t i = 0; i < n && st.any_stranded && free_mw > kEps;) {
+    // [i, j): the cohorts of one vintage, the batch.
     std::size_t j = i + 1;
     while (j < n && cs[j].vintage == cs[i].vintage) ++j;
     double need = 0;
     for (std::size_t k = i; k < j; ++k)
       need += cs[k].stranded * hw[static_cast<std::size_t>(cs[k].hardware)].w_mw;
     if (need > 0) {
+      // f: the fraction of the batch that fits, the same for every type in it.
       const double f = need <= free_mw ? 1.0 : free_mw / need;
       for (std::size_t k = i; k < j; ++k) {
         if (f == 1.0) {
@@ -161,6 +196,8 @@ void install_region_queue(RegionState& st, const std::vector<HardwareConstants>&
           cs[k].stranded *= 1.0 - f;
         }
       }
+      // What the batch took: all of the free capacity when it did not fit, so that a younger
+      // batch does not see a remainder made of rounding.
       const double took = f == 1.0 ? need : free_mw;
       st.nameplate_mw += took;
       free_mw -= took;
@@ -174,12 +211,22 @@ void install_region_queue(RegionState& st, const std::vector<HardwareConstants>&
 
 //! This year's cohorts, one per type in the mix; they install the same fraction of what they
 //! need, the rest waits as one batch.
+//!
+//! Step 6 for one region (docs/model.md): n_h = IT_r · s_h / price_h(t), with the mix shares s_h
+//! renormalised over what the region may buy and is on sale (per_share = IT_r / Σ s). The whole
+//! of IT_r is spent (it_spent_usd): under placement "power", place_it_money took out of it_usd
+//! the money that could find no power, so what remains fits (unless the overflow "strand" gave
+//! it more); under "weights" it buys whatever its power, and what does not fit waits in the
+//! queue. Each cohort's capex is booked in full now and depreciates over lifetime_years from
+//! this year, installed or waiting (step 10). The installed part runs first_year_fraction of the
+//! year (step 8).
 template <bool kByHw>
 void buy_in_region(RegionState& st, const State& state, const Year& y) {
   const Scenario& s = state.s();
   const auto& hw = state.hardware;
   st.it_spent_usd = st.it_usd;
   const std::size_t first = st.cohorts.size();
+  // Dividing by the sum of the shares renormalises the mix over what the region may buy.
   const double per_share = st.it_usd / st.mix_sum;
   double need = 0;
   for (const Buy& b : st.buy) {
@@ -213,9 +260,12 @@ void buy_in_region(RegionState& st, const State& state, const Year& y) {
   // placed by power fits by construction: a shortfall within rounding is no shortfall.
   const double free_mw = st.online_mw + st.lease_limit_mw - st.nameplate_mw;
   const bool placed = s.capex.placement == Placement::kPower;
+  // f: the fraction of this year's purchases that installs (1 when all fit).
   const double f = need <= free_mw || (placed && need <= free_mw + 1e-9 * (1.0 + need)) ? 1.0
                    : free_mw > kEps ? free_mw / need
                                     : 0.0;
+  // Every cohort of this year installs the same fraction f; the rest waits as one batch of
+  // vintage t, which step 5 of later years installs oldest first.
   st.nameplate_mw += f * need;
   CohortSums sums = st.sums;
   const double first_year_fraction = s.operations.first_year_fraction;
@@ -268,7 +318,8 @@ void buy_accelerators(State& state, const Year& y) {
 // money), hardware (not on sale).
 namespace {
 
-//! Units of hardware `h` in the region, installed and queued.
+//! Units of hardware `h` in the region, installed and queued: what an installed base kept in
+//! step 5b already holds. A linear pass: a region has a few cohorts.
 double held(const RegionState& st, int h) {
   double n = 0;
   for (const Cohort& c : st.cohorts) {
@@ -277,6 +328,13 @@ double held(const RegionState& st, int h) {
   return n;
 }
 
+//! Step 5b for one open region: its kept types in hardware-id order (Region::keep is sorted),
+//! each buying what it is short of within the room left by the types before it. `room` and
+//! `money` are recomputed for every type because each purchase raises nameplate_mw and, under
+//! keep_funding "budget", lowers it_usd. A shortfall beyond rounding (1e-9 relative) adds its
+//! limit, so that a fill exact but for rounding reports nothing. Kept units install at once, as
+//! a cohort of vintage t appended at the end of the list (the order by vintage holds), and run
+//! first_year_fraction of the year like any purchase of the year.
 template <bool kByHw>
 void keep_in_region(RegionState& st, const Region& region, const State& state, const Year& y) {
   const Scenario& s = state.s();
@@ -285,21 +343,26 @@ void keep_in_region(RegionState& st, const Region& region, const State& state, c
   for (const Keep& keep : region.keep) {
     const auto h = static_cast<std::size_t>(keep.hardware);
     const HardwareConstants& k = state.hardware[h];
+    // Δ = max(0, keep(t) − installed − queued): the count after steps 2 and 5.
     const double short_by = std::max(0.0, keep.count(y.t) - held(st, keep.hardware));
     if (!(short_by > 0)) continue;
+    // Not on sale this year: the shortfall stays, with the limit `hardware`.
     if (!s.hardware[h].on_sale(y.year)) {
       st.limit |= kLimitHardware;
       continue;
     }
     const double price = s.hardware[h].price_usd(y.t);
+    // Units the free capacity can power, and units the region's IT money can buy (budget only).
     const double room = std::max(0.0, st.online_mw + st.lease_limit_mw - st.nameplate_mw) / k.w_mw;
     const double money = from_budget ? std::max(0.0, st.it_usd) / price : kNoLimit;
     const double tolerance = 1e-9 * (1.0 + short_by);
     if (short_by - room > tolerance) st.limit |= kLimitPower;
     if (short_by - money > tolerance) st.limit |= kLimitBudget;
+    // n = min(Δ, F_r / w, IT_r / price): what it is short of, within room and money.
     const double n = std::min({short_by, room, money});
     if (!(n > 0)) continue;
     const double usd = n * price;
+    // Under keep_funding "budget" the purchase comes out of the region's IT share before step 6.
     if (from_budget) st.it_usd = std::max(0.0, st.it_usd - usd);
     Cohort& c = st.cohorts.emplace_back();
     c.hardware = keep.hardware;
@@ -339,6 +402,18 @@ void keep_installed_bases(State& state, const Year& y) {
   }
 }
 
+//! After steps 5, 5b and 6, with this year's fleet final: the lease of each region (step 6),
+//! its PUE (step 8) and the last of its limits.
+//!   - Lease L_r = max(0, Σ n·w − K_r): owned capacity fills first, the lease takes the rest and
+//!     shrinks as soon as owned capacity grows or retirements free it. The installs never took
+//!     more than K_r + Lmax_r, so L_r <= Lmax_r at the time of the installs; a limit that falls
+//!     later evicts no one. A region without a lease price leases nothing.
+//!   - PUE_r(t) = (K0 · pue + Kb · new_build_pue + L · pue) / (K0 + Kb + L). It is computed only
+//!     when the region sets a new_build_pue that differs from pue this year: otherwise PUE_r is
+//!     pue itself, not a blend equal to it up to rounding, so the version-2 numbers stay the
+//!     same to the last bit.
+//!   - Limits: `power` when units of either kind wait at year end; `budget` when the region was
+//!     given money (including IT money it gave to the pool) and nothing else bound it.
 void settle_leases(State& state, const Year& y) {
   const Scenario& s = state.s();
   for (std::size_t r = 0; r < state.regions.size(); ++r) {
@@ -365,6 +440,9 @@ void settle_leases(State& state, const Year& y) {
   }
 }
 
+//! (Declared in model.hpp.) The P of facilities sized to need (docs/model.md, model v3): read in
+//! step 3, before this year's purchases, so the cohorts are those left by step 2. `t` indexes the
+//! horizon (for keep counts); `year` is the calendar year the cohorts' ages are taken from.
 double surviving_nameplate(const State& state, const RegionState& st, const Region& region, int t,
                            int year, int years_ahead) {
   // Step 2 carried forward through years year + 1 … year + years_ahead, as ageing would: in each,
@@ -375,6 +453,7 @@ double surviving_nameplate(const State& state, const RegionState& st, const Regi
   std::vector<double> kept_units(region.keep.size(), 0.0);  // survivors of each kept hardware
   for (const Cohort& c : st.cohorts) {
     const HardwareConstants& k = state.hardware[static_cast<std::size_t>(c.hardware)];
+    // Gone whole by the end of year + years_ahead: it needs no capacity then.
     if (year + years_ahead - c.vintage >= k.gone_age) continue;
     double installed = c.installed, stranded = c.stranded;
     if (k.share_at >= 0) {

@@ -15,6 +15,20 @@
 //   demand.hpp    step 12 (demand, unmet, revenue, margin, the break-even utilisation)
 //   rows.cpp      the result rows: the quantities of steps 8 to 12 mapped to columns per
 //                 region, totals with their ratios, carry-over attribution
+//
+// Invariants the steps keep, and the tests check over generated scenarios:
+//   - a region's cohorts are listed by vintage, oldest first (the queue and ageing rely on it);
+//   - per region and kind, initial + purchased = installed + stranded + retired + failed;
+//   - installs never take more than the free capacity online_mw + lease_limit_mw − nameplate_mw
+//     (within rounding), so nameplate <= owned online + leased capacity; a lease limit that
+//     falls later evicts no one;
+//   - money given in a year = spent + carried over (no dollar created or dropped);
+//   - nothing is negative beyond rounding (non_negative clamps what rounding leaves), and no
+//     number is infinite (check_finite turns an overflow into an input error).
+//
+// Bit-identical results: a run depends only on the Scenario. Loops visit regions, hardware
+// and cohorts in one fixed order and sums are added in that order, so the same scenario gives
+// the same bytes on every run, on every thread, and with or without region rows.
 // Functions templated on kByHw also keep the per-hardware detail for rows by hardware.
 #pragma once
 
@@ -101,6 +115,9 @@ struct CohortSums {
   //! Adds a cohort whose installed part runs the share `f` of the year: first_year_fraction
   //! for this year's purchases, 1 otherwise. Returns its year-weighted count (installed · f).
   double add(const Cohort& c, const HardwareConstants& k, double f = 1.0) {
+    // The installed part runs `f` of the year: it draws power, computes and counts in the
+    // year-weighted sums only for that share, but counts whole in the stocks (installed,
+    // nameplate, peak).
     const double weighted = c.installed * f;
     const double weighted_mw = weighted * k.w_mw;
     if (k.v3) [[unlikely]] {
@@ -114,6 +131,7 @@ struct CohortSums {
     avail_tflops += weighted * k.tflops;
     load_idle_mw += weighted_mw * k.idle;
     load_busy_mw += weighted_mw * k.busy;
+    // Waiting units at their price: the stranded capex that maintenance subtracts (step 10).
     stranded_usd += c.stranded * c.price_usd;
     it_depreciation_usd += c.depreciation_usd;
     it_in_service_usd += c.capex_usd;
@@ -263,6 +281,8 @@ double surviving_nameplate(const State& state, const RegionState& st, const Regi
                            int year, int years_ahead);
 
 //! What the steps of one year share.
+//! Written by the steps in order and read by the later ones of the same year; a fresh Year
+//! each year, so nothing of it carries over but through State::carry_usd.
 struct Year {
   int t = 0;                                            //!< index into the horizon
   int year = 0;                                         //!< calendar year
@@ -277,6 +297,8 @@ struct Year {
 };
 
 //! Where the rows of a year go in Results.
+//! With region rows: per year, each region's row (and its hardware rows), then the total row
+//! (and its hardware rows). Without: one total row per year.
 struct Layout {
   bool region_rows = true;
   Index per_region = 1;  //!< rows per region: 1, or 1 + hardware types
@@ -286,6 +308,9 @@ struct Layout {
   }
 };
 
+// Each reads the State and the Year that the steps before it wrote and writes its own part of
+// them; none keeps state of its own. The templates on kByHw are instantiated twice (fleet.cpp,
+// state.cpp, rows.cpp): rows by hardware cost only the runs that ask for them.
 // The steps, in the order engine.cpp runs them.
 template <bool kByHw>
 void reset(State& state, const Scenario& scenario);  // initial fleet, capacity

@@ -1,6 +1,17 @@
 // The result rows: utilisation (step 7), each region's row (steps 8 to 12, with the carry-over
 // attributed by category), the total row with its ratios recomputed, and the final check that
 // no number overflowed.
+//
+// Units: the engine keeps power in MW, energy in MWh, compute in TFLOP/s, carbon in kg where the
+// model says so; the columns are in the units of docs/results.md: energy_twh = MWh / 1e6,
+// peak_pflops = TFLOP/s / 1e3, *_eflop_year = TFLOP/s-years / 1e6, *_tco2 = kg / 1e3.
+//
+// Totals, and why their order matters: the total row is the sum of the region rows, each added
+// as soon as it is complete, regions in id order. Floating-point addition is not associative,
+// so this one order is what makes a total the same to the last bit whether the region rows
+// are kept (dcplan run) or not (a sweep's total rows, EngineOptions::region_rows false), and
+// from one run to the next. Ratios (PUE, cost per EFLOP-year, cost per GPU-hour, the break-even
+// utilisation) are not summed but recomputed from the totals in finish_total.
 #include <fmt/format.h>
 
 #include <algorithm>
@@ -27,6 +38,9 @@ bool same_ids(const Scenario& s, const Results& out) {
   return same;
 }
 
+//! The key of every row (year, region or total, hardware or all), in the order of Layout::row:
+//! years ascending; in a year the regions by id, then total; with rows by hardware, each
+//! region's row followed by one row per hardware type.
 void write_keys(const Scenario& s, const Layout& layout, Results& out) {
   const int years = s.horizon.years();
   const auto regions = static_cast<Index>(s.regions.size());
@@ -34,6 +48,7 @@ void write_keys(const Scenario& s, const Layout& layout, Results& out) {
   for (int t = 0; t < years; ++t) {
     for (Index r = 0; r <= regions; ++r) {
       for (Index h = 0; h < layout.per_region; ++h) {
+        // Without region rows only the total row of each year exists.
         if (!layout.region_rows && r < regions) continue;
         RowKey& k = out.keys[static_cast<std::size_t>(
             layout.region_rows ? t * layout.per_year + r * layout.per_region + h : t)];
@@ -51,6 +66,8 @@ struct CarryShares {
   double facility_excess_sum = 0, it_excess_sum = 0, weight_sum = 0;
 };
 
+//! The denominators of carryover(): the regions' facility and IT excess this year, and the sum
+//! of every region's weight (open or not: it shares a year in which no region is open).
 CarryShares carry_shares(const State& state, const Year& y) {
   CarryShares c;
   for (const auto& st : state.regions) {
@@ -86,6 +103,8 @@ double carryover(const State& state, const Year& y, std::size_t r, const CarrySh
                  double* v) {
   const Scenario& s = state.s();
   const RegionState& st = state.regions[r];
+  // No region open: the carried sum and the year's new budget are attributed by weight as if
+  // the regions were open (equally when every weight is 0).
   if (y.weight_sum <= 0) {
     const double share = carry.weight_sum > 0
                              ? s.capex.region_weight(static_cast<Index>(r), y.t) / carry.weight_sum
@@ -103,6 +122,11 @@ double carryover(const State& state, const Year& y, std::size_t r, const CarrySh
 //! One region's row in `v`: the quantities of steps 8 to 12 (energy.hpp, finance.hpp,
 //! demand.hpp) mapped to their columns, and the carry-over attributed by category; adds its
 //! parts of the total row's ratios of the cost of capital to `cap`.
+//!
+//! Every column of the row is written here (or emptied), so rows need no clearing between runs.
+//! accelerators_purchased counts step 6 and the keep purchases of step 5b; accelerators_failed
+//! and _retired are step 2's flows; installed and stranded are end-of-year stocks. The limit's
+//! bit set is stored as a number in the value table (limit_text spells it).
 void region_row(const State& state, const Year& y, std::size_t r, const CarryShares& carry,
                 double* v, RegionCapitalYear& cap) {
   const Scenario& s = state.s();
@@ -111,27 +135,35 @@ void region_row(const State& state, const Year& y, std::size_t r, const CarrySha
   const double u = y.utilisation;
   const RegionEnergy e = region_energy(st, region, y.t, u);
   const RegionMoney m = region_money(state, st, region, y.t, e);
+  // Steps 3 and 6: the money of the year. capex = IT + facility + other + keep purchases (5b).
   v[kBudgetUsd] = st.budget_usd;
   v[kCapexItUsd] = st.it_spent_usd;
   v[kCapexFacilityUsd] = st.facility_spent_usd;
   v[kCapexOtherUsd] = st.other_usd;
   v[kCapexUsd] = m.capex_usd;
   v[kStrandedCapexUsd] = st.sums.stranded_usd;
+  // Steps 2, 5, 5b and 6: the fleet, in units (stocks at year end, flows over the year).
   v[kAcceleratorsPurchased] = st.purchased + st.kept_accelerators;
   v[kAcceleratorsInstalled] = st.sums.installed;
   v[kAcceleratorsStranded] = st.sums.stranded;
   v[kAcceleratorsFailed] = st.failed;
   v[kAcceleratorsRetired] = st.retired;
+  // Steps 1 and 4: owned capacity online and in the pipeline, and the nameplate installed.
   v[kItCapacityMw] = st.online_mw;
   v[kItCapacityPipelineMw] = st.under_construction_mw;
   v[kItNameplateMw] = st.sums.nameplate_mw;
+  // Step 8: P_IT, PUE_r, P = P_IT · PUE, E = P · 8,760 h (MWh / 1e6 = TWh).
   v[kItLoadMw] = e.it_load_mw;
   v[kPue] = e.pue;
   v[kFacilityPowerMw] = e.it_load_mw * e.pue;
   v[kEnergyTwh] = e.energy_mwh / 1e6;
+  // Step 9: peak = Σ n · F (TFLOP/s / 1e3 = PFLOP/s); delivered = u · A_r [EFLOP-year].
   v[kPeakPflops] = st.sums.peak_tflops / 1e3;
   v[kDeliveredEflopYear] = u * e.available_eflop_year;
   v[kUtilisation] = u;
+  // Step 10: opex = electricity + lease + maintenance; TCO = capital (depreciation or the
+  // annuity) + opex; cost per EFLOP-year = TCO / delivered (empty at 0); discounted cost =
+  // (capex + opex) / Π(1 + discount rate).
   v[kElectricityCostUsd] = m.electricity_usd;
   v[kMaintenanceUsd] = m.maintenance_usd;
   v[kOpexUsd] = m.electricity_usd + m.lease_usd + m.maintenance_usd;
@@ -140,9 +172,12 @@ void region_row(const State& state, const Year& y, std::size_t r, const CarrySha
   v[kCostPerEflopYearUsd] = ratio(v[kTcoUsd], v[kDeliveredEflopYear]);
   v[kDiscountedCostUsd] =
       (m.capex_usd + m.electricity_usd + m.lease_usd + m.maintenance_usd) / state.discount;
+  // Step 11: operational and embodied emissions [t CO2e].
   const RegionCarbon carbon = region_carbon(st, e);
   v[kOperationalTco2] = carbon.operational_t;
   v[kEmbodiedTco2] = carbon.embodied_t;
+  // Capacity: leased (step 6), free = owned + leased − nameplate, and the facility power the
+  // halls could draw, (owned + leased) · PUE.
   v[kItCapacityLeasedMw] = st.leased_mw;
   // Free capacity within rounding of the sums (a watt) is none.
   const double free_mw = st.online_mw + st.leased_mw - st.sums.nameplate_mw;
@@ -162,6 +197,7 @@ void region_row(const State& state, const Year& y, std::size_t r, const CarrySha
     std::fill(v + kFinancingUsd, v + kEmbodiedAmortisedTco2 + 1, kEmpty);
     v[kBreakevenUtilisation] = kEmpty;
   }
+  // The constraints that bound the region (a bit set), then step 12 and the carry-over.
   v[kLimit] = st.limit;
   const RegionDemand d =
       region_demand(s, y, e.available_eflop_year, v[kDeliveredEflopYear], v[kTcoUsd]);
@@ -173,6 +209,9 @@ void region_row(const State& state, const Year& y, std::size_t r, const CarrySha
 }
 
 //! The rows of one region's hardware types (rows by hardware only).
+//! Only the columns that split by hardware: counts, capex, nameplate, load, energy, compute,
+//! electricity and carbon, with the region's u and PUE. Money that is the region's as a whole
+//! (facilities, leases, maintenance, TCO) is empty in a hardware row.
 void hardware_rows(const State& state, const Year& y, std::size_t r, const Layout& layout,
                    Results& out) {
   const RegionState& st = state.regions[r];
@@ -186,6 +225,7 @@ void hardware_rows(const State& state, const Year& y, std::size_t r, const Layou
     auto hv = out.values.row(layout.row(y.t, static_cast<Index>(r), hi));
     hv.setConstant(kEmpty);
     const double weighted = st.hw_weighted(hi);
+    // Step 8 for one type: n · f · w · (idle + (1 − idle) · u); its energy at the region's PUE.
     const double hw_load = weighted * k.w_mw * (k.idle + k.busy * u);
     const double hw_energy = hw_load * pue * kHoursPerYear;
     hv(kCapexItUsd) = st.hw_capex_usd(hi);
@@ -234,6 +274,7 @@ void finish_total(const State& state, const Year& y, const RegionCapitalYear& ca
   }
   auto total = [tot](int c) { return tot[c]; };
   for (int c : {kPue, kCostPerEflopYearUsd}) (void)ratio_of_totals(c, total, tot[c]);
+  // One u for all regions: the total's is that u, empty when nothing could run.
   tot[kUtilisation] = y.available_eflop_year > 0 ? y.utilisation : kEmpty;
   if (s.demand && !(y.available_eflop_year > 0)) {
     // No compute at all: the whole demand is unmet. It belongs to no region, so it shows in the
@@ -264,6 +305,8 @@ void hardware_totals(const State& state, const Year& y, const Layout& layout, Re
   for (Index h = 0; h < static_cast<Index>(state.hardware.size()); ++h) {
     auto hv = out.values.row(layout.row(y.t, regions, h));
     hv.setZero();
+    // Empty cells (NaN) count as 0 in the sum; a column empty in the regions' rows of this type
+    // is emptied again below.
     for (Index r = 0; r < regions; ++r)
       hv += out.values.row(layout.row(y.t, r, h))
                 .isNaN()
@@ -281,6 +324,8 @@ void hardware_totals(const State& state, const Year& y, const Layout& layout, Re
 //! The total row's limit: a constraint shows when the regions that show it were given together
 //! at least 10% of the year's new budget; `closed` never; with no new budget, every label a
 //! region shows but `closed`.
+//! The 10% rule keeps a region given little from speaking for the plan. `limits` is the union
+//! of the regions' bits, `limit_budget` the budget_usd of the regions showing each bit.
 unsigned total_limit(unsigned limits, const std::array<double, kNumLimits>& limit_budget,
                      double budget_usd) {
   unsigned out = 0;
@@ -295,6 +340,9 @@ unsigned total_limit(unsigned limits, const std::array<double, kNumLimits>& limi
 
 }  // namespace
 
+//! Step 7 (docs/model.md): u = utilisation(t); with demand, u = min(max_utilisation(t), D / A),
+//! or 0 when no compute is installed at all. One u for all regions. Runs after steps 1-6 of
+//! every region, since A sums the final fleets of all of them.
 void set_utilisation(const State& state, Year& y) {
   // A: compute available at full use, year-weighted [EFLOP-year], over all regions.
   const Scenario& s = state.s();
@@ -311,6 +359,9 @@ void set_utilisation(const State& state, Year& y) {
   }
 }
 
+//! Sizes `out` for the run and returns where each row goes. The ids and keys are rewritten only
+//! when they changed: a sweep runs the same scenario shape thousands of times into one Results.
+//! The flags has_* say which optional columns apply (Results::column_applies).
 template <bool kByHw>
 Layout prepare_rows(const State& state, const EngineOptions& options, Results& out) {
   const Scenario& s = state.s();
@@ -320,6 +371,7 @@ Layout prepare_rows(const State& state, const EngineOptions& options, Results& o
   layout.region_rows = options.region_rows || kByHw;
   layout.per_region = kByHw ? static_cast<Index>(s.hardware.size()) + 1 : 1;
   layout.per_year = layout.region_rows ? (regions + 1) * layout.per_region : 1;
+  // The ids and keys are kept when the layout is the same as the last run's into `out`.
   const bool ids = same_ids(s, out);
   if (!ids) {
     out.region_ids.clear();
@@ -345,6 +397,9 @@ Layout prepare_rows(const State& state, const EngineOptions& options, Results& o
   return layout;
 }
 
+//! Steps 8-12 of the year: each region's row (or a scratch row when only totals are kept), the
+//! total row and, with rows by hardware, their rows and totals. Also where the year's unspent
+//! money becomes next year's carry-over (State::carry_usd).
 template <bool kByHw>
 void write_rows(State& state, const Year& y, const Layout& layout, Results& out) {
   // What no region absorbed this year carries into the next.
@@ -353,6 +408,8 @@ void write_rows(State& state, const Year& y, const Layout& layout, Results& out)
   const CarryShares carry = carry_shares(state, y);
   double* tot = &out.values(layout.row(y.t, regions), 0);
   std::fill(tot, tot + kNumCols, 0.0);
+  // Without region rows a region's row is built in scratch and only added to the total: the
+  // total is the same sum, in the same order, as with region rows.
   std::array<double, kNumCols> scratch{};         // a region's row when only totals are kept
   std::array<double, kNumLimits> limit_budget{};  // budget_usd of the regions showing each limit
   unsigned limits = 0;                            // every label a region shows
@@ -374,14 +431,18 @@ void write_rows(State& state, const Year& y, const Layout& layout, Results& out)
   if constexpr (kByHw) hardware_totals(state, y, layout, out);
 }
 
+//! Throws InputError when a number of a total row is infinite, or NaN in a column that is not
+//! empty by design (a ratio, a demand column, a cost-of-capital column that does not apply).
 void check_finite(const Results& out) {
   // Numbers that large (a budget of 1e300 or a price of 1e-300) are an input problem. The total
   // rows suffice: every extensive column of a total is a sum over the regions, and an infinity
   // or NaN in any region survives the sum.
   for (Index row_i = 0; row_i < out.values.rows(); ++row_i) {
     const auto& key = out.keys[static_cast<std::size_t>(row_i)];
+    // Only the total rows over all hardware: every extensive region value is in them.
     if (key.region != RowKey::kTotal || key.hardware != RowKey::kAll) continue;
     for (int c = 0; c < kNumCols; ++c) {
+      // Infinite, or NaN where a value was due: an overflow of the input's magnitudes.
       const double x = out.values(row_i, c);
       if (std::isfinite(x)) continue;
       const auto& info = column_info(static_cast<Col>(c));

@@ -1,5 +1,9 @@
 // The engine's state at the start of a run: hardware constants, each region's initial fleet as
 // cohorts of its vintages, its initial capacity, what it may buy.
+// Nothing here is a step of the year: reset() puts State where docs/model.md says a run starts
+// (before step 1 of the first year). What the steps accumulate into is sized or cleared here,
+// and the rest is written each year before it is read, so that a State reused by a sweep
+// carries nothing from one run into the next but the capacity of its buffers.
 #include <cmath>
 
 #include "dcplan/error.hpp"
@@ -15,6 +19,7 @@ namespace {
 //! 1 − exp(((a − 1)/λ)^k − (a/λ)^k), which cannot underflow; what survives 2L retires then.
 void set_retirement(HardwareConstants& k, const Hardware& x, std::vector<double>& shares) {
   k.server = x.kind == HardwareKind::kServer;
+  // Step curve: gone whole at the lifetime. Weibull: a share retires each year, the rest at 2L.
   k.gone_age = x.lifetime_years;
   k.share_at = -1;
   if (x.retirement == RetirementCurve::kWeibull) {
@@ -30,12 +35,17 @@ void set_retirement(HardwareConstants& k, const Hardware& x, std::vector<double>
   k.v3 = k.server || k.share_at >= 0;
 }
 
+//! Copies each hardware type's constants into the compact HardwareConstants the cohort loops
+//! read, converting all_in_w from W to MW (w_mw) once so that the loops multiply counts by MW.
+//! bf16_tflops stays in TFLOP/s: the rows divide by 1e3 for PFLOP/s and by 1e6 for EFLOP-years.
+//! retire_share is rebuilt from empty, since the curves are the scenario's.
 void reset_hardware(State& state, const Scenario& scenario) {
   state.hardware.resize(scenario.hardware.size());
   state.retire_share.clear();
   for (std::size_t h = 0; h < scenario.hardware.size(); ++h) {
     const Hardware& x = scenario.hardware[h];
     HardwareConstants& k = state.hardware[h];
+    // W to MW, once; bf16 stays in TFLOP/s, embodied carbon in kg.
     k.w_mw = x.all_in_w / 1e6;
     k.tflops = x.bf16_tflops;
     k.idle = x.idle_fraction;
@@ -83,6 +93,10 @@ void place_initial_fleet(RegionState& st, const Region& region, const Scenario& 
             crf(state, st.capital->wacc(0),
                 scenario.hardware[static_cast<std::size_t>(c.hardware)].lifetime_years);
     }
+    // Invariant the steps rely on: cohorts are listed by vintage, oldest first (ageing drops the
+    // oldest from the front, the queue installs oldest batch first). Stable, so two cohorts of one
+    // vintage stay in the scenario's order and the sums over them are added in the same order on
+    // every run.
     // Insertion by vintage, stable: initial fleets are short and usually in order.
     auto at = st.cohorts.end();
     while (at != st.cohorts.begin() && (at - 1)->vintage > c.vintage) --at;
@@ -97,6 +111,8 @@ void reset_capital(RegionState& st, const Region& region, const Scenario& scenar
   if (!st.capital) st.capital = std::make_unique<RegionCapital>();
   RegionCapital& k = *st.capital;
   const Finance& f = scenario.finance;
+  // The rate i of docs/model.md's cost of capital: the region's wacc, else finance.wacc, else
+  // the discount rate, by year.
   k.wacc = region.wacc ? *region.wacc : f.wacc ? *f.wacc : f.discount_rate;
   k.facility_capitalised_usd.setZero(years_ext);
   k.facility_financing_usd.setZero(years_ext);
@@ -111,6 +127,12 @@ void reset_capital(RegionState& st, const Region& region, const Scenario& scenar
 
 }  // namespace
 
+//! Prepares `state` for a run of `scenario` (which must outlive the run: State keeps a pointer
+//! to it). Arrays indexed by the year capacity comes online run kMaxConstructionYears + 1 years
+//! past the horizon, because money spent in the last year with the longest construction period
+//! completes after it. The initial capacity is owned and online (K0 of step 1), none of it
+//! "built": new_build_pue applies only to what is built within the horizon. Throws ModelError
+//! if the loader let through an initial cohort of a vintage after the horizon's first year.
 template <bool kByHw>
 void reset(State& state, const Scenario& scenario) {
   state.scenario = &scenario;
@@ -148,6 +170,7 @@ void reset(State& state, const Scenario& scenario) {
         a->setZero(hardware_count);
     }
   }
+  // This year's weights and what is on sale are set by the steps each year.
   state.weights.setZero(static_cast<Index>(scenario.regions.size()));
   state.on_sale.setZero(hardware_count);
   state.carry_usd = 0;

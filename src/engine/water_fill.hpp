@@ -14,9 +14,20 @@ namespace dcplan::engine {
 //! left. `has_room(r)` says whether region r can take more; `take(r, give)` spends up to `give`
 //! there and returns what it spent. Each pass fills at least one region's room, so there are at
 //! most as many passes as regions (plus one).
+//!
+//! Why passes and not one proportional split: a region whose room is smaller than its share
+//! hands the difference back, and that money is owed to the others by their weights, not lost.
+//! Each pass gives every region with room its weight's share of what is left, so regions that
+//! still have room end with amounts in the ratio of their weights, as docs/model.md says.
+//!
+//! The order of regions within a pass is fixed (by index, which is by id), and `left` is summed
+//! in that order, so the result is the same to the last bit on every run. A region of weight 0
+//! (closed) takes nothing. Money below kEps is rounding and stops the passes: it is left over.
 template <class HasRoom, class Take>
 double water_fill(const ArrayXd& weights, double pool, HasRoom&& has_room, Take&& take) {
   const Index regions = weights.size();
+  // Each pass: the weight of the regions with room, then each one's share of the pool, and
+  // what it could not take goes into the next pass's pool.
   for (Index pass = 0; pass <= regions && pool > kEps; ++pass) {
     double w_room = 0;
     for (Index r = 0; r < regions; ++r) {
