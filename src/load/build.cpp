@@ -29,6 +29,8 @@ namespace dcplan::loader {
 
 namespace {
 
+// Bounds of one scenario, so that an untrusted one cannot make a run take unbounded memory or
+// time: the horizon, the regions and hardware types alone, and their product below.
 constexpr int kMaxHorizonYears = 200;
 constexpr std::size_t kMaxRegions = 2000;
 //! Regions x hardware types x years: each limit alone is not enough, their product is what the
@@ -38,6 +40,9 @@ constexpr std::size_t kMaxHardware = 500;
 
 }  // namespace
 
+//! (Declared in detail.hpp.) obj[key] when obj is an object that has it and it is not null,
+//! else nullptr: the Builder reads a document whose shape check() has already reported on,
+//! so every read tolerates a missing or mistyped value rather than throwing.
 const json* member(const json& obj, const char* key) {
   if (!obj.is_object()) return nullptr;
   auto it = obj.find(key);
@@ -45,12 +50,21 @@ const json* member(const json& obj, const char* key) {
   return &*it;
 }
 
+//! (Declared in detail.hpp.) The key table's node for a field the Builder knows exists; a
+//! missing one is a bug (ModelError), not an input error.
 const Node& field_node(const Node& obj, const char* key) {
   const schema::Field* f = obj.field(key);
   DCPLAN_ASSERT(f != nullptr);
   return *f->node;
 }
 
+//! The third pass. Its order matters: the horizon first (every trajectory is evaluated over it),
+//! then currency (the budget is converted with its rates), hardware (regions refer to it by id),
+//! regions (their allowed hardware, fleet and keep need hardware indices), the top-level
+//! parameters, the capex section (weights and mixes resolve selectors over the regions), what
+//! each region may buy, observed history and targets; the rules between values last, on the
+//! whole Scenario. Problems are collected in the Context; returns nullopt when there is any, so
+//! the caller throws them all at once.
 std::optional<Scenario> Builder::build() {
   Scenario s;
   s.name = text(doc_, "name");
@@ -74,6 +88,8 @@ std::optional<Scenario> Builder::build() {
   for (auto& d : check_consistency(s)) ctx_.error(d.pointer, std::move(d.message));
   if (!ctx_.ok()) return std::nullopt;
   // A region with a share of a budget that opens too late: its share piles up as carry-over.
+  // A warning, not an error: the scenario is valid and its numbers are what it says, but a
+  // planner rarely means to carry a share over every year.
   const bool any_budget = (s.capex.budget > 0).any();
   for (std::size_t i = 0; i < s.regions.size(); ++i) {
     const Region& r = s.regions[i];
@@ -89,11 +105,13 @@ std::optional<Scenario> Builder::build() {
   return s;
 }
 
+//! A string member, or "" when absent or not a string (check() reported the type).
 std::string Builder::text(const json& obj, const char* key) {
   const json* v = member(obj, key);
   return v != nullptr && v->is_string() ? v->get<std::string>() : std::string();
 }
 
+//! The strings of an array (others skipped: check() reported them), or none.
 std::vector<std::string> Builder::strings(const json* v) {
   std::vector<std::string> out;
   if (v == nullptr || !v->is_array()) return out;
@@ -103,6 +121,7 @@ std::vector<std::string> Builder::strings(const json* v) {
   return out;
 }
 
+//! A number member, or the key table's default for it when absent.
 double Builder::number(const json& obj, const Node& obj_node, const char* key) {
   const json* v = member(obj, key);
   if (v != nullptr && v->is_number()) return v->get<double>();
@@ -110,15 +129,21 @@ double Builder::number(const json& obj, const Node& obj_node, const char* key) {
 }
 
 //! Evaluates a trajectory over the horizon and checks its bounds in every year.
+//! Why every year: a series is checked only at its written points, but interpolation,
+//! then_growth, an exponential or a fit can leave the bounds between or after them (a PUE
+//! below 1 in 2040); the engine relies on every value it reads being within bounds and finite.
+//! On a problem the key's default is returned so the Builder can go on and report more.
 Eigen::ArrayXd Builder::series(const json* v, const Node& node, const std::string& ptr) {
   const double fallback = node.default_number.value_or(0.0);
   if (v == nullptr) return Eigen::ArrayXd::Constant(h_.years(), fallback);
+  // check() parsed every trajectory it accepted under its pointer; a missing one was reported.
   const auto t = ctx_.trajectories.find(ptr);
   if (t == ctx_.trajectories.end()) {
     return Eigen::ArrayXd::Constant(h_.years(), fallback);  // reported by check()
   }
   Eigen::ArrayXd out;
   try {
+    // A fit that cannot be made (too few points, values a model cannot take) throws here.
     out = evaluate(t->second, h_.start, h_.end);
   } catch (const TrajectoryError& e) {
     ctx_.error(ptr, e.what());
@@ -140,6 +165,7 @@ Eigen::ArrayXd Builder::series(const json* v, const Node& node, const std::strin
   return out;
 }
 
+//! A number for a message: 6 significant digits, enough to see which year broke a bound.
 std::string Builder::fmt_number(double v) {
   std::ostringstream os;
   os.precision(6);
@@ -162,6 +188,10 @@ void Builder::read_params(Scenario& s, params::Scope scope, std::size_t index,
       pointer = join_ptr(pointer, t);
     }
     const Node& node = *p.node;
+    // The parameter table binds each key to its storage in the Scenario (schema.cpp's
+    // with_storage), so the loader, --set and sweeps reach a value by one path. An optional
+    // trajectory the document does not set has no storage to fill (at.trajectory is null) and
+    // stays unset, which the engine reads as "absent" (no cap, no lease, ...).
     const params::Storage at = p.at(s, index, "", v != nullptr && !v->is_null());
     const double number =
         v != nullptr && v->is_number() ? v->get<double>() : node.default_number.value_or(0.0);
@@ -179,8 +209,12 @@ void Builder::read_params(Scenario& s, params::Scope scope, std::size_t index,
   }
 }
 
+//! The horizon [start, end], at most kMaxHorizonYears. False when it cannot be read (its type
+//! or range was reported by check()) or is invalid: nothing else can be built without it.
 bool Builder::horizon(Scenario& s) {
   const json* h = member(doc_, "horizon");
+  // Every failure to read it here was reported by check() (a required key, its type, its
+  // range); only the rules between start and end are the Builder's.
   if (h == nullptr || !h->is_object()) return false;
   const json* a = member(*h, "start");
   const json* b = member(*h, "end");
@@ -196,6 +230,7 @@ bool Builder::horizon(Scenario& s) {
                                    "), found " + std::to_string(s.horizon.end));
     return false;
   }
+  // Every trajectory is evaluated into an array of this length, per region and hardware.
   if (s.horizon.years() > kMaxHorizonYears) {
     ctx_.error("/horizon", "expected a horizon of at most " + std::to_string(kMaxHorizonYears) +
                                " years, found " + std::to_string(s.horizon.years()) + " (" +
@@ -206,14 +241,18 @@ bool Builder::horizon(Scenario& s) {
   return true;
 }
 
+//! The exchange rates by currency (USD is always 1) and the scenario's currency, which must have
+//! rates: only capex.budget is in it, converted to USD at fx_per_usd(t) in the year it is spent.
 void Builder::currency(Scenario& s) {
   const Node& fx_node = *field_node(root_, "fx_per_usd").items;
   if (const json* fx = member(doc_, "fx_per_usd"); fx != nullptr && fx->is_object()) {
+    // Each currency's rate is a trajectory over the horizon (units of it per US dollar).
     for (const auto& [code, v] : fx->items()) {
       if (!valid_currency(code)) continue;
       s.fx_per_usd[code] = series(&v, fx_node, join_ptr("/fx_per_usd", code));
     }
   }
+  // USD is always defined, at 1, whatever fx_per_usd says: the engine's money is in USD.
   s.fx_per_usd["USD"] = Eigen::ArrayXd::Ones(h_.years());
   if (const json* c = member(doc_, "currency"); c != nullptr && c->is_string()) {
     s.currency = c->get<std::string>();
@@ -231,6 +270,8 @@ void Builder::currency(Scenario& s) {
   s.capex.fx_per_usd = s.fx_per_usd.at(s.currency);
 }
 
+//! Each hardware type, in id order: its texts, its numeric keys through the parameter table
+//! (read_params), its kind and retirement curve.
 void Builder::hardware(Scenario& s) {
   const json* hw = member(doc_, "hardware");
   if (hw == nullptr || !hw->is_object()) return;
@@ -240,6 +281,8 @@ void Builder::hardware(Scenario& s) {
     return;
   }
   for (const auto& [id, v] : hw->items()) {
+    // An invalid id or a value that is not an object was reported by check(); building the
+    // others still finds their problems in the same run.
     if (!valid_id(id) || !v.is_object()) continue;
     const std::string ptr = join_ptr("/hardware", id);
     Hardware h;
@@ -248,12 +291,16 @@ void Builder::hardware(Scenario& s) {
     h.name = text(v, "name");
     h.source = text(v, "source");
     if (const json* ls = member(v, "last_sale"); ls != nullptr && ls->is_number()) {
+      // last_sale has no storage in the parameter table: it is optional and an integer year,
+      // read here by hand.
       h.last_sale = as_int(ls->get<double>());
     }
     s.hardware.push_back(std::move(h));
     read_params(s, params::Scope::kHardware, s.hardware.size() - 1, ptr, v);
     kind_and_retirement(s.hardware.back(), v, ptr);
   }
+  // The engine and the results rely on that order (hardware rows, sums over types), and indices
+  // into Scenario::hardware are taken from here on.
   // nlohmann::json keeps object keys sorted, so ids are sorted already.
 }
 
@@ -262,6 +309,8 @@ void Builder::hardware(Scenario& s) {
 void Builder::kind_and_retirement(Hardware& h, const json& v, const std::string& ptr) {
   if (text(v, "kind") == "server") h.kind = HardwareKind::kServer;
   const json* ret = member(v, "retirement");
+  // The "weibull" curve needs its shape and "step" takes none: a rule between two keys the key
+  // table cannot state.
   if (ret == nullptr || !ret->is_object()) return;
   const std::string curve = text(*ret, "curve");
   const json* shape = member(*ret, "shape");
@@ -293,6 +342,7 @@ std::vector<std::string> Builder::region_ids(const Scenario& s) const {
   return ids;
 }
 
+//! Reports an id that names no hardware type, with the nearest id.
 void Builder::unknown_hardware(const Scenario& s, const std::string& ptr, const std::string& id) {
   ctx_.error(ptr, "unknown hardware id " + in_quotes(id) +
                       (s.hardware.empty() ? std::string(" (the scenario defines no hardware)")
@@ -300,6 +350,10 @@ void Builder::unknown_hardware(const Scenario& s, const std::string& ptr, const 
                       suggestion(id, hardware_ids(s)));
 }
 
+//! Each region, in id order (object keys are sorted), with what it may install, its initial
+//! fleet and capacity, its kept bases and its numeric keys. "total" is reserved: it names the
+//! total rows in every output, and a region of that name would be indistinguishable from them.
+//! The product regions × hardware × years is bounded before anything is allocated for it.
 void Builder::regions(Scenario& s) {
   const json* rs = member(doc_, "regions");
   if (rs == nullptr || !rs->is_object()) return;
@@ -308,6 +362,7 @@ void Builder::regions(Scenario& s) {
                                " regions (the limit), found " + std::to_string(rs->size()));
     return;
   }
+  // Counted in double: the product of three limits must not overflow before it is compared.
   const double work = static_cast<double>(rs->size()) *
                       static_cast<double>(std::max<std::size_t>(s.hardware.size(), 1)) *
                       s.horizon.years();
@@ -331,6 +386,7 @@ void Builder::regions(Scenario& s) {
     r.name = text(v, "name");
     r.country = text(v, "country");
     r.source = text(v, "source");
+    // Texts and tags are kept as written: they are escaped wherever they are printed.
     r.tags = strings(member(v, "tags"));
     if (const json* o = member(v, "opens"); o != nullptr && o->is_number()) {
       r.opens = as_int(o->get<double>());
@@ -347,6 +403,7 @@ void Builder::regions(Scenario& s) {
 //! What the region may install: all hardware, or its allowed_hardware.
 void Builder::allowed_hardware(const Scenario& s, const json& v, Region& r,
                                const std::string& ptr) {
+  // Without allowed_hardware a region may install every type.
   r.allowed.assign(s.hardware.size(), true);
   if (const json* allowed = member(v, "allowed_hardware"); allowed != nullptr) {
     r.allowed.assign(s.hardware.size(), false);
@@ -383,6 +440,7 @@ void Builder::initial_fleet(const Scenario& s, const json& v, Region& r, const s
         for (const auto& [year_key, count] : vintages.items()) {
           const auto vintage = parse_year(year_key);
           if (!vintage || !count.is_number()) continue;  // reported by check()
+          // A vintage after the horizon start would be a purchase, not an initial fleet.
           if (*vintage > s.horizon.start) {
             ctx_.error(join_ptr(fptr, year_key),
                        "expected an initial vintage <= the horizon start (" +
@@ -401,6 +459,8 @@ void Builder::initial_built(const Scenario& s, const json& v, Region& r, const s
   const json* init = member(v, "initial");
   const json* built = init != nullptr ? member(*init, "built") : nullptr;
   if (built == nullptr || !is_integral(*built)) return;  // its type is checked by check()
+  // At or before the horizon start: the initial capacity's book life runs from it (under
+  // initial_assets "book").
   r.initial_built = as_int(built->get<double>());
   if (*r.initial_built > s.horizon.start) {
     ctx_.error(join_ptr(join_ptr(ptr, "initial"), "built"),
@@ -432,6 +492,8 @@ void Builder::keep(const Scenario& s, const json& v, Region& r, const std::strin
     }
     r.keep.push_back({hi, series(&count, count_node, hptr)});
   }
+  // By hardware index (= hardware id): step 5b buys kept types in this order, each within the
+  // room the ones before it left, so the order is part of the model.
   std::sort(r.keep.begin(), r.keep.end(),
             [](const Keep& a, const Keep& b) { return a.hardware < b.hardware; });
 }

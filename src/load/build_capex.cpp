@@ -24,11 +24,15 @@
 namespace dcplan::loader {
 
 //! Resolves selector maps per region; an exact selector must name a region.
+//! An exact id that names no region is reported with the nearest id (a typo would otherwise
+//! silently give the region nothing); "total" is refused because it is not a region.
 std::vector<std::string> Builder::selectors(const Scenario& s, const json& map,
                                             const std::string& ptr) {
   std::vector<std::string> out;
   for (const auto& [k, v] : map.items()) {
     if (k.empty()) continue;
+    // A glob or a tag may match no region (it names a family that may be empty); an exact id that
+    // names no region is a typo.
     if (selector_kind(k) == SelectorKind::kExact && s.region_index(k) < 0) {
       ctx_.error(join_ptr(ptr, k), "unknown region " + in_quotes(k) +
                                        " (expected a region id, a glob such as cn-*, a #tag "
@@ -45,6 +49,8 @@ std::vector<std::string> Builder::selectors(const Scenario& s, const json& map,
   return out;
 }
 
+//! The selector of `sel` that applies to region r by precedence (exact id, then #tag, then
+//! glob, then *), or −1 when none does or two of one rank match (reported at `ptr`).
 int Builder::resolve(const std::vector<std::string>& sel, const Region& r, const std::string& ptr) {
   try {
     return resolve_selector(sel, r);
@@ -54,6 +60,9 @@ int Builder::resolve(const std::vector<std::string>& sel, const Region& r, const
   }
 }
 
+//! The capex section, in the order its parts depend on one another: model v3's policies first
+//! (facility_sizing "need" changes what the split must hold), the split, the placement and
+//! overflow, the weights, and the mix (which must cover every region given IT money).
 void Builder::capex(Scenario& s) {
   v3_policies(s);
   check_split(s);
@@ -78,6 +87,7 @@ void Builder::policies(Scenario& s) {
 //! checked against the key table).
 void Builder::v3_policies(Scenario& s) {
   const json& capex = capex_section();
+  // Values were checked against the key table; absent means the default (version 2).
   s.capex.facility_sizing =
       text(capex, "facility_sizing") == "need" ? FacilitySizing::kNeed : FacilitySizing::kShare;
   s.capex.carryover =
@@ -159,6 +169,7 @@ void Builder::check_split(Scenario& s) {
                                        "only capex.facility_sizing \"need\" leaves them out)");
       }
     }
+    // At most one share may be "rest": with two, the split would have no single answer.
     s.capex.split_rest = -1;
     for (int i = 0; i < 3; ++i) {
       const json* v = member(*split, kParts[static_cast<std::size_t>(i)]);
@@ -176,6 +187,9 @@ void Builder::check_split(Scenario& s) {
       if (auto d = fill_split_rest(s)) ctx_.error(d->pointer, std::move(d->message));
       return;
     }
+    // Without "rest", the three shares must sum to 1 in every year, within 1e-9 for the
+    // rounding of written decimals (0.7 + 0.25 + 0.05): the engine gives out exactly the budget
+    // and relies on the shares to conserve it.
     const Eigen::ArrayXd sum = s.capex.split_it + s.capex.split_facility + s.capex.split_other;
     for (int i = 0; i < years; ++i) {
       if (std::abs(sum(i) - 1.0) > 1e-9) {
@@ -185,12 +199,16 @@ void Builder::check_split(Scenario& s) {
       }
     }
   } else if (any_budget) {
+    // No split is an error only when there is money to split: a scenario of a fleet that only
+    // ages needs none.
     ctx_.error("/capex",
                "missing required key \"split\" (the budget is set; expected "
                "{\"it\": a, \"facility\": b, \"other\": c} summing to 1)");
   }
 }
 
+//! Weights are evaluated per selector over the horizon (trajectories), then copied to each
+//! region the selector resolves to: a region × year table the engine reads without selectors.
 //! Region weights by selector, resolved per region; absent means {"*": 1}.
 void Builder::region_weights(Scenario& s) {
   const int years = h_.years();
@@ -200,6 +218,8 @@ void Builder::region_weights(Scenario& s) {
   s.capex.region_weight = Eigen::ArrayXXd::Zero(nr, years);
   const Node& weight_node = *field_node(node, "region_weights").items;
   if (const json* w = member(capex, "region_weights"); w != nullptr && w->is_object()) {
+    // Each selector's weight evaluated once, then given to the regions it resolves to; a region
+    // no selector matches keeps weight 0 and gets no money.
     const auto sel = selectors(s, *w, "/capex/region_weights");
     std::vector<Eigen::ArrayXd> values;
     for (const auto& k : sel) {
@@ -210,10 +230,15 @@ void Builder::region_weights(Scenario& s) {
       if (i >= 0) s.capex.region_weight.row(r) = values[static_cast<std::size_t>(i)].transpose();
     }
   } else {
+    // No weights: every region weighs 1, so open regions share alike.
     s.capex.region_weight.setOnes();
   }
 }
 
+//! A mix is a table hardware × year per selector; the sum to 1 is checked in every year within
+//! 1e-9. A region given IT budget in some year with no matching selector is an error: its IT
+//! money would have nothing to buy. A region that may not install a type keeps the type's share
+//! in its table; the engine renormalises over what it may buy (buyable) and is on sale.
 //! The hardware mix per region: shares by selector, each summing to 1.
 void Builder::hardware_mix(Scenario& s) {
   const int years = h_.years();
@@ -241,6 +266,8 @@ void Builder::hardware_mix(Scenario& s) {
           }
           t.row(hi) = series(&share, mix_node, join_ptr(mptr, hw_id)).transpose();
         }
+        // The shares of a selector's mix must sum to 1 in every year (within 1e-9 for written
+        // decimals); the engine renormalises only over what a region may buy and is on sale.
         const Eigen::ArrayXd sum = t.colwise().sum().transpose();
         for (int y = 0; y < years && nh > 0; ++y) {
           if (std::abs(sum(y) - 1.0) > 1e-9) {
@@ -255,6 +282,7 @@ void Builder::hardware_mix(Scenario& s) {
     for (std::size_t r = 0; r < s.regions.size(); ++r) {
       const int i = resolve(sel, s.regions[r], "/capex/hardware_mix");
       if (i >= 0) {
+        // A copy per region: the engine reads a region's table directly, without selectors.
         s.capex.mix[r] = tables[static_cast<std::size_t>(i)];
       } else if (any_it && (s.capex.region_weight.row(static_cast<Eigen::Index>(r)) > 0).any()) {
         ctx_.error("/capex/hardware_mix",

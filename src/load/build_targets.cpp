@@ -24,6 +24,7 @@ namespace dcplan::loader {
 void Builder::observed(Scenario& s) {
   const json* obs = member(doc_, "observed");
   if (obs == nullptr || !obs->is_object()) return;
+  // Suggestions for an unknown metric: every result column with numbers.
   std::vector<std::string> known;
   for (const auto& c : result_columns()) {
     if (c.kind != ColumnKind::kKey && c.kind != ColumnKind::kText) known.emplace_back(c.name);
@@ -31,6 +32,7 @@ void Builder::observed(Scenario& s) {
   for (const auto& [metric, years] : obs->items()) {
     const std::string mptr = join_ptr("/observed", metric);
     const ColumnInfo* col = find_column(metric);
+    // Only numeric columns can be observed (limit is words; year and region are keys).
     if (col == nullptr || col->kind == ColumnKind::kKey || col->kind == ColumnKind::kText) {
       ctx_.error(mptr, "expected a result column with numbers (e.g. energy_twh), found " +
                            in_quotes(metric) + suggestion(metric, known));
@@ -45,11 +47,17 @@ void Builder::observed(Scenario& s) {
     for (const auto& [year_key, value] : years.items()) {
       const auto year = parse_year(year_key);
       if (!year || !value.is_number()) continue;  // reported by check()
+      // Any year, inside the horizon or before it: history before the horizon is what a ratio
+      // bound's base year reads (target_bound), and a year inside it is compared with the model
+      // by `run`'s warning.
       s.observed[metric][*year] = value.get<double>();
     }
   }
 }
 
+//! The scenario's "targets" (what `--check` checks): each with a metric (a result column), a
+//! region or selector, a year or range within the horizon, one bound and a currency for money.
+//! Every problem of every target is reported, not only the first target's.
 void Builder::targets(Scenario& s) {
   const json* ts = member(doc_, "targets");
   if (ts == nullptr || !ts->is_array()) return;
@@ -61,6 +69,7 @@ void Builder::targets(Scenario& s) {
     Target target;
     target.name = text(t, "name");
     target.metric = text(t, "metric");
+    // Defaults: the total row, no tolerance, US dollars.
     target.region = member(t, "region") != nullptr ? text(t, "region") : "total";
     target.tolerance = number(t, node, "tolerance");
     if (const json* c = member(t, "currency"); c != nullptr && c->is_string()) {
@@ -83,6 +92,7 @@ void Builder::targets(Scenario& s) {
   }
 }
 
+//! Whether the metric is a money column (converted by a target's currency).
 bool Builder::col_is_money(const std::string& metric) {
   const ColumnInfo* col = find_column(metric);
   return col != nullptr && col->money;
@@ -109,6 +119,7 @@ void Builder::target_years(const json& t, Target& target, const std::string& ptr
   const json* year = member(t, "year");
   const json* years = member(t, "years");
   bool have_years = false;
+  // Exactly one of year and years: a target names one year or one range.
   if ((year == nullptr) == (years == nullptr)) {
     ctx_.error(ptr, std::string("expected exactly one of \"year\" and \"years\", found ") +
                         (year == nullptr ? "neither" : "both"));
@@ -136,6 +147,7 @@ void Builder::target_bound(const Scenario& s, const json& t, Target& target,
   const std::pair<const char*, BoundKind> kinds[] = {{"at_least", BoundKind::kAtLeast},
                                                      {"at_most", BoundKind::kAtMost},
                                                      {"equals", BoundKind::kEquals}};
+  // Each bound written is counted; exactly one must be (checked after the loop).
   for (const auto& [key, kind] : kinds) {
     const json* b = member(t, key);
     if (b == nullptr) continue;
@@ -144,6 +156,8 @@ void Builder::target_bound(const Scenario& s, const json& t, Target& target,
     if (b->is_number()) {
       target.value = b->get<double>();
     } else if (b->is_object()) {
+      // {"times": k, "of_year": y}: the bound is k times the metric's value in year y, observed
+      // when the scenario records it (total rows), else modelled (docs/model.md, observed history).
       const json* k = member(*b, "times");
       const json* of = member(*b, "of_year");
       if (k != nullptr && k->is_number()) target.value = k->get<double>();
@@ -158,6 +172,8 @@ void Builder::target_bound(const Scenario& s, const json& t, Target& target,
                          ", total rows only), found " + std::to_string(*target.of_year));
         } else if (target.currency != "USD" && col_is_money(target.metric) &&
                    !in_horizon(*target.of_year)) {
+          // Observed money is in USD and a year outside the horizon has no exchange rate, so such a
+          // base cannot be converted to the target's currency.
           ctx_.error(join_ptr(ptr, "currency"),
                      "an observed base year outside the horizon has no exchange rate: give "
                      "the target in USD (observed money is in USD)");

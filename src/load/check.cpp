@@ -22,20 +22,28 @@
 
 namespace dcplan::loader {
 
+//! `s` between double quotes, cut to an excerpt: names from a scenario reach messages only
+//! bounded (and escaped where printed), so a hostile key cannot flood a CI log.
 std::string in_quotes(std::string_view s) {
   return std::string("\"").append(jsonio::excerpt(s)).append("\"");
 }
 
+//! The JSON pointer of member `token` under `base`, with "~" and "/" escaped (RFC 6901) so that
+//! a key containing "/" cannot be mistaken for two levels.
 std::string join_ptr(const std::string& base, std::string_view token) {
   return base + "/" + jsonio::escape_token(token);
 }
 
+//! "; did you mean "x"?" with the nearest known name (schema::nearest), or nothing when none is
+//! near enough: an unknown name is answered with what would be valid.
 std::string suggestion(std::string_view name, const std::vector<std::string>& known) {
   const auto near = schema::nearest(name, known);
   if (near.empty()) return {};
   return "; did you mean " + in_quotes(near.front()) + "?";
 }
 
+//! Whether a JSON number is an integer: written as one, or a float with no fraction (2024.0)
+//! below 1e15 in magnitude, where a double holds every integer exactly.
 bool is_integral(const json& v) {
   if (v.is_number_integer() || v.is_number_unsigned()) return true;
   if (v.is_number_float()) {
@@ -53,7 +61,13 @@ int as_int(double v) {
   return static_cast<int>(v);
 }
 
+//! Ids (regions, hardware) are 1 to 128 of letters, digits, '.', '_' and '-', starting with a
+//! letter or digit. Why so narrow: ids become CSV cells, SQLite column names, HTML and SVG
+//! text, JSON pointers and words in terminal messages; with no quote, space, slash, markup or
+//! control character in them, an id cannot break any of those outputs, and a leading '-' cannot
+//! pass for an option.
 bool valid_id(std::string_view k) {
+  // 128 characters: ample for a name, short enough for messages, tables and column names.
   if (k.empty() || k.size() > 128) return false;
   if (!std::isalnum(static_cast<unsigned char>(k.front()))) return false;
   return std::all_of(k.begin(), k.end(), [](char c) {
@@ -61,6 +75,8 @@ bool valid_id(std::string_view k) {
   });
 }
 
+//! A year written as a map key ("2030", or negative): at most 5 characters, so the value
+//! cannot overflow an int; the range (1900-2500) is checked by the caller.
 std::optional<int> parse_year(std::string_view k) {
   if (k.empty() || k.size() > 5) return std::nullopt;
   std::size_t i = k.front() == '-' ? 1 : 0;
@@ -77,11 +93,16 @@ bool year_in_range(int y) {
   return y >= schema::kFirstYear && y <= schema::kLastYear;
 }
 
+//! An ISO 4217-like code: three capital letters (CNY, EUR). Not checked against a list: the
+//! scenario brings its own exchange rates.
 bool valid_currency(std::string_view k) {
   return k.size() == 3 &&
          std::all_of(k.begin(), k.end(), [](char c) { return c >= 'A' && c <= 'Z'; });
 }
 
+//! (Declared in detail.hpp.) For the small objects whose keys are not in the key table as
+//! fields (trajectory forms, relative bounds): each unknown key is reported with the list of
+//! valid ones and the nearest.
 void check_unknown_keys(const json& obj, const std::vector<std::string>& allowed,
                         const std::string& ptr, const std::string& what, Report report) {
   for (const auto& [k, v] : obj.items()) {
@@ -123,6 +144,8 @@ bool valid_key(KeyKind kind, const std::string& k, const std::string& cptr, Cont
         return false;
       }
       return true;
+    // Any non-empty text is a selector by its form (selector_kind); whether an exact one names
+    // a region is the Builder's to check, once the regions are known.
     case KeyKind::kSelector:
       if (k.empty()) {
         ctx.error(cptr, "expected a region selector (id, glob, #tag or *), found \"\"");
@@ -135,6 +158,8 @@ bool valid_key(KeyKind kind, const std::string& k, const std::string& cptr, Cont
   return true;
 }
 
+//! An object of the key table: every member must be a field (else "unknown key" with the
+//! nearest field), each is checked recursively, and every required field must be present.
 void check_object(const json& v, const Node& n, const std::string& ptr, Context& ctx) {
   for (const auto& [k, child] : v.items()) {
     const schema::Field* f = n.field(k);
@@ -149,6 +174,7 @@ void check_object(const json& v, const Node& n, const std::string& ptr, Context&
     }
     check(child, *f->node, join_ptr(ptr, k), ctx);
   }
+  // Missing required fields are reported at the object, after its members.
   for (const auto& f : n.fields) {
     if (f.required && !v.contains(f.name)) {
       ctx.error(ptr, "missing required key " + in_quotes(f.name) + " (" + f.node->description +
@@ -157,11 +183,15 @@ void check_object(const json& v, const Node& n, const std::string& ptr, Context&
   }
 }
 
+//! A map (ids, years, currencies or selectors to values of one shape): each key is checked for
+//! its kind, then its value against the map's item node.
 void check_map(const json& v, const Node& n, const std::string& ptr, Context& ctx) {
   // Ids that differ only in case name one thing wherever case is ignored: a results store's
   // column names (SQLite's ignore case), a case-insensitive file system. Refused in every format.
+  // Each id folded to lower case, with its first spelling, to find ids that differ only in case.
   std::map<std::string, std::string> folded;
   for (const auto& [k, child] : v.items()) {
+    // A bad key is reported once and its value not checked: one mistake, one message.
     const std::string cptr = join_ptr(ptr, k);
     if (!valid_key(n.key_kind, k, cptr, ctx)) continue;
     if (n.key_kind == KeyKind::kId) {
@@ -200,6 +230,7 @@ void check_year_range(const json& v, const std::string& ptr, Context& ctx) {
       return;
     }
   }
+  // [first, last], in order: a range that ends before it starts is a typo.
   if (v[1].get<double>() < v[0].get<double>()) {
     ctx.error(ptr, "expected [first, last] with first <= last, found " + jsonio::excerpt_json(v));
   }
@@ -207,7 +238,13 @@ void check_year_range(const json& v, const std::string& ptr, Context& ctx) {
 
 }  // namespace
 
+//! (Declared in detail.hpp.) The second pass: checks `v` at `ptr` against node `n` of the key
+//! table, recursively, collecting every problem in `ctx` (up to kMaxDiagnostics) rather than
+//! stopping at the first, so that one run reports all of them. Types, bounds and enumerations
+//! are checked here; values that depend on one another are the Builder's and rules.cpp's.
+//! Trajectories are parsed once, here, and kept in ctx.trajectories by pointer for the Builder.
 void check(const json& v, const Node& n, const std::string& ptr, Context& ctx) {
+  // Past kMaxDiagnostics nothing more is checked: the report is long enough to act on.
   if (ctx.full()) return;
   auto type_error = [&] {
     ctx.error(ptr, "expected " + n.expectation() + ", found " + jsonio::describe(v));
@@ -227,6 +264,8 @@ void check(const json& v, const Node& n, const std::string& ptr, Context& ctx) {
       return;
     case Kind::kNumber:
     case Kind::kInteger: {
+      // A value of the wrong type is "expected X, found the string ..."; a number out of bounds
+      // or not whole is "expected X, found 7.5": the message quotes the number as written.
       const bool ok = n.kind == Kind::kNumber ? v.is_number() : is_integral(v);
       if (!ok || !n.in_bounds(v.get<double>())) {
         if (!v.is_number()) return type_error();
@@ -258,11 +297,14 @@ void check(const json& v, const Node& n, const std::string& ptr, Context& ctx) {
       }
       return;
     case Kind::kTrajectory:
+      // A share written "rest" is resolved by the Builder (fill_split_rest), once the other two
+      // shares are known.
       if (n.or_rest && v.is_string() && v.get<std::string>() == "rest") return;  // check_split
       // Parsed once, here; the builder evaluates what was parsed.
       if (auto t = parse_trajectory(v, n, ptr, Report{&ctx}))
         ctx.trajectories.emplace(ptr, std::move(*t));
       return;
+    // A target's bound: a number, or a ratio of another year's value ({"times", "of_year"}).
     case Kind::kBound:
       if (v.is_number()) return;
       if (!v.is_object()) return type_error();

@@ -36,6 +36,7 @@
 
 namespace dcplan::detail {
 
+//! A Scenario with the merged document it was built from (sweeps vary the document).
 struct LoadedScenario {
   nlohmann::json document;  //!< merged: extends, includes and overrides applied
   Scenario scenario;
@@ -62,15 +63,24 @@ using schema::Node;
 // ---------------------------------------------------------------------------------------------
 // Pieces of messages and of values, shared by every pass (check.cpp).
 
+//! A name from the input between quotes, cut to an excerpt.
 std::string in_quotes(std::string_view s);
+//! base + "/" + token, the token escaped as RFC 6901 requires.
 std::string join_ptr(const std::string& base, std::string_view token);
+//! "; did you mean "x"?" for the nearest known name, or "".
 std::string suggestion(std::string_view name, const std::vector<std::string>& known);
 
+//! An integer, written as one or as a float without fraction below 1e15.
 bool is_integral(const json& v);
+//! Clamped to ±1e9 before the cast (a cast out of range is undefined behaviour).
 int as_int(double v);
+//! Letters, digits, '.', '_', '-', starting with a letter or digit; 1 to 128 characters.
 bool valid_id(std::string_view k);
+//! A year written as a string ("2030"), not range-checked.
 std::optional<int> parse_year(std::string_view k);
+//! schema::kFirstYear to schema::kLastYear (1900 to 2500).
 bool year_in_range(int y);
+//! Three capital letters.
 bool valid_currency(std::string_view k);
 
 // ---------------------------------------------------------------------------------------------
@@ -90,6 +100,10 @@ struct Root {
 };
 
 //! Collects diagnostics and knows which file each part of the merged document came from.
+//! One per load: passes run one after another on one thread. Diagnostics are bounded at
+//! kMaxDiagnostics so that a hostile document of a million bad keys makes a short report.
+//! The provenance map answers "which file wrote this pointer": file_for walks up the pointer
+//! to the nearest recorded parent, the top being the scenario file itself.
 class Context {
  public:
   explicit Context(std::string root_file) : root_file_(std::move(root_file)) {}
@@ -136,6 +150,7 @@ class Context {
 // ---------------------------------------------------------------------------------------------
 // Resolution: extends, include, overrides (files.cpp, document.cpp).
 
+//! One file on the current extends/include chain (the files being resolved, outermost first).
 struct ChainEntry {
   std::string key;      //!< the file's identity (device:inode), for cycle detection
   std::string display;  //!< path as the user sees it
@@ -182,6 +197,8 @@ std::optional<Trajectory> parse_trajectory(const json& v, const Node& node, cons
 const json* member(const json& obj, const char* key);
 const Node& field_node(const Node& obj, const char* key);
 
+//! The third pass: from the checked document to a Scenario (build.cpp has the order of its
+//! steps). Holds the document and the Context for the length of one build; not reusable.
 class Builder {
  public:
   Builder(const json& doc, Context& ctx) : doc_(doc), ctx_(ctx), root_(schema::scenario()) {}
@@ -189,6 +206,8 @@ class Builder {
   std::optional<Scenario> build();
 
  private:
+  // Every step reads the checked document and reports into the Context; none throws for a
+  // problem of the input, so one build reports all of them.
   // build.cpp: values, the horizon, currency, hardware and regions
   static std::string text(const json& obj, const char* key);
   static std::vector<std::string> strings(const json* v);

@@ -2,6 +2,11 @@
 // each runs the passes in order (src/load/detail.hpp): resolution (files.cpp, document.cpp),
 // the check against the key table (check.cpp, trajectories.cpp), the Builder (build.cpp) and the
 // rules between values (rules.cpp), and hashes the merged document.
+//
+// The scenario hash (Scenario::sha256, the provenance record's) is SHA-256 of the merged
+// document as `dcplan validate --merged` prints it: dump(2) and a newline. Every entry point
+// hashes exactly that text, so `dcplan validate --merged FILE | sha256sum` gives the same hash,
+// and two scenarios split differently into files but equal once merged hash the same.
 #include <spdlog/spdlog.h>
 
 #include <nlohmann/json.hpp>
@@ -34,14 +39,20 @@ std::string scenario_text(const std::string& path, const LoadOptions& options) {
 }
 
 //! The last two passes: validate the merged document against the key table, then build.
+//! Throws InputError with every diagnostic collected by the check and the Builder (at most
+//! kMaxDiagnostics), so that a user fixes a scenario in one round rather than one error at a
+//! time. The file name is escaped for the debug log: it may come from an untrusted path.
 Scenario validate_and_build(const json& doc, const std::string& file, Context& ctx) {
   check(doc, schema::scenario(), "", ctx);
   Builder builder(doc, ctx);
   auto s = builder.build();
   if (!ctx.ok() || !s) {
+    // A build that stopped without saying why (a bug, not a finding) still reports something.
     if (ctx.ok()) ctx.error("", "the scenario could not be built");
     throw InputError(std::move(ctx.diagnostics()));
   }
+  // The file name is set here, after the build, so a scenario built from a document in memory
+  // (a sweep) names the file it came from.
   s->file = file;
   spdlog::debug("loaded {}: {} hardware, {} regions, {}-{}", text::terminal_safe(file, 160),
                 s->hardware.size(), s->regions.size(), s->horizon.start, s->horizon.end);
@@ -50,6 +61,8 @@ Scenario validate_and_build(const json& doc, const std::string& file, Context& c
 
 }  // namespace
 
+//! (Declared in dcplan/load.hpp.) `file` names the text in messages, and its directory is the
+//! root its include and extends are confined to.
 Scenario load_scenario_text(const std::string& text, const std::string& file,
                             const LoadOptions& options) {
   Context ctx(file);
@@ -61,6 +74,8 @@ Scenario load_scenario_text(const std::string& text, const std::string& file,
 
 namespace detail {
 
+//! (Declared in detail.hpp.) Keeps the merged document beside the Scenario, so that a sweep can
+//! change values in it and build again (build_document) without reading any file again.
 LoadedScenario load_with_document(const std::string& path, const LoadOptions& options) {
   Context ctx(path);
   LoadedScenario out;
@@ -70,6 +85,8 @@ LoadedScenario load_with_document(const std::string& path, const LoadOptions& op
   return out;
 }
 
+//! (Declared in detail.hpp.) The last passes only: a fresh Context, so no root and no file is
+//! involved; a trajectory is parsed again from the document.
 Scenario build_document(const json& document, const std::string& file) {
   Context ctx(file);
   return validate_and_build(document, file, ctx);
@@ -81,6 +98,7 @@ Scenario load_scenario(const std::string& path, const LoadOptions& options) {
   return load_scenario_text(scenario_text(path, options), path, options);
 }
 
+//! (Declared in dcplan/load.hpp.) Also returns the merged document's text, the one that is hashed.
 Scenario load_scenario(const std::string& path, const LoadOptions& options, std::string& text) {
   Context ctx(path);
   const json doc = merged(scenario_text(path, options), path, options, ctx);
@@ -90,6 +108,8 @@ Scenario load_scenario(const std::string& path, const LoadOptions& options, std:
   return s;
 }
 
+//! (Declared in dcplan/load.hpp.) The diagnostics of a full load, empty when the scenario is
+//! valid; a ModelError still propagates (it is a bug, not a finding about the input).
 std::vector<Diagnostic> validate_scenario(const std::string& path, const LoadOptions& options) {
   try {
     (void)load_scenario(path, options);
@@ -99,6 +119,8 @@ std::vector<Diagnostic> validate_scenario(const std::string& path, const LoadOpt
   }
 }
 
+//! (Declared in dcplan/load.hpp.) The first pass only: extends, include and --set resolved,
+//! nothing validated, as `dcplan validate --merged` prints it.
 std::string merged_document(const std::string& path, const LoadOptions& options) {
   Context ctx(path);
   return merged(scenario_text(path, options), path, options, ctx).dump(2) + "\n";

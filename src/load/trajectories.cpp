@@ -19,6 +19,10 @@ namespace dcplan::loader {
 
 namespace {
 
+//! {"YEAR": value, ...} as points sorted by year. Every bad point is reported, not only the
+//! first; `bounds` (the key's node) applies to a series' written values, and is null for a
+//! fit's history, whose points are data to fit rather than values of the key (the fitted values
+//! are checked in every year of the horizon by the Builder).
 std::optional<YearPoints> parse_points(const json& v, const std::string& ptr, Report report,
                                        const Node* bounds) {
   if (!v.is_object() || v.empty()) {
@@ -50,12 +54,15 @@ std::optional<YearPoints> parse_points(const json& v, const std::string& ptr, Re
     points.emplace_back(*year, d);
   }
   if (!ok) return std::nullopt;
+  // Sorted by year, as interpolation needs, whatever the order the keys came in.
   std::sort(points.begin(), points.end());
   return points;
 }
 
 }  // namespace
 
+//! (Declared in detail.hpp.) The number at obj[key], or nullopt: absent (reported when
+//! `required`), or of the wrong type (an integer when `integer`), which is always reported.
 std::optional<double> number_member(const json& obj, const char* key, const std::string& ptr,
                                     Report report, bool required, bool integer) {
   auto it = obj.find(key);
@@ -78,6 +85,8 @@ std::optional<Trajectory> parse_series(const json& v, const Node& node, const st
                                        Report report) {
   check_unknown_keys(v, {"series", "interp", "then_growth"}, ptr, "a series trajectory", report);
   SeriesTrajectory s;
+  // The points first, so their problems are reported even when interp or then_growth has one
+  // too.
   auto pts = parse_points(v.at("series"), join_ptr(ptr, "series"), report, &node);
   if (auto it = v.find("interp"); it != v.end()) {
     if (*it == "linear") {
@@ -103,6 +112,8 @@ std::optional<Trajectory> parse_series(const json& v, const Node& node, const st
   return Trajectory{std::move(s)};
 }
 
+//! {"base": v, "base_year": Y, "rate": r}: v · (1 + r)^(t − Y). The rate is bounded like a
+//! growth rate (> −1), so the value never changes sign or divides by zero.
 std::optional<Trajectory> parse_exponential(const json& body, const std::string& bptr,
                                             Report report) {
   check_unknown_keys(body, {"base", "base_year", "rate"}, bptr, "an exponential trajectory",
@@ -117,6 +128,7 @@ std::optional<Trajectory> parse_exponential(const json& body, const std::string&
                                             jsonio::excerpt_json(body.at("base_year")));
     return std::nullopt;
   }
+  // rate > −1, as then_growth: (1 + r)^n stays positive for every n.
   if (!schema::growth_rate().in_bounds(*rate)) {
     report(join_ptr(bptr, "rate"), "expected " + schema::growth_rate().expectation() + ", found " +
                                        jsonio::excerpt_json(body.at("rate")));
@@ -125,17 +137,24 @@ std::optional<Trajectory> parse_exponential(const json& body, const std::string&
   return Trajectory{ExponentialTrajectory{*base, as_int(*year), *rate}};
 }
 
+//! {"cap": K, "midpoint": Y, "steepness": k, "floor": f}: f + (K − f) / (1 + e^(−k (t − Y))),
+//! floor 0 when absent. Its values over the horizon are checked against the key's bounds by
+//! the Builder.
 std::optional<Trajectory> parse_logistic(const json& body, const std::string& bptr, Report report) {
   check_unknown_keys(body, {"cap", "midpoint", "steepness", "floor"}, bptr, "a logistic trajectory",
                      report);
   auto cap = number_member(body, "cap", bptr, report, true);
   auto mid = number_member(body, "midpoint", bptr, report, true);
   auto k = number_member(body, "steepness", bptr, report, true);
+  // The floor is optional: 0 when absent.
   auto floor = number_member(body, "floor", bptr, report, false);
   if (!cap || !mid || !k) return std::nullopt;
   return Trajectory{LogisticTrajectory{*cap, *mid, *k, floor.value_or(0.0)}};
 }
 
+//! {"model": M, "history": {...}, "floor": f}: the least-squares fit of the history by a linear,
+//! exponential or logistic model (src/trajectory.cpp fits it when the Builder evaluates). A
+//! linear or exponential fit needs 2 points, a logistic one 3 (cap, midpoint, steepness).
 std::optional<Trajectory> parse_fit(const json& body, const std::string& bptr, Report report) {
   check_unknown_keys(body, {"model", "history", "floor"}, bptr, "a fit trajectory", report);
   FitTrajectory f;
@@ -165,6 +184,8 @@ std::optional<Trajectory> parse_fit(const json& body, const std::string& bptr, R
   if (!pts) return std::nullopt;
   f.history = std::move(*pts);
   f.floor = floor.value_or(0.0);
+  // As many points as the model has free parameters: 2 for a line or an exponential, 3 for a
+  // logistic (its floor is given).
   const std::size_t need = f.model == FitModel::kLogistic ? 3 : 2;
   if (f.history.size() < need) {
     report(join_ptr(bptr, "history"), "expected at least " + std::to_string(need) +
@@ -177,6 +198,9 @@ std::optional<Trajectory> parse_fit(const json& body, const std::string& bptr, R
 
 }  // namespace
 
+//! (Declared in detail.hpp.) A number (checked against the key's bounds at once) or an object
+//! with exactly one form. Problems are reported through `report`, which is silent when a value
+//! already validated is read again; returns nullopt when the value is not a trajectory.
 std::optional<Trajectory> parse_trajectory(const json& v, const Node& node, const std::string& ptr,
                                            Report report) {
   if (v.is_number()) {
@@ -196,6 +220,8 @@ std::optional<Trajectory> parse_trajectory(const json& v, const Node& node, cons
   for (const auto& f : forms) {
     if (v.contains(f)) present.push_back(f);
   }
+  // Exactly one form: an object with two would be ambiguous, with none a typo (the suggestion
+  // names the nearest form for the first key).
   if (present.size() != 1) {
     std::vector<std::string> keys;
     for (const auto& [k, x] : v.items()) keys.push_back(k);
@@ -209,8 +235,11 @@ std::optional<Trajectory> parse_trajectory(const json& v, const Node& node, cons
   }
   const std::string form = present.front();
   if (form == "series") return parse_series(v, node, ptr, report);
+  // series keeps its keys beside "series"; the other forms nest theirs in an object of their
+  // own name.
   const json& body = v.at(form);
   const std::string bptr = join_ptr(ptr, form);
+  // Beside the form nothing else is allowed ("interp" belongs to series only).
   check_unknown_keys(v, {form}, ptr, "a " + form + " trajectory", report);
   if (!body.is_object()) {
     report(bptr, "expected an object, found " + jsonio::describe(body));
