@@ -1,3 +1,7 @@
+// What this binary is (dcplan/build_info.hpp), for `dcplan --version` and every provenance
+// record. commit() is not here: tools/cmake/commit.cmake writes it into
+// build/generated/commit.cpp at every build, and rewrites that file only when the commit
+// changes, so that a new commit recompiles one small file rather than this one.
 #include "dcplan/build_info.hpp"
 
 #include <fmt/format.h>
@@ -10,10 +14,14 @@
 
 namespace dcplan::build_info {
 
+//! (Declared in dcplan/build_info.hpp.) DCPLAN_VERSION is defined by CMake from the project's
+//! version.
 const char* version() {
   return DCPLAN_VERSION;
 }
 
+//! (Declared in dcplan/build_info.hpp.) From the compiler's own macros; clang is tested first
+//! because it also defines __GNUC__.
 std::string compiler() {
 #if defined(__clang__)
   return fmt::format("clang {}.{}.{}", __clang_major__, __clang_minor__, __clang_patchlevel__);
@@ -24,6 +32,8 @@ std::string compiler() {
 #endif
 }
 
+//! (Declared in dcplan/build_info.hpp.) The versions of the headers compiled in, except NLopt,
+//! whose version is asked of the library linked at run time.
 std::vector<std::pair<std::string, std::string>> libraries() {
   int major = 0, minor = 0, bugfix = 0;
   nlopt::version(major, minor, bugfix);

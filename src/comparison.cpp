@@ -1,3 +1,12 @@
+// compare: two scenarios run side by side, their result rows joined, and gates, the
+// conditions on the difference that fail a pull request in CI (dcplan/compare.hpp has the
+// grammar). Also the parser of command-line targets (solve, optimize), which shares the gate's
+// grammar for METRIC@YEAR[:YEAR][:SELECTOR] OP VALUE.
+//
+// Gate and target texts come from the command line or a gates file in the pull request, and
+// are quoted back in messages only as excerpts; the writers escape them for their format
+// (io/compare_format.cpp). Metrics are read through read_metric (targets.cpp), so a gate sums
+// years and regions exactly as a target does.
 #include "dcplan/compare.hpp"
 
 #include <fmt/format.h>
@@ -25,8 +34,13 @@ namespace {
 
 constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
 
+// The join key of compare_results. A std::map over it orders the joined rows as the result
+// tables are ordered (years ascending, regions by id, total last), also when the two scenarios
+// have different regions or years.
 using Key = std::tuple<int, int, std::string, std::string>;  // year, total-last, region, hw
 
+//! The join key of a row: rows of two tables with equal keys are the same year, region and
+//! hardware, whatever their positions (the two scenarios may differ in regions or years).
 Key key_of(const Results& r, Eigen::Index row) {
   const auto& k = r.keys[static_cast<std::size_t>(row)];
   // Regions sorted by id with total last: order by (is_total, name).
@@ -40,24 +54,31 @@ struct Syntax {
   const std::string& raw;
 };
 
+//! Throws InputError naming the option and quoting (an excerpt of) the expression.
 [[noreturn]] void bad_expr(const Syntax& s, const std::string& what) {
   throw InputError(
       s.option, "",
       std::string("invalid ") + s.kind + " \"" + jsonio::excerpt(s.raw) + "\": " + what);
 }
 
+//! Without the spaces and tabs at either end (a gate may be written "energy_twh@2030 <= 5").
 std::string trim(std::string s) {
   s.erase(0, s.find_first_not_of(" \t"));
   s.erase(s.find_last_not_of(" \t") + 1);
   return s;
 }
 
+//! Digits only, at least one: a year, never a sign or a decimal point.
 bool all_digits(const std::string& s) {
   return !s.empty() && std::all_of(s.begin(), s.end(), [](char c) {
     return std::isdigit(static_cast<unsigned char>(c));
   });
 }
 
+//! `a OP b` with a tolerance for floating-point noise where the operator includes equality: a
+//! relative 1e-12 for <= and >=, so that a value equal to the bound up to the last bits of a sum
+//! taken in another order still passes; 1e-9 relative (of max(1, |b|)) for ==, which would
+//! otherwise almost never hold for computed values. Strict < and > take no tolerance.
 bool compare_op(double a, GateOp op, double b) {
   constexpr double kRel = 1e-12;
   switch (op) {
@@ -75,6 +96,7 @@ bool compare_op(double a, GateOp op, double b) {
   return false;
 }
 
+//! The operator as written in a gate, for the detail line.
 const char* op_text(GateOp op) {
   switch (op) {
     case GateOp::kLe:
@@ -93,16 +115,22 @@ const char* op_text(GateOp op) {
 
 }  // namespace
 
+//! (Declared in dcplan/compare.hpp.) other − base; NaN when either side is empty or absent.
 double CompareRow::diff() const {
   return other - base;
 }
 
+//! (Declared in dcplan/compare.hpp.) Relative to |base|, so the sign says the direction of the
+//! change even when base is negative (a margin).
 double CompareRow::rel_diff() const {
   if (std::isnan(base) || std::isnan(other) || base == 0) return kNaN;
   return (other - base) / std::abs(base);
 }
 
+//! (Declared in dcplan/compare.hpp.) A row on one side only, or a value empty on one side only,
+//! is a change; two empty values are not.
 bool CompareRow::changed() const {
+  // A row on one side only is a change whatever its value.
   if (!in_base || !in_other) return true;
   if (std::isnan(base) != std::isnan(other)) return true;
   // Floating-point noise (sums taken in another order) is not a change: a relative 1e-12.
@@ -110,10 +138,14 @@ bool CompareRow::changed() const {
          std::abs(other - base) > kSameRelative * std::max(std::abs(base), std::abs(other));
 }
 
+//! (Declared in dcplan/compare.hpp.) An outer join: a row of either table is kept, its missing
+//! side NaN and marked absent (a region one scenario lacks, a year outside one horizon). One
+//! output row per joined row and metric, in the key's order.
 std::vector<CompareRow> compare_results(const Results& base, const Results& other,
                                         const std::vector<int>& metrics, bool total_only,
                                         bool with_hardware) {
   std::map<Key, std::pair<Eigen::Index, Eigen::Index>> joined;
+  // Each side's rows into the map by key; a key seen on one side only keeps -1 for the other.
   auto take = [&](const Results& r, bool is_base) {
     for (Eigen::Index row = 0; row < r.rows(); ++row) {
       const auto& k = r.keys[static_cast<std::size_t>(row)];
@@ -144,6 +176,8 @@ std::vector<CompareRow> compare_results(const Results& base, const Results& othe
   return out;
 }
 
+//! (Declared in dcplan/compare.hpp.) Energy, power, compute, money (capex, TCO, cost per
+//! EFLOP-year) and carbon: what a planner reviews first in a pull request.
 std::vector<int> default_compare_metrics() {
   return {kEnergyTwh, kFacilityPowerMw,     kPeakPflops,     kCapexUsd,
           kTcoUsd,    kCostPerEflopYearUsd, kOperationalTco2};
@@ -152,7 +186,10 @@ std::vector<int> default_compare_metrics() {
 namespace {
 
 //! OP VALUE: the operator, then a number or a signed percentage (relative to BASE).
+//! A percentage must be written with its sign or be 0% ("+5%", "-10%"): a relative gate bounds
+//! the change, and the sign says which way. It is stored as a fraction (+5% is 0.05).
 void parse_rhs(const Syntax& raw, const std::string& rest, Gate& g) {
+  // Two-character operators are tried first, so "<=" is not read as "<" then "=".
   std::string op;
   if (rest.rfind("<=", 0) == 0 || rest.rfind(">=", 0) == 0 || rest.rfind("==", 0) == 0) {
     op = rest.substr(0, 2);
@@ -167,6 +204,7 @@ void parse_rhs(const Syntax& raw, const std::string& rest, Gate& g) {
          : op == ">"  ? GateOp::kGt
                       : GateOp::kEq;
   std::string value = trim(rest.substr(op.size()));
+  // "a <= b <= c" is not a gate.
   if (value.find_first_of("<>=") != std::string::npos) bad_expr(raw, "more than one operator");
   // VALUE: a number, or a percentage with an explicit sign or 0%.
   if (value.empty())
@@ -176,6 +214,7 @@ void parse_rhs(const Syntax& raw, const std::string& rest, Gate& g) {
     value.pop_back();
     if (value.empty()) bad_expr(raw, "a percentage needs a number, e.g. +5%");
   }
+  // The whole value must be a number (text::parse_double: no "nan", no hexadecimal).
   if (!text::parse_double(value, g.value) || value.front() == ' ') {
     bad_expr(raw, "value \"" + jsonio::excerpt(value) +
                       "\" is not a number (expected e.g. 4e11 or +5%)");
@@ -185,10 +224,16 @@ void parse_rhs(const Syntax& raw, const std::string& rest, Gate& g) {
 }
 
 //! METRIC[@YEAR[:YEAR]][:SELECTOR].
+//! The year is digits only (at most 6 are read, so stoi cannot overflow); a second number after
+//! ':' is the range's last year, anything else the selector. A text column (limit) is refused:
+//! there is no number to bound.
 void parse_lhs(const Syntax& raw, const std::string& lhs, Gate& g) {
   if (lhs.empty()) bad_expr(raw, "no metric before the operator");
   std::string metric = lhs;
   std::string after;
+  // After '@': YEAR, YEAR:YEAR, YEAR:SELECTOR or YEAR:YEAR:SELECTOR; without '@', an optional
+  // ':SELECTOR'. A second part of digits only is a year, so a region id made only of digits
+  // cannot follow a single year (write YEAR:YEAR:ID).
   const auto at = lhs.find('@');
   const auto colon = lhs.find(':');
   if (at != std::string::npos) {
@@ -232,6 +277,8 @@ void parse_lhs(const Syntax& raw, const std::string& lhs, Gate& g) {
 
 }  // namespace
 
+//! (Declared in dcplan/compare.hpp.) The right-hand side is parsed first, from the first of
+//! < > = in the text: a selector may hold '*' or '#' but never an operator character.
 Gate parse_gate(const std::string& raw) {
   const Syntax syn{"--gate", "gate", raw};
   const std::string text = trim(raw);
@@ -250,6 +297,9 @@ Gate parse_gate(const std::string& raw) {
   return g;
 }
 
+//! (Declared in dcplan/compare.hpp.) "KxYEAR" becomes a ratio bound, as {"times": K,
+//! "of_year": YEAR} in a scenario's targets. A percentage is refused: solve and optimize run
+//! one scenario, with no base to be relative to.
 Target parse_target(const std::string& raw, const char* option) {
   const Syntax syn{option, "target", raw};
   const std::string text = trim(raw);
@@ -262,6 +312,7 @@ Target parse_target(const std::string& raw, const char* option) {
   // The value: a number, or K x YEAR (K times the same metric in YEAR).
   std::string rest = text.substr(op_pos);
   std::string value;
+  // "K x YEAR": the multiple is split off before the operator and number are parsed.
   const auto xpos = rest.find('x');
   Gate g;
   std::optional<int> of_year;
@@ -281,6 +332,7 @@ Target parse_target(const std::string& raw, const char* option) {
              "or a multiple of another year such as 10x2022)");
   }
   parse_lhs(syn, trim(text.substr(0, op_pos)), g);
+  // A target needs a year: solve and optimize aim at one year or range, not at every year.
   if (!g.first_year) bad_expr(syn, std::string("no year (expected ") + kForm + ")");
   Target t;
   t.name = text;
@@ -288,6 +340,7 @@ Target parse_target(const std::string& raw, const char* option) {
   t.first_year = *g.first_year;
   t.last_year = *g.last_year;
   t.region = g.selector;
+  // Strict operators read as their non-strict forms, the model being continuous (compare.hpp).
   t.kind = g.op == GateOp::kLe || g.op == GateOp::kLt   ? BoundKind::kAtMost
            : g.op == GateOp::kGe || g.op == GateOp::kGt ? BoundKind::kAtLeast
                                                         : BoundKind::kEquals;
@@ -296,6 +349,8 @@ Target parse_target(const std::string& raw, const char* option) {
   return t;
 }
 
+//! (Declared in dcplan/compare.hpp.) The file is parsed strictly (jsonio::parse: duplicate keys,
+//! depth, size), and a bad gate is reported with the file and its pointer (/N).
 std::vector<Gate> read_gates_file(const std::string& path) {
   const auto doc = jsonio::parse(jsonio::read_text(path), path);
   if (!doc.is_array()) {
@@ -307,6 +362,7 @@ std::vector<Gate> read_gates_file(const std::string& path) {
     std::string text;
     if (item.is_string()) {
       text = item.get<std::string>();
+    // {"gate": "...", "name": "..."}: the name is for people reading the file.
     } else if (item.is_object() && item.contains("gate") && item["gate"].is_string()) {
       text = item["gate"].get<std::string>();
     } else {
@@ -323,6 +379,12 @@ std::vector<Gate> read_gates_file(const std::string& path) {
   return gates;
 }
 
+//! (Declared in dcplan/compare.hpp.) Only years both runs cover can be compared. A gate with a
+//! year or range is evaluated once; a gate without one is evaluated in every common year, and
+//! reported by its first failing year (or its first year when all pass). A relative gate
+//! measures (other − base) / |base|: a change of 0% when both are 0, no value when only base is
+//! 0; a gate with no value fails ("no value to compare") rather than passing by default. Every
+//! error names the gate as written (an excerpt), so that one of many can be found.
 std::vector<GateResult> evaluate_gates(const std::vector<Gate>& gates, const Scenario& bs,
                                        const Results& base, const Scenario& os,
                                        const Results& other) {
@@ -403,17 +465,25 @@ std::vector<GateResult> evaluate_gates(const std::vector<Gate>& gates, const Sce
   return out;
 }
 
+//! (Declared in dcplan/compare.hpp.) True with no gates: compare without gates never fails.
 bool CompareResult::passed() const {
   return std::all_of(gates.begin(), gates.end(), [](const GateResult& g) { return g.passed; });
 }
 
+//! (Declared in dcplan/compare.hpp.) The order is the contract: the gates, --by and --years are
+//! parsed before anything is loaded, and the metrics (which apply depending on whether either
+//! scenario has demand or the cost of capital) after loading but before either run, so a typo
+//! costs no simulation. Both scenarios are loaded with the same --allow-dir roots, each with its
+//! own overrides. The rows are cut to --years after the join; the gates see all years.
 CompareResult compare_scenarios(const CompareInputs& in) {
   std::vector<Gate> gates;
   for (const auto& g : in.gates) gates.push_back(parse_gate(g));
+  // Gates from the file follow those of the command line, in the file's order.
   if (!in.gates_file.empty()) {
     auto more = read_gates_file(in.gates_file);
     gates.insert(gates.end(), more.begin(), more.end());
   }
+  // Options that need no scenario are parsed first: a typo costs no load.
   const RowsBy by = parse_rows_by(in.by);
   View years;
   if (!in.years.empty()) parse_years(in.years, years);
@@ -441,6 +511,7 @@ CompareResult compare_scenarios(const CompareInputs& in) {
   c.total_only = by == RowsBy::kTotal;
   c.first_year = years.first_year;
   c.last_year = years.last_year;
+  // Both runs with the same engine options, so their rows join one to one.
   c.base = simulate(c.base_scenario, eo);
   c.other = simulate(c.other_scenario, eo);
   c.gates = evaluate_gates(gates, c.base_scenario, c.base, c.other_scenario, c.other);

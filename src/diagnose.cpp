@@ -1,3 +1,10 @@
+// What bound a plan and the warnings of a run (dcplan/diagnose.hpp), read from the result table
+// alone: the engine records its constraints in the `limit` column (a bit set per region and
+// year, docs/model.md "What bound the plan"), and this file turns them and the stocks around
+// them into sentences for a planner. Nothing here reruns or second-guesses the model.
+//
+// Amounts are written readable in their unit by io::readable (the one formatter of readable
+// cells), in US dollars: warnings go to standard error, not into a converted view.
 #include "dcplan/diagnose.hpp"
 
 #include <fmt/format.h>
@@ -10,9 +17,11 @@ namespace dcplan {
 
 namespace {
 
+//! A dollar amount, readable: US$ and a scale (k, m, bn, tn), as io::readable writes money.
 std::string money(double usd) {
   return io::readable(usd, column_info(kCapexUsd), "USD");
 }
+//! A value of column `col`, readable in that column's unit.
 std::string of(int col, double v) {
   return io::readable(v, column_info(static_cast<Col>(col)), "USD");
 }
@@ -29,6 +38,9 @@ std::vector<std::pair<int, Eigen::Index>> totals_of(const Results& res) {
 
 }  // namespace
 
+//! (Declared in dcplan/diagnose.hpp.) Grouped by constraint in the order of the `limit` column
+//! (closed, grid, cap, power, hardware, budget), each with up to four region names and a count
+//! of the rest, so the line stays short for a scenario of hundreds of regions.
 std::string what_bound(const Results& res, int year, const std::string& region) {
   // The region rows (all hardware) of the year that `region` names.
   std::vector<Eigen::Index> regions;
@@ -38,7 +50,9 @@ std::string what_bound(const Results& res, int year, const std::string& region) 
     if (region == "total" || res.region_name(r) == region) regions.push_back(r);
   }
   std::string out;
+  // By constraint, in the order of the bits, so the text reads like the limit column.
   for (int bit = 0; bit < kNumLimits; ++bit) {
+    // The regions this constraint bound in that year, in id order.
     std::vector<std::string> names;
     for (const auto r : regions) {
       const double flags = res.values(r, kLimit);
@@ -58,6 +72,10 @@ std::string what_bound(const Results& res, int year, const std::string& region) 
   return out;
 }
 
+//! (Declared in dcplan/diagnose.hpp.) Thresholds keep rounding from speaking: half an
+//! accelerator waiting, a MW standing empty and US$1 m carried over are the least that counts;
+//! money piling up must exceed a tenth of the horizon's budget at its end. Only total rows are
+//! read: a warning is about the plan, and the limit column says where.
 std::vector<std::string> run_warnings(const Results& res) {
   std::vector<std::string> out;
   const auto totals = totals_of(res);
@@ -68,6 +86,7 @@ std::vector<std::string> run_warnings(const Results& res) {
   int idle_year = 0;
   double idle_mw = 0, idle_carry = 0;
   for (const auto& [y, t] : totals) {
+    // The peak is the largest number waiting at a year end, with what those units cost.
     const double stranded = res.values(t, kAcceleratorsStranded);
     if (stranded >= 0.5 && first == 0) first = y;
     if (stranded > peak) {
@@ -77,6 +96,8 @@ std::vector<std::string> run_warnings(const Results& res) {
     }
     const double free_mw = res.values(t, kItCapacityFreeMw);
     const double carry = res.values(t, kCarryoverUsd);
+    // Capacity standing empty while money carries over: the money could not reach that
+    // capacity, and the limit column says what stopped it.
     if (idle_year == 0 && free_mw >= 1 && carry >= 1e6) {
       idle_year = y;
       idle_mw = free_mw;
@@ -98,6 +119,7 @@ std::vector<std::string> run_warnings(const Results& res) {
   // Money piling up: carried over at the end of the horizon, grown over the last years, more
   // than a tenth of the horizon's budget.
   if (!totals.empty()) {
+    // The horizon's whole new budget, from the total rows.
     double budget = 0;
     for (const auto& [y, t] : totals) budget += res.values(t, kBudgetUsd);
     const auto [last_year, last] = totals.back();
@@ -114,6 +136,8 @@ std::vector<std::string> run_warnings(const Results& res) {
   return out;
 }
 
+//! (Declared in dcplan/diagnose.hpp.) Observed years outside the horizon are history for ratio
+//! bounds, not something the model claims to reproduce: they are skipped.
 std::vector<std::string> observed_warnings(const Scenario& s, const Results& res) {
   std::vector<std::string> out;
   for (const auto& [metric, values] : s.observed) {
@@ -126,6 +150,7 @@ std::vector<std::string> observed_warnings(const Scenario& s, const Results& res
       const double modelled = res.values(row, col);
       if (is_empty_cell(modelled)) continue;
       const double diff = std::abs(modelled - observed);
+      // 5% of the observed value; an observed 0 is met only by 0.
       if (observed == 0 ? diff > 0 : diff > 0.05 * std::abs(observed)) {
         out.push_back(fmt::format(
             "modelled {} in {} is {}, {} the observed {} (observed/{}/{}){}", metric, year,

@@ -1,3 +1,6 @@
+// Reading and parsing JSON for the loader and the gates file (json_io.hpp). The input may be
+// hostile: files are bounded in size, only regular files are read, parsing is bounded in depth
+// and refuses duplicate keys, and messages quote input only as short excerpts.
 #include "json_io.hpp"
 
 #include <sys/stat.h>
@@ -17,6 +20,8 @@ namespace dcplan::jsonio {
 
 namespace {
 
+//! One open object or array of the Checker's stack: its keys so far (for duplicates), the
+//! current key or index (for the pointer in messages).
 struct Frame {
   bool array = false;
   std::string key;
@@ -24,6 +29,7 @@ struct Frame {
   std::set<std::string> keys;
 };
 
+//! The JSON pointer of the value being parsed, from the first `upto` frames.
 std::string frames_pointer(const std::vector<Frame>& stack, std::size_t upto) {
   std::string out;
   for (std::size_t i = 0; i < upto; ++i) {
@@ -33,6 +39,7 @@ std::string frames_pointer(const std::vector<Frame>& stack, std::size_t upto) {
   return out;
 }
 
+//! 1-based line and column of byte `byte`; the column counts bytes, not characters.
 void line_column(std::string_view text, std::size_t byte, int& line, int& column) {
   line = 1;
   column = 1;
@@ -48,7 +55,12 @@ void line_column(std::string_view text, std::size_t byte, int& line, int& column
 
 }  // namespace
 
+//! (Declared in json_io.hpp.) For the file the user names on the command line (and the gates
+//! file): not confined to a root, since the user chose it, but a directory, a device or a FIFO
+//! is refused and the size bounded. Standard input is read up to the same bound.
 std::string read_text(const std::string& path) {
+  // Standard input cannot be stat'ed for its size in advance: the bound is checked as it is
+  // read.
   if (path == "-") {
     std::string text;
     char buffer[65536];
@@ -64,6 +76,7 @@ std::string read_text(const std::string& path) {
   if (::stat(path.c_str(), &st) != 0) {
     throw InputError(path, "", std::string("cannot read the file: ") + std::strerror(errno));
   }
+  // Checked before opening: a directory opens but reads as an error, a FIFO would block.
   if (S_ISDIR(st.st_mode)) {
     throw InputError(path, "", "expected a JSON file, found a directory");
   }
@@ -77,11 +90,16 @@ std::string read_text(const std::string& path) {
   }
   std::ifstream in(path, std::ios::binary);
   if (!in) throw InputError(path, "", std::string("cannot open the file: ") + std::strerror(errno));
+  // The size was checked above; a file that grows meanwhile is read whole all the same (the
+  // user named it; the bound on what an include may read is read_fd's).
   std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
   if (in.bad()) throw InputError(path, "", "error while reading the file");
   return text;
 }
 
+//! (Declared in json_io.hpp.) Checked by fstat on the descriptor that is read, so the checks
+//! apply to the very file opened (load/files.cpp opens it confined). The size is checked again
+//! while reading: a file that grows after fstat still cannot exceed the bound.
 std::string read_fd(int fd, const std::string& path) {
   struct stat st {};
   if (::fstat(fd, &st) != 0) {
@@ -99,6 +117,8 @@ std::string read_fd(int fd, const std::string& path) {
   while (true) {
     const ssize_t n = ::read(fd, buffer, sizeof buffer);
     if (n < 0) {
+      // EAGAIN cannot come from a regular file, but the descriptor was opened O_NONBLOCK
+      // (load/files.cpp): it is retried like EINTR rather than reported.
       if (errno == EINTR || errno == EAGAIN) continue;
       throw InputError(path, "",
                        std::string("error while reading the file: ") + std::strerror(errno));
@@ -119,6 +139,7 @@ namespace {
 //! which is quadratic for an object with 100,000 members.)
 class Checker : public nlohmann::json_sax<json> {
  public:
+  // Every scalar is a value in the current container (arrays count it for the pointer).
   bool null() override { return value(); }
   bool boolean(bool) override { return value(); }
   bool number_integer(number_integer_t) override { return value(); }
@@ -127,6 +148,7 @@ class Checker : public nlohmann::json_sax<json> {
   bool string(string_t&) override { return value(); }
   bool binary(binary_t&) override { return value(); }
   bool start_object(std::size_t) override { return open(false); }
+  //! A key already seen in this object stops the parse, and its pointer is kept for the message.
   bool key(string_t& k) override {
     auto& f = stack.back();
     if (!f.keys.insert(k).second) {
@@ -140,6 +162,8 @@ class Checker : public nlohmann::json_sax<json> {
   bool end_object() override { return close(); }
   bool start_array(std::size_t) override { return open(true); }
   bool end_array() override { return close(); }
+  //! Keeps the byte offset and nlohmann's message and id; the message is cut to what is safe to
+  //! show by parse().
   bool parse_error(std::size_t position, const std::string&,
                    const nlohmann::detail::exception& e) override {
     error_byte = position;
@@ -160,6 +184,8 @@ class Checker : public nlohmann::json_sax<json> {
     if (!stack.empty() && stack.back().array) ++stack.back().index;
     return true;
   }
+  //! Depth is checked as each container opens, so a document deeper than kMaxDepth stops at
+  //! that depth: the check itself never goes deeper.
   bool open(bool array) {
     if (stack.size() >= kMaxDepth) {
       too_deep = true;
@@ -168,6 +194,7 @@ class Checker : public nlohmann::json_sax<json> {
     stack.push_back(Frame{array, {}, 0, {}});
     return true;
   }
+  //! A closed container is one value of its parent.
   bool close() {
     stack.pop_back();
     return value();
@@ -176,6 +203,11 @@ class Checker : public nlohmann::json_sax<json> {
 
 }  // namespace
 
+//! (Declared in json_io.hpp.) Two passes. The Checker runs first, without building anything.
+//! Depth is bounded because what follows the parse (the check, merge patches, freeing the DOM)
+//! recurses once per level: a file of "[[[[..." must not overflow the stack. A duplicate key
+//! is refused because the DOM would silently keep one of its values, so a scenario could show
+//! a reviewer one value and run another. Only a text that passes is parsed into a DOM.
 json parse(std::string_view text, const std::string& file) {
   if (text.size() >= 3 && static_cast<unsigned char>(text[0]) == 0xEF &&
       static_cast<unsigned char>(text[1]) == 0xBB && static_cast<unsigned char>(text[2]) == 0xBF) {
@@ -186,6 +218,7 @@ json parse(std::string_view text, const std::string& file) {
   }
   Checker checker;
   const bool ok = json::sax_parse(text.begin(), text.end(), &checker);
+  // The pointer in the message is cut to 8 levels: a message about depth must not be as deep.
   if (checker.too_deep) {
     throw InputError(file,
                      frames_pointer(checker.stack, std::min<std::size_t>(checker.stack.size(), 8)),
@@ -230,6 +263,8 @@ json parse(std::string_view text, const std::string& file) {
   }
 }
 
+//! (Declared in json_io.hpp.) RFC 6901: "~" is written "~0" and "/" "~1", character by
+//! character, so a key holding a literal "~1" becomes "~01" and reads back as itself.
 std::string escape_token(std::string_view token) {
   std::string out;
   for (char c : token) {
@@ -250,6 +285,8 @@ std::string pointer(const std::vector<std::string>& tokens) {
   return out;
 }
 
+//! (Declared in json_io.hpp.) The inverse of pointer(): "" is the whole document (no tokens);
+//! any other pointer starts with '/'; "~" must be followed by 0 or 1.
 std::vector<std::string> split_pointer(std::string_view p) {
   std::vector<std::string> tokens;
   if (p.empty()) return tokens;
@@ -281,10 +318,14 @@ std::string excerpt(std::string_view text) {
   return text::excerpt(text);
 }
 
+//! (Declared in json_io.hpp.) Invalid UTF-8 in a string is replaced, not thrown on: a message
+//! about a bad value must not itself fail.
 std::string excerpt_json(const json& value) {
   return excerpt(std::string_view(value.dump(-1, ' ', false, json::error_handler_t::replace)));
 }
 
+//! (Declared in json_io.hpp.) Used in "expected X, found Y" messages: the type, and for scalars
+//! an excerpt of the value.
 std::string describe(const json& v) {
   switch (v.type()) {
     case json::value_t::null:

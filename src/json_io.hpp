@@ -11,6 +11,7 @@ namespace dcplan::jsonio {
 
 using json = nlohmann::json;
 
+// Bounds on untrusted input: a scenario file's size, and how deeply its values may nest.
 inline constexpr std::size_t kMaxFileBytes = 64u * 1024u * 1024u;  //!< 64 MiB
 inline constexpr std::size_t kMaxDepth = 128;                      //!< nesting levels
 
@@ -25,7 +26,10 @@ inline constexpr std::size_t kMaxDepth = 128;                      //!< nesting 
 [[nodiscard]] json parse(std::string_view text, const std::string& file);
 
 //! "/a/b~1c" for tokens {"a", "b/c"}.
+// JSON pointers (RFC 6901) name the place of a problem in every message, whichever file or
+// --set it came from.
 [[nodiscard]] std::string pointer(const std::vector<std::string>& tokens);
+//! One token of a JSON pointer, "~" and "/" escaped (RFC 6901).
 [[nodiscard]] std::string escape_token(std::string_view token);
 //! Splits a JSON pointer into unescaped tokens; throws InputError when malformed.
 [[nodiscard]] std::vector<std::string> split_pointer(std::string_view pointer);

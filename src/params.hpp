@@ -41,6 +41,8 @@ struct Storage {
   int* integer = nullptr;
 };
 
+//! One numeric key of the format that has storage: where it is in the document (scope and
+//! tokens), its shape, its node (bounds, default) and how to reach its value in a Scenario.
 struct Param {
   std::string key;  //!< under its scope: "/capex/budget", "pue", "initial/it_capacity_mw"
   std::vector<std::string> tokens;  //!< the key's tokens under its scope

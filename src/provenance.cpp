@@ -1,3 +1,13 @@
+// Provenance records: written into every output (dcplan/provenance.hpp lists where) and read
+// back by `dcplan verify`, which compares a file's record with the scenario and binary at hand
+// (docs/provenance.md).
+//
+// Why reading is strict: an output carries texts a scenario wrote (its title, region names,
+// target names), and a hostile scenario could write a fake record into them ("dcplan 9.9.9
+// (commit ...)") so that verify would vouch for an output that the scenario did not produce.
+// Records are therefore read only from the one place each format puts them, never searched for
+// in free text, and in HTML and markdown the record's JSON has < > & escaped, so no escaped
+// scenario text can open, close or imitate the element that holds it.
 #include "dcplan/provenance.hpp"
 
 #include <fmt/chrono.h>
@@ -18,6 +28,8 @@ using json = nlohmann::json;
 
 namespace {
 
+// The record's element in markdown (an HTML comment: invisible when rendered) and in HTML (a
+// JSON data block: never executed, invisible, and readable by a script).
 constexpr const char* kMdRecordOpen = "<!-- dcplan-provenance ";
 constexpr const char* kMdRecordClose = " -->";
 constexpr const char* kHtmlRecordOpen =
@@ -25,6 +37,8 @@ constexpr const char* kHtmlRecordOpen =
 constexpr const char* kHtmlRecordClose = "</script>";
 
 //! Now, or SOURCE_DATE_EPOCH (seconds since 1970, UTC) when it is set and valid.
+//! SOURCE_DATE_EPOCH (reproducible-builds.org) lets a build or a test produce byte-identical
+//! outputs; a value that is not a whole non-negative number is ignored: the time is then now.
 std::string utc_now() {
   std::time_t t = std::time(nullptr);
   if (const char* epoch = std::getenv("SOURCE_DATE_EPOCH"); epoch != nullptr && *epoch != '\0') {
@@ -37,6 +51,8 @@ std::string utc_now() {
   return fmt::format("{:%Y-%m-%dT%H:%M:%SZ}", tm);
 }
 
+//! A record from its JSON object: "dcplan" (the version) must be a string, or it is not a
+//! record; other members are read when they have the expected type and left empty otherwise.
 std::optional<Provenance> from_json(const json& m) {
   if (!m.is_object() || !m.contains("dcplan") || !m["dcplan"].is_string()) return std::nullopt;
   Provenance p;
@@ -54,6 +70,7 @@ std::optional<Provenance> from_json(const json& m) {
 
 //! A record element's JSON (provenance_json_embedded): one object, nothing around it.
 std::optional<Provenance> from_record(std::string_view record) {
+  // allow_exceptions false: a malformed record is "no record", not an error.
   const json doc = json::parse(record.begin(), record.end(), nullptr, false);
   if (doc.is_discarded()) return std::nullopt;
   return from_json(doc);
@@ -61,7 +78,11 @@ std::optional<Provenance> from_record(std::string_view record) {
 
 //! The `<property name="dcplan.KEY" value="VALUE"/>` elements of a JUnit file's first
 //! <properties> (before any test case: a test case's text is the scenario's).
+//! A plain scan, not an XML parser: dcplan wrote the file, with attributes in this exact form;
+//! anything else is not its record and reads as none.
 std::optional<Provenance> from_junit(std::string_view xml) {
+  // dcplan writes the properties before the first test case; properties after one would be in
+  // text a scenario wrote, not dcplan's.
   const auto open = xml.find("<properties>");
   const auto first_case = xml.find("<testcase");
   if (open == std::string_view::npos || open > first_case) return std::nullopt;
@@ -87,6 +108,7 @@ std::optional<Provenance> from_junit(std::string_view xml) {
     if (key == "command") p->command = value;
     if (key == "scenario_sha256") p->scenario_sha256 = value;
     if (key == "time") p->time = value;
+    // A seed is the digits dcplan wrote (strtoull reads anything else as 0).
     if (key == "seed") p->seed = std::strtoull(value.c_str(), nullptr, 10);
   }
   return p;
@@ -94,6 +116,7 @@ std::optional<Provenance> from_junit(std::string_view xml) {
 
 }  // namespace
 
+//! (Declared in dcplan/provenance.hpp.) The build's version and commit come from build_info.
 Provenance make_provenance(std::string command, std::string scenario_sha256,
                            std::optional<std::uint64_t> seed) {
   Provenance p;
@@ -106,6 +129,9 @@ Provenance make_provenance(std::string command, std::string scenario_sha256,
   return p;
 }
 
+//! (Declared in dcplan/provenance.hpp.) Written by hand, keys in the documented order ("dcplan"
+//! first, "time" last); every string is escaped (the command holds whatever the user typed,
+//! --set values included). scenario_sha256 is hex digits and needs none.
 std::string provenance_json(const Provenance& p) {
   std::string out = "{\"dcplan\":\"" + text::json_escape(p.version) + "\",\"commit\":\"" +
                     text::json_escape(p.commit) + "\",\"command\":\"" +
@@ -115,6 +141,8 @@ std::string provenance_json(const Provenance& p) {
   return out + ",\"time\":\"" + text::json_escape(p.time) + "\"}";
 }
 
+//! (Declared in dcplan/provenance.hpp.) For people (footers, the report); deliberately not
+//! escaped here, since each format escapes it its own way where it is written.
 std::string provenance_text(const Provenance& p) {
   std::string out = "dcplan " + p.version + " (commit " + p.commit + ")";
   if (!p.scenario_sha256.empty()) out += ", scenario SHA-256 " + p.scenario_sha256;
@@ -122,6 +150,8 @@ std::string provenance_text(const Provenance& p) {
   return out + ", " + p.time + ": " + p.command;
 }
 
+//! (Declared in dcplan/provenance.hpp.) \u003c for < keeps "</script>" and "-->" from ever
+//! appearing inside the record, whatever the command line held: the record cannot end early.
 std::string provenance_json_embedded(const Provenance& p) {
   std::string out;
   for (const char c : provenance_json(p)) {
@@ -142,14 +172,20 @@ std::string provenance_json_embedded(const Provenance& p) {
   return out;
 }
 
+//! (Declared in dcplan/provenance.hpp.) An HTML comment: invisible once the markdown is rendered,
+//! and the output's last line, where read_provenance looks for it and nowhere else.
 std::string provenance_md_record(const Provenance& p) {
   return std::string(kMdRecordOpen) + provenance_json_embedded(p) + kMdRecordClose;
 }
 
+//! (Declared in dcplan/provenance.hpp.) A JSON data block: the browser neither shows nor runs it.
 std::string provenance_html_record(const Provenance& p) {
   return std::string(kHtmlRecordOpen) + provenance_json_embedded(p) + kHtmlRecordClose;
 }
 
+//! (Declared in dcplan/provenance.hpp.) The format is recognised by how the text starts, as
+//! dcplan writes it: `{` json, jsonl or a sidecar; `<?xml` JUnit; `<!DOCTYPE html>` the report;
+//! anything else is read as markdown, whose record must be the last line.
 std::optional<Provenance> read_provenance(const std::string& text) {
   const auto start = text.find_first_not_of(" \t\r\n");
   if (start == std::string::npos) return std::nullopt;
@@ -157,6 +193,7 @@ std::optional<Provenance> read_provenance(const std::string& text) {
   // json ({"meta": …, "rows": …}), a sidecar (the object itself), jsonl (a first line).
   if (body.front() == '{') {
     const std::string first_line(body.substr(0, body.find('\n')));
+    // The whole text is one JSON document (json, a sidecar); else its first line is (jsonl).
     for (const std::string_view candidate : {body, std::string_view(first_line)}) {
       const json doc = json::parse(candidate.begin(), candidate.end(), nullptr, false);
       if (doc.is_discarded() || !doc.is_object()) continue;
@@ -165,6 +202,7 @@ std::optional<Provenance> read_provenance(const std::string& text) {
     }
     return std::nullopt;
   }
+  // JUnit: the properties of the first test suite, before any test case.
   if (body.starts_with("<?xml")) return from_junit(body);
   if (body.starts_with("<!DOCTYPE html>")) {
     // One record element: every text of the scenario is escaped in the page, so it cannot hold
@@ -188,10 +226,15 @@ std::optional<Provenance> read_provenance(const std::string& text) {
   return from_record(last);
 }
 
+//! (Declared in dcplan/provenance.hpp.) POSIX shell quoting: an argument of safe characters
+//! only is written as it is; any other is put in single quotes, inside which the shell
+//! interprets nothing, and a quote in it is written '\'' (close, escaped quote, reopen). So
+//! the recorded command can be pasted into a shell to run again.
 std::string shell_command(int argc, const char* const* argv) {
   std::string out;
   for (int i = 0; i < argc; ++i) {
     const std::string a = argv[i] != nullptr ? argv[i] : "";
+    // Plain when every character is one a POSIX shell leaves alone; an empty argument needs ''.
     bool plain = !a.empty();
     for (const char c : a) {
       const bool ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||

@@ -1,3 +1,8 @@
+// The result table's columns, declared once in dcplan/columns.def: results.hpp makes `enum Col`
+// from that X-macro list and this file the table of names, units, kinds and descriptions in the
+// same order, so that an enumerator and its column can never disagree by position. The
+// static_assert below also checks that each enumerator spells its column's name, so a column
+// renamed in one place only fails to compile. docs/results.md is generated from this table.
 #include "dcplan/results.hpp"
 
 #include <array>
@@ -18,8 +23,12 @@ constexpr std::array kColumns = {
 
 //! Whether `id` is `name` in CamelCase after k ("kBudgetUsd" and "budget_usd"): a column's
 //! enumerator and its name say the same.
+//! Evaluated at compile time for every column; a character of `name` after '_' must be the
+//! enumerator's next character in upper case, every other character the same.
 constexpr bool spelled_alike(std::string_view id, std::string_view name) {
   if (id.empty() || id[0] != 'k') return false;
+  // i: the next character of `id` to match; each '_' of `name` starts a word whose first letter
+  // is upper case in the enumerator.
   std::size_t i = 1;
   bool word_start = true;
   for (const char c : name) {
@@ -43,12 +52,15 @@ constexpr bool spelled_alike(std::string_view id, std::string_view name) {
 
 }  // namespace
 
+//! (Declared in dcplan/results.hpp.) The key columns year and region first, then the value
+//! columns in the order of `Col`: the order every writer prints them in.
 std::span<const ColumnInfo> result_columns() {
   return kColumns;
 }
 
 static_assert(kColumns.size() == 2 + kNumCols, "the key columns and one per Col");
 
+//! (Declared in dcplan/results.hpp.) The kind as docs/results.md and `dcplan metrics` print it.
 std::string kind_name(ColumnKind kind) {
   switch (kind) {
     case ColumnKind::kKey:
@@ -65,13 +77,17 @@ std::string kind_name(ColumnKind kind) {
   return "";
 }
 
+//! (Declared in dcplan/results.hpp.) The word of bit `bit` of Limit, in the order of its bits.
 std::string_view limit_name(int bit) {
   static constexpr std::array<std::string_view, kNumLimits> kNames = {
       "closed", "grid", "cap", "power", "hardware", "budget"};
   return kNames.at(static_cast<std::size_t>(bit));
 }
 
+//! (Declared in dcplan/results.hpp.) The bit set is stored in the value table as a double
+//! (exact for these small integers); its words joined by '+' in the order of the bits.
 std::string limit_text(double flags) {
+  // 0 (nothing bound it) and an empty cell (NaN) both print as nothing.
   if (!(flags > 0)) return {};
   const auto bits = static_cast<unsigned>(flags);
   std::string out;
@@ -83,6 +99,8 @@ std::string limit_text(double flags) {
   return out;
 }
 
+//! (Declared in dcplan/results.hpp.) docs/results.md, generated: a test compares the file with
+//! this text, so the reference cannot drift from the columns.
 std::string results_markdown() {
   std::string out =
       "# Result columns\n\n"
@@ -105,6 +123,7 @@ std::string results_markdown() {
       "`--metrics` accepts either name. Empty cells are empty in csv, table and markdown, and\n"
       "`null` in json.\n\n"
       "| column | unit | kind | meaning |\n| --- | --- | --- | --- |\n";
+  // One table row per column, key columns included; the demand-only ones say so.
   for (const auto& c : kColumns) {
     out += "| `" + std::string(c.name) + "` | " + (c.unit.empty() ? "-" : std::string(c.unit)) +
            " | " + kind_name(c.kind) + " | " + std::string(c.description) +
@@ -113,10 +132,14 @@ std::string results_markdown() {
   return out;
 }
 
+//! (Declared in dcplan/results.hpp.) Value column c is entry c + 2 (after year and region).
 const ColumnInfo& column_info(Col c) {
+  // The static_assert above guarantees the table has an entry for every Col.
   return kColumns[static_cast<std::size_t>(c) + 2];
 }
 
+//! (Declared in dcplan/results.hpp.) The break-even utilisation needs both the cost of capital
+//! and demand (a price), so it is tested before the general rule for cost-of-capital columns.
 bool column_applies(int c, const Results& res) {
   switch (c) {
     case kCapexKeepUsd:
@@ -135,10 +158,15 @@ bool column_applies(int c, const Results& res) {
   }
 }
 
+//! (Declared in dcplan/results.hpp.) The cost-of-capital columns are contiguous in columns.def
+//! from financing_usd to embodied_amortised_tco2, plus breakeven_utilisation, which sits with
+//! the demand columns.
 bool is_cost_of_capital_column(int c) {
   return (c >= kFinancingUsd && c <= kEmbodiedAmortisedTco2) || c == kBreakevenUtilisation;
 }
 
+//! (Declared in dcplan/results.hpp.) A linear search over about sixty names: called when
+//! options are parsed, never per row.
 int value_column(std::string_view name) {
   for (std::size_t i = 2; i < kColumns.size(); ++i) {
     if (kColumns[i].name == name) return static_cast<int>(i - 2);
@@ -146,16 +174,22 @@ int value_column(std::string_view name) {
   return -1;
 }
 
+//! (Declared in dcplan/results.hpp.) The region's id, or "total" for a total row (an id cannot be
+//! "total": the loader refuses it).
 std::string Results::region_name(Eigen::Index row) const {
   const int r = keys[static_cast<std::size_t>(row)].region;
   return r == RowKey::kTotal ? std::string("total") : region_ids[static_cast<std::size_t>(r)];
 }
 
+//! (Declared in dcplan/results.hpp.) The hardware id of a row by hardware, "" for a row over all
+//! hardware.
 std::string Results::hardware_name(Eigen::Index row) const {
   const int h = keys[static_cast<std::size_t>(row)].hardware;
   return h == RowKey::kAll ? std::string() : hardware_ids[static_cast<std::size_t>(h)];
 }
 
+//! (Declared in dcplan/results.hpp.) A linear scan: rows are few (years × regions), and callers
+//! that read many rows (diagnose) index them in one pass instead.
 Eigen::Index Results::find_row(int year, int region, int hardware) const {
   for (std::size_t i = 0; i < keys.size(); ++i) {
     const auto& k = keys[i];
@@ -166,6 +200,8 @@ Eigen::Index Results::find_row(int year, int region, int hardware) const {
   return -1;
 }
 
+//! (Declared in dcplan/results.hpp.) Any column, key columns included (value_column finds only
+//! value columns); nullptr for an unknown name.
 const ColumnInfo* find_column(std::string_view name) {
   for (const auto& c : kColumns) {
     if (c.name == name) return &c;

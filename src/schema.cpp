@@ -1,3 +1,15 @@
+// The scenario format, declared once (dcplan/schema.hpp): build() is the table of every key,
+// with its type, unit, bounds, default, one-line description and, for a numeric key, where its
+// value lives in a Scenario (with_storage). From this one table come the loader's checks
+// (src/load/check.cpp), the parameter table that --set, sweeps and the studies bind through
+// (src/params.cpp), `dcplan schema` (JSON Schema, draft 2020-12, to_json_schema) and
+// docs/scenario-reference.md (reference_markdown). A key added here is validated, documented and
+// reachable by sweeps at once; what is left is its member in Scenario and its use in the engine.
+//
+// build() is long on purpose: it is a declarative table, read top to bottom like the reference
+// it generates, and splitting it would only scatter the format over several functions (the
+// measures in docs/architecture.md allow it). The key table's order is the order of the
+// reference, of the JSON Schema and of the parameter table.
 #include "dcplan/schema.hpp"
 
 #include <fmt/format.h>
@@ -12,8 +24,10 @@ namespace dcplan::schema {
 
 namespace {
 
+// ordered_json: the JSON Schema keeps the table's key order, so it reads like the reference.
 using json = nlohmann::ordered_json;
 
+//! A key's numeric bounds: [min, max], each end open when x* is set; absent ends are unbounded.
 struct Bounds {
   std::optional<double> min;
   std::optional<double> max;
@@ -21,6 +35,7 @@ struct Bounds {
   bool xmax = false;
 };
 
+//! A node of the table; the helpers below add what a kind needs (fields, items, a default).
 std::shared_ptr<Node> make(Kind kind, std::string description, std::string unit = {},
                            Bounds b = {}) {
   auto n = std::make_shared<Node>();
@@ -34,12 +49,15 @@ std::shared_ptr<Node> make(Kind kind, std::string description, std::string unit 
   return n;
 }
 
+//! A default the loader uses when the key is absent, and how the reference prints it.
 NodePtr with_default(std::shared_ptr<Node> n, double value, std::string text = {}) {
   n->default_number = value;
   n->default_text = text.empty() ? fmt::format("{}", value) : std::move(text);
   return n;
 }
 
+//! A default that is not a number ("no limit", "finance.wacc"): documented only; the loader
+//! treats the absent key as absent.
 NodePtr text_default(std::shared_ptr<Node> n, std::string text) {
   n->default_text = std::move(text);
   return n;
@@ -53,6 +71,7 @@ NodePtr one_of(std::string d, std::vector<std::string> values) {
   return n;
 }
 
+// Shorthands for the table: a string, a list of strings, a year within the format's range.
 NodePtr text(std::string d) {
   return make(Kind::kString, std::move(d));
 }
@@ -66,12 +85,14 @@ NodePtr year(std::string d) {
 //! Year keys (series, fleets): the same 1900 to 2500 as a year value.
 constexpr const char* kYearKeyPattern = "^(19[0-9]{2}|2[0-4][0-9]{2}|2500)$";
 
+//! An object with fixed keys; a key not among `fields` is refused with the nearest one.
 std::shared_ptr<Node> object(std::string d, std::vector<Field> fields) {
   auto n = make(Kind::kObject, std::move(d));
   n->fields = std::move(fields);
   return n;
 }
 
+//! An object whose keys the user chooses (ids, years, currencies, selectors), all of one shape.
 std::shared_ptr<Node> map(KeyKind k, std::string d, NodePtr items) {
   auto n = make(Kind::kMap, std::move(d));
   n->key_kind = k;
@@ -79,6 +100,7 @@ std::shared_ptr<Node> map(KeyKind k, std::string d, NodePtr items) {
   return n;
 }
 
+//! A required field, and an optional one (absent or null: its default or nothing).
 Field req(std::string name, NodePtr node) {
   return {std::move(name), true, std::move(node)};
 }
@@ -89,6 +111,8 @@ Field opt(std::string name, NodePtr node) {
 // Where a numeric key's value lives in a loaded Scenario (Node::bind).
 using params::Storage;
 
+// One overload per kind of member: a trajectory, an optional trajectory (created only when the
+// key is set, so that "absent" stays visible to the engine), a number, an integer.
 Storage storage(Eigen::ArrayXd& a, bool /*create*/) {
   return {&a, nullptr, nullptr};
 }
@@ -125,6 +149,8 @@ Storage in_fx(Scenario& s, std::size_t /*index*/, const std::string& code, bool 
 }
 
 //! `n` with its storage; `cross_checked` when its value must agree with other keys'.
+//! Keys marked cross_checked (available, bf16_tflops, all_in_w, the initial capacity) can break
+//! a rule between values (check_consistency), which a sweep that varies them checks again.
 NodePtr with_storage(NodePtr n, Node::Bind at, bool cross_checked = false) {
   auto m = std::const_pointer_cast<Node>(std::move(n));
   m->bind = at;
@@ -132,10 +158,13 @@ NodePtr with_storage(NodePtr n, Node::Bind at, bool cross_checked = false) {
   return m;
 }
 
+// The bounds most keys use: >= 0, > 0, and a share in [0, 1].
 const Bounds kNonNegative{0.0, std::nullopt};
 const Bounds kPositive{0.0, std::nullopt, true};
 const Bounds kFraction{0.0, 1.0};
 
+//! The table. Each section below is one object of the format; the comments name the step of
+//! docs/model.md that reads its keys.
 NodePtr build() {
   auto traj = [](std::string d, std::string unit, Bounds b) {
     return make(Kind::kTrajectory, std::move(d), std::move(unit), b);
@@ -147,14 +176,21 @@ NodePtr build() {
     return make(Kind::kInteger, std::move(d), std::move(unit), b);
   };
 
+  // /hardware/{id}: a type of accelerator or server. available and last_sale say when it is on
+  // sale (step 6); all_in_w and idle_fraction its draw (step 8); bf16_tflops its compute (9);
+  // price_usd its capex (6, 10); lifetime_years, annual_failure_rate and retirement its ageing
+  // (2) and book life (10); embodied_kgco2e its carbon (11).
   auto hardware = object(
       "an accelerator type (catalog entry)",
       {
           opt("vendor", text("vendor name (informative)")),
           opt("name", text("product name (informative)")),
+          // When it is on sale (step 6 buys only types on sale in the year).
           req("available", with_storage(year("first year it can be bought"),
                                         &in_hardware<&Hardware::available>, true)),
           opt("last_sale", year("last year it can be bought; absent means no end")),
+          // What a unit computes (step 9), holds and draws: all_in_w is the power that counts
+          // (steps 5, 6 and 8), tdp_w and hbm_gb are informative.
           req("bf16_tflops",
               with_storage(num("dense BF16 peak per unit (> 0 for an accelerator; a server "
                                "may have 0)",
@@ -171,12 +207,15 @@ NodePtr build() {
                       "and storage",
                       "W", kPositive),
                   &in_hardware<&Hardware::all_in_w>, true)),
+          // The draw at u = 0 as a share of all_in_w (step 8: idle + (1 − idle) · u).
           opt("idle_fraction",
               with_storage(
                   with_default(make(Kind::kNumber, "draw when idle as a fraction of all_in_w", "",
                                     kFraction),
                                0),
                   &in_hardware<&Hardware::idle_fraction>)),
+          // Money and life: the price by year (steps 6 and 10), the book and service life, the
+          // failures (step 2) and the manufacturing carbon (step 11).
           req("price_usd",
               with_storage(
                   traj("IT capex per installed accelerator, including its share of server, network "
@@ -201,6 +240,7 @@ NodePtr build() {
                                     "kg CO2e", kNonNegative),
                                0),
                   &in_hardware<&Hardware::embodied_kgco2e>)),
+          // Model v3: what a unit is (its counting columns) and how a cohort retires (step 2).
           opt("kind", one_of("what a unit is: \"accelerator\" (counted in accelerators_*) or "
                              "\"server\", a conventional server (counted in servers_*)",
                              {"accelerator", "server"})),
@@ -221,19 +261,24 @@ NodePtr build() {
           opt("source", text("where the figures come from (required in shipped catalogs)")),
       });
 
+  // /regions/{id}/initial/fleet: the units present at the start, by type and vintage (step 2).
   auto fleet = map(KeyKind::kId, "initial accelerators by hardware id, then by vintage year",
                    map(KeyKind::kYear, "count of accelerators bought in that year",
                        num("accelerators of this vintage", "count", kNonNegative)));
 
+  // /regions/{id}: where capacity is built and run.
   auto region = object(
       "a region where capacity is built",
       {
           opt("name", text("display name")),
           opt("country", text("country (informative)")),
           opt("tags", strings("tags used by #tag selectors, e.g. [\"international\"]")),
+          // Before `opens` a region gets no money (weight 0 in step 3, limit `closed`).
           opt("opens", text_default(std::const_pointer_cast<Node>(
                                         year("first year the region can receive capex")),
                                     "always")),
+          // Energy, money and carbon of the halls: PUE (step 8), the power price (10), the grid's
+          // intensity and the renewable share (11).
           req("pue", with_storage(traj("power usage effectiveness", "", {1.0, std::nullopt}),
                                   &in_region<&Region::pue>)),
           req("power_price_usd_per_mwh",
@@ -248,6 +293,7 @@ NodePtr build() {
                                              "", kFraction),
                                         0),
                            &in_region<&Region::renewable_share>)),
+          // Building (step 4): the price of a MW, the construction time, and the two caps.
           req("facility_capex_usd_per_mw",
               with_storage(
                   traj("building, power and cooling per MW of IT capacity", "USD/MW", kPositive),
@@ -276,6 +322,7 @@ NodePtr build() {
                            "MW", kNonNegative),
                       "no cap"),
                   &in_region<&Region::max_total_mw>)),
+          // PUE of what is built within the horizon (step 8's blend), and leases (step 6).
           opt("new_build_pue",
               with_storage(text_default(make(Kind::kTrajectory,
                                              "PUE of capacity built within the horizon; pue then "
@@ -296,6 +343,7 @@ NodePtr build() {
                                              "MW", kNonNegative),
                                         "no limit"),
                            &in_region<&Region::max_lease_mw>)),
+          // Model v3, the cost of capital (step 10).
           opt("wacc", with_storage(text_default(make(Kind::kTrajectory,
                                                      "the region's cost of capital (weighted "
                                                      "average, nominal): interest during "
@@ -312,6 +360,8 @@ NodePtr build() {
                                     "t CO2e/MW", kNonNegative),
                                "0"),
                   &in_region<&Region::facility_embodied_tco2_per_mw>)),
+          // What it may install (step 6), what it holds at the start (steps 1 and 2), and the
+          // installed bases it keeps (step 5b).
           opt("allowed_hardware",
               text_default(std::const_pointer_cast<Node>(
                                strings("hardware ids that may be installed (export controls)")),
@@ -325,6 +375,7 @@ NodePtr build() {
                                                             "MW", kNonNegative),
                                                        0),
                                           &in_region<&Region::initial_it_capacity_mw>, true)),
+                         // By hardware id and vintage, read by hand (Builder::initial_fleet).
                          opt("fleet", fleet),
                          opt("built",
                              text_default(std::const_pointer_cast<Node>(year(
@@ -332,6 +383,8 @@ NodePtr build() {
                                               "horizon start (finance.initial_assets \"book\")")),
                                           "horizon start")),
                      })),
+          // No storage: a keep count belongs to a region and a hardware type, two indices a Bind
+          // cannot name; Builder::keep reads it by hand (and sweeps vary it through the document).
           opt("keep",
               map(KeyKind::kId,
                   "installed bases the region holds: hardware id -> count installed at the end "
@@ -341,6 +394,8 @@ NodePtr build() {
           opt("source", text("where the figures come from")),
       });
 
+  // A share of the split: a trajectory in [0, 1], or "rest" (1 minus the other two, filled by
+  // fill_split_rest once the other two are known).
   auto split_part = [&](std::string d) {
     auto n = make(Kind::kTrajectory, std::move(d) + "; or \"rest\": 1 minus the other two", "",
                   kFraction);
@@ -353,6 +408,8 @@ NodePtr build() {
     n->enum_values = std::move(values);
     return n;
   };
+  // /capex: the money (step 3: budget, split, weights), where IT money goes (step 6: mix,
+  // placement, overflow) and model v3's policies (facility sizing, carry-over, keep funding).
   auto capex = object(
       "the capital-expenditure plan",
       {
@@ -367,6 +424,9 @@ NodePtr build() {
               object("shares of the budget by category; sum to 1 in every year; at most one may "
                      "be \"rest\"",
                      {
+                         // "it" and "facility" are optional in the table because
+                         // facility_sizing "need" forbids them, a rule between keys the table
+                         // cannot state: Builder::check_split requires them otherwise.
                          opt("it", with_storage(split_part("share spent on accelerators (required "
                                                            "unless facility_sizing is \"need\")"),
                                                 &in<&Scenario::capex, &Capex::split_it>)),
@@ -378,6 +438,7 @@ NodePtr build() {
                          req("other", with_storage(split_part("share spent on anything else"),
                                                    &in<&Scenario::capex, &Capex::split_other>)),
                      })),
+          // Step 6: where IT money goes, and what becomes of what finds no power.
           opt("it_placement",
               choice("where IT money goes: \"power\", where accelerators can be powered; "
                      "\"weights\", each region its own share whatever its power (version 1)",
@@ -387,6 +448,8 @@ NodePtr build() {
                      "\"carry\" waits for next year, \"strand\" buys accelerators that wait "
                      "for power (version 1)",
                      {"facility", "carry", "strand"})),
+          // Model v3 (step 3): facilities sized to need, carry-over by category, and where the
+          // money for kept installed bases comes from (step 5b).
           opt("facility_sizing",
               choice("how IT and facility money divide: \"share\", by split; \"need\", "
                      "facilities sized to what the region's IT money will need when they come "
@@ -400,6 +463,8 @@ NodePtr build() {
               choice("the money for regions' keep purchases (step 5b): \"separate\", outside "
                      "the budget; \"budget\", a first call on the region's own IT share",
                      {"separate", "budget"})),
+          // Step 3's weights and step 6's mix, by region selector (an exact id wins over a #tag,
+          // a tag over a glob, a glob over *).
           opt("region_weights",
               text_default(
                   map(KeyKind::kSelector,
@@ -413,6 +478,7 @@ NodePtr build() {
                       traj("share of the IT budget", "", kFraction)))),
       });
 
+  // /operations: utilisation (step 7) and the first-year fraction of purchases (step 8).
   auto operations = object(
       "how the fleet is run",
       {
@@ -422,6 +488,8 @@ NodePtr build() {
                                              kFraction),
                                         0.6),
                            &in<&Scenario::operations, &Operations::utilisation>)),
+          // The share of its first year a purchase runs (step 8), 0.5 by default: purchases
+          // spread over the year.
           opt("first_year_fraction",
               with_storage(
                   with_default(make(Kind::kNumber, "share of its first year a new accelerator runs",
@@ -436,6 +504,8 @@ NodePtr build() {
                   &in<&Scenario::operations, &Operations::max_utilisation>)),
       });
 
+  // /demand: when present, utilisation follows demand (step 7), and step 12 splits it over the
+  // regions and, with a price, computes revenue and margin.
   auto demand =
       object("compute demand; when present, utilisation follows it",
              {
@@ -447,6 +517,8 @@ NodePtr build() {
                                   &in_demand<&Demand::price_usd_per_eflop_year>)),
              });
 
+  // /finance: discounting, maintenance and book lives (step 10), initial assets on the books,
+  // and model v3's cost of capital.
   auto finance = object(
       "money",
       {
@@ -455,6 +527,7 @@ NodePtr build() {
                                              "", {-0.99, 1.0}),
                                         0.08),
                            &in<&Scenario::finance, &Finance::discount_rate>)),
+          // Maintenance as a share of the gross capex in service (step 10).
           opt("maintenance_rate",
               with_storage(
                   with_default(
@@ -469,6 +542,7 @@ NodePtr build() {
                                              "years", {1.0, 100.0}),
                                         20),
                            &in<&Scenario::finance, &Finance::facility_life_years>)),
+          // Model v3: initial assets on the books, and the cost of capital.
           opt("initial_assets",
               choice("the initial fleet and capacity: \"sunk\" (no depreciation or "
                      "maintenance) or \"book\" (depreciated and maintained over their lives "
@@ -495,6 +569,10 @@ NodePtr build() {
                      {"depreciation", "annuity"})),
       });
 
+  // /targets/{i}: what run --check asserts. A metric is any result column but the keys and
+  // the text column `limit`.
+  // The metric's allowed values are the result columns' names, listed once from the column
+  // table: a column added there is a valid target metric at once.
   auto metric = make(Kind::kString, "result column the target applies to");
   metric->enum_text = "one of the result columns";
   for (const auto& c : result_columns()) {
@@ -516,6 +594,7 @@ NodePtr build() {
           opt("at_least", bound("lower bound: a number or {\"times\": k, \"of_year\": y}")),
           opt("at_most", bound("upper bound: a number or {\"times\": k, \"of_year\": y}")),
           opt("equals", bound("value: a number or {\"times\": k, \"of_year\": y}")),
+          // Relative to the bound: a target holds when the value is within tolerance × |bound|.
           opt("tolerance",
               with_default(make(Kind::kNumber, "relative tolerance on the bound (0.01 = 1%)", "",
                                 kNonNegative),
@@ -529,9 +608,13 @@ NodePtr build() {
   auto targets = make(Kind::kArray, "assertions checked by run --check");
   targets->items = target;
 
+  // The document's top level. "dcplan": 1 names the format version, so that a later version can
+  // refuse, or convert, a document it would otherwise misread.
   auto root = object(
       "a dcplan scenario (format version 1)",
       {
+          // The format version, then what the scenario is and where its figures come from, then
+          // the files it is made of (include, extends: resolved before anything is checked).
           req("dcplan", make(Kind::kInteger, "format version; must be 1", "", {1.0, 1.0})),
           opt("name", text("short identifier")),
           opt("title", text("one-line title for reports")),
@@ -540,6 +623,7 @@ NodePtr build() {
           opt("assumptions", strings("what the scenario assumes where no source was found")),
           opt("include", strings("files merged in order before this file's keys (catalogs)")),
           opt("extends", text("a scenario this one patches (RFC 7396 merge patch)")),
+          // The horizon, the currency of the budget, and the sections built above.
           req("horizon", object("the years simulated (at most 200)",
                                 {
                                     req("start", year("first year")),
@@ -570,11 +654,14 @@ NodePtr build() {
   return root;
 }
 
+//! A bound or default as the reference and messages print it: plain for everyday magnitudes,
+//! in exponent form for the very large or very small.
 std::string number_text(double v) {
   if (std::abs(v) >= 1e15 || (v != 0 && std::abs(v) < 1e-4)) return fmt::format("{:g}", v);
   return fmt::format("{}", v);
 }
 
+//! The type column of the reference.
 std::string kind_name(const Node& n) {
   switch (n.kind) {
     case Kind::kObject:
@@ -603,6 +690,9 @@ std::string kind_name(const Node& n) {
   return "value";
 }
 
+//! The JSON Schema's propertyNames pattern for a map's keys: the loader's rules (valid_id,
+//! year_in_range, valid_currency) written as regular expressions, except what a pattern cannot
+//! say simply: an id's limit of 128 characters, ids of one object differing in more than case.
 const char* key_pattern(KeyKind k) {
   switch (k) {
     case KeyKind::kId:
@@ -619,6 +709,7 @@ const char* key_pattern(KeyKind k) {
   return "";
 }
 
+//! A node's bounds as JSON Schema keywords, open ends as exclusiveMinimum/exclusiveMaximum.
 void add_bounds(json& s, const Node& n) {
   if (n.minimum) s[n.exclusive_minimum ? "exclusiveMinimum" : "minimum"] = *n.minimum;
   if (n.maximum) s[n.exclusive_maximum ? "exclusiveMaximum" : "maximum"] = *n.maximum;
@@ -626,12 +717,16 @@ void add_bounds(json& s, const Node& n) {
 
 json to_json_schema(const Node& n);
 
+//! "number" or "integer" with the node's bounds.
 json number_schema(const Node& n, const char* type) {
   json s = {{"type", type}};
   add_bounds(s, n);
   return s;
 }
 
+//! A trajectory in the JSON Schema: the constant or a series' values with the key's bounds, or
+//! one of the other three forms, whose values the schema cannot bound (the loader checks them
+//! in every year after evaluation).
 json trajectory_schema(const Node& n) {
   json constant = number_schema(n, "number");
   json series_values = {{"type", "object"},
@@ -654,6 +749,9 @@ json trajectory_schema(const Node& n) {
           {"description", n.description}};
 }
 
+//! The JSON Schema of node `n`, recursively. Every optional field and map value also accepts
+//! null, as the loader does (null means absent); objects refuse unknown keys
+//! (additionalProperties false), as the loader does.
 json to_json_schema(const Node& n) {
   json s;
   switch (n.kind) {
@@ -666,6 +764,7 @@ json to_json_schema(const Node& n) {
         if (f.required) {
           required.push_back(f.name);
         } else {
+          // null is absent, as in a merge patch: an optional key may be written null.
           child = {{"anyOf", {child, {{"type", "null"}}}}};
         }
         props[f.name] = child;
@@ -675,6 +774,7 @@ json to_json_schema(const Node& n) {
       s["additionalProperties"] = false;
       break;
     }
+    // Keys by pattern; values of the item's schema, or null (a merge patch deletes with it).
     case Kind::kMap:
       s = {{"type", "object"},
            {"propertyNames", {{"pattern", key_pattern(n.key_kind)}}},
@@ -706,6 +806,7 @@ json to_json_schema(const Node& n) {
         return t;
       }
       return trajectory_schema(n);
+    // A target bound: a number, or {"times": k >= 0, "of_year": a year}.
     case Kind::kBound:
       s = {{"anyOf",
             {{{"type", "number"}},
@@ -716,6 +817,7 @@ json to_json_schema(const Node& n) {
               {"required", {"times", "of_year"}},
               {"additionalProperties", false}}}}};
       break;
+    // [first, last]: exactly two years. first <= last is the loader's (no keyword says it).
     case Kind::kYearRange:
       s = {{"type", "array"},
            {"items", number_schema(year_in_trajectory(), "integer")},
@@ -727,7 +829,9 @@ json to_json_schema(const Node& n) {
   return s;
 }
 
+//! The shapes of the exponential, logistic and fit forms, referenced from every trajectory.
 json defs() {
+  // {"YEAR": number}: a fit's history, whose values carry no bounds (data, not the key).
   json year_points = {{"type", "object"},
                       {"propertyNames", {{"pattern", key_pattern(KeyKind::kYear)}}},
                       {"additionalProperties", {{"type", "number"}}}};
@@ -775,7 +879,10 @@ json defs() {
   };
 }
 
+//! One markdown row per key, depth first, with map keys written as {id}, {year}, {selector},
+//! {currency} and array items as {i}.
 void reference_rows(const Node& n, const std::string& path, std::string& out) {
+  // One row: pointer, type, unit, default ("required" for a required key), bounds, meaning.
   auto row = [&](const std::string& p, const Node& c, bool required) {
     std::string type = kind_name(c);
     if (c.kind == Kind::kString && !c.enum_values.empty()) {
@@ -816,6 +923,7 @@ void reference_rows(const Node& n, const std::string& path, std::string& out) {
           break;
       }
       const std::string p = path + "/" + key;
+      // A map of objects has no row of its own: its fields' rows follow, under {id}.
       if (n.items->kind != Kind::kObject) row(p, *n.items, false);
       reference_rows(*n.items, p, out);
       break;
@@ -830,6 +938,7 @@ void reference_rows(const Node& n, const std::string& path, std::string& out) {
 
 }  // namespace
 
+//! (Declared in dcplan/schema.hpp.) A linear search: an object has at most a few dozen fields.
 const Field* Node::field(std::string_view name) const {
   for (const auto& f : fields) {
     if (f.name == name) return &f;
@@ -837,6 +946,8 @@ const Field* Node::field(std::string_view name) const {
   return nullptr;
 }
 
+//! (Declared in dcplan/schema.hpp.) NaN is never within bounds: written as comparisons that
+//! fail for NaN, and tested first.
 bool Node::in_bounds(double v) const {
   if (std::isnan(v)) return false;  // before any comparison: a NaN compare raises FE_INVALID
   if (minimum && (exclusive_minimum ? !(v > *minimum) : !(v >= *minimum))) return false;
@@ -844,7 +955,10 @@ bool Node::in_bounds(double v) const {
   return true;
 }
 
+//! (Declared in dcplan/schema.hpp.) Interval notation: [ ] closed, ( ) open; "= v" when both
+//! ends are equal (the format version).
 std::string Node::bounds_text() const {
+  // Both ends: an interval, or "= v" for a single value.
   if (minimum && maximum) {
     if (*minimum == *maximum) return "= " + number_text(*minimum);
     return fmt::format("{}{}, {}{}", exclusive_minimum ? "(" : "[", number_text(*minimum),
@@ -855,6 +969,8 @@ std::string Node::bounds_text() const {
   return {};
 }
 
+//! (Declared in dcplan/schema.hpp.) What a message says was expected: the kind, the bounds and
+//! the unit ("a number >= 1", "an integer year [1900, 2500]", "\"power\" or \"weights\"").
 std::string Node::expectation() const {
   std::string what;
   switch (kind) {
@@ -886,6 +1002,7 @@ std::string Node::expectation() const {
     case Kind::kStringList:
       return "an array of strings";
     case Kind::kTrajectory:
+      // A trajectory's bounds apply to its values in every year, whatever its form.
       what = or_rest ? "\"rest\", a number or a trajectory (series, exponential, logistic or fit)"
                      : "a number or a trajectory (series, exponential, logistic or fit)";
       break;
@@ -900,16 +1017,22 @@ std::string Node::expectation() const {
   return what;
 }
 
+//! (Declared in dcplan/schema.hpp.) Built once, on first use (a thread-safe function-local
+//! static), and immutable: every thread of a sweep reads the same table.
 const Node& scenario() {
+  // One table for the process; nothing modifies it after build().
   static const NodePtr root = build();
   return *root;
 }
 
+//! (Declared in dcplan/schema.hpp.) Walks the table along a pointer's tokens: an object by
+//! field name, a map or array by its item node whatever the key.
 const Node* node_at(const std::vector<std::string>& tokens) {
   const Node* n = &scenario();
   for (const auto& t : tokens) {
     switch (n->kind) {
       case Kind::kObject: {
+        // A name the table does not know: no node, and the caller says so.
         const Field* f = n->field(t);
         if (f == nullptr) return nullptr;
         n = f->node.get();
@@ -945,17 +1068,24 @@ void add_hardware_rules(json& s) {
   retirement["else"] = {{"properties", {{"shape", {{"type", "null"}}}}}};
 }
 
+//! (Declared in dcplan/schema.hpp.) tests/cli/test_schema.py checks that it accepts every
+//! shipped scenario and refuses the invalid test scenarios a schema can express. The rules
+//! between a hardware entry's keys are added after the walk (add_hardware_rules).
 std::string json_schema() {
+  // The table's walk first, then the rules between keys a walk cannot express.
   json s = to_json_schema(scenario());
   add_hardware_rules(s);
   json out = {{"$schema", "https://json-schema.org/draft/2020-12/schema"},
               {"$id", "https://dcplan.invalid/schema/scenario-v1.json"},
               {"title", "dcplan scenario, format version 1"}};
+  // $schema, $id and title first: ordered_json keeps them at the top of the file.
   for (auto& [k, v] : s.items()) out[k] = v;
   out["$defs"] = defs();
   return out.dump(2) + "\n";
 }
 
+//! (Declared in dcplan/schema.hpp.) docs/scenario-reference.md; a test fails until the file is
+//! regenerated after a change to the table.
 std::string reference_markdown() {
   std::string out =
       "# Scenario reference (format version 1)\n\n"
@@ -976,9 +1106,13 @@ std::string reference_markdown() {
   return out;
 }
 
+//! (Declared in dcplan/schema.hpp.) Names within max(2, |name| / 3) edits, best first, ties in
+//! the order of `known` (a stable sort), so the suggestion of a message is always the same.
 std::vector<std::string> nearest(std::string_view name, const std::vector<std::string>& known) {
   // Optimal string alignment distance: insertions, deletions, substitutions and adjacent
   // transpositions ("peu" -> "pue") each count as one edit.
+  // Three rows of the dynamic programme (the one before the previous for transpositions):
+  // O(|a| · |b|) time, O(|b|) memory.
   auto distance = [](std::string_view a, std::string_view b) {
     std::vector<std::size_t> pp(b.size() + 1), prev(b.size() + 1), cur(b.size() + 1);
     for (std::size_t j = 0; j <= b.size(); ++j) prev[j] = j;
@@ -996,6 +1130,7 @@ std::vector<std::string> nearest(std::string_view name, const std::vector<std::s
     }
     return prev[b.size()];
   };
+  // Near enough: within a third of the name's length, and always within 2 edits.
   const std::size_t limit = std::max<std::size_t>(2, name.size() / 3);
   std::vector<std::pair<std::size_t, std::string>> scored;
   for (const auto& k : known) {
@@ -1009,6 +1144,8 @@ std::vector<std::string> nearest(std::string_view name, const std::vector<std::s
   return out;
 }
 
+//! (Declared in dcplan/schema.hpp.) Nodes for keys inside trajectories and bounds, shared by the
+//! loader's checks and the JSON Schema.
 const Node& year_in_trajectory() {
   static const NodePtr n = year("a year");
   return *n;

@@ -1,3 +1,13 @@
+// Targets: a scenario's requirements on its results (`dcplan run --check`), read from the
+// result table, checked with their tolerance and written as JUnit XML for CI. Also read_metric,
+// the one way a metric is read for a selector and a year range, which compare's gates and the
+// search's objectives share, so that "energy_twh 2030 cn-*" means the same number everywhere.
+//
+// Aggregation rules (docs/results.md): stocks and flows sum over regions and years; a ratio is
+// recomputed from the sums of its parts (ratio_of_totals), never summed or averaged; a ratio
+// without parts in the results (cost per GPU-hour, break-even utilisation, the cost of owning
+// a MW) can only be read for one region or total, and one year. Money is in USD in the results
+// and converted to a target's currency at the exchange rate of each year before summing.
 #include "dcplan/targets.hpp"
 
 #include <fmt/format.h>
@@ -16,8 +26,12 @@ constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
 
 //! The metric for a selector in one year: the total row, one region's row, or a sum over the
 //! matched regions with ratios recomputed.
+//! Empty cells of single regions are skipped in the sum (a region without the column), and NaN
+//! is returned when no region matches or the year is not in the results. Utilisation has no
+//! parts but is one number for all regions, so the total row's is the value of any selector.
 double metric_value(const Scenario& s, const Results& res, int col, const std::string& region,
                     int year) {
+  // Three cases: the total row, an exact region's row, or a selector summed over its regions.
   if (region == "total") {
     const auto row = res.find_row(year, RowKey::kTotal);
     return row < 0 ? kNaN : res.values(row, col);
@@ -61,9 +75,14 @@ double metric_value(const Scenario& s, const Results& res, int col, const std::s
 
 }  // namespace
 
+//! (Declared in dcplan/targets.hpp.) Sums over years in year order; an empty cell in any year
+//! makes the whole read empty rather than a sum of the years that have a value. Throws
+//! InputError (no file or pointer: the caller adds them) for a ratio that cannot be recomputed.
 double read_metric(const Scenario& s, const Results& res, int col, const std::string& region,
                    int first, int last, const std::string& currency) {
   auto sum = [&](int c) {
+    // Each year's value at that year's rate, then summed: a sum of dollars converted at one
+    // rate would be wrong for every other year.
     const bool convert = currency != "USD" && column_info(static_cast<Col>(c)).money;
     double total = 0;
     for (int y = first; y <= last; ++y) {
@@ -74,6 +93,7 @@ double read_metric(const Scenario& s, const Results& res, int col, const std::st
     }
     return total;
   };
+  // One year, or a stock or flow: the plain sum over the years.
   if (first == last || column_info(static_cast<Col>(col)).kind != ColumnKind::kRatio) {
     return sum(col);
   }
@@ -88,6 +108,7 @@ double read_metric(const Scenario& s, const Results& res, int col, const std::st
 
 namespace {
 
+//! A value for a message: 6 significant digits, "(empty)" for an empty cell.
 std::string num(double v) {
   if (is_empty_cell(v)) return "(empty)";
   return fmt::format("{:.6g}", v);
@@ -95,6 +116,7 @@ std::string num(double v) {
 
 }  // namespace
 
+//! (Declared in dcplan/targets.hpp.) The operator as a message prints it.
 const char* bound_op(BoundKind kind) {
   switch (kind) {
     case BoundKind::kAtLeast:
@@ -107,13 +129,19 @@ const char* bound_op(BoundKind kind) {
   return "";
 }
 
+//! (Declared in dcplan/targets.hpp.) Observed history is of total rows only, so a target on a
+//! region or a selector never reads it.
 std::optional<double> observed_base(const Scenario& s, const Target& t, int year) {
   if (t.region != "total") return std::nullopt;
   return s.observed_value(t.metric, year);
 }
 
+//! (Declared in dcplan/targets.hpp.) The base years of a ratio bound span as many years as the
+//! target; each must be within the horizon (modelled) or observed. Used by the loader to refuse
+//! a target whose base cannot be read, before anything runs.
 std::optional<int> unobserved_base_year(const Scenario& s, const Target& t) {
   if (!t.of_year) return std::nullopt;
+  // A ratio bound's base spans as many years as the target, from of_year on.
   const int span = t.last_year - t.first_year;
   for (int y = *t.of_year; y <= *t.of_year + span; ++y) {
     if (y >= s.horizon.start && y <= s.horizon.end) continue;
@@ -141,6 +169,7 @@ double ratio_base(const Scenario& s, const Target& t, int col, std::size_t index
                      fmt::format("{} is a ratio: an observed base needs one year, not {}-{}",
                                  t.metric, first, last));
   }
+  // Observed money is in USD, converted at the rate of its year like a modelled value.
   const bool convert = t.currency != "USD" && column_info(static_cast<Col>(col)).money;
   double base = 0;
   for (int y = first; y <= last; ++y) {
@@ -154,6 +183,7 @@ double ratio_base(const Scenario& s, const Target& t, int col, std::size_t index
 }
 
 //! Whether `value` meets the bound within `slack`; an empty value or bound never does.
+//! The slack is tolerance × |bound|, so a tolerance is relative to the bound, not the value.
 bool holds(BoundKind kind, double value, double bound, double slack) {
   if (is_empty_cell(value) || is_empty_cell(bound)) return false;
   switch (kind) {
@@ -169,6 +199,9 @@ bool holds(BoundKind kind, double value, double bound, double slack) {
 
 }  // namespace
 
+//! (Declared in dcplan/targets.hpp.) One result per target, in the scenario's order. Problems
+//! that depend on the results (a ratio over years) throw InputError naming the target by its
+//! pointer in the scenario.
 std::vector<TargetResult> check_targets(const Scenario& s, const Results& res) {
   std::vector<TargetResult> out;
   for (const auto& t : s.targets) {
@@ -181,7 +214,9 @@ std::vector<TargetResult> check_targets(const Scenario& s, const Results& res) {
     r.kind = t.kind;
     r.tolerance = t.tolerance;
     const int col = value_column(t.metric);
+    // A currency applies to money columns only; other metrics report in their own unit.
     r.currency = column_info(static_cast<Col>(col)).money ? t.currency : "USD";
+    // Errors of reading (a ratio over years) are reported at the target's pointer.
     auto read = [&](int first, int last) {
       try {
         return read_metric(s, res, col, t.region, first, last, t.currency);
@@ -192,6 +227,7 @@ std::vector<TargetResult> check_targets(const Scenario& s, const Results& res) {
     };
     r.value = read(t.first_year, t.last_year);
     std::string bound_text;
+    // {"times": k, "of_year": y}: the bound is k times the base, observed or modelled.
     if (t.of_year) {
       const int span = t.last_year - t.first_year;
       bool observed = false;
@@ -225,17 +261,26 @@ std::vector<TargetResult> check_targets(const Scenario& s, const Results& res) {
   return out;
 }
 
+//! (Declared in dcplan/targets.hpp.) JUnit XML as CI systems read it: one suite named after the
+//! scenario, one test case per target, a failure element with the detail for each that failed,
+//! and the provenance record as properties before the first test case (read_provenance reads
+//! them only there). Every text from the scenario (its name, the target names, the details,
+//! which quote metric and region names) goes through xml_escape: a name like
+//! `x"/><testcase name="y` must not add a passing test case of its own.
 std::string junit_xml(const Scenario& s, const std::vector<TargetResult>& results,
                       const Provenance* provenance) {
   int failures = 0;
   for (const auto& r : results) failures += r.passed ? 0 : 1;
+  // The suite is named after the scenario (its name, else its file), escaped like any text.
   const std::string suite = s.name.empty() ? s.file : s.name;
   std::string out = "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n";
+  // Counts are numbers dcplan formats; only texts are escaped.
   out += fmt::format("<testsuites tests=\"{}\" failures=\"{}\">\n", results.size(), failures);
   out += fmt::format("  <testsuite name=\"{}\" tests=\"{}\" failures=\"{}\">\n",
                      text::xml_escape(suite), results.size(), failures);
   if (provenance != nullptr) {
     out += "    <properties>\n";
+    // dcplan.KEY properties, the values escaped (the command holds what the user typed).
     auto property = [&](const char* name, const std::string& value) {
       out += fmt::format("      <property name=\"dcplan.{}\" value=\"{}\"/>\n", name,
                          text::xml_escape(value));
@@ -253,6 +298,8 @@ std::string junit_xml(const Scenario& s, const std::vector<TargetResult>& result
     out += fmt::format("    <testcase classname=\"{}\" name=\"{}\">", text::xml_escape(suite),
                        text::xml_escape(r.name));
     if (!r.passed) {
+      // The detail twice: in the attribute CI systems show as a summary, and as the element's
+      // text for those that show the body.
       out += fmt::format("\n      <failure message=\"{}\">{}</failure>\n    ",
                          text::xml_escape(r.detail), text::xml_escape(r.detail));
     }

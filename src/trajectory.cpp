@@ -1,3 +1,10 @@
+// Trajectories evaluated by year (docs/model.md, "Trajectories"; the forms and their formulas
+// are in dcplan/trajectory.hpp), and the least-squares fits of observed history.
+//
+// Every value is computed directly from the year, never by stepping from the year before, so
+// evaluating one year or the whole horizon gives the same bits, and nothing accumulates
+// rounding over a long horizon. The loader evaluates every trajectory once over the horizon
+// (evaluate) and checks its bounds in every year; the engine reads only those arrays.
 #include "dcplan/trajectory.hpp"
 
 #include <Eigen/Dense>
@@ -10,6 +17,7 @@ namespace dcplan {
 
 namespace {
 
+//! The usual visitor of lambdas for std::visit over the Trajectory variant.
 template <class... Ts>
 struct Overloaded : Ts... {
   using Ts::operator()...;
@@ -17,15 +25,21 @@ struct Overloaded : Ts... {
 template <class... Ts>
 Overloaded(Ts...) -> Overloaded<Ts...>;
 
+//! A series at `year` (points sorted by year): the first value before the first point; after
+//! the last, the last value, times (1 + then_growth)^(years past it) when a growth is given;
+//! between points, linear interpolation, or under "step" the value of the last point at or
+//! before the year. Throws TrajectoryError for a series without points.
 double series_value(const SeriesTrajectory& s, int year) {
   const auto& p = s.points;
   if (p.empty()) throw TrajectoryError("a series needs at least one point");
+  // Before the first point: its value (a series does not extrapolate backwards).
   if (year <= p.front().first) return p.front().second;
   if (year >= p.back().first) {
     if (!s.then_growth) return p.back().second;
     return p.back().second * std::pow(1.0 + *s.then_growth, year - p.back().first);
   }
   // First point with year > t; the previous one has year <= t.
+  // Binary search: series may have many points (a history of every year).
   auto hi = std::upper_bound(p.begin(), p.end(), year,
                              [](int y, const std::pair<int, double>& q) { return y < q.first; });
   auto lo = hi - 1;
@@ -34,10 +48,13 @@ double series_value(const SeriesTrajectory& s, int year) {
   return lo->second + f * (hi->second - lo->second);
 }
 
+//! f + (K − f) / (1 + e^(−k (t − Y))). A large |k (t − Y)| overflows exp to infinity, which
+//! gives the floor or the cap, not a NaN.
 double logistic_value(const LogisticTrajectory& l, double t) {
   return l.floor + (l.cap - l.floor) / (1.0 + std::exp(-l.steepness * (t - l.midpoint)));
 }
 
+//! Throws TrajectoryError when a fit has fewer history points than it has free parameters.
 void require_points(const YearPoints& h, std::size_t n, const char* model) {
   if (h.size() < n) {
     throw TrajectoryError(std::string("a ") + model + " fit needs at least " + std::to_string(n) +
@@ -55,12 +72,15 @@ Eigen::Vector2d line_fit(const YearPoints& h, int t0, const Eigen::VectorXd& y) 
   return a.colPivHouseholderQr().solve(y);
 }
 
+//! The values of the history points, as a vector for the solvers.
 Eigen::VectorXd values(const YearPoints& h) {
   Eigen::VectorXd y(static_cast<Eigen::Index>(h.size()));
   for (std::size_t i = 0; i < h.size(); ++i) y(static_cast<Eigen::Index>(i)) = h[i].second;
   return y;
 }
 
+//! Whether the history has two different years: a line through points of one year has no
+//! slope to fit (the least-squares matrix would be singular).
 bool distinct_years(const YearPoints& h) {
   for (std::size_t i = 1; i < h.size(); ++i) {
     if (h[i].first == h[0].first) continue;
@@ -71,15 +91,19 @@ bool distinct_years(const YearPoints& h) {
 
 }  // namespace
 
+//! (Declared in dcplan/trajectory.hpp.) A fit is solved on every call here; evaluate() solves it
+//! once for all the years.
 double value_at(const Trajectory& trajectory, int year) {
   return std::visit(Overloaded{
                         [](double c) { return c; },
                         [year](const SeriesTrajectory& s) { return series_value(s, year); },
                         [year](const ExponentialTrajectory& e) {
+                          // v · (1 + r)^(t − Y), for years before the base year too.
                           return e.base * std::pow(1.0 + e.rate, year - e.base_year);
                         },
                         [year](const LogisticTrajectory& l) { return logistic_value(l, year); },
                         [year](const LinearTrajectory& l) {
+                          // A fitted line: value at the base year + slope · years since.
                           return l.value_at_base + l.slope * (year - l.base_year);
                         },
                         [year](const FitTrajectory& f) -> double {
@@ -97,10 +121,13 @@ double value_at(const Trajectory& trajectory, int year) {
                     trajectory);
 }
 
+//! (Declared in dcplan/trajectory.hpp.) Throws TrajectoryError from a fit that cannot be made;
+//! the loader reports it at the trajectory's pointer.
 Eigen::ArrayXd evaluate(const Trajectory& trajectory, int first_year, int last_year) {
   const Eigen::Index n = std::max(0, last_year - first_year + 1);
   Eigen::ArrayXd out(n);
   // A fit is solved once, then its closed form evaluated over the years.
+  // The fitted trajectory replaces the fit in a copy; other forms are evaluated as they are.
   Trajectory closed = trajectory;
   if (const auto* f = std::get_if<FitTrajectory>(&trajectory)) {
     switch (f->model) {
@@ -121,6 +148,8 @@ Eigen::ArrayXd evaluate(const Trajectory& trajectory, int first_year, int last_y
   return out;
 }
 
+//! (Declared in dcplan/trajectory.hpp.) v on (1, t − t0), t0 the first history year (centred
+//! near the data, so the intercept is not extrapolated to year 0 and stays well conditioned).
 LinearTrajectory fit_linear(const YearPoints& history) {
   require_points(history, 2, "linear");
   if (!distinct_years(history)) throw TrajectoryError("a linear fit needs two distinct years");
@@ -129,6 +158,9 @@ LinearTrajectory fit_linear(const YearPoints& history) {
   return {c(0), t0, c(1)};
 }
 
+//! (Declared in dcplan/trajectory.hpp.) ln v on (1, t − t0): ln v = a + b (t − t0) gives
+//! v = e^a · (e^b)^(t − t0), so base = e^a and rate = e^b − 1, computed with expm1 so that a
+//! small rate keeps its digits. Needs every value > 0 (the logarithm).
 ExponentialTrajectory fit_exponential(const YearPoints& history) {
   require_points(history, 2, "exponential");
   if (!distinct_years(history))
@@ -143,6 +175,7 @@ ExponentialTrajectory fit_exponential(const YearPoints& history) {
     y(i) = std::log(y(i));
   }
   const int t0 = history.front().first;
+  // c(0) = ln base at t0, c(1) = ln(1 + rate).
   const Eigen::Vector2d c = line_fit(history, t0, y);
   return {std::exp(c(0)), t0, std::expm1(c(1))};
 }
@@ -156,6 +189,8 @@ struct LogisticProblem {
   double floor = 0, tc = 0;
   [[nodiscard]] Eigen::Index n() const { return t.size(); }
 
+  //! r_i = f + (K − f) / (1 + e^(−k (t_i − tc − m))) − v_i, for p = (K, m, k): the model's value
+  //! less the observed one, whose squared sum the fit minimises.
   [[nodiscard]] Eigen::VectorXd residuals(const Eigen::Vector3d& p) const {
     Eigen::VectorXd r(n());
     for (Eigen::Index i = 0; i < n(); ++i) {
@@ -163,6 +198,9 @@ struct LogisticProblem {
     }
     return r;
   }
+  //! ∂r_i/∂p, with s = 1 / (1 + e^(−k x)) and x = t_i − tc − m, so ds/d(kx) = s² e^(−k x):
+  //!   ∂r/∂K = s,   ∂r/∂m = (K − f) · ds/d(kx) · (−k),   ∂r/∂k = (K − f) · ds/d(kx) · x.
+  //! Analytic rather than by finite differences, so the steps do not depend on a difference step.
   [[nodiscard]] Eigen::MatrixXd jacobian(const Eigen::Vector3d& p) const {
     Eigen::MatrixXd j(n(), 3);
     for (Eigen::Index i = 0; i < n(); ++i) {
@@ -190,6 +228,8 @@ Eigen::Vector3d logistic_start(const LogisticProblem& lp, double& best_sse) {
   auto residuals = [&lp](const Eigen::Vector3d& p) { return lp.residuals(p); };
   Eigen::Vector3d best = Eigen::Vector3d::Zero();
   best_sse = std::numeric_limits<double>::infinity();
+  // Trial caps from just above the largest value to a hundred times it: the cap is the one
+  // parameter the logit line cannot give.
   for (double scale : {1.01, 1.05, 1.2, 1.5, 2.0, 3.0, 5.0, 10.0, 100.0}) {
     const double cap = floor + (vmax - floor) * scale;
     Eigen::VectorXd z(n);
@@ -198,6 +238,7 @@ Eigen::Vector3d logistic_start(const LogisticProblem& lp, double& best_sse) {
     a.col(0).setOnes();
     a.col(1) = t.array() - tc;
     const Eigen::Vector2d c = a.colPivHouseholderQr().solve(z);
+    // A flat logit line has no steepness, and no midpoint (−c0/c1) to start from.
     if (!(std::abs(c(1)) > 1e-12)) continue;
     const Eigen::Vector3d p(cap, -c(0) / c(1), c(1));
     const double sse = residuals(p).squaredNorm();
@@ -213,6 +254,12 @@ Eigen::Vector3d logistic_start(const LogisticProblem& lp, double& best_sse) {
 }
 
 //! Levenberg–Marquardt with Marquardt's diagonal scaling, from `p`.
+//! Levenberg–Marquardt is Gauss–Newton with a damping λ: λ → 0 is a Gauss–Newton step, a large
+//! λ a short gradient step. λ falls tenfold after each step that lowers the squared error and
+//! rises tenfold after each that does not, so the method takes Gauss–Newton's fast steps near
+//! the minimum and stays safe far from it. It stops when the error or the gradient vanishes
+//! relative to the data, when a step gains almost nothing, when no damping lowers the error, or
+//! after 500 iterations.
 Eigen::Vector3d levenberg_marquardt(const LogisticProblem& lp, Eigen::Vector3d p, double sse) {
   const Eigen::VectorXd& v = lp.v;
   auto residuals = [&lp](const Eigen::Vector3d& q) { return lp.residuals(q); };
@@ -232,10 +279,13 @@ Eigen::Vector3d levenberg_marquardt(const LogisticProblem& lp, Eigen::Vector3d p
     bool improved = false;
     for (int tries = 0; tries < 40; ++tries) {
       Eigen::Matrix3d a = jtj;
+      // Marquardt's scaling: damping proportional to each parameter's own curvature, so the
+      // cap (in the data's units) and the steepness (per year) are damped alike.
       a.diagonal() += lambda * jtj.diagonal().cwiseMax(1e-12);
       const Eigen::Vector3d step = a.ldlt().solve(-g);
       const Eigen::Vector3d q = p + step;
       const double q_sse = residuals(q).squaredNorm();
+      // Accept only a step that lowers the error; otherwise damp more and try again.
       if (std::isfinite(q_sse) && q_sse < sse) {
         const double drop = sse - q_sse;
         p = q;
@@ -256,6 +306,10 @@ Eigen::Vector3d levenberg_marquardt(const LogisticProblem& lp, Eigen::Vector3d p
 
 }  // namespace
 
+//! (Declared in dcplan/trajectory.hpp.) The logistic fit docs/model.md describes: cap, midpoint
+//! and steepness by least squares (Gauss–Newton, damped as above), the floor fixed. Every value
+//! must be above the floor (the starting points take a logarithm of v − floor). Throws
+//! TrajectoryError when the result is not a curve above the floor.
 LogisticTrajectory fit_logistic(const YearPoints& history, double floor) {
   require_points(history, 3, "logistic");
   LogisticProblem lp;
@@ -270,6 +324,8 @@ LogisticTrajectory fit_logistic(const YearPoints& history, double floor) {
                             std::to_string(floor) + "), found " + std::to_string(lp.v(i)));
     }
   }
+  // With years near 2000 the columns (1, t) of a line fit are nearly collinear; centred, they
+  // are far from it, and the midpoint is a small number next to the other parameters.
   lp.tc = lp.t.mean();  // centre the years for conditioning
   double best_sse = 0;
   const Eigen::Vector3d best = logistic_start(lp, best_sse);
