@@ -1,3 +1,22 @@
+// The results store (dcplan/io/sqlite_store.hpp, docs/sqlite.md). Why it is written as it is:
+//
+//   - Whole or not at all. Every store is built in a temporary file (AtomicFile) and renamed
+//     over the target on commit(): a new store, an --append (a copy of the old store with a
+//     sweep added) and a merge (a copy of the first shard with the others' rows added). A
+//     reader never sees a half-written store, and a failed run leaves the old one untouched.
+//     The temporary needs no journal (nothing else opens it, and a crash just loses it), so
+//     journaling and fsync are off: a sweep writes millions of rows.
+//   - A store read by dcplan may come from elsewhere (a shard from another machine, an artefact
+//     of a pull request's CI). An SQLite file can carry SQL that runs when it is used: triggers
+//     that fire on dcplan's INSERTs and rewrite rows, views that recurse without end, functions
+//     named in its schema. open() therefore disables triggers and views, turns trusted_schema
+//     off and sets defensive mode, and check_objects() refuses any object dcplan does not write
+//     and any table not of dcplan's shape, before a row is read or added.
+//   - No string is spliced into SQL as a value: values are bound (sqlite3_bind_*), and the
+//     names dcplan must put into SQL (metric and parameter columns, chosen by the user or
+//     the scenario) go through quoted(), SQLite's identifier quoting.
+//   - Concurrent --append to one store wait for each other (StoreLock), so that neither
+//     silently drops the other's sweep by renaming over it.
 #include "dcplan/io/sqlite_store.hpp"
 
 #include <fcntl.h>
@@ -29,6 +48,7 @@ namespace dcplan::io {
 namespace {
 
 //! An SQL identifier for any text: double-quoted, inner quotes doubled.
+//! A NUL would end the identifier early in the C string SQLite reads, so it becomes '?'.
 std::string quoted(const std::string& name) {
   std::string out = "\"";
   for (const char c : name) {
@@ -38,6 +58,9 @@ std::string quoted(const std::string& name) {
   return out + "\"";
 }
 
+// The tables dcplan writes (docs/sqlite.md). `runs` and `results` gain a column per parameter
+// and metric as sweeps need them (ensure); every statement is idempotent (IF NOT EXISTS), so an
+// --append runs it again on the copy.
 constexpr const char* kSchema = R"(
 CREATE TABLE IF NOT EXISTS meta(sweep INTEGER PRIMARY KEY, kind TEXT NOT NULL, dcplan TEXT,
   "commit" TEXT, command TEXT, scenario_sha256 TEXT, seed INTEGER, time TEXT, sweep_hash TEXT,
@@ -65,6 +88,7 @@ constexpr const char* kIndices =
     "CREATE INDEX IF NOT EXISTS runs_run ON runs(run);";
 
 //! The most runs a sweep has (sweep::kMaxRuns): a shard's meta claiming more is malformed.
+// The same bound as the sweep's: a meta row is data from a file, not trusted to be sane.
 constexpr long long kMaxRuns = 1000000000LL;
 
 //! Binds a double, or NULL for NaN (an empty cell).
@@ -72,10 +96,12 @@ void bind_real(sqlite3_stmt* s, int at, double v) {
   if (!std::isnan(v)) sqlite3_bind_double(s, at, v);
 }
 
+//! Binds text; SQLITE_TRANSIENT makes SQLite copy it, since `v` may not outlive the step.
 void bind_text(sqlite3_stmt* s, int at, const std::string& v) {
   sqlite3_bind_text(s, at, v.c_str(), static_cast<int>(v.size()), SQLITE_TRANSIENT);
 }
 
+//! ASCII lower case: SQLite compares column names case-insensitively for ASCII only.
 std::string lower(std::string s) {
   for (char& c : s) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
   return s;
@@ -103,6 +129,7 @@ void require_regular(const std::string& path) {
 }
 
 //! A whole decimal number in [0, max], or -1.
+//! At most 12 digits, so the value cannot overflow before it is compared with `max`.
 long long whole_number(std::string_view text, long long max) {
   if (text.empty() || text.size() > 12) return -1;
   long long v = 0;
@@ -115,8 +142,13 @@ long long whole_number(std::string_view text, long long max) {
 
 //! Copies the file open as `in` into `temp`, naming the failure: a store that cannot be read, a
 //! copy that cannot be written (a full disk, a file-size limit).
+//! The copy reads by pread from an open descriptor (under --append, the locked one whose file
+//! was checked), not by path, so it copies the file that was opened even if the name is
+//! replaced meanwhile; the copy's objects are then checked again before use.
 void copy_file(int in, const std::string& source, const std::string& temp,
                const std::string& shown) {
+  // The temporary exists already (mkostemp made it, exclusively): opened again by its name,
+  // which is ours, and truncated.
   const int out = ::open(temp.c_str(), O_WRONLY | O_TRUNC | O_CLOEXEC);
   if (out < 0)
     throw InputError(shown, "", "cannot copy the store: " + std::string(strerror(errno)));
@@ -178,14 +210,19 @@ struct Reference {
   std::map<std::string, std::string> indices;
 };
 
+//! Built once, on first use (thread-safe static), from the same SQL that makes a store.
 const Reference& reference() {
   static const Reference ref = [] {
     Reference r;
     sqlite3* db = nullptr;
+    // An in-memory database made by dcplan's own SQL: what PRAGMA reports for it is exactly
+    // what a store dcplan made reports.
     sqlite3_open_v2(":memory:", &db, SQLITE_OPEN_READWRITE, nullptr);
     const std::string sql = std::string(kSchema) + kCompareSchema + kIndices;
     sqlite3_exec(db, sql.c_str(), nullptr, nullptr, nullptr);
     sqlite3_stmt* s = nullptr;
+    // Every table with its columns (as PRAGMA table_xinfo gives them) and every index with its
+    // SQL, as SQLite stores it.
     sqlite3_prepare_v2(db, "SELECT type, name, sql FROM sqlite_schema", -1, &s, nullptr);
     while (sqlite3_step(s) == SQLITE_ROW) {
       const std::string type = reinterpret_cast<const char*>(sqlite3_column_text(s, 0));
@@ -203,6 +240,7 @@ const Reference& reference() {
 
 //! Columns a table may gain past those it is made with: `runs` a column per varied parameter or
 //! label, `results` per metric, `meta` base_sha256 (a comparison).
+//! A generated or hidden column is never accepted: its expression would run on every insert.
 bool may_add(const std::string& table, const Column& c) {
   if (c.hidden != 0) return false;
   if (table == "meta") return c.name == "base_sha256" && c.type == "TEXT";
@@ -210,6 +248,7 @@ bool may_add(const std::string& table, const Column& c) {
 }
 
 //! A shard store, as its meta row describes it.
+//! `k` of `n`: the shard's runs are those r with r mod n = k.
 struct Shard {
   std::string file, hash, shard;
   long long sweep = 0, runs = 0, k = 0, n = 0;
@@ -235,6 +274,8 @@ class StoreLock {
   bool acquire(const std::string& target, const std::string& shown) {
     for (int attempt = 0; attempt < 1000; ++attempt) {
       bool exists = true;
+      // O_NONBLOCK: a FIFO planted at the store's name must not hang the open; it is refused
+      // below as not a regular file.
       fd_ = ::open(target.c_str(), O_RDONLY | O_NONBLOCK | O_NOCTTY | O_CLOEXEC);
       if (fd_ < 0 && errno == ENOENT) {
         exists = false;
@@ -247,6 +288,7 @@ class StoreLock {
         throw InputError(shown, "",
                          "sqlite needs a regular file, found " + file_kind(held.st_mode));
       }
+      // Try first without waiting, so that a user whose append waits is told why.
       if (::flock(fd_, LOCK_EX | LOCK_NB) != 0) {
         if (errno != EWOULDBLOCK) fail(shown, "cannot lock the store");
         if (attempt == 0) spdlog::info("{}: waiting for another dcplan adding to the store", shown);
@@ -265,6 +307,8 @@ class StoreLock {
       ::close(fd_);
       fd_ = -1;
     }
+    // A thousand replacements in a row is not contention but something replacing the file in a
+    // loop: give up rather than spin.
     throw InputError(shown, "", "--append: cannot lock the store: it keeps being replaced");
   }
   [[nodiscard]] int fd() const { return fd_; }
@@ -281,8 +325,11 @@ class StoreLock {
 };
 
 struct SqliteStore::Impl {
+  // path: the store as the user named it (messages); lock, file: the --append lock and the
+  // temporary that replaces the store on commit; the statements of begin(), reused per row.
   std::string path;
   StoreLock lock;  //!< --append: released once the copy has replaced the store (or is removed)
+  // The temporary that replaces `path` on commit.
   std::unique_ptr<AtomicFile> file;
   sqlite3* db = nullptr;
   long long sweep = 0;
@@ -292,6 +339,7 @@ struct SqliteStore::Impl {
   std::size_t params = 0;
   std::size_t labels = 0;
   std::vector<int> columns;
+  // Runs since the last COMMIT (add_run commits every kChunk).
   long long runs_in_transaction = 0;
   bool committed = false;
 
@@ -300,10 +348,12 @@ struct SqliteStore::Impl {
   Impl& operator=(const Impl&) = delete;
   ~Impl() { close(); }
 
+  //! Throws InputError with SQLite's own message for the last error on `db`.
   [[noreturn]] void fail(const std::string& what) const {
     throw InputError(path, "",
                      fmt::format("SQLite: {}: {}", what, db != nullptr ? sqlite3_errmsg(db) : "?"));
   }
+  //! Runs SQL without results (dcplan's own fixed statements, and identifiers quoted).
   void exec(const std::string& sql) const {
     char* error = nullptr;
     if (sqlite3_exec(db, sql.c_str(), nullptr, nullptr, &error) != SQLITE_OK) {
@@ -312,11 +362,14 @@ struct SqliteStore::Impl {
       throw InputError(path, "", "SQLite: " + message);
     }
   }
+  //! A prepared statement the caller finalizes; throws InputError when SQLite refuses it.
   sqlite3_stmt* prepare(const std::string& sql) const {
     sqlite3_stmt* s = nullptr;
     if (sqlite3_prepare_v2(db, sql.c_str(), -1, &s, nullptr) != SQLITE_OK) fail("prepare");
     return s;
   }
+  //! Runs a statement that returns no row, then makes it ready for the next bindings: an unset
+  //! parameter is NULL, so a row never inherits a value from the row before.
   void step(sqlite3_stmt* s) const {
     if (sqlite3_step(s) != SQLITE_DONE) fail("write");
     sqlite3_reset(s);
@@ -337,6 +390,8 @@ struct SqliteStore::Impl {
   void ensure(const std::string& table,
               const std::vector<std::pair<std::string, const char*>>& wanted) const {
     // SQLite's column names ignore (ASCII) case: a column of another case is the same column.
+    // Adding a column that exists in another case would fail ("duplicate column name"); the
+    // loader refuses ids that differ only in case for the same reason.
     std::set<std::string> present;
     for (const auto& name : table_columns(table)) present.insert(lower(name));
     for (const auto& [name, type] : wanted) {
@@ -378,6 +433,8 @@ struct SqliteStore::Impl {
   //! a table of another shape would take rows dcplan did not mean. `needed`: tables it must have.
   void check_objects(const std::string& schema, const std::string& file_name,
                      const std::vector<std::string>& needed) const {
+    // Every object of the store is listed from its schema table first (nothing is run by
+    // listing), then judged.
     const Reference& ref = reference();
     auto refuse = [&](const std::string& what) {
       throw InputError(file_name, "",
@@ -386,6 +443,8 @@ struct SqliteStore::Impl {
     struct Object {
       std::string type, name, sql;
     };
+    // All objects are read first and the statement finalised before any is judged: refuse()
+    // throws.
     std::vector<Object> objects;
     sqlite3_stmt* s =
         prepare("SELECT type, name, sql FROM " + quoted(schema) + ".sqlite_schema ORDER BY rowid");
@@ -404,6 +463,7 @@ struct SqliteStore::Impl {
       const std::string shown = "\"" + jsonio::excerpt(name) + "\"";
       if (type != "table") {
         refused = shown + " is a " + jsonio::excerpt(type) + ", not the table dcplan writes";
+      // A virtual table is made by a module, whose code runs on every access.
       } else if (lower(sql).rfind("create table", 0) != 0) {
         refused = shown + " is a virtual table, not the table dcplan writes";
       } else {
@@ -414,16 +474,21 @@ struct SqliteStore::Impl {
       if (ref.tables.count(name) != 0 || !refused.empty()) continue;
       // ANALYZE's statistics are numbers for the query planner, nothing that runs.
       if (type == "table" && name.rfind("sqlite_stat", 0) == 0) continue;
+      // An index dcplan makes is accepted only with dcplan's exact SQL: an index on an
+      // expression would run that expression on every insert.
       if (type == "index" && ref.indices.count(name) != 0 && ref.indices.at(name) == sql) continue;
       refused = "the store holds " + jsonio::excerpt(type) + " \"" + jsonio::excerpt(name) +
                 "\", which dcplan does not write";
     }
     if (!refused.empty()) refuse(refused);
+    // The tables this use of the store needs (meta for an append, all four for a shard).
     for (const auto& name : needed) {
       if (tables.count(name) == 0) {
         throw InputError(file_name, "", "not a dcplan SQLite store (no " + name + " table)");
       }
     }
+    // Each of dcplan's tables: its first columns exactly those it is made with, in order and
+    // of their type, then only the columns dcplan adds (may_add).
     for (const auto& name : tables) {
       const auto& want = ref.tables.at(name);
       const auto have = columns_of(db, schema, name);
@@ -464,6 +529,10 @@ bool SqliteStore::is_sqlite(const std::string& path) {
   return in.gcount() == 16 && std::string(head, 15) == "SQLite format 3";
 }
 
+//! (Declared in dcplan/io/sqlite_store.hpp.) Without --append the target's old content is never
+//! read: a new store is made in the temporary and replaces the target on commit. With --append
+//! the store is locked, its first bytes checked for SQLite's magic before SQLite parses it,
+//! copied into the temporary through the locked descriptor, and its objects checked in the copy.
 SqliteStore::SqliteStore(const std::string& path, bool append) : impl_(std::make_unique<Impl>()) {
   Impl& m = *impl_;
   m.path = path;
@@ -477,13 +546,19 @@ SqliteStore::SqliteStore(const std::string& path, bool append) : impl_(std::make
     return;
   }
   // The store is locked from before its copy until the copy has replaced it.
+  // The temporary first (it needs the target's name with links followed), then the lock on
+  // that target.
   m.create_temporary();
+  // Locked by the file the path finally names (links followed), which the rename will replace.
   const bool existing = m.lock.acquire(m.file->target(), path);
+  // The file must begin with SQLite's magic, "SQLite format 3", read through the locked
+  // descriptor before SQLite parses anything of it.
   std::array<char, 16> head{};
   if (existing && (::pread(m.lock.fd(), head.data(), head.size(), 0) != 16 ||
                    std::string(head.data(), 15) != "SQLite format 3")) {
     throw InputError(path, "", "--append: not an SQLite file (expected a store dcplan wrote)");
   }
+  // No store yet: a new one, made under the directory's lock.
   if (!existing) {
     m.open_temporary();
   } else {
@@ -497,8 +572,13 @@ SqliteStore::~SqliteStore() {
   impl_->close();  // an uncommitted store: the AtomicFile removes the temporary file
 }
 
+//! (Declared in dcplan/io/sqlite_store.hpp.) The new sweep's id is one more than the largest in
+//! meta, so sweeps appended to one store stay apart; the statements of the sweep's rows are
+//! prepared once here, with a column per parameter and metric, and reused for every row.
 long long SqliteStore::begin(const StoreSweep& sw, const Provenance& p) {
   Impl& m = *impl_;
+  // One transaction from the meta row on: the id read here cannot be taken by anyone else (the
+  // temporary file is ours), and the sweep's rows are written in few large transactions.
   m.exec("BEGIN");
   sqlite3_stmt* next = m.prepare("SELECT COALESCE(MAX(sweep), 0) + 1 FROM meta");
   if (sqlite3_step(next) != SQLITE_ROW) m.fail("read");
@@ -514,6 +594,8 @@ long long SqliteStore::begin(const StoreSweep& sw, const Provenance& p) {
   text(4, p.commit);
   text(5, p.command);
   text(6, p.scenario_sha256);
+  // SQLite integers are signed 64-bit: a seed above 2^63 is stored as the int64 of the same 64
+  // bits, and read back the same way (read_provenance).
   if (p.seed) sqlite3_bind_int64(meta, 7, static_cast<sqlite3_int64>(*p.seed));
   text(8, p.time);
   text(9, sw.sweep_hash);
@@ -521,6 +603,7 @@ long long SqliteStore::begin(const StoreSweep& sw, const Provenance& p) {
   text(11, fmt::format("{}/{}", sw.shard_k, sw.shard_n));
   m.step(meta);
   sqlite3_finalize(meta);
+  // A comparison's base hash is a column only stores of comparisons have.
   if (!sw.base_sha256.empty()) {
     m.ensure("meta", {{"base_sha256", "TEXT"}});
     sqlite3_stmt* base = m.prepare("UPDATE meta SET base_sha256 = ? WHERE sweep = ?");
@@ -529,6 +612,9 @@ long long SqliteStore::begin(const StoreSweep& sw, const Provenance& p) {
     m.step(base);
     sqlite3_finalize(base);
   }
+  // A column per varied parameter (REAL) and label (TEXT) in `runs`, per metric in `results`
+  // (TEXT for the words of `limit`); a store appended to keeps its old columns, and rows of
+  // sweeps without a column hold NULL there.
   std::vector<std::pair<std::string, const char*>> params, results;
   for (const auto& name : sw.params) params.emplace_back(name, "REAL");
   for (const auto& name : sw.labels) params.emplace_back(name, "TEXT");
@@ -541,6 +627,8 @@ long long SqliteStore::begin(const StoreSweep& sw, const Provenance& p) {
   m.params = sw.params.size();
   m.labels = sw.labels.size();
   m.columns = sw.columns;
+  // The INSERTs name their columns (quoted) and bind every value: a parameter's name is a JSON
+  // pointer the user wrote, and only ever reaches SQL as a quoted identifier.
   std::string cols = "sweep, run", marks = "?,?";
   for (const auto& [name, type] : params) {
     cols += ", " + quoted(name);
@@ -560,6 +648,8 @@ long long SqliteStore::begin(const StoreSweep& sw, const Provenance& p) {
   return m.sweep;
 }
 
+//! (Declared in dcplan/io/sqlite_store.hpp.) A transaction is committed every kChunk runs: one
+//! transaction per row would be slow, one for the whole sweep would hold all its pages.
 void SqliteStore::add_run(long long run, const std::vector<double>& params,
                           const std::vector<std::string>& labels) {
   Impl& m = *impl_;
@@ -567,6 +657,7 @@ void SqliteStore::add_run(long long run, const std::vector<double>& params,
     m.exec("COMMIT; BEGIN");
     m.runs_in_transaction = 0;
   }
+  // Parameters beyond what begin() declared are ignored rather than written to no column.
   sqlite3_bind_int64(m.run_stmt, 1, m.sweep);
   sqlite3_bind_int64(m.run_stmt, 2, run);
   for (std::size_t i = 0; i < m.params && i < params.size(); ++i) {
@@ -578,6 +669,8 @@ void SqliteStore::add_run(long long run, const std::vector<double>& params,
   m.step(m.run_stmt);
 }
 
+//! (Declared in dcplan/io/sqlite_store.hpp.) NaN (an empty cell) is stored as NULL, the text
+//! column `limit` as its words, exactly as the csv writer spells them (exact_cell).
 void SqliteStore::add_row(long long run, int year, const std::string& region,
                           const std::string& hardware, const double* values) {
   Impl& m = *impl_;
@@ -590,6 +683,7 @@ void SqliteStore::add_row(long long run, int year, const std::string& region,
   for (std::size_t i = 0; i < m.columns.size(); ++i) {
     const int at = static_cast<int>(i) + 6;
     const ColumnInfo& info = column_info(static_cast<Col>(m.columns[i]));
+    // `limit` is stored as its words ("grid+power"), not as the bit set the engine keeps.
     if (info.kind == ColumnKind::kText) {
       bind_text(s, at, exact_cell(values[i], info));
     } else {
@@ -603,6 +697,7 @@ void SqliteStore::add_rows(long long run, const Results& res,
                            const std::vector<std::ptrdiff_t>& rows) {
   const std::vector<int>& columns = impl_->columns;
   std::vector<double> values(columns.size());
+  // Row by row through add_row, the values in the store's columns (StoreSweep::columns).
   for (const auto r : rows) {
     for (std::size_t i = 0; i < columns.size(); ++i) values[i] = res.values(r, columns[i]);
     add_row(run, res.keys[static_cast<std::size_t>(r)].year, res.region_name(r),
@@ -619,6 +714,7 @@ void SqliteStore::add_summary(int year, const std::string& region, const std::st
   bind_text(s, 3, region);
   bind_text(s, 4, metric);
   sqlite3_bind_int64(s, 5, n);
+  // The statistics; NaN (no value in any run) is NULL.
   int at = 6;
   for (const double v : {mean, p5, p50, p95}) {
     bind_real(s, at++, v);
@@ -626,9 +722,13 @@ void SqliteStore::add_summary(int year, const std::string& region, const std::st
   m.step(s);
 }
 
+//! (Declared in dcplan/io/sqlite_store.hpp.) The comparison tables are made only when a store
+//! first holds a comparison; gate texts, which come from the command line or a gates file, are
+//! bound as values like every other string.
 void SqliteStore::add_comparison(const std::vector<CompareRow>& rows,
                                  const std::vector<GateResult>& gates) {
   Impl& m = *impl_;
+  // Made when a store first holds a comparison (IF NOT EXISTS: again on an append).
   m.exec(kCompareSchema);
   sqlite3_stmt* row = m.prepare(
       "INSERT INTO comparison(sweep, year, region, hardware, metric, base, other, diff, rel_diff) "
@@ -649,6 +749,7 @@ void SqliteStore::add_comparison(const std::vector<CompareRow>& rows,
   sqlite3_stmt* gate = m.prepare(
       "INSERT INTO gates(sweep, gate, passed, first_year, last_year, base, other, measured, "
       "detail) VALUES(?,?,?,?,?,?,?,?,?)");
+  // Every gate with its decision, the year or years that decided it and its detail line.
   for (const GateResult& g : gates) {
     sqlite3_bind_int64(gate, 1, m.sweep);
     bind_text(gate, 2, g.gate.text);
@@ -664,6 +765,9 @@ void SqliteStore::add_comparison(const std::vector<CompareRow>& rows,
   sqlite3_finalize(gate);
 }
 
+//! (Declared in dcplan/io/sqlite_store.hpp.) The indices are made last, once the rows are in: an
+//! index updated on every insert would slow the sweep. The lock of an --append is released only
+//! after the rename, so the next append copies this store with its sweep in it.
 void SqliteStore::commit() {
   Impl& m = *impl_;
   m.exec(std::string("COMMIT;") + kIndices);
@@ -678,6 +782,7 @@ void SqliteStore::commit() {
 //! rows_per_run rows (the first run's, when -1), all of the store's sweep id.
 void SqliteStore::Impl::check_shard_rows(const Shard& s, long long& rows_per_run) const {
   auto bad = [&](const std::string& what) { throw InputError(s.file, "", what); };
+  // The number of runs r < runs with r mod n = k: those of this shard.
   const long long count = s.runs <= s.k ? 0 : (s.runs - s.k + s.n - 1) / s.n;
   // Runs: K, K + N, ... in order, each once.
   sqlite3_stmt* q =
@@ -718,6 +823,8 @@ void SqliteStore::Impl::check_shard_rows(const Shard& s, long long& rows_per_run
   }
   sqlite3_finalize(q);
   if (!problem.empty()) bad(problem);
+  // Every run of the shard with as many rows as the first run of shard 0: rows per run depend
+  // only on the scenario's shape, the same in every run of a sweep.
   q = prepare("SELECT run, COUNT(*) FROM results GROUP BY run ORDER BY run");
   i = 0;
   while (problem.empty() && sqlite3_step(q) == SQLITE_ROW) {
@@ -740,6 +847,8 @@ void SqliteStore::Impl::check_shard_rows(const Shard& s, long long& rows_per_run
   if (i < count) bad(fmt::format("the shard ends before run {} (truncated?)", s.k + i * s.n));
 }
 
+//! Opened read-only and checked (check_objects) before any query reads it. A store of several
+//! sweeps, a run or a comparison, or a --summary store, is not a shard.
 Shard SqliteStore::Impl::read_shard(const std::string& file, long long& rows_per_run,
                                     bool check_rows, const Shard* first) {
   Shard s;
@@ -747,6 +856,7 @@ Shard SqliteStore::Impl::read_shard(const std::string& file, long long& rows_per
   require_regular(file);
   Impl r;
   r.path = file;
+  // Read-only, and checked before any query of dcplan's reads it.
   r.open(file, true);
   r.check_objects("main", file, {"meta", "runs", "results", "summary"});
   sqlite3_stmt* q = r.prepare(
@@ -767,6 +877,7 @@ Shard SqliteStore::Impl::read_shard(const std::string& file, long long& rows_per
   const std::string kind = col(4);
   const long long sweeps = sqlite3_column_int64(q, 5), summaries = sqlite3_column_int64(q, 6);
   sqlite3_finalize(q);
+  // A merge joins the shards of one sweep; a store that holds anything else is refused.
   if (sweeps != 1 || kind != "sweep") {
     throw InputError(file, "", "expected one sweep shard (a store of several sweeps or a run)");
   }
@@ -774,6 +885,7 @@ Shard SqliteStore::Impl::read_shard(const std::string& file, long long& rows_per
   if (s.runs < 0 || s.runs > kMaxRuns) {
     throw InputError(file, "", "malformed runs count in meta (expected a store dcplan wrote)");
   }
+  // shard "K/N" from meta, parsed strictly: both whole numbers, 0 <= K < N.
   const auto slash = s.shard.find('/');
   s.k = slash == std::string::npos
             ? -1
@@ -784,6 +896,8 @@ Shard SqliteStore::Impl::read_shard(const std::string& file, long long& rows_per
   if (s.n < 1 || s.k < 0 || s.k >= s.n) {
     throw InputError(file, "", "malformed shard \"" + jsonio::excerpt(s.shard) + "\" in meta");
   }
+  // Shards of one sweep each hold it under the same id (each was a new store): a shard whose
+  // rows carry another id would merge into rows of no sweep.
   if (first != nullptr && s.sweep != first->sweep) {
     throw InputError(
         file, "",
@@ -793,6 +907,18 @@ Shard SqliteStore::Impl::read_shard(const std::string& file, long long& rows_per
   return s;
 }
 
+//! (Declared in dcplan/io/sqlite_store.hpp.) The same rules as the csv merge (sweep/merge.cpp):
+//! one sweep (hash and run count), one n, each k once and none missing, every run present once
+//! with as many rows. All is checked before anything is written; the merged store then says
+//! shard 0/1, a whole sweep, like a sweep run without --shard.
+//!
+//! Each shard's meta and shape are read first, without its rows (cheap refusals before the
+//! scans); the rows are then scanned in shard order, so that rows_per_run is set by shard 0's
+//! first run and every other run is held to it. The first shard is opened O_NONBLOCK (a FIFO
+//! put in its place after its check must not hang the open) and copied whole; every other
+//! shard is attached by a bound file name (it may hold quotes) and must have the first's
+//! columns in the same order, since its rows are copied by column list and other columns would
+//! shift values into the wrong ones.
 void SqliteStore::merge(const std::vector<std::string>& shards, const std::string& path) {
   if (shards.empty()) throw InputError("merge", "", "no files to merge");
   // Every shard's meta and shape, then the set of shards (as the csv merge), then every shard's
@@ -869,6 +995,8 @@ void SqliteStore::merge(const std::vector<std::string>& shards, const std::strin
   m.file->commit();
 }
 
+//! (Declared in dcplan/io/sqlite_store.hpp.) For `dcplan verify`: the meta rows of every sweep in
+//! the store, read only after the store's objects are checked.
 std::vector<StoreRecord> SqliteStore::read_provenance(const std::string& path) {
   require_regular(path);
   Impl m;
@@ -884,6 +1012,7 @@ std::vector<StoreRecord> SqliteStore::read_provenance(const std::string& path) {
   };
   std::vector<StoreRecord> out;
   int step = SQLITE_ROW;
+  // Texts are NULL-safe: a column of a sweep without it reads as "".
   while ((step = sqlite3_step(s)) == SQLITE_ROW) {
     StoreRecord r;
     r.sweep = sqlite3_column_int64(s, 0);
