@@ -1,3 +1,19 @@
+// The HTML report (dcplan/report/report.hpp): one self-contained page of a run, or of a
+// comparison, with its summary, targets, charts (svg.cpp), and optionally a sweep's fan charts
+// and a sensitivity study's tornado charts. Also read_sweep_fans, which reads a sweep's csv
+// output back for the fan charts.
+//
+// Why every text is escaped: a report is an artefact CI publishes and people open in a
+// browser, and nearly every word in it comes from the scenario (title, description, sources,
+// region and hardware ids and names, target names) or from files a pull request can change.
+// Each goes through text::xml_escape where it is written into the page, so none of it can add
+// markup or a script; the page itself runs no script (its one <script> element holds the
+// provenance record as JSON data, escaped so that no text can close it) and loads nothing from
+// the network, so it reads the same offline, printed, or years later.
+//
+// Numbers are read from the result table only, in its units, and written readable by
+// io::readable, the one formatter of readable cells shared with the table and markdown
+// outputs.
 #include "dcplan/report/report.hpp"
 
 #include <fmt/format.h>
@@ -48,13 +64,17 @@ svg .nodata { fill: #777; font-style: italic; }
 @media print { body { margin: 0; max-width: none; } h2 { page-break-after: avoid; } svg.chart { page-break-inside: avoid; } }
 )";
 
+//! The rows of one run the report reads: its total row by year, a region's, a hardware type's
+//! total. Missing rows read as NaN (an empty point) or 0 (a hardware type absent in a year).
 struct View {
   const Scenario* s;
   const Results* r;
   std::vector<double> years;
+  //! The row of (year, region, hardware), or -1; by default the total row over all hardware.
   Eigen::Index row(int year, int region = RowKey::kTotal, int hw = RowKey::kAll) const {
     return r->find_row(year, region, hw);
   }
+  //! A column of the total rows, year by year; NaN where a year has no row.
   std::vector<double> total(int col) const {
     std::vector<double> v;
     for (double y : years) {
@@ -63,11 +83,13 @@ struct View {
     }
     return v;
   }
+  //! A column of one region's rows (every year of the horizon has one).
   std::vector<double> region(int region, int col) const {
     std::vector<double> v;
     for (double y : years) v.push_back(r->values(row(static_cast<int>(y), region), col));
     return v;
   }
+  //! A column of the total rows of one hardware type; 0 where there is none.
   std::vector<double> hardware(int hw, int col) const {
     std::vector<double> v;
     for (double y : years) {
@@ -78,26 +100,32 @@ struct View {
   }
 };
 
+//! Every year of the horizon, as the charts' x values.
 View view_of(const Scenario& s, const Results& r) {
   View v{&s, &r, {}};
   for (int y = s.horizon.start; y <= s.horizon.end; ++y) v.years.push_back(y);
   return v;
 }
 
+//! Running sums, in year order (cumulative capex).
 std::vector<double> cumulative(std::vector<double> v) {
   for (std::size_t i = 1; i < v.size(); ++i) v[i] += v[i - 1];
   return v;
 }
 
+//! Whether a series has something to draw: charts and series of zeros are left out.
 bool any_positive(const std::vector<double>& v) {
   return std::any_of(v.begin(), v.end(), [](double x) { return std::isfinite(x) && x > 0; });
 }
 
+//! A cell of column `col`, readable in its unit (io::readable); escaped by the caller.
 std::string readable(double v, int col, const std::string& currency = "USD") {
   return io::readable(v, column_info(static_cast<Col>(col)), currency);
 }
 
 //! The base run's total of a column aligned on the other run's years (NaN where absent).
+//! The two runs of a comparison may cover different years: the base is drawn only where it has
+//! a year the other has, so a dashed line never stands at a position meaning another year.
 std::vector<double> aligned(const View& base, const View& on, int col) {
   std::vector<double> out;
   for (double y : on.years) {
@@ -112,6 +140,7 @@ std::vector<double> aligned(const View& base, const View& on, int col) {
 namespace {
 
 //! What every section reads: the run shown (OTHER in a comparison), the base, the input.
+//! The sections are plain functions of it, called in page order by html_report.
 struct Report {
   const ReportInput& in;
   View base;  //!< the first scenario's run
@@ -120,15 +149,24 @@ struct Report {
 };
 
 //! The document's head, title and the scenario's description.
+//!
+//! The title falls back from the scenario's title to its name to its file; each is escaped in
+//! both the <title> and the <h1>. The provenance record goes in the head, once: read_provenance
+//! refuses a page with two, so no text of the body can add a second.
 std::string head_html(const Report& rep) {
   const Scenario& s = *rep.in.scenario;
   const Scenario& ms = *rep.main.s;
   const bool cmp = rep.cmp;
+  // In a comparison the page describes the other scenario (the one the charts show) and names
+  // the base beside it.
   const std::string title = ms.title.empty() ? (ms.name.empty() ? ms.file : ms.name) : ms.title;
   std::string h = "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\"/>\n";
+  // Styles inline and no external resource: the page renders the same offline, and opening it
+  // sends no request anywhere.
   h += "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\"/>\n";
   h += "<title>" + text::xml_escape(title) + " | dcplan report</title>\n<style>" +
        std::string(kStyle) + "</style>\n";
+  // The machine-readable record, once, in the head (provenance.cpp explains why only there).
   if (rep.in.provenance) h += provenance_html_record(*rep.in.provenance) + "\n";
   h += "</head>\n<body>\n";
   h += "<h1>" + text::xml_escape(title) + "</h1>\n";
@@ -141,15 +179,21 @@ std::string head_html(const Report& rep) {
 }
 
 //! The summary table: the first year, the years targets name, the last year.
+//!
+//! Every cell is escaped even though it is a number: `limit` is words, and the rule "escape
+//! where written" must not depend on knowing which cells are numbers.
 std::string summary_table(const Report& rep) {
   const View& main = rep.main;
   const Scenario& ms = *main.s;
   std::string h;
   // Summary table: first year, the years targets name, last year.
+  // A std::set: the years in order, each once, however many targets name it.
   std::set<int> years = {ms.horizon.start, ms.horizon.end};
   for (const auto& t : ms.targets) {
     for (int y = t.first_year; y <= t.last_year; ++y) years.insert(y);
   }
+  // The columns a planner reads first: money, fleet, capacity, energy and PUE, compute, cost,
+  // carbon, and what bound the plan.
   const int cols[] = {
       kCapexUsd, kAcceleratorsInstalled, kItCapacityMw,    kEnergyTwh, kPue, kPeakPflops,
       kTcoUsd,   kCostPerEflopYearUsd,   kOperationalTco2, kLimit};
@@ -178,16 +222,20 @@ std::string summary_table(const Report& rep) {
 }
 
 //! The targets, as --check reports them.
+//! Target names are the scenario's and are escaped; the value is a number dcplan formats.
 std::string targets_table(const Report& rep) {
   const ReportInput& in = rep.in;
   std::string h;
   // Targets.
+  // A scenario without targets says so: an empty table would read as "all passed".
   h += "<h2>Targets</h2>\n";
   if (in.targets.empty()) {
     h += "<p>The scenario states no targets.</p>\n";
   } else {
     h += "<table>\n<tr><th>target</th><th>result</th><th>metric</th><th>required</th><th>actual</"
          "th></tr>\n";
+    // One row per target: its name, pass or FAIL, what it measures, what it required, what the
+    // run gave.
     for (const auto& t : in.targets) {
       h += fmt::format(
           "<tr><td class=\"text\">{}</td><td class=\"{}\">{}</td><td class=\"text\">{}</td>"
@@ -201,6 +249,7 @@ std::string targets_table(const Report& rep) {
 }
 
 //! A chart over the years of the run shown.
+//! Ids are fixed strings of dcplan's, unique in the page, so a chart can be linked to.
 Chart chart_of(const Report& rep, std::string id, std::string title, std::string unit,
                ChartKind kind = ChartKind::kLine) {
   Chart c;
@@ -214,6 +263,7 @@ Chart chart_of(const Report& rep, std::string id, std::string title, std::string
 
 //! Model v3: a marker for each observed value of `col` (scenario key `observed`) in a year the
 //! chart shows.
+//! Observed years outside the chart's years (history before the horizon) are left out.
 void add_observed(const Report& rep, Chart& c, Col col) {
   const auto m = rep.main.s->observed.find(std::string(column_info(col).name));
   if (m == rep.main.s->observed.end()) return;
@@ -225,6 +275,10 @@ void add_observed(const Report& rep, Chart& c, Col col) {
 }
 
 //! 1. IT capacity by region (stacked), IT load overlaid.
+//! The seven regions with the most capacity at their peak are drawn by name and the others
+//! summed as "other regions": eight bands, the eight colours of the Okabe–Ito palette, which
+//! stay apart for colour-blind readers. The order is by peak capacity, ties in id order (a
+//! stable sort), so the same scenario always draws the same chart.
 std::string capacity_chart(const Report& rep) {
   const View& main = rep.main;
   const View& v = rep.base;
@@ -232,7 +286,9 @@ std::string capacity_chart(const Report& rep) {
   const Scenario& ms = *main.s;
   Chart c = chart_of(rep, "chart-capacity", "IT capacity online by region, and IT load", "MW",
                      ChartKind::kStackedArea);
+  // The regions of the run shown: in a comparison, the other scenario's.
   const auto nr = static_cast<int>(ms.regions.size());
+  // Regions by their peak capacity over the horizon, largest first.
   std::vector<std::pair<double, int>> order;
   for (int r = 0; r < nr; ++r) {
     const auto cap = main.region(r, kItCapacityMw);
@@ -252,6 +308,8 @@ std::string capacity_chart(const Report& rep) {
     }
   }
   if (any_positive(other)) c.series.push_back({"other regions", other, false});
+  // IT load over capacity shows how full the halls run; the base's capacity, dashed, in a
+  // comparison.
   c.lines.push_back({"IT load (all regions)", main.total(kItLoadMw), false});
   if (cmp) c.lines.push_back({"base: IT capacity", aligned(v, main, kItCapacityMw), true});
   add_observed(rep, c, kItCapacityMw);
@@ -259,6 +317,8 @@ std::string capacity_chart(const Report& rep) {
 }
 
 //! 2. Energy with targets.
+//! Only single-year energy targets are drawn as markers: a target over a range of years sums
+//! them, which is not a point on a yearly curve.
 std::string energy_chart(const Report& rep) {
   const View& main = rep.main;
   const View& v = rep.base;
@@ -268,6 +328,7 @@ std::string energy_chart(const Report& rep) {
   c.series.push_back({cmp ? "energy (other)" : "energy", main.total(kEnergyTwh), false});
   if (cmp) c.series.push_back({"energy (base)", aligned(v, main, kEnergyTwh), true});
   for (const auto& t : in.targets) {
+    // A target whose bound could not be computed (an empty base) is not drawn.
     if (t.metric == "energy_twh" && t.first_year == t.last_year && std::isfinite(t.bound)) {
       c.markers.push_back({static_cast<double>(t.last_year), t.bound, "target"});
     }
@@ -277,6 +338,8 @@ std::string energy_chart(const Report& rep) {
 }
 
 //! 3. Installed accelerators by hardware.
+//! Per hardware type from the total rows by hardware (the report runs the engine with rows by
+//! hardware), types with none installed left out.
 std::string accelerators_chart(const Report& rep) {
   const View& main = rep.main;
   const View& v = rep.base;
@@ -284,6 +347,7 @@ std::string accelerators_chart(const Report& rep) {
   const Scenario& ms = *main.s;
   Chart c = chart_of(rep, "chart-accelerators", "Installed accelerators by hardware generation",
                      "count", ChartKind::kStackedBars);
+  // One stacked series per type that was ever installed, in id order.
   for (std::size_t hw = 0; hw < ms.hardware.size(); ++hw) {
     auto n = main.hardware(static_cast<int>(hw), kAcceleratorsInstalled);
     if (any_positive(n)) c.series.push_back({ms.hardware[hw].id, n, false});
@@ -295,6 +359,8 @@ std::string accelerators_chart(const Report& rep) {
 }
 
 //! 4. Capex by category, opex, cumulative capex.
+//! Capex as bars by category (IT, facility, other), with opex and the cumulative capex as lines:
+//! the yearly spend and where it adds up to.
 std::string money_chart(const Report& rep) {
   const View& main = rep.main;
   const View& v = rep.base;
@@ -306,6 +372,7 @@ std::string money_chart(const Report& rep) {
   c.series.push_back({"capex: facility", main.total(kCapexFacilityUsd), false});
   c.series.push_back({"capex: other", main.total(kCapexOtherUsd), false});
   c.lines.push_back({"opex", main.total(kOpexUsd), false});
+  // Cumulative capex, summed over the years shown, from the first year of the horizon.
   c.lines.push_back({"cumulative capex", cumulative(main.total(kCapexUsd)), false});
   if (cmp) {
     c.lines.push_back({"base: cumulative capex", cumulative(aligned(v, main, kCapexUsd)), true});
@@ -314,6 +381,8 @@ std::string money_chart(const Report& rep) {
 }
 
 //! 5. Emissions.
+//! Operational (energy × grid intensity, net of renewables) and embodied (the units bought)
+//! emissions, stacked: step 11 of docs/model.md, in tonnes CO2e.
 std::string emissions_chart(const Report& rep) {
   const View& main = rep.main;
   const View& v = rep.base;
@@ -328,12 +397,19 @@ std::string emissions_chart(const Report& rep) {
 
 //! 6. Where the plan is short or long: capacity standing empty or leased, accelerators waiting
 //! for power, money carried over; each chart when there is any.
+//! These are the charts of docs/model.md's "What bound the plan": empty capacity (owned +
+//! leased − nameplate), stranded accelerators, carry-over. A plan without any says so in a
+//! sentence rather than drawing empty charts.
 std::string slack_charts(const Report& rep) {
+  // Total rows only: where the plan is short or long as a whole; the limit column of the
+  // summary table says which constraint.
   const auto free = rep.main.total(kItCapacityFreeMw);
   const auto leased = rep.main.total(kItCapacityLeasedMw);
   const auto stranded = rep.main.total(kAcceleratorsStranded);
   const auto carry = rep.main.total(kCarryoverUsd);
   std::string h;
+  // Free and leased capacity side by side: a plan can lease while halls stand empty
+  // elsewhere.
   if (any_positive(free) || any_positive(leased)) {
     Chart c = chart_of(rep, "chart-free", "IT capacity standing empty, and leased", "MW",
                        ChartKind::kGroupedBars);
@@ -360,6 +436,7 @@ std::string slack_charts(const Report& rep) {
 }
 
 //! 8. Which inputs matter (report --sensitivity): tornado, Sobol' or Morris charts.
+//! The tornado charts a sensitivity study made (report --sensitivity); nothing otherwise.
 std::string sensitivity_charts(const Report& rep) {
   if (rep.in.sensitivity.empty()) return {};
   std::string h = "<h2>Which inputs matter</h2>\n";
@@ -369,22 +446,29 @@ std::string sensitivity_charts(const Report& rep) {
 
 //! The cost of capital in words: one rate when every region has the same in every year, else
 //! its range, by year or by region and year.
+//! The rate falls back as the engine's does: a region's wacc, else finance.wacc, else the
+//! discount rate.
 std::string wacc_text(const Scenario& s) {
+  // The rates that apply: each region's own, or the scenario's for a region without one; the
+  // text then gives one number when they are all equal, else their range.
   const Eigen::ArrayXd& common = s.finance.wacc ? *s.finance.wacc : s.finance.discount_rate;
   const std::string key =
       s.finance.wacc ? "finance.wacc" : "finance.discount_rate, as finance.wacc is not set";
   bool by_region = false;
+  // The rates in force: one per region when any region sets its own, else the scenario's.
   std::vector<const Eigen::ArrayXd*> rates;
   for (const auto& r : s.regions) {
     by_region = by_region || r.wacc.has_value();
     rates.push_back(r.wacc ? &*r.wacc : &common);
   }
   if (!by_region) rates = {&common};
+  // The range over every year of every rate that applies.
   double lo = std::numeric_limits<double>::infinity(), hi = -lo;
   for (const auto* a : rates) {
     if (a->size() > 0) lo = std::min(lo, a->minCoeff()), hi = std::max(hi, a->maxCoeff());
   }
   auto percent = [](double w) { return fmt::format("{:.4g}%", 100 * w); };
+  // No rate to show (empty arrays): name the key only.
   if (!(lo <= hi)) return "The cost of capital (wacc) is " + key + ".";
   if (lo == hi) {
     return "The cost of capital (wacc) is " + percent(lo) +
@@ -397,6 +481,7 @@ std::string wacc_text(const Scenario& s) {
 }
 
 //! The years of `v` over 1 (as text, "2027, 2028"), of those the view shows.
+//! Named in the break-even note: the years in which no utilisation pays for TCO.
 std::string years_above_one(const View& main, const std::vector<double>& v) {
   std::string out;
   for (std::size_t i = 0; i < v.size() && i < main.years.size(); ++i) {
@@ -409,6 +494,9 @@ std::string years_above_one(const View& main, const std::vector<double>& v) {
 
 //! The cost-of-capital table by year: TCO, depreciation, capital charge, book value, and the
 //! optional columns when they hold anything.
+//!
+//! Interest during construction and the cost per GPU-hour have a column only when some year has
+//! a value, so a scenario that does not use them is not shown empty columns.
 std::string capital_table(const View& main, bool priced) {
   const auto financing = main.total(kFinancingUsd);
   const auto per_gpu_hour = main.total(kCostPerGpuHourUsd);
@@ -424,6 +512,7 @@ std::string capital_table(const View& main, bool priced) {
                   [](double x) { return std::isfinite(x); })) {
     cols.emplace_back(kCostPerGpuHourUsd, "cost per GPU-hour");
   }
+  // With a demand price, utilisation and its break-even, side by side.
   if (priced) {
     cols.emplace_back(kUtilisation, "utilisation");
     cols.emplace_back(kBreakevenUtilisation, "break-even utilisation");
@@ -444,11 +533,16 @@ std::string capital_table(const View& main, bool priced) {
 }
 
 //! The break-even utilisation against the utilisation, with its note (a demand price only).
+//!
+//! The chart draws with gaps: a year without a break-even utilisation (no compute, or a price
+//! that cannot cover the electricity of full use) is empty, and the line must not bridge it as
+//! though it had a value. The line u = 1 marks full use: a break-even above it is out of reach.
 std::string breakeven_chart(const Report& rep, bool cmp) {
   const View& main = rep.main;
   const View& v = rep.base;
   std::string h;
   const auto breakeven = main.total(kBreakevenUtilisation);
+  // Both as fractions of full use (u in [0, 1]; a break-even may exceed 1).
   Chart u =
       chart_of(rep, "chart-breakeven", "Break-even utilisation (revenue = TCO) against utilisation",
                "fraction of full use");
@@ -462,6 +556,7 @@ std::string breakeven_chart(const Report& rep, bool cmp) {
     u.lines.push_back({"base: utilisation", aligned(v, main, kUtilisation), true});
   }
   h += render_svg(u);
+  // The note names the years where no utilisation breaks even.
   const std::string above = years_above_one(main, breakeven);
   h += "<p class=\"small\">At the break-even utilisation revenue (delivered compute times the "
        "price) equals TCO, only electricity varying with utilisation. Above 1, no utilisation "
@@ -483,7 +578,9 @@ std::string cost_of_capital_section(const Report& rep) {
   const View& v = rep.base;
   if (!main.r->has_cost_of_capital) return {};
   const Scenario& ms = *main.s;
+  // Which of the two capital costs TCO counts decides the labels: "(TCO)" marks that one.
   const bool annuity = ms.finance.capital_charge == CapitalCharge::kAnnuity;
+  // The base is overlaid only when it has the cost-of-capital columns too.
   const bool cmp = rep.cmp && v.r->has_cost_of_capital;
   std::string h = "<h2>Cost of capital</h2>\n";
   h += std::string("<p>") +
@@ -520,6 +617,7 @@ std::string cost_of_capital_section(const Report& rep) {
   if (cmp) b.lines.push_back({"base: book value", aligned(v, main, kBookValueUsd), true});
   h += render_svg(b);
 
+  // Break-even needs a price for delivered compute: without one there is no revenue.
   const bool priced = ms.demand && ms.demand->price_usd_per_eflop_year;
   h += capital_table(main, priced);
   if (priced) h += breakeven_chart(rep, cmp);
@@ -527,15 +625,20 @@ std::string cost_of_capital_section(const Report& rep) {
 }
 
 //! Fan charts from a sweep.
+//! One fan per metric of the sweep (the percentiles read or computed by read_sweep_fans); a money
+//! metric is drawn on a US-dollar axis.
 std::string fan_charts(const Report& rep) {
   const ReportInput& in = rep.in;
   std::string h;
   for (std::size_t i = 0; i < in.fans.size(); ++i) {
+    // Ids chart-fan-0, -1, ...: unique in the page, in the order the fans were read.
     const auto& f = in.fans[i];
+    // A metric the results do not know (the sweep output was checked when read) is skipped.
     const int col = value_column(f.metric);
     if (col < 0) continue;
     Chart c;
     c.id = "chart-fan-" + std::to_string(i);
+    // The metric's name is escaped by render_svg with the rest of the title.
     c.title = "Sweep: " + f.metric + " (median, 5th to 95th percentile)";
     c.unit = std::string(column_info(static_cast<Col>(col)).unit);
     if (column_info(static_cast<Col>(col)).money) c.unit = "USD";
@@ -547,6 +650,8 @@ std::string fan_charts(const Report& rep) {
 }
 
 //! The comparison with the base (a report with --compare).
+//! The total rows of the default compare metrics (default_compare_metrics), joined as `dcplan
+//! compare` joins them, with the relative change.
 std::string comparison_table(const Report& rep) {
   const ReportInput& in = rep.in;
   std::string h;
@@ -571,6 +676,8 @@ std::string comparison_table(const Report& rep) {
 }
 
 //! Sources, assumptions and the hardware catalog.
+//! The footer names what made the report (provenance_text, escaped like any text: it holds the
+//! command line); the machine-readable record is in the head.
 std::string sources_and_hardware(const Report& rep) {
   const View& main = rep.main;
   const Scenario& ms = *main.s;
@@ -583,10 +690,12 @@ std::string sources_and_hardware(const Report& rep) {
     for (const auto& item : items) h += "<li>" + text::xml_escape(item) + "</li>\n";
     h += "</ul>\n";
   };
+  // What the scenario cites and assumes, as written (escaped): the report carries its sources.
   list("Sources", ms.sources);
   list("Assumptions", ms.assumptions);
   h += "<h2>Hardware</h2>\n<table>\n<tr><th>id</th><th>name</th><th>BF16 TFLOPS</th><th>all-in "
        "W</th><th>source</th></tr>\n";
+  // The hardware the scenario defines, with its compute and power, and where they come from.
   for (const auto& hw : ms.hardware) {
     h += fmt::format(
         "<tr><td>{}</td><td class=\"text\">{}</td><td>{:g}</td><td>{:g}</td><td class=\"text "
@@ -603,12 +712,18 @@ std::string sources_and_hardware(const Report& rep) {
 
 }  // namespace
 
+//! (Declared in dcplan/report/report.hpp.) The sections in page order; each returns its HTML, or
+//! nothing when it does not apply to this run (no cost of capital, no sweep, no comparison).
 std::string html_report(const ReportInput& in) {
   const bool cmp = in.other != nullptr && in.other_results != nullptr;
   const View base = view_of(*in.scenario, *in.results);
   // In a comparison the charts show OTHER; BASE is drawn dashed where it can be overlaid.
+  // Both runs are viewed over their own horizons; the base is aligned on the other's years
+  // (aligned()) where it is overlaid.
   const Report rep{in, base, cmp ? view_of(*in.other, *in.other_results) : base, cmp};
   std::string h = head_html(rep);
+  // Summary and targets first, the charts, then the comparison, sources and hardware: a reader
+  // meets the answer before the detail.
   h += summary_table(rep) + targets_table(rep) + "<h2>Charts</h2>\n";
   for (auto* chart :
        {capacity_chart, energy_chart, accelerators_chart, money_chart, emissions_chart,
@@ -625,21 +740,30 @@ namespace {
 //! A sweep output read line by line. A hand-edited or foreign file is input like any other:
 //! every row is checked (its width, its numbers, its year) and a problem is an error naming the
 //! line, never a crash.
+//!
+//! The reader never trusts the file: rows must have the header's width, numbers must parse
+//! completely (text::parse_double: no "nan", no hexadecimal), years must be whole and within the
+//! format's range, and messages quote cells only as excerpts.
 class SweepReader {
  public:
   explicit SweepReader(const std::string& path) : path_(path), in_(path) {
     if (!in_) throw InputError(path, "", "cannot read the sweep output");
   }
+  //! Reads the next line; false at the end of the file.
   bool next() {
     if (!std::getline(in_, line_)) return false;
     ++line_no_;
     return true;
   }
   [[nodiscard]] const std::string& line() const { return line_; }
+  //! The cells of the line, split at every comma without csv quoting (text::split); rows are held
+  //! to the header's width, so a row that splits differently is refused rather than misread.
   [[nodiscard]] std::vector<std::string> fields() const { return text::split(line_, ','); }
+  //! Throws InputError naming the file and the line.
   [[noreturn]] void bad(const std::string& what) const {
     throw InputError(path_, "", fmt::format("line {}: {}", line_no_, what));
   }
+  //! A cell as a number; an empty cell (an empty ratio) is NaN where `empty_ok`.
   double number(const std::string& cell, const std::string& column, bool empty_ok) const {
     if (cell.empty() && empty_ok) return std::nan("");
     double v = 0;
@@ -649,6 +773,7 @@ class SweepReader {
     }
     return v;
   }
+  //! A cell as a year: a whole number within the format's 1900 to 2500.
   double year(const std::string& cell) const {
     const double y = number(cell, "year", false);
     if (y != std::floor(y) || y < 1900 || y > 2500)
@@ -665,14 +790,20 @@ class SweepReader {
 };
 
 //! A --summary output: its percentiles, total rows only.
+//!
+//! Years must ascend within a metric, as the sweep writes them. At most 64 metrics and 1,000
+//! years are read, so that a hostile file cannot make the report unbounded.
 std::vector<Fan> summary_fans(SweepReader& r) {
+  // Keyed by metric: rows of several metrics may interleave; each metric's years must ascend.
   std::map<std::string, Fan> by_metric;
   while (r.next()) {
     const auto f = r.fields();
     if (f.size() != 8) r.bad(fmt::format("expected 8 fields, found {}", f.size()));
+    // Fan charts show total rows only; region rows of the summary are skipped.
     if (f[1] != "total") continue;
     auto& fan = by_metric[f[2]];
     fan.metric = f[2];
+    // The year is column 0 of the summary, the metric column 2, p5, p50, p95 columns 5 to 7.
     const double year = r.year(f[0]);
     if (!fan.years.empty() && year <= fan.years.back()) r.bad("years out of order");
     fan.years.push_back(year);
@@ -692,10 +823,16 @@ std::vector<Fan> summary_fans(SweepReader& r) {
 }
 
 //! A rows output: every run's total rows, kept (bounded) until their percentiles are taken.
+//!
+//! Every run's values are held to take exact percentiles (sweep::quantile; --summary estimates
+//! them in one pass instead, with P-square), so the total is bounded at 20 million values
+//! (160 MB); a larger sweep should be summarised with --summary first.
 std::vector<Fan> rows_fans(SweepReader& r) {
   constexpr std::size_t kMaxValues = 20'000'000;
   if (!r.next()) r.bad("no column line");
   const auto header = r.fields();
+  // The rows output starts with the run's columns (run, then the varied parameters), then
+  // year and region, then the metrics.
   const auto year_at = std::find(header.begin(), header.end(), "year");
   if (year_at == header.end() || year_at + 1 == header.end() || *(year_at + 1) != "region") {
     r.bad("expected year and region columns");
@@ -705,6 +842,7 @@ std::vector<Fan> rows_fans(SweepReader& r) {
   for (std::size_t c = region_col + 1; c < header.size(); ++c) {
     if (value_column(header[c]) < 0) r.bad("unknown metric \"" + text::excerpt(header[c]) + "\"");
   }
+  // Sorted maps: fans come out by metric name and years ascending, whatever the row order.
   std::map<std::string, std::map<double, std::vector<double>>> values;  // metric → year → values
   std::size_t kept = 0;
   while (r.next()) {
@@ -738,6 +876,9 @@ std::vector<Fan> rows_fans(SweepReader& r) {
 
 }  // namespace
 
+//! (Declared in dcplan/report/report.hpp.) The kind of file is told by its first line: the
+//! --summary header exactly, or the rows header's prefix; anything else is refused. A path that
+//! is not a regular file (a FIFO, a device) is refused before it is opened.
 std::vector<Fan> read_sweep_fans(const std::string& path) {
   struct stat st {};
   if (::stat(path.c_str(), &st) == 0 && !S_ISREG(st.st_mode))
@@ -746,6 +887,7 @@ std::vector<Fan> read_sweep_fans(const std::string& path) {
   if (!r.next()) {
     throw InputError(path, "", "expected a csv output of dcplan sweep; the file is empty");
   }
+  // The summary's header line is exact; a rows file starts with the sweep's header comment.
   if (r.line() == sweep::kSummaryColumns) return summary_fans(r);
   if (r.line().rfind(sweep::kHeaderPrefix, 0) != 0) {
     throw InputError(path, "", "expected a csv output of dcplan sweep (rows or --summary)");

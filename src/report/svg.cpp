@@ -1,3 +1,12 @@
+// SVG charts for the HTML report (dcplan/report/svg.hpp), written as text by hand: no plotting
+// library, and output that is the same bytes for the same data (golden SVGs in the unit tests).
+//
+// Two rules hold throughout. Every text that reaches the markup (titles, series names from
+// region and hardware ids, marker labels, units) goes through text::xml_escape: names come
+// from a scenario, which may come from a pull request, and an unescaped "</text><script>" would
+// run in the browser of whoever opens the report. And no coordinate is ever NaN or infinite
+// (num() writes 0 as a last guard): empty cells (a ratio in a year with nothing installed) are
+// skipped by the drawing functions, never drawn at a NaN that browsers render unpredictably.
 #include "dcplan/report/svg.hpp"
 #include "text.hpp"
 
@@ -16,6 +25,7 @@ constexpr const char* kPalette[] = {
     "#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00", "#F0E442", "#000000",
     "#332288", "#88CCEE", "#44AA99", "#117733", "#999933", "#882255", "#AA4499", "#999999"};
 constexpr std::size_t kColours = sizeof(kPalette) / sizeof(kPalette[0]);
+// Margins around the plot area [px]: the y labels on the left, the legend on the right.
 constexpr int kLeft = 70, kRight = 190, kTop = 36, kBottom = 40;
 
 //! A coordinate: one decimal; never NaN or infinite in the markup (0 instead: callers skip
@@ -29,22 +39,33 @@ std::string num(double v) {
 
 }  // namespace
 
+//! (Declared in dcplan/report/svg.hpp.) Colours cycle after sixteen series.
 const char* colour(std::size_t i) {
   return kPalette[i % kColours];
 }
 
 //! Printed with 12 digits and re-read, so that 3 x 0.2 is 0.6, not 0.6000000000000001.
+//! (Declared in dcplan/report/svg.hpp.) Ticks are multiples of a step like 0.2, and i × 0.2 is
+//! not exactly a decimal in binary; 12 significant digits are far more than a label shows and
+//! far fewer than the 17 that expose the binary error.
 double tidy(double v) {
   double out = v;
   return text::parse_double(fmt::format("{:.12g}", v), out) ? out : v;
 }
 
+//! (Declared in dcplan/report/svg.hpp.) A step of 1, 2, 2.5 or 5 × 10^k, the smallest such step
+//! of at least (hi − lo) / target, and ticks on its multiples from at or below `lo` to at or
+//! above `hi`: the axis always includes the data. At most 51 ticks whatever the input; an empty
+//! or non-finite range gets an axis one unit wide rather than a division by zero.
 std::vector<double> nice_ticks(double lo, double hi, int target) {
   // Values too small to scale (subnormals: a budget of 1e-320) or not finite get the unit axis.
   if (!std::isfinite(lo) || !std::isfinite(hi)) lo = 0, hi = 1;
   if (!(hi > lo) || !std::isnormal(hi - lo)) hi = lo + 1;
   if (!(hi > lo)) return {lo, lo + 1};
+  // The raw step: the range split into `target` intervals.
   const double raw = (hi - lo) / std::max(1, target);
+  // mag: the power of ten at or below the raw step; the step is the first of 1, 2, 2.5, 5, 10
+  // times it that is at least the raw step.
   const double mag = std::pow(10.0, std::floor(std::log10(raw)));
   double step = mag;
   for (double m : {1.0, 2.0, 2.5, 5.0, 10.0}) {
@@ -54,6 +75,8 @@ std::vector<double> nice_ticks(double lo, double hi, int target) {
     }
   }
   // From the multiple of step at or below lo to the one at or above hi.
+  // The 1e-9 keeps a bound that is a multiple of the step up to rounding (0.6 / 0.2 =
+  // 2.9999999999999996) from adding a tick beyond it.
   const double first_d = std::floor(lo / step + 1e-9);
   const double last_d = std::ceil(hi / step - 1e-9);
   if (!std::isnormal(step) || !std::isfinite(first_d) || !std::isfinite(last_d) ||
@@ -71,8 +94,12 @@ std::vector<double> nice_ticks(double lo, double hi, int target) {
   return ticks;
 }
 
+//! (Declared in dcplan/report/svg.hpp.) The prefix is chosen from the largest magnitude drawn, so
+//! every tick of one axis is in one unit. Values arrive in the result columns' units (MW, TWh,
+//! USD, t CO2e, PFLOP/s, counts).
 AxisScale axis_scale(double max, const std::string& unit) {
   const double m = std::abs(max);
+  // Money in US dollars: bn and tn as a planner says them, never G or T.
   if (unit == "USD") {
     if (m >= 1e12) return {1e12, "US$ tn"};
     if (m >= 1e9) return {1e9, "US$ bn"};
@@ -87,6 +114,7 @@ AxisScale axis_scale(double max, const std::string& unit) {
     return {1, "t CO2e"};
   }
   if (unit == "PFLOP/s") return m >= 1e3 ? AxisScale{1e3, "EFLOP/s"} : AxisScale{1, "PFLOP/s"};
+  // Counts of units: thousands and millions in words, the axis label says which.
   if (unit == "count") {
     if (m >= 1e6) return {1e6, "million"};
     if (m >= 1e3) return {1e3, "thousand"};
@@ -95,11 +123,14 @@ AxisScale axis_scale(double max, const std::string& unit) {
   return {1, unit};
 }
 
+//! (Declared in dcplan/report/svg.hpp.) Fewer decimals as numbers grow, trailing zeros dropped:
+//! 0.125, 2.5, 12.5, 150.
 std::string tick_label(double v) {
   if (v == 0) return "0";
   const double a = std::abs(v);
   const int decimals = a >= 100 ? 0 : a >= 10 ? 1 : a >= 1 ? 2 : 3;
   std::string s = fmt::format("{:.{}f}", v, decimals);
+  // Trailing zeros of the fixed decimals are dropped: "2.50" reads "2.5", "3.00" reads "3".
   if (s.find('.') != std::string::npos) {
     while (s.back() == '0') s.pop_back();
     if (s.back() == '.') s.pop_back();
@@ -119,11 +150,15 @@ struct Plot {
         ph(chart.height - kTop - kBottom) {}
   const Chart& c;
   int w, h, pw, ph;  //!< the whole and the plot area [px]
+  // The axis: its unit's scale, its ticks and the ranges they span (y0..y1 in the scaled unit,
+  // x0..x1 in years).
   AxisScale scale{};
   std::vector<double> ticks;
   double y0 = 0, y1 = 1, x0 = 0, x1 = 1;
+  // Bar charts place each year in a slot of the plot's width, `slot` px wide.
   bool bars = false;
   double slot = 0;  //!< width of one x position [px], for bars
+  // The markup so far, the next palette colour, and the legend entries in drawing order.
   std::string out;
   std::size_t colour_index = 0;
   struct LegendEntry {
@@ -133,6 +168,8 @@ struct Plot {
   };
   std::vector<LegendEntry> legend;
 
+  //! x [year] to px. Bars, and a chart of one year, put each year in the middle of its slot of
+  //! the plot's width; lines map the first year to the left edge and the last to the right.
   [[nodiscard]] double sx(double x) const {
     if (bars || c.x.size() == 1) {
       const double i = x - x0;
@@ -140,12 +177,17 @@ struct Plot {
     }
     return kLeft + (x - x0) / (x1 - x0) * pw;
   }
+  //! y [the column's unit] to px: divided by the axis scale (MW to GW...), then mapped from the
+  //! first tick at the bottom to the last at the top (SVG's y grows downwards).
   [[nodiscard]] double sy(double v) const {
     return kTop + ph - (v / scale.factor - y0) / (y1 - y0) * ph;
   }
 };
 
 //! The extent of y over everything the chart draws; false when there is nothing to draw.
+//! The extent always includes 0 (ymin and ymax start there): quantities are drawn from a zero
+//! baseline, so a small change does not look like a large one. Stacked charts are measured by
+//! their stacked totals, negative parts counted as 0 as they are drawn.
 bool y_extent(const Chart& c, double& ymin, double& ymax) {
   const std::size_t n = c.x.size();
   ymin = 0;
@@ -158,6 +200,8 @@ bool y_extent(const Chart& c, double& ymin, double& ymax) {
     ymax = std::max(ymax, v);
     any = true;
   };
+  // A stacked chart reaches the sum of its series; only that sum, not each series, sets the
+  // top of the axis.
   const bool stacked = c.kind == ChartKind::kStackedArea || c.kind == ChartKind::kStackedBars;
   std::vector<double> pos_total(n, 0.0);
   for (const auto& s : c.series) {
@@ -181,6 +225,7 @@ bool y_extent(const Chart& c, double& ymin, double& ymax) {
 }
 
 //! Axes, grid, ticks and the y label.
+//! At most about twelve year labels, so they do not overlap on long horizons.
 void draw_axes(Plot& p) {
   const Chart& c = p.c;
   const std::size_t n = c.x.size();
@@ -199,6 +244,7 @@ void draw_axes(Plot& p) {
                      kTop + p.ph, kLeft + p.pw, kTop + p.ph);
   out += fmt::format("<line x1=\"{}\" y1=\"{}\" x2=\"{}\" y2=\"{}\" class=\"axis\"/>\n", kLeft,
                      kTop, kLeft, kTop + p.ph);
+  // A year label every `every` years: at most twelve labels along the axis.
   const std::size_t every = n > 12 ? (n + 11) / 12 : 1;
   for (std::size_t i = 0; i < n; i += every) {
     out += fmt::format("<text x=\"{}\" y=\"{}\" class=\"xtick\">{}</text>\n", num(sx(c.x[i])),
@@ -242,6 +288,9 @@ void draw_bands(Plot& p) {
 
 //! A line through the points of `y` that have a value: one polyline skipping the others; with
 //! Chart::gaps, one polyline per run of values and a dot for a value alone.
+//! Without gaps (the default) a missing value is bridged by the line, which suits a series with
+//! an occasional empty ratio; with gaps, a missing year breaks the line, which suits values
+//! that exist only in some years (observed history).
 std::string line_markup(const Plot& p, const std::vector<double>& y, const char* col,
                         const char* stroke_width, bool dashed) {
   const Chart& c = p.c;
@@ -253,6 +302,7 @@ std::string line_markup(const Plot& p, const std::vector<double>& y, const char*
         stroke_width, dash);
   };
   auto has = [&](std::size_t i) { return i < n && i < y.size() && std::isfinite(y[i]); };
+  // One polyline through every point with a value.
   if (!c.gaps) {
     std::string pts;
     for (std::size_t i = 0; i < n && i < y.size(); ++i) {
@@ -269,6 +319,7 @@ std::string line_markup(const Plot& p, const std::vector<double>& y, const char*
     std::size_t j = i;
     std::string pts;
     for (; has(j); ++j) pts += num(p.sx(c.x[j])) + "," + num(p.sy(y[j])) + " ";
+    // A value alone between gaps has no line to be part of: a dot shows it.
     if (j - i == 1) {
       out += fmt::format("<circle cx=\"{}\" cy=\"{}\" r=\"3\" fill=\"{}\"/>\n", num(p.sx(c.x[i])),
                          num(p.sy(y[i])), col);
@@ -281,17 +332,23 @@ std::string line_markup(const Plot& p, const std::vector<double>& y, const char*
 }
 
 //! The main series: lines, stacked areas, stacked or grouped bars.
+//! Stacks count negative values as 0 (a stack of negatives has no meaning for these columns);
+//! grouped bars draw them below the axis. A dashed series (the base of a comparison) is drawn
+//! paler in bar charts, where a dash does not show.
 void draw_series(Plot& p) {
   const Chart& c = p.c;
   const std::size_t n = c.x.size();
   std::string& out = p.out;
   auto sx = [&p](double x) { return p.sx(x); };
   auto sy = [&p](double v) { return p.sy(v); };
+  // base: the top of the stack so far in each year, where the next stacked series starts.
   std::vector<double> base(n, 0.0);
   const std::size_t k = c.series.size();
   for (std::size_t s = 0; s < k; ++s) {
     const auto& ser = c.series[s];
     const char* col = colour(p.colour_index++);
+    // Each series takes the next colour of the palette, in the order the chart lists them, so
+    // the same chart is coloured the same way every time.
     const std::string dash = ser.dashed ? " stroke-dasharray=\"6 4\"" : "";
     switch (c.kind) {
       case ChartKind::kLine:
@@ -306,6 +363,8 @@ void draw_series(Plot& p) {
           top[i] = base[i] + v;
           pts += num(sx(c.x[i])) + "," + num(sy(top[i])) + " ";
         }
+        // The polygon runs along the series' top left to right and back along its base, so
+        // consecutive layers share an edge and nothing shows between them.
         for (std::size_t i = n; i-- > 0;) pts += num(sx(c.x[i])) + "," + num(sy(base[i])) + " ";
         out += fmt::format(
             "<polygon points=\"{}\" fill=\"{}\" fill-opacity=\"0.85\" stroke=\"{}\"{}/>\n", pts,
@@ -315,6 +374,7 @@ void draw_series(Plot& p) {
       }
       case ChartKind::kStackedBars:
       case ChartKind::kGroupedBars: {
+        // A stacked bar takes 70% of its year's slot; grouped bars share 80% of it.
         const double bw = c.kind == ChartKind::kStackedBars ? p.slot * 0.7
                                                             : p.slot * 0.8 / static_cast<double>(k);
         for (std::size_t i = 0; i < n && i < ser.y.size(); ++i) {
@@ -330,6 +390,7 @@ void draw_series(Plot& p) {
             lo = std::min(0.0, v);
             hi = std::max(0.0, v);
           }
+          // A zero value draws no bar (a rectangle of no height would still be markup).
           if (hi <= lo) continue;
           out += fmt::format("<rect x=\"{}\" y=\"{}\" width=\"{}\" height=\"{}\" fill=\"{}\"{}/>\n",
                              num(x), num(sy(hi)), num(bw), num(sy(lo) - sy(hi)), col,
@@ -352,6 +413,8 @@ void draw_lines(Plot& p) {
 }
 
 //! Markers (targets), kept inside the plot area.
+//! A marker whose year lies outside the horizon (an observed value before it) is drawn at the
+//! nearest edge rather than off the chart.
 void draw_markers(Plot& p) {
   const Chart& c = p.c;
   std::string& out = p.out;
@@ -382,6 +445,7 @@ void draw_legend(Plot& p) {
     return s;
   };
   int y = kTop + 4;
+  // At most sixteen entries, and none below the chart's bottom edge.
   for (std::size_t i = 0; i < p.legend.size() && i < 16 && y + 12 <= p.h; ++i) {
     out += fmt::format("<rect x=\"{}\" y=\"{}\" width=\"12\" height=\"12\" {}/>\n",
                        kLeft + p.pw + 12, y, p.legend[i].swatch);
@@ -399,6 +463,8 @@ void draw_legend(Plot& p) {
 
 }  // namespace
 
+//! (Declared in dcplan/report/svg.hpp.) Layers in drawing order, each over the one before: axes,
+//! bands, the series, overlay lines, markers, legend.
 std::string render_svg(const Chart& c) {
   Plot p(c);
   p.out = fmt::format(
@@ -416,21 +482,29 @@ std::string render_svg(const Chart& c) {
         p.w / 2 - 150, p.h / 2);
     return p.out + "</svg>\n";
   }
+  // Scale first (the unit's prefix), then ticks in the scaled unit, so tick labels are short
+  // numbers ("1.5" GW, not "1500" MW).
   p.scale = axis_scale(std::max(std::abs(ymin), std::abs(ymax)), c.unit);
   p.ticks = nice_ticks(ymin / p.scale.factor, ymax / p.scale.factor);
   p.y0 = p.ticks.front();
   p.y1 = p.ticks.back();
+  // x runs from the first year to the last; bars divide the width into one slot per year.
   p.x0 = c.x.front();
   p.x1 = c.x.back();
   p.bars = c.kind == ChartKind::kStackedBars || c.kind == ChartKind::kGroupedBars;
   p.slot = static_cast<double>(p.pw) / static_cast<double>(std::max<std::size_t>(c.x.size(), 1));
+  // Bands under the series, lines and markers over them, the legend last.
   for (auto* draw : {draw_axes, draw_bands, draw_series, draw_lines, draw_markers, draw_legend}) {
     draw(p);
   }
   return p.out + "</svg>\n";
 }
 
+//! (Declared in dcplan/report/svg.hpp.) A tornado chart for sensitivity: one row per input, a bar
+//! from the base value to the output at the input's low and at its high end, on one axis that
+//! includes the base. Labels are cut to an excerpt, since an input's name may be a long pointer.
 std::string render_tornado(const Tornado& t) {
+  // Layout [px]: a wide column for the inputs' names, one row per input, the axis below.
   constexpr int kLabels = 310, kRow = 26, kBarsTop = 40, kAxis = 46, kBarsRight = 30;
   const int h = kBarsTop + kRow * static_cast<int>(std::max<std::size_t>(t.bars.size(), 1)) + kAxis;
   std::string out = fmt::format(
@@ -439,12 +513,15 @@ std::string render_tornado(const Tornado& t) {
       text::xml_escape(t.id), t.width, h, t.width, h, text::xml_escape(t.title));
   out += fmt::format("<text x=\"{}\" y=\"20\" class=\"title\">{}</text>\n", kLeft,
                      text::xml_escape(t.title));
+  // The axis spans the base and every bar end; an input whose output could not be computed at
+  // one end (NaN) has no bar there.
   double lo = t.base, hi = t.base;
   for (const auto& b : t.bars) {
     for (const double v : {b.low, b.high}) {
       if (std::isfinite(v)) lo = std::min(lo, v), hi = std::max(hi, v);
     }
   }
+  // A study with no inputs to show says so rather than drawing an empty axis.
   if (t.bars.empty()) {
     return out + "<text x=\"200\" y=\"60\" class=\"nodata\">No input to show.</text>\n</svg>\n";
   }
@@ -452,7 +529,9 @@ std::string render_tornado(const Tornado& t) {
   const std::vector<double> ticks = nice_ticks(lo / scale.factor, hi / scale.factor);
   const double v0 = ticks.front(), v1 = ticks.back();
   const double pw = t.width - kLabels - kBarsRight;
+  // Output value [the metric's unit] to px.
   auto x = [&](double v) { return kLabels + (v / scale.factor - v0) / (v1 - v0) * pw; };
+  // Grid lines at the ticks, across every row; tick labels under the last row.
   const int bottom = kBarsTop + kRow * static_cast<int>(t.bars.size());
   for (const double tick : ticks) {
     const double tx = kLabels + (tick - v0) / (v1 - v0) * pw;
@@ -471,6 +550,8 @@ std::string render_tornado(const Tornado& t) {
     int k = 0;
     for (const double v : {b.low, b.high}) {
       if (std::isfinite(v)) {
+        // From the base to the value, left or right; at least half a pixel, so an input with
+        // no effect still shows a bar.
         const double a = std::min(x(t.base), x(v)), w = std::abs(x(v) - x(t.base));
         out += fmt::format("<rect x=\"{}\" y=\"{}\" width=\"{}\" height=\"{}\" fill=\"{}\"/>\n",
                            num(a), y + 3 + k * (kRow - 6) / 2, num(std::max(w, 0.5)),
@@ -482,6 +563,7 @@ std::string render_tornado(const Tornado& t) {
   out += fmt::format("<line x1=\"{}\" y1=\"{}\" x2=\"{}\" y2=\"{}\" class=\"axis\"/>\n",
                      num(x(t.base)), kBarsTop - 4, num(x(t.base)), bottom);
   // Legend, top right.
+  // Two swatches: the output at each input's low end and at its high end.
   int lx = t.width - kBarsRight - 280;
   for (int k = 0; k < 2; ++k) {
     out += fmt::format("<rect x=\"{}\" y=\"26\" width=\"12\" height=\"8\" fill=\"{}\"/>\n", lx,
@@ -493,6 +575,9 @@ std::string render_tornado(const Tornado& t) {
   return out + "</svg>\n";
 }
 
+//! (Declared in dcplan/report/svg.hpp.) A chart made for embedding, turned into a file of its
+//! own: the SVG namespace (implied inside HTML, required in a .svg file), the styles the page's
+//! CSS would have given it, and an XML declaration.
 std::string standalone_svg(const std::string& chart) {
   constexpr const char* kStyles =
       "<style>svg { font-family: sans-serif; font-size: 12px; } .title { font-size: 14px; "
@@ -503,7 +588,9 @@ std::string standalone_svg(const std::string& chart) {
   std::string out = chart;
   const auto open = out.find("<svg ");
   if (open == std::string::npos) return out;
+  // After "<svg ": the first attribute of the root element.
   out.insert(open + 5, "xmlns=\"http://www.w3.org/2000/svg\" ");
+  // After the root element's '>' and its newline: the styles as its first child.
   out.insert(out.find('>', open) + 2, kStyles);
   return "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n" + out;
 }
