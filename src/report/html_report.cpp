@@ -30,7 +30,7 @@
 #include "dcplan/error.hpp"
 #include "dcplan/io/cells.hpp"
 #include "dcplan/report/svg.hpp"
-#include "sweep/file_format.hpp"
+#include "io/sweep_file.hpp"
 #include "sweep/stats.hpp"
 #include "text.hpp"
 
@@ -888,8 +888,8 @@ std::vector<Fan> read_sweep_fans(const std::string& path) {
     throw InputError(path, "", "expected a csv output of dcplan sweep; the file is empty");
   }
   // The summary's header line is exact; a rows file starts with the sweep's header comment.
-  if (r.line() == sweep::kSummaryColumns) return summary_fans(r);
-  if (r.line().rfind(sweep::kHeaderPrefix, 0) != 0) {
+  if (r.line() == io::kSweepSummaryColumns) return summary_fans(r);
+  if (r.line().rfind(io::kSweepHeaderPrefix, 0) != 0) {
     throw InputError(path, "", "expected a csv output of dcplan sweep (rows or --summary)");
   }
   return rows_fans(r);

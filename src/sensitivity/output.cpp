@@ -9,7 +9,7 @@
 #include "dcplan/io/cells.hpp"
 #include "dcplan/results.hpp"
 #include "dcplan/sensitivity.hpp"
-#include "sweep/file_format.hpp"
+#include "io/sweep_file.hpp"
 #include "text.hpp"
 
 namespace dcplan::sensitivity {
@@ -53,8 +53,8 @@ std::vector<std::string> fields_of(const std::string& line) {
 std::string to_csv(const Analysis& a) {
   std::string out = std::string(kHeader) + "\n";
   for (const auto& r : a.rows) {
-    out += fmt::format("{},{},{},{},{},{},{},{}\n", sweep::csv_field(r.input), r.metric, r.years,
-                       sweep::csv_field(r.region), r.statistic, cell(r.value), cell(r.ci_low),
+    out += fmt::format("{},{},{},{},{},{},{},{}\n", io::csv_field(r.input), r.metric, r.years,
+                       io::csv_field(r.region), r.statistic, cell(r.value), cell(r.ci_low),
                        cell(r.ci_high));
   }
   return out;

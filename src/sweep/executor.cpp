@@ -19,7 +19,7 @@
 #include "dcplan/io/sqlite_store.hpp"
 #include "dcplan/provenance.hpp"
 #include "dcplan/sweep.hpp"
-#include "sweep/file_format.hpp"
+#include "io/sweep_file.hpp"
 #include "sweep/plan.hpp"
 #include "sweep/stats.hpp"
 
@@ -164,14 +164,14 @@ class SweepRun {
   void write_header() {
     const std::string hash = fmt::format("{:016x}", p_.hash);
     if (o_.format == "csv") {
-      out_ << sweep::header_line(hash, p_.total, o_.shard_k, o_.shard_n, false);
+      out_ << io::sweep_header_line(hash, p_.total, o_.shard_k, o_.shard_n, false);
       out_ << "run";
-      for (const auto& b : p_.bindings) out_ << "," << sweep::csv_field(param_name(b.spec));
+      for (const auto& b : p_.bindings) out_ << "," << io::csv_field(param_name(b.spec));
       out_ << ",year,region";
       for (int m : p_.metrics) out_ << "," << column_info(static_cast<Col>(m)).name;
       out_ << "\n";
     } else {
-      out_ << sweep::header_line(hash, p_.total, o_.shard_k, o_.shard_n, true);
+      out_ << io::sweep_header_line(hash, p_.total, o_.shard_k, o_.shard_n, true);
     }
   }
 
@@ -421,7 +421,7 @@ class SweepRun {
   //! table, the store, or the csv or jsonl text.
   void write_summary() {
     const bool text = table_ == nullptr && !store_;
-    if (text && o_.format == "csv") out_ << sweep::kSummaryColumns << "\n";
+    if (text && o_.format == "csv") out_ << io::kSweepSummaryColumns << "\n";
     std::size_t k = 0;
     for (int t = 0; t < years_; ++t) {
       for (std::size_t r = 0; r < regions_.size(); ++r) {

@@ -10,19 +10,19 @@
 
 #include "dcplan/error.hpp"
 #include "dcplan/sweep.hpp"
+#include "io/sweep_file.hpp"
 #include "json_io.hpp"
-#include "sweep/file_format.hpp"
 #include "sweep/plan.hpp"
 #include "text.hpp"
 
 namespace dcplan {
 
-using sweep::csv_fields;
+using io::csv_fields;
+using io::ShardHeader;
+using io::whole;
 using sweep::json;
 using sweep::kMaxRuns;
-using sweep::parse_header;
-using sweep::ShardHeader;
-using sweep::whole;
+static_assert(io::kMaxSweepRuns == kMaxRuns, "the sweep file's bound is the sweep's");
 
 namespace {
 
@@ -60,7 +60,7 @@ std::vector<Input> open_inputs(const std::vector<std::string>& files) {
     std::string first;
     if (!std::getline(in.in, first))
       throw InputError(files[i], "", "not a dcplan sweep output: the file is empty");
-    in.header = parse_header(files[i], first);
+    in.header = io::parse_sweep_header(files[i], first);
     if (!in.header.jsonl) {
       if (!std::getline(in.in, in.columns)) throw InputError(files[i], "", "no column line");
       ++in.line_no;
@@ -119,7 +119,7 @@ void merge_sweeps(const std::vector<std::string>& files, std::ostream& out) {
       break;
     }
   }
-  out << sweep::header_line(h0.hash, h0.runs, 0, 1, h0.jsonl);
+  out << io::sweep_header_line(h0.hash, h0.runs, 0, 1, h0.jsonl);
   if (!h0.jsonl) out << inputs[0].columns << "\n";
   // Run r is in shard r mod N, and every run has as many rows as the first: each row is checked
   // (its run, its shape) as it is copied, so a truncated, reordered, foreign or padded shard is

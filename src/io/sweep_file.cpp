@@ -1,4 +1,4 @@
-#include "sweep/file_format.hpp"
+#include "io/sweep_file.hpp"
 
 #include <fmt/format.h>
 
@@ -7,13 +7,14 @@
 #include "dcplan/build_info.hpp"
 #include "dcplan/error.hpp"
 #include "json_io.hpp"
-#include "sweep/plan.hpp"
 #include "text.hpp"
 
-namespace dcplan::sweep {
+namespace dcplan::io {
 
-std::string header_line(const std::string& hash, long long runs, long long k, long long n,
-                        bool jsonl) {
+using json = nlohmann::json;
+
+std::string sweep_header_line(const std::string& hash, long long runs, long long k, long long n,
+                              bool jsonl) {
   // Provenance: the version and commit of the dcplan that wrote it (no spaces in either).
   if (jsonl) {
     return fmt::format(
@@ -44,7 +45,7 @@ long long whole(std::string_view text, long long max) {
   return v <= max ? v : -1;
 }
 
-ShardHeader parse_header(const std::string& file, const std::string& line) {
+ShardHeader parse_sweep_header(const std::string& file, const std::string& line) {
   ShardHeader h;
   auto fail = [&](const std::string& what) -> ShardHeader {
     throw InputError(file, "",
@@ -89,12 +90,12 @@ ShardHeader parse_header(const std::string& file, const std::string& line) {
   }
   if (h.hash.size() != 16 || h.hash.find_first_not_of("0123456789abcdef") != std::string::npos)
     return fail("malformed hash");
-  h.runs = whole(runs, kMaxRuns);
+  h.runs = whole(runs, kMaxSweepRuns);
   if (h.runs < 0) return fail("malformed runs count \"" + jsonio::excerpt(runs) + "\"");
   const auto slash = shard.find('/');
   if (slash == std::string::npos) return fail("malformed shard \"" + jsonio::excerpt(shard) + "\"");
-  h.k = whole(std::string_view(shard).substr(0, slash), kMaxRuns);
-  h.n = whole(std::string_view(shard).substr(slash + 1), kMaxRuns);
+  h.k = whole(std::string_view(shard).substr(0, slash), kMaxSweepRuns);
+  h.n = whole(std::string_view(shard).substr(slash + 1), kMaxSweepRuns);
   if (h.n < 1 || h.k < 0 || h.k >= h.n)
     return fail("malformed shard \"" + jsonio::excerpt(shard) + "\"");
   return h;
@@ -113,4 +114,4 @@ long long csv_fields(const std::string& line) {
   return quoted ? -1 : n;
 }
 
-}  // namespace dcplan::sweep
+}  // namespace dcplan::io

@@ -1,22 +1,27 @@
-// Private to dcplan_core: the sweep output format, owned here and used by the writer
-// (executor.cpp), merge and report --sweep alike. A rows file starts with a header line
+// Private to dcplan_core: the sweep output format, owned here and used by its writers (the csv
+// and jsonl row sinks), merge, report --sweep and sensitivity's csv alike. It lives in src/io,
+// not src/sweep, so that report and sensitivity read it without including sweep's private
+// headers. A rows file starts with a header line
 //   # dcplan-sweep v1 hash=HHHHHHHHHHHHHHHH runs=N shard=K/N        (csv)
 //   {"dcplan_sweep":{"version":1,"hash":"H","runs":N,"shard":"K/N"}} (jsonl)
 // then (csv) the column line `run,<varied parameters...>,year,region,<metrics...>`. A summary
-// starts with kSummaryColumns instead.
+// starts with kSweepSummaryColumns instead.
 #pragma once
 
 #include <string>
 #include <string_view>
 
-namespace dcplan::sweep {
+namespace dcplan::io {
 
-inline constexpr std::string_view kSummaryColumns = "year,region,metric,n,mean,p5,p50,p95";
-inline constexpr std::string_view kHeaderPrefix = "# dcplan-sweep";
+inline constexpr std::string_view kSweepSummaryColumns = "year,region,metric,n,mean,p5,p50,p95";
+inline constexpr std::string_view kSweepHeaderPrefix = "# dcplan-sweep";
+//! The most runs a sweep has (sweep::kMaxRuns, checked equal in merge.cpp): a header claiming
+//! more is malformed.
+inline constexpr long long kMaxSweepRuns = 1000000000LL;
 
 //! The first line of a rows file (with its newline). `hash` is 16 hexadecimal digits.
-[[nodiscard]] std::string header_line(const std::string& hash, long long runs, long long k,
-                                      long long n, bool jsonl);
+[[nodiscard]] std::string sweep_header_line(const std::string& hash, long long runs, long long k,
+                                            long long n, bool jsonl);
 
 struct ShardHeader {
   std::string hash;
@@ -28,7 +33,7 @@ struct ShardHeader {
 };
 
 //! Parses a rows file's first line; throws InputError naming `file` when it is not one.
-[[nodiscard]] ShardHeader parse_header(const std::string& file, const std::string& line);
+[[nodiscard]] ShardHeader parse_sweep_header(const std::string& file, const std::string& line);
 
 //! A csv field, quoted when it holds a comma, a quote or a newline.
 [[nodiscard]] std::string csv_field(const std::string& s);
@@ -40,4 +45,4 @@ struct ShardHeader {
 //! A whole decimal number in [0, max], or -1.
 [[nodiscard]] long long whole(std::string_view text, long long max);
 
-}  // namespace dcplan::sweep
+}  // namespace dcplan::io
