@@ -31,7 +31,7 @@
 #include "dcplan/io/cells.hpp"
 #include "dcplan/report/svg.hpp"
 #include "io/sweep_file.hpp"
-#include "sweep/stats.hpp"
+#include "stats.hpp"
 #include "text.hpp"
 
 namespace dcplan::report {
@@ -865,9 +865,9 @@ std::vector<Fan> rows_fans(SweepReader& r) {
     fan.metric = metric;
     for (auto& [year, xs] : by_year) {
       fan.years.push_back(year);
-      fan.p5.push_back(sweep::quantile(xs, 0.05));
-      fan.p50.push_back(sweep::quantile(xs, 0.5));
-      fan.p95.push_back(sweep::quantile(xs, 0.95));
+      fan.p5.push_back(stats::quantile(xs, 0.05));
+      fan.p50.push_back(stats::quantile(xs, 0.5));
+      fan.p95.push_back(stats::quantile(xs, 0.95));
     }
     fans.push_back(std::move(fan));
   }

@@ -20,17 +20,17 @@
 #include "dcplan/provenance.hpp"
 #include "dcplan/sweep.hpp"
 #include "io/sweep_file.hpp"
+#include "stats.hpp"
 #include "sweep/plan.hpp"
-#include "sweep/stats.hpp"
 
 namespace dcplan {
 
+using stats::Summary;
 using sweep::apply;
 using sweep::param_name;
 using sweep::Plan;
 using sweep::prepare;
 using sweep::SeriesGroup;
-using sweep::Summary;
 
 namespace {
 

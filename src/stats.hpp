@@ -1,5 +1,6 @@
 // Private to dcplan_core: the statistics of sweeps: the P-square quantile estimator, a summary
-// cell (n, mean, p5, p50, p95) fed in run order, and the quantile of a sample.
+// cell (n, mean, p5, p50, p95) fed in run order, and the quantile of a sample. Beside the
+// studies, not in src/sweep: the sweep's summary and the report's fan charts both stand on it.
 #pragma once
 
 #include <algorithm>
@@ -7,7 +8,7 @@
 #include <limits>
 #include <vector>
 
-namespace dcplan::sweep {
+namespace dcplan::stats {
 
 //! P-square estimate of one quantile (Jain & Chlamtac, 1985), fed in run order.
 class P2 {
@@ -114,4 +115,4 @@ inline double quantile(std::vector<double>& xs, double q) {
   return xs[lo] + (r - static_cast<double>(lo)) * (xs[hi] - xs[lo]);
 }
 
-}  // namespace dcplan::sweep
+}  // namespace dcplan::stats
