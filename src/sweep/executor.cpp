@@ -1,5 +1,5 @@
 // The sweep's executor: runs handed to worker threads in chunks, results written in run order
-// by one writer (rows, or the summary).
+// by one writer, through a row sink chosen once (rows, or the summary).
 #include <fmt/format.h>
 
 #include <algorithm>
@@ -10,16 +10,13 @@
 #include <memory>
 #include <mutex>
 #include <ostream>
-#include <sstream>
 #include <thread>
 
 #include "dcplan/engine.hpp"
 #include "dcplan/error.hpp"
-#include "dcplan/io/cells.hpp"
-#include "dcplan/io/sqlite_store.hpp"
 #include "dcplan/provenance.hpp"
 #include "dcplan/sweep.hpp"
-#include "io/sweep_file.hpp"
+#include "io/row_sink.hpp"
 #include "stats.hpp"
 #include "sweep/plan.hpp"
 
@@ -34,12 +31,9 @@ using sweep::SeriesGroup;
 
 namespace {
 
-//! One run's output: text rows, or the values for the summary.
+//! One run's output: its rows (encoded by the sink), or the values for the summary.
 struct Slot {
-  long long run = 0;
-  std::string text;
-  std::vector<double> values;
-  std::vector<double> params;  //!< the run's parameters (SQLite rows)
+  io::RunRows rows;
   std::string error;
   std::vector<Diagnostic> diagnostics;
   bool ready = false;
@@ -59,10 +53,9 @@ struct Worker {
 //! shard_k + pos * shard_n; results consumed in position order.
 class SweepRun {
  public:
-  //! `table`: the results go there instead of `out` (collect_sweep).
-  SweepRun(const SweepOptions& o, std::ostream& out,
-           const std::function<void(const SweepProgress&)>& progress, SweepTable* table = nullptr)
-      : o_(o), out_(out), progress_(progress), p_(prepare(o)), table_(table) {
+  //! Prepares the sweep: its specs and scenario read and checked, nothing written yet.
+  SweepRun(const SweepOptions& o, const std::function<void(const SweepProgress&)>& progress)
+      : o_(o), progress_(progress), p_(prepare(o)) {
     count_ = p_.total <= o.shard_k ? 0 : (p_.total - o.shard_k + o.shard_n - 1) / o.shard_n;
     jobs_ =
         o.jobs > 0 ? o.jobs : static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
@@ -75,20 +68,13 @@ class SweepRun {
     years_ = p_.base.horizon.years();
     per_run_ = static_cast<std::size_t>(years_) * regions_.size() * p_.metrics.size();
     cells_.resize(o.summary ? per_run_ : 0);
-    if (table_ != nullptr) {
-      begin_table();
-    } else if (o.format == "sqlite") {
-      store_ = std::make_unique<io::SqliteStore>(o.output, o.append);
-    }
   }
 
-  void run() {
+  //! Runs the sweep, every row (or the summary) written through `sink`.
+  void run(io::RowSink& sink) {
+    sink_ = &sink;
     check_grid();
-    if (store_) {
-      begin_store();
-    } else if (!o_.summary && table_ == nullptr) {
-      write_header();
-    }
+    sink.begin(columns());
     if (jobs_ == 1 || count_ <= 1) {
       run_serial();
     } else {
@@ -96,7 +82,7 @@ class SweepRun {
     }
     report(count_, true);
     if (o_.summary) write_summary();
-    if (store_) store_->commit();
+    sink.commit();
   }
 
  private:
@@ -130,52 +116,26 @@ class SweepRun {
     }
   }
 
-  //! The store's meta row and columns: one per varied parameter, one per metric.
-  void begin_store() {
-    io::StoreSweep sw;
-    sw.kind = "sweep";
-    sw.sweep_hash = fmt::format("{:016x}", p_.hash);
-    sw.runs = p_.total;
-    sw.shard_k = o_.shard_k;
-    sw.shard_n = o_.shard_n;
-    for (const auto& b : p_.bindings) sw.params.push_back(param_name(b.spec));
-    sw.columns = p_.metrics;
-    (void)store_->begin(sw, make_provenance(o_.command, p_.base.sha256, o_.seed));
+  //! What every row holds: the sweep's header, its varied parameters, years, regions, metrics.
+  [[nodiscard]] io::RowColumns columns() const {
+    io::RowColumns c;
+    c.hash = fmt::format("{:016x}", p_.hash);
+    c.runs = p_.total;
+    c.shard_k = o_.shard_k;
+    c.shard_n = o_.shard_n;
+    c.count = count_;
+    for (const auto& b : p_.bindings) c.params.push_back(param_name(b.spec));
+    c.first_year = p_.base.horizon.start;
+    c.years = years_;
+    for (int r : regions_) c.regions.push_back(region_name(r));
+    c.metrics = p_.metrics;
+    c.summary = o_.summary;
+    c.provenance = make_provenance(o_.command, p_.base.sha256, o_.seed);
+    return c;
   }
 
-  //! The table's names, and room for its rows.
-  void begin_table() {
-    table_->summary = o_.summary;
-    for (const auto& b : p_.bindings) table_->params.push_back(param_name(b.spec));
-    table_->metrics = p_.metrics;
-    for (int r : regions_) table_->regions.push_back(region_name(r));
-    if (o_.summary) return;
-    const auto rows =
-        static_cast<std::size_t>(count_) * static_cast<std::size_t>(years_) * regions_.size();
-    table_->run.reserve(rows);
-    table_->year.reserve(rows);
-    table_->region.reserve(rows);
-    table_->param_values.assign(p_.bindings.size(), {});
-    for (auto& v : table_->param_values) v.reserve(rows);
-    table_->values.assign(p_.metrics.size(), {});
-    for (auto& v : table_->values) v.reserve(rows);
-  }
-
-  void write_header() {
-    const std::string hash = fmt::format("{:016x}", p_.hash);
-    if (o_.format == "csv") {
-      out_ << io::sweep_header_line(hash, p_.total, o_.shard_k, o_.shard_n, false);
-      out_ << "run";
-      for (const auto& b : p_.bindings) out_ << "," << io::csv_field(param_name(b.spec));
-      out_ << ",year,region";
-      for (int m : p_.metrics) out_ << "," << column_info(static_cast<Col>(m)).name;
-      out_ << "\n";
-    } else {
-      out_ << io::sweep_header_line(hash, p_.total, o_.shard_k, o_.shard_n, true);
-    }
-  }
-
-  //! One run into its slot: the values for the summary, or its rows as text.
+  //! One run into its slot: its values (years × regions × metrics), and unless they are for
+  //! the summary, its rows encoded by the sink on this worker.
   void compute(long long pos, Worker& w, Slot& slot) const {
     const long long run = o_.shard_k + pos * o_.shard_n;
     try {
@@ -184,20 +144,18 @@ class SweepRun {
       eo.region_rows = o_.by_region;
       w.engine.run(w.ws, eo, w.res);
       const int per_year = static_cast<int>(w.res.rows() / years_);
-      slot.run = run;
-      if (o_.summary || store_ || table_ != nullptr) {
-        if (!o_.summary) slot.params = w.params;
-        slot.values.resize(per_run_);
-        std::size_t k = 0;
-        for (int t = 0; t < years_; ++t) {
-          for (int r : regions_) {
-            for (int m : p_.metrics) slot.values[k++] = w.res.values(row_of(per_year, t, r), m);
-          }
+      io::RunRows& rows = slot.rows;
+      rows.run = run;
+      rows.values.resize(per_run_);
+      std::size_t k = 0;
+      for (int t = 0; t < years_; ++t) {
+        for (int r : regions_) {
+          for (int m : p_.metrics) rows.values[k++] = w.res.values(row_of(per_year, t, r), m);
         }
-      } else if (o_.format == "csv") {
-        csv_rows(run, w, per_year, slot.text);
-      } else {
-        jsonl_rows(run, w, per_year, slot.text);
+      }
+      if (!o_.summary) {
+        rows.params = w.params;
+        sink_->encode(rows);
       }
     } catch (const InputError& e) {
       // The engine's own findings (numbers that overflow) are about the scenario's file.
@@ -217,51 +175,6 @@ class SweepRun {
     return static_cast<Eigen::Index>(t * per_year + (r == RowKey::kTotal ? per_year - 1 : r));
   }
 
-  void csv_rows(long long run, const Worker& w, int per_year, std::string& s) const {
-    s.clear();
-    std::string prefix = std::to_string(run);
-    for (double v : w.params) prefix.append(",").append(io::exact_number(v));
-    for (int t = 0; t < years_; ++t) {
-      for (int r : regions_) {
-        s += prefix;
-        s.append(",")
-            .append(std::to_string(p_.base.horizon.start + t))
-            .append(",")
-            .append(region_name(r));
-        for (int m : p_.metrics) {
-          s += ',';
-          s += io::exact_cell(w.res.values(row_of(per_year, t, r), m),
-                              column_info(static_cast<Col>(m)));
-        }
-        s += '\n';
-      }
-    }
-  }
-
-  void jsonl_rows(long long run, const Worker& w, int per_year, std::string& s) const {
-    s.clear();
-    const std::string prefix = std::to_string(run);
-    std::string params_json = "{";
-    for (std::size_t i = 0; i < w.params.size(); ++i) {
-      params_json += (i ? ",\"" : "\"") + param_name(p_.bindings[i].spec) +
-                     "\":" + io::exact_number(w.params[i]);
-    }
-    params_json += "}";
-    for (int t = 0; t < years_; ++t) {
-      for (int r : regions_) {
-        s += "{\"run\":" + prefix + ",\"params\":" + params_json +
-             ",\"year\":" + std::to_string(p_.base.horizon.start + t) + ",\"region\":\"" +
-             region_name(r) + "\"";
-        for (int m : p_.metrics) {
-          const double v = w.res.values(row_of(per_year, t, r), m);
-          const ColumnInfo& c = column_info(static_cast<Col>(m));
-          s += ",\"" + std::string(c.name) + "\":" + io::json_cell(v, c);
-        }
-        s += "}\n";
-      }
-    }
-  }
-
   //! A finished run, in run order: its error stops the sweep; its rows or values are written.
   void consume(Slot& slot) {
     if (!slot.error.empty()) {
@@ -269,33 +182,12 @@ class SweepRun {
       throw ModelError(slot.error);
     }
     if (o_.summary) {
+      const std::vector<double>& values = slot.rows.values;
       for (std::size_t k = 0; k < per_run_; ++k) {
-        if (!is_empty_cell(slot.values[k])) cells_[k].add(slot.values[k]);
-      }
-    } else if (table_ != nullptr) {
-      std::size_t k = 0;
-      for (int t = 0; t < years_; ++t) {
-        for (std::size_t r = 0; r < regions_.size(); ++r) {
-          table_->run.push_back(slot.run);
-          for (std::size_t i = 0; i < slot.params.size(); ++i)
-            table_->param_values[i].push_back(slot.params[i]);
-          table_->year.push_back(p_.base.horizon.start + t);
-          table_->region.push_back(static_cast<int>(r));
-          for (auto& column : table_->values) column.push_back(slot.values[k++]);
-        }
-      }
-    } else if (store_) {
-      store_->add_run(slot.run, slot.params);
-      const std::size_t per_row = p_.metrics.size();
-      std::size_t k = 0;
-      for (int t = 0; t < years_; ++t) {
-        for (int r : regions_) {
-          store_->add_row(slot.run, p_.base.horizon.start + t, region_name(r), "", &slot.values[k]);
-          k += per_row;
-        }
+        if (!is_empty_cell(values[k])) cells_[k].add(values[k]);
       }
     } else {
-      out_ << slot.text;
+      sink_->write(slot.rows);
     }
   }
 
@@ -417,56 +309,25 @@ class SweepRun {
     finish();
   }
 
-  //! Every summary cell, year by year, each year's regions, each region's metrics: into the
-  //! table, the store, or the csv or jsonl text.
+  //! Every summary cell, year by year, each year's regions, each region's metrics, to the sink.
   void write_summary() {
-    const bool text = table_ == nullptr && !store_;
-    if (text && o_.format == "csv") out_ << io::kSweepSummaryColumns << "\n";
+    std::vector<io::SummaryRow> rows;
+    rows.reserve(cells_.size());
     std::size_t k = 0;
     for (int t = 0; t < years_; ++t) {
       for (std::size_t r = 0; r < regions_.size(); ++r) {
         for (std::size_t m = 0; m < p_.metrics.size(); ++m) {
-          summary_row(p_.base.horizon.start + t, r, m, cells_[k++]);
+          const Summary& c = cells_[k++];
+          const double mean = c.n > 0 ? c.mean : std::numeric_limits<double>::quiet_NaN();
+          rows.push_back({p_.base.horizon.start + t, r, m, c.n, mean, c.p5.value(), c.p50.value(),
+                          c.p95.value()});
         }
       }
     }
-  }
-
-  //! One summary cell: year, the r-th reported region, the m-th metric.
-  void summary_row(int year, std::size_t r, std::size_t m, const Summary& c) {
-    const double mean = c.n > 0 ? c.mean : std::numeric_limits<double>::quiet_NaN();
-    if (table_ != nullptr) {
-      table_->year.push_back(year);
-      table_->region.push_back(static_cast<int>(r));
-      table_->metric.push_back(static_cast<int>(m));
-      table_->n.push_back(c.n);
-      table_->mean.push_back(mean);
-      table_->p5.push_back(c.p5.value());
-      table_->p50.push_back(c.p50.value());
-      table_->p95.push_back(c.p95.value());
-      return;
-    }
-    const std::string region = region_name(regions_[r]);
-    const std::string name(column_info(static_cast<Col>(p_.metrics[m])).name);
-    if (store_) {
-      store_->add_summary(year, region, name, c.n, mean, c.p5.value(), c.p50.value(),
-                          c.p95.value());
-    } else if (o_.format == "csv") {
-      out_ << year << "," << region << "," << name << "," << c.n << "," << io::exact_number(mean)
-           << "," << io::exact_number(c.p5.value()) << "," << io::exact_number(c.p50.value()) << ","
-           << io::exact_number(c.p95.value()) << "\n";
-    } else {
-      auto num = [](double v) {
-        return is_empty_cell(v) ? std::string("null") : io::exact_number(v);
-      };
-      out_ << "{\"year\":" << year << ",\"region\":\"" << region << "\",\"metric\":\"" << name
-           << "\",\"n\":" << c.n << ",\"mean\":" << num(mean) << ",\"p5\":" << num(c.p5.value())
-           << ",\"p50\":" << num(c.p50.value()) << ",\"p95\":" << num(c.p95.value()) << "}\n";
-    }
+    sink_->write_summary(rows);
   }
 
   const SweepOptions& o_;
-  std::ostream& out_;
   const std::function<void(const SweepProgress&)>& progress_;
   Plan p_;
   long long count_ = 0;
@@ -475,8 +336,7 @@ class SweepRun {
   int years_ = 0;
   std::size_t per_run_ = 0;  //!< values a run reports (years × regions × metrics)
   std::vector<Summary> cells_;
-  SweepTable* table_ = nullptr;             //!< collect_sweep
-  std::unique_ptr<io::SqliteStore> store_;  //!< --format sqlite
+  io::RowSink* sink_ = nullptr;  //!< where every row goes, set by run
   std::chrono::steady_clock::time_point last_report_ = std::chrono::steady_clock::now();
   // The reorder buffer and its hand-over, shared by the workers and the writer.
   std::vector<Slot> slots_;
@@ -489,22 +349,30 @@ class SweepRun {
   bool stop_ = false;
 };
 
+//! The sink of --format, chosen once: every row of the sweep is written through it.
+std::unique_ptr<io::RowSink> format_sink(const SweepOptions& o, std::ostream& out) {
+  if (o.format == "sqlite") return io::store_sink(o.output, o.append);  // its own file (-o)
+  if (o.format == "jsonl") return io::jsonl_sink(out);
+  return io::csv_sink(out);
+}
+
 }  // namespace
 
 void run_sweep(const SweepOptions& o, std::ostream& out,
                const std::function<void(const SweepProgress&)>& progress) {
-  SweepRun(o, out, progress).run();
+  // Prepared before the sink is made: a bad spec or scenario is reported before a store opens.
+  SweepRun sweep(o, progress);
+  sweep.run(*format_sink(o, out));
 }
 
 SweepTable collect_sweep(const SweepOptions& options,
                          const std::function<void(const SweepProgress&)>& progress) {
   SweepOptions o = options;
-  o.format = "csv";  // the csv's sweep hash, so the csv's draws
-  o.output.clear();
-  o.append = false;
+  // The sweep's hash (and so its draws) names its format; Python's columns are the csv's runs.
+  o.format = "csv";
   SweepTable table;
-  std::ostringstream unused;
-  SweepRun(o, unused, progress, &table).run();
+  SweepRun sweep(o, progress);
+  sweep.run(*io::column_sink(table));
   return table;
 }
 
