@@ -4,10 +4,24 @@
 // checks, with the same messages, and show the same cells.
 #pragma once
 
+#include <optional>
+#include <string>
+#include <vector>
+
 #include "dcplan/results.hpp"
 #include "dcplan/view.hpp"
 
 namespace dcplan {
+
+//! What `dcplan run` and dcplan.run are asked (options::run() declares their options): a
+//! scenario, and the view of its results, as a ViewRequest whose defaults it keeps.
+struct RunRequest : ViewRequest {
+  std::string scenario;  //!< the file ("-": standard input)
+  //! The scenario's text when held in memory (LoadOptions::text); `scenario` then names it.
+  std::optional<std::string> scenario_text;
+  std::vector<std::string> overrides;
+  std::vector<std::string> allow_dirs;
+};
 
 struct RunResult {
   View view;        //!< the checked view: what a writer or Python shows (View::select)
