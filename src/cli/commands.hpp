@@ -7,8 +7,13 @@
 #include <string>
 #include <vector>
 
+#include <map>
+
+#include "dcplan/compare.hpp"
 #include "dcplan/engine.hpp"
 #include "dcplan/provenance.hpp"
+#include "dcplan/run_view.hpp"
+#include "dcplan/sweep.hpp"
 #include "dcplan/targets.hpp"
 
 namespace CLI {
@@ -42,6 +47,14 @@ std::string with_meta(const std::string& text, const std::string& format, const 
 //! that the csv stays a plain table (run.cpp).
 void write_sidecar(const std::string& output, bool csv, const Provenance& prov);
 
+//! The texts of the options a request keeps in another shape (options::Custom), held while
+//! CLI11 parses and applied to the request afterwards (apply_deferred in cli/options.hpp), so
+//! that a bad text is an InputError of the command, as any other.
+struct Deferred {
+  std::map<std::string, std::string, std::less<>> texts;
+  std::map<std::string, bool, std::less<>> flags;
+};
+
 struct ValidateOptions {
   const Global* global = nullptr;
   std::vector<std::string> files;
@@ -66,15 +79,11 @@ struct CatalogOptions {
   int year = 2025;
 };
 
+//! `dcplan run`: the request (options::run()) and what the command line does with its result.
 struct RunOptions {
   const Global* global = nullptr;
-  std::string scenario;
-  std::vector<std::string> overrides;
-  std::string format = "table";
-  std::string by = "region";
-  std::string metrics;
-  std::string years;
-  std::string currency;
+  RunRequest request;
+  std::string format;
   bool check = false;
   std::string junit;
   std::string output;
@@ -82,37 +91,20 @@ struct RunOptions {
   bool no_provenance = false;  //!< outputs as before provenance (json: the bare rows array)
 };
 
+//! `dcplan compare`: the request (options::compare()) and how its result is written.
 struct CompareOptions {
   const Global* global = nullptr;
-  std::string base;
-  std::string other;
-  std::vector<std::string> overrides;  //!< applied to OTHER
-  std::vector<std::string> set_base;   //!< applied to BASE
-  std::string metrics;
-  std::string years;
-  std::string by = "total";
-  std::vector<std::string> gates;
-  std::string gates_file;
-  std::string format = "table";
+  CompareInputs request;
+  std::string format;
   std::string output;
   bool append = false;  //!< sqlite: add to the store at `output`
 };
 
+//! `dcplan sweep`: the request (options::sweep()), its writing included (the library writes).
 struct SweepCliOptions {
   const Global* global = nullptr;
-  std::string scenario;
-  std::vector<std::string> overrides;
-  std::vector<std::string> varies;
-  long long samples = -1;
-  std::uint64_t seed = 1;
-  int jobs = 0;
-  std::string shard;
-  std::string metrics;
-  std::string by = "total";
-  bool summary = false;
-  std::string format = "csv";
-  std::string output;
-  bool append = false;
+  SweepOptions request;
+  Deferred deferred;  //!< --shard and --by, applied after parsing
 };
 
 struct MergeOptions {

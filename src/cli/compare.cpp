@@ -43,7 +43,7 @@ void write_comparison_store(const std::string& path, bool append, const CompareR
 }  // namespace
 
 int compare(const CompareOptions& o) {
-  if (o.metrics == "help") return metrics({});
+  if (o.request.metrics == "help") return metrics({});
   const bool sqlite = o.format == "sqlite";
   if (o.format != "csv" && o.format != "json" && o.format != "md" && o.format != "table" &&
       !sqlite) {
@@ -57,23 +57,14 @@ int compare(const CompareOptions& o) {
     throw InputError("--append", "",
                      "adds a comparison to an SQLite store: use it with --format sqlite");
   }
-  CompareInputs in;
-  in.base = o.base;
-  in.other = o.other;
-  in.set_base = o.set_base;
-  in.set_other = o.overrides;
+  CompareInputs in = o.request;
   in.allow_dirs = o.global->allow_dirs;
-  in.metrics = o.metrics;
-  in.by = o.by;
-  in.years = o.years;
-  in.gates = o.gates;
-  in.gates_file = o.gates_file;
   const CompareResult r = compare_scenarios(in);
   const Provenance prov = make_provenance(o.global->command, r.other_scenario.sha256);
   if (sqlite) {
     write_comparison_store(o.output, o.append, r, prov);
   } else {
-    io::Comparison c{o.base, o.other, o.format, r.rows, r.gates, r.by_hardware};
+    io::Comparison c{in.base, in.other, o.format, r.rows, r.gates, r.by_hardware};
     const std::string out = with_meta(io::format_comparison(c), o.format, prov,
                                       "\"base_sha256\":\"" + r.base_scenario.sha256 + "\"");
     io::write_output(o.output, out);
@@ -117,26 +108,8 @@ Command add_compare(CLI::App& app, const Global& g) {
       "  dcplan compare scenarios/alibaba-380b.json scenarios/alibaba-raised.json \\\n"
       "      --gate 'energy_twh@2032<=+30%' --format sqlite -o ci.sqlite --append\n"
       "  sqlite3 ci.sqlite \"SELECT sweep, gate, passed, measured FROM gates\"\n");
-  sub->add_option("base", o->base, "the base scenario")->required();
-  sub->add_option("other", o->other, "the scenario compared with it")->required();
-  add_overrides(sub, o->overrides, "in OTHER");
-  add_overrides(sub, o->set_base, "in BASE", "--set-base");
-  sub->add_option("--metrics", o->metrics,
-                  "columns to compare (default: energy, facility power, peak compute, capex, "
-                  "TCO, cost per EFLOP-year, operational emissions)");
-  sub->add_option("--years", o->years, "years to show, A:B");
-  sub->add_option("--by", o->by, "rows: total (default), region or hardware")
-      ->check(CLI::IsMember({"region", "total", "hardware"}));
-  sub->add_option("--gate", o->gates, "a gate; repeatable")->allow_extra_args(false);
-  sub->add_option("--gates", o->gates_file, "a JSON file with a list of gates");
-  sub->add_option("--format", o->format,
-                  "table (default), md, json, csv, or sqlite (a store, with -o FILE: "
-                  "docs/sqlite.md)")
-      ->check(CLI::IsMember({"table", "md", "json", "csv", "sqlite"}));
-  sub->add_flag("--append", o->append,
-                "sqlite: add this comparison to the store at -o FILE (another sweep id) instead "
-                "of replacing it");
-  add_output(sub, o->output);
+  add_options(sub, options::compare(), o->request,
+              {{"--format", &o->format}, {"--append", &o->append}, {"-o,--output", &o->output}});
   return {sub, [o] { return compare(*o); }};
 }
 

@@ -23,19 +23,12 @@ namespace dcplan::cli {
 
 namespace {
 
+//! `dcplan optimize`: the request (options::optimize()) and how its result is written.
 struct OptimizeCliOptions {
   const Global* global = nullptr;
-  std::string scenario;
-  std::vector<std::string> overrides;
-  std::string maximize, minimize;
-  std::vector<std::string> varies;
-  std::vector<std::string> constraints;
-  bool scenario_targets = false;
-  int starts = 1;
-  std::uint64_t seed = 1;
-  int jobs = 0;
-  int max_runs = 2000;
-  std::string format = "table";
+  OptimizeOptions request;
+  Deferred deferred;  //!< --maximize METRIC or --minimize METRIC: the objective and its direction
+  std::string format;
   std::string output;
 };
 
@@ -87,26 +80,16 @@ std::string as_json(const OptimizeOptions& oo, const OptimizeResult& r) {
 }
 
 int optimize_command(const OptimizeCliOptions& o) {
-  OptimizeOptions oo;
-  oo.scenario = o.scenario;
-  oo.overrides = o.overrides;
+  OptimizeOptions oo = o.request;
+  apply_deferred(options::optimize(), o.deferred, oo);
   oo.allow_dirs = o.global->allow_dirs;
-  oo.maximize = !o.maximize.empty();
-  oo.objective = oo.maximize ? o.maximize : o.minimize;
   if (oo.objective.empty()) {
     throw InputError("--maximize", "",
                      "no objective (expected --maximize METRIC[@YEARS][:SELECTOR] or --minimize)");
   }
-  oo.varies = o.varies;
-  oo.constraints = o.constraints;
-  oo.scenario_targets = o.scenario_targets;
-  oo.starts = o.starts;
-  oo.seed = o.seed;
-  oo.jobs = o.jobs;
-  oo.max_runs = o.max_runs;
   // A progress line only for a person watching: standard error a terminal, not CI, not -q.
   if (!o.global->quiet && ::isatty(STDERR_FILENO) != 0 && std::getenv("CI") == nullptr &&
-      o.starts > 1) {
+      oo.starts > 1) {
     oo.progress = [](int done, int total) {
       std::fprintf(stderr, "\roptimize: %d of %d starts done", done, total);
       if (done == total) std::fputs("\r\033[K", stderr);
@@ -121,9 +104,9 @@ int optimize_command(const OptimizeCliOptions& o) {
   // to the log.
   spdlog::info("optimize: {} engine runs in {:.2f} s", r.runs, seconds);
   if (!o.output.empty()) {
-    write_solution(o.scenario, o.output, r.patch, "dcplan optimize: " + r.set_line);
+    write_solution(oo.scenario, o.output, r.patch, "dcplan optimize: " + r.set_line);
   }
-  const Provenance prov = make_provenance(o.global->command, r.scenario_sha256, o.seed);
+  const Provenance prov = make_provenance(o.global->command, r.scenario_sha256, oo.seed);
   const std::string report =
       o.format == "json" ? with_meta(as_json(oo, r), "json", prov) : as_text(oo, r);
   std::fputs(report.c_str(), stdout);
@@ -154,26 +137,8 @@ Command add_optimize(CLI::App& app, const Global& g) {
       "\\\n"
       "      --vary /capex/split/it=0.5:0.9 --set /capex/split/facility=rest \\\n"
       "      --subject-to 'energy_twh@2030>=1.5'\n");
-  sub->add_option("scenario", o->scenario, "scenario file, or - for standard input")->required();
-  auto* max = sub->add_option("--maximize", o->maximize, "the metric to maximize");
-  sub->add_option("--minimize", o->minimize, "the metric to minimize")->excludes(max);
-  sub->add_option("--vary", o->varies, "a free parameter PTR=LO:HI; repeatable")
-      ->required()
-      ->allow_extra_args(false);
-  sub->add_option("--subject-to", o->constraints, "a target that must hold; repeatable")
-      ->allow_extra_args(false);
-  sub->add_flag("--targets", o->scenario_targets, "the scenario's own targets must hold too");
-  sub->add_option("--starts", o->starts, "starts of the optimiser (default 1: the middle)")
-      ->check(CLI::Range(1, 10000));
-  add_seed(sub, o->seed, "seed of the extra starts (default 1)");
-  sub->add_option("-j,--jobs", o->jobs, "threads over the starts (default: the number of cores)")
-      ->check(CLI::Range(0, 1024));
-  sub->add_option("--max-runs", o->max_runs, "engine runs per start (default 2000)")
-      ->check(CLI::Range(10, 1000000));
-  sub->add_option("--format", o->format, "output format")->check(CLI::IsMember({"table", "json"}));
-  add_overrides(sub, o->overrides, "applied before the search");
-  add_output(sub, o->output,
-             "write a scenario that extends SCENARIO with the answer (the report goes to stdout)");
+  add_options(sub, options::optimize(), o->request,
+              {{"--format", &o->format}, {"-o,--output", &o->output}}, &o->deferred);
   return {sub, [o] { return optimize_command(*o); }};
 }
 

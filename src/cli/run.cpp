@@ -61,7 +61,7 @@ std::optional<io::Format> output_format(const RunOptions& o) {
   if (o.output.empty() || o.output == "-") {
     throw InputError("--format", "", "sqlite needs a file: give -o FILE");
   }
-  if (!o.currency.empty() && o.currency != "USD") {
+  if (!o.request.currency.empty() && o.request.currency != "USD") {
     throw InputError("--currency", "", "a store keeps US dollars: use --currency with csv or json");
   }
   return std::nullopt;
@@ -82,7 +82,8 @@ void warn(const RunOptions& o, const Scenario& s, const Results& results) {
   auto warnings = run_warnings(results);
   for (auto& w : observed_warnings(s, results)) warnings.push_back(std::move(w));
   for (const auto& w : warnings) {
-    spdlog::warn("{}: {}", text::terminal_safe(o.scenario, 160), text::terminal_safe(w, 600));
+    spdlog::warn("{}: {}", text::terminal_safe(o.request.scenario, 160),
+                 text::terminal_safe(w, 600));
   }
 }
 
@@ -116,7 +117,8 @@ int check(const RunOptions& o, const Scenario& s, const Results& results, const 
   }
   std::cerr << io::format_table({"result", "target", "metric", "required", "actual"}, rows);
   if (checked.empty()) {
-    spdlog::warn("{}: --check: the scenario has no targets", text::terminal_safe(o.scenario, 160));
+    spdlog::warn("{}: --check: the scenario has no targets",
+                 text::terminal_safe(o.request.scenario, 160));
   }
   const bool failed =
       std::any_of(checked.begin(), checked.end(), [](const TargetResult& t) { return !t.passed; });
@@ -128,12 +130,13 @@ int check(const RunOptions& o, const Scenario& s, const Results& results, const 
 }  // namespace
 
 int run(const RunOptions& o) {
-  if (o.metrics == "help") return metrics({});
+  if (o.request.metrics == "help") return metrics({});
   // Check every option before any work, so that a usage error never leaves output behind.
   const std::optional<io::Format> format = output_format(o);
-  const ViewRequest request{o.by, o.metrics, o.years, o.currency};
+  const ViewRequest& request = o.request;
   (void)parse_view(request);  // --by and the form of --years, before the scenario is read
-  const Scenario s = load_scenario(o.scenario, LoadOptions{o.overrides, o.global->allow_dirs});
+  const Scenario s =
+      load_scenario(o.request.scenario, LoadOptions{o.request.overrides, o.global->allow_dirs});
   if (o.provenance) {
     (void)make_view(request, s);  // the checks run_view makes, without the run
     io::write_output(o.output,
@@ -162,25 +165,13 @@ Command add_run(CLI::App& app, const Global& g) {
       "  dcplan run scenarios/alibaba-380b.json --currency CNY --metrics capex_cny --by total\n"
       "  dcplan run scenarios/examples/minimal.json --check --junit targets.xml -o /dev/null\n\n"
       "Columns: 'dcplan metrics' lists every result column with its unit and meaning.\n");
-  sub->add_option("scenario", o->scenario, "scenario file ('-' for standard input)")->required();
-  add_overrides(sub, o->overrides, "(applied last)");
-  sub->add_option("--format", o->format, "output format")
-      ->check(CLI::IsMember({"table", "csv", "json", "jsonl", "md", "sqlite"}));
-  sub->add_option("--by", o->by, "rows: region (and total), total only, or per hardware too")
-      ->check(CLI::IsMember({"region", "total", "hardware"}));
-  sub->add_option("--metrics", o->metrics,
-                  "comma-separated result columns to print ('dcplan metrics' lists them)");
-  sub->add_option("--years", o->years, "years to print, A:B (either side may be empty)");
-  sub->add_option("--currency", o->currency, "convert money columns to CODE (needs fx_per_usd)");
-  sub->add_flag("--check", o->check, "check the scenario's targets; exit 1 if any fails");
-  sub->add_option("--junit", o->junit, "write the target results as JUnit XML to FILE");
-  sub->add_flag("--provenance", o->provenance,
-                "print only what would make the output (version, commit, command, scenario "
-                "SHA-256, time) as JSON, without running");
-  sub->add_flag("--no-provenance", o->no_provenance,
-                "leave provenance out: json as the bare rows array, no markdown footer, no JUnit "
-                "properties, no csv sidecar (the shapes before 0.2)");
-  add_output(sub, o->output);
+  add_options(sub, options::run(), o->request,
+              {{"--format", &o->format},
+               {"--check", &o->check},
+               {"--junit", &o->junit},
+               {"--provenance", &o->provenance},
+               {"--no-provenance", &o->no_provenance},
+               {"-o,--output", &o->output}});
   return {sub, [o] { return run(*o); }};
 }
 

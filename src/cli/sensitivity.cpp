@@ -18,10 +18,11 @@ namespace dcplan::cli {
 
 namespace {
 
+//! `dcplan sensitivity`: the request (options::sensitivity()) and how its result is written.
 struct SensitivityCliOptions {
   const Global* global = nullptr;
   sensitivity::ScenarioOptions o;
-  std::string format = "table";
+  std::string format;
   std::string output;
 };
 
@@ -128,28 +129,8 @@ Command add_sensitivity(CLI::App& app, const Global& g) {
       "  dcplan sensitivity scenarios/examples/minimal.json --metric energy_twh@2030 \\\n"
       "      --method morris --vary /regions/us-east/construction_years=0:3 \\\n"
       "      --vary /hardware/h100/lifetime_years=3:7\n");
-  sub->add_option("scenario", c->o.scenario, "scenario file, or - for standard input")->required();
-  sub->add_option("--metric", c->o.metrics, "METRIC[@YEAR[:YEAR]][:SELECTOR]; repeatable")
-      ->required()
-      ->allow_extra_args(false);
-  sub->add_option("--vary", c->o.varies, "an uncertain input PTR=SPEC; repeatable")
-      ->required()
-      ->allow_extra_args(false);
-  sub->add_option("--method", c->o.method, "tornado, morris or sobol (default sobol)");
-  sub->add_option("--samples", c->o.samples, "Sobol' N (default 1024)");
-  sub->add_option("--trajectories", c->o.trajectories, "Morris r (default 10)")
-      ->check(CLI::Range(2, 100000));
-  sub->add_option("--levels", c->o.levels, "Morris p, even (default 4)")->check(CLI::Range(2, 100));
-  sub->add_option("--bootstrap", c->o.bootstrap,
-                  "Sobol' resamples for the 95% intervals (default 200)")
-      ->check(CLI::Range(0, 100000));
-  add_seed(sub, c->o.seed, "seed of the Morris trajectories and the bootstrap");
-  sub->add_option("-j,--jobs", c->o.jobs, "threads (default: the number of cores)")
-      ->check(CLI::Range(0, 1024));
-  sub->add_option("--format", c->format, "output format")
-      ->check(CLI::IsMember({"table", "csv", "json", "md", "svg"}));
-  add_overrides(sub, c->o.overrides, "applied before the analysis");
-  add_output(sub, c->output);
+  add_options(sub, options::sensitivity(), c->o,
+              {{"--format", &c->format}, {"-o,--output", &c->output}});
   return {sub, [c] { return sensitivity_command(*c); }};
 }
 

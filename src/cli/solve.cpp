@@ -18,18 +18,12 @@ namespace dcplan::cli {
 
 namespace {
 
+//! `dcplan solve`: the request (options::solve()) and how its result is written.
 struct SolveCliOptions {
   const Global* global = nullptr;
-  std::string scenario;
-  std::vector<std::string> overrides;
-  std::vector<std::string> targets;
-  bool scenario_targets = false;
-  std::string vary;
-  bool minimize = false;
-  bool maximize = false;
-  double tolerance = 1e-6;
-  int jobs = 0;
-  std::string format = "table";
+  SolveOptions request;
+  Deferred deferred;  //!< --minimize
+  std::string format;
   std::string output;
 };
 
@@ -37,7 +31,7 @@ std::string num(double v) {
   return fmt::format("{:.6g}", v);
 }
 
-std::string as_text(const SolveCliOptions& o, const SearchRange& range, const SolveResult& r) {
+std::string as_text(const SolveOptions& o, const SearchRange& range, const SolveResult& r) {
   const std::string what =
       text::terminal_safe(range.pointer, 200) + (range.multiply ? " (a factor)" : "");
   std::string out;
@@ -105,23 +99,16 @@ std::string as_json(const SearchRange& range, const SolveResult& r) {
 }
 
 int solve_command(const SolveCliOptions& o) {
-  SolveOptions so;
-  so.scenario = o.scenario;
-  so.overrides = o.overrides;
+  SolveOptions so = o.request;
+  apply_deferred(options::solve(), o.deferred, so);
   so.allow_dirs = o.global->allow_dirs;
-  so.targets = o.targets;
-  so.scenario_targets = o.scenario_targets;
-  so.vary = o.vary;
-  so.maximize = o.maximize;
-  so.tolerance = o.tolerance;
-  so.jobs = o.jobs;
-  const SearchRange range = parse_range(o.vary);
+  const SearchRange range = parse_range(so.vary);
   const SolveResult r = solve(so);
   const Provenance prov = make_provenance(o.global->command, r.scenario_sha256);
   const std::string report =
-      o.format == "json" ? with_meta(as_json(range, r), "json", prov) : as_text(o, range, r);
+      o.format == "json" ? with_meta(as_json(range, r), "json", prov) : as_text(so, range, r);
   if (!o.output.empty() && r.feasible) {
-    write_solution(o.scenario, o.output, r.patch, "dcplan solve: " + r.set_line);
+    write_solution(so.scenario, o.output, r.patch, "dcplan solve: " + r.set_line);
     std::fputs(report.c_str(), stdout);
   } else {
     std::fputs(report.c_str(), stdout);
@@ -163,10 +150,11 @@ Command add_solve(CLI::App& app, const Global& g) {
   o->global = &g;
   auto* sub = app.add_subcommand(
       "solve", "Find the smallest (or largest) value of one input at which every target holds.");
-  sub->footer(
+  // The grid's size in the help is the table's default (--grid; the member's initializer).
+  sub->footer(fmt::format(
       "TARGET: METRIC@YEAR[:YEAR][:SELECTOR] OP VALUE, OP one of >= <= ==, VALUE a number or\n"
       "KxYEAR (K times the same metric in YEAR). RANGE: PTR=LO:HI sets the value, PTR*=LO:HI\n"
-      "multiplies the whole value (a trajectory, every year). A grid of 17 values first shows\n"
+      "multiplies the whole value (a trajectory, every year). A grid of {} values first shows\n"
       "where the targets hold; bisection then refines every change to the tolerance. Exit 1\n"
       "when no value in the range meets the targets (the constraints that bind are named).\n\n"
       "Examples:\n"
@@ -174,21 +162,10 @@ Command add_solve(CLI::App& app, const Global& g) {
       "  dcplan solve scenarios/examples/campus-5gw.json \\\n"
       "      --target 'facility_capacity_mw@2030>=4000' --vary '/capex/budget*=0.1:1'\n"
       "  dcplan solve scenarios/examples/minimal.json --target 'energy_twh@2030>=2.5' \\\n"
-      "      --vary /capex/budget=1e9:1e10 -o solved.json\n");
-  sub->add_option("scenario", o->scenario, "scenario file, or - for standard input")->required();
-  sub->add_option("--target", o->targets, "a target that must hold; repeatable")
-      ->allow_extra_args(false);
-  sub->add_flag("--targets", o->scenario_targets, "the scenario's own targets must hold too");
-  sub->add_option("--vary", o->vary, "the input searched: PTR=LO:HI or PTR*=LO:HI")->required();
-  auto* min = sub->add_flag("--minimize", o->minimize, "the smallest value (default)");
-  sub->add_flag("--maximize", o->maximize, "the largest value")->excludes(min);
-  sub->add_option("--tolerance", o->tolerance, "of the answer, relative to HI - LO (default 1e-6)");
-  sub->add_option("-j,--jobs", o->jobs, "threads for the grid (default: the number of cores)")
-      ->check(CLI::Range(0, 1024));
-  sub->add_option("--format", o->format, "output format")->check(CLI::IsMember({"table", "json"}));
-  add_overrides(sub, o->overrides, "applied before the search");
-  add_output(sub, o->output,
-             "write a scenario that extends SCENARIO with the answer (the report goes to stdout)");
+      "      --vary /capex/budget=1e9:1e10 -o solved.json\n",
+      SolveOptions{}.grid + 1));
+  add_options(sub, options::solve(), o->request,
+              {{"--format", &o->format}, {"-o,--output", &o->output}}, &o->deferred);
   return {sub, [o] { return solve_command(*o); }};
 }
 

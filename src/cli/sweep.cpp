@@ -3,7 +3,6 @@
 #include <atomic>
 #include <chrono>
 #include <csignal>
-#include <cstdio>
 #include <cstdlib>
 #include <iostream>
 #include <optional>
@@ -25,38 +24,15 @@ extern "C" void on_signal(int sig) {
   g_signal.store(sig);
 }
 
-//! "K/N" → (K, N); InputError when malformed.
-std::pair<long long, long long> parse_shard(const std::string& text) {
-  long long k = -1, n = -1;
-  char extra = 0;
-  if (std::sscanf(text.c_str(), "%lld/%lld%c", &k, &n, &extra) != 2 || n < 1 || k < 0 || k >= n) {
-    throw InputError("--shard", "",
-                     "expected K/N with 0 <= K < N (e.g. 0/8), found \"" + text + "\"");
-  }
-  return {k, n};
-}
-
 }  // namespace
 
 int sweep(const SweepCliOptions& o) {
-  if (o.metrics == "help") return metrics({});
-  SweepOptions so;
-  so.scenario = o.scenario;
-  so.overrides = o.overrides;
+  if (o.request.metrics == "help") return metrics({});
+  SweepOptions so = o.request;
   so.allow_dirs = o.global->allow_dirs;
-  so.varies = o.varies;
-  so.samples = o.samples;
-  so.seed = o.seed;
-  so.jobs = o.jobs;
-  if (!o.shard.empty()) std::tie(so.shard_k, so.shard_n) = parse_shard(o.shard);
-  so.metrics = o.metrics;
-  so.by_region = o.by == "region";
-  so.summary = o.summary;
-  so.format = o.format;
-  so.output = o.output;
-  so.append = o.append;
+  apply_deferred(options::sweep(), o.deferred, so);  // --shard K/N and --by
   so.command = o.global->command;
-  if (o.append && o.format != "sqlite") {
+  if (so.append && so.format != "sqlite") {
     throw InputError("--append", "",
                      "adds a sweep to an SQLite store: use it with --format sqlite");
   }
@@ -87,13 +63,13 @@ int sweep(const SweepCliOptions& o) {
                 << (p.done == p.total ? "\n" : "") << std::flush;
     };
   }
-  if (o.format == "sqlite") {
+  if (so.format == "sqlite") {
     run_sweep(so, std::cout, progress);  // the store writes its own file (-o), atomically
-  } else if (o.output.empty() || o.output == "-") {
+  } else if (so.output.empty() || so.output == "-") {
     run_sweep(so, std::cout, progress);
     std::cout.flush();
   } else {
-    io::AtomicFile file(o.output);
+    io::AtomicFile file(so.output);
     run_sweep(so, file.stream(), progress);
     file.commit();
   }
@@ -148,30 +124,7 @@ Command add_sweep(CLI::App& app, const Global& g) {
       "  for k in 0 1; do dcplan sweep scenarios/examples/minimal.json --samples 20 \\\n"
       "      --vary '/capex/budget*=uniform(0.8,1.2)' --shard $k/2 --format sqlite -o s.$k.sqlite; "
       "done\n");
-  sub->add_option("scenario", o->scenario, "scenario file")->required();
-  sub->add_option("--vary", o->varies, "PTR=SPEC or PTR*=SPEC; repeatable")
-      ->allow_extra_args(false)
-      ->required();
-  add_overrides(sub, o->overrides, "before the sweep");
-  sub->add_option("--samples", o->samples, "runs per grid point")
-      ->check(CLI::Range(1LL, 1000000000LL));
-  add_seed(sub, o->seed, "seed of the generators (default 1)");
-  sub->add_option("--jobs", o->jobs, "threads (default: the number of cores)")
-      ->check(CLI::Range(1, 256));
-  sub->add_option("--shard", o->shard, "K/N: only the runs with index = K mod N");
-  sub->add_option("--metrics", o->metrics, "columns to report (default: as compare)");
-  sub->add_option("--by", o->by, "rows: total (default) or region")
-      ->check(CLI::IsMember({"total", "region"}));
-  sub->add_flag(
-      "--summary", o->summary,
-      "per metric and year: n, mean, p5, p50, p95 (percentiles by the P-square estimator)");
-  sub->add_option("--format", o->format,
-                  "csv (default), jsonl, or sqlite (a store, with -o FILE: docs/sqlite.md)")
-      ->check(CLI::IsMember({"csv", "jsonl", "sqlite"}));
-  sub->add_flag("--append", o->append,
-                "sqlite: add this sweep to the store at -o FILE (another sweep id) instead of "
-                "replacing it");
-  add_output(sub, o->output);
+  add_options(sub, options::sweep(), o->request, {}, &o->deferred);
   return {sub, [o] { return sweep(*o); }};
 }
 
