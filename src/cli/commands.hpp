@@ -144,6 +144,8 @@ Command add_sensitivity(CLI::App& app, const Global& g);
 Command add_verify(CLI::App& app, const Global& g);      // verify.cpp
 Command add_man(CLI::App& app, const Global& g);         // docs.cpp
 Command add_completion(CLI::App& app, const Global& g);  // docs.cpp
+//! `dcplan options --json`, hidden: the option tables and what CLI11 registered (docs.cpp).
+Command add_options_dump(CLI::App& app, const Global& g);
 
 int validate(const ValidateOptions& o);
 int report(const ReportOptions& o);

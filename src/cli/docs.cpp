@@ -1,11 +1,15 @@
 // `dcplan man` and `dcplan completion`: the man pages and the bash completion, generated from
-// the command definitions themselves (CLI11), so that neither can fall behind --help. The
-// build runs both (CMakeLists.txt, dcplan_docs) and the install target installs their output.
+// the command definitions themselves (CLI11, registered from the option tables of
+// dcplan/options.hpp), so that neither can fall behind --help; the completion offers the
+// values the tables declare. The build runs both (CMakeLists.txt, dcplan_docs) and the install
+// target installs their output. `dcplan options --json`, hidden, writes the option tables with
+// what CLI11 really registered, for tests/python/test_options.py.
 #include <fmt/format.h>
 
 #include <algorithm>
 #include <cctype>
 #include <filesystem>
+#include <nlohmann/json.hpp>
 #include <set>
 
 #include "cli/commands.hpp"
@@ -13,6 +17,7 @@
 #include "dcplan/build_info.hpp"
 #include "dcplan/error.hpp"
 #include "dcplan/io/atomic_file.hpp"
+#include "dcplan/options.hpp"
 #include "dcplan/results.hpp"
 #include "dcplan/schema.hpp"
 
@@ -62,8 +67,9 @@ std::string summary_of(const std::string& description) {
   return s;
 }
 
+//! The commands a user is shown: not the hidden ones (an empty group: `dcplan options`).
 std::vector<const CLI::App*> commands_of(const CLI::App& app) {
-  return app.get_subcommands([](const CLI::App*) { return true; });
+  return app.get_subcommands([](const CLI::App* sub) { return !sub->get_group().empty(); });
 }
 
 struct ManOptions {
@@ -105,26 +111,6 @@ std::string words(const std::set<std::string>& ws) {
   return "'" + out + "'";
 }
 
-//! The values an option's IsMember check allows ("TEXT:{a,b,c}"), if any.
-std::set<std::string> member_values(const CLI::Option* opt) {
-  std::set<std::string> values;
-  const std::string type = opt->get_type_name();
-  const auto open = type.find('{');
-  const auto close = type.find('}', open);
-  if (open == std::string::npos || close == std::string::npos) return values;
-  const std::string list = type.substr(open + 1, close - open - 1);
-  std::size_t start = 0;
-  while (start <= list.size()) {
-    const auto comma = list.find(',', start);
-    const std::string v =
-        list.substr(start, comma == std::string::npos ? std::string::npos : comma - start);
-    if (!v.empty()) values.insert(v);
-    if (comma == std::string::npos) break;
-    start = comma + 1;
-  }
-  return values;
-}
-
 struct CompletionOptions {
   std::string shell;
   std::string output;
@@ -157,7 +143,10 @@ CompletionArms completion_arms(const CLI::App& app) {
     arms.per_command += fmt::format("    {}) opts={} ;;\n", sub->get_name(), words(opts));
     for (const CLI::Option* opt : sub->get_options()) {
       if (!opt->nonpositional() || opt->get_expected_min() == 0) continue;
-      std::set<std::string> allowed = member_values(opt);
+      // The values the command's option table offers: its choices, or result columns.
+      const auto offered = options::completion(
+          sub->get_name(), opt->get_lnames().empty() ? "-" + opt->get_snames().front()
+                                                     : "--" + opt->get_lnames().front());
       // The case pattern: 'run --format'|'run -f'.
       std::string arm;
       auto alternative = [&](const std::string& name) {
@@ -165,15 +154,13 @@ CompletionArms completion_arms(const CLI::App& app) {
       };
       for (const auto& l : opt->get_lnames()) alternative("--" + l);
       for (const auto& s : opt->get_snames()) alternative("-" + s);
-      if (!value_arms.insert(arm).second) continue;
-      const auto& lnames = opt->get_lnames();
-      const bool metric = std::find(lnames.begin(), lnames.end(), "metrics") != lnames.end() ||
-                          std::find(lnames.begin(), lnames.end(), "metric") != lnames.end();
-      if (!allowed.empty()) {
+      if (!value_arms.insert(arm).second || !offered) continue;
+      if (!offered->choices.empty()) {
+        const std::set<std::string> allowed(offered->choices.begin(), offered->choices.end());
         arms.values +=
             fmt::format("    {})\n      COMPREPLY=($(compgen -W {} -- \"$cur\")); return ;;\n", arm,
                         words(allowed));
-      } else if (metric) {
+      } else if (offered->metrics) {
         arms.values +=
             fmt::format("    {})\n      _dcplan_list {}; return ;;\n", arm, words(metrics));
       }
@@ -249,7 +236,37 @@ int write_completion(const CLI::App& app, const CompletionOptions& o) {
   return 0;
 }
 
+//! `dcplan options --json`: the option tables, and for each of their commands the options CLI11
+//! holds (names, whether a flag, the default its variable has before parsing), so that a test
+//! can check the command line against the tables and Python.
+int write_options(CLI::App& app) {
+  nlohmann::ordered_json doc = nlohmann::ordered_json::parse(options::tables_json());
+  for (auto& [name, table] : doc.items()) {
+    CLI::App* sub = app.get_subcommand(name);
+    nlohmann::ordered_json registered = nlohmann::ordered_json::array();
+    for (CLI::Option* opt : sub->get_options()) {
+      if (opt == sub->get_help_ptr()) continue;
+      opt->capture_default_str();  // the bound variable's value: what a run without it takes
+      registered.push_back({{"names", opt->get_name(true, true)},
+                            {"flag", opt->get_expected_min() == 0},
+                            {"default", opt->get_default_str()},
+                            {"required", opt->get_required()}});
+    }
+    table["registered"] = std::move(registered);
+  }
+  io::write_output("-", doc.dump(2) + "\n");
+  return 0;
+}
+
 }  // namespace
+
+Command add_options_dump(CLI::App& app, const Global& /*g*/) {
+  auto json = std::make_shared<bool>(false);
+  auto* sub = app.add_subcommand("options", "Write the option tables of the commands as JSON.");
+  sub->group("");  // hidden: for tests, not in the help, the man pages or the completion
+  sub->add_flag("--json", *json, "as JSON (the only form)")->required();
+  return {sub, [json, &app] { return write_options(app); }};
+}
 
 Command add_man(CLI::App& app, const Global& /*g*/) {
   auto o = std::make_shared<ManOptions>();
