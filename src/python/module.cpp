@@ -21,6 +21,7 @@
 #include "dcplan/error.hpp"
 #include "dcplan/io/cells.hpp"
 #include "dcplan/load.hpp"
+#include "dcplan/options.hpp"
 #include "dcplan/results.hpp"
 #include "dcplan/run_view.hpp"
 #include "dcplan/search.hpp"
@@ -137,6 +138,79 @@ std::string comma_list(const py::object& names) {
   std::string out;
   for (const auto& n : strings(names)) out += (out.empty() ? "" : ",") + n;
   return out;
+}
+
+//! A keyword's value as T, as pybind11 converts an argument; a TypeError naming the keyword and
+//! what it takes otherwise.
+template <class T>
+T keyword(const py::handle& value, std::string_view name, const char* expected) {
+  try {
+    return value.cast<T>();
+  } catch (const py::cast_error&) {
+    throw py::type_error(std::string(name) + ": expected " + expected + ", found " +
+                         py::str(py::type::of(value).attr("__name__")).cast<std::string>());
+  }
+}
+
+template <class... Ts>
+struct Overloaded : Ts... {
+  using Ts::operator()...;
+};
+template <class... Ts>
+Overloaded(Ts...) -> Overloaded<Ts...>;
+
+//! Sets `request`'s members from Python's keywords (`args`, as dcplan/__init__.py converted them
+//! by the table's forms), one table row at a time: what the command line's CLI11 does for its
+//! flags. Scenarios (a path or a Scenario) and their overrides too, unless `sources` is false.
+template <class R>
+void fill(const dcplan::options::Command<R>& command, const py::dict& args, R& request,
+          bool sources = true) {
+  using dcplan::options::Form;
+  for (const auto& o : command.options) {
+    if (o.python.empty() || o.form == Form::kCallback) continue;
+    if (!sources && (o.form == Form::kScenario || o.form == Form::kOverrides)) continue;
+    const py::object value = args[py::str(std::string(o.python))];
+    const std::string_view name = o.python;
+    std::visit(Overloaded{
+                   [](std::monostate) {},
+                   [&](bool R::*m) { request.*m = keyword<bool>(value, name, "True or False"); },
+                   [&](int R::*m) { request.*m = keyword<int>(value, name, "a whole number"); },
+                   [&](long long R::*m) {
+                     request.*m = keyword<long long>(value, name, "a whole number");
+                   },
+                   [&](std::uint64_t R::*m) {
+                     request.*m = keyword<std::uint64_t>(value, name, "a whole number");
+                   },
+                   [&](double R::*m) { request.*m = keyword<double>(value, name, "a number"); },
+                   [&](std::string R::*m) {
+                     const std::string argument(name);  // names the argument in an InputError
+                     if (o.form == Form::kScenario) {
+                       const Source src = source(value, py::none(), argument.c_str());
+                       request.*m = src.path;
+                       request.*(o.text) = src.text;
+                     } else if (o.form == Form::kNames) {
+                       request.*m = comma_list(value);
+                     } else if (o.form == Form::kPath) {
+                       request.*m =
+                           value.is_none() ? std::string() : fs_path(value, argument.c_str());
+                     } else {
+                       request.*m = keyword<std::string>(value, name, "a string");
+                     }
+                   },
+                   [&](std::vector<std::string> R::*m) {
+                     request.*m = o.form == Form::kOverrides ? as_overrides(value) : strings(value);
+                   },
+                   [&](const dcplan::options::Custom<R>& c) {
+                     if (value.is_none()) return;
+                     try {
+                       c.apply(request, keyword<std::string>(value, name, "a string"));
+                     } catch (const dcplan::InputError& e) {
+                       raise_input(e);
+                     }
+                   },
+               },
+               o.member);
+  }
 }
 
 //! A vector handed to NumPy without a copy: the array owns it.
@@ -274,12 +348,13 @@ std::vector<std::vector<double>> shown_cells(const dcplan::RunResult& r,
 //! hardware), then each column the view selects under its name as shown (capex_cny with a
 //! currency) as a float64 array of the csv's cells (NaN for an empty cell; `limit` as a list of
 //! its words).
-py::dict run(const py::object& what, const py::object& set, const std::string& by,
-             const py::object& metrics, const std::string& years, const std::string& currency) {
-  const dcplan::ViewRequest request{by, comma_list(metrics), years, currency};
+py::dict run(const py::dict& args) {
+  dcplan::RunRequest request;
+  fill(dcplan::options::run(), args, request, /*sources=*/false);
   // As on the command line: --by and the form of --years before the scenario is read.
   (void)without_gil([&] { return dcplan::parse_view(request); });
   // A Scenario with more overrides is loaded again: they apply to its document.
+  const py::object what = args["scenario"], set = args["set"];
   const PyScenario s = py::isinstance<PyScenario>(what) && set.is_none()
                            ? what.cast<PyScenario>()
                            : load_source(source(what, set));
@@ -314,29 +389,11 @@ std::function<void(const dcplan::SweepProgress&)> python_progress(py::object cal
 //! dcplan.sweep's columns: run, one per varied parameter, year, region (codes into
 //! `regions`), a column per metric; or the summary's year, region, metric (codes into
 //! `metrics`), n, mean, p5, p50, p95.
-py::dict sweep(const py::object& what, const std::vector<std::string>& varies,
-               const py::object& set, long long samples, std::uint64_t seed, int jobs, bool summary,
-               const std::string& by, const py::object& metrics, long long shard_k,
-               long long shard_n, const py::object& progress) {
-  const Source src = source(what, set);
+py::dict sweep(const py::dict& args) {
   dcplan::SweepOptions o;
-  o.scenario = src.path;
-  o.scenario_text = src.text;
-  o.overrides = src.overrides;
-  o.varies = varies;
-  o.samples = samples;
-  o.seed = seed;
-  o.jobs = jobs;
-  o.shard_k = shard_k;
-  o.shard_n = shard_n;
-  o.metrics = comma_list(metrics);
-  if (by != "total" && by != "region") {
-    throw py::value_error("by: expected \"total\" or \"region\", found \"" + by + "\"");
-  }
-  o.by_region = by == "region";
-  o.summary = summary;
+  fill(dcplan::options::sweep(), args, o);
   // Made and destroyed with the GIL held: it holds a Python object.
-  const auto hook = python_progress(progress);
+  const auto hook = python_progress(args["progress"]);
   dcplan::SweepTable t = without_gil([&] { return dcplan::collect_sweep(o, hook); });
   py::dict out;
   py::list metric_names;
@@ -397,23 +454,9 @@ py::list target_rows(const std::vector<dcplan::TargetResult>& ts) {
 }
 
 //! dcplan.compare: the joined rows as columns, the gates as records.
-py::dict compare(const py::object& base, const py::object& other, const py::object& set,
-                 const py::object& set_base, const std::string& by, const py::object& metrics,
-                 const std::string& years, const py::object& gates, const py::object& gates_file) {
-  const Source b = source(base, set_base, "base");
-  const Source x = source(other, set, "other");
+py::dict compare(const py::dict& args) {
   dcplan::CompareInputs in;
-  in.base = b.path;
-  in.base_text = b.text;
-  in.set_base = b.overrides;
-  in.other = x.path;
-  in.other_text = x.text;
-  in.set_other = x.overrides;
-  in.metrics = comma_list(metrics);
-  in.by = by;
-  in.years = years;
-  in.gates = strings(gates);
-  if (!gates_file.is_none()) in.gates_file = fs_path(gates_file, "gates_file");
+  fill(dcplan::options::compare(), args, in);
   dcplan::CompareResult r = without_gil([&] { return dcplan::compare_scenarios(in); });
   const auto n = static_cast<py::ssize_t>(r.rows.size());
   py::array_t<int> year(n);
@@ -461,21 +504,9 @@ py::dict compare(const py::object& base, const py::object& other, const py::obje
   return out;
 }
 
-py::dict solve(const py::object& what, const std::string& vary, const py::object& targets,
-               bool scenario_targets, bool maximize, double tolerance, int grid, int jobs,
-               const py::object& set) {
-  const Source src = source(what, set);
+py::dict solve(const py::dict& args) {
   dcplan::SolveOptions o;
-  o.scenario = src.path;
-  o.scenario_text = src.text;
-  o.overrides = src.overrides;
-  o.vary = vary;
-  o.targets = strings(targets);
-  o.scenario_targets = scenario_targets;
-  o.maximize = maximize;
-  o.tolerance = tolerance;
-  o.grid = grid;
-  o.jobs = jobs;
+  fill(dcplan::options::solve(), args, o);
   const dcplan::SolveResult r = cancellable([&](const std::atomic<int>* cancel) {
     o.cancel = cancel;
     return dcplan::solve(o);
@@ -500,25 +531,9 @@ py::dict solve(const py::object& what, const std::string& vary, const py::object
   return d;
 }
 
-py::dict optimize(const py::object& what, const std::string& objective,
-                  const std::vector<std::string>& varies, const py::object& subject_to,
-                  bool scenario_targets, bool maximize, int starts, std::uint64_t seed, int jobs,
-                  int max_runs, double xtol, const py::object& set) {
-  const Source src = source(what, set);
+py::dict optimize(const py::dict& args) {
   dcplan::OptimizeOptions o;
-  o.scenario = src.path;
-  o.scenario_text = src.text;
-  o.overrides = src.overrides;
-  o.objective = objective;
-  o.maximize = maximize;
-  o.varies = varies;
-  o.constraints = strings(subject_to);
-  o.scenario_targets = scenario_targets;
-  o.starts = starts;
-  o.seed = seed;
-  o.jobs = jobs;
-  o.max_runs = max_runs;
-  o.xtol = xtol;
+  fill(dcplan::options::optimize(), args, o);
   const dcplan::OptimizeResult r = cancellable([&](const std::atomic<int>* cancel) {
     o.cancel = cancel;
     return dcplan::optimize(o);
@@ -538,24 +553,9 @@ py::dict optimize(const py::object& what, const std::string& objective,
   return d;
 }
 
-py::dict sensitivity(const py::object& what, const std::vector<std::string>& varies,
-                     const py::object& metrics, const std::string& method, long long samples,
-                     int trajectories, int levels, int bootstrap, std::uint64_t seed, int jobs,
-                     const py::object& set) {
-  const Source src = source(what, set);
+py::dict sensitivity(const py::dict& args) {
   dcplan::sensitivity::ScenarioOptions o;
-  o.scenario = src.path;
-  o.scenario_text = src.text;
-  o.overrides = src.overrides;
-  o.varies = varies;
-  o.metrics = strings(metrics);
-  o.method = method;
-  o.samples = samples;
-  o.trajectories = trajectories;
-  o.levels = levels;
-  o.bootstrap = bootstrap;
-  o.seed = seed;
-  o.jobs = jobs;
+  fill(dcplan::options::sensitivity(), args, o);
   const dcplan::sensitivity::Analysis a = cancellable([&](const std::atomic<int>* cancel) {
     o.cancel = cancel;
     return dcplan::sensitivity::analyse(o);
@@ -656,21 +656,14 @@ PYBIND11_MODULE(_dcplan, m) {
   m.def("validate", &validate, py::arg("path"), py::arg("set") = py::none(),
         "Validate a scenario file (a str, bytes or os.PathLike path; \"-\" reads sys.stdin); "
         "raises InputError listing every problem.");
-  m.def("_sweep", &sweep, py::arg("scenario"), py::arg("varies"), py::arg("set"),
-        py::arg("samples"), py::arg("seed"), py::arg("jobs"), py::arg("summary"), py::arg("by"),
-        py::arg("metrics"), py::arg("shard_k"), py::arg("shard_n"), py::arg("progress"));
-  m.def("_compare", &compare, py::arg("base"), py::arg("other"), py::arg("set"),
-        py::arg("set_base"), py::arg("by"), py::arg("metrics"), py::arg("years"), py::arg("gates"),
-        py::arg("gates_file"));
-  m.def("_solve", &solve, py::arg("scenario"), py::arg("vary"), py::arg("targets"),
-        py::arg("scenario_targets"), py::arg("maximize"), py::arg("tolerance"), py::arg("grid"),
-        py::arg("jobs"), py::arg("set"));
-  m.def("_optimize", &optimize, py::arg("scenario"), py::arg("objective"), py::arg("varies"),
-        py::arg("subject_to"), py::arg("scenario_targets"), py::arg("maximize"), py::arg("starts"),
-        py::arg("seed"), py::arg("jobs"), py::arg("max_runs"), py::arg("xtol"), py::arg("set"));
-  m.def("_sensitivity", &sensitivity, py::arg("scenario"), py::arg("varies"), py::arg("metrics"),
-        py::arg("method"), py::arg("samples"), py::arg("trajectories"), py::arg("levels"),
-        py::arg("bootstrap"), py::arg("seed"), py::arg("jobs"), py::arg("set"));
-  m.def("_run", &run, py::arg("scenario"), py::arg("set") = py::none(), py::arg("by") = "region",
-        py::arg("metrics") = py::none(), py::arg("years") = "", py::arg("currency") = "");
+  // The commands: each takes its keywords as a dict, converted by __init__.py from the option
+  // tables (_options), and fills its request from them (fill).
+  m.def("_options", &dcplan::options::tables_json,
+        "The option tables of the commands, as JSON (dcplan/options.hpp).");
+  m.def("_run", &run, py::arg("args"));
+  m.def("_sweep", &sweep, py::arg("args"));
+  m.def("_compare", &compare, py::arg("args"));
+  m.def("_solve", &solve, py::arg("args"));
+  m.def("_optimize", &optimize, py::arg("args"));
+  m.def("_sensitivity", &sensitivity, py::arg("args"));
 }

@@ -13,15 +13,20 @@ raises InputError with the file, the JSON pointer and the message; an argument o
 command line's bounds (samples, jobs, trajectories ...) too, naming the argument and the range.
 Ctrl-C stops a sweep, solve, optimize or sensitivity with KeyboardInterrupt within a second.
 
+The keywords of these six functions, their order, defaults and the help in their docstrings are
+the command line's options, read from the library's option tables (dcplan/options.hpp).
+
 A scenario argument is a path (str, bytes or os.PathLike; "-" reads sys.stdin to its end) or a
 Scenario from load(). A Scenario is a snapshot: it keeps the merged document it was loaded as,
 and later calls run that document (with their `set` applied to it), whatever happens to the
 files since.
 """
+import inspect
+import json
 import numbers
 
 from ._dcplan import Scenario, __version__, commit, load, validate  # noqa: F401
-from ._dcplan import _compare, _optimize, _run, _sensitivity, _solve, _sweep
+from ._dcplan import _compare, _optimize, _options, _run, _sensitivity, _solve, _sweep
 
 
 class InputError(ValueError):
@@ -133,45 +138,6 @@ def _years(value):
     return ":".join("" if y is None else str(_whole("years", y)) for y in (first, last))
 
 
-def run(scenario, set=None, by="region", metrics=None, years=None, currency=None):
-    """Run a scenario (a path or a Scenario) and return its result table, as `dcplan run ...
-    --format csv`: a pandas DataFrame when pandas is importable, else a dict of columns.
-    by: "region" (and total), "total" or "hardware"; metrics: names (a list or "a,b"), every
-    column that applies by default; years: "2025:2030" ("2025:" and ":2030" too), a year, or a
-    (first, last) pair, within the horizon; currency: a code of the scenario's fx_per_usd
-    ("CNY"), money columns converted by year and renamed (capex_usd becomes capex_cny);
-    set: {pointer: value}. The same checks as the command line, with its messages."""
-    return _frame(_run(scenario, set, by, metrics, _years(years), currency or ""))
-
-
-def sweep(scenario, vary, samples=None, seed=1, jobs=0, summary=False, set=None, by="total",
-          metrics=None, shard=None, progress=None):
-    """Run a scenario over grids and Monte Carlo draws, as `dcplan sweep`, in process.
-
-    vary: {pointer: SPEC}, SPEC a string as on the command line ("uniform(0.8,1.2)",
-    "1.1:1.3:0.05", "normal(1,0.1)"), a number, or a list of numbers; a pointer ending in *
-    multiplies ({"/capex/budget*": "uniform(0.8,1.2)"}). Or a list of "PTR=SPEC" texts.
-    samples: runs per grid point (default 100 with distributions, else 1); seed: of the draws
-    (the csv's draws for the same arguments); jobs: threads (0: every core); by: "total" or
-    "region"; metrics: names (default: as the command line); shard: (k, n) for runs i with
-    i mod n = k; progress: a callable(done, total) called about every 200 ms.
-
-    Returns one row per run, year and region (run, the varied parameters, year, region, the
-    metrics), or with summary=True one per year, region and metric (n, mean, p5, p50, p95).
-    Ctrl-C raises KeyboardInterrupt within a fraction of a second."""
-    k, n = (0, 1) if shard is None else shard
-    if not (isinstance(k, numbers.Integral) and isinstance(n, numbers.Integral) and 0 <= k < n):
-        _refuse("shard", f"expected (k, n) with 0 <= k < n, found {shard!r}")
-    samples = -1 if samples is None else _whole("samples", samples, 0, 2**63 - 1)
-    columns = _sweep(scenario, _varies(vary, _spec), set, samples, _seed(seed),
-                     _whole("jobs", jobs), summary, by, metrics, k, n, progress)
-    regions, names = columns.pop("_regions"), columns.pop("_metrics")
-    _codes(columns, "region", regions)
-    if summary:
-        _codes(columns, "metric", names)
-    return _frame(columns)
-
-
 class Comparison:
     """dcplan.compare's result: `rows` (year, region[, hardware], metric, base, other, diff,
     rel_diff), `gates` (gate, passed, first_year, last_year, base, other, measured, detail),
@@ -188,17 +154,6 @@ class Comparison:
 
     def __repr__(self):
         return f"<dcplan.Comparison {len(self.rows)} rows, gates {'passed' if self.passed else 'FAILED'}>"
-
-
-def compare(base, other, set=None, set_base=None, by="total", metrics=None, years=None,
-            gates=None, gates_file=None):
-    """Run two scenarios (paths or Scenarios) and join their rows, as `dcplan compare`.
-    set / set_base: overrides of OTHER / BASE; by: "total", "region" or "hardware"; metrics:
-    names (default: the planner's seven); years: "A:B"; gates: expressions such as
-    "energy_twh@2032<=+5%" (a list), gates_file: a JSON file of them. A failing gate is a
-    result (Comparison.passed), not an exception."""
-    return Comparison(_compare(base, other, set, set_base, by, metrics, years or "", gates,
-                               gates_file))
 
 
 class _Result:
@@ -240,40 +195,182 @@ class OptimizeResult(_Result):
     _shown = ("feasible", "objective", "values", "runs")
 
 
-def solve(scenario, vary, targets=None, scenario_targets=False, maximize=False, tolerance=1e-6,
-          grid=16, jobs=0, set=None):
-    """What it takes to meet targets, as `dcplan solve`: the smallest (maximize: largest) value
-    of one parameter at which every target holds. vary: "PTR=LO:HI" or {pointer: (lo, hi)} with
-    one key (a pointer ending in * multiplies); targets: expressions such as
-    "energy_twh@2032>=10x2022"; scenario_targets: the scenario's own targets too."""
-    varies = _varies(vary, _range)
+# ---------------------------------------------------------------------------------------------
+# The commands, made from their option tables (dcplan/options.hpp): the signature (keywords,
+# their order and defaults), the conversion of each keyword by its form, and the docstring's
+# list of keywords all come from the table the command line registers its flags from.
+
+_TABLES = json.loads(_options())
+
+
+def _shard(name, value):
+    """(k, n) as the command line's K/N."""
+    k, n = (0, 1) if value is None else value
+    if not (isinstance(k, numbers.Integral) and isinstance(n, numbers.Integral) and 0 <= k < n):
+        _refuse(name, f"expected (k, n) with 0 <= k < n, found {value!r}")
+    return None if value is None else f"{k}/{n}"
+
+
+def _choice(name, value, choices):
+    """One of the choices, for a value the library keeps in another shape (sweep's by)."""
+    if not isinstance(value, str):
+        raise TypeError(f"{name}: expected a string, found {value!r}")
+    if value not in choices:
+        raise ValueError(f"{name}: expected " + " or ".join(f'"{c}"' for c in choices) +
+                         f', found "{value}"')
+    return value
+
+
+def _one_range(command, value):
+    varies = _varies(value, _range)
     if len(varies) != 1:
-        raise ValueError(f"solve varies one parameter, found {len(varies)}")
-    return SolveResult(_solve(scenario, varies[0], targets, scenario_targets, maximize, tolerance,
-                              _whole("grid", grid), _whole("jobs", jobs), set))
+        raise ValueError(f"{command} varies one parameter, found {len(varies)}")
+    return varies[0]
 
 
-def optimize(scenario, objective, vary, subject_to=None, scenario_targets=False, maximize=True,
-             starts=1, seed=1, jobs=0, max_runs=2000, xtol=1e-6, set=None):
+def _convert(command, row, value):
+    """A keyword as the library takes it, by its row's form and type; the library checks it."""
+    name, form, kind = row["python"], row["form"], row["type"]
+    if form == "range":
+        return _one_range(command, value)
+    if form == "ranges":
+        return _varies(value, _range)
+    if form == "specs":
+        return _varies(value, _spec)
+    if form == "years":
+        return _years(value)
+    if form == "optional":
+        return value or ""
+    if form == "count":
+        return -1 if value is None else _whole(name, value, 0, 2**63 - 1)
+    if form == "shard":
+        return _shard(name, value)
+    if form == "choice":
+        return _choice(name, value, row["choices"])
+    if kind == "int":
+        return _whole(name, value)
+    if kind == "int64":
+        return _whole(name, value, -2**63, 2**63 - 1)
+    if kind == "uint64":
+        return _seed(value)
+    return value
+
+
+# What Python takes for a keyword beyond the command line's text, by form.
+_FORMS = {
+    "scenario": 'a path (str, bytes or os.PathLike; "-": sys.stdin) or a Scenario',
+    "overrides": '{pointer: value}, or "PTR=JSON" texts',
+    "range": '"PTR=LO:HI", or {pointer: (lo, hi)} with one key',
+    "ranges": '{pointer: (lo, hi)}, or "PTR=LO:HI" texts',
+    "specs": '{pointer: SPEC} (SPEC a string, a number or numbers), or "PTR=SPEC" texts',
+    "names": 'a list of names, or "a,b"',
+    "years": '"A:B", "A:", ":B", a year, or a (first, last) pair',
+    "shard": "a (k, n) pair",
+    "count": "None for the command line's default",
+    "callback": "a callable",
+}
+
+
+def _bounds(row):
+    b = row["bounds"]
+    if b is None:
+        return ""
+    number = (lambda v: f"{v:g}") if row["type"] == "number" else (lambda v: str(int(v)))
+    if b["open"]:
+        return f" In ({number(b['lo'])}, {number(b['hi'])})."
+    return f" {number(b['lo'])} to {number(b['hi'])}."
+
+
+def _docstring(command, summary, rows):
+    lines = [summary, "", f"Keywords (the options of `dcplan {command}`, or Python's own):"]
+    for row in rows:
+        head = row["python"] if row["required"] else f"{row['python']}={row['python_default']!r}"
+        flag = f" ({row['cli'].split(',')[-1]})" if row["cli"].startswith("-") else ""
+        form = _FORMS.get(row["form"]) or ("a list of texts" if row["type"] == "texts" else "")
+        lines.append(f"    {head}{flag}: {row['help']}." + (f" Takes {form}." if form else "") +
+                     _bounds(row))
+    return "\n".join(lines)
+
+
+def _command(command):
+    """The function of `command`, made of `finish` (which runs the command on the converted
+    keywords): its signature from the table, its docstring finish's and the table's keywords, a
+    call converting each keyword by its row."""
+    table = _TABLES[command]
+    rows = {row["python"]: row for row in table["options"] if row["python"]}
+    ordered = [rows[name] for name in table["python"]]
+
+    def make(finish):
+        def call(arguments):
+            return finish({row["python"]: _convert(command, row, arguments[row["python"]])
+                           for row in ordered})
+        # A real function, made as dataclasses makes its methods, so that a wrong call is the
+        # interpreter's own TypeError ("solve() got an unexpected keyword argument ...") and
+        # inspect.signature() and help() show the defaults.
+        params = ", ".join(row["python"] if row["required"] else f"{row['python']}=_defaults[{i}]"
+                           for i, row in enumerate(ordered))
+        scope = {"_call": call, "_defaults": [row["python_default"] for row in ordered]}
+        exec(f"def {command}({params}):\n    return _call(locals())\n", scope)
+        function = scope[command]
+        function.__module__ = __name__
+        function.__doc__ = _docstring(command, inspect.cleandoc(finish.__doc__), ordered)
+        return function
+    return make
+
+
+@_command("run")
+def run(values):
+    """Run a scenario (a path or a Scenario) and return its result table, as `dcplan run ...
+    --format csv`: a pandas DataFrame when pandas is importable, else a dict of columns. The
+    same checks as the command line, with its messages; money columns in another currency are
+    renamed (capex_usd becomes capex_cny)."""
+    return _frame(_run(values))
+
+
+@_command("sweep")
+def sweep(values):
+    """Run a scenario over grids and Monte Carlo draws, as `dcplan sweep`, in process.
+
+    Returns one row per run, year and region (run, the varied parameters, year, region, the
+    metrics), or with summary=True one per year, region and metric (n, mean, p5, p50, p95):
+    the csv's draws and numbers. Ctrl-C raises KeyboardInterrupt within a fraction of a
+    second."""
+    columns = _sweep(values)
+    regions, names = columns.pop("_regions"), columns.pop("_metrics")
+    _codes(columns, "region", regions)
+    if values["summary"]:
+        _codes(columns, "metric", names)
+    return _frame(columns)
+
+
+@_command("compare")
+def compare(values):
+    """Run two scenarios (paths or Scenarios) and join their rows, as `dcplan compare`: a
+    Comparison. A failing gate is a result (Comparison.passed), not an exception."""
+    return Comparison(_compare(values))
+
+
+@_command("solve")
+def solve(values):
+    """What it takes to meet targets, as `dcplan solve`: the smallest (maximize: largest)
+    value of one parameter at which every target holds (targets such as
+    "energy_twh@2032>=10x2022"); a SolveResult."""
+    return SolveResult(_solve(values))
+
+
+@_command("optimize")
+def optimize(values):
     """The best value of a metric over free parameters subject to targets, as `dcplan
-    optimize`. objective: METRIC[@YEAR[:YEAR]][:SELECTOR]; vary: {pointer: (lo, hi)} or
-    ["PTR=LO:HI", ...]; subject_to: target expressions; maximize=False minimises."""
-    return OptimizeResult(_optimize(scenario, objective, _varies(vary, _range), subject_to,
-                                    scenario_targets, maximize, _whole("starts", starts),
-                                    _seed(seed), _whole("jobs", jobs),
-                                    _whole("max_runs", max_runs), xtol, set))
+    optimize`; an OptimizeResult."""
+    return OptimizeResult(_optimize(values))
 
 
-def sensitivity(scenario, vary, metrics, method="sobol", samples=1024, trajectories=10,
-                levels=4, bootstrap=200, seed=1, jobs=0, set=None):
+@_command("sensitivity")
+def sensitivity(values):
     """Which inputs move the answer, as `dcplan sensitivity`: tornado, morris or sobol over the
-    inputs of vary ({pointer: SPEC} or ["PTR=SPEC", ...], SPEC as in sweep or "LO:HI") for the
-    metrics (METRIC[@YEAR[:YEAR]][:SELECTOR]). Returns the tidy table (input, metric, year,
-    region, statistic, value, ci_low, ci_high) with attrs method, runs and notes."""
-    d = _sensitivity(scenario, _varies(vary, _spec), metrics, method,
-                     _whole("samples", samples, -2**63, 2**63 - 1),
-                     _whole("trajectories", trajectories), _whole("levels", levels),
-                     _whole("bootstrap", bootstrap), _seed(seed), _whole("jobs", jobs), set)
+    inputs of vary for the metrics. Returns the tidy table (input, metric, year, region,
+    statistic, value, ci_low, ci_high) with attrs method, runs and notes."""
+    d = _sensitivity(values)
     table = _frame(d["rows"])
     if _pandas() is not None:
         table.attrs.update(method=d["method"], runs=d["runs"], notes=d["notes"],
