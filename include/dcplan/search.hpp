@@ -59,6 +59,8 @@ struct SolveInterval {
 };
 
 struct SolveResult {
+  std::string parameter;        //!< the pointer searched (SearchRange::pointer)
+  bool multiply = false;        //!< a factor on its whole value (PTR*=LO:HI)
   std::string scenario_sha256;  //!< Scenario::sha256 of the scenario searched (provenance)
   bool feasible = false;
   double value = 0;      //!< the smallest (largest) value at which every target holds
@@ -105,6 +107,8 @@ struct OptimizeOptions {
 };
 
 struct OptimizeResult {
+  bool maximize = true;                   //!< the direction searched
+  std::vector<std::string> varies;        //!< the free parameters, as given (`values` in order)
   std::string scenario_sha256;            //!< Scenario::sha256 of the scenario (provenance)
   bool feasible = false;                  //!< every constraint holds at the answer
   double objective = 0;                   //!< the metric at the answer

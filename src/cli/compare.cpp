@@ -1,5 +1,6 @@
 #include <spdlog/spdlog.h>
 #include <iostream>
+#include <nlohmann/json.hpp>
 
 #include "cli/commands.hpp"
 #include "cli/options.hpp"
@@ -8,6 +9,7 @@
 #include "dcplan/error.hpp"
 #include "dcplan/io/atomic_file.hpp"
 #include "dcplan/io/sqlite_store.hpp"
+#include "dcplan/result_json.hpp"
 #include "dcplan/view.hpp"
 #include "io/compare_format.hpp"
 #include "text.hpp"
@@ -65,8 +67,10 @@ int compare(const CompareOptions& o) {
     write_comparison_store(o.output, o.append, r, prov);
   } else {
     io::Comparison c{in.base, in.other, o.format, r.rows, r.gates, r.by_hardware};
-    const std::string out = with_meta(io::format_comparison(c), o.format, prov,
-                                      "\"base_sha256\":\"" + r.base_scenario.sha256 + "\"");
+    const std::string text =
+        o.format == "json" ? to_json(r).dump(2) + "\n" : io::format_comparison(c);
+    const std::string out =
+        with_meta(text, o.format, prov, "\"base_sha256\":\"" + r.base_scenario.sha256 + "\"");
     io::write_output(o.output, out);
     write_sidecar(o.output, o.format == "csv", prov);
   }

@@ -15,6 +15,7 @@
 #include "dcplan/error.hpp"
 #include "dcplan/io/atomic_file.hpp"
 #include "dcplan/io/cells.hpp"
+#include "dcplan/result_json.hpp"
 #include "dcplan/search.hpp"
 #include "io/table.hpp"
 #include "text.hpp"
@@ -54,31 +55,6 @@ std::string as_text(const OptimizeOptions& oo, const OptimizeResult& r) {
   return out;
 }
 
-std::string as_json(const OptimizeOptions& oo, const OptimizeResult& r) {
-  nlohmann::ordered_json j;
-  j["objective"] = r.objective_text;
-  j["direction"] = oo.maximize ? "maximize" : "minimize";
-  j["value"] = std::isfinite(r.objective) ? nlohmann::ordered_json(r.objective) : nullptr;
-  j["feasible"] = r.feasible;
-  j["runs"] = r.runs;
-  j["best_start"] = r.best_start;
-  j["parameters"] = nlohmann::ordered_json::array();
-  for (std::size_t i = 0; i < oo.varies.size(); ++i) {
-    j["parameters"].push_back({{"vary", oo.varies[i]}, {"value", r.values[i]}});
-  }
-  j["constraints"] = nlohmann::ordered_json::array();
-  for (const auto& t : r.constraints) {
-    const double m = margin(t);
-    j["constraints"].push_back({{"constraint", t.name},
-                                {"value", t.value},
-                                {"bound", t.bound},
-                                {"slack", std::isfinite(m) ? nlohmann::ordered_json(m) : nullptr},
-                                {"holds", t.passed}});
-  }
-  j["set"] = r.set_line;
-  return j.dump(2) + "\n";
-}
-
 int optimize_command(const OptimizeCliOptions& o) {
   OptimizeOptions oo = o.request;
   apply_deferred(options::optimize(), o.deferred, oo);
@@ -108,7 +84,7 @@ int optimize_command(const OptimizeCliOptions& o) {
   }
   const Provenance prov = make_provenance(o.global->command, r.scenario_sha256, oo.seed);
   const std::string report =
-      o.format == "json" ? with_meta(as_json(oo, r), "json", prov) : as_text(oo, r);
+      o.format == "json" ? with_meta(to_json(r).dump(2) + "\n", "json", prov) : as_text(oo, r);
   std::fputs(report.c_str(), stdout);
   return r.feasible ? 0 : 1;
 }

@@ -10,6 +10,7 @@
 #include "dcplan/error.hpp"
 #include "dcplan/io/atomic_file.hpp"
 #include "dcplan/report/svg.hpp"
+#include "dcplan/result_json.hpp"
 #include "dcplan/sensitivity.hpp"
 #include "io/table.hpp"
 #include "text.hpp"
@@ -25,26 +26,6 @@ struct SensitivityCliOptions {
   std::string format;
   std::string output;
 };
-
-std::string as_json(const sensitivity::Analysis& a) {
-  nlohmann::ordered_json j;
-  j["method"] = a.method;
-  j["runs"] = a.runs;
-  j["notes"] = a.notes;
-  j["rows"] = nlohmann::ordered_json::array();
-  auto num = [](double v) { return std::isfinite(v) ? nlohmann::ordered_json(v) : nullptr; };
-  for (const auto& r : a.rows) {
-    j["rows"].push_back({{"input", r.input},
-                         {"metric", r.metric},
-                         {"year", r.years},
-                         {"region", r.region},
-                         {"statistic", r.statistic},
-                         {"value", num(r.value)},
-                         {"ci_low", num(r.ci_low)},
-                         {"ci_high", num(r.ci_high)}});
-  }
-  return j.dump(2) + "\n";
-}
 
 std::vector<std::vector<std::string>> cells(const sensitivity::Analysis& a, bool markdown) {
   std::vector<std::vector<std::string>> rows;
@@ -90,7 +71,7 @@ int sensitivity_command(const SensitivityCliOptions& c) {
   for (const auto& n : a.notes) spdlog::warn("{}", text::terminal_safe(n, 400));
   std::string out;
   if (c.format == "csv") out = sensitivity::to_csv(a);
-  if (c.format == "json") out = as_json(a);
+  if (c.format == "json") out = to_json(a).dump(2) + "\n";
   if (c.format == "md") out = as_md(a);
   if (c.format == "svg") out = as_svg(a);
   if (c.format == "table") {

@@ -10,6 +10,7 @@
 #include "cli/options.hpp"
 #include "dcplan/io/atomic_file.hpp"
 #include "dcplan/io/cells.hpp"
+#include "dcplan/result_json.hpp"
 #include "dcplan/search.hpp"
 #include "io/table.hpp"
 #include "text.hpp"
@@ -64,40 +65,6 @@ std::string as_text(const SolveOptions& o, const SearchRange& range, const Solve
   return out;
 }
 
-std::string as_json(const SearchRange& range, const SolveResult& r) {
-  nlohmann::ordered_json j;
-  j["parameter"] = range.pointer;
-  j["multiply"] = range.multiply;
-  j["feasible"] = r.feasible;
-  j["value"] = r.value;
-  j["tolerance"] = r.tolerance;
-  j["monotone"] = r.monotone;
-  j["runs"] = r.runs;
-  j["intervals"] = nlohmann::ordered_json::array();
-  for (const auto& in : r.intervals) j["intervals"].push_back({in.lo, in.hi});
-  auto targets = [](const std::vector<TargetResult>& ts) {
-    auto a = nlohmann::ordered_json::array();
-    for (const auto& t : ts) {
-      const double m = margin(t);
-      a.push_back({{"target", t.name},
-                   {"value", std::isfinite(t.value) ? nlohmann::ordered_json(t.value) : nullptr},
-                   {"bound", t.bound},
-                   {"margin", std::isfinite(m) ? nlohmann::ordered_json(m) : nullptr},
-                   {"holds", t.passed}});
-    }
-    return a;
-  };
-  if (r.feasible) {
-    j["targets"] = targets(r.at_value);
-    j["set"] = r.set_line;
-  } else {
-    j["at_lo"] = targets(r.at_lo);
-    j["at_hi"] = targets(r.at_hi);
-    j["bound_by"] = r.bound_by;
-  }
-  return j.dump(2) + "\n";
-}
-
 int solve_command(const SolveCliOptions& o) {
   SolveOptions so = o.request;
   apply_deferred(options::solve(), o.deferred, so);
@@ -105,8 +72,8 @@ int solve_command(const SolveCliOptions& o) {
   const SearchRange range = parse_range(so.vary);
   const SolveResult r = solve(so);
   const Provenance prov = make_provenance(o.global->command, r.scenario_sha256);
-  const std::string report =
-      o.format == "json" ? with_meta(as_json(range, r), "json", prov) : as_text(so, range, r);
+  const std::string report = o.format == "json" ? with_meta(to_json(r).dump(2) + "\n", "json", prov)
+                                                : as_text(so, range, r);
   if (!o.output.empty() && r.feasible) {
     write_solution(so.scenario, o.output, r.patch, "dcplan solve: " + r.set_line);
     std::fputs(report.c_str(), stdout);

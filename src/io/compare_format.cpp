@@ -5,7 +5,6 @@
 #include <fmt/format.h>
 
 #include <cmath>
-#include <nlohmann/json.hpp>
 
 #include "dcplan/io/cells.hpp"
 #include "io/table.hpp"
@@ -21,8 +20,8 @@ std::string percent(double rel) {
   return fmt::format("{:+.2f}%", rel * 100);
 }
 
-//! One line: the gates' outcome and the largest change. In markdown (`md`) the gate texts are
-//! code spans and the region is escaped; everything else is dcplan's own words.
+}  // namespace
+
 std::string verdict(const std::vector<CompareRow>& rows, const std::vector<GateResult>& gates,
                     bool md) {
   std::size_t changed = 0;
@@ -60,6 +59,8 @@ std::string verdict(const std::vector<CompareRow>& rows, const std::vector<GateR
   return out;
 }
 
+namespace {
+
 std::string compare_csv(const Comparison& c) {
   const auto& rows = c.rows;
   const bool hw = c.hw;
@@ -72,45 +73,6 @@ std::string compare_csv(const Comparison& c) {
            io::exact_number(r.base) + "," + io::exact_number(r.other) + "," +
            io::exact_number(r.diff()) + "," + io::exact_number(r.rel_diff()) + "\n";
   }
-  return out;
-}
-
-std::string compare_json(const Comparison& c) {
-  const auto& rows = c.rows;
-  const auto& gate_results = c.gates;
-  const bool hw = c.hw;
-  const std::string summary = verdict(c.rows, c.gates, c.format == "md");
-  std::string out;
-  nlohmann::ordered_json doc;
-  doc["base"] = c.base_file;
-  doc["other"] = c.other_file;
-  auto num = [](double v) {
-    return std::isnan(v) ? nlohmann::ordered_json() : nlohmann::ordered_json(v == 0 ? 0.0 : v);
-  };
-  doc["rows"] = nlohmann::ordered_json::array();
-  for (const auto& r : rows) {
-    nlohmann::ordered_json j = {{"year", r.year}, {"region", r.region}};
-    if (hw)
-      j["hardware"] =
-          r.hardware.empty() ? nlohmann::ordered_json() : nlohmann::ordered_json(r.hardware);
-    j["metric"] = column_info(static_cast<Col>(r.metric)).name;
-    j["base"] = num(r.base);
-    j["other"] = num(r.other);
-    j["diff"] = num(r.diff());
-    j["rel_diff"] = num(r.rel_diff());
-    doc["rows"].push_back(j);
-  }
-  doc["gates"] = nlohmann::ordered_json::array();
-  for (const auto& g : gate_results) {
-    doc["gates"].push_back({{"gate", g.gate.text},
-                            {"passed", g.passed},
-                            {"base", num(g.base)},
-                            {"other", num(g.other)},
-                            {"measured", num(g.measured)},
-                            {"detail", g.detail}});
-  }
-  doc["verdict"] = summary;
-  out = doc.dump(2) + "\n";
   return out;
 }
 
@@ -190,7 +152,6 @@ std::string compare_md_or_table(const Comparison& c) {
 
 std::string format_comparison(const Comparison& c) {
   if (c.format == "csv") return compare_csv(c);
-  if (c.format == "json") return compare_json(c);
   return compare_md_or_table(c);
 }
 

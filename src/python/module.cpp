@@ -10,6 +10,7 @@
 #include <csignal>
 #include <future>
 #include <memory>
+#include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
 #include <utility>
@@ -22,6 +23,7 @@
 #include "dcplan/io/cells.hpp"
 #include "dcplan/load.hpp"
 #include "dcplan/options.hpp"
+#include "dcplan/result_json.hpp"
 #include "dcplan/results.hpp"
 #include "dcplan/run_view.hpp"
 #include "dcplan/search.hpp"
@@ -429,27 +431,59 @@ py::dict sweep(const py::dict& args) {
   return out;
 }
 
-py::dict target_row(const dcplan::TargetResult& t) {
-  py::dict d;
-  d["name"] = t.name;
-  d["metric"] = t.metric;
-  d["region"] = t.region;
-  d["first_year"] = t.first_year;
-  d["last_year"] = t.last_year;
-  d["op"] = std::string(dcplan::bound_op(t.kind));
-  d["value"] = t.value;
-  d["bound"] = t.bound;
-  d["tolerance"] = t.tolerance;
-  d["currency"] = t.currency;
-  d["margin"] = dcplan::margin(t);
-  d["passed"] = t.passed;
-  d["detail"] = t.detail;
-  return d;
+using Json = nlohmann::ordered_json;
+
+//! A result's record (result_json.hpp) as Python objects: objects as dicts in their order,
+//! arrays as lists, numbers as int or float (NaN and infinities kept), strings as str.
+py::object to_python(const Json& j) {
+  switch (j.type()) {
+    case Json::value_t::boolean:
+      return py::bool_(j.get<bool>());
+    case Json::value_t::number_integer:
+      return py::int_(j.get<std::int64_t>());
+    case Json::value_t::number_unsigned:
+      return py::int_(j.get<std::uint64_t>());
+    case Json::value_t::number_float:
+      return py::float_(j.get<double>());
+    case Json::value_t::string:
+      return py::cast(j.get_ref<const std::string&>());
+    case Json::value_t::array: {
+      py::list out;
+      for (const auto& item : j) out.append(to_python(item));
+      return out;
+    }
+    case Json::value_t::object: {
+      py::dict out;
+      for (const auto& [key, value] : j.items()) out[py::cast(key)] = to_python(value);
+      return out;
+    }
+    default:
+      return py::none();
+  }
 }
 
-py::list target_rows(const std::vector<dcplan::TargetResult>& ts) {
-  py::list out;
-  for (const auto& t : ts) out.append(target_row(t));
+enum class Column { kList, kInt32, kFloat64 };
+
+//! A record's rows (objects) as Python's columns, in `spec`'s order: NumPy arrays for numbers,
+//! lists otherwise; an empty table keeps its columns and their types.
+py::dict columns(const Json& rows, const std::vector<std::pair<const char*, Column>>& spec) {
+  const auto n = static_cast<py::ssize_t>(rows.size());
+  py::dict out;
+  for (const auto& [name, kind] : spec) {
+    if (kind == Column::kList) {
+      py::list values;
+      for (const auto& row : rows) values.append(to_python(row.at(name)));
+      out[name] = values;
+    } else if (kind == Column::kInt32) {
+      py::array_t<int> values(n);
+      for (py::ssize_t i = 0; i < n; ++i) values.mutable_at(i) = rows[i].at(name).get<int>();
+      out[name] = values;
+    } else {
+      py::array_t<double> values(n);
+      for (py::ssize_t i = 0; i < n; ++i) values.mutable_at(i) = rows[i].at(name).get<double>();
+      out[name] = values;
+    }
+  }
   return out;
 }
 
@@ -457,50 +491,18 @@ py::list target_rows(const std::vector<dcplan::TargetResult>& ts) {
 py::dict compare(const py::dict& args) {
   dcplan::CompareInputs in;
   fill(dcplan::options::compare(), args, in);
-  dcplan::CompareResult r = without_gil([&] { return dcplan::compare_scenarios(in); });
-  const auto n = static_cast<py::ssize_t>(r.rows.size());
-  py::array_t<int> year(n);
-  py::array_t<double> bv(n), ov(n), diff(n), rel(n);
-  py::list region, hardware, metric;
-  for (py::ssize_t i = 0; i < n; ++i) {
-    const auto& row = r.rows[static_cast<std::size_t>(i)];
-    year.mutable_at(i) = row.year;
-    region.append(row.region);
-    hardware.append(row.hardware.empty() ? py::none() : py::object(py::str(row.hardware)));
-    metric.append(std::string(dcplan::column_info(static_cast<dcplan::Col>(row.metric)).name));
-    bv.mutable_at(i) = row.base;
-    ov.mutable_at(i) = row.other;
-    diff.mutable_at(i) = row.diff();
-    rel.mutable_at(i) = row.rel_diff();
-  }
-  py::dict rows;
-  rows["year"] = year;
-  rows["region"] = region;
-  if (r.by_hardware) rows["hardware"] = hardware;
-  rows["metric"] = metric;
-  rows["base"] = bv;
-  rows["other"] = ov;
-  rows["diff"] = diff;
-  rows["rel_diff"] = rel;
-  py::list gate_rows;
-  for (const auto& g : r.gates) {
-    py::dict d;
-    d["gate"] = g.gate.text;
-    d["passed"] = g.passed;
-    d["first_year"] = g.first_year;
-    d["last_year"] = g.last_year;
-    d["base"] = g.base;
-    d["other"] = g.other;
-    d["measured"] = g.measured;
-    d["detail"] = g.detail;
-    gate_rows.append(d);
-  }
-  py::dict out;
-  out["rows"] = rows;
-  out["gates"] = gate_rows;
-  out["passed"] = r.passed();
-  out["base_sha256"] = r.base_scenario.sha256;
-  out["other_sha256"] = r.other_scenario.sha256;
+  const dcplan::CompareResult r = without_gil([&] { return dcplan::compare_scenarios(in); });
+  const Json record = dcplan::to_json(r, dcplan::JsonShape::kRecord);
+  py::dict out = to_python(record);
+  std::vector<std::pair<const char*, Column>> spec = {{"year", Column::kInt32},
+                                                      {"region", Column::kList}};
+  if (r.by_hardware) spec.emplace_back("hardware", Column::kList);
+  spec.insert(spec.end(), {{"metric", Column::kList},
+                           {"base", Column::kFloat64},
+                           {"other", Column::kFloat64},
+                           {"diff", Column::kFloat64},
+                           {"rel_diff", Column::kFloat64}});
+  out["rows"] = columns(record.at("rows"), spec);
   return out;
 }
 
@@ -511,24 +513,14 @@ py::dict solve(const py::dict& args) {
     o.cancel = cancel;
     return dcplan::solve(o);
   });
-  py::dict d;
-  d["feasible"] = r.feasible;
-  d["value"] = r.value;
-  d["tolerance"] = r.tolerance;
-  d["integer"] = r.integer;
-  d["monotone"] = r.monotone;
-  py::list intervals;
-  for (const auto& in : r.intervals) intervals.append(py::make_tuple(in.lo, in.hi));
-  d["intervals"] = intervals;
-  d["at_value"] = target_rows(r.at_value);
-  d["at_lo"] = target_rows(r.at_lo);
-  d["at_hi"] = target_rows(r.at_hi);
-  d["bound_by"] = r.bound_by;
-  d["runs"] = r.runs;
-  d["set_line"] = r.set_line;
-  d["patch"] = r.patch;
-  d["scenario_sha256"] = r.scenario_sha256;
-  return d;
+  const Json record = dcplan::to_json(r, dcplan::JsonShape::kRecord);
+  py::dict out = to_python(record);
+  py::list intervals;  // (lo, hi) pairs
+  for (const auto& in : record.at("intervals")) {
+    intervals.append(py::make_tuple(in[0].get<double>(), in[1].get<double>()));
+  }
+  out["intervals"] = intervals;
+  return out;
 }
 
 py::dict optimize(const py::dict& args) {
@@ -538,19 +530,7 @@ py::dict optimize(const py::dict& args) {
     o.cancel = cancel;
     return dcplan::optimize(o);
   });
-  py::dict d;
-  d["feasible"] = r.feasible;
-  d["objective"] = r.objective;
-  d["objective_text"] = r.objective_text;
-  d["values"] = r.values;
-  d["constraints"] = target_rows(r.constraints);
-  d["bound_by"] = r.bound_by;
-  d["best_start"] = r.best_start;
-  d["runs"] = r.runs;
-  d["set_line"] = r.set_line;
-  d["patch"] = r.patch;
-  d["scenario_sha256"] = r.scenario_sha256;
-  return d;
+  return to_python(dcplan::to_json(r, dcplan::JsonShape::kRecord));
 }
 
 py::dict sensitivity(const py::dict& args) {
@@ -560,36 +540,17 @@ py::dict sensitivity(const py::dict& args) {
     o.cancel = cancel;
     return dcplan::sensitivity::analyse(o);
   });
-  const auto n = static_cast<py::ssize_t>(a.rows.size());
-  py::list input, metric, years, region, statistic;
-  py::array_t<double> value(n), lo(n), hi(n);
-  for (py::ssize_t i = 0; i < n; ++i) {
-    const auto& r = a.rows[static_cast<std::size_t>(i)];
-    input.append(r.input);
-    metric.append(r.metric);
-    years.append(r.years);
-    region.append(r.region);
-    statistic.append(r.statistic);
-    value.mutable_at(i) = r.value;
-    lo.mutable_at(i) = r.ci_low;
-    hi.mutable_at(i) = r.ci_high;
-  }
-  py::dict rows;
-  rows["input"] = input;
-  rows["metric"] = metric;
-  rows["year"] = years;
-  rows["region"] = region;
-  rows["statistic"] = statistic;
-  rows["value"] = value;
-  rows["ci_low"] = lo;
-  rows["ci_high"] = hi;
-  py::dict d;
-  d["rows"] = rows;
-  d["method"] = a.method;
-  d["notes"] = a.notes;
-  d["runs"] = a.runs;
-  d["scenario_sha256"] = a.scenario_sha256;
-  return d;
+  const Json record = dcplan::to_json(a, dcplan::JsonShape::kRecord);
+  py::dict out = to_python(record);
+  out["rows"] = columns(record.at("rows"), {{"input", Column::kList},
+                                            {"metric", Column::kList},
+                                            {"year", Column::kList},
+                                            {"region", Column::kList},
+                                            {"statistic", Column::kList},
+                                            {"value", Column::kFloat64},
+                                            {"ci_low", Column::kFloat64},
+                                            {"ci_high", Column::kFloat64}});
+  return out;
 }
 
 }  // namespace

@@ -218,6 +218,8 @@ OptimizeResult optimize(const OptimizeOptions& o) {
         }
       });
   OptimizeResult r;
+  r.maximize = o.maximize;
+  r.varies = o.varies;
   r.scenario_sha256 = p.plan.base.sha256;
   r.runs = 2;  // the ends, checked by prepare
   for (const auto& s : results) r.runs += s.runs;

@@ -97,6 +97,8 @@ SolveResult solve(const SolveOptions& o) {
     p.targets.insert(p.targets.end(), p.plan.base.targets.begin(), p.plan.base.targets.end());
   }
   SolveResult r;
+  r.parameter = range.pointer;
+  r.multiply = range.multiply;
   r.scenario_sha256 = p.plan.base.sha256;
   r.integer = p.integer[0];
   r.tolerance = r.integer ? 0.0 : o.tolerance * (range.hi - range.lo);

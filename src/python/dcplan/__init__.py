@@ -157,13 +157,15 @@ class Comparison:
 
 
 class _Result:
-    """A result object: the command's json fields as attributes."""
+    """A result object: the fields of the result's record (result_json.hpp) it shows, as
+    attributes; targets as DataFrames when pandas is importable."""
 
     _tables = ()
 
     def __init__(self, d):
         pandas = _pandas()
-        for key, value in d.items():
+        for key in self._fields:
+            value = d[key]
             if key in self._tables and pandas is not None:
                 value = pandas.DataFrame(value, columns=_TARGET_COLUMNS)
             setattr(self, key, value)
@@ -182,6 +184,8 @@ class SolveResult(_Result):
     target holds), tolerance, integer, monotone, intervals [(lo, hi)], at_value / at_lo /
     at_hi (the targets there, DataFrames), bound_by, runs, set_line, patch, scenario_sha256."""
 
+    _fields = ("feasible", "value", "tolerance", "integer", "monotone", "intervals", "at_value",
+               "at_lo", "at_hi", "bound_by", "runs", "set_line", "patch", "scenario_sha256")
     _tables = ("at_value", "at_lo", "at_hi")
     _shown = ("feasible", "value", "runs")
 
@@ -191,6 +195,8 @@ class OptimizeResult(_Result):
     parameter), constraints (a DataFrame), bound_by, best_start, runs, set_line, patch,
     scenario_sha256."""
 
+    _fields = ("feasible", "objective", "objective_text", "values", "constraints", "bound_by",
+               "best_start", "runs", "set_line", "patch", "scenario_sha256")
     _tables = ("constraints",)
     _shown = ("feasible", "objective", "values", "runs")
 
