@@ -183,6 +183,41 @@ std::string provenance_html_record(const Provenance& p) {
   return std::string(kHtmlRecordOpen) + provenance_json_embedded(p) + kHtmlRecordClose;
 }
 
+std::string with_provenance(const nlohmann::ordered_json& document, const Provenance& p,
+                            const RecordExtra& extra) {
+  std::string record = provenance_json(p);
+  record.pop_back();  // its closing brace: the extra members go before it
+  for (const auto& [key, value] : extra) {
+    record += ",\"" + text::json_escape(key) + "\":\"" + text::json_escape(value) + "\"";
+  }
+  // The record first, on one line (a reader finds it at the top, verify reads it as a value);
+  // then each member as the document dumps it, indented one level.
+  std::string out = "{\n  \"meta\": " + record + "}";
+  for (const auto& [key, value] : document.items()) {
+    std::string member = value.dump(2);
+    for (auto at = member.find('\n'); at != std::string::npos; at = member.find('\n', at + 1)) {
+      member.insert(at + 1, "  ");
+    }
+    out += ",\n  " + nlohmann::ordered_json(key).dump() + ": " + member;
+  }
+  return out + "\n}\n";
+}
+
+std::string with_provenance(const std::string& text, std::string_view format, const Provenance& p) {
+  if (format == "json") {
+    // The rows array as its writer wrote it (its numbers exact, a row a line), under "rows".
+    std::string rows = text;
+    while (!rows.empty() && rows.back() == '\n') rows.pop_back();
+    return "{\n\"meta\": " + provenance_json(p) + ",\n\"rows\": " + rows + "\n}\n";
+  }
+  if (format == "jsonl") return "{\"meta\":" + provenance_json(p) + "}\n" + text;
+  if (format == "md") {
+    return text + "\n<sub>" + text::md_escape(provenance_text(p), 4000) + "</sub>\n" +
+           provenance_md_record(p) + "\n";
+  }
+  return text;
+}
+
 //! (Declared in dcplan/provenance.hpp.) The format is recognised by how the text starts, as
 //! dcplan writes it: `{` json, jsonl or a sidecar; `<?xml` JUnit; `<!DOCTYPE html>` the report;
 //! anything else is read as markdown, whose record must be the last line.

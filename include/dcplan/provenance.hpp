@@ -3,11 +3,20 @@
 // carries it (docs/provenance.md): a `meta` object in json, a first line in jsonl, a record
 // element in markdown and HTML (beside the footer a reader sees), properties in JUnit, a sidecar
 // FILE.meta.json beside csv written with -o, the `meta` table of a SQLite store.
+//
+// with_provenance is the one place the record is attached to a command's output: to a JSON
+// document as a value (its first member), or around the text a format's writer made (run's
+// rows, markdown's footer). The HTML report, JUnit and the store write theirs where their
+// formats keep it.
 #pragma once
 
 #include <cstdint>
+#include <nlohmann/json_fwd.hpp>
 #include <optional>
 #include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
 
 namespace dcplan {
 
@@ -43,6 +52,25 @@ struct Provenance {
 //! The record's element in HTML: `<script type="application/json" id="dcplan-provenance">{…}
 //! </script>`, once, in the page's head.
 [[nodiscard]] std::string provenance_html_record(const Provenance& p);
+
+//! Members written into a json document's record after its own: compare's "base_sha256".
+using RecordExtra = std::vector<std::pair<std::string, std::string>>;
+
+//! A command's JSON document (solve, optimize, sensitivity and compare --format json) with its
+//! provenance: the record becomes its first member, "meta", on one line as provenance_json
+//! writes it (with `extra` after its own members); the document's own members follow, as
+//! nlohmann writes them with an indent of 2.
+[[nodiscard]] std::string with_provenance(const nlohmann::ordered_json& document,
+                                          const Provenance& p, const RecordExtra& extra = {});
+
+//! An output that a format's writer made as text, with its provenance, by `format`:
+//!   json   a result table's rows (io/format.hpp): {"meta": {…}, "rows": [the rows]};
+//!   jsonl  after a first line {"meta": {…}};
+//!   md     a footer line for the reader, then the record (provenance_md_record) as the last
+//!          line;
+//!   others (csv, table, svg) returned as they are: csv's record goes to a sidecar.
+[[nodiscard]] std::string with_provenance(const std::string& text, std::string_view format,
+                                          const Provenance& p);
 
 //! The provenance a dcplan output records, read only where dcplan writes it and never matched
 //! in free text (a title or a description a scenario wrote can imitate any footer): a json

@@ -37,12 +37,6 @@ struct Command {
   std::function<int()> run;
 };
 
-//! An output of a command in `format` with its provenance: a json object gets "meta" (the
-//! record, plus `extra` fields such as "base_sha256":"…") as its first key, markdown a footer
-//! line; other formats are returned unchanged (csv: write_sidecar).
-std::string with_meta(const std::string& text, const std::string& format, const Provenance& prov,
-                      const std::string& extra = "");
-
 //! csv written to a regular file (-o FILE) gets its provenance beside it, in FILE.meta.json, so
 //! that the csv stays a plain table (run.cpp).
 void write_sidecar(const std::string& output, bool csv, const Provenance& prov);

@@ -66,11 +66,12 @@ int compare(const CompareOptions& o) {
   if (sqlite) {
     write_comparison_store(o.output, o.append, r, prov);
   } else {
-    io::Comparison c{in.base, in.other, o.format, r.rows, r.gates, r.by_hardware};
-    const std::string text =
-        o.format == "json" ? to_json(r).dump(2) + "\n" : io::format_comparison(c);
+    // json records both scenarios: scenario_sha256 is OTHER's, base_sha256 BASE's.
+    const io::Comparison c{in.base, in.other, o.format, r.rows, r.gates, r.by_hardware};
     const std::string out =
-        with_meta(text, o.format, prov, "\"base_sha256\":\"" + r.base_scenario.sha256 + "\"");
+        o.format == "json"
+            ? with_provenance(to_json(r), prov, {{"base_sha256", r.base_scenario.sha256}})
+            : with_provenance(io::format_comparison(c), o.format, prov);
     io::write_output(o.output, out);
     write_sidecar(o.output, o.format == "csv", prov);
   }

@@ -84,7 +84,7 @@ int optimize_command(const OptimizeCliOptions& o) {
   }
   const Provenance prov = make_provenance(o.global->command, r.scenario_sha256, oo.seed);
   const std::string report =
-      o.format == "json" ? with_meta(to_json(r).dump(2) + "\n", "json", prov) : as_text(oo, r);
+      o.format == "json" ? with_provenance(to_json(r), prov) : as_text(oo, r);
   std::fputs(report.c_str(), stdout);
   return r.feasible ? 0 : 1;
 }

@@ -20,16 +20,6 @@
 
 namespace dcplan::cli {
 
-std::string with_meta(const std::string& text, const std::string& format, const Provenance& prov,
-                      const std::string& extra) {
-  std::string meta = provenance_json(prov);
-  if (!extra.empty()) meta.insert(meta.size() - 1, "," + extra);
-  if (format == "json" && !text.empty() && text.front() == '{') {
-    return "{\n  \"meta\": " + meta + "," + text.substr(1);
-  }
-  return format == "md" ? io::with_provenance(text, io::Format::kMd, prov) : text;
-}
-
 void write_sidecar(const std::string& output, bool csv, const Provenance& prov) {
   if (!csv || output.empty() || output == "-") return;
   std::error_code ec;
@@ -74,7 +64,7 @@ void write_results(const RunOptions& o, const RunResult& r, std::optional<io::Fo
     return;
   }
   const std::string text = io::format_results(r.results, r.view, *format);
-  io::write_output(o.output, o.no_provenance ? text : io::with_provenance(text, *format, prov));
+  io::write_output(o.output, o.no_provenance ? text : with_provenance(text, o.format, prov));
   if (!o.no_provenance) write_sidecar(o.output, *format == io::Format::kCsv, prov);
 }
 

@@ -71,7 +71,6 @@ int sensitivity_command(const SensitivityCliOptions& c) {
   for (const auto& n : a.notes) spdlog::warn("{}", text::terminal_safe(n, 400));
   std::string out;
   if (c.format == "csv") out = sensitivity::to_csv(a);
-  if (c.format == "json") out = to_json(a).dump(2) + "\n";
   if (c.format == "md") out = as_md(a);
   if (c.format == "svg") out = as_svg(a);
   if (c.format == "table") {
@@ -80,7 +79,9 @@ int sensitivity_command(const SensitivityCliOptions& c) {
         cells(a, false));
   }
   const Provenance prov = make_provenance(c.global->command, a.scenario_sha256, o.seed);
-  io::write_output(c.output, with_meta(out, c.format, prov));
+  out =
+      c.format == "json" ? with_provenance(to_json(a), prov) : with_provenance(out, c.format, prov);
+  io::write_output(c.output, out);
   write_sidecar(c.output, c.format == "csv", prov);
   return 0;
 }

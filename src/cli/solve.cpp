@@ -72,8 +72,8 @@ int solve_command(const SolveCliOptions& o) {
   const SearchRange range = parse_range(so.vary);
   const SolveResult r = solve(so);
   const Provenance prov = make_provenance(o.global->command, r.scenario_sha256);
-  const std::string report = o.format == "json" ? with_meta(to_json(r).dump(2) + "\n", "json", prov)
-                                                : as_text(so, range, r);
+  const std::string report =
+      o.format == "json" ? with_provenance(to_json(r), prov) : as_text(so, range, r);
   if (!o.output.empty() && r.feasible) {
     write_solution(so.scenario, o.output, r.patch, "dcplan solve: " + r.set_line);
     std::fputs(report.c_str(), stdout);

@@ -171,25 +171,4 @@ std::string format_results(const Results& res, const View& view, Format format) 
   return {};
 }
 
-std::string with_provenance(const std::string& text, Format format, const Provenance& provenance) {
-  const std::string meta = provenance_json(provenance);
-  switch (format) {
-    case Format::kJson: {
-      // The rows array as written, indented under "rows".
-      std::string rows = text;
-      while (!rows.empty() && rows.back() == '\n') rows.pop_back();
-      return "{\n\"meta\": " + meta + ",\n\"rows\": " + rows + "\n}\n";
-    }
-    case Format::kJsonl:
-      return "{\"meta\":" + meta + "}\n" + text;
-    case Format::kMd:
-      return text + "\n<sub>" + text::md_escape(provenance_text(provenance), 4000) + "</sub>\n" +
-             provenance_md_record(provenance) + "\n";
-    case Format::kCsv:
-    case Format::kTable:
-      break;
-  }
-  return text;
-}
-
 }  // namespace dcplan::io

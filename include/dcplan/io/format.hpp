@@ -11,19 +11,12 @@
 #include <vector>
 
 #include "dcplan/io/cells.hpp"
-#include "dcplan/provenance.hpp"
 #include "dcplan/results.hpp"
 #include "dcplan/view.hpp"
 
 namespace dcplan::io {
 
 enum class Format { kTable, kCsv, kJson, kJsonl, kMd };
-
-//! `text`, an output of format_results in `format`, with its provenance: json as
-//! {"meta": {…}, "rows": [the rows]}, jsonl after a first line {"meta": {…}}, markdown with a
-//! footer line. csv and table are returned as they are (csv's provenance goes to a sidecar).
-[[nodiscard]] std::string with_provenance(const std::string& text, Format format,
-                                          const Provenance& provenance);
 
 //! Parses a format name; throws InputError for an unknown one.
 [[nodiscard]] Format parse_format(const std::string& name);
