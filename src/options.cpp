@@ -290,16 +290,19 @@ Command<SweepOptions> make_sweep() {
            .help =
                "per metric and year: n, mean, p5, p50, p95 (percentiles by the P-square estimator)",
            .member = &R::summary},
-          // The library writes these (run_sweep); Python's sweep returns columns instead.
+          // Output options that are members: the library writes (run_sweep); Python's sweep
+          // returns columns instead.
           {.cli = "--format",
            .help = "{default} (default), jsonl, or sqlite (a store, with -o FILE: docs/sqlite.md)",
            .member = &R::format,
+           .form = Form::kOutput,
            .choices = kSweepFormats},
           {.cli = "--append",
            .help = "sqlite: add this sweep to the store at -o FILE (another sweep id) instead of "
                    "replacing it",
-           .member = &R::append},
-          {.cli = "-o,--output", .help = kOutputHelp, .member = &R::output},
+           .member = &R::append,
+           .form = Form::kOutputFlag},
+          {.cli = "-o,--output", .help = kOutputHelp, .member = &R::output, .form = Form::kOutput},
           // A progress report for Python's caller; the command line draws its own bar.
           {.python = "progress",
            .help = "a callable(done, total), called about every 200 ms",

@@ -52,8 +52,9 @@ enum class Form {
   kShard,       //!< K/N; Python: a (k, n) pair; None: every run
   kChoice,      //!< one of the choices, which the request keeps in another shape: Python checks
   kCallback,    //!< Python only, no member: a callable (sweep's progress)
-  kOutput,      //!< the command line only, no member: how a result is written (a text)
-  kOutputFlag,  //!< the command line only, no member: how a result is written (a flag)
+  kOutput,      //!< the command line only: how a result is written (a text); no member but
+                //!< where the library writes (sweep)
+  kOutputFlag,  //!< the command line only: how a result is written (a flag); likewise
 };
 
 //! The values the library accepts: [lo, hi], or (lo, hi) when `open`.
