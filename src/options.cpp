@@ -1,5 +1,13 @@
 // The option tables of the commands (include/dcplan/options.hpp): one row per option, in the
 // order of the command line's help. The defaults are the requests' member initializers.
+//
+// The rows keep what users already have, oddities included, so that nothing they see changes:
+// the command line's help texts and names, Python's keywords and their order. Where the two
+// differ (solve's --target is Python's targets=, --targets its scenario_targets=) one row
+// holds both names, so that the difference is in one place, visible. Bounds are the library's:
+// it checks them itself, with its own messages, before any run (tests/python/test_options.py
+// holds its checks to these rows); `cli_range` says where the command line also checks them
+// while parsing, with CLI11's message, as it did before the tables.
 #include "dcplan/options.hpp"
 
 #include <fmt/format.h>
@@ -16,20 +24,23 @@ namespace {
 
 using json = nlohmann::ordered_json;
 
-//! [lo, hi], checked by the library and, while parsing, by the command line.
+//! [lo, hi].
 constexpr Bounds between(double lo, double hi) {
   return {lo, hi, false};
 }
 
-//! (lo, hi), checked by the library (its message says the interval).
+//! (lo, hi): a share or a tolerance, which CLI11's Range (closed) cannot say.
 constexpr Bounds open_interval(double lo, double hi) {
   return {lo, hi, true};
 }
 
 // ---------------------------------------------------------------------------------------------
-// Values the requests keep in another shape than their options' texts.
+// Values the requests keep in another shape than their options' texts. Each is applied from
+// the text after parsing (on the command line) or from the text Python makes of its value, so
+// that both go through the same function and a bad text is an InputError either way.
 
-//! sweep --shard K/N: shard_k and shard_n.
+//! sweep --shard K/N: shard_k and shard_n. (The sweep checks them again, against each other,
+//! with its own message: this one speaks of the text.)
 void apply_shard(SweepOptions& o, const std::string& text) {
   long long k = -1, n = -1;
   char extra = 0;
@@ -45,7 +56,7 @@ std::string show_shard(const SweepOptions& o) {
   return o.shard_k == 0 && o.shard_n == 1 ? "" : fmt::format("{}/{}", o.shard_k, o.shard_n);
 }
 
-//! sweep --by total|region: by_region.
+//! sweep --by total|region: by_region. The choices are checked before (CLI11's, or Python's).
 void apply_sweep_by(SweepOptions& o, const std::string& text) {
   o.by_region = text == "region";
 }
@@ -85,7 +96,9 @@ constexpr std::string_view kOutputHelp = "write to FILE (atomically) instead of 
 constexpr std::string_view kSolutionHelp =
     "write a scenario that extends SCENARIO with the answer (the report goes to stdout)";
 constexpr std::string_view kScenarioOrDash = "scenario file, or - for standard input";
-constexpr Bounds kJobs = between(0, 1024);  // search/parallel.hpp's kMaxJobs
+// The threads of solve, optimize and sensitivity: search/parallel.hpp's kMaxJobs, private to
+// the library, which checks it.
+constexpr Bounds kJobs = between(0, 1024);
 
 Command<RunRequest> make_run() {
   using R = RunRequest;
@@ -126,6 +139,7 @@ Command<RunRequest> make_run() {
            .help = "years to print, A:B (either side may be empty)",
            .member = &R::years,
            .form = Form::kYears},
+          // Python takes None for US dollars; the library takes "" or "USD".
           {.cli = "--currency",
            .python = "currency",
            .help = "convert money columns to CODE (needs fx_per_usd)",
@@ -193,6 +207,7 @@ Command<CompareInputs> make_compare() {
            .member = &R::metrics,
            .form = Form::kNames,
            .metrics = true},
+          // A text in Python too (run's years= takes a year or a pair: kYears).
           {.cli = "--years",
            .python = "years",
            .help = "years to show, A:B",
@@ -250,6 +265,7 @@ Command<SweepOptions> make_sweep() {
            .help = "override /pointer=JSON before the sweep",
            .member = &R::overrides,
            .form = Form::kOverrides},
+          // -1 lets the sweep choose: 100 with distributions, else 1.
           {.cli = "--samples",
            .python = "samples",
            .help = "runs per grid point",
@@ -348,6 +364,7 @@ Command<SolveOptions> make_solve() {
            .help = "the largest value",
            .member = &R::maximize,
            .excludes = "--minimize"},
+          // Checked by the library alone: an open interval.
           {.cli = "--tolerance",
            .python = "tolerance",
            .help = "of the answer, relative to HI - LO (default {default})",
@@ -498,6 +515,7 @@ Command<dcplan::sensitivity::ScenarioOptions> make_sensitivity() {
            .python = "method",
            .help = "tornado, morris or sobol (default {default})",
            .member = &R::method},
+          // Checked by the library alone, as it always was ("N in 2 to 1000000").
           {.cli = "--samples",
            .python = "samples",
            .help = "Sobol' N (default {default})",
@@ -554,7 +572,7 @@ Command<dcplan::sensitivity::ScenarioOptions> make_sensitivity() {
 // Reading the tables.
 
 //! A number as a person writes it: the shortest text that reads back, its exponent without
-//! padding (1e-6, not 1e-06).
+//! padding (1e-6, not 1e-06), as the help texts have always written the defaults.
 std::string number_text(double v) {
   std::string s = fmt::format("{}", v);
   const auto e = s.find('e');
@@ -602,7 +620,8 @@ json bounds_json(const std::optional<Bounds>& b) {
 }
 
 //! What Python's signature shows as the default: None where the command line's is empty (no
-//! value, or -1: the command's own choice), else the value in its type.
+//! value, or -1: the command's own choice), else the value in its type. Python has always
+//! written "none" as None, and the test compares the two sides by this rule.
 template <class R>
 json python_default(const Option<R>& o) {
   if (o.required || o.python.empty() || o.form == Form::kCallback) return nullptr;
@@ -647,7 +666,8 @@ json command_json(const Command<R>& c) {
   return {{"python", std::move(python)}, {"options", std::move(options)}};
 }
 
-//! The names CLI11 knows an option by: "-j,--jobs" is "-j" and "--jobs".
+//! Whether `name` is one of the names CLI11 knows an option by: "-j,--jobs" is "-j" and
+//! "--jobs".
 bool named(std::string_view cli, std::string_view name) {
   while (!cli.empty()) {
     const auto comma = cli.find(',');

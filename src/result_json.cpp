@@ -1,5 +1,11 @@
 // The results of solve, optimize, sensitivity and compare as JSON (dcplan/result_json.hpp): each
 // result's record, written once, and the report `--format json` prints, a projection of it.
+//
+// Why two shapes and not one: the report is a published format (scripts read `solve --format
+// json`), and Python's result objects are another published shape, and the two were already
+// different (names, members, the targets' fields) when they were made one. The record holds
+// everything; the report picks from it, so a field is converted in one place and each shape
+// says only which fields it shows.
 #include "dcplan/result_json.hpp"
 
 #include <nlohmann/json.hpp>
@@ -19,7 +25,8 @@ namespace {
 using json = nlohmann::ordered_json;
 
 // ---------------------------------------------------------------------------------------------
-// Records: every field, named as its member (Python's dicts), numbers as they are.
+// Records: every field, named as its member (Python's dicts), numbers as they are: a NaN or an
+// infinity stays one in memory (Python shows it; the report prints null, as JSON must).
 
 json target_record(const TargetResult& t) {
   return {{"name", t.name},           {"metric", t.metric},
@@ -59,6 +66,7 @@ json record(const SolveResult& r) {
 }
 
 json record(const OptimizeResult& r) {
+  // Each free parameter with its value, as the report shows them; `values` alone is Python's.
   json parameters = json::array();
   for (std::size_t i = 0; i < r.varies.size() && i < r.values.size(); ++i) {
     parameters.push_back({{"vary", r.varies[i]}, {"value", r.values[i]}});
@@ -78,6 +86,7 @@ json record(const OptimizeResult& r) {
           {"parameters", std::move(parameters)}};
 }
 
+//! "year" holds a metric's year or years as written ("2032", "2025:2027"), as in the csv.
 json record(const sensitivity::Analysis& a) {
   json rows = json::array();
   for (const auto& r : a.rows) {
@@ -97,6 +106,7 @@ json record(const sensitivity::Analysis& a) {
           {"scenario_sha256", a.scenario_sha256}};
 }
 
+//! A joined row; "hardware" only in rows by hardware (null on a region's row over all of it).
 json compare_row(const CompareRow& r, bool by_hardware) {
   json j = {{"year", r.year}, {"region", r.region}};
   if (by_hardware) j["hardware"] = r.hardware.empty() ? json() : json(r.hardware);
@@ -122,6 +132,7 @@ json record(const CompareResult& r) {
                      {"measured", g.measured},
                      {"detail", g.detail}});
   }
+  // The files as given, the verdict the table and markdown print too (in plain words).
   return {{"base", r.base_scenario.file},
           {"other", r.other_scenario.file},
           {"by_hardware", r.by_hardware},
@@ -136,15 +147,17 @@ json record(const CompareResult& r) {
 // ---------------------------------------------------------------------------------------------
 // Reports: which members of the record `--format json` shows, in its order and under its names.
 
-//! One member of a report.
+//! One member of a report. A report is a list of these, read top to bottom like the document.
 struct Pick {
   const char* key;
   const char* from = nullptr;               //!< the record's member (nullptr: `key`)
   const std::vector<Pick>* each = nullptr;  //!< an array of objects, each picked so
   const char* only_if = nullptr;            //!< shown when this member is `only_if_value`
   bool only_if_value = true;
-  bool optional = false;   //!< left out when the record has none
-  bool plus_zero = false;  //!< -0 shown as 0 (compare's cells)
+  bool optional = false;  //!< left out when the record has none
+  //! -0 shown as 0: compare's report has always written zero cells so (a -0 of the engine's
+  //! would read as a change to a reader of the json).
+  bool plus_zero = false;
 };
 
 json pick(const json& record, const std::vector<Pick>& picks) {
@@ -167,6 +180,8 @@ json pick(const json& record, const std::vector<Pick>& picks) {
   return out;
 }
 
+// Solve's and optimize's reports name the same target fields differently ("target"/"margin",
+// "constraint"/"slack"), as their text outputs do.
 const std::vector<Pick> kSolveTarget = {
     {.key = "target", .from = "name"},  {.key = "value"}, {.key = "bound"}, {.key = "margin"},
     {.key = "holds", .from = "passed"},
@@ -244,6 +259,7 @@ const std::vector<Pick> kCompareReport = {
     {.key = "verdict"},
 };
 
+//! The record, or the report picked from it.
 json shaped(json rec, JsonShape shape, const std::vector<Pick>& report) {
   return shape == JsonShape::kRecord ? rec : pick(rec, report);
 }
