@@ -119,15 +119,51 @@ def test_one_sided_options_are_the_known_ones(dump, command):
             assert (command, row["python"]) in PYTHON_ONLY, row["python"]
 
 
+MINIMAL = os.path.join(ROOT, "scenarios", "examples", "minimal.json")
+# Arguments each command runs with; a bound checked on top of them fails before any run.
+VALID = {
+    "sweep": dict(scenario=MINIMAL, vary={"/capex/budget*": [1, 2]}),
+    "solve": dict(scenario=MINIMAL, vary="/capex/budget=1e9:1e10",
+                  targets=["energy_twh@2030>=2.5"]),
+    "optimize": dict(scenario=MINIMAL, objective="energy_twh@2030",
+                     vary={"/capex/budget*": (0.8, 1.2)}),
+    "sensitivity": dict(scenario=MINIMAL, vary={"/capex/budget*": "0.8:1.2"},
+                        metrics=["energy_twh@2030"]),
+}
+
+
+def bounded_rows():
+    tables = json.loads(dcplan._dcplan._options())
+    for command in VALID:
+        for row in tables[command]["options"]:
+            if row["python"] and row["bounds"]:
+                yield command, row
+
+
+@pytest.mark.parametrize("command, row", list(bounded_rows()),
+                         ids=[f"{c}-{r['python']}" for c, r in bounded_rows()])
+def test_the_library_refuses_just_outside_the_tables_bounds(command, row):
+    """The bounds in a table are the library's: it refuses the values just outside them, naming
+    the option (the command line's checks while parsing are CLI11's, from the same rows)."""
+    b = row["bounds"]
+    if b["open"]:
+        outside = [b["lo"], b["hi"]]
+    else:
+        outside = [int(b["lo"]) - 1, int(b["hi"]) + 1]
+    for value in outside:
+        with pytest.raises(dcplan.InputError) as e:
+            getattr(dcplan, command)(**{**VALID[command], row["python"]: value})
+        assert e.value.file.lstrip("-").replace("-", "_") == row["python"], (value, str(e.value))
+
+
 def test_solve_grid_is_one_option():
     """--grid and grid= are the same row: the same default, and the same answer."""
-    minimal = os.path.join(ROOT, "scenarios", "examples", "minimal.json")
     args = ["--target", "energy_twh@2030>=2.5", "--vary", "/capex/budget=1e9:1e10"]
-    p = subprocess.run([DCPLAN, "solve", minimal, *args, "--grid", "4", "--format", "json"],
+    p = subprocess.run([DCPLAN, "solve", MINIMAL, *args, "--grid", "4", "--format", "json"],
                        capture_output=True, text=True)
     assert p.returncode == 0, p.stderr
     cli = json.loads(p.stdout)
-    mine = dcplan.solve(minimal, vary="/capex/budget=1e9:1e10", targets=["energy_twh@2030>=2.5"],
+    mine = dcplan.solve(MINIMAL, vary="/capex/budget=1e9:1e10", targets=["energy_twh@2030>=2.5"],
                         grid=4)
     assert (mine.value, mine.runs) == (cli["value"], cli["runs"])
     default = inspect.signature(dcplan.solve).parameters["grid"].default
