@@ -1,5 +1,5 @@
 #include "cli/commands.hpp"
-#include "cli/options.hpp"
+#include "cli/registration.hpp"
 
 #include <fmt/format.h>
 #include <spdlog/spdlog.h>

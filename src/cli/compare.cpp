@@ -3,7 +3,7 @@
 #include <nlohmann/json.hpp>
 
 #include "cli/commands.hpp"
-#include "cli/options.hpp"
+#include "cli/registration.hpp"
 #include "dcplan/compare.hpp"
 #include "dcplan/engine.hpp"
 #include "dcplan/error.hpp"

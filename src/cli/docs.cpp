@@ -13,7 +13,7 @@
 #include <set>
 
 #include "cli/commands.hpp"
-#include "cli/options.hpp"
+#include "cli/registration.hpp"
 #include "dcplan/build_info.hpp"
 #include "dcplan/error.hpp"
 #include "dcplan/io/atomic_file.hpp"

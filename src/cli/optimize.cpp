@@ -11,7 +11,7 @@
 #include <nlohmann/json.hpp>
 
 #include "cli/commands.hpp"
-#include "cli/options.hpp"
+#include "cli/registration.hpp"
 #include "dcplan/error.hpp"
 #include "dcplan/io/atomic_file.hpp"
 #include "dcplan/io/cells.hpp"

@@ -1,6 +1,6 @@
 #include "dcplan/report/report.hpp"
 #include "cli/commands.hpp"
-#include "cli/options.hpp"
+#include "cli/registration.hpp"
 #include "dcplan/engine.hpp"
 #include "dcplan/io/atomic_file.hpp"
 #include "dcplan/load.hpp"

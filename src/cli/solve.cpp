@@ -7,7 +7,7 @@
 #include <nlohmann/json.hpp>
 
 #include "cli/commands.hpp"
-#include "cli/options.hpp"
+#include "cli/registration.hpp"
 #include "dcplan/io/atomic_file.hpp"
 #include "dcplan/io/cells.hpp"
 #include "dcplan/result_json.hpp"

@@ -8,7 +8,7 @@
 #include <optional>
 
 #include "cli/commands.hpp"
-#include "cli/options.hpp"
+#include "cli/registration.hpp"
 #include "dcplan/error.hpp"
 #include "dcplan/io/atomic_file.hpp"
 #include "dcplan/io/sqlite_store.hpp"

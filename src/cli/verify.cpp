@@ -8,7 +8,7 @@
 #include <optional>
 
 #include "cli/commands.hpp"
-#include "cli/options.hpp"
+#include "cli/registration.hpp"
 #include "dcplan/build_info.hpp"
 #include "dcplan/error.hpp"
 #include "dcplan/io/sqlite_store.hpp"
