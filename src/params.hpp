@@ -1,11 +1,11 @@
 // Private to dcplan_core: the numeric parameters of a scenario. Each is a key of the format's
 // table (schema.cpp), whose entry also says where its value lives in the loaded Scenario, the
 // way HiGHS's option records carry a pointer to their value. The table here is derived from it
-// once: the loader reads every entry through it, and sweeps bind --vary pointers through it
-// (so will goal seeking and sensitivity analysis). A new numeric key is its entry in schema.cpp,
+// once: the loader reads every entry through it, and the vary layer binds the keys that sweep,
+// solve, optimize and sensitivity vary through it. A new numeric key is its entry in schema.cpp,
 // its member in Scenario and its use in the engine. A numeric key without storage (a region
 // weight, a mix share, a date) is read by the loader by hand and varied through the document
-// (slower, sweep/plan.cpp).
+// (slower, vary/binding.hpp).
 #pragma once
 
 #include <Eigen/Core>

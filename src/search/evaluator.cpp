@@ -95,20 +95,13 @@ void check_target(const Scenario& s, const Target& t, const char* option = "--ta
 
 Problem prepare(const std::string& scenario, const LoadOptions& load,
                 const std::vector<SearchRange>& ranges, std::vector<Target> targets) {
-  SweepOptions so;
-  so.scenario = scenario;
-  so.scenario_text = load.text;
-  so.overrides = load.overrides;
-  so.allow_dirs = load.allow_dirs;
+  Problem p{vary::load_base(scenario, load), ranges, std::move(targets), {}};
   for (const auto& r : ranges) {
-    so.varies.push_back(r.pointer + (r.multiply ? "*=" : "=") + io::exact_number(r.lo) + "," +
-                        io::exact_number(r.hi));
-  }
-  Problem p{sweep::prepare(so), ranges, std::move(targets), {}};
-  for (const auto& b : p.plan.bindings) {
+    const vary::Binding& b =
+        vary::bind(p.varied, vary::list_spec(r.pointer, r.multiply, {r.lo, r.hi}));
     p.integer.push_back(!b.spec.multiply && b.node->kind == schema::Kind::kInteger);
   }
-  for (const auto& t : p.targets) check_target(p.plan.base, t);
+  for (const auto& t : p.targets) check_target(p.varied.base, t);
   // Both ends, once: a value the format refuses is an input error now, not halfway.
   Evaluator e(p);
   for (const bool high : {false, true}) {
@@ -120,21 +113,20 @@ Problem prepare(const std::string& scenario, const LoadOptions& load,
 }
 
 Evaluator::Evaluator(const Problem& problem)
-    : p_(problem), ws_(problem.plan.base), groups_(problem.plan.groups) {}
+    : p_(problem), runner_(problem.varied, problem.cancel) {}
 
-const Results& Evaluator::run(const std::vector<double>& values) {
-  if (p_.cancel != nullptr && p_.cancel->load() != 0) throw Interrupted(p_.cancel->load());
-  sweep::apply_values(p_.plan, runs_, values, ws_, groups_);
-  ws_.targets = p_.targets;
+const Results& Evaluator::run(const std::vector<double>& values, long long number) {
   EngineOptions eo;
   eo.region_rows = !p_.totals_only;
-  engine_.run(ws_, eo, res_);
+  const Results& res = runner_.run(number, values, eo);
+  // The targets searched for, in place of the scenario's own (the engine does not read them).
+  runner_.scenario().targets = p_.targets;
   ++runs_;
-  return res_;
+  return res;
 }
 
 std::vector<TargetResult> Evaluator::targets() const {
-  return check_targets(ws_, res_);
+  return check_targets(runner_.scenario(), runner_.results());
 }
 
 double Evaluator::worst_margin() const {
@@ -187,7 +179,7 @@ void write_answer(const Problem& p, const std::vector<std::string>& overrides,
       at += "/" + jsonio::escape_token(tokens[i]);
       const json* v = nullptr;
       try {
-        v = &p.plan.doc.at(json::json_pointer(at));
+        v = &p.varied.doc.at(json::json_pointer(at));
       } catch (const json::exception&) {
         break;
       }
@@ -205,8 +197,8 @@ void write_answer(const Problem& p, const std::vector<std::string>& overrides,
     const SearchRange& r = p.ranges[i];
     json value;
     if (r.multiply) {
-      value = p.plan.doc.at(json::json_pointer(r.pointer));
-      sweep::scale_trajectory(value, values[i]);
+      value = p.varied.doc.at(json::json_pointer(r.pointer));
+      vary::scale_trajectory(value, values[i]);
     } else {
       value = json::parse(json_number(values[i], p.integer[i]));
     }

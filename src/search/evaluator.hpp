@@ -1,22 +1,22 @@
 // Private to dcplan_core: what solve and optimize share. A scenario prepared once with its free
-// parameters bound like sweep's (sweep/plan.hpp), and an evaluator that sets values, runs the
-// engine in process and checks targets. One evaluator per thread.
+// parameters bound by the vary layer (vary/binding.hpp), and an evaluator that sets values, runs
+// the engine in process (vary/runner.hpp) and checks targets. One evaluator per thread.
 #pragma once
 
 #include <atomic>
 #include <string>
 #include <vector>
 
-#include "dcplan/engine.hpp"
 #include "dcplan/load.hpp"
 #include "dcplan/search.hpp"
-#include "sweep/plan.hpp"
+#include "vary/binding.hpp"
+#include "vary/runner.hpp"
 
 namespace dcplan::search {
 
 //! The scenario with its free parameters bound, and the targets checked at every evaluation.
 struct Problem {
-  sweep::Plan plan;
+  vary::Varied varied;
   std::vector<SearchRange> ranges;
   std::vector<Target> targets;
   std::vector<bool> integer;  //!< per range: an integer key (searched over integers)
@@ -35,22 +35,22 @@ class Evaluator {
  public:
   explicit Evaluator(const Problem& problem);
   //! Runs the scenario with the free parameters at `values`; the results stay valid until the
-  //! next call.
-  const Results& run(const std::vector<double>& values);
+  //! next call. Messages number the run by the evaluator's count of runs.
+  const Results& run(const std::vector<double>& values) { return run(values, runs_); }
+  //! The same, numbered `number` in messages (the index of a value run on the pool, which does
+  //! not depend on the thread that runs it).
+  const Results& run(const std::vector<double>& values, long long number);
   //! The targets on the last run.
   [[nodiscard]] std::vector<TargetResult> targets() const;
   //! The smallest margin of the targets on the last run (+infinity without targets).
   [[nodiscard]] double worst_margin() const;
   [[nodiscard]] long long runs() const { return runs_; }
-  [[nodiscard]] const Scenario& scenario() const { return ws_; }
-  [[nodiscard]] const Results& results() const { return res_; }
+  [[nodiscard]] const Scenario& scenario() const { return runner_.scenario(); }
+  [[nodiscard]] const Results& results() const { return runner_.results(); }
 
  private:
   const Problem& p_;
-  Scenario ws_;
-  std::vector<sweep::SeriesGroup> groups_;
-  Engine engine_;
-  Results res_;
+  vary::Runner runner_;
   long long runs_ = 0;
 };
 

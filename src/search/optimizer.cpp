@@ -200,10 +200,10 @@ OptimizeResult optimize(const OptimizeOptions& o) {
                               constraints);
   p.cancel = o.cancel;
   if (o.scenario_targets) {
-    p.targets.insert(p.targets.end(), p.plan.base.targets.begin(), p.plan.base.targets.end());
+    p.targets.insert(p.targets.end(), p.varied.base.targets.begin(), p.varied.base.targets.end());
   }
   const search::Metric obj =
-      search::parse_metric(o.objective, p.plan.base, o.maximize ? "--maximize" : "--minimize");
+      search::parse_metric(o.objective, p.varied.base, o.maximize ? "--maximize" : "--minimize");
   const auto xs = starts_of(ranges.size(), o.starts, o.seed);
   std::vector<StartResult> results(xs.size());
   std::mutex progress_mutex;
@@ -220,7 +220,7 @@ OptimizeResult optimize(const OptimizeOptions& o) {
   OptimizeResult r;
   r.maximize = o.maximize;
   r.varies = o.varies;
-  r.scenario_sha256 = p.plan.base.sha256;
+  r.scenario_sha256 = p.varied.base.sha256;
   r.runs = 2;  // the ends, checked by prepare
   for (const auto& s : results) r.runs += s.runs;
   std::size_t best = 0;

@@ -91,15 +91,15 @@ SolveResult solve(const SolveOptions& o) {
                               targets_of(o));
   p.cancel = o.cancel;
   if (o.scenario_targets) {
-    if (p.plan.base.targets.empty()) {
+    if (p.varied.base.targets.empty()) {
       throw InputError("--targets", "", "the scenario states no targets");
     }
-    p.targets.insert(p.targets.end(), p.plan.base.targets.begin(), p.plan.base.targets.end());
+    p.targets.insert(p.targets.end(), p.varied.base.targets.begin(), p.varied.base.targets.end());
   }
   SolveResult r;
   r.parameter = range.pointer;
   r.multiply = range.multiply;
-  r.scenario_sha256 = p.plan.base.sha256;
+  r.scenario_sha256 = p.varied.base.sha256;
   r.integer = p.integer[0];
   r.tolerance = r.integer ? 0.0 : o.tolerance * (range.hi - range.lo);
   r.runs = 2;  // the ends, checked by prepare

@@ -7,7 +7,6 @@
 #include <limits>
 
 #include "dcplan/error.hpp"
-#include "dcplan/io/cells.hpp"
 #include "dcplan/load.hpp"
 #include "dcplan/schema.hpp"
 #include "dcplan/sensitivity.hpp"
@@ -16,6 +15,7 @@
 #include "search/evaluator.hpp"
 #include "search/parallel.hpp"
 #include "text.hpp"
+#include "vary/binding.hpp"
 
 namespace dcplan::sensitivity {
 
@@ -95,7 +95,7 @@ std::pair<double, double> support(const VarySpec& v) {
 }
 
 //! The values the key holds in the scenario (every year of a trajectory), for a factor's bounds.
-std::vector<double> base_values(const sweep::Plan& plan, const sweep::Binding& b) {
+std::vector<double> base_values(const vary::Varied& plan, const vary::Binding& b) {
   std::vector<double> out;
   if (!b.via_document) {
     const params::Storage at = b.bound.at(const_cast<Scenario&>(plan.base));
@@ -104,7 +104,7 @@ std::vector<double> base_values(const sweep::Plan& plan, const sweep::Binding& b
     if (at.integer != nullptr) out.push_back(*at.integer);
     return out;
   }
-  if (const auto* v = sweep::document_value(plan.doc, b.spec.pointer)) {
+  if (const auto* v = vary::document_value(plan.doc, b.spec.pointer)) {
     if (v->is_number()) out.push_back(v->get<double>());
     if (v->is_object() && v->contains("series")) {
       for (const auto& [k, x] : v->at("series").items()) {
@@ -118,11 +118,7 @@ std::vector<double> base_values(const sweep::Plan& plan, const sweep::Binding& b
 //! Fits each input to the format: bounds (a factor's from the values it multiplies), integers.
 //! Returns the notes that say what was changed.
 std::vector<std::string> fit_inputs(const ScenarioOptions& o, std::vector<Input>& inputs) {
-  SweepOptions so;
-  so.scenario = o.scenario;
-  so.scenario_text = o.scenario_text;
-  so.overrides = o.overrides;
-  so.allow_dirs = o.allow_dirs;
+  std::vector<VarySpec> specs;
   for (const auto& in : inputs) {
     // A neutral value the key accepts: 1, moved into its bounds (a year, a share).
     double v = 1;
@@ -130,14 +126,15 @@ std::vector<std::string> fit_inputs(const ScenarioOptions& o, std::vector<Input>
       if (n->minimum && v < *n->minimum) v = *n->minimum + (n->exclusive_minimum ? 1 : 0);
       if (n->maximum && v > *n->maximum) v = *n->maximum - (n->exclusive_maximum ? 1 : 0);
     }
-    so.varies.push_back(in.spec.pointer + (in.spec.multiply ? "*=1" : "=" + io::exact_number(v)));
+    specs.push_back(vary::list_spec(in.spec.pointer, in.spec.multiply, {in.spec.multiply ? 1 : v}));
   }
   // Bound with a neutral value only to learn the keys; the values checked are the fitted ones.
-  const sweep::Plan plan = sweep::prepare(so);
+  vary::Varied plan = vary::load_base(o.scenario, load_options(o));
+  for (const auto& spec : specs) (void)vary::bind(plan, spec);
   std::vector<std::string> notes;
   for (std::size_t i = 0; i < inputs.size(); ++i) {
     Input& in = inputs[i];
-    const sweep::Binding& b = plan.bindings[i];
+    const vary::Binding& b = plan.bindings[i];
     const schema::Node& node = *b.node;
     double lo = node.minimum.value_or(-kInf), hi = node.maximum.value_or(kInf);
     if (node.exclusive_minimum) lo = std::nextafter(lo, kInf);
@@ -306,10 +303,10 @@ Analysis analyse(const ScenarioOptions& o) {
   for (const auto& in : inputs) ranges.push_back(in.range);
   Problem p = search::prepare(o.scenario, load_options(o), ranges, {});
   p.cancel = o.cancel;
-  a.scenario_sha256 = p.plan.base.sha256;
+  a.scenario_sha256 = p.varied.base.sha256;
   std::vector<Metric> metrics;
   for (const auto& m : o.metrics)
-    metrics.push_back(search::parse_metric(m, p.plan.base, "--metric"));
+    metrics.push_back(search::parse_metric(m, p.varied.base, "--metric"));
   p.totals_only = std::all_of(metrics.begin(), metrics.end(),
                               [](const Metric& m) { return m.selector == "total"; });
   if (o.method == "tornado") {

@@ -19,15 +19,16 @@
 #include "io/row_sink.hpp"
 #include "stats.hpp"
 #include "sweep/plan.hpp"
+#include "vary/binding.hpp"
+#include "vary/runner.hpp"
 
 namespace dcplan {
 
 using stats::Summary;
-using sweep::apply;
-using sweep::param_name;
 using sweep::Plan;
 using sweep::prepare;
-using sweep::SeriesGroup;
+using sweep::values_of;
+using vary::param_name;
 
 namespace {
 
@@ -39,13 +40,11 @@ struct Slot {
   bool ready = false;
 };
 
-//! What a thread needs to run the scenario: its engine and its own working copies.
+//! What a thread needs to run the scenario: its runner (a working copy and an engine) and the
+//! values of its run.
 struct Worker {
-  explicit Worker(const Plan& p) : ws(p.base), groups(p.groups) {}
-  Engine engine;
-  Results res;
-  Scenario ws;
-  std::vector<SeriesGroup> groups;
+  explicit Worker(const Plan& p) : runner(p.varied) {}
+  vary::Runner runner;
   std::vector<double> params;
 };
 
@@ -61,11 +60,11 @@ class SweepRun {
         o.jobs > 0 ? o.jobs : static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
     // Rows each run reports: total rows, or every region and total.
     if (o.by_region) {
-      for (std::size_t r = 0; r < p_.base.regions.size(); ++r)
+      for (std::size_t r = 0; r < base().regions.size(); ++r)
         regions_.push_back(static_cast<int>(r));
     }
     regions_.push_back(RowKey::kTotal);
-    years_ = p_.base.horizon.years();
+    years_ = base().horizon.years();
     per_run_ = static_cast<std::size_t>(years_) * regions_.size() * p_.metrics.size();
     cells_.resize(o.summary ? per_run_ : 0);
   }
@@ -90,9 +89,12 @@ class SweepRun {
   //! threads rarely wait for each other (every wake-up is a system call).
   static constexpr long long kChunk = 32;
 
+  [[nodiscard]] const Scenario& base() const { return p_.varied.base; }
+  [[nodiscard]] const std::vector<vary::Binding>& bindings() const { return p_.varied.bindings; }
+
   [[nodiscard]] std::string region_name(int r) const {
     return r == RowKey::kTotal ? std::string("total")
-                               : p_.base.regions[static_cast<std::size_t>(r)].id;
+                               : base().regions[static_cast<std::size_t>(r)].id;
   }
 
   //! Grid values are checked before a line is written (a grid point's first run: its grid
@@ -102,15 +104,19 @@ class SweepRun {
   //! varied key checked, the others at their first value. Draws are checked as they are made.
   void check_grid() const {
     Worker w(p_);
-    auto check = [&](long long g) { apply(p_, g * p_.samples, w.ws, w.groups, w.params); };
-    const long long budget = p_.any_document ? 1000 : 100000;
+    auto check = [&](long long g) {
+      const long long run = g * p_.samples;
+      values_of(p_, run, w.params);
+      w.runner.set(run, w.params);
+    };
+    const long long budget = p_.varied.any_document ? 1000 : 100000;
     if (p_.grid_size <= budget) {
       for (long long g = 0; g < p_.grid_size; ++g) check(g);
       return;
     }
     long long stride = 1;  // the last --vary varies fastest
     for (auto it = p_.grid_bindings.rbegin(); it != p_.grid_bindings.rend(); ++it) {
-      const auto n = static_cast<long long>(p_.bindings[*it].spec.values.size());
+      const auto n = static_cast<long long>(bindings()[*it].spec.values.size());
       for (long long v = 0; v < n; ++v) check(v * stride);
       stride *= n;
     }
@@ -124,13 +130,13 @@ class SweepRun {
     c.shard_k = o_.shard_k;
     c.shard_n = o_.shard_n;
     c.count = count_;
-    for (const auto& b : p_.bindings) c.params.push_back(param_name(b.spec));
-    c.first_year = p_.base.horizon.start;
+    for (const auto& b : bindings()) c.params.push_back(param_name(b.spec));
+    c.first_year = base().horizon.start;
     c.years = years_;
     for (int r : regions_) c.regions.push_back(region_name(r));
     c.metrics = p_.metrics;
     c.summary = o_.summary;
-    c.provenance = make_provenance(o_.command, p_.base.sha256, o_.seed);
+    c.provenance = make_provenance(o_.command, base().sha256, o_.seed);
     return c;
   }
 
@@ -139,18 +145,18 @@ class SweepRun {
   void compute(long long pos, Worker& w, Slot& slot) const {
     const long long run = o_.shard_k + pos * o_.shard_n;
     try {
-      apply(p_, run, w.ws, w.groups, w.params);
+      values_of(p_, run, w.params);
       EngineOptions eo;
       eo.region_rows = o_.by_region;
-      w.engine.run(w.ws, eo, w.res);
-      const int per_year = static_cast<int>(w.res.rows() / years_);
+      const Results& res = w.runner.run(run, w.params, eo);
+      const int per_year = static_cast<int>(res.rows() / years_);
       io::RunRows& rows = slot.rows;
       rows.run = run;
       rows.values.resize(per_run_);
       std::size_t k = 0;
       for (int t = 0; t < years_; ++t) {
         for (int r : regions_) {
-          for (int m : p_.metrics) rows.values[k++] = w.res.values(row_of(per_year, t, r), m);
+          for (int m : p_.metrics) rows.values[k++] = res.values(row_of(per_year, t, r), m);
         }
       }
       if (!o_.summary) {
@@ -319,7 +325,7 @@ class SweepRun {
         for (std::size_t m = 0; m < p_.metrics.size(); ++m) {
           const Summary& c = cells_[k++];
           const double mean = c.n > 0 ? c.mean : std::numeric_limits<double>::quiet_NaN();
-          rows.push_back({p_.base.horizon.start + t, r, m, c.n, mean, c.p5.value(), c.p50.value(),
+          rows.push_back({base().horizon.start + t, r, m, c.n, mean, c.p5.value(), c.p50.value(),
                           c.p95.value()});
         }
       }

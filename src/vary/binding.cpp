@@ -1,0 +1,468 @@
+// Binding varied keys to a scenario, and setting one run's values (see binding.hpp).
+#include "vary/binding.hpp"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <array>
+#include <cmath>
+
+#include "dcplan/error.hpp"
+#include "dcplan/io/cells.hpp"
+#include "json_io.hpp"
+#include "load/detail.hpp"
+
+namespace dcplan::vary {
+
+namespace {
+
+using params::Shape;
+using params::Storage;
+
+[[noreturn]] void not_sweepable(const VarySpec& v, const std::string& why) {
+  throw InputError("--vary", v.pointer,
+                   "cannot vary " + v.pointer + ": " + why +
+                       " (every numeric key of hardware, regions, capex, fx_per_usd, operations, "
+                       "finance and demand can be varied, or one YEAR of a series with "
+                       ".../series/YEAR)");
+}
+
+void check_bounds(const VarySpec& v, const schema::Node& node);
+
+//! Multiplies every number a trajectory is made of by `f` (a number, the points of a series,
+//! the base of an exponential, the cap and floor of a logistic, the history and floor of a fit).
+void multiply_trajectory(json& v, double f) {
+  if (v.is_number()) {
+    v = v.get<double>() * f;
+    return;
+  }
+  if (!v.is_object()) return;
+  auto scale = [&](json& x) {
+    if (x.is_number()) x = x.get<double>() * f;
+  };
+  if (v.contains("series")) {
+    for (auto& [k, x] : v["series"].items()) scale(x);
+  } else if (v.contains("exponential")) {
+    scale(v["exponential"]["base"]);
+  } else if (v.contains("logistic")) {
+    scale(v["logistic"]["cap"]);
+    if (v["logistic"].contains("floor")) scale(v["logistic"]["floor"]);
+  } else if (v.contains("fit")) {
+    for (auto& [k, x] : v["fit"]["history"].items()) scale(x);
+    if (v["fit"].contains("floor")) scale(v["fit"]["floor"]);
+  }
+}
+
+//! A key bound through the document: the scenario must hold objects where the value goes, and
+//! something to multiply when it multiplies.
+void check_document_path(const VarySpec& v, const json& doc) {
+  // Every other numeric key: through the document (set, or multiply what the scenario has).
+  if (v.multiply && !document_value(doc, v.pointer)) {
+    not_sweepable(v,
+                  "the scenario does not set it, so there is nothing to multiply (set it "
+                  "in the scenario or with --set first)");
+  }
+  // Where the value goes, every key that exists must be an object (a value can be set under
+  // a region, not under a number or a trajectory written as a number).
+  const json* at = &doc;
+  for (const auto& tok : jsonio::split_pointer(v.pointer)) {
+    if (!at->is_object()) {
+      not_sweepable(v, "the scenario holds " + jsonio::describe(*at) + " where " + v.pointer +
+                           " needs an object");
+    }
+    if (!at->contains(tok)) break;
+    at = &(*at)[tok];
+  }
+}
+
+//! A point of a series: the series as the document writes it, one group per series (several
+//! points of one series are varied together).
+void bind_series_point(Binding& b, const VarySpec& v, const json& doc,
+                       const std::vector<std::string>& t, std::vector<SeriesGroup>& groups) {
+  if (b.bound.param->shape != Shape::kTrajectory) not_sweepable(v, "it is not a trajectory");
+  // The series as written in the merged document.
+  const json* value = &doc;
+  for (const auto& tok : t) {
+    if (!value->is_object() || !value->contains(tok)) {
+      value = nullptr;
+      break;
+    }
+    value = &(*value)[tok];
+  }
+  if (value == nullptr || !value->is_object() || !value->contains("series")) {
+    not_sweepable(v, b.field_pointer + " is not a series trajectory in the scenario");
+  }
+  int g = -1;
+  for (std::size_t i = 0; i < groups.size(); ++i) {
+    if (groups[i].field_pointer == b.field_pointer) g = static_cast<int>(i);
+  }
+  if (g < 0) {
+    SeriesGroup sg;
+    sg.field_pointer = b.field_pointer;
+    sg.bound = b.bound;
+    for (const auto& [k, x] : (*value)["series"].items())
+      sg.original.points.emplace_back(std::stoi(k), x.get<double>());
+    std::sort(sg.original.points.begin(), sg.original.points.end());
+    if (value->contains("interp") && (*value)["interp"] == "step")
+      sg.original.interp = Interp::kStep;
+    if (value->contains("then_growth"))
+      sg.original.then_growth = (*value)["then_growth"].get<double>();
+    groups.push_back(sg);
+    g = static_cast<int>(groups.size()) - 1;
+  }
+  b.series_group = g;
+  if (v.multiply) {
+    const auto& pts = groups[static_cast<std::size_t>(g)].original.points;
+    if (std::none_of(pts.begin(), pts.end(),
+                     [&](const auto& p) { return p.first == *b.series_year; })) {
+      not_sweepable(
+          v, "the series has no point in " + std::to_string(*b.series_year) + " to multiply");
+    }
+  }
+}
+
+Binding bind_vary(const VarySpec& v, const Scenario& s, const json& doc,
+                  std::vector<SeriesGroup>& groups) {
+  Binding b;
+  b.spec = v;
+  std::vector<std::string> t;
+  try {
+    t = jsonio::split_pointer(v.pointer);
+  } catch (const InputError& e) {
+    not_sweepable(v, e.diagnostics().front().message);
+  }
+  // A point of a series: .../series/YEAR
+  if (t.size() >= 3 && t[t.size() - 2] == "series") {
+    const auto& y = t.back();
+    if (y.empty() || y.size() > 4 || y.find_first_not_of("0123456789") != std::string::npos) {
+      not_sweepable(v, "\"" + jsonio::excerpt(y) + "\" is not a year");
+    }
+    b.series_year = std::stoi(y);
+    t.resize(t.size() - 2);
+  }
+  const schema::Node* node = schema::node_at(t);
+  if (node == nullptr) not_sweepable(v, "the scenario format has no such key");
+  b.node = node;
+  b.field_pointer = jsonio::pointer(t);
+  if (!t.empty() && (t[0] == "horizon" || t[0] == "dcplan" || t[0] == "targets")) {
+    not_sweepable(v, t[0] == "targets"
+                         ? "targets do not change the results (vary what they measure instead)"
+                         : "the horizon and the format version are the sweep's structure, the "
+                           "same for every run");
+  }
+  const bool numeric = node->kind == schema::Kind::kNumber ||
+                       node->kind == schema::Kind::kInteger ||
+                       node->kind == schema::Kind::kTrajectory;
+  if (!numeric) not_sweepable(v, "it is not a numeric key (expected " + node->expectation() + ")");
+  std::string problem;
+  const auto bound = params::resolve(s, t, problem);
+  if (!problem.empty()) not_sweepable(v, problem);
+  Scenario& ms = const_cast<Scenario&>(s);
+  if (!bound ||
+      (bound->param->shape == Shape::kTrajectory && bound->at(ms).trajectory == nullptr)) {
+    check_document_path(v, doc);
+    b.via_document = true;
+    check_bounds(v, *node);
+    return b;
+  }
+  if (bound->param->split && s.capex.split_rest >= 0 &&
+      bound->param->key ==
+          std::array{"/capex/split/it", "/capex/split/facility",
+                     "/capex/split/other"}[static_cast<std::size_t>(s.capex.split_rest)]) {
+    not_sweepable(v, "this share is \"rest\": 1 minus the other two (vary one of those)");
+  }
+  b.bound = *bound;
+  if (b.series_year) bind_series_point(b, v, doc, t, groups);
+  check_bounds(v, *node);
+  return b;
+}
+
+//! Distributions with bounded support and grid values are checked against the key's bounds
+//! once, before any run.
+void check_bounds(const VarySpec& v, const schema::Node& n) {
+  const schema::Node* node = &n;
+  if (!v.multiply && (v.kind == SpecKind::kUniform || v.kind == SpecKind::kTriangular)) {
+    const double lo = v.a;
+    const double hi = v.kind == SpecKind::kUniform ? v.b : v.c;
+    if (!node->in_bounds(lo) || !node->in_bounds(hi)) {
+      throw InputError("--vary", v.pointer,
+                       "invalid --vary \"" + v.text + "\": draws range over [" +
+                           fmt::format("{:g}, {:g}", lo, hi) + "], but " + v.pointer + " must be " +
+                           node->expectation());
+    }
+  }
+  if (v.is_grid() && !v.multiply) {
+    for (double x : v.values) {
+      if (!node->in_bounds(x)) {
+        throw InputError("--vary", v.pointer,
+                         fmt::format("invalid --vary \"{}\": {:g} is outside the bounds of {} ({})",
+                                     v.text, x, v.pointer, node->expectation()));
+      }
+    }
+  }
+}
+
+[[noreturn]] void bad_draw(long long run, const Binding& b, const std::string& what) {
+  throw InputError("--vary", b.spec.pointer,
+                   fmt::format("run {}: {} (from --vary \"{}\"); narrow the distribution or "
+                               "use a truncated range",
+                               run, what, b.spec.text));
+}
+
+//! The scenario of run `run` when a varied key has no direct binding: the values set (or
+//! multiplied) in the merged document, which is loaded and validated again. Directly bound
+//! values are applied on top by apply().
+void load_with_document_values(const Varied& p, long long run, const std::vector<double>& value,
+                               Scenario& ws) {
+  json doc = p.doc;
+  for (std::size_t i = 0; i < p.bindings.size(); ++i) {
+    const Binding& b = p.bindings[i];
+    if (!b.via_document) continue;
+    try {
+      json& at = doc[json::json_pointer(b.spec.pointer)];
+      if (b.spec.multiply) {
+        multiply_trajectory(at, value[i]);
+      } else {
+        at = value[i];
+      }
+    } catch (const json::exception&) {
+      throw InputError("--vary", b.spec.pointer,
+                       fmt::format("run {}: cannot set {} in the scenario", run, b.spec.pointer));
+    }
+  }
+  try {
+    ws = detail::build_document(doc, p.file);
+  } catch (const InputError& e) {
+    std::vector<Diagnostic> ds = e.diagnostics();
+    for (auto& d : ds) d.message = fmt::format("run {}: {}", run, d.message);
+    throw InputError(std::move(ds));
+  }
+}
+
+//! Every touched field of the working scenario back to the base's value.
+void restore(const Varied& p, Scenario& ws) {
+  const Scenario& bs = p.base;
+  for (const auto& b : p.bindings) {
+    if (b.via_document) continue;
+    const Storage to = b.bound.at(ws);
+    const Storage from = b.bound.at(const_cast<Scenario&>(bs));
+    if (to.trajectory != nullptr) *to.trajectory = *from.trajectory;
+    if (to.number != nullptr) *to.number = *from.number;
+    if (to.integer != nullptr) *to.integer = *from.integer;
+  }
+}
+
+//! Sets the directly bound values (series points into their groups).
+void set_values(const Varied& p, long long run, const std::vector<double>& value, Scenario& ws,
+                std::vector<SeriesGroup>& groups) {
+  for (std::size_t i = 0; i < p.bindings.size(); ++i) {
+    const Binding& b = p.bindings[i];
+    const double x = value[i];
+    if (b.via_document) continue;
+    if (b.series_group >= 0) {
+      auto& pts = groups[static_cast<std::size_t>(b.series_group)].working.points;
+      auto pos = std::find_if(pts.begin(), pts.end(),
+                              [&](const auto& q) { return q.first == *b.series_year; });
+      if (pos == pts.end()) {
+        pts.emplace_back(*b.series_year, x);
+        std::sort(pts.begin(), pts.end());
+      } else {
+        pos->second = b.spec.multiply ? pos->second * x : x;
+      }
+      continue;
+    }
+    const Storage at = b.bound.at(ws);
+    switch (b.bound.param->shape) {
+      case Shape::kTrajectory: {
+        auto& a = *at.trajectory;
+        if (b.spec.multiply) {
+          a *= x;
+        } else {
+          a.setConstant(x);
+        }
+        break;
+      }
+      case Shape::kNumber: {
+        double& d = *at.number;
+        d = b.spec.multiply ? d * x : x;
+        if (!b.node->in_bounds(d))
+          bad_draw(run, b,
+                   fmt::format("{} = {:g} is outside its bounds ({})", b.field_pointer, d,
+                               b.node->expectation()));
+        break;
+      }
+      case Shape::kInteger: {
+        int& n = *at.integer;
+        const double d = b.spec.multiply ? n * x : x;
+        if (d != std::floor(d) || !b.node->in_bounds(d)) {
+          bad_draw(run, b,
+                   fmt::format("{} = {:g} is not an integer within its bounds ({})",
+                               b.field_pointer, d, b.node->expectation()));
+        }
+        n = static_cast<int>(d);
+        break;
+      }
+    }
+  }
+}
+
+//! Bounds of every varied trajectory, in every year; the scenario's own exchange rate follows
+//! a varied one.
+void check_trajectories(const Varied& p, long long run, Scenario& ws) {
+  const Scenario& bs = p.base;
+  const int years = bs.horizon.years();
+  for (const auto& b : p.bindings) {
+    if (b.via_document || b.bound.param->shape != Shape::kTrajectory) continue;
+    const auto& a = *b.bound.at(ws).trajectory;
+    for (int y = 0; y < years; ++y) {
+      if (!std::isfinite(a(y)) || !b.node->in_bounds(a(y))) {
+        bad_draw(run, b,
+                 fmt::format("{} = {:g} in {} is outside its bounds ({})", b.field_pointer, a(y),
+                             bs.horizon.start + y, b.node->expectation()));
+      }
+    }
+    if (b.bound.param->scope == params::Scope::kCurrency && b.bound.code == ws.currency) {
+      ws.capex.fx_per_usd = a;
+    }
+  }
+}
+
+//! When one share is varied against a "rest": the range it may take, given the third share.
+std::string rest_hint(const Varied& p, const Scenario& ws) {
+  static constexpr std::array<const char*, 3> kKeys = {"/capex/split/it", "/capex/split/facility",
+                                                       "/capex/split/other"};
+  const Capex& c = ws.capex;
+  int varied = -1;
+  for (const auto& b : p.bindings) {
+    if (b.via_document || !b.bound.param->split) continue;
+    for (int k = 0; k < 3; ++k) {
+      if (b.bound.param->key != kKeys[static_cast<std::size_t>(k)]) continue;
+      if (varied >= 0 && varied != k) return {};  // two shares varied: no single range
+      varied = k;
+    }
+  }
+  if (varied < 0) return {};
+  const int fixed = 3 - varied - c.split_rest;
+  const std::array<const Eigen::ArrayXd*, 3> parts = {&c.split_it, &c.split_facility,
+                                                      &c.split_other};
+  const double most = 1.0 - parts[static_cast<std::size_t>(fixed)]->maxCoeff();
+  return fmt::format(". With {} as it is, {} can go up to {:g}; or let {} be the rest instead",
+                     kKeys[static_cast<std::size_t>(fixed)],
+                     kKeys[static_cast<std::size_t>(varied)], most,
+                     kKeys[static_cast<std::size_t>(fixed)]);
+}
+
+//! The loader's rules between values, and the capex shares summing to 1, hold for every run.
+void check_rules(const Varied& p, long long run, Scenario& ws) {
+  const Scenario& bs = p.base;
+  const int years = bs.horizon.years();
+  if (const auto broken = p.rules_varied ? check_consistency(ws) : std::vector<Diagnostic>{};
+      !broken.empty()) {
+    std::string varied;
+    for (const auto& b : p.bindings) varied += (varied.empty() ? "" : ", ") + b.spec.text;
+    throw InputError("--vary", broken.front().pointer,
+                     fmt::format("run {}: {} (with --vary {}); narrow the values varied", run,
+                                 broken.front().message, jsonio::excerpt(varied)));
+  }
+  if (p.split_varied && ws.capex.split_rest >= 0) {
+    // check_rules runs after the values are set: the rest follows the shares varied.
+    if (auto d = fill_split_rest(ws)) {
+      throw InputError("--vary", d->pointer,
+                       fmt::format("run {}: {}{}", run, d->message, rest_hint(p, ws)));
+    }
+  } else if (p.split_varied && ws.capex.facility_sizing == FacilitySizing::kNeed) {
+    // Model v3: under "need" the split holds only "other", which needs no partner to sum to 1.
+    if ((ws.capex.split_it != 0).any() || (ws.capex.split_facility != 0).any()) {
+      throw InputError("--vary", "/capex/split",
+                       fmt::format("run {}: capex.facility_sizing \"need\" takes no it or "
+                                   "facility share (the region's need divides them); vary "
+                                   "/capex/split/other only",
+                                   run));
+    }
+  } else if (p.split_varied) {
+    const Eigen::ArrayXd sum = ws.capex.split_it + ws.capex.split_facility + ws.capex.split_other;
+    for (int y = 0; y < years; ++y) {
+      if (std::abs(sum(y) - 1.0) <= 1e-9) continue;
+      for (const auto& b : p.bindings) {
+        if (b.via_document || !b.bound.param->split) continue;
+        throw InputError(
+            "--vary", b.spec.pointer,
+            fmt::format("run {}: capex split sums to {:g} in {}, not 1. To vary one share, let "
+                        "another absorb the difference: --set /capex/split/other=rest (or "
+                        "write \"rest\" in the scenario)",
+                        run, sum(y), bs.horizon.start + y));
+      }
+    }
+  }
+}
+
+}  // namespace
+
+const json* document_value(const json& doc, const std::string& pointer) {
+  try {
+    const json::json_pointer ptr(pointer);
+    return doc.contains(ptr) ? &doc.at(ptr) : nullptr;
+  } catch (const json::exception&) {
+    return nullptr;
+  }
+}
+
+void scale_trajectory(json& v, double factor) {
+  multiply_trajectory(v, factor);
+}
+
+Varied load_base(const std::string& scenario, const LoadOptions& load) {
+  // One load: the files are read and resolved once, the merged document kept for the keys
+  // varied through it (and for a sweep's hash, as `dcplan validate --merged` prints it).
+  auto loaded = detail::load_with_document(scenario, load);
+  Varied v;
+  v.base = std::move(loaded.scenario);
+  v.doc = std::move(loaded.document);
+  v.file = scenario;
+  return v;
+}
+
+const Binding& bind(Varied& v, const VarySpec& spec) {
+  v.bindings.push_back(bind_vary(spec, v.base, v.doc, v.groups));
+  const Binding& b = v.bindings.back();
+  if (b.via_document) v.any_document = true;
+  if (!b.via_document && b.bound.param->rules) v.rules_varied = true;
+  if (!b.via_document && b.bound.param->split) v.split_varied = true;
+  return b;
+}
+
+void apply(const Varied& v, long long run, const std::vector<double>& values, Working& w) {
+  Scenario& ws = w.scenario;
+  restore(v, ws);
+  for (auto& g : w.groups) g.working = g.original;
+  if (v.any_document) load_with_document_values(v, run, values, ws);
+  set_values(v, run, values, ws, w.groups);
+  const Scenario& bs = v.base;
+  for (auto& sg : w.groups) {
+    auto& a = *sg.bound.at(ws).trajectory;
+    for (int y = 0; y < bs.horizon.years(); ++y) {
+      a(y) = value_at(Trajectory{sg.working}, bs.horizon.start + y);
+    }
+  }
+  check_trajectories(v, run, ws);
+  check_rules(v, run, ws);
+}
+
+VarySpec list_spec(const std::string& pointer, bool multiply, std::vector<double> values) {
+  VarySpec v;
+  v.text = pointer + (multiply ? "*=" : "=");
+  for (std::size_t i = 0; i < values.size(); ++i) {
+    v.text += (i > 0 ? "," : "") + io::exact_number(values[i]);
+  }
+  v.pointer = pointer;
+  v.multiply = multiply;
+  v.kind = SpecKind::kList;
+  v.values = std::move(values);
+  return v;
+}
+
+std::string param_name(const VarySpec& v) {
+  return v.pointer + (v.multiply ? "*" : "");
+}
+
+}  // namespace dcplan::vary
