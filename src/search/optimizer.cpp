@@ -16,7 +16,7 @@
 #include "dcplan/error.hpp"
 #include "dcplan/sweep.hpp"
 #include "search/evaluator.hpp"
-#include "search/parallel.hpp"
+#include "vary/pool.hpp"
 
 namespace dcplan {
 
@@ -191,7 +191,7 @@ OptimizeResult optimize(const OptimizeOptions& o) {
     throw InputError("--max-runs", "", "expected 10 to 1000000 engine runs per start");
   if (!(o.xtol > 0 && o.xtol < 1))  // NaN too
     throw InputError("xtol", "", "expected a share of a range in (0, 1)");
-  search::check_jobs(o.jobs);
+  vary::check_jobs(o.jobs);
   std::vector<SearchRange> ranges;
   for (const auto& v : o.varies) ranges.push_back(parse_range(v));
   std::vector<Target> constraints;
@@ -208,10 +208,12 @@ OptimizeResult optimize(const OptimizeOptions& o) {
   std::vector<StartResult> results(xs.size());
   std::mutex progress_mutex;
   int done = 0;
-  search::parallel_for(
-      xs.size(), search::threads_for(o.jobs, xs.size()), [] { return 0; },
-      [&](int /*state*/, std::size_t i) {
-        results[i] = run_start(p, obj, o, xs[i]);
+  const auto starts = static_cast<long long>(xs.size());
+  vary::for_each_index(
+      starts, vary::threads_for(o.jobs, starts), [] { return 0; },
+      [&](int /*state*/, long long i) {
+        const auto k = static_cast<std::size_t>(i);
+        results[k] = run_start(p, obj, o, xs[k]);
         if (o.progress) {
           const std::lock_guard<std::mutex> lock(progress_mutex);
           o.progress(++done, static_cast<int>(xs.size()));

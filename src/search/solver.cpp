@@ -9,7 +9,7 @@
 #include "dcplan/compare.hpp"
 #include "dcplan/error.hpp"
 #include "search/evaluator.hpp"
-#include "search/parallel.hpp"
+#include "vary/pool.hpp"
 
 namespace dcplan {
 
@@ -38,15 +38,17 @@ std::vector<double> grid_of(const SearchRange& r, int n, bool integer) {
 }
 
 //! The worst target margin at each value, on `jobs` threads, each with its own evaluator; the
-//! first error (in the order of the values) is rethrown. Each value is one engine run.
+//! first error (in the order of the values) is rethrown. Each value is one engine run, numbered
+//! in messages by its index.
 std::vector<double> margins_at(const Problem& p, const std::vector<double>& xs, int jobs,
                                long long& runs) {
   std::vector<double> out(xs.size());
-  search::parallel_for(
-      xs.size(), jobs, [&] { return Evaluator(p); },
-      [&](Evaluator& e, std::size_t i) {
-        (void)e.run({xs[i]});
-        out[i] = e.worst_margin();
+  vary::for_each_index(
+      static_cast<long long>(xs.size()), jobs, [&] { return Evaluator(p); },
+      [&](Evaluator& e, long long i) {
+        const auto k = static_cast<std::size_t>(i);
+        (void)e.run({xs[k]}, i);
+        out[k] = e.worst_margin();
       });
   runs += static_cast<long long>(xs.size());
   return out;
@@ -85,7 +87,7 @@ SolveResult solve(const SolveOptions& o) {
   if (o.grid < 2 || o.grid > 100000) {
     throw InputError("grid", "", "expected 2 to 100000 intervals for the coarse grid");
   }
-  search::check_jobs(o.jobs);
+  vary::check_jobs(o.jobs);
   const SearchRange range = parse_range(o.vary);
   Problem p = search::prepare(o.scenario, {o.overrides, o.allow_dirs, o.scenario_text}, {range},
                               targets_of(o));
@@ -104,8 +106,7 @@ SolveResult solve(const SolveOptions& o) {
   r.tolerance = r.integer ? 0.0 : o.tolerance * (range.hi - range.lo);
   r.runs = 2;  // the ends, checked by prepare
   const std::vector<double> xs = grid_of(range, o.grid, r.integer);
-  const std::vector<double> worst =
-      margins_at(p, xs, search::threads_for(o.jobs, xs.size()), r.runs);
+  const std::vector<double> worst = margins_at(p, xs, vary::threads_for(o.jobs, xs.size()), r.runs);
   Evaluator e(p);
   auto at = [&](double x) {
     (void)e.run({x});

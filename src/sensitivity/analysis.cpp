@@ -13,9 +13,9 @@
 #include "dcplan/sweep.hpp"
 #include "json_io.hpp"
 #include "search/evaluator.hpp"
-#include "search/parallel.hpp"
 #include "text.hpp"
 #include "vary/binding.hpp"
+#include "vary/pool.hpp"
 
 namespace dcplan::sensitivity {
 
@@ -192,19 +192,20 @@ std::vector<std::string> fit_inputs(const ScenarioOptions& o, std::vector<Input>
   return notes;
 }
 
-//! Runs every row of x (a point of the unit cube) on `jobs` threads, one evaluator each.
+//! Runs every row of x (a point of the unit cube) on `jobs` threads, one evaluator each; a row's
+//! run is numbered by the row in messages.
 void evaluate(const Problem& p, const std::vector<Input>& inputs,
               const std::vector<Metric>& metrics, const Eigen::MatrixXd& x, Eigen::MatrixXd& y,
               int jobs) {
-  search::parallel_for(
-      static_cast<std::size_t>(x.rows()), jobs, [&] { return Evaluator(p); },
-      [&](Evaluator& e, std::size_t row) {
+  vary::for_each_index(
+      static_cast<long long>(x.rows()), jobs, [&] { return Evaluator(p); },
+      [&](Evaluator& e, long long row) {
         const auto j = static_cast<Eigen::Index>(row);
         std::vector<double> values(inputs.size());
         for (std::size_t i = 0; i < inputs.size(); ++i) {
           values[i] = inputs[i].at(x(j, static_cast<Eigen::Index>(i)));
         }
-        const Results& res = e.run(values);
+        const Results& res = e.run(values, row);
         for (std::size_t c = 0; c < metrics.size(); ++c) {
           y(j, static_cast<Eigen::Index>(c)) = metrics[c].read(e.scenario(), res);
         }
@@ -288,7 +289,7 @@ Analysis analyse(const ScenarioOptions& o) {
     throw InputError("--levels", "", "expected an even number of Morris levels, 2 to 100");
   if (o.bootstrap < 0 || o.bootstrap > 100000)
     throw InputError("--bootstrap", "", "expected 0 to 100000 bootstrap resamples");
-  search::check_jobs(o.jobs);
+  vary::check_jobs(o.jobs);
   std::vector<Input> inputs;
   for (const auto& v : o.varies) {
     Input in;
@@ -313,7 +314,7 @@ Analysis analyse(const ScenarioOptions& o) {
     tornado(o, inputs, metrics, a);
     return a;
   }
-  const int jobs = search::threads_for(o.jobs, static_cast<std::size_t>(planned_runs(o)));
+  const int jobs = vary::threads_for(o.jobs, planned_runs(o));
   const Model f = [&](const Eigen::MatrixXd& x, Eigen::MatrixXd& y) {
     evaluate(p, inputs, metrics, x, y, jobs);
   };

@@ -1,16 +1,11 @@
-// The sweep's executor: runs handed to worker threads in chunks, results written in run order
-// by one writer, through a row sink chosen once (rows, or the summary).
+// The sweep's executor: its runs on the pool (vary/pool.hpp), results written in run order by
+// one writer on the caller's thread, through a row sink chosen once (rows, or the summary).
 #include <fmt/format.h>
 
-#include <algorithm>
-#include <atomic>
 #include <chrono>
-#include <condition_variable>
 #include <limits>
 #include <memory>
-#include <mutex>
 #include <ostream>
-#include <thread>
 
 #include "dcplan/engine.hpp"
 #include "dcplan/error.hpp"
@@ -20,6 +15,7 @@
 #include "stats.hpp"
 #include "sweep/plan.hpp"
 #include "vary/binding.hpp"
+#include "vary/pool.hpp"
 #include "vary/runner.hpp"
 
 namespace dcplan {
@@ -35,9 +31,6 @@ namespace {
 //! One run's output: its rows (encoded by the sink), or the values for the summary.
 struct Slot {
   io::RunRows rows;
-  std::string error;
-  std::vector<Diagnostic> diagnostics;
-  bool ready = false;
 };
 
 //! What a thread needs to run the scenario: its runner (a working copy and an engine) and the
@@ -56,8 +49,6 @@ class SweepRun {
   SweepRun(const SweepOptions& o, const std::function<void(const SweepProgress&)>& progress)
       : o_(o), progress_(progress), p_(prepare(o)) {
     count_ = p_.total <= o.shard_k ? 0 : (p_.total - o.shard_k + o.shard_n - 1) / o.shard_n;
-    jobs_ =
-        o.jobs > 0 ? o.jobs : static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
     // Rows each run reports: total rows, or every region and total.
     if (o.by_region) {
       for (std::size_t r = 0; r < base().regions.size(); ++r)
@@ -74,21 +65,21 @@ class SweepRun {
     sink_ = &sink;
     check_grid();
     sink.begin(columns());
-    if (jobs_ == 1 || count_ <= 1) {
-      run_serial();
-    } else {
-      run_parallel();
-    }
+    // Positions on the pool; their results consumed in position order, which is run order.
+    vary::PoolOptions pool;
+    pool.threads = vary::threads_for(o_.jobs, count_);
+    pool.cancel = o_.cancel;
+    pool.consumed = [this](long long done) { report(done, false); };
+    vary::for_each_run<Slot>(
+        count_, pool, [this] { return Worker(p_); },
+        [this](Worker& w, long long pos, Slot& slot) { compute(pos, w, slot); },
+        [this](long long /*pos*/, Slot& slot) { consume(slot); });
     report(count_, true);
     if (o_.summary) write_summary();
     sink.commit();
   }
 
  private:
-  //! Runs a worker takes at once; the reorder buffer holds a few chunks per worker, so that
-  //! threads rarely wait for each other (every wake-up is a system call).
-  static constexpr long long kChunk = 32;
-
   [[nodiscard]] const Scenario& base() const { return p_.varied.base; }
   [[nodiscard]] const std::vector<vary::Binding>& bindings() const { return p_.varied.bindings; }
 
@@ -141,7 +132,8 @@ class SweepRun {
   }
 
   //! One run into its slot: its values (years × regions × metrics), and unless they are for
-  //! the summary, its rows encoded by the sink on this worker.
+  //! the summary, its rows encoded by the sink on this worker. Its error is rethrown in run
+  //! order, when the writer reaches it.
   void compute(long long pos, Worker& w, Slot& slot) const {
     const long long run = o_.shard_k + pos * o_.shard_n;
     try {
@@ -165,14 +157,14 @@ class SweepRun {
       }
     } catch (const InputError& e) {
       // The engine's own findings (numbers that overflow) are about the scenario's file.
-      slot.diagnostics = e.diagnostics();
-      for (auto& d : slot.diagnostics) {
+      std::vector<Diagnostic> diagnostics = e.diagnostics();
+      for (auto& d : diagnostics) {
         if (d.file.empty()) d.file = o_.scenario;
         if (d.message.rfind("run ", 0) != 0) d.message = fmt::format("run {}: {}", run, d.message);
       }
-      slot.error = "input";
+      throw InputError(std::move(diagnostics));
     } catch (const std::exception& e) {
-      slot.error = e.what();
+      throw ModelError(e.what());
     }
   }
 
@@ -181,12 +173,8 @@ class SweepRun {
     return static_cast<Eigen::Index>(t * per_year + (r == RowKey::kTotal ? per_year - 1 : r));
   }
 
-  //! A finished run, in run order: its error stops the sweep; its rows or values are written.
+  //! A finished run, in run order: its rows or values are written.
   void consume(Slot& slot) {
-    if (!slot.error.empty()) {
-      if (!slot.diagnostics.empty()) throw InputError(slot.diagnostics);
-      throw ModelError(slot.error);
-    }
     if (o_.summary) {
       const std::vector<double>& values = slot.rows.values;
       for (std::size_t k = 0; k < per_run_; ++k) {
@@ -204,115 +192,6 @@ class SweepRun {
       last_report_ = now;
       progress_({done, count_});
     }
-  }
-
-  void check_cancel() const {
-    if (o_.cancel != nullptr && o_.cancel->load() != 0) throw Interrupted(o_.cancel->load());
-  }
-
-  void run_serial() {
-    Worker w(p_);
-    Slot slot;
-    for (long long pos = 0; pos < count_; ++pos) {
-      check_cancel();
-      slot.error.clear();
-      compute(pos, w, slot);
-      consume(slot);
-      report(pos + 1, false);
-    }
-  }
-
-  [[nodiscard]] Slot& slot_at(long long pos) {
-    return slots_[static_cast<std::size_t>(pos % static_cast<long long>(slots_.size()))];
-  }
-
-  //! A worker thread: takes chunks of consecutive runs (fewer wake-ups than one run at a time),
-  //! computes them into slots of its own, hands them over under one lock.
-  void worker_loop() {
-    Worker w(p_);
-    std::vector<Slot> local(static_cast<std::size_t>(kChunk));
-    const auto cap = static_cast<long long>(slots_.size());
-    while (true) {
-      long long first, n;
-      {
-        std::unique_lock lock(mu_);
-        ++idle_workers_;
-        cv_work_.wait(lock,
-                      [&] { return stop_ || next_pos_ >= count_ || next_pos_ < written_ + cap; });
-        --idle_workers_;
-        if (stop_ || next_pos_ >= count_) return;
-        first = next_pos_;
-        n = std::min({kChunk, count_ - next_pos_, written_ + cap - next_pos_});
-        next_pos_ += n;
-      }
-      for (long long i = 0; i < n; ++i) {
-        Slot& slot = local[static_cast<std::size_t>(i)];
-        slot.error.clear();
-        slot.diagnostics.clear();
-        compute(first + i, w, slot);
-      }
-      bool wake_writer;
-      {
-        std::lock_guard lock(mu_);
-        for (long long i = 0; i < n; ++i) {
-          Slot& slot = slot_at(first + i);
-          std::swap(slot, local[static_cast<std::size_t>(i)]);
-          slot.ready = true;
-        }
-        wake_writer = writer_waiting_ && first == written_;
-      }
-      if (wake_writer) cv_ready_.notify_one();
-    }
-  }
-
-  //! The writer (this thread): every ready run from `written_` on, in order. No worker touches
-  //! a ready slot, so they are consumed outside the lock.
-  void write_in_order() {
-    const auto cap = static_cast<long long>(slots_.size());
-    while (written_ < count_) {
-      check_cancel();
-      long long ready = 0;
-      {
-        std::unique_lock lock(mu_);
-        writer_waiting_ = true;
-        cv_ready_.wait(lock, [&] { return slot_at(written_).ready; });
-        writer_waiting_ = false;
-        while (ready < cap && written_ + ready < count_ && slot_at(written_ + ready).ready) ++ready;
-      }
-      for (long long i = 0; i < ready; ++i) consume(slot_at(written_ + i));
-      bool wake_workers;
-      {
-        std::lock_guard lock(mu_);
-        for (long long i = 0; i < ready; ++i) slot_at(written_ + i).ready = false;
-        written_ += ready;
-        wake_workers = idle_workers_ > 0;
-      }
-      if (wake_workers) cv_work_.notify_all();
-      report(written_, false);
-    }
-  }
-
-  void run_parallel() {
-    const long long capacity = 4 * kChunk * std::max(jobs_, 1);
-    slots_.resize(
-        static_cast<std::size_t>(std::min<long long>(capacity, std::max<long long>(count_, 1))));
-    std::vector<std::thread> workers;
-    for (int w = 0; w < jobs_; ++w) workers.emplace_back([this] { worker_loop(); });
-    auto finish = [&] {
-      {
-        std::lock_guard lock(mu_);
-        stop_ = true;
-      }
-      cv_work_.notify_all();
-      for (auto& t : workers) t.join();
-    };
-    try {
-      write_in_order();
-    } catch (...) {
-      finish();
-      throw;
-    }
-    finish();
   }
 
   //! Every summary cell, year by year, each year's regions, each region's metrics, to the sink.
@@ -337,22 +216,12 @@ class SweepRun {
   const std::function<void(const SweepProgress&)>& progress_;
   Plan p_;
   long long count_ = 0;
-  int jobs_ = 1;
   std::vector<int> regions_;  //!< indices into the result regions, RowKey::kTotal for total
   int years_ = 0;
   std::size_t per_run_ = 0;  //!< values a run reports (years × regions × metrics)
   std::vector<Summary> cells_;
   io::RowSink* sink_ = nullptr;  //!< where every row goes, set by run
   std::chrono::steady_clock::time_point last_report_ = std::chrono::steady_clock::now();
-  // The reorder buffer and its hand-over, shared by the workers and the writer.
-  std::vector<Slot> slots_;
-  std::mutex mu_;
-  std::condition_variable cv_work_, cv_ready_;
-  int idle_workers_ = 0;         //!< waiting on cv_work_
-  bool writer_waiting_ = false;  //!< waiting on cv_ready_
-  long long next_pos_ = 0;       //!< next position to hand out
-  long long written_ = 0;        //!< positions consumed by the writer
-  bool stop_ = false;
 };
 
 //! The sink of --format, chosen once: every row of the sweep is written through it.

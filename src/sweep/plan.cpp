@@ -8,6 +8,7 @@
 #include "dcplan/compare.hpp"
 #include "dcplan/error.hpp"
 #include "dcplan/view.hpp"
+#include "vary/pool.hpp"
 
 namespace dcplan::sweep {
 
@@ -51,9 +52,7 @@ Plan prepare(const SweepOptions& o) {
   if (o.samples != -1 && (o.samples < 1 || o.samples > kMaxRuns)) {
     throw InputError("--samples", "", "expected 1 to 1000000000 runs per grid point");
   }
-  if (o.jobs < 0 || o.jobs > 256) {
-    throw InputError("--jobs", "", "expected 0 (every core) to 256 threads");
-  }
+  vary::check_jobs(o.jobs, kMaxJobs);
   if (o.format != "csv" && o.format != "jsonl" && o.format != "sqlite") {
     throw InputError("--format", "", "expected csv, jsonl or sqlite, found \"" + o.format + "\"");
   }

@@ -17,6 +17,8 @@ namespace dcplan::sweep {
 using json = nlohmann::json;
 inline constexpr long long kMaxGridValues = 1000000;
 inline constexpr long long kMaxRuns = 1000000000LL;
+//! The most threads a sweep takes (--jobs).
+inline constexpr int kMaxJobs = 256;
 
 //! A sweep prepared once: the scenario with every --vary bound, grid sizes, metadata.
 struct Plan {
