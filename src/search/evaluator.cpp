@@ -16,6 +16,7 @@
 #include "dcplan/targets.hpp"
 #include "json_io.hpp"
 #include "text.hpp"
+#include "vary/metric.hpp"
 
 namespace dcplan {
 
@@ -66,33 +67,6 @@ namespace search {
 
 using json = nlohmann::json;
 
-namespace {
-
-//! A target from the command line must fit the scenario: its years within the horizon, its
-//! selector matching a region.
-void check_target(const Scenario& s, const Target& t, const char* option = "--target") {
-  auto bad = [&](const std::string& what) {
-    throw InputError(option, "", "\"" + text::excerpt(t.name) + "\": " + what);
-  };
-  for (const int y : {t.first_year, t.last_year}) {
-    if (y < s.horizon.start || y > s.horizon.end) {
-      bad(fmt::format("{} is outside the horizon {}-{}", y, s.horizon.start, s.horizon.end));
-    }
-  }
-  if (t.of_year && unobserved_base_year(s, t)) {
-    bad(fmt::format(
-        "the base year {} is outside the horizon {}-{} and has no observed value "
-        "(/observed/{}/{}, total rows only)",
-        *t.of_year, s.horizon.start, s.horizon.end, t.metric, *unobserved_base_year(s, t)));
-  }
-  if (t.region == "total") return;
-  const bool any = std::any_of(s.regions.begin(), s.regions.end(),
-                               [&](const Region& r) { return selector_matches(t.region, r); });
-  if (!any) bad("the selector \"" + text::excerpt(t.region) + "\" matches no region");
-}
-
-}  // namespace
-
 Problem prepare(const std::string& scenario, const LoadOptions& load,
                 const std::vector<SearchRange>& ranges, std::vector<Target> targets) {
   Problem p{vary::load_base(scenario, load), ranges, std::move(targets), {}};
@@ -101,7 +75,7 @@ Problem prepare(const std::string& scenario, const LoadOptions& load,
         vary::bind(p.varied, vary::list_spec(r.pointer, r.multiply, {r.lo, r.hi}));
     p.integer.push_back(!b.spec.multiply && b.node->kind == schema::Kind::kInteger);
   }
-  for (const auto& t : p.targets) check_target(p.varied.base, t);
+  for (const auto& t : p.targets) vary::check_target(p.varied.base, t);
   // Both ends, once: a value the format refuses is an input error now, not halfway.
   Evaluator e(p);
   for (const bool high : {false, true}) {
@@ -133,28 +107,6 @@ double Evaluator::worst_margin() const {
   double worst = std::numeric_limits<double>::infinity();
   for (const auto& t : targets()) worst = std::min(worst, margin(t));
   return worst;
-}
-
-Metric parse_metric(const std::string& raw, const Scenario& s, const char* option) {
-  std::string text = raw;
-  if (text.find('@') == std::string::npos) {
-    const auto colon = text.find(':');
-    const std::string at = "@" + std::to_string(s.horizon.end);
-    text = colon == std::string::npos ? text + at : text.substr(0, colon) + at + text.substr(colon);
-  }
-  const Target t = parse_target(text + ">=0", option);
-  Metric m;
-  m.col = value_column(t.metric);
-  m.first = t.first_year;
-  m.last = t.last_year;
-  m.selector = t.region;
-  m.text = text;
-  check_target(s, t, option);
-  return m;
-}
-
-double Metric::read(const Scenario& s, const Results& res) const {
-  return read_metric(s, res, col, selector, first, last, "USD");
 }
 
 std::string json_number(double v, bool integer) {

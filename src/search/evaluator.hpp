@@ -54,20 +54,6 @@ class Evaluator {
   long long runs_ = 0;
 };
 
-//! A metric read from a run: METRIC[@YEAR[:YEAR]][:SELECTOR].
-struct Metric {
-  int col = 0;
-  int first = 0, last = 0;
-  std::string selector = "total";
-  std::string text;  //!< with its years: "peak_pflops@2032"
-  //! The metric on a run of `s` (NaN when empty).
-  [[nodiscard]] double read(const Scenario& s, const Results& res) const;
-};
-
-//! Parses METRIC[@YEAR[:YEAR]][:SELECTOR] with the target grammar; no year means the horizon's
-//! last. Throws InputError naming `option`.
-[[nodiscard]] Metric parse_metric(const std::string& raw, const Scenario& s, const char* option);
-
 //! The value as a JSON number: an integer key as an integer, else the shortest exact form.
 [[nodiscard]] std::string json_number(double v, bool integer);
 

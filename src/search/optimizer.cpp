@@ -16,6 +16,7 @@
 #include "dcplan/error.hpp"
 #include "dcplan/sweep.hpp"
 #include "search/evaluator.hpp"
+#include "vary/metric.hpp"
 #include "vary/pool.hpp"
 
 namespace dcplan {
@@ -34,7 +35,7 @@ constexpr double kFeasible = -1e-7;
 //! objective and the constraints at the same point one after the other).
 class Start {
  public:
-  Start(const Problem& p, const search::Metric& obj) : p_(p), obj_(obj), e_(p) {}
+  Start(const Problem& p, const vary::Metric& obj) : p_(p), obj_(obj), e_(p) {}
 
   void at(const double* x) {
     const std::size_t n = p_.ranges.size();
@@ -82,7 +83,7 @@ class Start {
 
  private:
   const Problem& p_;
-  const search::Metric& obj_;
+  const vary::Metric& obj_;
   Evaluator e_;
   std::vector<double> x_, values_;
   bool have_ = false;
@@ -120,7 +121,7 @@ void constraints_cb(unsigned m, double* result, unsigned /*n*/, const double* x,
 }
 
 //! Runs COBYLA from `x0` (in [0, 1]^n).
-StartResult run_start(const Problem& p, const search::Metric& obj, const OptimizeOptions& o,
+StartResult run_start(const Problem& p, const vary::Metric& obj, const OptimizeOptions& o,
                       std::vector<double> x0) {
   Start s(p, obj);
   std::pair<Start*, bool> data{&s, o.maximize};
@@ -202,8 +203,8 @@ OptimizeResult optimize(const OptimizeOptions& o) {
   if (o.scenario_targets) {
     p.targets.insert(p.targets.end(), p.varied.base.targets.begin(), p.varied.base.targets.end());
   }
-  const search::Metric obj =
-      search::parse_metric(o.objective, p.varied.base, o.maximize ? "--maximize" : "--minimize");
+  const vary::Metric obj =
+      vary::parse_metric(o.objective, p.varied.base, o.maximize ? "--maximize" : "--minimize");
   const auto xs = starts_of(ranges.size(), o.starts, o.seed);
   std::vector<StartResult> results(xs.size());
   std::mutex progress_mutex;

@@ -1,29 +1,32 @@
 // The sensitivity methods bound to a scenario: each input's spec mapped from the unit cube to a
-// value the format accepts, the engine run in process on --jobs threads, the rows of the result.
+// value the format accepts, bound and run by the vary layer (vary/binding.hpp, vary/runner.hpp)
+// in process on --jobs threads (vary/pool.hpp), the rows of the result.
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <atomic>
 #include <cmath>
 #include <limits>
 
+#include "dcplan/engine.hpp"
 #include "dcplan/error.hpp"
 #include "dcplan/load.hpp"
 #include "dcplan/schema.hpp"
 #include "dcplan/sensitivity.hpp"
 #include "dcplan/sweep.hpp"
 #include "json_io.hpp"
-#include "search/evaluator.hpp"
 #include "text.hpp"
 #include "vary/binding.hpp"
+#include "vary/metric.hpp"
 #include "vary/pool.hpp"
+#include "vary/runner.hpp"
 
 namespace dcplan::sensitivity {
 
 namespace {
 
-using search::Evaluator;
-using search::Metric;
-using search::Problem;
+using vary::Metric;
+using vary::Runner;
 constexpr double kInf = std::numeric_limits<double>::infinity();
 constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
 
@@ -34,7 +37,7 @@ struct Input {
   bool integer = false;          //!< sampled as integers (set directly, a factor applied first)
   double base = 1;               //!< an integer key's value in the scenario, for a factor on it
   double lo = -kInf, hi = kInf;  //!< what the format accepts, in the units of the binding
-  SearchRange range;             //!< how the value is applied
+  bool factor = false;           //!< applied as a factor (a real key), else as the value itself
 
   //! A value of the spec (x) as applied: the factor on an integer applied, clipped, rounded.
   [[nodiscard]] double applied(double x) const {
@@ -183,31 +186,59 @@ std::vector<std::string> fit_inputs(const ScenarioOptions& o, std::vector<Input>
                                    text::excerpt(in.spec.text), node.expectation()));
     }
     // Applied: a factor (a real key), or the value itself (an integer key, a set).
-    in.range.pointer = in.spec.pointer;
-    in.range.multiply = in.spec.multiply && !in.integer;
-    in.range.lo = in.lo;
-    in.range.hi = in.hi;
-    in.range.text = in.spec.text;
+    in.factor = in.spec.multiply && !in.integer;
   }
   return notes;
 }
 
-//! Runs every row of x (a point of the unit cube) on `jobs` threads, one evaluator each; a row's
+//! The scenario with the inputs bound over their fitted ranges [lo, hi], the way solve and
+//! optimize bind theirs.
+struct Problem {
+  vary::Varied varied;
+  bool totals_only = false;  //!< every metric read is a total: the engine keeps total rows only
+  //! A signal number here stops every run with Interrupted.
+  const std::atomic<int>* cancel = nullptr;
+
+  [[nodiscard]] EngineOptions engine_options() const {
+    EngineOptions eo;
+    eo.region_rows = !totals_only;
+    return eo;
+  }
+};
+
+//! Loads the scenario and binds the inputs; both ends of each range are run once, so that a
+//! value the format refuses is an input error before any sample.
+Problem prepare(const ScenarioOptions& o, const std::vector<const Input*>& inputs) {
+  Problem p{vary::load_base(o.scenario, load_options(o))};
+  for (const Input* in : inputs) {
+    (void)vary::bind(p.varied, vary::list_spec(in->spec.pointer, in->factor, {in->lo, in->hi}));
+  }
+  Runner ends(p.varied);
+  for (const bool high : {false, true}) {
+    std::vector<double> v;
+    for (const Input* in : inputs) v.push_back(high ? in->hi : in->lo);
+    (void)ends.run(high ? 1 : 0, v, p.engine_options());
+  }
+  return p;
+}
+
+//! Runs every row of x (a point of the unit cube) on `jobs` threads, one runner each; a row's
 //! run is numbered by the row in messages.
 void evaluate(const Problem& p, const std::vector<Input>& inputs,
               const std::vector<Metric>& metrics, const Eigen::MatrixXd& x, Eigen::MatrixXd& y,
               int jobs) {
+  const EngineOptions eo = p.engine_options();
   vary::for_each_index(
-      static_cast<long long>(x.rows()), jobs, [&] { return Evaluator(p); },
-      [&](Evaluator& e, long long row) {
+      static_cast<long long>(x.rows()), jobs, [&] { return Runner(p.varied, p.cancel); },
+      [&](Runner& r, long long row) {
         const auto j = static_cast<Eigen::Index>(row);
         std::vector<double> values(inputs.size());
         for (std::size_t i = 0; i < inputs.size(); ++i) {
           values[i] = inputs[i].at(x(j, static_cast<Eigen::Index>(i)));
         }
-        const Results& res = e.run(values, row);
+        const Results& res = r.run(row, values, eo);
         for (std::size_t c = 0; c < metrics.size(); ++c) {
-          y(j, static_cast<Eigen::Index>(c)) = metrics[c].read(e.scenario(), res);
+          y(j, static_cast<Eigen::Index>(c)) = metrics[c].read(r.scenario(), res);
         }
       });
 }
@@ -230,17 +261,19 @@ void tornado(const ScenarioOptions& o, const std::vector<Input>& inputs,
   ++a.runs;
   std::vector<std::vector<Row>> per_metric(metrics.size());
   for (const auto& in : inputs) {
-    Problem p = search::prepare(o.scenario, load_options(o), {in.range}, {});
+    Problem p = prepare(o, {&in});
     p.cancel = o.cancel;
-    Evaluator e(p);
+    Runner e(p.varied, p.cancel);
+    long long runs = 0;
     auto read_all = [&](double v) {
-      const Results& res = e.run({v});
+      const Results& res = e.run(runs, {v}, p.engine_options());
+      ++runs;
       std::vector<double> out;
       for (const auto& m : metrics) out.push_back(m.read(e.scenario(), res));
       return out;
     };
     const std::vector<double> at_low = read_all(in.low()), at_high = read_all(in.high());
-    a.runs += e.runs();
+    a.runs += runs;
     for (std::size_t c = 0; c < metrics.size(); ++c) {
       const Metric& m = metrics[c];
       auto& rows = per_metric[c];
@@ -300,14 +333,14 @@ Analysis analyse(const ScenarioOptions& o) {
   Analysis a;
   a.method = o.method;
   a.notes = fit_inputs(o, inputs);
-  std::vector<SearchRange> ranges;
-  for (const auto& in : inputs) ranges.push_back(in.range);
-  Problem p = search::prepare(o.scenario, load_options(o), ranges, {});
+  std::vector<const Input*> bound;
+  for (const auto& in : inputs) bound.push_back(&in);
+  Problem p = prepare(o, bound);
   p.cancel = o.cancel;
   a.scenario_sha256 = p.varied.base.sha256;
   std::vector<Metric> metrics;
   for (const auto& m : o.metrics)
-    metrics.push_back(search::parse_metric(m, p.varied.base, "--metric"));
+    metrics.push_back(vary::parse_metric(m, p.varied.base, "--metric"));
   p.totals_only = std::all_of(metrics.begin(), metrics.end(),
                               [](const Metric& m) { return m.selector == "total"; });
   if (o.method == "tornado") {
