@@ -78,8 +78,26 @@ VarySpec parse_input(const std::string& raw) {
       if (!(a < b)) {
         throw InputError("--vary", "", "\"" + text::excerpt(raw) + "\": LO:HI needs LO < HI");
       }
-      VarySpec v = parse_vary(raw.substr(0, eq + 1) + fmt::format("uniform({},{})", a, b));
+      // uniform(LO,HI) from the two numbers, its pointer read as parse_vary reads one.
+      VarySpec v;
       v.text = raw;
+      std::string pointer = raw.substr(0, eq);
+      if (!pointer.empty() && pointer.back() == '*') {
+        v.multiply = true;
+        pointer.pop_back();
+      }
+      if (pointer.empty() || pointer.front() != '/') {
+        // The message is the one this form has always had, which quoted it as uniform(LO,HI).
+        throw InputError(
+            "--vary", "",
+            "invalid --vary \"" +
+                jsonio::excerpt(raw.substr(0, eq + 1) + fmt::format("uniform({},{})", a, b)) +
+                "\": expected a JSON pointer starting with / before =");
+      }
+      v.pointer = pointer;
+      v.kind = SpecKind::kUniform;
+      v.a = a;
+      v.b = b;
       return v;
     }
   }
