@@ -154,9 +154,13 @@ Binding bind_vary(const VarySpec& v, const Scenario& s, const json& doc,
                        node->kind == schema::Kind::kInteger ||
                        node->kind == schema::Kind::kTrajectory;
   if (!numeric) not_sweepable(v, "it is not a numeric key (expected " + node->expectation() + ")");
+  // Directly when the key table names the key's storage; through the document when it has
+  // none, or when it is an optional trajectory the scenario leaves unset (no array to write).
   std::string problem;
   const auto bound = params::resolve(s, t, problem);
   if (!problem.empty()) not_sweepable(v, problem);
+  // Bound::at hands out pointers to write through, so it takes a mutable scenario; here it is
+  // only asked whether the storage exists.
   Scenario& ms = const_cast<Scenario&>(s);
   if (!bound ||
       (bound->param->shape == Shape::kTrajectory && bound->at(ms).trajectory == nullptr)) {
@@ -165,6 +169,8 @@ Binding bind_vary(const VarySpec& v, const Scenario& s, const json& doc,
     check_bounds(v, *node);
     return b;
   }
+  // The share written "rest" is recomputed from the other two in every run (check_rules): a
+  // value set on it would be overwritten.
   if (bound->param->split && s.capex.split_rest >= 0 &&
       bound->param->key ==
           std::array{"/capex/split/it", "/capex/split/facility",
@@ -214,6 +220,7 @@ void check_bounds(const VarySpec& v, const schema::Node& n) {
 //! values are applied on top by apply().
 void load_with_document_values(const Varied& p, long long run, const std::vector<double>& value,
                                Scenario& ws) {
+  // A copy: the base's document is shared by every thread and every run.
   json doc = p.doc;
   for (std::size_t i = 0; i < p.bindings.size(); ++i) {
     const Binding& b = p.bindings[i];
@@ -239,7 +246,9 @@ void load_with_document_values(const Varied& p, long long run, const std::vector
   }
 }
 
-//! Every touched field of the working scenario back to the base's value.
+//! Every touched field of the working scenario back to the base's value. Only these, not the
+//! whole scenario copied again: a run then costs a few stores per binding, not a copy of every
+//! region's trajectories.
 void restore(const Varied& p, Scenario& ws) {
   const Scenario& bs = p.base;
   for (const auto& b : p.bindings) {
@@ -292,6 +301,8 @@ void set_values(const Varied& p, long long run, const std::vector<double>& value
         break;
       }
       case Shape::kInteger: {
+        // A factor on an integer key must land on an integer: refused rather than rounded, so
+        // that the value reported for the run is the value run.
         int& n = *at.integer;
         const double d = b.spec.multiply ? n * x : x;
         if (d != std::floor(d) || !b.node->in_bounds(d)) {
@@ -321,6 +332,8 @@ void check_trajectories(const Varied& p, long long run, Scenario& ws) {
                              bs.horizon.start + y, b.node->expectation()));
       }
     }
+    // The engine converts the budget to USD with capex.fx_per_usd, the rate of the scenario's
+    // own currency that the loader copied from fx_per_usd: it follows a varied rate of it.
     if (b.bound.param->scope == params::Scope::kCurrency && b.bound.code == ws.currency) {
       ws.capex.fx_per_usd = a;
     }
@@ -433,11 +446,14 @@ const Binding& bind(Varied& v, const VarySpec& spec) {
 
 void apply(const Varied& v, long long run, const std::vector<double>& values, Working& w) {
   Scenario& ws = w.scenario;
+  // From the base every run: a factor multiplies the scenario's value, never the last run's.
   restore(v, ws);
   for (auto& g : w.groups) g.working = g.original;
   if (v.any_document) load_with_document_values(v, run, values, ws);
   set_values(v, run, values, ws, w.groups);
   const Scenario& bs = v.base;
+  // A series is evaluated over the horizon once all its varied points are set (several points
+  // of one series vary together).
   for (auto& sg : w.groups) {
     auto& a = *sg.bound.at(ws).trajectory;
     for (int y = 0; y < bs.horizon.years(); ++y) {

@@ -12,6 +12,8 @@
 
 namespace dcplan::vary {
 
+// Checked before any run: read on a year outside the horizon or over no region, a metric is
+// empty, which a search would take for a target that is never met.
 void check_target(const Scenario& s, const Target& t, const char* option) {
   auto bad = [&](const std::string& what) {
     throw InputError(option, "", "\"" + text::excerpt(t.name) + "\": " + what);
@@ -40,6 +42,8 @@ Metric parse_metric(const std::string& raw, const Scenario& s, const char* optio
     const std::string at = "@" + std::to_string(s.horizon.end);
     text = colon == std::string::npos ? text + at : text.substr(0, colon) + at + text.substr(colon);
   }
+  // The target grammar with a bound that is never used, so that METRIC@YEARS:SELECTOR reads the
+  // same in --target, --maximize and --metric.
   const Target t = parse_target(text + ">=0", option);
   Metric m;
   m.col = value_column(t.metric);

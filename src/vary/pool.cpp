@@ -47,11 +47,17 @@ void run_serial(PoolWork& work, long long count, const PoolOptions& o) {
 }
 
 //! The workers and the ring of slots they fill, which the caller's thread consumes in order.
+//! Run r lives in slot r % cap_ from its hand-over until it is consumed. No run at or beyond
+//! written_ + cap_ is handed out, so a slot is never handed over while it holds a run not yet
+//! consumed, and at most cap_ results wait at any time, however many runs there are.
 class Pool {
  public:
   Pool(PoolWork& work, long long count, const PoolOptions& o)
       : work_(work), o_(o), end_(count), threads_(o.threads) {
+    // About four chunks per worker: with few runs (solve's grid, optimize's starts) chunks of
+    // one, so that every thread gets some; a sweep's 100,000 runs go 32 at a time.
     chunk_ = std::clamp<long long>(count / (4LL * threads_), 1, kChunk);
+    // A few chunks per worker: enough that a worker rarely waits for the consumer.
     cap_ = std::min(4 * kChunk * threads_, count);
     ready_.assign(static_cast<std::size_t>(cap_), 0);
     work_.prepare(threads_, static_cast<std::size_t>(chunk_), static_cast<std::size_t>(cap_));
@@ -116,6 +122,8 @@ class Pool {
         }
         // The runs after a failure are not needed: the consumer stops at it.
         if (failed >= 0) end_ = std::min(end_, failed + 1);
+        // Chunks are handed over whole, so the consumer always waits at the first run of a
+        // chunk: only that chunk's worker needs to wake it.
         wake_consumer = consumer_waiting_ && first == written_;
       }
       if (wake_consumer) cv_ready_.notify_one();

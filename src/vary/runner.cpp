@@ -14,6 +14,8 @@ void Runner::set(long long run, const std::vector<double>& values) {
 
 const Results& Runner::run(long long run, const std::vector<double>& values,
                            const EngineOptions& options) {
+  // Read before each run, not during one: a run takes a fraction of a millisecond, so a request
+  // is honoured within one run.
   if (cancel_ != nullptr && cancel_->load() != 0) throw Interrupted(cancel_->load());
   set(run, values);
   engine_.run(working_.scenario, options, res_);
