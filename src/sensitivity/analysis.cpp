@@ -314,6 +314,22 @@ void tornado(const ScenarioOptions& o, const std::vector<Input>& inputs,
   }
 }
 
+//! Morris' grid reaches 0 and 1 of the unit cube, where a normal or lognormal input's quantiles
+//! are infinite: such an input's grid spans its 5th to 95th percentiles instead (tornado's
+//! ends), and its effects are per that range. Ranges, lists, uniform and triangular inputs keep
+//! their whole support.
+Model within_ends(const std::vector<Input>& inputs, const Model& f) {
+  return [&inputs, f](const Eigen::MatrixXd& x, Eigen::MatrixXd& y) {
+    Eigen::MatrixXd xs = x;
+    for (Eigen::Index i = 0; i < xs.cols(); ++i) {
+      const SpecKind kind = inputs[static_cast<std::size_t>(i)].spec.kind;
+      if (kind == SpecKind::kNormal || kind == SpecKind::kLognormal)
+        xs.col(i) = (0.05 + 0.9 * x.col(i).array()).matrix();
+    }
+    f(xs, y);
+  };
+}
+
 }  // namespace
 
 long long planned_runs(const ScenarioOptions& o) {
@@ -371,7 +387,7 @@ Analysis analyse(const ScenarioOptions& o) {
   };
   const int k = static_cast<int>(inputs.size()), m = static_cast<int>(metrics.size());
   if (o.method == "morris") {
-    const MorrisResult r = morris(k, m, o.trajectories, o.levels, f, o.seed);
+    const MorrisResult r = morris(k, m, o.trajectories, o.levels, within_ends(inputs, f), o.seed);
     a.runs = r.runs;
     for (int c = 0; c < m; ++c) {
       for (int i = 0; i < k; ++i) {

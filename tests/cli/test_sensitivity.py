@@ -68,4 +68,17 @@ for extra, words in bad:
     check(rc == 2 and words in err and out == "", f"sensitivity {extra}: exit 2 naming {words!r}: {rc} {err}")
     check_clean(err, f"sensitivity {extra}")
 
+# Morris over inputs without ends (normal, lognormal, ci90): their grid spans the 5th to 95th
+# percentiles, so the run ends with effects, not with an infinite quantile (it exited 3). A
+# factor's effect on energy is then about the energy times the p5-p95 width of the factor.
+for spec in ["ci90(0.8,1.25)", "normal(1,0.1)", "lognormal(0,0.1)"]:
+    rc, out, err = run("sensitivity", "scenarios/examples/minimal.json", "--method", "morris",
+                       "--metric", "energy_twh@2030", "--vary", f"/capex/budget*={spec}", "--format", "json")
+    check(rc == 0, f"morris over {spec}: runs: {rc} {err}")
+    check_clean(err, f"morris over {spec}")
+    if rc == 0:
+        j = json.loads(out)
+        rows = {r["statistic"]: r["value"] for r in j["rows"]}
+        check(rows.get("mu_star", 0) > 0, f"morris over {spec}: an effect: {rows}")
+
 finish()
