@@ -297,9 +297,37 @@ Gate parse_gate(const std::string& raw) {
   return g;
 }
 
+namespace {
+
+//! A percentage in a target is a share of the total (a gate's percentage is a change from the
+//! base, which a target does not have): unsigned, in [0%, 100%], of a stock or flow metric of
+//! some regions, not a multiple of another year.
+void check_share(const Syntax& syn, const std::string& rest, bool times, const Gate& g) {
+  const std::string value = trim(rest.substr(rest.find_first_not_of("<>=")));
+  if (!value.empty() && (value.front() == '+' || value.front() == '-')) {
+    bad_expr(
+        syn,
+        "a signed percentage is a change from a base, which only compare has (a target's "
+        "percentage is a share of the total, unsigned: e.g. delivered_eflop_year@2030:cn-*>=40%)");
+  }
+  if (times) bad_expr(syn, "a share of the total cannot also be a multiple of another year");
+  if (!(g.value >= 0 && g.value <= 1)) bad_expr(syn, "a share of the total is 0% to 100%");
+  if (g.selector == "total") {
+    bad_expr(syn, "a share of the total needs a selector of some regions (e.g. :cn-* or :#china)");
+  }
+  const ColumnInfo& info = column_info(static_cast<Col>(g.metric));
+  if (info.kind != ColumnKind::kStock && info.kind != ColumnKind::kFlow) {
+    bad_expr(syn, "\"" + std::string(info.name) +
+                      "\" is a ratio: a share of the total needs a stock or flow metric, whose "
+                      "total is the sum of the regions");
+  }
+}
+
+}  // namespace
+
 //! (Declared in dcplan/compare.hpp.) "KxYEAR" becomes a ratio bound, as {"times": K,
-//! "of_year": YEAR} in a scenario's targets. A percentage is refused: solve and optimize run
-//! one scenario, with no base to be relative to.
+//! "of_year": YEAR} in a scenario's targets. A percentage is a share of the total (see
+//! check_share): solve and optimize run one scenario, with no base for a change to be from.
 Target parse_target(const std::string& raw, const char* option) {
   const Syntax syn{option, "target", raw};
   const std::string text = trim(raw);
@@ -326,14 +354,10 @@ Target parse_target(const std::string& raw, const char* option) {
     rest = rest.substr(0, xpos);
   }
   parse_rhs(syn, rest, g);
-  if (g.relative) {
-    bad_expr(syn,
-             "a percentage is relative to a base, which only compare has (expected a number "
-             "or a multiple of another year such as 10x2022)");
-  }
   parse_lhs(syn, trim(text.substr(0, op_pos)), g);
   // A target needs a year: solve and optimize aim at one year or range, not at every year.
   if (!g.first_year) bad_expr(syn, std::string("no year (expected ") + kForm + ")");
+  if (g.relative) check_share(syn, rest, of_year.has_value(), g);
   Target t;
   t.name = text;
   t.metric = std::string(column_info(static_cast<Col>(g.metric)).name);
@@ -346,6 +370,7 @@ Target parse_target(const std::string& raw, const char* option) {
                                                         : BoundKind::kEquals;
   t.value = g.value;
   t.of_year = of_year;
+  t.share = g.relative;
   return t;
 }
 

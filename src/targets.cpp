@@ -227,8 +227,15 @@ std::vector<TargetResult> check_targets(const Scenario& s, const Results& res) {
     };
     r.value = read(t.first_year, t.last_year);
     std::string bound_text;
-    // {"times": k, "of_year": y}: the bound is k times the base, observed or modelled.
-    if (t.of_year) {
+    if (t.share) {
+      // The regions' part of the total over the same years; a total of 0 leaves the share
+      // empty (NaN), which fails, rather than a division by zero.
+      const double total = read_metric(s, res, col, "total", t.first_year, t.last_year, t.currency);
+      r.value = total != 0 ? r.value / total : std::numeric_limits<double>::quiet_NaN();
+      r.bound = t.value;
+      bound_text = fmt::format("{:g}% of the total", t.value * 100);
+    } else if (t.of_year) {
+      // {"times": k, "of_year": y}: the bound is k times the base, observed or modelled.
       const int span = t.last_year - t.first_year;
       bool observed = false;
       const double base = ratio_base(s, t, col, out.size(), read, observed);
@@ -247,14 +254,16 @@ std::vector<TargetResult> check_targets(const Scenario& s, const Results& res) {
     const std::string years = t.first_year == t.last_year
                                   ? std::to_string(t.first_year)
                                   : fmt::format("{}-{}", t.first_year, t.last_year);
-    r.what = fmt::format("{}{} {} {}", t.metric, r.currency == "USD" ? "" : " (" + r.currency + ")",
-                         years, t.region);
+    r.what =
+        fmt::format("{}{} {} {}{}", t.metric, r.currency == "USD" ? "" : " (" + r.currency + ")",
+                    years, t.region, t.share ? " (share of the total)" : "");
     // The tolerance is part of the requirement: ">= 82.09 (-1%)" must not read as a bare bound.
     r.required = t.tolerance > 0
                      ? fmt::format("{} {:.6g} (tolerance {:g}%)", op, r.bound, t.tolerance * 100)
                      : fmt::format("{} {:.6g}", op, r.bound);
     r.detail = fmt::format(
-        "{} {} {} = {}, expected {} {}{}", t.metric, years, t.region, num(r.value), op, bound_text,
+        "{} {} {}{} = {}, expected {} {}{}", t.metric, years, t.region, t.share ? " share" : "",
+        num(r.value), op, bound_text,
         t.tolerance > 0 ? fmt::format(" (tolerance {:g}%)", t.tolerance * 100) : std::string());
     out.push_back(std::move(r));
   }

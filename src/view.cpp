@@ -132,7 +132,10 @@ std::vector<int> parse_metrics(const std::string& list, bool has_demand, bool ha
         list.substr(start, comma == std::string::npos ? std::string::npos : comma - start);
     name.erase(0, name.find_first_not_of(' '));
     name.erase(name.find_last_not_of(' ') + 1);
-    if (!name.empty()) {
+    // The key columns are in every output already: naming them (`year,energy_twh`, as a
+    // spreadsheet's header reads) is accepted and changes nothing.
+    const bool key = name == "year" || name == "region" || name == "hardware" || name == "run";
+    if (!name.empty() && !key) {
       const int c = metric_column(name, currency);
       if (c < 0) unknown_metric(name, currency);
       check_applies(name, c, has_demand, has_cost_of_capital);
@@ -141,8 +144,11 @@ std::vector<int> parse_metrics(const std::string& list, bool has_demand, bool ha
     if (comma == std::string::npos) break;
     start = comma + 1;
   }
-  if (out.empty())
-    throw InputError("--metrics", "", "expected a comma-separated list of result columns");
+  if (out.empty()) {
+    throw InputError("--metrics", "",
+                     "expected a comma-separated list of result columns (besides the keys year, "
+                     "region, hardware and run, which every output has)");
+  }
   return out;
 }
 

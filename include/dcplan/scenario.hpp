@@ -214,6 +214,10 @@ struct Target {
   std::optional<int> of_year;    //!< set for {"times": k, "of_year": y}
   double tolerance = 0;          //!< relative
   std::string currency = "USD";  //!< money metrics converted at each year's rate
+  //! The bound is a share of the total: the metric of `region` divided by the same metric of
+  //! every region, over the same years (`delivered_eflop_year@2030:cn-*>=40%`). Stock and flow
+  //! metrics only, whose total is the sum of the regions.
+  bool share = false;
 };
 
 struct Scenario {

@@ -114,6 +114,7 @@ struct ReportOptions {
   std::string sweep;
   std::string sensitivity;
   std::string output;
+  bool force = false;  //!< draw --sweep and --sensitivity files made from another scenario
 };
 
 Command add_validate(CLI::App& app, const Global& g);

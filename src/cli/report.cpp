@@ -1,4 +1,10 @@
 #include "dcplan/report/report.hpp"
+
+#include <fmt/format.h>
+#include <spdlog/spdlog.h>
+
+#include <filesystem>
+
 #include "cli/commands.hpp"
 #include "cli/registration.hpp"
 #include "dcplan/engine.hpp"
@@ -7,8 +13,47 @@
 #include "dcplan/provenance.hpp"
 #include "dcplan/sensitivity.hpp"
 #include "dcplan/targets.hpp"
+#include "json_io.hpp"
+#include "text.hpp"
 
 namespace dcplan::cli {
+
+namespace {
+
+//! Refuses a --sweep or --sensitivity file made from another scenario than the one drawn: the
+//! charts would sit beside numbers they do not belong to. The file's record is its csv sidecar
+//! FILE.meta.json (what `-o` writes beside it); a file without one (written to standard output)
+//! cannot be checked, and says so. --force draws it anyway, with a warning.
+void check_made_from(const char* option, const std::string& file, const Scenario& s, bool force) {
+  std::error_code ec;
+  const std::string sidecar = file + ".meta.json";
+  std::optional<Provenance> rec;
+  if (std::filesystem::is_regular_file(sidecar, ec))
+    rec = read_provenance(jsonio::read_text(sidecar));
+  if (!rec || rec->scenario_sha256.empty()) {
+    spdlog::warn(
+        "{} {}: no scenario hash recorded (no FILE.meta.json beside it, as -o writes): "
+        "cannot check that it was made from {}",
+        option, text::terminal_safe(file, 300), text::terminal_safe(s.file, 300));
+    return;
+  }
+  if (rec->scenario_sha256 == s.sha256) return;
+  const std::string what = fmt::format(
+      "{} was made from another scenario: it records scenario SHA-256 {}, and {} (with this "
+      "--set) has {}",
+      option, text::terminal_safe(rec->scenario_sha256, 80), text::terminal_safe(s.file, 300),
+      s.sha256);
+  if (force) {
+    spdlog::warn("{}: {}; drawn anyway (--force)", text::terminal_safe(file, 300), what);
+    return;
+  }
+  throw InputError(file, "",
+                   what +
+                       " (compare the merged documents with dcplan validate "
+                       "--merged; --force draws it anyway)");
+}
+
+}  // namespace
 
 int report(const ReportOptions& o) {
   const Scenario base = load_scenario(o.scenario, LoadOptions{o.overrides, o.global->allow_dirs});
@@ -30,9 +75,14 @@ int report(const ReportOptions& o) {
   } else {
     in.targets = check_targets(base, base_results);
   }
-  if (!o.sweep.empty()) in.fans = report::read_sweep_fans(o.sweep);
-  if (!o.sensitivity.empty())
+  if (!o.sweep.empty()) {
+    check_made_from("--sweep", o.sweep, base, o.force);
+    in.fans = report::read_sweep_fans(o.sweep);
+  }
+  if (!o.sensitivity.empty()) {
+    check_made_from("--sensitivity", o.sensitivity, base, o.force);
     in.sensitivity = sensitivity::charts(sensitivity::read_csv(o.sensitivity));
+  }
   io::write_output(o.output, report::html_report(in));
   return 0;
 }
@@ -61,6 +111,9 @@ Command add_report(CLI::App& app, const Global& g) {
   sub->add_option("--sweep", o->sweep, "a dcplan sweep csv output (rows or --summary): fan charts");
   sub->add_option("--sensitivity", o->sensitivity,
                   "a dcplan sensitivity csv output: its tornado, Sobol' or Morris charts");
+  sub->add_flag("--force", o->force,
+                "draw a --sweep or --sensitivity file whose recorded scenario (its FILE.meta.json) "
+                "is not SCENARIO (by default: exit 2, naming both hashes)");
   add_overrides(sub, o->overrides, "in every scenario");
   add_output(sub, o->output, "the HTML file (written atomically)")->required();
   return {sub, [o] { return report(*o); }};

@@ -157,9 +157,12 @@ std::string head_html(const Report& rep) {
   const Scenario& s = *rep.in.scenario;
   const Scenario& ms = *rep.main.s;
   const bool cmp = rep.cmp;
-  // In a comparison the page describes the other scenario (the one the charts show) and names
-  // the base beside it.
-  const std::string title = ms.title.empty() ? (ms.name.empty() ? ms.file : ms.name) : ms.title;
+  // In a comparison the page describes the other scenario (the one the charts show); its
+  // title names both plans: the one drawn, and the base it is drawn against.
+  auto title_of = [](const Scenario& x) {
+    return x.title.empty() ? (x.name.empty() ? x.file : x.name) : x.title;
+  };
+  const std::string title = cmp ? title_of(ms) + " compared with " + title_of(s) : title_of(ms);
   std::string h = "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\"/>\n";
   // Styles inline and no external resource: the page renders the same offline, and opening it
   // sends no request anywhere.

@@ -2,6 +2,7 @@
 #include <catch2/catch.hpp>
 
 #include "dcplan/compare.hpp"
+#include "dcplan/targets.hpp"
 #include "engine_fixture.hpp"
 
 using namespace dcplan;
@@ -101,4 +102,40 @@ TEST_CASE("comparing a run with itself shows no difference, missing rows are kep
   CHECK(rows.size() == 7);
   CHECK(!rows.back().in_base);
   CHECK(rows.back().changed());
+}
+
+TEST_CASE("targets: a share of the total, by hand", "[compare][target][share]") {
+  // Two regions alike but for their fleets, 40,000 and 20,000 accelerators of 1 kW, no budget
+  // and no failures: every quantity of r is twice that of s, so r's share of any stock or flow
+  // is 40,000 / 60,000 = 2/3 in every year.
+  const char* region_s =
+      R"(/regions/s={"pue": 1.25, "power_price_usd_per_mwh": 100, "grid_g_per_kwh": 500,
+          "facility_capex_usd_per_mw": 1e7,
+          "initial": {"it_capacity_mw": 100, "fleet": {"gpu": {"2024": 20000}}}})";
+  Scenario s = tiny({R"(/regions/r/initial={"it_capacity_mw": 100, "fleet": {"gpu": {"2024": 40000}}})",
+                     region_s});
+  s.targets = {parse_target("energy_twh@2026:r>=66%"), parse_target("energy_twh@2026:r>=67%"),
+               parse_target("peak_pflops@2025:2027:s<=34%")};
+  CHECK(s.targets[0].share);
+  CHECK(s.targets[0].value == Approx(0.66));
+  const Results res = simulate(s);
+  const auto t = check_targets(s, res);
+  REQUIRE(t.size() == 3);
+  CHECK(t[0].value == Approx(2.0 / 3).epsilon(1e-12));
+  CHECK(t[0].passed);
+  CHECK_FALSE(t[1].passed);
+  CHECK(t[2].value == Approx(1.0 / 3).epsilon(1e-12));  // summed over the years: still 1/3
+  CHECK(t[2].passed);
+  CHECK_THAT(t[0].detail, Contains("66% of the total"));
+}
+
+TEST_CASE("targets: a share is unsigned, of some regions, of a stock or a flow", "[compare][target]") {
+  auto refused = [](const std::string& text, const std::string& why) {
+    CHECK_THROWS_WITH(parse_target(text), Contains(why));
+  };
+  refused("energy_twh@2030:r>=+40%", "signed percentage");
+  refused("energy_twh@2030>=40%", "selector of some regions");
+  refused("energy_twh@2030:r>=140%", "0% to 100%");
+  refused("pue@2030:r>=40%", "is a ratio");
+  refused("energy_twh@2030:r>=40%x2025", "multiple of another year");
 }
