@@ -350,11 +350,13 @@ Command<SolveOptions> make_solve() {
            .python = "scenario_targets",
            .help = "the scenario's own targets must hold too",
            .member = &R::scenario_targets},
+          // Several: the cheapest lever, each solved alone (solve_levers).
           {.cli = "--vary",
            .python = "vary",
-           .help = "the input searched: PTR=LO:HI or PTR*=LO:HI",
+           .help = "the input searched: PTR=LO:HI or PTR*=LO:HI; several: each alone, cheapest "
+                   "first",
            .member = &R::vary,
-           .form = Form::kRange,
+           .form = Form::kRanges,
            .required = true},
           {.cli = "--minimize",
            .help = "the smallest value (default)",
@@ -394,9 +396,15 @@ Command<SolveOptions> make_solve() {
            .member = &R::overrides,
            .form = Form::kOverrides},
           {.cli = "-o,--output", .help = kSolutionHelp, .member = kNone, .form = Form::kOutput},
+          {.cli = "--cost",
+           .python = "cost",
+           .help = "with several --vary, what a lever costs: METRIC[@YEAR[:YEAR]][:SELECTOR] at "
+                   "its answer (no year: summed over the horizon; default capex_usd)",
+           .member = &R::cost,
+           .form = Form::kOptional},
       },
       {"scenario", "vary", "targets", "scenario_targets", "maximize", "tolerance", "grid", "jobs",
-       "set"},
+       "set", "cost"},
   };
 }
 
@@ -585,9 +593,9 @@ std::string number_text(double v) {
 }
 
 //! The forms' names in JSON, in the order of the enum.
-constexpr const char* kFormNames[] = {
-    "plain",    "scenario", "overrides", "range", "ranges", "specs",    "names",  "years",
-    "optional", "path",     "count",     "shard", "choice", "callback", "output", "output_flag"};
+constexpr const char* kFormNames[] = {"plain", "scenario", "overrides", "ranges", "specs",
+                                      "names", "years",    "optional",  "path",   "count",
+                                      "shard", "choice",   "callback",  "output", "output_flag"};
 static_assert(std::size(kFormNames) == static_cast<std::size_t>(Form::kOutputFlag) + 1);
 
 const char* form_name(Form f) {

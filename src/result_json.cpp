@@ -65,6 +65,18 @@ json record(const SolveResult& r) {
           {"multiply", r.multiply}};
 }
 
+//! The cheapest lever: each lever's answer as solve's record, with its cost.
+json record(const SolveLevers& r) {
+  json levers = json::array();
+  for (const auto& l : r.levers) {
+    json one = record(l.answer);
+    one["cost"] = l.cost;
+    levers.push_back(std::move(one));
+  }
+  return {
+      {"cost", r.cost}, {"currency", r.currency}, {"runs", r.runs}, {"levers", std::move(levers)}};
+}
+
 json record(const OptimizeResult& r) {
   // Each free parameter with its value, as the report shows them; `values` alone is Python's.
   json parameters = json::array();
@@ -204,6 +216,20 @@ const std::vector<Pick> kSolveReport = {
     {.key = "bound_by", .only_if = "feasible", .only_if_value = false},
 };
 
+// Each lever as solve's report shows its answer, then its cost (null when infeasible).
+const std::vector<Pick> kLever = [] {
+  std::vector<Pick> picks = kSolveReport;
+  picks.push_back({.key = "cost"});
+  return picks;
+}();
+
+const std::vector<Pick> kLeversReport = {
+    {.key = "cost"},
+    {.key = "currency"},
+    {.key = "runs"},
+    {.key = "levers", .each = &kLever},
+};
+
 const std::vector<Pick> kConstraint = {
     {.key = "constraint", .from = "name"},
     {.key = "value"},
@@ -268,6 +294,10 @@ json shaped(json rec, JsonShape shape, const std::vector<Pick>& report) {
 
 json to_json(const SolveResult& r, JsonShape shape) {
   return shaped(record(r), shape, kSolveReport);
+}
+
+json to_json(const SolveLevers& r, JsonShape shape) {
+  return shaped(record(r), shape, kLeversReport);
 }
 
 json to_json(const OptimizeResult& r, JsonShape shape) {

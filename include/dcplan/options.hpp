@@ -41,7 +41,6 @@ enum class Form {
   kPlain,       //!< as its member's type: a flag, a whole number, a number, a text or texts
   kScenario,    //!< a scenario file ("-": standard input); Python: a path or a Scenario
   kOverrides,   //!< /pointer=JSON texts; Python: {pointer: value} too
-  kRange,       //!< one PTR=LO:HI; Python: {pointer: (lo, hi)} with one key too
   kRanges,      //!< PTR=LO:HI texts; Python: {pointer: (lo, hi)} too
   kSpecs,       //!< PTR=SPEC texts; Python: {pointer: SPEC}, SPEC a text, a number or numbers
   kNames,       //!< "a,b,c" (result columns); Python: a list too; None: none

@@ -17,6 +17,7 @@
 namespace dcplan {
 
 struct SolveResult;
+struct SolveLevers;
 struct OptimizeResult;
 struct CompareResult;
 namespace sensitivity {
@@ -29,6 +30,9 @@ enum class JsonShape {
 };
 
 [[nodiscard]] nlohmann::ordered_json to_json(const SolveResult& r,
+                                             JsonShape shape = JsonShape::kReport);
+//! Several levers: {cost, currency, runs, levers: [each as solve's, with its cost]}.
+[[nodiscard]] nlohmann::ordered_json to_json(const SolveLevers& r,
                                              JsonShape shape = JsonShape::kReport);
 [[nodiscard]] nlohmann::ordered_json to_json(const OptimizeResult& r,
                                              JsonShape shape = JsonShape::kReport);

@@ -44,14 +44,18 @@ struct SolveOptions {
   std::vector<std::string> allow_dirs;
   std::vector<std::string> targets;  //!< expressions (parse_target)
   bool scenario_targets = false;     //!< the scenario's own targets too (--targets)
-  std::string vary;                  //!< "PTR=LO:HI" or "PTR*=LO:HI"
-  bool maximize = false;             //!< the largest value at which the targets hold
-  double tolerance = 1e-6;           //!< of the answer, relative to HI - LO
-  int grid = 16;                     //!< intervals of the coarse grid checked first (2 to 100000)
-  int jobs = 0;                      //!< threads for the grid (0 to 1024); 0: the number of cores
+  //! "PTR=LO:HI" or "PTR*=LO:HI": one for solve(); several, each a lever, for solve_levers().
+  std::vector<std::string> vary;
+  bool maximize = false;    //!< the largest value at which the targets hold
+  double tolerance = 1e-6;  //!< of the answer, relative to HI - LO
+  int grid = 16;            //!< intervals of the coarse grid checked first (2 to 100000)
+  int jobs = 0;             //!< threads for the grid (0 to 1024); 0: the number of cores
   //! When it holds a signal number the search stops with Interrupted (checked before every
   //! engine run).
   const std::atomic<int>* cancel = nullptr;
+  //! solve_levers: what a lever costs, METRIC[@YEAR[:YEAR]][:SELECTOR] read at its answer; no
+  //! year: summed over the horizon. Empty: capex_usd over the horizon.
+  std::string cost;
 };
 
 struct SolveInterval {
@@ -81,6 +85,25 @@ struct SolveResult {
 //! to the tolerance at every change on the grid. Throws InputError for bad expressions,
 //! pointers, bounds or targets; an infeasible range is a result, not an error.
 [[nodiscard]] SolveResult solve(const SolveOptions& options);
+
+//! One lever of solve_levers: its answer alone (every other lever at the scenario's value) and
+//! what that answer costs.
+struct SolveLever {
+  SolveResult answer;
+  double cost = 0;  //!< the cost metric at the answer; NaN when infeasible or empty
+};
+
+struct SolveLevers {
+  std::string cost;                //!< the cost metric as read: "capex_usd@2022:2032:total"
+  std::string currency;            //!< of a money cost: "USD" (as the targets show money); else ""
+  std::vector<SolveLever> levers;  //!< cheapest first; the infeasible last, in the given order
+  long long runs = 0;              //!< engine runs in all, the costs' runs included
+};
+
+//! The cheapest lever: solve() for each `vary` alone, each answer's cost read on a run at it,
+//! sorted by cost (ties and the infeasible keep the order given). Throws InputError as solve
+//! does, and for a bad `cost`.
+[[nodiscard]] SolveLevers solve_levers(const SolveOptions& options);
 
 struct OptimizeOptions {
   std::string scenario;

@@ -65,11 +65,59 @@ std::string as_text(const SolveOptions& o, const SearchRange& range, const Solve
   return out;
 }
 
+//! The levers side by side, cheapest first, then each one's --set line or why it failed.
+std::string as_text(const SolveOptions& o, const SolveLevers& r) {
+  const std::string unit = r.currency.empty() ? "" : " (" + r.currency + ")";
+  std::string out = fmt::format(
+      "{} lever{}, each alone, cheapest first; cost: {}{} at each answer ({} engine runs)\n\n",
+      r.levers.size(), r.levers.size() == 1 ? "" : "s", text::terminal_safe(r.cost, 200), unit,
+      r.runs);
+  std::vector<std::vector<std::string>> rows;
+  for (std::size_t i = 0; i < r.levers.size(); ++i) {
+    const SolveResult& a = r.levers[i].answer;
+    const std::string what =
+        text::terminal_safe(a.parameter, 200) + (a.multiply ? " (a factor)" : "");
+    rows.push_back({std::to_string(i + 1), what,
+                    a.feasible ? io::exact_number(a.value) : "infeasible",
+                    std::isfinite(r.levers[i].cost) ? num(r.levers[i].cost) : "-"});
+  }
+  out += io::format_table(
+      {"", "lever", o.maximize ? "largest value" : "smallest value", "cost" + unit}, rows);
+  out += "\n";
+  for (std::size_t i = 0; i < r.levers.size(); ++i) {
+    const SolveResult& a = r.levers[i].answer;
+    if (a.feasible) {
+      out += fmt::format("{}. {}\n", i + 1, text::terminal_safe(a.set_line, 2000));
+    } else {
+      out += fmt::format("{}. no value meets every target; what binds at {}: {}\n", i + 1,
+                         num(a.value), text::terminal_safe(a.bound_by, 2000));
+    }
+  }
+  return out;
+}
+
+//! Several --vary (or a --cost): the cheapest lever. -o writes the cheapest answer.
+int levers_command(const SolveCliOptions& o, const SolveOptions& so) {
+  const SolveLevers r = solve_levers(so);
+  const std::string sha = r.levers.empty() ? "" : r.levers.front().answer.scenario_sha256;
+  const Provenance prov = make_provenance(o.global->command, sha);
+  const std::string report =
+      o.format == "json" ? with_provenance(to_json(r), prov) : as_text(so, r);
+  const bool feasible = !r.levers.empty() && r.levers.front().answer.feasible;
+  if (!o.output.empty() && feasible) {
+    const SolveResult& best = r.levers.front().answer;
+    write_solution(so.scenario, o.output, best.patch, "dcplan solve: " + best.set_line);
+  }
+  std::fputs(report.c_str(), stdout);
+  return feasible ? 0 : 1;
+}
+
 int solve_command(const SolveCliOptions& o) {
   SolveOptions so = o.request;
   apply_deferred(options::solve(), o.deferred, so);
   so.allow_dirs = o.global->allow_dirs;
-  const SearchRange range = parse_range(so.vary);
+  if (so.vary.size() > 1 || !so.cost.empty()) return levers_command(o, so);
+  const SearchRange range = parse_range(so.vary.at(0));
   const SolveResult r = solve(so);
   const Provenance prov = make_provenance(o.global->command, r.scenario_sha256);
   const std::string report =
@@ -123,13 +171,17 @@ Command add_solve(CLI::App& app, const Global& g) {
       "KxYEAR (K times the same metric in YEAR). RANGE: PTR=LO:HI sets the value, PTR*=LO:HI\n"
       "multiplies the whole value (a trajectory, every year). A grid of {} values first shows\n"
       "where the targets hold; bisection then refines every change to the tolerance. Exit 1\n"
-      "when no value in the range meets the targets (the constraints that bind are named).\n\n"
+      "when no value in the range meets the targets (the constraints that bind are named).\n"
+      "Several --vary: each lever solved alone, listed cheapest first by --cost (default:\n"
+      "capex_usd summed over the horizon, in the scenario's currency).\n\n"
       "Examples:\n"
       "  dcplan solve scenarios/alibaba-380b.json --targets --vary /capex/budget/then_growth=0:2\n"
       "  dcplan solve scenarios/examples/campus-5gw.json \\\n"
       "      --target 'facility_capacity_mw@2030>=4000' --vary '/capex/budget*=0.1:1'\n"
       "  dcplan solve scenarios/examples/minimal.json --target 'energy_twh@2030>=2.5' \\\n"
-      "      --vary /capex/budget=1e9:1e10 -o solved.json\n",
+      "      --vary /capex/budget=1e9:1e10 -o solved.json\n"
+      "  dcplan solve scenarios/alibaba-380b.json --target 'energy_twh@2032>=10x2022' \\\n"
+      "      --vary /capex/budget/then_growth=0:1.5 --vary '/capex/budget*=1:20'\n",
       SolveOptions{}.grid + 1));
   add_options(sub, options::solve(), o->request,
               {{"--format", &o->format}, {"-o,--output", &o->output}}, &o->deferred);

@@ -506,20 +506,38 @@ py::dict compare(const py::dict& args) {
   return out;
 }
 
-py::dict solve(const py::dict& args) {
-  dcplan::SolveOptions o;
-  fill(dcplan::options::solve(), args, o);
-  const dcplan::SolveResult r = cancellable([&](const std::atomic<int>* cancel) {
-    o.cancel = cancel;
-    return dcplan::solve(o);
-  });
-  const Json record = dcplan::to_json(r, dcplan::JsonShape::kRecord);
+//! A solve record as Python's dict: its intervals as (lo, hi) pairs.
+py::dict solve_record(const Json& record) {
   py::dict out = to_python(record);
-  py::list intervals;  // (lo, hi) pairs
+  py::list intervals;
   for (const auto& in : record.at("intervals")) {
     intervals.append(py::make_tuple(in[0].get<double>(), in[1].get<double>()));
   }
   out["intervals"] = intervals;
+  return out;
+}
+
+//! dcplan.solve: one lever's answer, or with several (or a cost) {cost, currency, runs,
+//! levers}, each lever as one answer with its cost.
+py::dict solve(const py::dict& args) {
+  dcplan::SolveOptions o;
+  fill(dcplan::options::solve(), args, o);
+  if (o.vary.size() == 1 && o.cost.empty()) {
+    const dcplan::SolveResult r = cancellable([&](const std::atomic<int>* cancel) {
+      o.cancel = cancel;
+      return dcplan::solve(o);
+    });
+    return solve_record(dcplan::to_json(r, dcplan::JsonShape::kRecord));
+  }
+  const dcplan::SolveLevers r = cancellable([&](const std::atomic<int>* cancel) {
+    o.cancel = cancel;
+    return dcplan::solve_levers(o);
+  });
+  const Json record = dcplan::to_json(r, dcplan::JsonShape::kRecord);
+  py::dict out = to_python(record);
+  py::list levers;
+  for (const auto& lever : record.at("levers")) levers.append(solve_record(lever));
+  out["levers"] = levers;
   return out;
 }
 

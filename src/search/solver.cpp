@@ -2,6 +2,8 @@
 // grid first, evaluated on --jobs threads: it finds where the targets hold and whether that is
 // one interval touching an end (monotone); then bisection at every change on the grid, to the
 // tolerance. docs/search.md.
+#include <fmt/format.h>
+
 #include <algorithm>
 #include <cmath>
 #include <limits>
@@ -88,7 +90,13 @@ SolveResult solve(const SolveOptions& o) {
     throw InputError("grid", "", "expected 2 to 100000 intervals for the coarse grid");
   }
   vary::check_jobs(o.jobs);
-  const SearchRange range = parse_range(o.vary);
+  if (o.vary.size() != 1) {
+    throw InputError("--vary", "",
+                     fmt::format("solve searches one parameter, found {} (several levers: "
+                                 "solve_levers)",
+                                 o.vary.size()));
+  }
+  const SearchRange range = parse_range(o.vary[0]);
   Problem p = search::prepare(o.scenario, {o.overrides, o.allow_dirs, o.scenario_text}, {range},
                               targets_of(o));
   p.cancel = o.cancel;

@@ -91,4 +91,37 @@ rc, out, err = run("optimize", CAMPUS, "--maximize", "peak_pflops@2030", "--vary
                    "--subject-to", "facility_capacity_mw@2030>=6000")
 check(rc == 1 and "INFEASIBLE" in out and "grid (us-campus)" in out, f"optimize infeasible: {rc} {out}")
 
+# The cheapest lever, by hand: the minimal scenario's budget as a straight line from US$2 bn in
+# 2025 to 2 bn in 2030, and a target of 3 bn of capex in 2030. Raising the 2030 point to 3 bn
+# spends 2.0 + 2.2 + 2.4 + 2.6 + 2.8 + 3.0 = 15 bn over the horizon; scaling the whole budget
+# by 1.5 spends 6 x 3 = 18 bn; utilisation moves no money: infeasible, listed last with why.
+MINIMAL = "scenarios/examples/minimal.json"
+levers = ["solve", MINIMAL, "--set", '/capex/budget={"series":{"2025":2e9,"2030":2e9}}',
+          "--target", "capex_usd@2030>=3e9", "--vary", "/operations/utilisation=0.1:1",
+          "--vary", "/capex/budget*=1:5", "--vary", "/capex/budget/series/2030=1e9:1e10"]
+rc, out, err = run(*levers)
+lines = out.splitlines()
+check(rc == 0 and "3 levers, each alone, cheapest first; cost: capex_usd@2025:2030 (USD)" in lines[0],
+      f"levers: the cost named with its currency: {rc} {out} {err}")
+rows = [l for l in lines[1:] if l[:3] in ("1  ", "2  ", "3  ")]
+check(len(rows) == 3 and "/capex/budget/series/2030" in rows[0] and "1.5e+10" in rows[0]
+      and "/capex/budget (a factor)" in rows[1] and "1.8e+10" in rows[1]
+      and "/operations/utilisation" in rows[2] and "infeasible" in rows[2],
+      f"levers: cheapest first, the infeasible last: {out}")
+check("3. no value meets every target; what binds at 0.1" in out and "bound by budget" in out,
+      f"levers: why the infeasible one fails: {out}")
+rc, out, err = run(*levers, "--format", "json")
+j = json.loads(out)
+costs = [lever["cost"] for lever in j["levers"]]
+check(rc == 0 and j["cost"] == "capex_usd@2025:2030" and j["currency"] == "USD"
+      and abs(costs[0] - 15e9) < 1e4 and costs[1] == 18e9 and costs[2] is None
+      and [lever["parameter"] for lever in j["levers"]] ==
+      ["/capex/budget/series/2030", "/capex/budget", "/operations/utilisation"],
+      f"levers json: a list of answers with their costs: {j}")
+# --cost names another metric; a bad one exits 2 naming --cost before any search.
+rc, out, err = run(*levers, "--cost", "energy_twh@2030")
+check(rc == 0 and "cost: energy_twh@2030 at each answer" in out, f"--cost: {rc} {out} {err}")
+rc, out, err = run(*levers, "--cost", "energy_tw")
+check(rc == 2 and "--cost" in err and "energy_twh" in err and out == "", f"bad --cost: {rc} {err}")
+
 finish()

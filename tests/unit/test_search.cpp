@@ -23,7 +23,7 @@ TEST_CASE("solve: the budget at which 2025 energy reaches a target, by hand", "[
   SolveOptions o;
   o.scenario = write_scenario("linear.json", kLinear);
   o.targets = {"energy_twh@2025>=0.1"};
-  o.vary = "/capex/budget=1e7:1e9";
+  o.vary = {"/capex/budget=1e7:1e9"};
   o.jobs = 2;
   const SolveResult r = solve(o);
   REQUIRE(r.feasible);
@@ -56,7 +56,7 @@ TEST_CASE("solve: out of reach is an answer, bad input an error", "[search]") {
   SolveOptions o;
   o.scenario = write_scenario("linear.json", kLinear);
   o.targets = {"energy_twh@2025>=10"};  // US$26 bn: beyond the range and the 1,000 MW
-  o.vary = "/capex/budget=1e7:1e9";
+  o.vary = {"/capex/budget=1e7:1e9"};
   const SolveResult r = solve(o);
   CHECK_FALSE(r.feasible);
   CHECK(r.value == 1e9);  // the better end
@@ -68,11 +68,11 @@ TEST_CASE("solve: out of reach is an answer, bad input an error", "[search]") {
   o.targets = {"energy_twh>=1"};
   CHECK_THROWS_WITH(solve(o), Contains("no year"));
   o.targets = {"energy_twh@2025>=1"};
-  o.vary = "/capex/budget=5:1";
+  o.vary = {"/capex/budget=5:1"};
   CHECK_THROWS_WITH(solve(o), Contains("LO must be less than HI"));
-  o.vary = "/regions/r/pue=0.5:2";
+  o.vary = {"/regions/r/pue=0.5:2"};
   CHECK_THROWS_WITH(solve(o), Contains("pue"));
-  o.vary = "/regions/nowhere/pue=1:2";
+  o.vary = {"/regions/nowhere/pue=1:2"};
   CHECK_THROWS_WITH(solve(o), Contains("nowhere"));
 }
 

@@ -190,6 +190,15 @@ class SolveResult(_Result):
     _shown = ("feasible", "value", "runs")
 
 
+class Lever(SolveResult):
+    """One lever of dcplan.solve with several vary: its answer alone (a SolveResult), the
+    parameter and multiply it varies, its cost at the answer (NaN when infeasible), and the
+    cost's metric (cost_metric) and currency ("" for a metric that is not money)."""
+
+    _fields = SolveResult._fields + ("parameter", "multiply", "cost")
+    _shown = ("parameter", "feasible", "value", "cost")
+
+
 class OptimizeResult(_Result):
     """dcplan.optimize's result: feasible, objective, objective_text, values (per free
     parameter), constraints (a DataFrame), bound_by, best_start, runs, set_line, patch,
@@ -227,18 +236,9 @@ def _choice(name, value, choices):
     return value
 
 
-def _one_range(command, value):
-    varies = _varies(value, _range)
-    if len(varies) != 1:
-        raise ValueError(f"{command} varies one parameter, found {len(varies)}")
-    return varies[0]
-
-
 def _convert(command, row, value):
     """A keyword as the library takes it, by its row's form and type; the library checks it."""
     name, form, kind = row["python"], row["form"], row["type"]
-    if form == "range":
-        return _one_range(command, value)
     if form == "ranges":
         return _varies(value, _range)
     if form == "specs":
@@ -266,7 +266,6 @@ def _convert(command, row, value):
 _FORMS = {
     "scenario": 'a path (str, bytes or os.PathLike; "-": sys.stdin) or a Scenario',
     "overrides": '{pointer: value}, or "PTR=JSON" texts',
-    "range": '"PTR=LO:HI", or {pointer: (lo, hi)} with one key',
     "ranges": '{pointer: (lo, hi)}, or "PTR=LO:HI" texts',
     "specs": '{pointer: SPEC} (SPEC a string, a number or numbers), or "PTR=SPEC" texts',
     "names": 'a list of names, or "a,b"',
@@ -360,8 +359,15 @@ def compare(values):
 def solve(values):
     """What it takes to meet targets, as `dcplan solve`: the smallest (maximize: largest)
     value of one parameter at which every target holds (targets such as
-    "energy_twh@2032>=10x2022"); a SolveResult."""
-    return SolveResult(_solve(values))
+    "energy_twh@2032>=10x2022"); a SolveResult. With several vary (or a cost), each lever
+    alone: a list of Lever, cheapest first, the infeasible last."""
+    d = _solve(values)
+    if "levers" not in d:
+        return SolveResult(d)
+    levers = [Lever(lever) for lever in d["levers"]]
+    for lever in levers:
+        lever.cost_metric, lever.currency = d["cost"], d["currency"]
+    return levers
 
 
 @_command("optimize")
