@@ -10,6 +10,7 @@
 #include "dcplan/error.hpp"
 #include "dcplan/results.hpp"
 #include "search/evaluator.hpp"
+#include "vary/metric.hpp"
 
 namespace dcplan {
 
@@ -29,8 +30,8 @@ vary::Metric cost_metric(const std::string& text, const Scenario& s) {
 }
 
 //! The cost at one lever's answer: a run of that lever alone at its value.
-double cost_at(const SolveOptions& o, const SearchRange& range, double value,
-               const vary::Metric& m, const std::string& currency, long long& runs) {
+double cost_at(const SolveOptions& o, const SearchRange& range, double value, const vary::Metric& m,
+               const std::string& currency, long long& runs) {
   const search::Problem p =
       search::prepare(o.scenario, {o.overrides, o.allow_dirs, o.scenario_text}, {range}, {});
   search::Evaluator e(p);
