@@ -72,7 +72,9 @@ double server_part(const State& state, const RegionState& st, const Region& regi
   return own + (halls_capital + halls_maintenance + m.lease_usd) * share;
 }
 
-//! The yearly cost of owning a new MW in the region this year (own_usd_per_mw_year).
+}  // namespace
+
+//! (Declared in finance.hpp.) The yearly cost of owning a new MW in the region this year.
 //! f(t) · (1 + i)^c · CRF(i, facility_life_years) + maintenance_rate(t) · f(t) [USD per MW-year],
 //! with (1 + i)^c only under interest during construction: to set against the lease price.
 double own_usd_per_mw_year(const State& state, const RegionState& st, const Region& region, int t) {
@@ -83,8 +85,6 @@ double own_usd_per_mw_year(const State& state, const RegionState& st, const Regi
       f.interest_during_construction ? price * compound(i, region.construction_years) : price;
   return capitalised * crf(state, i, f.facility_life_years) + f.maintenance_rate(t) * price;
 }
-
-}  // namespace
 
 //! (Declared in finance.hpp.) One pass over the cohorts, made only with the cost of capital:
 //!   capital charge  Σ charge_usd (CRF at the wacc of the year bought × capex, fixed for life)
@@ -121,26 +121,6 @@ void add_cohort_capital(const State& state, const RegionState& st, const Region&
   m.book_value_usd += book;
   m.embodied_amortised_tco2 += embodied_kg / 1e3;
   if (any_server) m.servers_usd = server_part(state, st, region, e, t, m, servers);
-}
-
-//! (Declared in finance.hpp.) cost_per_gpu_hour_usd = accelerators' TCO / (Σ n · f · 8,760 · u),
-//! computed by the caller from gpu_hours and accelerators_usd so that the total row can divide
-//! the sums.
-RegionCapitalYear region_capital(const State& state, const RegionState& st, const Region& region,
-                                 int t, const RegionEnergy& e, const RegionMoney& m) {
-  RegionCapitalYear c;
-  c.financing_usd = st.capital->facility_financing_usd(t);
-  c.own_usd_per_mw_year = own_usd_per_mw_year(state, st, region, t);
-  c.embodied_facility_t = st.capital->facility_embodied_t(t);
-  c.gpu_hours = m.accelerators_weighted * kHoursPerYear * e.utilisation;
-  // The accelerators' part of TCO: all of it, less the servers' own costs and their share of
-  // the halls where the fleet holds servers.
-  c.accelerators_usd = m.tco_usd() - m.servers_usd;
-  // Only electricity depends on u: E0 + E1·u, E1 the busy load's energy at the power price.
-  c.busy_energy_usd =
-      region.power_price_usd_per_mwh(t) * e.pue * kHoursPerYear * st.sums.load_busy_mw;
-  c.available_eflop_year = e.available_eflop_year;
-  return c;
 }
 
 }  // namespace dcplan::engine

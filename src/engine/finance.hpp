@@ -71,9 +71,31 @@ struct RegionCapitalYear {
   }
 };
 
-//! The region's RegionCapitalYear (only when the scenario uses the cost of capital).
-RegionCapitalYear region_capital(const State& state, const RegionState& st, const Region& region,
-                                 int t, const RegionEnergy& e, const RegionMoney& m);
+//! The yearly cost of owning a new MW in the region in year t (own_usd_per_mw_year).
+double own_usd_per_mw_year(const State& state, const RegionState& st, const Region& region, int t);
+
+//! The region's RegionCapitalYear (only when the scenario uses the cost of capital). Inline: it
+//! runs for every region-year of such a scenario, and out of line its call and its returned
+//! struct cost as much as its arithmetic. cost_per_gpu_hour_usd = accelerators' TCO /
+//! (Σ n · f · 8,760 · u) is computed by the caller from gpu_hours and accelerators_usd, so that
+//! the total row can divide the sums.
+inline RegionCapitalYear region_capital(const State& state, const RegionState& st,
+                                        const Region& region, int t, const RegionEnergy& e,
+                                        const RegionMoney& m) {
+  RegionCapitalYear c;
+  c.financing_usd = st.capital->facility_financing_usd(t);
+  c.own_usd_per_mw_year = own_usd_per_mw_year(state, st, region, t);
+  c.embodied_facility_t = st.capital->facility_embodied_t(t);
+  c.gpu_hours = m.accelerators_weighted * kHoursPerYear * e.utilisation;
+  // The accelerators' part of TCO: all of it, less the servers' own costs and their share of
+  // the halls where the fleet holds servers.
+  c.accelerators_usd = m.tco_usd() - m.servers_usd;
+  // Only electricity depends on u: E0 + E1·u, E1 the busy load's energy at the power price.
+  c.busy_energy_usd =
+      region.power_price_usd_per_mwh(t) * e.pue * kHoursPerYear * st.sums.load_busy_mw;
+  c.available_eflop_year = e.available_eflop_year;
+  return c;
+}
 
 //! IT purchases are charged over their lifetime, which is while their cohort is listed (stranded
 //! or not, whatever fails; a cohort listed past its book life under a Weibull curve charges 0);
