@@ -12,6 +12,8 @@
 #include "dcplan/error.hpp"
 #include "dcplan/io/atomic_file.hpp"
 #include "dcplan/io/sqlite_store.hpp"
+#include "dcplan/load.hpp"
+#include "dcplan/provenance.hpp"
 #include "dcplan/sweep.hpp"
 
 namespace dcplan::cli {
@@ -72,6 +74,13 @@ int sweep(const SweepCliOptions& o) {
     io::AtomicFile file(so.output);
     run_sweep(so, file.stream(), progress);
     file.commit();
+    // A csv's record is its sidecar FILE.meta.json, as for run and sensitivity: the scenario's
+    // hash (its merged document with --set, loaded once more) lets `report --sweep` and
+    // `verify` tell which scenario the file was made from.
+    if (so.format == "csv") {
+      const Scenario base = load_scenario(so.scenario, LoadOptions{so.overrides, so.allow_dirs});
+      write_sidecar(so.output, true, make_provenance(so.command, base.sha256, so.seed));
+    }
   }
   return 0;
 }

@@ -82,6 +82,22 @@ with open(bare, "w") as f:
 rc, out, err = run("report", MINIMAL, "--sensitivity", bare, "-o", page)
 check(rc == 0 and "no scenario hash recorded" in err, f"a file without its record: drawn, with a warning: {rc} {err}")
 
+# A sweep written with -o records its scenario too (FILE.meta.json): an Alibaba sweep does not go
+# into a minimal report without a word, and both hashes are named.
+summary = os.path.join(d, "summary.csv")
+rc, out, err = run("sweep", MINIMAL, "--vary", "/capex/budget*=uniform(0.8,1.2)", "--samples", "20",
+                   "--summary", "-o", summary)
+check(rc == 0 and json.load(open(summary + ".meta.json"))["scenario_sha256"] == minimal_sha,
+      f"sweep -o writes its record: {rc} {err}")
+rc, out, err = run("report", ALIBABA, "--sweep", summary, "-o", page)
+rc2, out2, err2 = run("validate", "--merged", ALIBABA)
+import hashlib  # noqa: E402
+alibaba_sha = hashlib.sha256(out2.encode()).hexdigest()
+check(rc == 2 and minimal_sha in err and alibaba_sha in err,
+      f"a mismatched --sweep: exit 2 naming both hashes: {rc} {err}")
+rc, out, err = run("report", MINIMAL, "--sweep", summary, "-o", page)
+check(rc == 0, f"the sweep's own scenario: drawn: {rc} {err}")
+
 # A comparison's page names both plans in its title.
 rc, out, err = run("report", ALIBABA, "--compare", "scenarios/alibaba-raised.json", "-o", page)
 title = re.search(r"<title>(.*?)</title>", open(page).read()).group(1)
