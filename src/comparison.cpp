@@ -387,7 +387,7 @@ std::vector<Gate> read_gates_file(const std::string& path) {
     std::string text;
     if (item.is_string()) {
       text = item.get<std::string>();
-    // {"gate": "...", "name": "..."}: the name is for people reading the file.
+      // {"gate": "...", "name": "..."}: the name is for people reading the file.
     } else if (item.is_object() && item.contains("gate") && item["gate"].is_string()) {
       text = item["gate"].get<std::string>();
     } else {

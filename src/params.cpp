@@ -41,8 +41,8 @@ void collect(const schema::Node& n, Scope scope, std::vector<std::string>& token
       collect(*f.node, scope, tokens, out);
       tokens.pop_back();
     }
-  // Only the maps directly under the top open a scope; other maps (weights, mixes, targets)
-  // hold no parameter with storage.
+    // Only the maps directly under the top open a scope; other maps (weights, mixes, targets)
+    // hold no parameter with storage.
   } else if (n.kind == schema::Kind::kMap && scope == Scope::kTop && tokens.size() == 1) {
     // The maps of the document's top: /regions/{id}, /hardware/{id}, /fx_per_usd/{code}.
     const Scope inner = tokens[0] == "regions"      ? Scope::kRegion

@@ -463,7 +463,7 @@ struct SqliteStore::Impl {
       const std::string shown = "\"" + jsonio::excerpt(name) + "\"";
       if (type != "table") {
         refused = shown + " is a " + jsonio::excerpt(type) + ", not the table dcplan writes";
-      // A virtual table is made by a module, whose code runs on every access.
+        // A virtual table is made by a module, whose code runs on every access.
       } else if (lower(sql).rfind("create table", 0) != 0) {
         refused = shown + " is a virtual table, not the table dcplan writes";
       } else {

@@ -112,8 +112,9 @@ TEST_CASE("targets: a share of the total, by hand", "[compare][target][share]") 
       R"(/regions/s={"pue": 1.25, "power_price_usd_per_mwh": 100, "grid_g_per_kwh": 500,
           "facility_capex_usd_per_mw": 1e7,
           "initial": {"it_capacity_mw": 100, "fleet": {"gpu": {"2024": 20000}}}})";
-  Scenario s = tiny({R"(/regions/r/initial={"it_capacity_mw": 100, "fleet": {"gpu": {"2024": 40000}}})",
-                     region_s});
+  Scenario s =
+      tiny({R"(/regions/r/initial={"it_capacity_mw": 100, "fleet": {"gpu": {"2024": 40000}}})",
+            region_s});
   s.targets = {parse_target("energy_twh@2026:r>=66%"), parse_target("energy_twh@2026:r>=67%"),
                parse_target("peak_pflops@2025:2027:s<=34%")};
   CHECK(s.targets[0].share);
@@ -129,7 +130,8 @@ TEST_CASE("targets: a share of the total, by hand", "[compare][target][share]") 
   CHECK_THAT(t[0].detail, Contains("66% of the total"));
 }
 
-TEST_CASE("targets: a share is unsigned, of some regions, of a stock or a flow", "[compare][target]") {
+TEST_CASE("targets: a share is unsigned, of some regions, of a stock or a flow",
+          "[compare][target]") {
   auto refused = [](const std::string& text, const std::string& why) {
     CHECK_THROWS_WITH(parse_target(text), Contains(why));
   };
