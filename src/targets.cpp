@@ -202,7 +202,7 @@ bool holds(BoundKind kind, double value, double bound, double slack) {
 //! (Declared in dcplan/targets.hpp.) One result per target, in the scenario's order. Problems
 //! that depend on the results (a ratio over years) throw InputError naming the target by its
 //! pointer in the scenario.
-std::vector<TargetResult> check_targets(const Scenario& s, const Results& res) {
+std::vector<TargetResult> check_targets(const Scenario& s, const Results& res, bool with_text) {
   std::vector<TargetResult> out;
   for (const auto& t : s.targets) {
     TargetResult r;
@@ -233,24 +233,30 @@ std::vector<TargetResult> check_targets(const Scenario& s, const Results& res) {
       const double total = read_metric(s, res, col, "total", t.first_year, t.last_year, t.currency);
       r.value = total != 0 ? r.value / total : std::numeric_limits<double>::quiet_NaN();
       r.bound = t.value;
-      bound_text = fmt::format("{:g}% of the total", t.value * 100);
+      if (with_text) bound_text = fmt::format("{:g}% of the total", t.value * 100);
     } else if (t.of_year) {
       // {"times": k, "of_year": y}: the bound is k times the base, observed or modelled.
       const int span = t.last_year - t.first_year;
       bool observed = false;
       const double base = ratio_base(s, t, col, out.size(), read, observed);
       r.bound = t.value * base;
-      bound_text = fmt::format("{} ({} x {} in {}{})", num(r.bound), num(t.value), num(base),
-                               span == 0 ? std::to_string(*t.of_year)
-                                         : fmt::format("{}-{}", *t.of_year, *t.of_year + span),
-                               observed ? ", observed" : "");
+      if (with_text) {
+        bound_text = fmt::format("{} ({} x {} in {}{})", num(r.bound), num(t.value), num(base),
+                                 span == 0 ? std::to_string(*t.of_year)
+                                           : fmt::format("{}-{}", *t.of_year, *t.of_year + span),
+                                 observed ? ", observed" : "");
+      }
     } else {
       r.bound = t.value;
-      bound_text = num(r.bound);
+      if (with_text) bound_text = num(r.bound);
     }
     const double slack = t.tolerance * std::abs(r.bound);
     const char* op = bound_op(t.kind);
     r.passed = holds(t.kind, r.value, r.bound, slack);
+    if (!with_text) {  // a search reads the numbers only, once per engine run
+      out.push_back(std::move(r));
+      continue;
+    }
     const std::string years = t.first_year == t.last_year
                                   ? std::to_string(t.first_year)
                                   : fmt::format("{}-{}", t.first_year, t.last_year);

@@ -54,8 +54,11 @@ struct TargetResult {
 //! ">=", "<=" or "==".
 [[nodiscard]] const char* bound_op(BoundKind kind);
 
+//! Without `with_text`, only the numbers (value, bound, passed) are filled, not what, required
+//! and detail: solve and optimize check targets on every engine run and print them once.
 [[nodiscard]] std::vector<TargetResult> check_targets(const Scenario& scenario,
-                                                      const Results& results);
+                                                      const Results& results,
+                                                      bool with_text = true);
 
 //! JUnit XML: one test suite for the scenario, one test case per target; with `provenance`, its
 //! fields as the suite's properties (dcplan.version, dcplan.commit, dcplan.command,

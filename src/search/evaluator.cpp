@@ -99,13 +99,13 @@ const Results& Evaluator::run(const std::vector<double>& values, long long numbe
   return res;
 }
 
-std::vector<TargetResult> Evaluator::targets() const {
-  return check_targets(runner_.scenario(), runner_.results());
+std::vector<TargetResult> Evaluator::targets(bool with_text) const {
+  return check_targets(runner_.scenario(), runner_.results(), with_text);
 }
 
 double Evaluator::worst_margin() const {
   double worst = std::numeric_limits<double>::infinity();
-  for (const auto& t : targets()) worst = std::min(worst, margin(t));
+  for (const auto& t : targets(false)) worst = std::min(worst, margin(t));
   return worst;
 }
 

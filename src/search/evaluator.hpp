@@ -41,7 +41,7 @@ class Evaluator {
   //! not depend on the thread that runs it).
   const Results& run(const std::vector<double>& values, long long number);
   //! The targets on the last run.
-  [[nodiscard]] std::vector<TargetResult> targets() const;
+  [[nodiscard]] std::vector<TargetResult> targets(bool with_text = true) const;
   //! The smallest margin of the targets on the last run (+infinity without targets).
   [[nodiscard]] double worst_margin() const;
   [[nodiscard]] long long runs() const { return runs_; }

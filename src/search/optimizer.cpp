@@ -47,7 +47,7 @@ class Start {
     values_ = values_of(x_);
     (void)e_.run(values_);
     objective_ = obj_.read(e_.scenario(), e_.results());
-    targets_ = e_.targets();
+    targets_ = e_.targets(false);  // the report checks them again, with their text
     have_ = true;
     remember_if_best_feasible();
   }
