@@ -35,6 +35,15 @@
 
 namespace dcplan::options {
 
+//! A visitor from lambdas, for std::visit over an option's member: the command line binds with it
+//! (src/cli/registration.hpp) and Python fills a request with it (src/python/module.cpp).
+template <class... Ts>
+struct Overloaded : Ts... {
+  using Ts::operator()...;
+};
+template <class... Ts>
+Overloaded(Ts...) -> Overloaded<Ts...>;
+
 //! How an option's value is written: what Python takes for it beyond the member's own type, and
 //! what the command line leaves to the library.
 enum class Form {

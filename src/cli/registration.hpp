@@ -55,20 +55,13 @@ using OutputStorage = std::variant<std::string*, bool*>;
 
 namespace detail {
 
-template <class... Ts>
-struct Overloaded : Ts... {
-  using Ts::operator()...;
-};
-template <class... Ts>
-Overloaded(Ts...) -> Overloaded<Ts...>;
-
 //! The option as CLI11 holds it, bound to its member (or to `deferred`, or to `output`).
 template <class R>
 CLI::Option* bind(CLI::App* sub, const options::Option<R>& o, R& request, Deferred* deferred,
                   const OutputStorage* output) {
   const std::string name(o.cli);
   const std::string help = options::help_text(o);
-  return std::visit(Overloaded{
+  return std::visit(options::Overloaded{
                         [&](std::monostate) -> CLI::Option* {
                           if (output == nullptr) throw std::logic_error("no storage for " + name);
                           if (auto* flag = std::get_if<bool*>(output)) {

@@ -154,13 +154,6 @@ T keyword(const py::handle& value, std::string_view name, const char* expected) 
   }
 }
 
-template <class... Ts>
-struct Overloaded : Ts... {
-  using Ts::operator()...;
-};
-template <class... Ts>
-Overloaded(Ts...) -> Overloaded<Ts...>;
-
 //! Sets `request`'s members from Python's keywords (`args`, as dcplan/__init__.py converted them
 //! by the table's forms), one table row at a time: what the command line's CLI11 does for its
 //! flags. Scenarios (a path or a Scenario) and their overrides too, unless `sources` is false.
@@ -173,7 +166,7 @@ void fill(const dcplan::options::Command<R>& command, const py::dict& args, R& r
     if (!sources && (o.form == Form::kScenario || o.form == Form::kOverrides)) continue;
     const py::object value = args[py::str(std::string(o.python))];
     const std::string_view name = o.python;
-    std::visit(Overloaded{
+    std::visit(dcplan::options::Overloaded{
                    [](std::monostate) {},
                    [&](bool R::*m) { request.*m = keyword<bool>(value, name, "True or False"); },
                    [&](int R::*m) { request.*m = keyword<int>(value, name, "a whole number"); },
