@@ -282,7 +282,7 @@ void add_observed(const Report& rep, Chart& c, Col col) {
 //! summed as "other regions": eight bands, the eight colours of the Okabe–Ito palette, which
 //! stay apart for colour-blind readers. The order is by peak capacity, ties in id order (a
 //! stable sort), so the same scenario always draws the same chart.
-std::string capacity_chart(const Report& rep) {
+Chart capacity_chart(const Report& rep) {
   const View& main = rep.main;
   const View& v = rep.base;
   const bool cmp = rep.cmp;
@@ -316,13 +316,13 @@ std::string capacity_chart(const Report& rep) {
   c.lines.push_back({"IT load (all regions)", main.total(kItLoadMw), false});
   if (cmp) c.lines.push_back({"base: IT capacity", aligned(v, main, kItCapacityMw), true});
   add_observed(rep, c, kItCapacityMw);
-  return render_svg(c);
+  return c;
 }
 
 //! 2. Energy with targets.
 //! Only single-year energy targets are drawn as markers: a target over a range of years sums
 //! them, which is not a point on a yearly curve.
-std::string energy_chart(const Report& rep) {
+Chart energy_chart(const Report& rep) {
   const View& main = rep.main;
   const View& v = rep.base;
   const bool cmp = rep.cmp;
@@ -337,13 +337,13 @@ std::string energy_chart(const Report& rep) {
     }
   }
   add_observed(rep, c, kEnergyTwh);
-  return render_svg(c);
+  return c;
 }
 
 //! 3. Installed accelerators by hardware.
 //! Per hardware type from the total rows by hardware (the report runs the engine with rows by
 //! hardware), types with none installed left out.
-std::string accelerators_chart(const Report& rep) {
+Chart accelerators_chart(const Report& rep) {
   const View& main = rep.main;
   const View& v = rep.base;
   const bool cmp = rep.cmp;
@@ -358,13 +358,13 @@ std::string accelerators_chart(const Report& rep) {
   if (cmp)
     c.lines.push_back({"base: all installed", aligned(v, main, kAcceleratorsInstalled), true});
   add_observed(rep, c, kAcceleratorsInstalled);
-  return render_svg(c);
+  return c;
 }
 
 //! 4. Capex by category, opex, cumulative capex.
 //! Capex as bars by category (IT, facility, other), with opex and the cumulative capex as lines:
 //! the yearly spend and where it adds up to.
-std::string money_chart(const Report& rep) {
+Chart money_chart(const Report& rep) {
   const View& main = rep.main;
   const View& v = rep.base;
   const bool cmp = rep.cmp;
@@ -380,13 +380,13 @@ std::string money_chart(const Report& rep) {
   if (cmp) {
     c.lines.push_back({"base: cumulative capex", cumulative(aligned(v, main, kCapexUsd)), true});
   }
-  return render_svg(c);
+  return c;
 }
 
 //! 5. Emissions.
 //! Operational (energy × grid intensity, net of renewables) and embodied (the units bought)
 //! emissions, stacked: step 11 of docs/model.md, in tonnes CO2e.
-std::string emissions_chart(const Report& rep) {
+Chart emissions_chart(const Report& rep) {
   const View& main = rep.main;
   const View& v = rep.base;
   const bool cmp = rep.cmp;
@@ -395,22 +395,22 @@ std::string emissions_chart(const Report& rep) {
   c.series.push_back({"operational", main.total(kOperationalTco2), false});
   c.series.push_back({"embodied", main.total(kEmbodiedTco2), false});
   if (cmp) c.lines.push_back({"base: operational", aligned(v, main, kOperationalTco2), true});
-  return render_svg(c);
+  return c;
 }
 
 //! 6. Where the plan is short or long: capacity standing empty or leased, accelerators waiting
 //! for power, money carried over; each chart when there is any.
 //! These are the charts of docs/model.md's "What bound the plan": empty capacity (owned +
-//! leased − nameplate), stranded accelerators, carry-over. A plan without any says so in a
-//! sentence rather than drawing empty charts.
-std::string slack_charts(const Report& rep) {
+//! leased − nameplate), stranded accelerators, carry-over (slack_html says so in a sentence
+//! when there are none).
+std::vector<Chart> slack_charts(const Report& rep) {
   // Total rows only: where the plan is short or long as a whole; the limit column of the
   // summary table says which constraint.
   const auto free = rep.main.total(kItCapacityFreeMw);
   const auto leased = rep.main.total(kItCapacityLeasedMw);
   const auto stranded = rep.main.total(kAcceleratorsStranded);
   const auto carry = rep.main.total(kCarryoverUsd);
-  std::string h;
+  std::vector<Chart> charts;
   // Free and leased capacity side by side: a plan can lease while halls stand empty
   // elsewhere.
   if (any_positive(free) || any_positive(leased)) {
@@ -418,19 +418,26 @@ std::string slack_charts(const Report& rep) {
                        ChartKind::kGroupedBars);
     c.series.push_back({"empty (owned + leased - nameplate)", free, false});
     if (any_positive(leased)) c.series.push_back({"leased", leased, false});
-    h += render_svg(c);
+    charts.push_back(std::move(c));
   }
   if (any_positive(stranded)) {
     Chart c = chart_of(rep, "chart-stranded", "Accelerators waiting for power (stranded)", "count");
     c.series.push_back({"stranded accelerators", stranded, false});
-    h += render_svg(c);
+    charts.push_back(std::move(c));
   }
   if (any_positive(carry)) {
     Chart m = chart_of(rep, "chart-carryover", "Budget carried over (no region could absorb it)",
                        "USD", ChartKind::kGroupedBars);
     m.series.push_back({"carry-over", carry, false});
-    h += render_svg(m);
+    charts.push_back(std::move(m));
   }
+  return charts;
+}
+
+//! The slack charts, or a sentence saying there was no slack.
+std::string slack_html(const Report& rep) {
+  std::string h;
+  for (const auto& c : slack_charts(rep)) h += render_svg(c);
   if (h.empty()) {
     h = "<p class=\"small\">No capacity stood empty, no accelerator waited for power and no "
         "budget was carried over.</p>\n";
@@ -535,22 +542,21 @@ std::string capital_table(const View& main, bool priced) {
   return h + "</table>\n";
 }
 
-//! The break-even utilisation against the utilisation, with its note (a demand price only).
+//! The break-even utilisation against the utilisation (a demand price only; breakeven_note is
+//! its note).
 //!
 //! The chart draws with gaps: a year without a break-even utilisation (no compute, or a price
 //! that cannot cover the electricity of full use) is empty, and the line must not bridge it as
 //! though it had a value. The line u = 1 marks full use: a break-even above it is out of reach.
-std::string breakeven_chart(const Report& rep, bool cmp) {
+Chart breakeven_chart(const Report& rep, bool cmp) {
   const View& main = rep.main;
   const View& v = rep.base;
-  std::string h;
-  const auto breakeven = main.total(kBreakevenUtilisation);
   // Both as fractions of full use (u in [0, 1]; a break-even may exceed 1).
   Chart u =
       chart_of(rep, "chart-breakeven", "Break-even utilisation (revenue = TCO) against utilisation",
                "fraction of full use");
   u.gaps = true;
-  u.series.push_back({"break-even", breakeven, false});
+  u.series.push_back({"break-even", main.total(kBreakevenUtilisation), false});
   u.series.push_back({"utilisation", main.total(kUtilisation), false});
   u.lines.push_back({"full use (u = 1)", std::vector<double>(main.years.size(), 1.0), false});
   const Scenario& bs = *v.s;
@@ -558,16 +564,60 @@ std::string breakeven_chart(const Report& rep, bool cmp) {
     u.lines.push_back({"base: break-even", aligned(v, main, kBreakevenUtilisation), true});
     u.lines.push_back({"base: utilisation", aligned(v, main, kUtilisation), true});
   }
-  h += render_svg(u);
-  // The note names the years where no utilisation breaks even.
-  const std::string above = years_above_one(main, breakeven);
-  h += "<p class=\"small\">At the break-even utilisation revenue (delivered compute times the "
-       "price) equals TCO, only electricity varying with utilisation. Above 1, no utilisation "
-       "breaks even: revenue at full use would not cover TCO" +
-       (above.empty() ? std::string(".") : " (" + above + ").") +
-       " A gap is a year without one: no compute, or a price that does not cover the "
-       "electricity of full use.</p>\n";
-  return h;
+  return u;
+}
+
+//! The note under the break-even chart: it names the years where no utilisation breaks even.
+std::string breakeven_note(const Report& rep) {
+  const std::string above = years_above_one(rep.main, rep.main.total(kBreakevenUtilisation));
+  return "<p class=\"small\">At the break-even utilisation revenue (delivered compute times the "
+         "price) equals TCO, only electricity varying with utilisation. Above 1, no utilisation "
+         "breaks even: revenue at full use would not cover TCO" +
+         (above.empty() ? std::string(".") : " (" + above + ").") +
+         " A gap is a year without one: no compute, or a price that does not cover the "
+         "electricity of full use.</p>\n";
+}
+
+//! The capital charge against straight-line depreciation.
+Chart capital_charge_chart(const Report& rep, bool cmp) {
+  const View& main = rep.main;
+  const View& v = rep.base;
+  const bool annuity = main.s->finance.capital_charge == CapitalCharge::kAnnuity;
+  Chart c = chart_of(rep, "chart-capital-charge",
+                     "Capital charge (annuity at the wacc) and straight-line depreciation", "USD");
+  c.gaps = true;
+  c.series.push_back(
+      {annuity ? "capital charge (TCO)" : "capital charge", main.total(kCapitalChargeUsd), false});
+  c.series.push_back(
+      {annuity ? "depreciation" : "depreciation (TCO)", main.total(kDepreciationUsd), false});
+  if (cmp) {
+    c.lines.push_back({"base: capital charge", aligned(v, main, kCapitalChargeUsd), true});
+    c.lines.push_back({"base: depreciation", aligned(v, main, kDepreciationUsd), true});
+  }
+  return c;
+}
+
+//! The book value at year end.
+Chart book_value_chart(const Report& rep, bool cmp) {
+  Chart b = chart_of(rep, "chart-book-value", "Book value of the assets at year end", "USD",
+                     ChartKind::kGroupedBars);
+  b.gaps = true;
+  b.series.push_back({"book value", rep.main.total(kBookValueUsd), false});
+  if (cmp)
+    b.lines.push_back({"base: book value", aligned(rep.base, rep.main, kBookValueUsd), true});
+  return b;
+}
+
+//! The charts of the cost-of-capital section: none unless the run shown writes its columns
+//! (Results::has_cost_of_capital); the base dashed in a comparison when it has them too.
+std::vector<Chart> capital_charts(const Report& rep) {
+  if (!rep.main.r->has_cost_of_capital) return {};
+  const bool cmp = rep.cmp && rep.base.r->has_cost_of_capital;
+  std::vector<Chart> charts = {capital_charge_chart(rep, cmp), book_value_chart(rep, cmp)};
+  const Scenario& ms = *rep.main.s;
+  // Break-even needs a price for delivered compute: without one there is no revenue.
+  if (ms.demand && ms.demand->price_usd_per_eflop_year) charts.push_back(breakeven_chart(rep, cmp));
+  return charts;
 }
 
 //! Model v3, the cost of capital, only when the run shown writes one of its keys
@@ -578,13 +628,10 @@ std::string breakeven_chart(const Report& rep, bool cmp) {
 //! is drawn dashed when it has the columns too.
 std::string cost_of_capital_section(const Report& rep) {
   const View& main = rep.main;
-  const View& v = rep.base;
   if (!main.r->has_cost_of_capital) return {};
   const Scenario& ms = *main.s;
   // Which of the two capital costs TCO counts decides the labels: "(TCO)" marks that one.
   const bool annuity = ms.finance.capital_charge == CapitalCharge::kAnnuity;
-  // The base is overlaid only when it has the cost-of-capital columns too.
-  const bool cmp = rep.cmp && v.r->has_cost_of_capital;
   std::string h = "<h2>Cost of capital</h2>\n";
   h += std::string("<p>") +
        (annuity ? "TCO counts the capital charge (finance.capital_charge \"annuity\"): each "
@@ -600,30 +647,11 @@ std::string cost_of_capital_section(const Report& rep) {
             : "") +
        "</p>\n";
 
-  Chart c = chart_of(rep, "chart-capital-charge",
-                     "Capital charge (annuity at the wacc) and straight-line depreciation", "USD");
-  c.gaps = true;
-  c.series.push_back(
-      {annuity ? "capital charge (TCO)" : "capital charge", main.total(kCapitalChargeUsd), false});
-  c.series.push_back(
-      {annuity ? "depreciation" : "depreciation (TCO)", main.total(kDepreciationUsd), false});
-  if (cmp) {
-    c.lines.push_back({"base: capital charge", aligned(v, main, kCapitalChargeUsd), true});
-    c.lines.push_back({"base: depreciation", aligned(v, main, kDepreciationUsd), true});
-  }
-  h += render_svg(c);
-
-  Chart b = chart_of(rep, "chart-book-value", "Book value of the assets at year end", "USD",
-                     ChartKind::kGroupedBars);
-  b.gaps = true;
-  b.series.push_back({"book value", main.total(kBookValueUsd), false});
-  if (cmp) b.lines.push_back({"base: book value", aligned(v, main, kBookValueUsd), true});
-  h += render_svg(b);
-
-  // Break-even needs a price for delivered compute: without one there is no revenue.
-  const bool priced = ms.demand && ms.demand->price_usd_per_eflop_year;
+  const std::vector<Chart> charts = capital_charts(rep);
+  h += render_svg(charts[0]) + render_svg(charts[1]);
+  const bool priced = charts.size() > 2;
   h += capital_table(main, priced);
-  if (priced) h += breakeven_chart(rep, cmp);
+  if (priced) h += render_svg(charts[2]) + breakeven_note(rep);
   return h;
 }
 
@@ -715,27 +743,46 @@ std::string sources_and_hardware(const Report& rep) {
 
 }  // namespace
 
+namespace {
+
+//! The report of `in`: in a comparison the charts show OTHER, and BASE is drawn dashed where it
+//! can be overlaid. Both runs are viewed over their own horizons; the base is aligned on the
+//! other's years (aligned()) where it is overlaid.
+Report report_of(const ReportInput& in) {
+  const bool cmp = in.other != nullptr && in.other_results != nullptr;
+  const View base = view_of(*in.scenario, *in.results);
+  return Report{in, base, cmp ? view_of(*in.other, *in.other_results) : base, cmp};
+}
+
+//! The charts every report draws, in its order.
+constexpr Chart (*kPlanCharts[])(const Report&) = {capacity_chart, energy_chart, accelerators_chart,
+                                                   money_chart, emissions_chart};
+
+}  // namespace
+
 //! (Declared in dcplan/report/report.hpp.) The sections in page order; each returns its HTML, or
 //! nothing when it does not apply to this run (no cost of capital, no sweep, no comparison).
 std::string html_report(const ReportInput& in) {
-  const bool cmp = in.other != nullptr && in.other_results != nullptr;
-  const View base = view_of(*in.scenario, *in.results);
-  // In a comparison the charts show OTHER; BASE is drawn dashed where it can be overlaid.
-  // Both runs are viewed over their own horizons; the base is aligned on the other's years
-  // (aligned()) where it is overlaid.
-  const Report rep{in, base, cmp ? view_of(*in.other, *in.other_results) : base, cmp};
+  const Report rep = report_of(in);
   std::string h = head_html(rep);
   // Summary and targets first, the charts, then the comparison, sources and hardware: a reader
   // meets the answer before the detail.
   h += summary_table(rep) + targets_table(rep) + "<h2>Charts</h2>\n";
-  for (auto* chart :
-       {capacity_chart, energy_chart, accelerators_chart, money_chart, emissions_chart,
-        slack_charts, fan_charts, sensitivity_charts, cost_of_capital_section}) {
-    h += chart(rep);
-  }
+  for (auto* chart : kPlanCharts) h += render_svg(chart(rep));
+  h += slack_html(rep) + fan_charts(rep) + sensitivity_charts(rep) + cost_of_capital_section(rep);
   h += comparison_table(rep) + sources_and_hardware(rep);
   h += "</body>\n</html>\n";
   return h;
+}
+
+std::vector<Chart> plan_charts(const ReportInput& in) {
+  const Report rep = report_of(in);
+  std::vector<Chart> charts;
+  for (auto* chart : kPlanCharts) charts.push_back(chart(rep));
+  for (auto* more : {slack_charts, capital_charts}) {
+    for (auto& c : more(rep)) charts.push_back(std::move(c));
+  }
+  return charts;
 }
 
 namespace {

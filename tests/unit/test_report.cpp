@@ -292,3 +292,37 @@ TEST_CASE("report: the break-even utilisation with a demand price, gaps where it
     if (std::isfinite(b) && b > 1) CHECK_THAT(sec, Contains(std::to_string(year)));
   }
 }
+
+TEST_CASE("plan_charts: the report's charts, drawn as the page draws them", "[report][serve]") {
+  using namespace dcplan;
+  // With the cost of capital and a demand price: every chart the plan can have but the
+  // sweep's and the sensitivity's.
+  const Tiny t(
+      {"/finance/wacc=0.08", R"(/demand={"eflop_year": 1000, "price_usd_per_eflop_year": 3e7})"});
+  ReportInput in;
+  in.scenario = &t.s;
+  in.results = &t.r;
+  const auto charts = plan_charts(in);
+  std::vector<std::string> ids;
+  std::size_t at = 0;
+  for (const auto& c : charts) {
+    ids.push_back(c.id);
+    // The same SVG, in the same order, as the report's page.
+    const auto found = t.html.find(render_svg(c), at);
+    CHECK(found != std::string::npos);
+    at = found == std::string::npos ? at : found;
+  }
+  CHECK(ids.size() >= 8);
+  CHECK(std::vector<std::string>(ids.begin(), ids.begin() + 5) ==
+        std::vector<std::string>{"chart-capacity", "chart-energy", "chart-accelerators",
+                                 "chart-money", "chart-emissions"});
+  CHECK_THAT(ids.back(), Contains("chart-breakeven"));
+
+  // A comparison draws the base dashed: the other run's charts hold dashed lines.
+  const Tiny other({"/capex/budget/series/2025=2e8"});
+  in.other = &other.s;
+  in.other_results = &other.r;
+  const auto cmp = plan_charts(in);
+  CHECK_THAT(render_svg(cmp[1]), Contains("stroke-dasharray"));
+  CHECK_THAT(render_svg(charts[1]), !Contains("stroke-dasharray"));
+}

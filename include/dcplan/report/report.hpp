@@ -34,6 +34,13 @@ struct ReportInput {
 
 [[nodiscard]] std::string html_report(const ReportInput& input);
 
+//! The charts of the plan, as html_report draws them and in its order: capacity, energy,
+//! accelerators, money and emissions; the slack charts that have data; the cost-of-capital
+//! charts when the run writes them. With `other` set, a comparison: OTHER drawn, the base
+//! dashed. A sweep's fans and a sensitivity's tornadoes are not among them. Each is drawn by
+//! render_svg, its id unique in the list (dcplan serve redraws a page's charts from them).
+[[nodiscard]] std::vector<Chart> plan_charts(const ReportInput& input);
+
 //! Reads fan-chart data from a `dcplan sweep` output: a --summary file (total rows), or raw rows
 //! (percentiles computed from all runs). Throws InputError for anything else.
 [[nodiscard]] std::vector<Fan> read_sweep_fans(const std::string& path);
