@@ -50,6 +50,15 @@ struct LoadedScenario {
 //! it in messages. Throws InputError.
 [[nodiscard]] Scenario build_document(const nlohmann::json& document, const std::string& file);
 
+//! The overrides ("POINTER=VALUE" as --set takes them, VALUE JSON or a plain string) as one
+//! RFC 7396 merge patch of `document`, the merged scenario they apply to: what a scenario that
+//! extends it writes to mean the same (solve's and optimize's answers, dcplan serve's variants).
+//! Missing parents become objects. Throws InputError at `where` for an override that reaches
+//! into a list, which a merge patch cannot express.
+[[nodiscard]] nlohmann::json overrides_patch(const nlohmann::json& document,
+                                             const std::vector<std::string>& overrides,
+                                             const std::string& where);
+
 }  // namespace dcplan::detail
 
 namespace dcplan::loader {

@@ -233,3 +233,45 @@ json merged(const std::string& text, const std::string& display, const LoadOptio
 }
 
 }  // namespace dcplan::loader
+
+namespace dcplan::detail {
+
+nlohmann::json overrides_patch(const nlohmann::json& document,
+                               const std::vector<std::string>& overrides,
+                               const std::string& where) {
+  using loader::json;
+  json patch = json::object();
+  for (const auto& o : overrides) {
+    const auto eq = o.find('=');
+    if (eq == std::string::npos) continue;
+    const std::string pointer = o.substr(0, eq);
+    // As apply_override reads it: JSON, or a plain string when it is not JSON.
+    json value = json::parse(o.substr(eq + 1), nullptr, /*allow_exceptions=*/false);
+    if (value.is_discarded()) value = o.substr(eq + 1);
+    const auto tokens = jsonio::split_pointer(pointer);
+    if (tokens.empty()) continue;
+    // A merge patch reaches into objects only; an object built here for a parent the document
+    // lacks (never an array, whatever its key looks like).
+    const json* in_doc = &document;
+    json* at = &patch;
+    for (std::size_t i = 0; i + 1 < tokens.size(); ++i) {
+      if (in_doc != nullptr) {
+        const auto it = in_doc->is_object() ? in_doc->find(tokens[i]) : in_doc->end();
+        in_doc = in_doc->is_object() && it != in_doc->end() ? &*it : nullptr;
+        if (in_doc != nullptr && in_doc->is_array()) {
+          throw InputError(where, pointer,
+                           "--set " + jsonio::excerpt(pointer) +
+                               " reaches into a list, which a scenario that extends another "
+                               "cannot express (JSON merge patch): write the scenario by hand");
+        }
+      }
+      json& next = (*at)[tokens[i]];
+      if (!next.is_object()) next = json::object();
+      at = &next;
+    }
+    (*at)[tokens.back()] = std::move(value);
+  }
+  return patch;
+}
+
+}  // namespace dcplan::detail

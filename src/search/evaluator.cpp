@@ -15,6 +15,7 @@
 #include "dcplan/selector.hpp"
 #include "dcplan/targets.hpp"
 #include "json_io.hpp"
+#include "load/detail.hpp"
 #include "text.hpp"
 #include "vary/metric.hpp"
 
@@ -116,34 +117,7 @@ std::string json_number(double v, bool integer) {
 
 void write_answer(const Problem& p, const std::vector<std::string>& overrides,
                   const std::vector<double>& values, std::string& set_line, std::string& patch) {
-  json doc = json::object();
-  for (const auto& o : overrides) {
-    // As the loader read it: JSON, or a plain string when it is not JSON.
-    const auto eq = o.find('=');
-    if (eq == std::string::npos) continue;
-    const std::string pointer = o.substr(0, eq);
-    json value = json::parse(o.substr(eq + 1), nullptr, false);
-    if (value.is_discarded()) value = o.substr(eq + 1);
-    // A merge patch reaches into objects only.
-    const auto tokens = jsonio::split_pointer(pointer);
-    std::string at;
-    for (std::size_t i = 0; i + 1 < tokens.size(); ++i) {
-      at += "/" + jsonio::escape_token(tokens[i]);
-      const json* v = nullptr;
-      try {
-        v = &p.varied.doc.at(json::json_pointer(at));
-      } catch (const json::exception&) {
-        break;
-      }
-      if (!v->is_object()) {
-        throw InputError("-o", pointer,
-                         "--set " + text::excerpt(pointer) +
-                             " reaches into a list, which a scenario that extends another cannot "
-                             "express (JSON merge patch): write the scenario by hand");
-      }
-    }
-    doc[json::json_pointer(pointer)] = value;
-  }
+  json doc = detail::overrides_patch(p.varied.doc, overrides, "-o");
   set_line.clear();
   for (std::size_t i = 0; i < p.ranges.size(); ++i) {
     const SearchRange& r = p.ranges[i];

@@ -5,6 +5,7 @@
 
 #include "dcplan/load.hpp"
 #include "dcplan/selector.hpp"
+#include "load/detail.hpp"
 
 using namespace dcplan;
 using Catch::Matchers::Contains;
@@ -236,4 +237,22 @@ TEST_CASE("two scenarios loaded side by side do not interfere", "[load]") {
   CHECK((a.regions[0].pue == 1.25).all());
   CHECK((b.regions[0].pue == 1.9).all());
   CHECK((c.regions[0].pue == 1.25).all());
+}
+
+TEST_CASE("overrides as a merge patch of the document they apply to", "[load][set]") {
+  const nlohmann::json doc = nlohmann::json::parse(
+      R"({"capex": {"budget": {"series": {"2025": 1}}}, "targets": [{"year": 2030}]})");
+  const auto patch = detail::overrides_patch(
+      doc, {"/capex/budget/series/2027=5e9", "/name=plain text", "/observed/energy_twh/2030=2.5"},
+      "-o");
+  CHECK(patch == nlohmann::json::parse(R"({"capex": {"budget": {"series": {"2027": 5e9}}},
+      "name": "plain text", "observed": {"energy_twh": {"2030": 2.5}}})"));
+  // A patch replaces lists whole: an override inside one cannot be expressed.
+  try {
+    (void)detail::overrides_patch(doc, {"/targets/0/year=2031"}, "save");
+    FAIL("expected an error");
+  } catch (const InputError& e) {
+    CHECK(e.diagnostics().at(0).file == "save");
+    CHECK_THAT(e.diagnostics().at(0).message, Contains("reaches into a list"));
+  }
 }
