@@ -261,11 +261,9 @@ AtomicFile::~AtomicFile() {
   release(slot_);
 }
 
-//! (Declared in dcplan/io/atomic_file.hpp.) Flush, close, then rename: a failure at any step
-//! removes the temporary and throws InputError with the system's reason; the target is
-//! replaced only when every byte was written and the file closed without error. A device is
-//! written in place and has nothing to rename.
-void AtomicFile::commit() {
+//! Flush and close; false when there was nothing to move (a device, written in place). A failure
+//! removes the temporary and throws InputError with the system's reason.
+bool AtomicFile::close_written() {
   out_->flush();
   // fd_ is cleared before the close, so the destructor never closes it again: a second close
   // could close a descriptor another thread has opened since.
@@ -281,7 +279,7 @@ void AtomicFile::commit() {
       "cannot write the output: " + (err != 0 ? error_text(err) : std::string("write error"));
   if (direct_) {
     if (!written) throw InputError(path_, "", why);
-    return;
+    return false;
   }
   if (!written || !closed) {
     ::unlink(temp_.c_str());
@@ -289,6 +287,15 @@ void AtomicFile::commit() {
     slot_ = -1;
     throw InputError(path_, "", why);
   }
+  return true;
+}
+
+//! (Declared in dcplan/io/atomic_file.hpp.) Flush, close, then rename: a failure at any step
+//! removes the temporary and throws InputError with the system's reason; the target is
+//! replaced only when every byte was written and the file closed without error. A device is
+//! written in place and has nothing to rename.
+void AtomicFile::commit() {
+  if (!close_written()) return;
   // EXDEV cannot happen (same directory); a read-only directory or a target that is now a
   // directory can.
   if (::rename(temp_.c_str(), target_.c_str()) != 0) {
@@ -300,6 +307,20 @@ void AtomicFile::commit() {
   }
   release(slot_);
   slot_ = -1;
+}
+
+bool AtomicFile::commit_new() {
+  if (!close_written()) return true;
+  // link(2), unlike rename(2), fails with EEXIST instead of replacing what is at the name: two
+  // writers racing for one name cannot both win, and neither can follow a link planted there.
+  const int linked = ::link(temp_.c_str(), path_.c_str());
+  const int err = errno;
+  ::unlink(temp_.c_str());
+  release(slot_);
+  slot_ = -1;
+  if (linked == 0) return true;
+  if (err == EEXIST) return false;
+  throw InputError(path_, "", "cannot move the output into place: " + error_text(err));
 }
 
 //! (Declared in dcplan/io/atomic_file.hpp.) Standard output is checked after the flush, so a full
@@ -315,6 +336,14 @@ void write_output(const std::string& path, std::string_view content) {
   AtomicFile f(path);
   f.stream().write(content.data(), static_cast<std::streamsize>(content.size()));
   f.commit();
+}
+
+bool write_new(const std::string& path, std::string_view content) {
+  struct stat st {};
+  if (::lstat(path.c_str(), &st) == 0) return false;  // something is there, a dangling link too
+  AtomicFile f(path);
+  f.stream().write(content.data(), static_cast<std::streamsize>(content.size()));
+  return f.commit_new();
 }
 
 }  // namespace dcplan::io

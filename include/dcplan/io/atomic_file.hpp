@@ -34,8 +34,17 @@ class AtomicFile {
   [[nodiscard]] const std::string& target() const { return target_; }
   //! Flushes, checks for write errors, renames into place. Throws InputError on failure.
   void commit();
+  //! commit() for a file that must not exist yet: links the temporary file to the path as given
+  //! (link(2) neither follows nor replaces anything at the name, a symbolic link included), then
+  //! removes the temporary name. False, nothing written, when the name exists; InputError for
+  //! any other failure.
+  [[nodiscard]] bool commit_new();
 
  private:
+  //! Flushes and closes the file; throws InputError, the temporary file removed, when a write
+  //! failed. False when the target is written in place (nothing to move).
+  bool close_written();
+
   class Buffer;
   std::string path_;    //!< as the user gave it (messages)
   std::string target_;  //!< the file it names, symbolic links followed
@@ -50,6 +59,11 @@ class AtomicFile {
 
 //! Writes content to path atomically; "-" or "" writes to standard output.
 void write_output(const std::string& path, std::string_view content);
+
+//! Writes content to a new file at path, whole or not at all, and never over anything: false,
+//! nothing written, when the path exists (a dangling symbolic link included). InputError for
+//! any other failure.
+[[nodiscard]] bool write_new(const std::string& path, std::string_view content);
 
 //! Installs handlers for SIGINT, SIGTERM, SIGHUP, SIGQUIT and SIGPIPE that remove every
 //! temporary file of a live AtomicFile and exit with 128 + the signal, and ignores SIGXFSZ (a
