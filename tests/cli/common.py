@@ -1,9 +1,11 @@
 """Helpers for the CLI tests: run the real dcplan binary and check what it says."""
 import json
 import os
+import struct
 import subprocess
 import sys
 import tempfile
+import zlib
 
 DCPLAN = os.path.abspath(sys.argv[1]) if len(sys.argv) > 1 else "build/dcplan"
 FAILURES = []
@@ -65,3 +67,45 @@ def temporaries(directory):
     """What an interrupted or failed write may have left in directory."""
     return [f for f in os.listdir(directory) if f.startswith(".dcplan-") or ".tmp." in f]
 
+
+def png_colours(path):
+    """Distinct colours of a PNG (8-bit RGB or RGBA, not interlaced), decoded by hand."""
+    data = open(path, "rb").read()
+    assert data[:8] == b"\x89PNG\r\n\x1a\n"
+    pos, idat, width, height, ctype = 8, b"", 0, 0, 0
+    while pos < len(data):
+        length, kind = struct.unpack(">I4s", data[pos:pos + 8])
+        body = data[pos + 8:pos + 8 + length]
+        if kind == b"IHDR":
+            width, height, depth, ctype = struct.unpack(">IIBB", body[:10])
+            assert depth == 8 and ctype in (2, 6) and body[12] == 0
+        elif kind == b"IDAT":
+            idat += body
+        pos += 12 + length
+    bpp = 4 if ctype == 6 else 3
+    raw = zlib.decompress(idat)
+    stride = width * bpp
+    prev = bytearray(stride)
+    colours = set()
+    for y in range(height):
+        f = raw[y * (stride + 1)]
+        line = bytearray(raw[y * (stride + 1) + 1:(y + 1) * (stride + 1)])
+        for i in range(stride):
+            a = line[i - bpp] if i >= bpp else 0
+            b = prev[i]
+            c = prev[i - bpp] if i >= bpp else 0
+            if f == 1:
+                line[i] = (line[i] + a) & 255
+            elif f == 2:
+                line[i] = (line[i] + b) & 255
+            elif f == 3:
+                line[i] = (line[i] + (a + b) // 2) & 255
+            elif f == 4:
+                p = a + b - c
+                pa, pb, pc = abs(p - a), abs(p - b), abs(p - c)
+                line[i] = (line[i] + (a if pa <= pb and pa <= pc else b if pb <= pc else c)) & 255
+        if y % 4 == 0:
+            for x in range(0, width, 2):
+                colours.add(bytes(line[x * bpp:x * bpp + 3]))
+        prev = line
+    return len(colours), width, height

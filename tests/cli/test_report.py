@@ -7,14 +7,12 @@ import json
 import os
 import re
 import shutil
-import struct
 import subprocess
 import sys
 import xml.etree.ElementTree as ET
-import zlib
 
 sys.path.insert(0, os.path.dirname(__file__))
-from common import check, check_clean, finish, run, tempdir  # noqa: E402
+from common import check, check_clean, finish, png_colours, run, tempdir  # noqa: E402
 
 CHROMIUM_FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
                   "--no-first-run", "--disable-component-update", "--disable-sync", "--hide-scrollbars"]
@@ -28,49 +26,6 @@ def chromium(*args, cwd=None):
     profile = tempdir()
     return subprocess.run([exe, *CHROMIUM_FLAGS, f"--user-data-dir={profile}", *args],
                           capture_output=True, text=True, timeout=120, cwd=cwd)
-
-
-def png_colours(path):
-    """Distinct colours of a PNG (8-bit RGB or RGBA, not interlaced), decoded by hand."""
-    data = open(path, "rb").read()
-    assert data[:8] == b"\x89PNG\r\n\x1a\n"
-    pos, idat, width, height, ctype = 8, b"", 0, 0, 0
-    while pos < len(data):
-        length, kind = struct.unpack(">I4s", data[pos:pos + 8])
-        body = data[pos + 8:pos + 8 + length]
-        if kind == b"IHDR":
-            width, height, depth, ctype = struct.unpack(">IIBB", body[:10])
-            assert depth == 8 and ctype in (2, 6) and body[12] == 0
-        elif kind == b"IDAT":
-            idat += body
-        pos += 12 + length
-    bpp = 4 if ctype == 6 else 3
-    raw = zlib.decompress(idat)
-    stride = width * bpp
-    prev = bytearray(stride)
-    colours = set()
-    for y in range(height):
-        f = raw[y * (stride + 1)]
-        line = bytearray(raw[y * (stride + 1) + 1:(y + 1) * (stride + 1)])
-        for i in range(stride):
-            a = line[i - bpp] if i >= bpp else 0
-            b = prev[i]
-            c = prev[i - bpp] if i >= bpp else 0
-            if f == 1:
-                line[i] = (line[i] + a) & 255
-            elif f == 2:
-                line[i] = (line[i] + b) & 255
-            elif f == 3:
-                line[i] = (line[i] + (a + b) // 2) & 255
-            elif f == 4:
-                p = a + b - c
-                pa, pb, pc = abs(p - a), abs(p - b), abs(p - c)
-                line[i] = (line[i] + (a if pa <= pb and pa <= pc else b if pb <= pc else c)) & 255
-        if y % 4 == 0:
-            for x in range(0, width, 2):
-                colours.add(bytes(line[x * bpp:x * bpp + 3]))
-        prev = line
-    return len(colours), width, height
 
 
 d = tempdir()
