@@ -141,6 +141,7 @@ Command add_man(CLI::App& app, const Global& g);         // docs.cpp
 Command add_completion(CLI::App& app, const Global& g);  // docs.cpp
 //! `dcplan options --json`, hidden: the option tables and what CLI11 registered (docs.cpp).
 Command add_options_dump(CLI::App& app, const Global& g);
+Command add_serve(CLI::App& app, const Global& g);  // serve.cpp, with cpp-httplib
 
 int validate(const ValidateOptions& o);
 int report(const ReportOptions& o);

@@ -114,15 +114,20 @@ int main(int argc, char** argv) {
                  "scenario's own directory); repeatable")
       ->allow_extra_args(false);
   app.fallthrough();
-  const std::vector<dcplan::cli::Command> commands = {
-      dcplan::cli::add_validate(app, global),   dcplan::cli::add_schema(app, global),
-      dcplan::cli::add_metrics(app, global),    dcplan::cli::add_catalog(app, global),
-      dcplan::cli::add_run(app, global),        dcplan::cli::add_compare(app, global),
-      dcplan::cli::add_sweep(app, global),      dcplan::cli::add_merge(app, global),
-      dcplan::cli::add_report(app, global),     dcplan::cli::add_solve(app, global),
-      dcplan::cli::add_optimize(app, global),   dcplan::cli::add_sensitivity(app, global),
-      dcplan::cli::add_verify(app, global),     dcplan::cli::add_man(app, global),
-      dcplan::cli::add_completion(app, global), dcplan::cli::add_options_dump(app, global)};
+  std::vector<dcplan::cli::Command> commands = {
+      dcplan::cli::add_validate(app, global), dcplan::cli::add_schema(app, global),
+      dcplan::cli::add_metrics(app, global),  dcplan::cli::add_catalog(app, global),
+      dcplan::cli::add_run(app, global),      dcplan::cli::add_compare(app, global),
+      dcplan::cli::add_sweep(app, global),    dcplan::cli::add_merge(app, global),
+      dcplan::cli::add_report(app, global),   dcplan::cli::add_solve(app, global),
+      dcplan::cli::add_optimize(app, global), dcplan::cli::add_sensitivity(app, global),
+      dcplan::cli::add_verify(app, global)};
+#ifdef DCPLAN_SERVE
+  commands.push_back(dcplan::cli::add_serve(app, global));  // built with cpp-httplib
+#endif
+  commands.push_back(dcplan::cli::add_man(app, global));
+  commands.push_back(dcplan::cli::add_completion(app, global));
+  commands.push_back(dcplan::cli::add_options_dump(app, global));
 
   try {
     app.parse(argc, argv);
