@@ -299,6 +299,27 @@ def check_saving(d):
         check(s.stop() == 0, "serve --allow-save stops with 0")
 
 
+def check_compare(d):
+    """--compare OTHER: the page edits OTHER, drawn against SCENARIO (dashed)."""
+    scenario, other = os.path.join(d, "minimal.json"), os.path.join(d, "variant-a.json")
+    s = Server(scenario, "--compare", other)
+    try:
+        form = json.loads(s.request("GET", "/api/form")[2])
+        check(form.get("file") == other and form.get("base_file") == scenario,
+              f"--compare: the form is OTHER's, drawn against SCENARIO: {form.get('file')}")
+        status, body = s.post("/api/run", edits(("/regions/us-east/pue", 1.25)))
+        want, _ = cli_rows(other, "/regions/us-east/pue=1.25")
+        check(status == 200 and body.get("rows") == want and
+              body.get("command", "").startswith(f"dcplan run {other} --set"),
+              f"--compare: the numbers are OTHER's with the edit: {status}")
+        base, _ = cli_rows(scenario)
+        base_energy = [r["energy_twh"] for r in base if r["region"] == "total"]
+        check([r["energy_twh"] for r in form.get("base_totals", [])] == base_energy,
+              "--compare: the base is SCENARIO")
+    finally:
+        check(s.stop() == 0, "serve --compare stops with 0")
+
+
 def check_remote():
     rc, out, err = run("serve", MINIMAL_PATH, "--port", "0", "--host", "0.0.0.0")
     check(rc == 2 and "--allow-remote" in err, f"--host 0.0.0.0 needs --allow-remote: {rc} {err}")
@@ -485,6 +506,8 @@ try:
 finally:
     check(server.stop() == 0, "serve stops on SIGINT with 0")
 check_clean(server.stderr(), "serve's stderr")
-check_saving(tempdir())
+saved = tempdir()
+check_saving(saved)
+check_compare(saved)
 check_remote()
 finish()
