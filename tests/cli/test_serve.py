@@ -506,6 +506,15 @@ try:
 finally:
     check(server.stop() == 0, "serve stops on SIGINT with 0")
 check_clean(server.stderr(), "serve's stderr")
+# The man page and the completion come from the command's definition.
+rc, script, _ = run("completion", "bash")
+check(rc == 0 and "serve" in script and "--allow-save" in script, "the completion offers serve")
+man = tempdir()
+rc, _, _ = run("man", "--output-dir", man)
+page = os.path.join(man, "man1", "dcplan-serve.1")
+check(rc == 0 and os.path.isfile(page) and "allow\\-remote" in open(page).read(),
+      "dcplan man writes dcplan-serve(1) with its options")
+
 saved = tempdir()
 check_saving(saved)
 check_compare(saved)
