@@ -341,23 +341,37 @@ def browser():
     try:
         from selenium import webdriver
         from selenium.webdriver.chrome.service import Service
+        from selenium.webdriver.common import utils
     except ImportError as e:
         check(False, f"Selenium is installed (tools/setup installs python3-selenium): {e}")
         return None
+
+    class LoopbackService(Service):
+        """Selenium reaches chromedriver at "localhost", a name a minimal root without
+        /etc/hosts (fresh-check's) cannot resolve: the loopback address instead."""
+
+        @property
+        def service_url(self):
+            return f"http://127.0.0.1:{self.port}"
+
+        def is_connectable(self):
+            return utils.is_connectable(self.port, "127.0.0.1")
     exe = shutil.which("chromium") or shutil.which("chromium-browser")
     driver_exe = shutil.which("chromedriver") or "/usr/bin/chromedriver"
     if exe is None or not os.path.exists(driver_exe):
         check(False, "chromium and chromedriver are installed (tools/setup installs chromium-driver)")
         return None
+    # Chromium talks to chromedriver over a pipe rather than a port on "localhost", for the same
+    # reason.
     opts = webdriver.ChromeOptions()
     opts.binary_location = exe
     for flag in ["--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
                  "--no-first-run", "--disable-background-networking", "--disable-sync",
-                 "--disable-component-update", "--window-size=1400,1000",
+                 "--disable-component-update", "--window-size=1400,1000", "--remote-debugging-pipe",
                  f"--user-data-dir={tempdir()}"]:
         opts.add_argument(flag)
     opts.set_capability("goog:loggingPrefs", {"browser": "ALL"})
-    return webdriver.Chrome(service=Service(driver_exe), options=opts)
+    return webdriver.Chrome(service=LoopbackService(driver_exe), options=opts)
 
 
 def settled(driver, timeout=30):
