@@ -133,7 +133,7 @@ bool is_loopback(std::string_view host) {
   return ::inet_pton(AF_INET, h.c_str(), v4.data()) == 1 && v4[0] == 127;
 }
 
-Guard::Guard(std::string host, int port, std::string token)
+Guard::Guard(const std::string& host, int port, std::string token)
     : port_(port), token_(std::move(token)) {
   const std::string h = lower(unbracket(host));
   wildcard_ = h == "0.0.0.0" || h == "::" || h.empty();

@@ -66,7 +66,7 @@ struct Refusal {
 class Guard {
  public:
   //! `host` as bound (--host), `port` as bound (the real one with --port 0).
-  Guard(std::string host, int port, std::string token);
+  Guard(const std::string& host, int port, std::string token);
 
   //! Whether the request may go on: the Host first (a rebound name gets nothing at all), then
   //! for /api/ the token, the Origin, and for a POST its body's type and length.

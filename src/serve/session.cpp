@@ -78,6 +78,7 @@ std::string command_line(const SessionOptions& o, const std::vector<std::string>
   for (const auto& d : o.allow_dirs) argv.insert(argv.end(), {"--allow-dir", d});
   argv.insert(argv.end(), args.begin(), args.end());
   std::vector<const char*> ptrs;
+  ptrs.reserve(argv.size());
   for (const auto& a : argv) ptrs.push_back(a.c_str());
   return shell_command(static_cast<int>(ptrs.size()), ptrs.data());
 }
