@@ -320,6 +320,34 @@ def check_compare(d):
         check(s.stop() == 0, "serve --compare stops with 0")
 
 
+def check_shipped():
+    """Every shipped scenario: its form, and its plan with no edit, as `dcplan run` prints it;
+    every chart well-formed SVG."""
+    import glob
+    import xml.etree.ElementTree as ET
+    for path in sorted(p for p in glob.glob("scenarios/**/*.json", recursive=True)
+                       if "/catalog/" not in p and not p.endswith(".gates.json")):
+        s = Server(path)
+        try:
+            status, _, text = s.request("GET", "/api/form")
+            fields = [f for g in json.loads(text)["groups"] for f in g["fields"]] if status == 200 else []
+            status, body = s.post("/api/run", edits())
+            want, _ = cli_rows(path)
+            charts = body.get("charts", [])
+            parsed = 0
+            for c in charts:
+                try:
+                    ET.fromstring(c["svg"])
+                    parsed += 1
+                except ET.ParseError:
+                    pass
+            check(fields and status == 200 and body.get("rows") == want and
+                  parsed == len(charts) >= 5,
+                  f"{path}: {len(fields)} fields, {status}, {parsed} of {len(charts)} charts")
+        finally:
+            check(s.stop() == 0, f"{path}: serve stops with 0")
+
+
 def check_remote():
     rc, out, err = run("serve", MINIMAL_PATH, "--port", "0", "--host", "0.0.0.0")
     check(rc == 2 and "--allow-remote" in err, f"--host 0.0.0.0 needs --allow-remote: {rc} {err}")
@@ -532,5 +560,6 @@ check(rc == 0 and os.path.isfile(page) and "allow\\-remote" in open(page).read()
 saved = tempdir()
 check_saving(saved)
 check_compare(saved)
+check_shipped()
 check_remote()
 finish()
