@@ -106,6 +106,32 @@ struct Summary {
   }
 };
 
+//! The normal quantile of 0.95: a two-sided 90% interval.
+inline constexpr double kZ90 = 1.6448536269514722;
+
+//! An interval [low, high].
+struct Interval {
+  double low = 0, high = 0;
+};
+
+//! The Wilson score interval of a proportion, `passes` of `n` trials, at normal quantile `z`:
+//! (p + z²/2n ± z·sqrt(p(1−p)/n + z²/4n²)) / (1 + z²/n), p = passes / n. Unlike p ±
+//! z·sqrt(p(1−p)/n) it stays within [0, 1] and is not empty at 0 or n passes, where a planner's
+//! sweeps often are. NaN for n = 0.
+inline Interval wilson(long long passes, long long n, double z = kZ90) {
+  if (n <= 0) {
+    const double nan = std::numeric_limits<double>::quiet_NaN();
+    return {nan, nan};
+  }
+  const auto nn = static_cast<double>(n);
+  const double p = static_cast<double>(passes) / nn;
+  const double z2 = z * z;
+  const double centre = (p + z2 / (2 * nn)) / (1 + z2 / nn);
+  const double half = z / (1 + z2 / nn) * std::sqrt(p * (1 - p) / nn + z2 / (4 * nn * nn));
+  // Clamped: at 0 or n passes one end is 0 or 1 exactly, not a rounding away from it.
+  return {std::max(0.0, centre - half), std::min(1.0, centre + half)};
+}
+
 //! The q-quantile of a sample (sorted in place), linear between order statistics.
 inline double quantile(std::vector<double>& xs, double q) {
   std::sort(xs.begin(), xs.end());

@@ -5,6 +5,7 @@
 
 #include "dcplan/error.hpp"
 #include "dcplan/sweep.hpp"
+#include "stats.hpp"
 
 using namespace dcplan;
 using Catch::Matchers::Contains;
@@ -143,4 +144,29 @@ TEST_CASE("many runs through a full reorder buffer come out in order", "[sweep]"
     const std::string text = same_with_1_2_3_threads(o);
     if (!summary) CHECK(std::count(text.begin(), text.end(), '\n') == 2 + 1500 * 6);
   }
+}
+
+TEST_CASE("the Wilson score interval of a pass rate, at known values", "[sweep][stats]") {
+  // (p + z²/2n ± z·sqrt(p(1−p)/n + z²/4n²)) / (1 + z²/n), z = 1.6448536269514722, worked by
+  // hand: z² = 2.705543454095413.
+  const double z2 = 2.705543454095413;
+  // 0 of 10: p = 0, so the centre and the half width are both (z²/20) / (1 + z²/10)
+  // = 0.1352771727 / 1.2705543454 = 0.1064710: [0, 0.2129420].
+  const stats::Interval none = stats::wilson(0, 10);
+  CHECK(none.low == 0);
+  CHECK(none.high == Approx(2 * (z2 / 20) / (1 + z2 / 10)).epsilon(1e-12));
+  CHECK(none.high == Approx(0.21294).epsilon(1e-4));
+  // 10 of 10: the mirror image, [0.7870580, 1].
+  const stats::Interval all = stats::wilson(10, 10);
+  CHECK(all.high == 1);
+  CHECK(all.low == Approx(1 - 2 * (z2 / 20) / (1 + z2 / 10)).epsilon(1e-12));
+  // 5 of 10: centred on 0.5; half width z·sqrt(0.025 + z²/400) / (1 + z²/10)
+  // = 1.6448536 × sqrt(0.0317638586) / 1.2705543 = 0.2931527 / 1.2705543
+  // = 0.2307282...: [0.2692718, 0.7307282].
+  const stats::Interval half = stats::wilson(5, 10);
+  CHECK(half.low == Approx(0.5 - 0.2307282).epsilon(1e-6));
+  CHECK(half.high == Approx(0.5 + 0.2307282).epsilon(1e-6));
+  CHECK(half.low + half.high == Approx(1.0).epsilon(1e-15));
+  // No runs: no interval.
+  CHECK(std::isnan(stats::wilson(0, 0).low));
 }
