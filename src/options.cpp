@@ -306,6 +306,17 @@ Command<SweepOptions> make_sweep() {
            .help =
                "per metric and year: n, mean, p5, p50, p95 (percentiles by the P-square estimator)",
            .member = &R::summary},
+          {.cli = "--targets",
+           .python = "targets",
+           .help = "whether each of the scenario's targets holds in each run: a column "
+                   "pass:NAME, 1 or 0; with --summary its pass rate (mean) and 90% Wilson "
+                   "interval (low, high)",
+           .member = &R::targets},
+          {.cli = "--ratio",
+           .python = "ratios",
+           .help = "METRIC@YEAR/YEAR, with --summary: the spread of each run's ratio of the total "
+                   "metric in the two years (a row ratio:METRIC@YEAR/YEAR)",
+           .member = &R::ratios},
           // Output options that are members: the library writes (run_sweep); Python's sweep
           // returns columns instead.
           {.cli = "--format",
@@ -326,7 +337,7 @@ Command<SweepOptions> make_sweep() {
            .form = Form::kCallback},
       },
       {"scenario", "vary", "samples", "seed", "jobs", "summary", "set", "by", "metrics", "shard",
-       "progress"},
+       "progress", "targets", "ratios"},
   };
 }
 

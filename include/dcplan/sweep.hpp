@@ -68,6 +68,12 @@ struct SweepOptions {
   std::string metrics;  //!< comma-separated; empty: a short default set
   bool by_region = false;
   bool summary = false;
+  //! Whether each of the scenario's targets holds in each run: a column per target in the rows
+  //! ("pass:NAME", 1 or 0), or with `summary` its pass rate and 90% Wilson interval.
+  bool targets = false;
+  //! --ratio METRIC@YEAR/YEAR (with `summary`): the per-run ratio of the total metric at the
+  //! two years, summarised as the metrics are.
+  std::vector<std::string> ratios;
   std::string format = "csv";  //!< csv | jsonl | sqlite
   std::string output;          //!< sqlite: the store's file (-o)
   bool append = false;         //!< sqlite: add this sweep to the store at `output`
@@ -91,20 +97,31 @@ void run_sweep(const SweepOptions& options, std::ostream& out,
 //! A sweep's results in memory, as columns (what dcplan.sweep gives Python): its rows, or with
 //! `summary` its statistics. Every column has one entry per row.
 struct SweepTable {
+  //! `year` of a summary row that has none (a target's pass rate, a --ratio).
+  static constexpr int kNoYear = 0;
+  //! `region` of a summary row that has none (a target's pass rate).
+  static constexpr int kNoRegion = -1;
   bool summary = false;
   std::vector<std::string> params;   //!< the varied parameters, named as in the csv header
   std::vector<int> metrics;          //!< the metric columns (Col), in --metrics order
   std::vector<std::string> regions;  //!< the names `region` indexes: the regions, then "total"
+  std::vector<std::string> targets;  //!< with `targets`: the pass columns ("pass:NAME")
+  std::vector<std::string> ratios;   //!< the --ratio rows' metrics ("ratio:METRIC@A/B")
   // Rows (summary false): a run's years, each year's regions (with --by region), then total.
   std::vector<long long> run;
   std::vector<std::vector<double>> param_values;  //!< per parameter: the run's value
+  std::vector<std::vector<std::uint8_t>> passes;  //!< per target: 1 when it holds in the run
   std::vector<int> year;
   std::vector<int> region;                  //!< index into `regions`
   std::vector<std::vector<double>> values;  //!< per metric (NaN: an empty cell)
-  // Summary: per year, region and metric (year and region above, `metric` indexing `metrics`).
+  // Summary: per year, region and metric (year and region above, `metric` indexing `metrics`),
+  // then a row per target and per ratio (`metric` indexing `metrics`, then `targets`, then
+  // `ratios`; their year kNoYear, a target's region kNoRegion, a ratio's the total).
   std::vector<int> metric;
   std::vector<long long> n;
   std::vector<double> mean, p5, p50, p95;
+  //! With `targets`: the 90% Wilson interval of a pass rate (NaN in the other rows).
+  std::vector<double> low, high;
 };
 
 //! Runs the sweep into memory instead of a stream (options.format, output and append are not

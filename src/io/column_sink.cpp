@@ -20,6 +20,8 @@ class ColumnSink final : public RowSink {
     t_.params = columns.params;
     t_.metrics = columns.metrics;
     t_.regions = columns.regions;
+    t_.targets = columns.targets;
+    t_.ratios = columns.ratios;
     if (columns.summary) return;
     const auto rows = static_cast<std::size_t>(columns.count) *
                       static_cast<std::size_t>(columns.years) * regions_;
@@ -28,6 +30,8 @@ class ColumnSink final : public RowSink {
     t_.region.reserve(rows);
     t_.param_values.assign(columns.params.size(), {});
     for (auto& v : t_.param_values) v.reserve(rows);
+    t_.passes.assign(columns.targets.size(), {});
+    for (auto& v : t_.passes) v.reserve(rows);
     t_.values.assign(columns.metrics.size(), {});
     for (auto& v : t_.values) v.reserve(rows);
   }
@@ -41,6 +45,7 @@ class ColumnSink final : public RowSink {
         t_.run.push_back(rows.run);
         for (std::size_t i = 0; i < rows.params.size(); ++i)
           t_.param_values[i].push_back(rows.params[i]);
+        for (std::size_t i = 0; i < rows.passes.size(); ++i) t_.passes[i].push_back(rows.passes[i]);
         t_.year.push_back(first_year_ + t);
         t_.region.push_back(static_cast<int>(r));
         for (auto& column : t_.values) column.push_back(rows.values[k++]);
@@ -48,11 +53,18 @@ class ColumnSink final : public RowSink {
     }
   }
 
-  //! Region and metric as codes into the table's names, as the rows' regions are.
+  //! Region and metric as codes into the table's names, as the rows' regions are; the
+  //! interval columns only with --targets, as in the csv.
   void write_summary(const std::vector<SummaryRow>& rows) override {
+    const bool targets = !t_.targets.empty();
     for (const SummaryRow& r : rows) {
-      t_.year.push_back(r.year);
-      t_.region.push_back(static_cast<int>(r.region));
+      t_.year.push_back(r.year == SummaryRow::kNoYear ? SweepTable::kNoYear : r.year);
+      t_.region.push_back(r.region == SummaryRow::kNoRegion ? SweepTable::kNoRegion
+                                                            : static_cast<int>(r.region));
+      if (targets) {
+        t_.low.push_back(r.low);
+        t_.high.push_back(r.high);
+      }
       t_.metric.push_back(static_cast<int>(r.metric));
       t_.n.push_back(r.n);
       t_.mean.push_back(r.mean);

@@ -10,7 +10,9 @@
 #pragma once
 
 #include <cstddef>
+#include <cstdint>
 #include <iosfwd>
+#include <limits>
 #include <memory>
 #include <string>
 #include <vector>
@@ -35,26 +37,43 @@ struct RowColumns {
   int years = 0;
   std::vector<std::string> regions;  //!< each year's rows: these regions ("total" last)
   std::vector<int> metrics;          //!< the value columns (Col), in --metrics order
-  bool summary = false;              //!< statistics instead of rows: write_summary, not write
-  Provenance provenance;             //!< what made the rows (the store's meta row)
+  //! --targets: a pass column per target ("pass:NAME", unique, safe for a terminal), in the rows
+  //! after the parameters; in a summary, a row per target.
+  std::vector<std::string> targets;
+  std::vector<std::string> ratios;  //!< --ratio: a summary row each ("ratio:METRIC@A/B")
+  bool summary = false;             //!< statistics instead of rows: write_summary, not write
+  Provenance provenance;            //!< what made the rows (the store's meta row)
 };
 
 //! One run's rows: for each year, for each region, the metrics' values.
 struct RunRows {
   long long run = 0;
-  std::vector<double> params;  //!< the run's value of each varied parameter
-  std::vector<double> values;  //!< years × regions × metrics, in that order (NaN: empty)
-  std::string text;            //!< what encode made of them, for a sink that writes text
+  std::vector<double> params;        //!< the run's value of each varied parameter
+  std::vector<std::uint8_t> passes;  //!< per target (RowColumns::targets): 1 when it holds
+  std::vector<double> values;        //!< years × regions × metrics, in that order (NaN: empty)
+  std::vector<double> ratios;        //!< per --ratio: the run's ratio (NaN: empty)
+  std::string text;                  //!< what encode made of them, for a sink that writes text
 };
 
-//! One cell of a summary: a year, region and metric over every run.
+//! One cell of a summary: a year, region and metric over every run; or, after them, a
+//! statistic of whole runs, which has no year: a target's pass rate (no region either) or a
+//! --ratio (the total's).
 struct SummaryRow {
-  int year = 0;
-  std::size_t region = 0;  //!< index into RowColumns::regions
-  std::size_t metric = 0;  //!< index into RowColumns::metrics
+  static constexpr int kNoYear = 0;
+  static constexpr std::size_t kNoRegion = static_cast<std::size_t>(-1);
+  int year = 0;            //!< kNoYear: a whole run's
+  std::size_t region = 0;  //!< index into RowColumns::regions, or kNoRegion
+  //! Index into RowColumns::metrics, then (counting on) targets, then ratios.
+  std::size_t metric = 0;
   long long n = 0;
   double mean = 0, p5 = 0, p50 = 0, p95 = 0;  //!< NaN without values
+  //! A pass rate's 90% Wilson interval; NaN otherwise.
+  double low = std::numeric_limits<double>::quiet_NaN();
+  double high = std::numeric_limits<double>::quiet_NaN();
 };
+
+//! A summary row's metric as written: a metric's name, a pass column's or a ratio's.
+[[nodiscard]] std::string summary_metric(const RowColumns& columns, const SummaryRow& row);
 
 class RowSink {
  public:

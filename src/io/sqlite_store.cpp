@@ -82,6 +82,13 @@ CREATE TABLE IF NOT EXISTS gates(sweep INTEGER NOT NULL, gate TEXT NOT NULL,
   measured REAL, detail TEXT);
 )";
 
+//! The statistics of whole runs (sweep --summary with --targets or --ratio), which have no
+//! year: made when a store first holds them, so that other stores keep their schema.
+constexpr const char* kRunSummarySchema = R"(
+CREATE TABLE IF NOT EXISTS run_summary(sweep INTEGER NOT NULL, metric TEXT NOT NULL,
+  region TEXT, n INTEGER, mean REAL, p5 REAL, p50 REAL, p95 REAL, low REAL, high REAL);
+)";
+
 //! dcplan's indices, made on commit.
 constexpr const char* kIndices =
     "CREATE INDEX IF NOT EXISTS results_run_year_region ON results(run, year, region);"
@@ -218,7 +225,7 @@ const Reference& reference() {
     // An in-memory database made by dcplan's own SQL: what PRAGMA reports for it is exactly
     // what a store dcplan made reports.
     sqlite3_open_v2(":memory:", &db, SQLITE_OPEN_READWRITE, nullptr);
-    const std::string sql = std::string(kSchema) + kCompareSchema + kIndices;
+    const std::string sql = std::string(kSchema) + kCompareSchema + kRunSummarySchema + kIndices;
     sqlite3_exec(db, sql.c_str(), nullptr, nullptr, nullptr);
     sqlite3_stmt* s = nullptr;
     // Every table with its columns (as PRAGMA table_xinfo gives them) and every index with its
@@ -238,12 +245,14 @@ const Reference& reference() {
   return ref;
 }
 
-//! Columns a table may gain past those it is made with: `runs` a column per varied parameter or
-//! label, `results` per metric, `meta` base_sha256 (a comparison).
+//! Columns a table may gain past those it is made with: `runs` a column per varied parameter,
+//! label or target (INTEGER, sweep --targets), `results` per metric, `meta` base_sha256 (a
+//! comparison).
 //! A generated or hidden column is never accepted: its expression would run on every insert.
 bool may_add(const std::string& table, const Column& c) {
   if (c.hidden != 0) return false;
   if (table == "meta") return c.name == "base_sha256" && c.type == "TEXT";
+  if (table == "runs" && c.type == "INTEGER") return true;
   return (table == "runs" || table == "results") && (c.type == "REAL" || c.type == "TEXT");
 }
 
@@ -336,8 +345,10 @@ struct SqliteStore::Impl {
   sqlite3_stmt* run_stmt = nullptr;
   sqlite3_stmt* row_stmt = nullptr;
   sqlite3_stmt* summary_stmt = nullptr;
+  sqlite3_stmt* run_summary_stmt = nullptr;  //!< made by the first add_run_summary
   std::size_t params = 0;
   std::size_t labels = 0;
+  std::size_t flags = 0;
   std::vector<int> columns;
   // Runs since the last COMMIT (add_run commits every kChunk).
   long long runs_in_transaction = 0;
@@ -515,8 +526,9 @@ struct SqliteStore::Impl {
   //! checks them.
   void check_shard_rows(const Shard& s, long long& rows_per_run) const;
   void close() {
-    for (sqlite3_stmt* s : {run_stmt, row_stmt, summary_stmt}) sqlite3_finalize(s);
-    run_stmt = row_stmt = summary_stmt = nullptr;
+    for (sqlite3_stmt* s : {run_stmt, row_stmt, summary_stmt, run_summary_stmt})
+      sqlite3_finalize(s);
+    run_stmt = row_stmt = summary_stmt = run_summary_stmt = nullptr;
     if (db != nullptr) sqlite3_close(db);
     db = nullptr;
   }
@@ -618,6 +630,7 @@ long long SqliteStore::begin(const StoreSweep& sw, const Provenance& p) {
   std::vector<std::pair<std::string, const char*>> params, results;
   for (const auto& name : sw.params) params.emplace_back(name, "REAL");
   for (const auto& name : sw.labels) params.emplace_back(name, "TEXT");
+  for (const auto& name : sw.flags) params.emplace_back(name, "INTEGER");
   for (int c : sw.columns) {
     const ColumnInfo& info = column_info(static_cast<Col>(c));
     results.emplace_back(info.name, info.kind == ColumnKind::kText ? "TEXT" : "REAL");
@@ -626,6 +639,7 @@ long long SqliteStore::begin(const StoreSweep& sw, const Provenance& p) {
   m.ensure("results", results);
   m.params = sw.params.size();
   m.labels = sw.labels.size();
+  m.flags = sw.flags.size();
   m.columns = sw.columns;
   // The INSERTs name their columns (quoted) and bind every value: a parameter's name is a JSON
   // pointer the user wrote, and only ever reaches SQL as a quoted identifier.
@@ -651,7 +665,8 @@ long long SqliteStore::begin(const StoreSweep& sw, const Provenance& p) {
 //! (Declared in dcplan/io/sqlite_store.hpp.) A transaction is committed every kChunk runs: one
 //! transaction per row would be slow, one for the whole sweep would hold all its pages.
 void SqliteStore::add_run(long long run, const std::vector<double>& params,
-                          const std::vector<std::string>& labels) {
+                          const std::vector<std::string>& labels,
+                          const std::vector<std::uint8_t>& flags) {
   Impl& m = *impl_;
   if (++m.runs_in_transaction >= kChunk) {
     m.exec("COMMIT; BEGIN");
@@ -665,6 +680,9 @@ void SqliteStore::add_run(long long run, const std::vector<double>& params,
   }
   for (std::size_t i = 0; i < m.labels && i < labels.size(); ++i) {
     bind_text(m.run_stmt, static_cast<int>(m.params + i) + 3, labels[i]);
+  }
+  for (std::size_t i = 0; i < m.flags && i < flags.size(); ++i) {
+    sqlite3_bind_int(m.run_stmt, static_cast<int>(m.params + m.labels + i) + 3, flags[i] != 0);
   }
   m.step(m.run_stmt);
 }
@@ -719,6 +737,28 @@ void SqliteStore::add_summary(int year, const std::string& region, const std::st
   for (const double v : {mean, p5, p50, p95}) {
     bind_real(s, at++, v);
   }
+  m.step(s);
+}
+
+//! (Declared in dcplan/io/sqlite_store.hpp.) The table is made, and its statement prepared, by
+//! the first row: a store without whole-run statistics keeps the schema it always had.
+void SqliteStore::add_run_summary(const std::string& metric, const std::string& region, long long n,
+                                  const std::array<double, 6>& stats) {
+  Impl& m = *impl_;
+  if (m.run_summary_stmt == nullptr) {
+    m.exec(kRunSummarySchema);
+    m.run_summary_stmt = m.prepare(
+        "INSERT INTO run_summary(sweep, metric, region, n, mean, p5, p50, p95, low, high) "
+        "VALUES(?,?,?,?,?,?,?,?,?,?)");
+  }
+  sqlite3_stmt* s = m.run_summary_stmt;
+  sqlite3_bind_int64(s, 1, m.sweep);
+  bind_text(s, 2, metric);
+  if (!region.empty()) bind_text(s, 3, region);
+  sqlite3_bind_int64(s, 4, n);
+  // mean, p5, p50, p95, low, high; NaN (none) is NULL.
+  int at = 5;
+  for (const double v : stats) bind_real(s, at++, v);
   m.step(s);
 }
 

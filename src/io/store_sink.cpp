@@ -22,6 +22,7 @@ class StoreSink final : public RowSink {
     sw.shard_k = c_.shard_k;
     sw.shard_n = c_.shard_n;
     sw.params = c_.params;
+    sw.flags = c_.targets;
     sw.columns = c_.metrics;
     (void)store_.begin(sw, c_.provenance);
   }
@@ -29,7 +30,7 @@ class StoreSink final : public RowSink {
   //! The run's parameters once (table runs), then its rows (table results): the store's
   //! columns are the metrics in RowColumns order, so a row's values are passed as they lie.
   void write(RunRows& rows) override {
-    store_.add_run(rows.run, rows.params);
+    store_.add_run(rows.run, rows.params, {}, rows.passes);
     const std::size_t per_row = c_.metrics.size();
     std::size_t k = 0;
     for (int t = 0; t < c_.years; ++t) {
@@ -40,11 +41,17 @@ class StoreSink final : public RowSink {
     }
   }
 
-  //! Table summary names its region and metric (NaN statistics are stored as NULL).
+  //! Table summary names its region and metric (NaN statistics are stored as NULL); the rows
+  //! of whole runs, which have no year (pass rates, ratios), go to table run_summary.
   void write_summary(const std::vector<SummaryRow>& rows) override {
     for (const SummaryRow& r : rows) {
-      const std::string metric(column_info(static_cast<Col>(c_.metrics[r.metric])).name);
-      store_.add_summary(r.year, c_.regions[r.region], metric, r.n, r.mean, r.p5, r.p50, r.p95);
+      const std::string metric = summary_metric(c_, r);
+      if (r.year != SummaryRow::kNoYear) {
+        store_.add_summary(r.year, c_.regions[r.region], metric, r.n, r.mean, r.p5, r.p50, r.p95);
+        continue;
+      }
+      const std::string region = r.region == SummaryRow::kNoRegion ? "" : c_.regions[r.region];
+      store_.add_run_summary(metric, region, r.n, {r.mean, r.p5, r.p50, r.p95, r.low, r.high});
     }
   }
 

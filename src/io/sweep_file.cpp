@@ -101,6 +101,25 @@ ShardHeader parse_sweep_header(const std::string& file, const std::string& line)
   return h;
 }
 
+std::vector<std::string> csv_split(const std::string& line) {
+  std::vector<std::string> fields(1);
+  bool quoted = false;
+  for (std::size_t i = 0; i < line.size(); ++i) {
+    const char c = line[i];
+    if (quoted && c == '"' && i + 1 < line.size() && line[i + 1] == '"') {
+      fields.back() += '"';  // a doubled quote inside a quoted field
+      ++i;
+    } else if (c == '"') {
+      quoted = !quoted;
+    } else if (c == ',' && !quoted) {
+      fields.emplace_back();
+    } else {
+      fields.back() += c;
+    }
+  }
+  return fields;
+}
+
 long long csv_fields(const std::string& line) {
   long long n = 1;
   bool quoted = false;

@@ -4,16 +4,20 @@
 // headers. A rows file starts with a header line
 //   # dcplan-sweep v1 hash=HHHHHHHHHHHHHHHH runs=N shard=K/N        (csv)
 //   {"dcplan_sweep":{"version":1,"hash":"H","runs":N,"shard":"K/N"}} (jsonl)
-// then (csv) the column line `run,<varied parameters...>,year,region,<metrics...>`. A summary
-// starts with kSweepSummaryColumns instead.
+// then (csv) the column line `run,<varied parameters...>,<pass:TARGET...>,year,region,
+// <metrics...>` (the pass columns with --targets). A summary starts with kSweepSummaryColumns
+// instead, and kSweepSummaryIntervalColumns after it with --targets.
 #pragma once
 
 #include <string>
 #include <string_view>
+#include <vector>
 
 namespace dcplan::io {
 
 inline constexpr std::string_view kSweepSummaryColumns = "year,region,metric,n,mean,p5,p50,p95";
+//! What a summary with --targets adds to kSweepSummaryColumns: the pass rates' 90% interval.
+inline constexpr std::string_view kSweepSummaryIntervalColumns = ",low,high";
 inline constexpr std::string_view kSweepHeaderPrefix = "# dcplan-sweep";
 //! The most runs a sweep has (sweep::kMaxRuns, checked equal in merge.cpp): a header claiming
 //! more is malformed.
@@ -41,6 +45,10 @@ struct ShardHeader {
 //! The number of comma-separated fields of a csv line (quotes respected), or -1 when a quote
 //! is left open.
 [[nodiscard]] long long csv_fields(const std::string& line);
+
+//! The fields of a csv line, quotes removed from a quoted field (its "" read as "); a quote
+//! left open ends the last field at the end of the line (csv_fields says -1 for it).
+[[nodiscard]] std::vector<std::string> csv_split(const std::string& line);
 
 //! A whole decimal number in [0, max], or -1.
 [[nodiscard]] long long whole(std::string_view text, long long max);

@@ -7,8 +7,15 @@
 #include "dcplan/results.hpp"
 #include "io/row_sink.hpp"
 #include "io/sweep_file.hpp"
+#include "text.hpp"
 
 namespace dcplan::io {
+
+std::string summary_metric(const RowColumns& c, const SummaryRow& row) {
+  const std::size_t m = row.metric, metrics = c.metrics.size(), targets = c.targets.size();
+  if (m < metrics) return std::string(column_info(static_cast<Col>(c.metrics[m])).name);
+  return m < metrics + targets ? c.targets[m - metrics] : c.ratios[m - metrics - targets];
+}
 
 namespace {
 
@@ -45,6 +52,8 @@ class CsvSink final : public TextSink {
     out_ << sweep_header_line(c_.hash, c_.runs, c_.shard_k, c_.shard_n, false);
     out_ << "run";
     for (const auto& p : c_.params) out_ << "," << csv_field(p);
+    // A target's name may hold a comma or a quote (never a newline: terminal_safe escaped it).
+    for (const auto& t : c_.targets) out_ << "," << csv_field(t);
     out_ << ",year,region";
     for (const ColumnInfo* c : info_) out_ << "," << c->name;
     out_ << "\n";
@@ -58,6 +67,7 @@ class CsvSink final : public TextSink {
     // The run and its parameters begin each of its rows: made once per run.
     std::string prefix = std::to_string(rows.run);
     for (double v : rows.params) prefix.append(",").append(exact_number(v));
+    for (const std::uint8_t pass : rows.passes) prefix.append(pass != 0 ? ",1" : ",0");
     std::size_t k = 0;
     for (int t = 0; t < c_.years; ++t) {
       for (const auto& region : c_.regions) {
@@ -73,12 +83,18 @@ class CsvSink final : public TextSink {
   }
 
   //! The column line, then a line per cell; an empty mean or percentile (no values) is "".
+  //! With --targets two more columns, low and high, the pass rates' intervals; the rows of whole
+  //! runs (pass rates, ratios) have an empty year, and a pass rate an empty region.
   void write_summary(const std::vector<SummaryRow>& rows) override {
-    out_ << kSweepSummaryColumns << "\n";
+    const bool targets = !c_.targets.empty();
+    out_ << kSweepSummaryColumns << (targets ? kSweepSummaryIntervalColumns : "") << "\n";
     for (const SummaryRow& r : rows) {
-      out_ << r.year << "," << c_.regions[r.region] << "," << info_[r.metric]->name << "," << r.n
-           << "," << exact_number(r.mean) << "," << exact_number(r.p5) << "," << exact_number(r.p50)
-           << "," << exact_number(r.p95) << "\n";
+      if (r.year != SummaryRow::kNoYear) out_ << r.year;
+      out_ << "," << (r.region == SummaryRow::kNoRegion ? "" : c_.regions[r.region]) << ","
+           << csv_field(summary_metric(c_, r)) << "," << r.n << "," << exact_number(r.mean) << ","
+           << exact_number(r.p5) << "," << exact_number(r.p50) << "," << exact_number(r.p95);
+      if (targets) out_ << "," << exact_number(r.low) << "," << exact_number(r.high);
+      out_ << "\n";
     }
   }
 };
@@ -100,16 +116,21 @@ class JsonlSink final : public TextSink {
     std::string& s = rows.text;
     s.clear();
     const std::string prefix = std::to_string(rows.run);
-    std::string params_json = "{";
+    std::string run_json = "{";  // the parameters, then the pass columns
     for (std::size_t i = 0; i < rows.params.size(); ++i) {
-      params_json += (i ? ",\"" : "\"") + c_.params[i] + "\":" + exact_number(rows.params[i]);
+      run_json += (i ? ",\"" : "\"") + c_.params[i] + "\":" + exact_number(rows.params[i]);
     }
-    params_json += "}";
+    run_json += "}";
+    // The pass columns follow the parameters, as in the csv; a target's name is escaped.
+    for (std::size_t i = 0; i < rows.passes.size(); ++i) {
+      run_json +=
+          ",\"" + text::json_escape(c_.targets[i]) + (rows.passes[i] != 0 ? "\":true" : "\":false");
+    }
     // Every row repeats the run's parameters, as the csv does, so that each line stands alone.
     std::size_t k = 0;
     for (int t = 0; t < c_.years; ++t) {
       for (const auto& region : c_.regions) {
-        s += "{\"run\":" + prefix + ",\"params\":" + params_json +
+        s += "{\"run\":" + prefix + ",\"params\":" + run_json +
              ",\"year\":" + std::to_string(c_.first_year + t) + ",\"region\":\"" + region + "\"";
         for (const ColumnInfo* c : info_) {
           s += ",\"" + std::string(c->name) + "\":" + json_cell(rows.values[k++], *c);
@@ -119,14 +140,19 @@ class JsonlSink final : public TextSink {
     }
   }
 
-  //! A line per cell; an empty mean or percentile (no values) is null.
+  //! A line per cell; an empty mean or percentile (no values) is null, as are the year and
+  //! region a row of whole runs lacks; with --targets every line has low and high.
   void write_summary(const std::vector<SummaryRow>& rows) override {
     auto num = [](double v) { return is_empty_cell(v) ? std::string("null") : exact_number(v); };
     for (const SummaryRow& r : rows) {
-      out_ << "{\"year\":" << r.year << ",\"region\":\"" << c_.regions[r.region]
-           << "\",\"metric\":\"" << info_[r.metric]->name << "\",\"n\":" << r.n
+      out_ << "{\"year\":" << (r.year == SummaryRow::kNoYear ? "null" : std::to_string(r.year))
+           << ",\"region\":"
+           << (r.region == SummaryRow::kNoRegion ? "null" : "\"" + c_.regions[r.region] + "\"")
+           << ",\"metric\":\"" << text::json_escape(summary_metric(c_, r)) << "\",\"n\":" << r.n
            << ",\"mean\":" << num(r.mean) << ",\"p5\":" << num(r.p5) << ",\"p50\":" << num(r.p50)
-           << ",\"p95\":" << num(r.p95) << "}\n";
+           << ",\"p95\":" << num(r.p95);
+      if (!c_.targets.empty()) out_ << ",\"low\":" << num(r.low) << ",\"high\":" << num(r.high);
+      out_ << "}\n";
     }
   }
 };

@@ -11,6 +11,7 @@
 #include "dcplan/error.hpp"
 #include "dcplan/provenance.hpp"
 #include "dcplan/sweep.hpp"
+#include "dcplan/targets.hpp"
 #include "io/row_sink.hpp"
 #include "stats.hpp"
 #include "sweep/plan.hpp"
@@ -58,6 +59,8 @@ class SweepRun {
     years_ = base().horizon.years();
     per_run_ = static_cast<std::size_t>(years_) * regions_.size() * p_.metrics.size();
     cells_.resize(o.summary ? per_run_ : 0);
+    passes_.assign(o.summary ? p_.targets.size() : 0, 0);
+    ratio_cells_.resize(p_.ratios.size());
   }
 
   //! Runs the sweep, every row (or the summary) written through `sink`.
@@ -126,6 +129,8 @@ class SweepRun {
     c.years = years_;
     for (int r : regions_) c.regions.push_back(region_name(r));
     c.metrics = p_.metrics;
+    c.targets = p_.targets;
+    for (const auto& r : p_.ratios) c.ratios.push_back(r.name);
     c.summary = o_.summary;
     c.provenance = make_provenance(o_.command, base().sha256, o_.seed);
     return c;
@@ -139,7 +144,8 @@ class SweepRun {
     try {
       values_of(p_, run, w.params);
       EngineOptions eo;
-      eo.region_rows = o_.by_region;
+      // A target on a region reads region rows, which a sweep by total otherwise leaves out.
+      eo.region_rows = o_.by_region || p_.region_rows;
       const Results& res = w.runner.run(run, w.params, eo);
       const int per_year = static_cast<int>(res.rows() / years_);
       io::RunRows& rows = slot.rows;
@@ -151,6 +157,7 @@ class SweepRun {
           for (int m : p_.metrics) rows.values[k++] = res.values(row_of(per_year, t, r), m);
         }
       }
+      outcomes(w, res, per_year, rows);
       if (!o_.summary) {
         rows.params = w.params;
         sink_->encode(rows);
@@ -168,6 +175,25 @@ class SweepRun {
     }
   }
 
+  //! What a run says as a whole: whether each target holds (the numbers only, as solve checks
+  //! them: the working copy is the run's scenario, with its varied values), and each --ratio,
+  //! empty when either year's total is empty or the base is 0.
+  void outcomes(const Worker& w, const Results& res, int per_year, io::RunRows& rows) const {
+    rows.passes.clear();
+    if (!p_.targets.empty()) {
+      for (const TargetResult& t : check_targets(w.runner.scenario(), res, false))
+        rows.passes.push_back(t.passed ? 1 : 0);
+    }
+    rows.ratios.clear();
+    const int start = base().horizon.start;
+    for (const sweep::Ratio& r : p_.ratios) {
+      const double v = res.values(row_of(per_year, r.year - start, RowKey::kTotal), r.col);
+      const double b = res.values(row_of(per_year, r.base_year - start, RowKey::kTotal), r.col);
+      const bool empty = is_empty_cell(v) || is_empty_cell(b) || b == 0;
+      rows.ratios.push_back(empty ? std::numeric_limits<double>::quiet_NaN() : v / b);
+    }
+  }
+
   //! Each year's rows: the regions (with --by region), then the total.
   [[nodiscard]] static Eigen::Index row_of(int per_year, int t, int r) {
     return static_cast<Eigen::Index>(t * per_year + (r == RowKey::kTotal ? per_year - 1 : r));
@@ -179,6 +205,10 @@ class SweepRun {
       const std::vector<double>& values = slot.rows.values;
       for (std::size_t k = 0; k < per_run_; ++k) {
         if (!is_empty_cell(values[k])) cells_[k].add(values[k]);
+      }
+      for (std::size_t i = 0; i < passes_.size(); ++i) passes_[i] += slot.rows.passes[i];
+      for (std::size_t i = 0; i < ratio_cells_.size(); ++i) {
+        if (!is_empty_cell(slot.rows.ratios[i])) ratio_cells_[i].add(slot.rows.ratios[i]);
       }
     } else {
       sink_->write(slot.rows);
@@ -209,7 +239,28 @@ class SweepRun {
         }
       }
     }
+    whole_run_rows(rows);
     sink_->write_summary(rows);
+  }
+
+  //! After the cells, what has no year: each target's pass rate over the runs (the mean of its
+  //! 1s and 0s) with its 90% Wilson interval, then each --ratio's statistics (the total's).
+  void whole_run_rows(std::vector<io::SummaryRow>& rows) const {
+    constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
+    std::size_t m = p_.metrics.size();
+    for (const long long passes : passes_) {
+      io::SummaryRow row{io::SummaryRow::kNoYear, io::SummaryRow::kNoRegion, m++, count_};
+      row.mean = count_ > 0 ? static_cast<double>(passes) / static_cast<double>(count_) : kNaN;
+      row.p5 = row.p50 = row.p95 = kNaN;
+      const stats::Interval ci = stats::wilson(passes, count_);
+      row.low = ci.low;
+      row.high = ci.high;
+      rows.push_back(row);
+    }
+    for (const Summary& c : ratio_cells_) {
+      rows.push_back({io::SummaryRow::kNoYear, regions_.size() - 1, m++, c.n,
+                      c.n > 0 ? c.mean : kNaN, c.p5.value(), c.p50.value(), c.p95.value()});
+    }
   }
 
   const SweepOptions& o_;
@@ -220,7 +271,9 @@ class SweepRun {
   int years_ = 0;
   std::size_t per_run_ = 0;  //!< values a run reports (years × regions × metrics)
   std::vector<Summary> cells_;
-  io::RowSink* sink_ = nullptr;  //!< where every row goes, set by run
+  std::vector<long long> passes_;     //!< --summary: per target, the runs it holds in
+  std::vector<Summary> ratio_cells_;  //!< --summary: per --ratio
+  io::RowSink* sink_ = nullptr;       //!< where every row goes, set by run
   std::chrono::steady_clock::time_point last_report_ = std::chrono::steady_clock::now();
 };
 

@@ -3,11 +3,17 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
+#include <cctype>
+#include <optional>
+#include <set>
 #include <string_view>
 
 #include "dcplan/compare.hpp"
 #include "dcplan/error.hpp"
 #include "dcplan/view.hpp"
+#include "json_io.hpp"
+#include "text.hpp"
 #include "vary/pool.hpp"
 
 namespace dcplan::sweep {
@@ -22,7 +28,79 @@ std::uint64_t fnv1a(std::uint64_t h, std::string_view s) {
   return h;
 }
 
+//! A whole year of --ratio's text ("2032"), or nullopt.
+std::optional<int> ratio_year(std::string_view text) {
+  if (text.empty() || text.size() > 4 ||
+      text.find_first_not_of("0123456789") != std::string_view::npos)
+    return std::nullopt;
+  return std::stoi(std::string(text));
+}
+
 }  // namespace
+
+std::vector<std::string> target_columns(const Scenario& s) {
+  if (s.targets.empty()) {
+    throw InputError("--targets", "",
+                     "expected a scenario with targets (its \"targets\" list, as run --check "
+                     "reads), found none");
+  }
+  std::vector<std::string> names;
+  std::set<std::string> used;  // lower case: SQLite's column names ignore ASCII case
+  auto lower = [](std::string n) {
+    for (char& c : n) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    return n;
+  };
+  for (const Target& t : s.targets) {
+    const std::string name = "pass:" + text::terminal_safe(t.name, 200);
+    std::string unique = name;
+    for (int k = 2; !used.insert(lower(unique)).second; ++k)
+      unique = fmt::format("{} ({})", name, k);
+    names.push_back(unique);
+  }
+  return names;
+}
+
+Ratio parse_ratio(const std::string& text, const Scenario& s) {
+  const std::string found = "\"" + jsonio::excerpt(text) + "\"";
+  const auto at = text.find('@');
+  const auto slash = text.find('/', at == std::string::npos ? 0 : at);
+  if (at == std::string::npos || slash == std::string::npos || text.find(',') != std::string::npos)
+    throw InputError("--ratio", "",
+                     "expected METRIC@YEAR/YEAR (e.g. energy_twh@2032/2022), found " + found);
+  Ratio r;
+  try {
+    r.col =
+        parse_metrics(text.substr(0, at), s.demand.has_value(), s.uses_cost_of_capital()).front();
+  } catch (const InputError& e) {
+    throw InputError("--ratio", "", e.diagnostics().front().message + " in " + found);
+  }
+  if (column_info(static_cast<Col>(r.col)).kind == ColumnKind::kText) {
+    throw InputError("--ratio", "",
+                     fmt::format("expected a numeric metric, found the text column {} in {}",
+                                 column_info(static_cast<Col>(r.col)).name, found));
+  }
+  const auto year = ratio_year(std::string_view(text).substr(at + 1, slash - at - 1));
+  const auto base = ratio_year(std::string_view(text).substr(slash + 1));
+  if (!year || !base)
+    throw InputError(
+        "--ratio", "",
+        "expected METRIC@YEAR/YEAR with whole years (e.g. energy_twh@2032/2022), found " + found);
+  // Both years are read from each run's results, which hold the horizon's years only.
+  for (const int y : {*year, *base}) {
+    if (y < s.horizon.start || y > s.horizon.end) {
+      throw InputError(
+          "--ratio", "",
+          fmt::format("expected years within each run's output, the horizon {} to {}, "
+                      "found {} in {} (a ratio reads both years from the run's results)",
+                      s.horizon.start, s.horizon.end, y, found));
+    }
+  }
+  r.year = *year;
+  r.base_year = *base;
+  r.name =
+      fmt::format("ratio:{}@{}/{}", column_info(static_cast<Col>(r.col)).name, r.year, r.base_year);
+  return r;
+}
 
 void values_of(const Plan& p, long long run, std::vector<double>& value) {
   const auto& bindings = p.varied.bindings;
@@ -39,6 +117,31 @@ void values_of(const Plan& p, long long run, std::vector<double>& value) {
     if (!bindings[i].spec.is_grid()) value[i] = bindings[i].spec.draw(rng);
   }
 }
+
+namespace {
+
+//! --targets and --ratio, checked against the scenario: the pass columns and whether they need
+//! region rows, the ratios (each once, in the order given).
+void prepare_outcomes(const SweepOptions& o, const Scenario& base, Plan& p) {
+  if (o.targets) {
+    p.targets = target_columns(base);
+    p.region_rows = std::any_of(base.targets.begin(), base.targets.end(),
+                                [](const Target& t) { return t.region != "total" || t.share; });
+  }
+  if (!o.ratios.empty() && !o.summary) {
+    throw InputError("--ratio", "",
+                     "gives summary rows: use it with --summary (the rows hold both years of "
+                     "every run already)");
+  }
+  for (const auto& text : o.ratios) {
+    Ratio r = parse_ratio(text, base);
+    const bool seen = std::any_of(p.ratios.begin(), p.ratios.end(),
+                                  [&](const Ratio& q) { return q.name == r.name; });
+    if (!seen) p.ratios.push_back(std::move(r));
+  }
+}
+
+}  // namespace
 
 Plan prepare(const SweepOptions& o) {
   Plan p;
@@ -83,6 +186,7 @@ Plan prepare(const SweepOptions& o) {
   p.metrics = o.metrics.empty()
                   ? default_compare_metrics()
                   : parse_metrics(o.metrics, base.demand.has_value(), base.uses_cost_of_capital());
+  prepare_outcomes(o, base, p);
   for (const int m : p.metrics) {
     const ColumnInfo& c = column_info(static_cast<Col>(m));
     if (o.summary && c.kind == ColumnKind::kText) {
@@ -100,6 +204,10 @@ Plan prepare(const SweepOptions& o) {
   h = fnv1a(h, fmt::format("|samples:{}|seed:{}|metrics:{}|by:{}|summary:{}|{}", p.samples, o.seed,
                            o.metrics, o.by_region, o.summary,
                            o.format == "sqlite" ? std::string("csv") : o.format));
+  // --targets changes the rows (and so names the sweep: shards with and without it are not
+  // merged); said only when given, so that every other sweep keeps its hash and its draws.
+  // --ratio adds summary rows only, which are never merged: it leaves the draws alone.
+  if (o.targets) h = fnv1a(h, "|targets");
   p.hash = h ^ (o.seed * 0x9E3779B97F4A7C15ULL);
   return p;
 }

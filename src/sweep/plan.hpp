@@ -7,6 +7,7 @@
 
 #include <cstdint>
 #include <nlohmann/json.hpp>
+#include <string>
 #include <vector>
 
 #include "dcplan/sweep.hpp"
@@ -20,6 +21,14 @@ inline constexpr long long kMaxRuns = 1000000000LL;
 //! The most threads a sweep takes (--jobs).
 inline constexpr int kMaxJobs = 256;
 
+//! --ratio METRIC@YEAR/YEAR, checked: the total metric in one year over another.
+struct Ratio {
+  int col = 0;        //!< the metric (Col)
+  int year = 0;       //!< the numerator's year
+  int base_year = 0;  //!< the denominator's year
+  std::string name;   //!< "ratio:METRIC@YEAR/YEAR", as the summary names its row
+};
+
 //! A sweep prepared once: the scenario with every --vary bound, grid sizes, metadata.
 struct Plan {
   vary::Varied varied;
@@ -28,8 +37,22 @@ struct Plan {
   long long samples = 1;
   long long total = 0;
   std::vector<int> metrics;
+  //! --targets: a column name per scenario target ("pass:NAME", unique), in the scenario's order.
+  std::vector<std::string> targets;
+  bool region_rows = false;  //!< a target reads region rows: the engine keeps them
+  std::vector<Ratio> ratios;
   std::uint64_t hash = 0;
 };
+
+//! The pass columns of a scenario's targets: "pass:" and the name made safe for every output
+//! (text::terminal_safe, bounded to 200 characters: no newline splits a csv line, no control
+//! character reaches a terminal), a repeated name (ASCII case ignored, as SQLite's column names)
+//! numbered " (2)", " (3)"... Throws InputError naming --targets when there is no target.
+[[nodiscard]] std::vector<std::string> target_columns(const Scenario& scenario);
+
+//! Parses and checks --ratio METRIC@YEAR/YEAR against the scenario: a numeric result column it
+//! has, both years in each run's output (the horizon). Throws InputError naming --ratio.
+[[nodiscard]] Ratio parse_ratio(const std::string& text, const Scenario& scenario);
 
 //! Checks the options, parses the specs, loads the scenario, binds every --vary, sizes the grid.
 [[nodiscard]] Plan prepare(const SweepOptions& options);

@@ -9,6 +9,7 @@
 // are bound as values or quoted as identifiers, never spliced into SQL.
 #pragma once
 
+#include <array>
 #include <cstddef>
 #include <cstdint>
 #include <memory>
@@ -33,6 +34,7 @@ struct StoreSweep {
   long long shard_k = 0, shard_n = 1;
   std::vector<std::string> params;  //!< varied parameters: REAL columns of `runs`
   std::vector<std::string> labels;  //!< TEXT columns of `runs` (compare: side, file)
+  std::vector<std::string> flags;   //!< INTEGER columns of `runs`, 1 or 0 (sweep --targets)
   std::string base_sha256;          //!< compare: the base scenario's hash (meta.base_sha256)
   std::vector<int> columns;         //!< result columns (Col): columns of `results`
 };
@@ -56,9 +58,11 @@ class SqliteStore {
 
   //! Starts a sweep: its meta row, the columns it needs. Returns its id (1 in a new store).
   long long begin(const StoreSweep& sweep, const Provenance& provenance);
-  //! A run's parameters (as many as StoreSweep::params) and labels (StoreSweep::labels).
+  //! A run's parameters (as many as StoreSweep::params), labels (StoreSweep::labels) and flags
+  //! (StoreSweep::flags).
   void add_run(long long run, const std::vector<double>& params,
-               const std::vector<std::string>& labels = {});
+               const std::vector<std::string>& labels = {},
+               const std::vector<std::uint8_t>& flags = {});
   //! One result row: values in StoreSweep::columns order (NaN: NULL; a text column, `limit`,
   //! is stored as its words). hardware: "" for none.
   void add_row(long long run, int year, const std::string& region, const std::string& hardware,
@@ -68,6 +72,11 @@ class SqliteStore {
   //! One summary row.
   void add_summary(int year, const std::string& region, const std::string& metric, long long n,
                    double mean, double p5, double p50, double p95);
+  //! One statistic of whole runs, which has no year (table `run_summary`, made by its first
+  //! row): a target's pass rate (region "": NULL) or a ratio; `stats` are mean, p5, p50, p95,
+  //! low, high (NaN: NULL).
+  void add_run_summary(const std::string& metric, const std::string& region, long long n,
+                       const std::array<double, 6>& stats);
   //! A comparison's joined rows (table `comparison`) and its gates (table `gates`).
   void add_comparison(const std::vector<CompareRow>& rows, const std::vector<GateResult>& gates);
   //! Ends the transaction every `kChunk` runs (bounded memory); called by add_run.
