@@ -4,6 +4,7 @@
 #include <pybind11/pybind11.h>
 #include <pybind11/stl.h>
 
+#include <algorithm>
 #include <atomic>
 #include <chrono>
 #include <cmath>
@@ -381,9 +382,10 @@ std::function<void(const dcplan::SweepProgress&)> python_progress(py::object cal
   };
 }
 
-//! dcplan.sweep's columns: run, one per varied parameter, year, region (codes into
-//! `regions`), a column per metric; or the summary's year, region, metric (codes into
-//! `metrics`), n, mean, p5, p50, p95.
+//! dcplan.sweep's columns: run, one per varied parameter, one per target (bool, with targets),
+//! year, region (codes into `regions`), a column per metric; or the summary's year, region,
+//! metric (codes into `metrics`, which then names the pass columns and ratios too), n, mean, p5,
+//! p50, p95, and with targets low and high. `_whole`: how many summary rows lack a year.
 py::dict sweep(const py::dict& args) {
   dcplan::SweepOptions o;
   fill(dcplan::options::sweep(), args, o);
@@ -394,9 +396,12 @@ py::dict sweep(const py::dict& args) {
   py::list metric_names;
   for (const int m : t.metrics)
     metric_names.append(std::string(dcplan::column_info(static_cast<dcplan::Col>(m)).name));
+  for (const auto& name : t.targets) metric_names.append(name);
+  for (const auto& name : t.ratios) metric_names.append(name);
   out["_regions"] = t.regions;
   out["_metrics"] = metric_names;
   if (t.summary) {
+    out["_whole"] = std::count(t.year.begin(), t.year.end(), dcplan::SweepTable::kNoYear);
     out["year"] = as_array(std::move(t.year));
     out["region"] = as_array(std::move(t.region));
     out["metric"] = as_array(std::move(t.metric));
@@ -405,11 +410,18 @@ py::dict sweep(const py::dict& args) {
     out["p5"] = as_array(std::move(t.p5));
     out["p50"] = as_array(std::move(t.p50));
     out["p95"] = as_array(std::move(t.p95));
+    if (!t.targets.empty()) {
+      out["low"] = as_array(std::move(t.low));
+      out["high"] = as_array(std::move(t.high));
+    }
     return out;
   }
   out["run"] = as_array(std::move(t.run));
   for (std::size_t i = 0; i < t.params.size(); ++i)
     out[py::str(t.params[i])] = as_array(std::move(t.param_values[i]));
+  // 1 or 0 per row, seen by NumPy as bool without a copy (both one byte).
+  for (std::size_t i = 0; i < t.targets.size(); ++i)
+    out[py::str(t.targets[i])] = as_array(std::move(t.passes[i])).attr("view")("bool");
   out["year"] = as_array(std::move(t.year));
   out["region"] = as_array(std::move(t.region));
   for (std::size_t i = 0; i < t.metrics.size(); ++i) {

@@ -74,6 +74,39 @@ def test_sweep_summary_equals_the_cli_csv():
             assert same(float(df[c].iloc[i]), row[c]), (i, c)
 
 
+def test_sweep_targets_equal_the_cli_csv():
+    """targets=True: a bool column per target in the rows, a pass rate with its Wilson interval
+    in the summary (no year, no region), ratios=[...]: the csv's numbers."""
+    t = "pass:energy in 2030 at least 2x 2025"
+    df = dcplan.sweep(MINIMAL, vary=VARY, samples=7, seed=5, targets=True)
+    rows = table(cli("sweep", MINIMAL, *SWEEP, "--targets"))
+    assert list(df.columns)[:4] == ["run", "/capex/budget*", "/regions/us-east/pue", t]
+    assert df[t].dtype == bool and len(df) == len(rows)
+    assert [bool(v) for v in df[t]] == [row[t] == "1" for row in rows]
+    summary = dcplan.sweep(MINIMAL, vary=VARY, samples=7, seed=5, targets=True, summary=True,
+                           ratios="energy_twh@2030/2025")
+    text = table(cli("sweep", MINIMAL, *SWEEP, "--targets", "--summary", "--ratio",
+                     "energy_twh@2030/2025"))
+    assert list(summary.columns) == ["year", "region", "metric", "n", "mean", "p5", "p50", "p95",
+                                     "low", "high"]
+    assert len(summary) == len(text)
+    for i, row in enumerate(text):
+        assert str(summary["metric"].iloc[i]) == row["metric"]
+        year, region = summary["year"].iloc[i], summary["region"].iloc[i]
+        if row["year"]:
+            assert int(year) == int(row["year"])
+        else:  # a pass rate or a ratio: a nullable year, missing
+            assert year is dcplan._pandas().NA
+        assert (region if isinstance(region, str) else "") == row["region"]
+        for c in ("mean", "p5", "p50", "p95", "low", "high"):
+            assert same(float(summary[c].iloc[i]), row[c]), (i, c)
+    passed = sum(1 for r in rows if r["year"] == "2030" and r[t] == "1")
+    rate = summary[summary["metric"] == t]
+    assert rate["n"].iloc[0] == 14 and rate["mean"].iloc[0] == passed / 14
+    with pytest.raises(dcplan.InputError, match="horizon"):
+        dcplan.sweep(MINIMAL, vary=VARY, summary=True, ratios=["energy_twh@2040/2025"])
+
+
 def test_sweep_threads_shards_and_scenarios():
     one = dcplan.sweep(MINIMAL, vary=VARY, samples=7, seed=5, jobs=1)
     two = dcplan.sweep(MINIMAL, vary=VARY, samples=7, seed=5, jobs=2)

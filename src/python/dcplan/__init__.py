@@ -336,16 +336,34 @@ def run(values):
 def sweep(values):
     """Run a scenario over grids and Monte Carlo draws, as `dcplan sweep`, in process.
 
-    Returns one row per run, year and region (run, the varied parameters, year, region, the
-    metrics), or with summary=True one per year, region and metric (n, mean, p5, p50, p95):
-    the csv's draws and numbers. Ctrl-C raises KeyboardInterrupt within a fraction of a
-    second."""
+    Returns one row per run, year and region (run, the varied parameters, with targets=True a
+    bool column "pass:NAME" per scenario target, year, region, the metrics), or with
+    summary=True one per year, region and metric (n, mean, p5, p50, p95), then with
+    targets=True a row "pass:NAME" per target (its pass rate as mean, its 90% Wilson interval
+    in the columns low and high; no year, no region) and one per ratio "ratio:METRIC@A/B"
+    (no year, region total): the csv's draws and numbers. Ctrl-C raises KeyboardInterrupt
+    within a fraction of a second."""
     columns = _sweep(values)
     regions, names = columns.pop("_regions"), columns.pop("_metrics")
+    whole = columns.pop("_whole", 0)
     _codes(columns, "region", regions)
     if values["summary"]:
         _codes(columns, "metric", names)
+        if whole:
+            _no_year(columns)
     return _frame(columns)
+
+
+def _no_year(columns):
+    """The summary's years when some rows (pass rates, ratios) have none (0 from the library):
+    a nullable integer column with pandas, else floats with NaN."""
+    import numpy
+    years = columns["year"]
+    pandas = _pandas()
+    if pandas is not None:
+        columns["year"] = pandas.array(numpy.where(years == 0, None, years), dtype="Int64")
+    else:
+        columns["year"] = numpy.where(years == 0, numpy.nan, years.astype(float))
 
 
 @_command("compare")
