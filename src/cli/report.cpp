@@ -77,7 +77,9 @@ int report(const ReportOptions& o) {
   }
   if (!o.sweep.empty()) {
     check_made_from("--sweep", o.sweep, base, o.force);
-    in.fans = report::read_sweep_fans(o.sweep);
+    report::SweepFile sweep = report::read_sweep(o.sweep);
+    in.fans = std::move(sweep.fans);
+    in.pass_rates = std::move(sweep.pass_rates);
   }
   if (!o.sensitivity.empty()) {
     check_made_from("--sensitivity", o.sensitivity, base, o.force);

@@ -251,6 +251,28 @@ std::string targets_table(const Report& rep) {
   return h;
 }
 
+//! A sweep's pass rates (report --sweep of a sweep with --targets): the probability of meeting
+//! each target over the sweep's runs, with its 90% Wilson interval. Nothing without them.
+std::string sweep_targets_table(const Report& rep) {
+  const auto& rates = rep.in.pass_rates;
+  if (rates.empty()) return "";
+  // One decimal, or two significant digits below 1%: a rate near 0 is what a planner asks about.
+  auto percent = [](double v) {
+    if (std::isnan(v)) return std::string();
+    return v * 100 >= 1 ? fmt::format("{:.1f}%", v * 100) : fmt::format("{:.2g}%", v * 100);
+  };
+  std::string h =
+      "<h2>Sweep: probability of meeting each target</h2>\n<p>The share of the sweep's runs in "
+      "which each target holds, with its 90% Wilson score interval.</p>\n<table>\n<tr><th>target"
+      "</th><th>runs</th><th>pass rate</th><th>90% interval</th></tr>\n";
+  for (const PassRate& r : rates) {
+    h += fmt::format("<tr><td class=\"text\">{}</td><td>{}</td><td>{}</td><td>{} to {}</td></tr>\n",
+                     text::xml_escape(r.target), r.n, percent(r.rate), percent(r.low),
+                     percent(r.high));
+  }
+  return h + "</table>\n";
+}
+
 //! A chart over the years of the run shown.
 //! Ids are fixed strings of dcplan's, unique in the page, so a chart can be linked to.
 Chart chart_of(const Report& rep, std::string id, std::string title, std::string unit,
@@ -767,7 +789,7 @@ std::string html_report(const ReportInput& in) {
   std::string h = head_html(rep);
   // Summary and targets first, the charts, then the comparison, sources and hardware: a reader
   // meets the answer before the detail.
-  h += summary_table(rep) + targets_table(rep) + "<h2>Charts</h2>\n";
+  h += summary_table(rep) + targets_table(rep) + sweep_targets_table(rep) + "<h2>Charts</h2>\n";
   for (auto* chart : kPlanCharts) h += render_svg(chart(rep));
   h += slack_html(rep) + fan_charts(rep) + sensitivity_charts(rep) + cost_of_capital_section(rep);
   h += comparison_table(rep) + sources_and_hardware(rep);
@@ -806,9 +828,13 @@ class SweepReader {
     return true;
   }
   [[nodiscard]] const std::string& line() const { return line_; }
-  //! The cells of the line, split at every comma without csv quoting (text::split); rows are held
-  //! to the header's width, so a row that splits differently is refused rather than misread.
-  [[nodiscard]] std::vector<std::string> fields() const { return text::split(line_, ','); }
+  //! The cells of the line as csv (a target's name may hold a comma: it is quoted); rows are
+  //! held to the header's width, so a row that splits differently is refused rather than
+  //! misread, as is a quote left open.
+  [[nodiscard]] std::vector<std::string> fields() const {
+    if (io::csv_fields(line_) < 0) bad("a quote is left open");
+    return io::csv_split(line_);
+  }
   //! Throws InputError naming the file and the line.
   [[noreturn]] void bad(const std::string& what) const {
     throw InputError(path_, "", fmt::format("line {}: {}", line_no_, what));
@@ -839,18 +865,39 @@ class SweepReader {
   long long line_no_ = 0;
 };
 
-//! A --summary output: its percentiles, total rows only.
+//! A pass rate's row of a summary (metric "pass:NAME"): n, the rate (mean), low and high.
+PassRate pass_rate(const SweepReader& r, const std::vector<std::string>& f) {
+  PassRate p;
+  p.target = f[2].substr(5);
+  const double n = r.number(f[3], "n", false);
+  if (n < 0 || n != std::floor(n) || n > 1e18) r.bad("expected a count of runs in n");
+  p.n = static_cast<long long>(n);
+  p.rate = r.number(f[4], "mean", true);
+  p.low = r.number(f[8], "low", true);
+  p.high = r.number(f[9], "high", true);
+  return p;
+}
+
+//! A --summary output: its percentiles, total rows only, and with --targets (two more columns,
+//! low and high) its pass rates; the rows of --ratio are not drawn.
 //!
-//! Years must ascend within a metric, as the sweep writes them. At most 64 metrics and 1,000
-//! years are read, so that a hostile file cannot make the report unbounded.
-std::vector<Fan> summary_fans(SweepReader& r) {
+//! Years must ascend within a metric, as the sweep writes them. At most 64 metrics, 1,000
+//! years and 1,000 targets are read, so that a hostile file cannot make the report unbounded.
+SweepFile summary_fans(SweepReader& r, bool intervals) {
+  const std::size_t width = intervals ? 10 : 8;
+  SweepFile out;
   // Keyed by metric: rows of several metrics may interleave; each metric's years must ascend.
   std::map<std::string, Fan> by_metric;
   while (r.next()) {
     const auto f = r.fields();
-    if (f.size() != 8) r.bad(fmt::format("expected 8 fields, found {}", f.size()));
-    // Fan charts show total rows only; region rows of the summary are skipped.
-    if (f[1] != "total") continue;
+    if (f.size() != width) r.bad(fmt::format("expected {} fields, found {}", width, f.size()));
+    if (intervals && f[2].rfind("pass:", 0) == 0) {
+      out.pass_rates.push_back(pass_rate(r, f));
+      if (out.pass_rates.size() > 1000) r.bad("too many targets");
+      continue;
+    }
+    // Fan charts show total rows only; region rows of the summary, and ratios, are skipped.
+    if (f[1] != "total" || f[2].rfind("ratio:", 0) == 0) continue;
     auto& fan = by_metric[f[2]];
     fan.metric = f[2];
     // The year is column 0 of the summary, the metric column 2, p5, p50, p95 columns 5 to 7.
@@ -862,27 +909,71 @@ std::vector<Fan> summary_fans(SweepReader& r) {
     fan.p95.push_back(r.number(f[7], "p95", true));
     if (by_metric.size() > 64 || fan.years.size() > 1000) r.bad("too many metrics or years");
   }
-  std::vector<Fan> fans;
   for (auto& [m, f] : by_metric) {
     if (value_column(m) < 0) {
       throw InputError(r.path(), "", "unknown metric \"" + text::excerpt(m) + "\"");
     }
-    fans.push_back(std::move(f));
+    out.fans.push_back(std::move(f));
   }
-  return fans;
+  return out;
 }
+
+//! The pass columns of a rows output (sweep --targets: "pass:NAME" before year, 1 or 0 on
+//! every row of a run), counted once per run: a run's rows follow each other.
+class RunPasses {
+ public:
+  explicit RunPasses(const std::vector<std::string>& header) {
+    for (std::size_t c = 1; c < header.size() && header[c] != "year"; ++c) {
+      if (header[c].rfind("pass:", 0) == 0) columns_.push_back({c, header[c].substr(5), 0});
+    }
+  }
+  //! A row: the first of its run counts its passes.
+  void add(const SweepReader& r, const std::vector<std::string>& f) {
+    if (columns_.empty() || f[0] == run_) return;
+    run_ = f[0];
+    ++runs_;
+    for (auto& c : columns_) {
+      if (f[c.at] != "0" && f[c.at] != "1")
+        r.bad("column " + text::excerpt(c.name) + ": expected 1 or 0, found \"" +
+              text::excerpt(f[c.at]) + "\"");
+      c.passes += f[c.at] == "1" ? 1 : 0;
+    }
+  }
+  //! Each target's rate over the runs, with its 90% Wilson interval.
+  [[nodiscard]] std::vector<PassRate> rates() const {
+    std::vector<PassRate> out;
+    for (const auto& c : columns_) {
+      const stats::Interval ci = stats::wilson(c.passes, runs_);
+      const double rate =
+          runs_ > 0 ? static_cast<double>(c.passes) / static_cast<double>(runs_) : std::nan("");
+      out.push_back({c.name, runs_, rate, ci.low, ci.high});
+    }
+    return out;
+  }
+
+ private:
+  struct Column {
+    std::size_t at;
+    std::string name;
+    long long passes;
+  };
+  std::vector<Column> columns_;
+  std::string run_;  //!< the run of the last row counted
+  long long runs_ = 0;
+};
 
 //! A rows output: every run's total rows, kept (bounded) until their percentiles are taken.
 //!
 //! Every run's values are held to take exact percentiles (sweep::quantile; --summary estimates
 //! them in one pass instead, with P-square), so the total is bounded at 20 million values
 //! (160 MB); a larger sweep should be summarised with --summary first.
-std::vector<Fan> rows_fans(SweepReader& r) {
+SweepFile rows_fans(SweepReader& r) {
   constexpr std::size_t kMaxValues = 20'000'000;
   if (!r.next()) r.bad("no column line");
   const auto header = r.fields();
-  // The rows output starts with the run's columns (run, then the varied parameters), then
-  // year and region, then the metrics.
+  RunPasses passes(header);
+  // The rows output starts with the run's columns (run, the varied parameters, the pass columns),
+  // then year and region, then the metrics.
   const auto year_at = std::find(header.begin(), header.end(), "year");
   if (year_at == header.end() || year_at + 1 == header.end() || *(year_at + 1) != "region") {
     r.bad("expected year and region columns");
@@ -899,6 +990,7 @@ std::vector<Fan> rows_fans(SweepReader& r) {
     const auto f = r.fields();
     if (f.size() != header.size())
       r.bad(fmt::format("expected {} fields, found {}", header.size(), f.size()));
+    passes.add(r, f);
     if (f[region_col] != "total") continue;
     const double year = r.year(f[year_col]);
     for (std::size_t c = region_col + 1; c < f.size(); ++c) {
@@ -909,7 +1001,9 @@ std::vector<Fan> rows_fans(SweepReader& r) {
         r.bad("more than 20 million values; summarise the sweep with --summary");
     }
   }
-  std::vector<Fan> fans;
+  SweepFile out;
+  out.pass_rates = passes.rates();
+  std::vector<Fan>& fans = out.fans;
   for (auto& [metric, by_year] : values) {
     Fan fan;
     fan.metric = metric;
@@ -921,7 +1015,7 @@ std::vector<Fan> rows_fans(SweepReader& r) {
     }
     fans.push_back(std::move(fan));
   }
-  return fans;
+  return out;
 }
 
 }  // namespace
@@ -929,7 +1023,7 @@ std::vector<Fan> rows_fans(SweepReader& r) {
 //! (Declared in dcplan/report/report.hpp.) The kind of file is told by its first line: the
 //! --summary header exactly, or the rows header's prefix; anything else is refused. A path that
 //! is not a regular file (a FIFO, a device) is refused before it is opened.
-std::vector<Fan> read_sweep_fans(const std::string& path) {
+SweepFile read_sweep(const std::string& path) {
   struct stat st {};
   if (::stat(path.c_str(), &st) == 0 && !S_ISREG(st.st_mode))
     throw InputError(path, "", "expected a regular file (a dcplan sweep csv output)");
@@ -938,11 +1032,18 @@ std::vector<Fan> read_sweep_fans(const std::string& path) {
     throw InputError(path, "", "expected a csv output of dcplan sweep; the file is empty");
   }
   // The summary's header line is exact; a rows file starts with the sweep's header comment.
-  if (r.line() == io::kSweepSummaryColumns) return summary_fans(r);
+  if (r.line() == io::kSweepSummaryColumns) return summary_fans(r, false);
+  if (r.line() ==
+      std::string(io::kSweepSummaryColumns) + std::string(io::kSweepSummaryIntervalColumns))
+    return summary_fans(r, true);
   if (r.line().rfind(io::kSweepHeaderPrefix, 0) != 0) {
     throw InputError(path, "", "expected a csv output of dcplan sweep (rows or --summary)");
   }
   return rows_fans(r);
+}
+
+std::vector<Fan> read_sweep_fans(const std::string& path) {
+  return read_sweep(path).fans;
 }
 
 }  // namespace dcplan::report

@@ -21,6 +21,19 @@ struct Fan {
   std::vector<double> years, p5, p50, p95;
 };
 
+//! A target's pass rate over a sweep's runs (sweep --targets), with its 90% Wilson interval.
+struct PassRate {
+  std::string target;  //!< the pass column's name without "pass:", as the sweep wrote it
+  long long n = 0;     //!< runs
+  double rate = 0, low = 0, high = 0;
+};
+
+//! What a report reads from a sweep's output: fan charts, and pass rates when it has them.
+struct SweepFile {
+  std::vector<Fan> fans;
+  std::vector<PassRate> pass_rates;
+};
+
 struct ReportInput {
   const Scenario* scenario = nullptr;
   const Results* results = nullptr;  //!< with per-hardware rows
@@ -28,6 +41,7 @@ struct ReportInput {
   const Scenario* other = nullptr;         //!< --compare
   const Results* other_results = nullptr;  //!< --compare, with per-hardware rows
   std::vector<Fan> fans;                   //!< --sweep
+  std::vector<PassRate> pass_rates;        //!< --sweep of a sweep with --targets
   std::vector<Tornado> sensitivity;        //!< --sensitivity: charts of which inputs matter
   std::optional<Provenance> provenance;    //!< what made it: the footer and the record element
 };
@@ -42,7 +56,11 @@ struct ReportInput {
 [[nodiscard]] std::vector<Chart> plan_charts(const ReportInput& input);
 
 //! Reads fan-chart data from a `dcplan sweep` output: a --summary file (total rows), or raw rows
-//! (percentiles computed from all runs). Throws InputError for anything else.
+//! (percentiles computed from all runs); with --targets, the pass rates too (read from the
+//! summary, or counted over the rows' runs). Throws InputError for anything else.
+[[nodiscard]] SweepFile read_sweep(const std::string& path);
+
+//! read_sweep's fans alone.
 [[nodiscard]] std::vector<Fan> read_sweep_fans(const std::string& path);
 
 }  // namespace dcplan::report
