@@ -104,7 +104,7 @@ Ratio parse_ratio(const std::string& text, const Scenario& s) {
 
 void values_of(const Plan& p, long long run, std::vector<double>& value) {
   const auto& bindings = p.varied.bindings;
-  Rng rng(0x5eed0000ULL ^ static_cast<std::uint64_t>(p.hash), static_cast<std::uint64_t>(run));
+  Rng rng(0x5eed0000ULL ^ p.draws, static_cast<std::uint64_t>(run));
   long long g = run / p.samples;
   value.assign(bindings.size(), 0.0);
   for (auto it = p.grid_bindings.rbegin(); it != p.grid_bindings.rend(); ++it) {
@@ -196,17 +196,19 @@ Plan prepare(const SweepOptions& o) {
                            "drop --summary to see it per run)");
     }
   }
-  // The hash names the sweep: scenario and every argument that changes its output.
+  // The runs are the scenario, the --vary specs, the samples and the seed: their hash seeds the
+  // draws, so that what a sweep writes (--metrics, --by, --summary, --targets, --format) never
+  // changes which runs it makes: a summary summarises the rows the same sweep writes.
   std::uint64_t h = 0xcbf29ce484222325ULL;
   h = fnv1a(h, merged);
   for (const auto& v : o.varies) h = fnv1a(fnv1a(h, "|vary:"), v);
-  // A store holds the sweep its csv would: the same hash, so the same draws.
-  h = fnv1a(h, fmt::format("|samples:{}|seed:{}|metrics:{}|by:{}|summary:{}|{}", p.samples, o.seed,
-                           o.metrics, o.by_region, o.summary,
+  h = fnv1a(h, fmt::format("|samples:{}|seed:{}", p.samples, o.seed));
+  p.draws = h ^ (o.seed * 0x9E3779B97F4A7C15ULL);
+  // The hash names the sweep's output: the runs and every argument that changes what is
+  // written, so that merge joins only shards of one output. A store holds the sweep its csv
+  // would: the same hash. --ratio adds summary rows only, which are never merged.
+  h = fnv1a(h, fmt::format("|metrics:{}|by:{}|summary:{}|{}", o.metrics, o.by_region, o.summary,
                            o.format == "sqlite" ? std::string("csv") : o.format));
-  // --targets changes the rows (and so names the sweep: shards with and without it are not
-  // merged); said only when given, so that every other sweep keeps its hash and its draws.
-  // --ratio adds summary rows only, which are never merged: it leaves the draws alone.
   if (o.targets) h = fnv1a(h, "|targets");
   p.hash = h ^ (o.seed * 0x9E3779B97F4A7C15ULL);
   return p;

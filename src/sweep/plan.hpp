@@ -41,7 +41,8 @@ struct Plan {
   std::vector<std::string> targets;
   bool region_rows = false;  //!< a target reads region rows: the engine keeps them
   std::vector<Ratio> ratios;
-  std::uint64_t hash = 0;
+  std::uint64_t hash = 0;   //!< names the output: the runs and what is written of them
+  std::uint64_t draws = 0;  //!< seeds the draws: the scenario, --vary, --samples and --seed only
 };
 
 //! The pass columns of a scenario's targets: "pass:" and the name made safe for every output
@@ -58,7 +59,7 @@ struct Plan {
 [[nodiscard]] Plan prepare(const SweepOptions& options);
 
 //! The values of run `run`, one per binding (what vary::apply sets): grid coordinates from its
-//! grid point, draws from a generator seeded by the sweep's hash and the run alone.
+//! grid point, draws from a generator seeded by the sweep's runs (Plan::draws) and the run alone.
 void values_of(const Plan& p, long long run, std::vector<double>& values);
 
 }  // namespace dcplan::sweep
