@@ -72,9 +72,9 @@ Problem prepare(const std::string& scenario, const LoadOptions& load,
                 const std::vector<SearchRange>& ranges, std::vector<Target> targets) {
   Problem p{vary::load_base(scenario, load), ranges, std::move(targets), {}};
   for (const auto& r : ranges) {
-    const vary::Binding& b =
+    const vary::Input& in =
         vary::bind(p.varied, vary::list_spec(r.pointer, r.multiply, {r.lo, r.hi}));
-    p.integer.push_back(!b.spec.multiply && b.node->kind == schema::Kind::kInteger);
+    p.integer.push_back(!in.spec.multiply && in.node->kind == schema::Kind::kInteger);
   }
   for (const auto& t : p.targets) vary::check_target(p.varied.base, t);
   // Both ends, once: a value the format refuses is an input error now, not halfway.
@@ -115,25 +115,56 @@ std::string json_number(double v, bool integer) {
   return io::exact_number(v);
 }
 
+namespace {
+
+//! One key's value in the answer, written into `doc` (the patch); returns the pointer written.
+//! A factor is applied to the trajectory as the scenario writes it. A point the series does not
+//! write is added to it; one added to a constant writes the whole series the run had.
+std::string answer_value(const Problem& p, const vary::Binding& b, double x, json& doc) {
+  const SearchRange& r = p.ranges[b.input];
+  const json* field = b.series_year ? vary::document_value(p.varied.doc, b.field_pointer) : nullptr;
+  const bool integer = p.integer[b.input];
+  if (field != nullptr && field->is_number()) {
+    const json::json_pointer at(b.field_pointer);
+    if (!doc.contains(at) || !doc.at(at).is_object()) {
+      doc[at] = json{{"series", json{{std::to_string(p.varied.base.horizon.start), *field}}}};
+    }
+    const double v = r.multiply ? b.series_base * x : x;
+    doc[at]["series"][std::to_string(*b.series_year)] = json::parse(json_number(v, integer));
+    return b.field_pointer;
+  }
+  json value;
+  if (!r.multiply) {
+    value = json::parse(json_number(x, integer));
+  } else if (b.series_year && !vary::document_value(p.varied.doc, b.spec.pointer)) {
+    value = json::parse(json_number(b.series_base * x, false));  // a point the series lacks
+  } else {
+    value = p.varied.doc.at(json::json_pointer(b.spec.pointer));
+    vary::scale_trajectory(value, x);
+  }
+  doc[json::json_pointer(b.spec.pointer)] = value;
+  return b.spec.pointer;
+}
+
+}  // namespace
+
 void write_answer(const Problem& p, const std::vector<std::string>& overrides,
                   const std::vector<double>& values, std::string& set_line, std::string& patch) {
   json doc = detail::overrides_patch(p.varied.doc, overrides, "-o");
+  // Each key a range reaches (a selector's every key) at its value, in the order of the ranges.
+  std::vector<std::string> written;
+  for (const vary::Binding& b : p.varied.bindings) {
+    const std::string pointer = answer_value(p, b, values[b.input], doc);
+    if (std::find(written.begin(), written.end(), pointer) == written.end())
+      written.push_back(pointer);
+  }
   set_line.clear();
-  for (std::size_t i = 0; i < p.ranges.size(); ++i) {
-    const SearchRange& r = p.ranges[i];
-    json value;
-    if (r.multiply) {
-      value = p.varied.doc.at(json::json_pointer(r.pointer));
-      vary::scale_trajectory(value, values[i]);
-    } else {
-      value = json::parse(json_number(values[i], p.integer[i]));
-    }
-    doc[json::json_pointer(r.pointer)] = value;
-    const std::string text = value.dump();
+  for (const auto& pointer : written) {
+    const std::string text = doc.at(json::json_pointer(pointer)).dump();
     const bool plain = std::all_of(text.begin(), text.end(), [](char c) {
       return std::isalnum(static_cast<unsigned char>(c)) || c == '.' || c == '-' || c == '+';
     });
-    const std::string arg = r.pointer + "=" + text;
+    const std::string arg = pointer + "=" + text;
     set_line +=
         std::string(set_line.empty() ? "" : " ") + "--set " +
         (plain && arg.find_first_of(" '\"$`\\") == std::string::npos ? arg : "'" + arg + "'");

@@ -116,14 +116,14 @@ std::pair<double, double> support(const VarySpec& v) {
 }
 
 //! The values the key holds in the scenario (every year of a trajectory), for a factor's bounds.
-std::vector<double> base_values(const vary::Varied& plan, const vary::Binding& b) {
-  std::vector<double> out;
+void base_values(const vary::Varied& plan, const vary::Binding& b, std::vector<double>& out) {
   if (!b.via_document) {
     const params::Storage at = b.bound.at(const_cast<Scenario&>(plan.base));
-    if (at.trajectory != nullptr) out.assign(at.trajectory->begin(), at.trajectory->end());
+    if (at.trajectory != nullptr)
+      out.insert(out.end(), at.trajectory->begin(), at.trajectory->end());
     if (at.number != nullptr) out.push_back(*at.number);
     if (at.integer != nullptr) out.push_back(*at.integer);
-    return out;
+    return;
   }
   if (const auto* v = vary::document_value(plan.doc, b.spec.pointer)) {
     if (v->is_number()) out.push_back(v->get<double>());
@@ -133,6 +133,14 @@ std::vector<double> base_values(const vary::Varied& plan, const vary::Binding& b
       }
     }
   }
+}
+
+//! The values every key of an input holds (a selector's keys together: one factor multiplies
+//! them all, so its bounds are the tightest any of them allows).
+std::vector<double> base_values(const vary::Varied& plan, const vary::Input& in) {
+  std::vector<double> out;
+  for (std::size_t k = in.first; k < in.first + in.count; ++k)
+    base_values(plan, plan.bindings[k], out);
   return out;
 }
 
@@ -155,13 +163,13 @@ std::vector<std::string> fit_inputs(const ScenarioOptions& o, std::vector<Input>
   std::vector<std::string> notes;
   for (std::size_t i = 0; i < inputs.size(); ++i) {
     Input& in = inputs[i];
-    const vary::Binding& b = plan.bindings[i];
-    const schema::Node& node = *b.node;
+    const vary::Input& bound = plan.inputs[i];
+    const schema::Node& node = *bound.node;
     double lo = node.minimum.value_or(-kInf), hi = node.maximum.value_or(kInf);
     if (node.exclusive_minimum) lo = std::nextafter(lo, kInf);
     if (node.exclusive_maximum) hi = std::nextafter(hi, -kInf);
     in.integer = node.kind == schema::Kind::kInteger;
-    const std::vector<double> values = base_values(plan, b);
+    const std::vector<double> values = base_values(plan, bound);
     if (in.spec.multiply && !in.integer && !values.empty()) {
       const auto [vmin, vmax] = std::minmax_element(values.begin(), values.end());
       if (*vmin > 0) {  // f * v within [lo, hi] for every value v
@@ -172,7 +180,19 @@ std::vector<std::string> fit_inputs(const ScenarioOptions& o, std::vector<Input>
         hi = kInf;  // mixed signs: left to the format's own check
       }
     }
-    if (in.integer && in.spec.multiply) in.base = values.empty() ? 1 : values.front();
+    if (in.integer && in.spec.multiply) {
+      // A factor on an integer key is sampled as the value it gives (in.base times the factor),
+      // set on every key: the keys of a selector must then start from one value.
+      if (std::any_of(values.begin(), values.end(),
+                      [&](double x) { return x != values.front(); })) {
+        throw InputError("--vary", in.spec.pointer,
+                         fmt::format("\"{}\": a factor on an integer key is sampled as the values "
+                                     "it gives, but the {} keys it matches hold different values "
+                                     "(vary the value, PTR=SPEC, or each key alone)",
+                                     text::excerpt(in.spec.text), bound.count));
+      }
+      in.base = values.empty() ? 1 : values.front();
+    }
     auto [s_lo, s_hi] = support(in.spec);
     if (in.integer && in.spec.multiply) {
       s_lo *= in.base;

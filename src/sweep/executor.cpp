@@ -84,7 +84,7 @@ class SweepRun {
 
  private:
   [[nodiscard]] const Scenario& base() const { return p_.varied.base; }
-  [[nodiscard]] const std::vector<vary::Binding>& bindings() const { return p_.varied.bindings; }
+  [[nodiscard]] const std::vector<vary::Input>& inputs() const { return p_.varied.inputs; }
 
   [[nodiscard]] std::string region_name(int r) const {
     return r == RowKey::kTotal ? std::string("total")
@@ -109,8 +109,8 @@ class SweepRun {
       return;
     }
     long long stride = 1;  // the last --vary varies fastest
-    for (auto it = p_.grid_bindings.rbegin(); it != p_.grid_bindings.rend(); ++it) {
-      const auto n = static_cast<long long>(bindings()[*it].spec.values.size());
+    for (auto it = p_.grid_inputs.rbegin(); it != p_.grid_inputs.rend(); ++it) {
+      const auto n = static_cast<long long>(inputs()[*it].spec.values.size());
       for (long long v = 0; v < n; ++v) check(v * stride);
       stride *= n;
     }
@@ -124,7 +124,8 @@ class SweepRun {
     c.shard_k = o_.shard_k;
     c.shard_n = o_.shard_n;
     c.count = count_;
-    for (const auto& b : bindings()) c.params.push_back(param_name(b.spec));
+    // One column per --vary, named as written (a selector's keys share it).
+    for (const auto& in : inputs()) c.params.push_back(param_name(in.spec));
     c.first_year = base().horizon.start;
     c.years = years_;
     for (int r : regions_) c.regions.push_back(region_name(r));

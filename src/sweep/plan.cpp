@@ -103,18 +103,19 @@ Ratio parse_ratio(const std::string& text, const Scenario& s) {
 }
 
 void values_of(const Plan& p, long long run, std::vector<double>& value) {
-  const auto& bindings = p.varied.bindings;
+  const auto& inputs = p.varied.inputs;
   Rng rng(0x5eed0000ULL ^ p.draws, static_cast<std::uint64_t>(run));
   long long g = run / p.samples;
-  value.assign(bindings.size(), 0.0);
-  for (auto it = p.grid_bindings.rbegin(); it != p.grid_bindings.rend(); ++it) {
-    const auto& spec = bindings[*it].spec;
+  value.assign(inputs.size(), 0.0);
+  for (auto it = p.grid_inputs.rbegin(); it != p.grid_inputs.rend(); ++it) {
+    const auto& spec = inputs[*it].spec;
     const auto n = static_cast<long long>(spec.values.size());
     value[*it] = spec.values[static_cast<std::size_t>(g % n)];
     g /= n;
   }
-  for (std::size_t i = 0; i < bindings.size(); ++i) {
-    if (!bindings[i].spec.is_grid()) value[i] = bindings[i].spec.draw(rng);
+  // One draw per input: a selector's keys take the same value.
+  for (std::size_t i = 0; i < inputs.size(); ++i) {
+    if (!inputs[i].spec.is_grid()) value[i] = inputs[i].spec.draw(rng);
   }
 }
 
@@ -168,7 +169,7 @@ Plan prepare(const SweepOptions& o) {
   for (const auto& v : specs) {
     (void)vary::bind(p.varied, v);
     if (v.is_grid()) {
-      p.grid_bindings.push_back(p.varied.bindings.size() - 1);
+      p.grid_inputs.push_back(p.varied.inputs.size() - 1);
       p.grid_size *= static_cast<long long>(v.values.size());
       if (p.grid_size > kMaxRuns)
         throw InputError("--vary", "", "the grid has more than 1e9 points");

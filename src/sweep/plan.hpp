@@ -32,7 +32,7 @@ struct Ratio {
 //! A sweep prepared once: the scenario with every --vary bound, grid sizes, metadata.
 struct Plan {
   vary::Varied varied;
-  std::vector<std::size_t> grid_bindings;  //!< indices of grid bindings, in flag order
+  std::vector<std::size_t> grid_inputs;  //!< indices of the inputs that are grids, in flag order
   long long grid_size = 1;
   long long samples = 1;
   long long total = 0;
@@ -58,7 +58,7 @@ struct Plan {
 //! Checks the options, parses the specs, loads the scenario, binds every --vary, sizes the grid.
 [[nodiscard]] Plan prepare(const SweepOptions& options);
 
-//! The values of run `run`, one per binding (what vary::apply sets): grid coordinates from its
+//! The values of run `run`, one per input (what vary::apply sets): grid coordinates from its
 //! grid point, draws from a generator seeded by the sweep's runs (Plan::draws) and the run alone.
 void values_of(const Plan& p, long long run, std::vector<double>& values);
 

@@ -2,6 +2,7 @@
 #include "vary/binding.hpp"
 
 #include <fmt/format.h>
+#include <fnmatch.h>
 
 #include <algorithm>
 #include <array>
@@ -9,6 +10,7 @@
 
 #include "dcplan/error.hpp"
 #include "dcplan/io/cells.hpp"
+#include "dcplan/selector.hpp"
 #include "json_io.hpp"
 #include "load/detail.hpp"
 
@@ -75,23 +77,44 @@ void check_document_path(const VarySpec& v, const json& doc) {
   }
 }
 
-//! A point of a series: the series as the document writes it, one group per series (several
-//! points of one series are varied together).
-void bind_series_point(Binding& b, const VarySpec& v, const json& doc,
-                       const std::vector<std::string>& t, std::vector<SeriesGroup>& groups) {
+//! The trajectory a varied point belongs to, as the document writes it (`field`), held as a
+//! series a point can be set in or added to: a series as written; a constant c as the series
+//! {first year of the horizon: c}, so that a point added in YEAR makes a ramp from c to the
+//! point's value, held after YEAR (`from_constant`). Another form (exponential, logistic, fit)
+//! is refused: its numbers are not values of the key in given years.
+SeriesTrajectory written_series(const VarySpec& v, const std::string& field_pointer,
+                                const json& field, int first_year, bool& from_constant) {
+  SeriesTrajectory out;
+  from_constant = field.is_number();
+  if (from_constant) {
+    out.points.emplace_back(first_year, field.get<double>());
+    return out;
+  }
+  if (!field.is_object() || !field.contains("series")) {
+    const char* form = !field.is_object()              ? "not a trajectory"
+                       : field.contains("exponential") ? "an exponential trajectory"
+                       : field.contains("logistic")    ? "a logistic trajectory"
+                       : field.contains("fit")         ? "a fitted trajectory"
+                                                       : "not a series";
+    not_sweepable(v, fmt::format("{} is {} in the scenario, and only a series or a constant has "
+                                 "points to set; write it as a series first, e.g. --set "
+                                 "'{}={{\"series\":{{\"{}\":V0,\"{}\":V1}}}}'",
+                                 field_pointer, form, field_pointer, first_year,
+                                 v.pointer.substr(v.pointer.rfind('/') + 1)));
+  }
+  for (const auto& [k, x] : field["series"].items())
+    out.points.emplace_back(std::stoi(k), x.get<double>());
+  std::sort(out.points.begin(), out.points.end());
+  if (field.contains("interp") && field["interp"] == "step") out.interp = Interp::kStep;
+  if (field.contains("then_growth")) out.then_growth = field["then_growth"].get<double>();
+  return out;
+}
+
+//! A point of a directly bound series: one group per series (several points of one series are
+//! varied together). A key the document leaves out holds the loader's default, a constant.
+void bind_series_point(Binding& b, const VarySpec& v, const json& doc, const Scenario& s,
+                       std::vector<SeriesGroup>& groups) {
   if (b.bound.param->shape != Shape::kTrajectory) not_sweepable(v, "it is not a trajectory");
-  // The series as written in the merged document.
-  const json* value = &doc;
-  for (const auto& tok : t) {
-    if (!value->is_object() || !value->contains(tok)) {
-      value = nullptr;
-      break;
-    }
-    value = &(*value)[tok];
-  }
-  if (value == nullptr || !value->is_object() || !value->contains("series")) {
-    not_sweepable(v, b.field_pointer + " is not a series trajectory in the scenario");
-  }
   int g = -1;
   for (std::size_t i = 0; i < groups.size(); ++i) {
     if (groups[i].field_pointer == b.field_pointer) g = static_cast<int>(i);
@@ -100,25 +123,23 @@ void bind_series_point(Binding& b, const VarySpec& v, const json& doc,
     SeriesGroup sg;
     sg.field_pointer = b.field_pointer;
     sg.bound = b.bound;
-    for (const auto& [k, x] : (*value)["series"].items())
-      sg.original.points.emplace_back(std::stoi(k), x.get<double>());
-    std::sort(sg.original.points.begin(), sg.original.points.end());
-    if (value->contains("interp") && (*value)["interp"] == "step")
-      sg.original.interp = Interp::kStep;
-    if (value->contains("then_growth"))
-      sg.original.then_growth = (*value)["then_growth"].get<double>();
+    const json* field = document_value(doc, b.field_pointer);
+    json unwritten;
+    if (field == nullptr) {
+      const auto& a = *b.bound.at(const_cast<Scenario&>(s)).trajectory;
+      if (a.size() == 0 || !(a == a(0)).all()) {
+        not_sweepable(v, b.field_pointer + " is not a series trajectory in the scenario");
+      }
+      unwritten = a(0);
+      field = &unwritten;
+    }
+    sg.original = written_series(v, b.field_pointer, *field, s.horizon.start, sg.from_constant);
     groups.push_back(sg);
     g = static_cast<int>(groups.size()) - 1;
   }
   b.series_group = g;
-  if (v.multiply) {
-    const auto& pts = groups[static_cast<std::size_t>(g)].original.points;
-    if (std::none_of(pts.begin(), pts.end(),
-                     [&](const auto& p) { return p.first == *b.series_year; })) {
-      not_sweepable(
-          v, "the series has no point in " + std::to_string(*b.series_year) + " to multiply");
-    }
-  }
+  b.series_base =
+      value_at(Trajectory{groups[static_cast<std::size_t>(g)].original}, *b.series_year);
 }
 
 Binding bind_vary(const VarySpec& v, const Scenario& s, const json& doc,
@@ -164,7 +185,17 @@ Binding bind_vary(const VarySpec& v, const Scenario& s, const json& doc,
   Scenario& ms = const_cast<Scenario&>(s);
   if (!bound ||
       (bound->param->shape == Shape::kTrajectory && bound->at(ms).trajectory == nullptr)) {
-    check_document_path(v, doc);
+    // A point of a series or a constant the document writes is set in it (or added to it) at
+    // each run; anything else goes where its pointer says.
+    const json* field = b.series_year ? document_value(doc, b.field_pointer) : nullptr;
+    if (field != nullptr) {
+      bool from_constant = false;
+      b.series_base = value_at(
+          Trajectory{written_series(v, b.field_pointer, *field, s.horizon.start, from_constant)},
+          *b.series_year);
+    } else {
+      check_document_path(v, doc);
+    }
     b.via_document = true;
     check_bounds(v, *node);
     return b;
@@ -178,9 +209,63 @@ Binding bind_vary(const VarySpec& v, const Scenario& s, const json& doc,
     not_sweepable(v, "this share is \"rest\": 1 minus the other two (vary one of those)");
   }
   b.bound = *bound;
-  if (b.series_year) bind_series_point(b, v, doc, t, groups);
+  if (b.series_year) bind_series_point(b, v, doc, s, groups);
   check_bounds(v, *node);
   return b;
+}
+
+//! The ids a list of them shows in a message: at most eight, each an excerpt.
+std::string some_ids(const std::vector<std::string>& ids) {
+  constexpr std::size_t kShown = 8;
+  std::string out;
+  for (std::size_t i = 0; i < ids.size() && i < kShown; ++i)
+    out += (i > 0 ? ", " : "") + jsonio::excerpt(ids[i]);
+  if (ids.size() > kShown) out += fmt::format(" and {} more", ids.size() - kShown);
+  return out.empty() ? "none" : out;
+}
+
+//! The pointers one --vary reaches: its own, or when a region position holds a selector (a
+//! glob, #tag or *) or a hardware position a glob or *, one for each id it matches, in the
+//! scenario's order. Ids cannot hold * ? [ or # (the loader's valid_id), so a pointer naming
+//! one id is never taken for a selector.
+std::vector<std::string> expand_selector(const VarySpec& v, const Scenario& s) {
+  std::vector<std::string> t;
+  try {
+    t = jsonio::split_pointer(v.pointer);
+  } catch (const InputError&) {
+    return {v.pointer};  // bind_vary says what is wrong with it
+  }
+  if (t.size() < 3 || (t[0] != "regions" && t[0] != "hardware")) return {v.pointer};
+  const std::string sel = t[1];
+  const SelectorKind kind = selector_kind(sel);
+  if (kind == SelectorKind::kExact || kind == SelectorKind::kTotal) return {v.pointer};
+  const bool regions = t[0] == "regions";
+  if (!regions && kind == SelectorKind::kTag) {
+    not_sweepable(v, "hardware has no tags: select hardware by id, a glob (h*) or *");
+  }
+  std::vector<std::string> all;
+  std::vector<std::string> out;
+  auto add = [&](const std::string& id, bool matches) {
+    all.push_back(id);
+    if (!matches) return;
+    t[1] = id;
+    out.push_back(jsonio::pointer(t));
+  };
+  if (regions) {
+    for (const auto& r : s.regions) add(r.id, selector_matches(sel, r));
+  } else {
+    // As selector_matches reads a glob: fnmatch without flags.
+    for (const auto& h : s.hardware)
+      add(h.id, kind == SelectorKind::kAll || fnmatch(sel.c_str(), h.id.c_str(), 0) == 0);
+  }
+  if (out.empty()) {
+    throw InputError("--vary", v.pointer,
+                     fmt::format("invalid --vary \"{}\": the selector \"{}\" matches no {} of the "
+                                 "scenario (it has {})",
+                                 jsonio::excerpt(v.text), jsonio::excerpt(sel),
+                                 regions ? "region" : "hardware", some_ids(all)));
+  }
+  return out;
 }
 
 //! Distributions with bounded support and grid values are checked against the key's bounds
@@ -215,6 +300,26 @@ void check_bounds(const VarySpec& v, const schema::Node& n) {
                                run, what, b.spec.text));
 }
 
+//! A point of a series, or of a constant, the document writes: set, or added (see
+//! written_series). False when the document has neither at the binding's field.
+bool set_series_point(json& doc, const Binding& b, int first_year, double x) {
+  const json::json_pointer at(b.field_pointer);
+  if (!doc.contains(at)) return false;
+  json& field = doc[at];
+  if (field.is_number()) field = json{{"series", json{{std::to_string(first_year), field}}}};
+  if (!field.is_object() || !field.contains("series")) return false;
+  json& points = field["series"];
+  const std::string year = std::to_string(*b.series_year);
+  if (!b.spec.multiply) {
+    points[year] = x;
+  } else if (points.contains(year)) {
+    points[year] = points[year].get<double>() * x;
+  } else {
+    points[year] = b.series_base * x;
+  }
+  return true;
+}
+
 //! The scenario of run `run` when a varied key has no direct binding: the values set (or
 //! multiplied) in the merged document, which is loaded and validated again. Directly bound
 //! values are applied on top by apply().
@@ -222,15 +327,16 @@ void load_with_document_values(const Varied& p, long long run, const std::vector
                                Scenario& ws) {
   // A copy: the base's document is shared by every thread and every run.
   json doc = p.doc;
-  for (std::size_t i = 0; i < p.bindings.size(); ++i) {
-    const Binding& b = p.bindings[i];
+  for (const Binding& b : p.bindings) {
     if (!b.via_document) continue;
+    const double x = value[b.input];
     try {
+      if (b.series_year && set_series_point(doc, b, p.base.horizon.start, x)) continue;
       json& at = doc[json::json_pointer(b.spec.pointer)];
       if (b.spec.multiply) {
-        multiply_trajectory(at, value[i]);
+        multiply_trajectory(at, x);
       } else {
-        at = value[i];
+        at = x;
       }
     } catch (const json::exception&) {
       throw InputError("--vary", b.spec.pointer,
@@ -264,16 +370,15 @@ void restore(const Varied& p, Scenario& ws) {
 //! Sets the directly bound values (series points into their groups).
 void set_values(const Varied& p, long long run, const std::vector<double>& value, Scenario& ws,
                 std::vector<SeriesGroup>& groups) {
-  for (std::size_t i = 0; i < p.bindings.size(); ++i) {
-    const Binding& b = p.bindings[i];
-    const double x = value[i];
+  for (const Binding& b : p.bindings) {
+    const double x = value[b.input];
     if (b.via_document) continue;
     if (b.series_group >= 0) {
       auto& pts = groups[static_cast<std::size_t>(b.series_group)].working.points;
       auto pos = std::find_if(pts.begin(), pts.end(),
                               [&](const auto& q) { return q.first == *b.series_year; });
       if (pos == pts.end()) {
-        pts.emplace_back(*b.series_year, x);
+        pts.emplace_back(*b.series_year, b.spec.multiply ? b.series_base * x : x);
         std::sort(pts.begin(), pts.end());
       } else {
         pos->second = b.spec.multiply ? pos->second * x : x;
@@ -372,7 +477,7 @@ void check_rules(const Varied& p, long long run, Scenario& ws) {
   if (const auto broken = p.rules_varied ? check_consistency(ws) : std::vector<Diagnostic>{};
       !broken.empty()) {
     std::string varied;
-    for (const auto& b : p.bindings) varied += (varied.empty() ? "" : ", ") + b.spec.text;
+    for (const auto& in : p.inputs) varied += (varied.empty() ? "" : ", ") + in.spec.text;
     throw InputError("--vary", broken.front().pointer,
                      fmt::format("run {}: {} (with --vary {}); narrow the values varied", run,
                                  broken.front().message, jsonio::excerpt(varied)));
@@ -435,16 +540,43 @@ Varied load_base(const std::string& scenario, const LoadOptions& load) {
   return v;
 }
 
-const Binding& bind(Varied& v, const VarySpec& spec) {
-  v.bindings.push_back(bind_vary(spec, v.base, v.doc, v.groups));
-  const Binding& b = v.bindings.back();
-  if (b.via_document) v.any_document = true;
-  if (!b.via_document && b.bound.param->rules) v.rules_varied = true;
-  if (!b.via_document && b.bound.param->split) v.split_varied = true;
-  return b;
+const Input& bind(Varied& v, const VarySpec& spec) {
+  Input in;
+  in.spec = spec;
+  in.first = v.bindings.size();
+  const std::vector<std::string> pointers = expand_selector(spec, v.base);
+  for (const auto& pointer : pointers) {
+    VarySpec one = spec;
+    one.pointer = pointer;
+    Binding b;
+    try {
+      b = bind_vary(one, v.base, v.doc, v.groups);
+    } catch (const InputError& e) {
+      if (pointer == spec.pointer) throw;
+      // Which of the matched keys failed is in the message; which --vary matched it, here.
+      std::vector<Diagnostic> ds = e.diagnostics();
+      for (auto& d : ds)
+        d.message += fmt::format(" (one of the {} keys --vary \"{}\" matches)", pointers.size(),
+                                 jsonio::excerpt(spec.text));
+      throw InputError(std::move(ds));
+    }
+    b.input = v.inputs.size();
+    if (b.via_document) v.any_document = true;
+    if (!b.via_document && b.bound.param->rules) v.rules_varied = true;
+    if (!b.via_document && b.bound.param->split) v.split_varied = true;
+    v.bindings.push_back(std::move(b));
+  }
+  in.count = v.bindings.size() - in.first;
+  in.node = v.bindings[in.first].node;
+  v.inputs.push_back(std::move(in));
+  return v.inputs.back();
 }
 
 void apply(const Varied& v, long long run, const std::vector<double>& values, Working& w) {
+  if (values.size() != v.inputs.size()) {
+    throw ModelError(fmt::format("run {}: {} values for {} inputs", run, values.size(),
+                                 v.inputs.size()));
+  }
   Scenario& ws = w.scenario;
   // From the base every run: a factor multiplies the scenario's value, never the last run's.
   restore(v, ws);

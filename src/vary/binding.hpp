@@ -5,13 +5,21 @@
 // Values arrive as numbers: nothing here reads --vary text, and no value is written out as text
 // to be read again.
 //
+// One --vary is one input, whatever it reaches: a selector in a region position
+// (/regions/cn-*/pue, /regions/#china/pue, /regions/*/pue) or in a hardware position
+// (/hardware/*/lifetime_years, /hardware/h*/price_usd) binds every key it matches, and each run
+// gives all of them the input's one value (the same value set, or the same factor applied). The
+// studies count inputs (a sweep's columns, sensitivity's inputs, solve's levers), never keys.
+//
 // Where a value goes, cheapest first:
 //  - a field of the loaded Scenario (params::Bound: every numeric key whose entry in the key
 //    table names its storage): apply restores the fields the last run touched and writes the
 //    new values, a few stores per binding, then checks the key's bounds and, when the key can
 //    break one, the rules between values (check_consistency, the capex split);
 //  - a point of a series (.../series/YEAR): the series as the document writes it, with the point
-//    set or multiplied, evaluated again over the horizon into the field;
+//    set or multiplied, evaluated again over the horizon into the field. A point the series does
+//    not write is added (multiplied: the series' value in that year times the factor), and a
+//    constant c becomes the series {first year of the horizon: c, YEAR: value};
 //  - the merged document, for a numeric key without storage (a region weight, a mix share, a
 //    date): the value is set (or its trajectory multiplied) in a copy of the document, which is
 //    validated and built into a Scenario again, as the loader would. That costs a copy of the
@@ -36,15 +44,19 @@ namespace dcplan::vary {
 
 using json = nlohmann::json;
 
-//! One varied key: its spec (pointer, set or multiply, and the text messages quote) and where
-//! its value goes.
+//! One varied key: its spec (its own pointer, set or multiply, and the --vary text messages
+//! quote) and where its value goes.
 struct Binding {
   VarySpec spec;
-  params::Bound bound;             //!< the parameter and its region, hardware or currency
+  std::size_t input = 0;  //!< the input (index into Varied::inputs) it takes its value from
+  params::Bound bound;    //!< the parameter and its region, hardware or currency
   std::optional<int> series_year;  //!< a point of a series
   const schema::Node* node = nullptr;
   std::string field_pointer;  //!< pointer of the whole field
   int series_group = -1;      //!< index into the series groups, for series points
+  //! A factor on a point the series does not write multiplies the series' value in that year
+  //! (as the scenario writes it).
+  double series_base = 0;
   //! A key without a direct binding: its value is set in the merged document and the scenario
   //! built again for each run (see above).
   bool via_document = false;
@@ -56,13 +68,25 @@ struct SeriesGroup {
   params::Bound bound;
   SeriesTrajectory original;
   SeriesTrajectory working;
+  //! The scenario writes a constant there, which the group holds as a one-point series.
+  bool from_constant = false;
+};
+
+//! One --vary: its spec as written (its pointer may hold a selector) and the keys it binds,
+//! bindings[first, first + count), all of one key of the format (one node).
+struct Input {
+  VarySpec spec;
+  const schema::Node* node = nullptr;
+  std::size_t first = 0;
+  std::size_t count = 0;
 };
 
 //! A scenario loaded once, with the keys a study varies bound to it.
 struct Varied {
   Scenario base;
-  json doc;          //!< the merged document, for bindings through the document
-  std::string file;  //!< the scenario's file, which anchors it
+  json doc;                   //!< the merged document, for bindings through the document
+  std::string file;           //!< the scenario's file, which anchors it
+  std::vector<Input> inputs;  //!< one per --vary: what a run's values are given for
   std::vector<Binding> bindings;
   std::vector<SeriesGroup> groups;
   bool any_document = false;
@@ -77,9 +101,10 @@ struct Varied {
 //! merged document; nothing bound yet. Throws InputError like load_scenario.
 [[nodiscard]] Varied load_base(const std::string& scenario, const LoadOptions& load);
 
-//! Binds one more key: the last of `v.bindings`. Throws InputError ("--vary") when the key cannot
-//! be varied, or a grid value or a bounded distribution lies outside its bounds.
-const Binding& bind(Varied& v, const VarySpec& spec);
+//! Binds one more input, the last of `v.inputs`, and the keys its pointer reaches (several when
+//! it holds a selector). Throws InputError ("--vary") when a key cannot be varied, a selector
+//! matches nothing, or a grid value or a bounded distribution lies outside the key's bounds.
+const Input& bind(Varied& v, const VarySpec& spec);
 
 //! One thread's working copy: the scenario a run's values are set on, and its varied series.
 struct Working {
@@ -88,9 +113,9 @@ struct Working {
   std::vector<SeriesGroup> groups;
 };
 
-//! Sets the working copy to `values`, one per binding in their order, every other key as in the
-//! base; `run` numbers the run in messages. Throws InputError when a value breaks a bound or a
-//! rule.
+//! Sets the working copy to `values`, one per input in their order (every key of an input takes
+//! its value), every other key as in the base; `run` numbers the run in messages. Throws InputError
+//! when a value breaks a bound or a rule.
 void apply(const Varied& v, long long run, const std::vector<double>& values, Working& w);
 
 //! A spec made from numbers rather than read from --vary text (the two ends of a range solve,

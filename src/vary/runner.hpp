@@ -17,7 +17,7 @@ class Runner {
   //! A signal number in `cancel` stops every later run with Interrupted.
   explicit Runner(const Varied& varied, const std::atomic<int>* cancel = nullptr);
 
-  //! Sets the working copy to `values`, one per binding (apply); `run` numbers it in messages.
+  //! Sets the working copy to `values`, one per input (apply); `run` numbers it in messages.
   void set(long long run, const std::vector<double>& values);
   //! set, then the engine on the working copy; the results stay valid until the next call.
   const Results& run(long long run, const std::vector<double>& values,

@@ -110,4 +110,31 @@ check(rc == 0 and out == out2, f"--metrics year,energy_twh: {rc} {err}")
 rc, out, err = run("run", MINIMAL, "--metrics", "year,region", "--format", "csv")
 check(rc == 2 and "besides the keys" in err, f"--metrics of keys alone: exit 2: {rc} {err}")
 
+# A selector in --vary is one input (issue 29): one sweep column named as written, one draw for
+# every region it matches; a selector that matches nothing names itself and what exists.
+rc, out, err = run("sweep", ALIBABA, "--vary", "/regions/cn-*/pue*=uniform(0.95,1.1)", "--samples", "3",
+                   "--metrics", "energy_twh", "--by", "region")
+header = out.splitlines()[1] if rc == 0 else ""
+check(header == "run,/regions/cn-*/pue*,year,region,energy_twh", f"one column for the selector: {rc} {header} {err}")
+rc2, out2, err2 = run("sweep", ALIBABA, "--vary", "/regions/*/pue=1.15", "--metrics", "energy_twh", "--by", "region")
+rows = [line.split(",", 2)[2] for line in out2.splitlines()[2:]]
+ids = json.loads(run("validate", "--merged", ALIBABA)[1])["regions"]
+sets = [a for r in ids for a in ("--set", f"/regions/{r}/pue=1.15")]
+rc3, out3, err3 = run("run", ALIBABA, *sets, "--metrics", "energy_twh", "--format", "csv")
+check(rc2 == 0 and rc3 == 0 and len(ids) > 30 and rows == out3.splitlines()[1:],
+      f"/regions/*/pue=1.15 is --set of every region's pue: {rc2} {rc3} {err2} {err3}")
+rc, out, err = run("sweep", ALIBABA, "--vary", "/regions/af-*/pue=1.2")
+check(rc == 2 and out == "" and 'the selector "af-*" matches no region of the scenario (it has ap-northeast-1, '
+      "ap-northeast-2" in err and "and 26 more)" in err, f"a selector matching nothing: exit 2 naming it: {rc} {err}")
+rc, out, err = run("sensitivity", ALIBABA, "--vary", "/regions/x\x1b[31m*/pue=1.1:1.2", "--metric", "energy_twh@2032")
+check(rc == 2 and "matches no region" in err, f"a hostile selector: exit 2: {rc} {err}")
+check_clean(err, "a hostile selector")
+# A year the scenario does not write: utilisation is a constant 0.43, 2032 set to 0.8 ramps to it.
+rc, out, err = run("sweep", ALIBABA, "--vary", "/operations/utilisation/series/2032=0.8", "--metrics", "utilisation")
+rc2, out2, err2 = run("run", ALIBABA, "--set", '/operations/utilisation={"series":{"2022":0.43,"2032":0.8}}',
+                      "--metrics", "utilisation", "--format", "csv")
+check(rc == 0 and rc2 == 0 and [r.split(",", 2)[2] for r in out.splitlines()[2:]]
+      == [r for r in out2.splitlines()[1:] if ",total," in r],
+      f"a series year added to a constant is the series written out: {rc} {rc2} {err} {err2}")
+
 finish()
