@@ -95,3 +95,18 @@ def test_without_pandas_a_dict_of_arrays(monkeypatch):
     monkeypatch.setitem(sys.modules, "pandas", None)
     cols = dcplan.run(MINIMAL, by="total", metrics="energy_twh")
     assert isinstance(cols, dict) and cols["energy_twh"].dtype.kind == "f"
+
+
+def test_a_selector_is_one_input():
+    # One column, one draw for every mainland region; one input of sensitivity; the error names
+    # the selector.
+    df = dcplan.sweep(ALIBABA, vary={"/regions/#china/pue*": "uniform(0.95,1.1)"}, samples=3,
+                      metrics=["energy_twh"])
+    assert [c for c in df.columns if c.startswith("/")] == ["/regions/#china/pue*"]
+    assert df["run"].nunique() == 3
+    s = dcplan.sensitivity(ALIBABA, vary=["/regions/cn-*/pue*=uniform(0.95,1.1)", "/capex/budget*=0.8:1.2"],
+                           metrics=["energy_twh@2032"], method="tornado")
+    assert sorted(s.input.unique()) == ["/capex/budget*", "/regions/cn-*/pue*"]
+    assert s.attrs["runs"] == 5
+    with pytest.raises(dcplan.InputError, match='the selector "af-\\*" matches no region'):
+        dcplan.sweep(ALIBABA, vary={"/regions/af-*/pue": "1.2"})

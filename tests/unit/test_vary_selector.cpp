@@ -9,6 +9,7 @@
 #include "dcplan/engine.hpp"
 #include "dcplan/error.hpp"
 #include "dcplan/load.hpp"
+#include "dcplan/search.hpp"
 #include "dcplan/sensitivity.hpp"
 #include "dcplan/sweep.hpp"
 #include "scenario_file.hpp"
@@ -256,4 +257,28 @@ TEST_CASE("vary: a series year added to a series, and a refusal for an exponenti
   CHECK_THROWS_WITH(vary::bind(v, parse_vary("/capex/budget/series/2027=5e8")),
                     Contains("/capex/budget is an exponential trajectory in the scenario") &&
                         Contains("write it as a series first"));
+}
+
+TEST_CASE("solve: a selector is one lever, its answer every key it matches", "[vary][selector]") {
+  // 2025 energy reaches 42,924 MWh with both "cn-" PUEs at 1.5 (see the sensitivity case).
+  SolveOptions o;
+  o.scenario = test::write_scenario("sel-solve.json", kThree);
+  o.targets = {"energy_twh@2025>=0.042924"};
+  o.vary = {"/regions/cn-*/pue=1:2"};
+  const SolveResult r = solve(o);
+  REQUIRE(r.feasible);
+  CHECK(r.value >= 1.5 * (1 - 1e-12));
+  CHECK(r.value - 1.5 <= r.tolerance);
+  CHECK(r.set_line ==
+        fmt::format("--set /regions/cn-a/pue={} --set /regions/cn-b/pue={}", r.value, r.value));
+  // A point added to a constant: the answer writes the series the run had.
+  std::string text = test::kLinear;
+  o.scenario = test::write_scenario("sel-solve-series.json", text);
+  o.targets = {"energy_twh@2026>=0.1"};
+  o.vary = {"/operations/utilisation/series/2026=0.1:1"};
+  const SolveResult u = solve(o);
+  REQUIRE(u.feasible);
+  CHECK(u.set_line ==
+        fmt::format(R"(--set '/operations/utilisation={{"series":{{"2025":0.6,"2026":{}}}}}')",
+                    u.value));
 }
