@@ -256,7 +256,10 @@ Command<SweepOptions> make_sweep() {
            .text = &R::scenario_text},
           {.cli = "--vary",
            .python = "vary",
-           .help = "PTR=SPEC or PTR*=SPEC",
+           .help =
+               "PTR=SPEC or PTR*=SPEC; a selector in PTR (/regions/cn-*/pue, /regions/#tag/..., "
+               "/hardware/*/...) is one input for every key it matches; "
+               ".../series/YEAR adds a year the series lacks",
            .member = &R::varies,
            .form = Form::kSpecs,
            .required = true},
@@ -364,8 +367,8 @@ Command<SolveOptions> make_solve() {
           // Several: the cheapest lever, each solved alone (solve_levers).
           {.cli = "--vary",
            .python = "vary",
-           .help = "the input searched: PTR=LO:HI or PTR*=LO:HI; several: each alone, cheapest "
-                   "first",
+           .help = "the input searched: PTR=LO:HI or PTR*=LO:HI (a selector in PTR: one input for "
+                   "every key it matches); several: each alone, cheapest first",
            .member = &R::vary,
            .form = Form::kRanges,
            .required = true},
@@ -445,7 +448,8 @@ Command<OptimizeOptions> make_optimize() {
            .required = true},
           {.cli = "--vary",
            .python = "vary",
-           .help = "a free parameter PTR=LO:HI",
+           .help = "a free parameter PTR=LO:HI (a selector in PTR: one parameter for every key it "
+                   "matches)",
            .member = &R::varies,
            .form = Form::kRanges,
            .required = true},
@@ -525,7 +529,8 @@ Command<dcplan::sensitivity::ScenarioOptions> make_sensitivity() {
            .metrics = true},
           {.cli = "--vary",
            .python = "vary",
-           .help = "an uncertain input PTR=SPEC",
+           .help = "an uncertain input PTR=SPEC (a selector in PTR, /regions/cn-*/pue: one input "
+                   "for every key it matches)",
            .member = &R::varies,
            .form = Form::kSpecs,
            .required = true},
