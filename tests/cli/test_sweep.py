@@ -92,7 +92,8 @@ bad = {
     ("--vary", "/regions/us-east/pue=uniform(0.9,1.2)"): "must be",
     ("--vary", "/regions/us-east/pue=normal(1.05,0.5)", "--samples", "200"): "outside its bounds",
     ("--vary", "/capex/split/it=0.5,0.8"): "sums to",
-    ("--vary", "/capex/budget/series/2026=1"): "not a series",
+    ("--set", '/capex/budget={"exponential":{"base":1e9,"base_year":2025,"rate":0.1}}',
+     "--vary", "/capex/budget/series/2026=1"): "write it as a series first",
 }
 for args, words in bad.items():
     out_file = os.path.join(d, "never.csv")
@@ -179,9 +180,16 @@ for informative in ["/hardware/{id}/hbm_gb", "/hardware/{id}/tdp_w"]:
 
 # A value set through the document where the scenario holds a number, not an object, is refused
 # before any run (never an internal error).
-for spec in ["/hardware/h100/price_usd/exponential/base=1,2", "/capex/budget/series/2026=1e9,2e9"]:
+for spec in ["/hardware/h100/price_usd/exponential/base=1,2"]:
     rc, out, err = run("sweep", MINIMAL, "--vary", spec)
     check(rc == 2 and "cannot vary" in err and out == "", f"{spec}: refused with exit 2: {rc} {err[:200]}")
+# A series point where the scenario writes a constant: the constant becomes a series from the first
+# year of the horizon to the point (issue 29), as --set of that series gives.
+rc, out, err = run("sweep", MINIMAL, "--vary", "/capex/budget/series/2028=4e9", "--metrics", "capex_usd")
+rc2, out2, err2 = run("run", MINIMAL, "--set", '/capex/budget={"series":{"2025":2e9,"2028":4e9}}',
+                      "--metrics", "capex_usd", "--format", "csv")
+check(rc == 0 and rc2 == 0 and [r.split(",", 2)[2] for r in out.splitlines()[2:]]
+      == [r for r in out2.splitlines()[1:] if ",total," in r], f"a point added to a constant: {rc} {err} {err2}")
 
 # ci90(lo,hi): a lognormal with those 5th and 95th percentiles.
 rc, out, err = run("sweep", "scenarios/examples/minimal.json", "--vary", "/capex/budget*=ci90(0.5,2)",
