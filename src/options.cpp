@@ -257,9 +257,8 @@ Command<SweepOptions> make_sweep() {
           {.cli = "--vary",
            .python = "vary",
            .help =
-               "PTR=SPEC or PTR*=SPEC; a selector in PTR (/regions/cn-*/pue, /regions/#tag/..., "
-               "/hardware/*/...) is one input for every key it matches; "
-               ".../series/YEAR adds a year the series lacks",
+               "PTR=SPEC or PTR*=SPEC; a selector in PTR (/regions/cn-*/pue, #tag, *) is one input "
+               "for every key it matches; .../series/YEAR adds a year",
            .member = &R::varies,
            .form = Form::kSpecs,
            .required = true},

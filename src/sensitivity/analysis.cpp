@@ -144,6 +144,19 @@ std::vector<double> base_values(const vary::Varied& plan, const vary::Input& in)
   return out;
 }
 
+//! The value a factor on an integer key multiplies: such a factor is sampled as the value it gives,
+//! set on every key the input matches, which must then start from one value.
+double integer_base(const Input& in, std::size_t keys, const std::vector<double>& values) {
+  if (std::any_of(values.begin(), values.end(), [&](double x) { return x != values.front(); })) {
+    throw InputError("--vary", in.spec.pointer,
+                     fmt::format("\"{}\": a factor on an integer key is sampled as the values it "
+                                 "gives, but the {} keys it matches hold different values (vary "
+                                 "the value, PTR=SPEC, or each key alone)",
+                                 text::excerpt(in.spec.text), keys));
+  }
+  return values.empty() ? 1 : values.front();
+}
+
 //! Fits each input to the format: bounds (a factor's from the values it multiplies), integers.
 //! Returns the notes that say what was changed.
 std::vector<std::string> fit_inputs(const ScenarioOptions& o, std::vector<Input>& inputs) {
@@ -180,19 +193,7 @@ std::vector<std::string> fit_inputs(const ScenarioOptions& o, std::vector<Input>
         hi = kInf;  // mixed signs: left to the format's own check
       }
     }
-    if (in.integer && in.spec.multiply) {
-      // A factor on an integer key is sampled as the value it gives (in.base times the factor),
-      // set on every key: the keys of a selector must then start from one value.
-      if (std::any_of(values.begin(), values.end(),
-                      [&](double x) { return x != values.front(); })) {
-        throw InputError("--vary", in.spec.pointer,
-                         fmt::format("\"{}\": a factor on an integer key is sampled as the values "
-                                     "it gives, but the {} keys it matches hold different values "
-                                     "(vary the value, PTR=SPEC, or each key alone)",
-                                     text::excerpt(in.spec.text), bound.count));
-      }
-      in.base = values.empty() ? 1 : values.front();
-    }
+    if (in.integer && in.spec.multiply) in.base = integer_base(in, bound.count, values);
     auto [s_lo, s_hi] = support(in.spec);
     if (in.integer && in.spec.multiply) {
       s_lo *= in.base;
