@@ -264,4 +264,30 @@ if rc == 0:
     html = open(page).read()
     check("<b>x</b>" not in html and "\x1b" not in html and "pass:" not in html.split("<h2>Sweep")[1][:2000],
           "hostile names are escaped in the report")
+# --- What a sweep writes does not change the runs it makes: the draws are seeded by the scenario,
+# --vary, --samples and --seed alone. The same 40 draws with other metrics, with --targets, and
+# by region; and the summary's mean is the mean of the rows' values.
+def draws(*extra):
+    rc, out, err = run("sweep", hand, "--vary", "/capex/budget*=uniform(0.8,1.2)", "--samples", "40",
+                       "--format", "csv", *extra)
+    check(rc == 0, f"sweep {extra}: {rc} {err}")
+    _, rows = rows_of(out)
+    return {r["run"]: r["/capex/budget*"] for r in rows}, rows
+
+
+plain_draws, plain_rows = draws("--metrics", "energy_twh")
+check(len(plain_draws) == 40, f"40 runs: {len(plain_draws)}")
+for extra in (("--metrics", "capex_usd"), ("--targets",), ("--by", "region"),
+              ("--metrics", "energy_twh,capex_usd", "--targets")):
+    check(draws(*extra)[0] == plain_draws, f"the same draws with {extra}")
+rc, out, err = run("sweep", hand, "--vary", "/capex/budget*=uniform(0.8,1.2)", "--samples", "40",
+                   "--metrics", "energy_twh", "--summary", "--format", "csv")
+check(rc == 0, f"summary: {rc} {err}")
+summary = list(csv.DictReader(io.StringIO(out)))  # a summary has no header line
+for year in ("2026", "2030"):
+    values = [float(r["energy_twh"]) for r in plain_rows if r["year"] == year]
+    cell = [r for r in summary if r["year"] == year and r["metric"] == "energy_twh"][0]
+    check(len(values) == 40 and close(float(cell["mean"]), sum(values) / 40, 1e-12),
+          f"{year}: the summary's mean is the rows' mean: {cell['mean']} {sum(values) / 40}")
+
 finish()
