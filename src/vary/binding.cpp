@@ -540,31 +540,65 @@ Varied load_base(const std::string& scenario, const LoadOptions& load) {
   return v;
 }
 
+namespace {
+
+//! Two --vary reaching one key (a selector and a key it matches, or a field and a point of its
+//! series) would set it twice in every run, the later winning: refused rather than resolved by
+//! the order of the flags, which a sensitivity's indices or a sweep's columns would not show.
+void refuse_overlap(const Varied& v, const Binding& b) {
+  for (const Binding& o : v.bindings) {
+    if (o.field_pointer != b.field_pointer) continue;
+    if (o.series_year && b.series_year && *o.series_year != *b.series_year) continue;
+    const std::string key = b.series_year ? b.spec.pointer : b.field_pointer;
+    throw InputError("--vary", key,
+                     fmt::format("--vary \"{}\" and --vary \"{}\" both reach {}: vary each key "
+                                 "once (narrow a selector, or give the key its own value with "
+                                 "--set)",
+                                 jsonio::excerpt(v.inputs[o.input].spec.text),
+                                 jsonio::excerpt(b.spec.text), jsonio::excerpt(key)));
+  }
+}
+
+}  // namespace
+
 const Input& bind(Varied& v, const VarySpec& spec) {
   Input in;
   in.spec = spec;
   in.first = v.bindings.size();
+  const std::size_t groups = v.groups.size();
   const std::vector<std::string> pointers = expand_selector(spec, v.base);
-  for (const auto& pointer : pointers) {
-    VarySpec one = spec;
-    one.pointer = pointer;
-    Binding b;
-    try {
-      b = bind_vary(one, v.base, v.doc, v.groups);
-    } catch (const InputError& e) {
-      if (pointer == spec.pointer) throw;
-      // Which of the matched keys failed is in the message; which --vary matched it, here.
-      std::vector<Diagnostic> ds = e.diagnostics();
-      for (auto& d : ds)
-        d.message += fmt::format(" (one of the {} keys --vary \"{}\" matches)", pointers.size(),
-                                 jsonio::excerpt(spec.text));
-      throw InputError(std::move(ds));
+  // All of a selector's keys or none: a key that cannot be bound leaves `v` as it was (no
+  // binding of the keys before it, no series group), so a caller may go on with it.
+  try {
+    for (const auto& pointer : pointers) {
+      VarySpec one = spec;
+      one.pointer = pointer;
+      Binding b;
+      try {
+        b = bind_vary(one, v.base, v.doc, v.groups);
+      } catch (const InputError& e) {
+        if (pointer == spec.pointer) throw;
+        // Which of the matched keys failed is in the message; which --vary matched it, here.
+        std::vector<Diagnostic> ds = e.diagnostics();
+        for (auto& d : ds)
+          d.message += fmt::format(" (one of the {} keys --vary \"{}\" matches)", pointers.size(),
+                                   jsonio::excerpt(spec.text));
+        throw InputError(std::move(ds));
+      }
+      b.input = v.inputs.size();
+      refuse_overlap(v, b);
+      v.bindings.push_back(std::move(b));
     }
-    b.input = v.inputs.size();
+  } catch (...) {
+    v.bindings.erase(v.bindings.begin() + static_cast<std::ptrdiff_t>(in.first), v.bindings.end());
+    v.groups.erase(v.groups.begin() + static_cast<std::ptrdiff_t>(groups), v.groups.end());
+    throw;
+  }
+  for (std::size_t i = in.first; i < v.bindings.size(); ++i) {
+    const Binding& b = v.bindings[i];
     if (b.via_document) v.any_document = true;
     if (!b.via_document && b.bound.param->rules) v.rules_varied = true;
     if (!b.via_document && b.bound.param->split) v.split_varied = true;
-    v.bindings.push_back(std::move(b));
   }
   in.count = v.bindings.size() - in.first;
   in.node = v.bindings[in.first].node;
@@ -574,8 +608,8 @@ const Input& bind(Varied& v, const VarySpec& spec) {
 
 void apply(const Varied& v, long long run, const std::vector<double>& values, Working& w) {
   if (values.size() != v.inputs.size()) {
-    throw ModelError(fmt::format("run {}: {} values for {} inputs", run, values.size(),
-                                 v.inputs.size()));
+    throw ModelError(
+        fmt::format("run {}: {} values for {} inputs", run, values.size(), v.inputs.size()));
   }
   Scenario& ws = w.scenario;
   // From the base every run: a factor multiplies the scenario's value, never the last run's.

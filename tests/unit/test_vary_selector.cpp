@@ -132,6 +132,21 @@ TEST_CASE("vary: a selector that matches nothing names it and what exists", "[va
           Contains("one of the 3 keys --vary \"/regions/*/max_total_mw*=2\" matches"));
 }
 
+TEST_CASE("vary: two --vary reaching one key are refused, naming both", "[vary][selector]") {
+  vary::Varied v = vary::load_base(test::write_scenario("sel-overlap.json", kThree), {});
+  vary::bind(v, parse_vary("/regions/cn-b/pue=1.1,1.2"));
+  // cn-* matches cn-a (free) and cn-b (taken): refused at cn-b, naming both flags.
+  CHECK_THROWS_WITH(vary::bind(v, parse_vary("/regions/cn-*/pue*=0.9,1")),
+                    Contains("--vary \"/regions/cn-b/pue=1.1,1.2\" and --vary "
+                             "\"/regions/cn-*/pue*=0.9,1\" both reach /regions/cn-b/pue"));
+  CHECK_THROWS_WITH(vary::bind(v, parse_vary("/regions/cn-b/pue=1.3")),
+                    Contains("both reach /regions/cn-b/pue"));
+  // Another key of the same regions, and a region the first did not reach, are free.
+  CHECK_NOTHROW(vary::bind(v, parse_vary("/regions/cn-*/power_price_usd_per_mwh=90,110")));
+  CHECK_NOTHROW(vary::bind(v, parse_vary("/regions/cn-a/pue=1.3")));
+  CHECK(v.inputs.size() == 3);
+}
+
 TEST_CASE("vary: /regions/*/pue=X gives the same bytes as --set of every region's pue",
           "[vary][selector]") {
   const std::string file = test::write_scenario("sel-same.json", kThree);
