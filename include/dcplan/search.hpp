@@ -74,7 +74,10 @@ struct SolveResult {
   std::vector<SolveInterval> intervals;    //!< where the targets hold (on the grid, refined)
   std::vector<TargetResult> at_value;      //!< the targets at the answer
   std::vector<TargetResult> at_lo, at_hi;  //!< at the ends (what an infeasible solve reached)
-  std::string bound_by;  //!< infeasible: the constraints that bind at the better end
+  //! Infeasible: the constraints that bind at the better end, a line per target ("NAME: in
+  //! 2032 bound by grid (us-campus)"). Lines, not one text: a writer escapes each line for its
+  //! format, so that a newline inside a target's name stays escaped within its own line.
+  std::vector<std::string> bound_by;
   long long runs = 0;    //!< engine runs
   std::string set_line;  //!< "--set PTR=VALUE" reproducing the answer
   std::string patch;     //!< the answer as a JSON merge patch of the scenario
@@ -138,7 +141,8 @@ struct OptimizeResult {
   std::string objective_text;             //!< "peak_pflops@2032:total"
   std::vector<double> values;             //!< per free parameter
   std::vector<TargetResult> constraints;  //!< at the answer
-  std::string bound_by;                   //!< infeasible: what binds at the least infeasible answer
+  //! Infeasible: what binds at the least infeasible answer, a line per constraint (as solve's).
+  std::vector<std::string> bound_by;
   int best_start = 0;
   long long runs = 0;
   std::string set_line, patch;

@@ -130,6 +130,9 @@ Command add_solve(CLI::App& app, const Global& g);
 //! Targets with their values, bounds and margins, as a table (solve: "target"/"margin";
 //! optimize: "constraint"/"slack").
 std::string targets_table(const std::vector<TargetResult>& ts, const char* what, const char* slack);
+//! Lines of a report (what binds), each escaped for the terminal on a line of its own after
+//! `indent`: a newline inside one (a target's name) is shown as \n, never starts a line.
+std::string terminal_lines(const std::vector<std::string>& lines, const std::string& indent = "");
 //! Writes the answer of solve or optimize as a scenario that extends `scenario` (-o FILE), and
 //! says how to run it when the extends path leaves FILE's directory.
 void write_solution(const std::string& scenario, const std::string& output,

@@ -50,7 +50,7 @@ std::string as_text(const OptimizeOptions& oo, const OptimizeResult& r) {
   }
   out += "\n" + io::format_table({"parameter", "value"}, params);
   if (!r.constraints.empty()) out += "\n" + targets_table(r.constraints, "constraint", "slack");
-  if (!r.bound_by.empty()) out += "\nwhat binds:\n" + text::terminal_safe(r.bound_by, 2000) + "\n";
+  if (!r.bound_by.empty()) out += "\nwhat binds:\n" + terminal_lines(r.bound_by);
   out += "\n" + text::terminal_safe(r.set_line, 4000) + "\n";
   return out;
 }

@@ -43,8 +43,7 @@ std::string as_text(const SolveOptions& o, const SearchRange& range, const Solve
     out += fmt::format("\nat {}:\n{}", num(range.lo), targets_table(r.at_lo, "target", "margin"));
     out += fmt::format("\nat {}:\n{}", num(range.hi), targets_table(r.at_hi, "target", "margin"));
     if (!r.bound_by.empty()) {
-      out += fmt::format("\nwhat binds at {}:\n{}\n", num(r.value),
-                         text::terminal_safe(r.bound_by, 2000));
+      out += fmt::format("\nwhat binds at {}:\n{}", num(r.value), terminal_lines(r.bound_by));
     }
     return out;
   }
@@ -89,8 +88,10 @@ std::string as_text(const SolveOptions& o, const SolveLevers& r) {
     if (a.feasible) {
       out += fmt::format("{}. {}\n", i + 1, text::terminal_safe(a.set_line, 2000));
     } else {
-      out += fmt::format("{}. no value meets every target; what binds at {}: {}\n", i + 1,
-                         num(a.value), text::terminal_safe(a.bound_by, 2000));
+      out +=
+          fmt::format("{}. no value meets every target{}\n", i + 1,
+                      a.bound_by.empty() ? "" : fmt::format("; what binds at {}:", num(a.value)));
+      out += terminal_lines(a.bound_by, "   ");
     }
   }
   return out;
@@ -143,6 +144,12 @@ std::string targets_table(const std::vector<TargetResult>& ts, const char* what,
                     std::isinf(m) ? (m < 0 ? "-inf" : "+inf") : fmt::format("{:+.4g}", m)});
   }
   return io::format_table({"", what, "value", "required", slack}, rows);
+}
+
+std::string terminal_lines(const std::vector<std::string>& lines, const std::string& indent) {
+  std::string out;
+  for (const auto& line : lines) out += indent + text::terminal_safe(line, 2000) + "\n";
+  return out;
 }
 
 void write_solution(const std::string& scenario, const std::string& output,

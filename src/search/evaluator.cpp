@@ -172,8 +172,8 @@ void write_answer(const Problem& p, const std::vector<std::string>& overrides,
   patch = doc.dump(2);
 }
 
-std::string what_bound_targets(const Problem& p, const Evaluator& e) {
-  std::string out;
+std::vector<std::string> what_bound_targets(const Problem& p, const Evaluator& e) {
+  std::vector<std::string> out;
   const Scenario& s = e.scenario();
   const Results& res = e.results();
   for (const auto& t : p.targets) {
@@ -200,8 +200,7 @@ std::string what_bound_targets(const Problem& p, const Evaluator& e) {
         detail += fmt::format("; {}: max_total_mw {:.4g} MW", region.id, (*region.max_total_mw)(y));
       }
     }
-    out += fmt::format("{}{}: in {} bound by {}{}", out.empty() ? "" : "\n", t.name, t.last_year,
-                       bound, detail);
+    out.push_back(fmt::format("{}: in {} bound by {}{}", t.name, t.last_year, bound, detail));
   }
   return out;
 }

@@ -63,8 +63,9 @@ class Evaluator {
 void write_answer(const Problem& p, const std::vector<std::string>& overrides,
                   const std::vector<double>& values, std::string& set_line, std::string& patch);
 
-//! What bound the targets' regions in their (last) years on the evaluator's last run: "in 2032
-//! bound by grid (us-campus): max_new_mw_per_year 1,000 MW a year, 2-year construction".
-[[nodiscard]] std::string what_bound_targets(const Problem& p, const Evaluator& e);
+//! What bound the targets' regions in their (last) years on the evaluator's last run, a line per
+//! target that a constraint bound: "NAME: in 2032 bound by grid (us-campus); us-campus:
+//! max_new_mw_per_year 1000 MW a year with 2-year construction".
+[[nodiscard]] std::vector<std::string> what_bound_targets(const Problem& p, const Evaluator& e);
 
 }  // namespace dcplan::search

@@ -6,7 +6,7 @@ import os
 import sys
 
 sys.path.insert(0, os.path.dirname(__file__))
-from common import check, check_clean, finish, run, tempdir  # noqa: E402
+from common import MINIMAL_PATH, check, check_clean, finish, run, tempdir  # noqa: E402
 
 ALIBABA = "tests/data/v2/alibaba-380b.json"  # version 2 (the pinned figures)
 CAMPUS = "scenarios/examples/campus-5gw.json"
@@ -90,6 +90,43 @@ check(rc == 0, f"run it with --allow-dir: {rc} {err}")
 rc, out, err = run("optimize", CAMPUS, "--maximize", "peak_pflops@2030", "--vary", "/capex/budget*=0.5:1",
                    "--subject-to", "facility_capacity_mw@2030>=6000")
 check(rc == 1 and "INFEASIBLE" in out and "grid (us-campus)" in out, f"optimize infeasible: {rc} {out}")
+
+# What binds is a line per target, each escaped on its own line: a newline in a target's name
+# (the scenario's text) shows as \\n inside its line and never starts a line of its own.
+hostile = json.load(open(MINIMAL_PATH))
+hostile["targets"] = [
+    {"name": "evil\n::error::forged PASS", "metric": "energy_twh", "year": 2030, "at_least": 1e6},
+    {"name": "second", "metric": "peak_pflops", "year": 2030, "at_least": 1e12}]
+hostile_path = os.path.join(d, "hostile-targets.json")
+json.dump(hostile, open(hostile_path, "w"))
+infeasible = ["solve", hostile_path, "--targets", "--vary", "/capex/budget*=0.5:2"]
+rc, out, err = run(*infeasible)
+lines = out.splitlines()
+binds = lines[lines.index("what binds at 2:") + 1:] if "what binds at 2:" in lines else []
+check(rc == 1 and binds == ["evil\\n::error::forged PASS: in 2030 bound by budget (us-east)",
+                            "second: in 2030 bound by budget (us-east)"],
+      f"solve infeasible: what binds, a line per target, the name escaped: {rc} {out}")
+check(not any(l.startswith("::error::") for l in lines) and "\\n" not in out.replace("evil\\n", ""),
+      f"solve infeasible: no forged line, no other literal \\n: {out}")
+rc, out, err = run(*infeasible, "--format", "json")
+check(rc == 1 and json.loads(out)["bound_by"] == ["evil\n::error::forged PASS: in 2030 bound by budget (us-east)",
+                                                  "second: in 2030 bound by budget (us-east)"],
+      f"solve json: bound_by is a list of lines: {out}")
+rc, out, err = run("optimize", hostile_path, "--maximize", "peak_pflops@2030", "--vary", "/capex/budget*=0.5:2",
+                   "--targets")
+lines = out.splitlines()
+binds = lines[lines.index("what binds:") + 1:lines.index("what binds:") + 3] if "what binds:" in lines else []
+check(rc == 1 and binds == ["evil\\n::error::forged PASS: in 2030 bound by budget (us-east)",
+                            "second: in 2030 bound by budget (us-east)"]
+      and not any(l.startswith("::error::") for l in lines),
+      f"optimize infeasible: what binds, a line per constraint: {rc} {out}")
+rc, out, err = run("solve", hostile_path, "--targets", "--vary", "/capex/budget*=0.5:2",
+                   "--vary", "/operations/utilisation=0.1:1")
+lines = out.splitlines()
+check(rc == 1 and "   evil\\n::error::forged PASS: in 2030 bound by budget (us-east)" in lines
+      and "   second: in 2030 bound by budget (us-east)" in lines
+      and not any(l.startswith("::error::") for l in lines),
+      f"levers: what binds each infeasible one, a line per target: {rc} {out}")
 
 # The cheapest lever, by hand: the minimal scenario's budget as a straight line from US$2 bn in
 # 2025 to 2 bn in 2030, and a target of 3 bn of capex in 2030. Raising the 2030 point to 3 bn

@@ -182,7 +182,8 @@ _TARGET_COLUMNS = ["name", "metric", "region", "first_year", "last_year", "op", 
 class SolveResult(_Result):
     """dcplan.solve's result: feasible, value (the smallest or largest value at which every
     target holds), tolerance, integer, monotone, intervals [(lo, hi)], at_value / at_lo /
-    at_hi (the targets there, DataFrames), bound_by, runs, set_line, patch, scenario_sha256."""
+    at_hi (the targets there, DataFrames), bound_by (what binds when infeasible, a list of
+    lines: one per target), runs, set_line, patch, scenario_sha256."""
 
     _fields = ("feasible", "value", "tolerance", "integer", "monotone", "intervals", "at_value",
                "at_lo", "at_hi", "bound_by", "runs", "set_line", "patch", "scenario_sha256")
