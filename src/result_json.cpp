@@ -111,11 +111,27 @@ json record(const sensitivity::Analysis& a) {
                     {"ci_low", r.ci_low},
                     {"ci_high", r.ci_high}});
   }
-  return {{"method", a.method},
-          {"runs", a.runs},
-          {"notes", a.notes},
-          {"rows", std::move(rows)},
-          {"scenario_sha256", a.scenario_sha256}};
+  json out = {{"method", a.method},
+              {"runs", a.runs},
+              {"notes", a.notes},
+              {"rows", std::move(rows)},
+              {"scenario_sha256", a.scenario_sha256}};
+  // Tornado's rows a planner reads (Python's table); the report keeps the tidy rows alone.
+  if (a.method == "tornado") {
+    json wide = json::array();
+    for (const auto& r : sensitivity::tornado_rows(a)) {
+      wide.push_back({{"input", r.input},
+                      {"metric", r.metric},
+                      {"year", r.years},
+                      {"region", r.region},
+                      {"low", r.low},
+                      {"high", r.high},
+                      {"swing", r.swing},
+                      {"base", r.base}});
+    }
+    out["tornado"] = std::move(wide);
+  }
+  return out;
 }
 
 //! A joined row; "hardware" only in rows by hardware (null on a region's row over all of it).

@@ -11,6 +11,7 @@
 #include <atomic>
 #include <cstdint>
 #include <functional>
+#include <limits>
 #include <optional>
 #include <string>
 #include <vector>
@@ -104,6 +105,20 @@ struct Analysis {
 //! Deterministic for a seed, whatever the thread count. Throws InputError for a bad method,
 //! metric or spec, before any run.
 [[nodiscard]] Analysis analyse(const ScenarioOptions& options);
+
+//! Tornado's rows as a planner reads them: one per input and metric (with its years and
+//! selector), the metric at the input's low and high ends, the swing between them and the
+//! metric at the scenario's own values. Pivoted from the tidy rows, in their order: per metric,
+//! the largest swing first. NaN where the rows lack a statistic; none for other methods.
+struct TornadoRow {
+  std::string input;  //!< the pointer, with * when it is a factor
+  std::string metric, years, region;
+  double low = std::numeric_limits<double>::quiet_NaN();
+  double high = std::numeric_limits<double>::quiet_NaN();
+  double swing = std::numeric_limits<double>::quiet_NaN();
+  double base = std::numeric_limits<double>::quiet_NaN();
+};
+[[nodiscard]] std::vector<TornadoRow> tornado_rows(const Analysis& a);
 
 //! The tidy csv: input,metric,year,region,statistic,value,ci_low,ci_high.
 [[nodiscard]] std::string to_csv(const Analysis& a);

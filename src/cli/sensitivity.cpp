@@ -1,6 +1,7 @@
 #include <fmt/format.h>
 #include <spdlog/spdlog.h>
 
+#include <algorithm>
 #include <cmath>
 #include <memory>
 #include <nlohmann/json.hpp>
@@ -27,26 +28,76 @@ struct SensitivityCliOptions {
   std::string output;
 };
 
-std::vector<std::vector<std::string>> cells(const sensitivity::Analysis& a, bool markdown) {
+//! A table to print: its header, which columns hold numbers (right-aligned in markdown), rows.
+struct Cells {
+  std::vector<std::string> header;
+  std::vector<bool> number;
   std::vector<std::vector<std::string>> rows;
-  auto fmt_v = [](double v) { return std::isfinite(v) ? fmt::format("{:.4g}", v) : ""; };
-  for (const auto& r : a.rows) {
-    const std::string input =
-        markdown ? text::md_code(r.input, true) : text::terminal_safe(r.input, 120);
-    rows.push_back({input, r.metric, r.years,
-                    markdown ? text::md_escape(r.region) : text::terminal_safe(r.region, 60),
-                    r.statistic, fmt_v(r.value), fmt_v(r.ci_low), fmt_v(r.ci_high)});
-  }
-  return rows;
+};
+
+std::string shown(double v) {
+  return std::isfinite(v) ? fmt::format("{:.4g}", v) : "";
 }
 
-std::string as_md(const sensitivity::Analysis& a) {
-  std::string out =
-      "| input | metric | year | region | statistic | value | ci_low | ci_high |\n"
-      "| --- | --- | --- | --- | --- | ---: | ---: | ---: |\n";
-  for (const auto& row : cells(a, true)) {
+//! An input (from --vary) and a region (from the scenario), escaped for the format.
+std::string input_cell(const std::string& input, bool markdown) {
+  return markdown ? text::md_code(input, true) : text::terminal_safe(input, 120);
+}
+std::string region_cell(const std::string& region, bool markdown) {
+  return markdown ? text::md_escape(region) : text::terminal_safe(region, 60);
+}
+
+//! The tidy rows as they are: a row per input, metric and statistic (Morris, Sobol').
+Cells tidy_cells(const sensitivity::Analysis& a, bool markdown) {
+  Cells c{{"input", "metric", "year", "region", "statistic", "value", "ci_low", "ci_high"},
+          {false, false, false, false, false, true, true, true},
+          {}};
+  for (const auto& r : a.rows) {
+    c.rows.push_back({input_cell(r.input, markdown), r.metric, r.years,
+                      region_cell(r.region, markdown), r.statistic, shown(r.value), shown(r.ci_low),
+                      shown(r.ci_high)});
+  }
+  return c;
+}
+
+//! Tornado: a row per input, largest swing first; per metric too when several were asked (one
+//! metric is the command line's own, so its columns would only repeat it).
+Cells tornado_cells(const sensitivity::Analysis& a, bool markdown) {
+  const auto rows = sensitivity::tornado_rows(a);
+  const auto same_metric = [&](const sensitivity::TornadoRow& r) {
+    return r.metric == rows.front().metric && r.years == rows.front().years &&
+           r.region == rows.front().region;
+  };
+  const bool several = !std::all_of(rows.begin(), rows.end(), same_metric);
+  Cells c;
+  c.header = {"input"};
+  if (several) c.header.insert(c.header.end(), {"metric", "year", "region"});
+  c.header.insert(c.header.end(), {"low", "high", "swing", "base"});
+  for (const auto& h : c.header)
+    c.number.push_back(h == "low" || h == "high" || h == "swing" || h == "base");
+  for (const auto& r : rows) {
+    std::vector<std::string> row = {input_cell(r.input, markdown)};
+    if (several) row.insert(row.end(), {r.metric, r.years, region_cell(r.region, markdown)});
+    row.insert(row.end(), {shown(r.low), shown(r.high), shown(r.swing), shown(r.base)});
+    c.rows.push_back(std::move(row));
+  }
+  return c;
+}
+
+Cells cells(const sensitivity::Analysis& a, bool markdown) {
+  return a.method == "tornado" ? tornado_cells(a, markdown) : tidy_cells(a, markdown);
+}
+
+std::string as_md(const Cells& c) {
+  std::string out = "|", rule = "|";
+  for (std::size_t i = 0; i < c.header.size(); ++i) {
+    out += " " + c.header[i] + " |";
+    rule += c.number[i] ? " ---: |" : " --- |";
+  }
+  out += "\n" + rule + "\n";
+  for (const auto& row : c.rows) {
     out += "|";
-    for (const auto& c : row) out += " " + c + " |";
+    for (const auto& cell : row) out += " " + cell + " |";
     out += "\n";
   }
   return out;
@@ -71,12 +122,11 @@ int sensitivity_command(const SensitivityCliOptions& c) {
   for (const auto& n : a.notes) spdlog::warn("{}", text::terminal_safe(n, 400));
   std::string out;
   if (c.format == "csv") out = sensitivity::to_csv(a);
-  if (c.format == "md") out = as_md(a);
+  if (c.format == "md") out = as_md(cells(a, true));
   if (c.format == "svg") out = as_svg(a);
   if (c.format == "table") {
-    out = io::format_table(
-        {"input", "metric", "year", "region", "statistic", "value", "ci_low", "ci_high"},
-        cells(a, false));
+    const Cells t = cells(a, false);
+    out = io::format_table(t.header, t.rows);
   }
   const Provenance prov = make_provenance(c.global->command, a.scenario_sha256, o.seed);
   out =
@@ -99,7 +149,10 @@ Command add_sensitivity(CLI::App& app, const Global& g) {
       "percentiles lo and hi); PTR*=SPEC is a factor on the whole value. Values the format\n"
       "refuses are clipped to what it accepts, integer keys sampled as integers, and both said\n"
       "on standard error. Tornado: 2k + 1 runs; Morris: r (k + 1); Sobol': N (k + 2).\n"
-      "Output: input, metric, year, region, statistic, value, ci_low, ci_high.\n\n"
+      "Output (csv, json): input, metric, year, region, statistic, value, ci_low, ci_high;\n"
+      "tornado's table and md: a row per input (and metric, when several), largest swing\n"
+      "first: input, low, high, swing, base (the metric at the input's ends, their\n"
+      "difference, and at the scenario's own values).\n\n"
       "Examples:\n"
       "  dcplan sensitivity scenarios/alibaba-380b.json --metric energy_twh@2032 --method tornado "
       "\\\n"

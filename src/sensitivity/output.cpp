@@ -2,8 +2,10 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <array>
 #include <cmath>
 #include <fstream>
+#include <map>
 
 #include "dcplan/error.hpp"
 #include "dcplan/io/cells.hpp"
@@ -49,6 +51,26 @@ std::vector<std::string> fields_of(const std::string& line) {
 }
 
 }  // namespace
+
+std::vector<TornadoRow> tornado_rows(const Analysis& a) {
+  std::vector<TornadoRow> out;
+  if (a.method != "tornado") return out;
+  // input_low and input_high stay in the tidy rows: the --vary spec says them.
+  const std::pair<const char*, double TornadoRow::*> fields[] = {{"low", &TornadoRow::low},
+                                                                 {"high", &TornadoRow::high},
+                                                                 {"swing", &TornadoRow::swing},
+                                                                 {"base", &TornadoRow::base}};
+  std::map<std::array<std::string, 4>, std::size_t> index;
+  for (const auto& r : a.rows) {
+    const auto f = std::find_if(std::begin(fields), std::end(fields),
+                                [&](const auto& p) { return r.statistic == p.first; });
+    if (f == std::end(fields)) continue;
+    const auto [it, added] = index.try_emplace({r.input, r.metric, r.years, r.region}, out.size());
+    if (added) out.push_back({r.input, r.metric, r.years, r.region});
+    out[it->second].*(f->second) = r.value;
+  }
+  return out;
+}
 
 std::string to_csv(const Analysis& a) {
   std::string out = std::string(kHeader) + "\n";

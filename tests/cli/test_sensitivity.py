@@ -48,6 +48,41 @@ for fmt in ["table", "md", "svg"]:
         except Exception as e:  # noqa: BLE001
             check(False, f"--format svg is well-formed XML: {e}")
 
+# Tornado's table and markdown: a row per input, largest swing first, its numbers the csv's
+# (read to 4 significant digits); the csv and json keep the tidy rows (6 per input).
+tornado = ["sensitivity", ALIBABA, "--method", "tornado", "--metric", "energy_twh@2032",
+           "--vary", "/regions/cn-hangzhou/pue=1.1:1.3", "--vary", "/capex/budget*=0.8:1.2"]
+rc, out, err = run(*tornado, "--format", "csv")
+tidy = list(csv.DictReader(io.StringIO(out)))
+check(rc == 0 and len(tidy) == 12, f"tornado csv: tidy, 6 rows per input: {rc} {len(tidy)}")
+stat = {(r["input"], r["statistic"]): float(r["value"]) for r in tidy}
+rc, out, err = run(*tornado, "--format", "table")
+lines = out.splitlines()
+check(rc == 0 and lines[0].split() == ["input", "low", "high", "swing", "base"] and len(lines) == 4,
+      f"tornado table: input, low, high, swing, base; a row per input: {out}")
+table_rows = [line.split() for line in lines[2:]]
+check([r[0] for r in table_rows] == ["/capex/budget*", "/regions/cn-hangzhou/pue"],
+      f"tornado table: the largest swing first (the budget, given second): {out}")
+for r in table_rows:
+    for col, name in zip(r[1:], ["low", "high", "swing", "base"]):
+        check(col == f"{stat[(r[0], name)]:.4g}", f"tornado table: {r[0]} {name} is the csv's: {col}")
+check(stat[("/capex/budget*", "swing")] == abs(stat[("/capex/budget*", "high")] - stat[("/capex/budget*", "low")]),
+      "tornado: the swing is high minus low")
+rc, out, err = run(*tornado, "--format", "md")
+md = out.split("\n\n")[0].splitlines()
+check(rc == 0 and md[0] == "| input | low | high | swing | base |" and md[1] == "| --- | ---: | ---: | ---: | ---: |"
+      and len(md) == 4 and md[2].startswith("| `/capex/budget*` |"), f"tornado md: {out}")
+# Two metrics: a row per input and metric, each metric's rows by their own swings.
+rc, out, err = run(*tornado, "--metric", "peak_pflops@2030:cn-hangzhou")
+lines = out.splitlines()
+check(rc == 0 and lines[0].split() == ["input", "metric", "year", "region", "low", "high", "swing", "base"]
+      and len(lines) == 6 and [l.split()[1:4] for l in lines[2:]] ==
+      [["energy_twh", "2032", "total"]] * 2 + [["peak_pflops", "2030", "cn-hangzhou"]] * 2,
+      f"tornado table, two metrics: {out}")
+rc, out, err = run(*tornado, "--format", "json")
+check(rc == 0 and len(json.loads(out)["rows"]) == 12 and "tornado" not in json.loads(out),
+      f"tornado json: the tidy rows alone: {rc}")
+
 # Bad input: exit 2 naming the problem, nothing on standard output.
 bad = [
     (["--method", "anova"], "expected tornado, morris or sobol"),

@@ -128,6 +128,36 @@ TEST_CASE("tornado on a one-region scenario, by hand", "[sensitivity]") {
   CHECK_THAT(value(1, "low"), WithinRel(0.033726, 1e-12));
   CHECK_THAT(value(1, "high"), WithinRel(0.04599, 1e-12));
   CHECK_THAT(value(1, "swing"), WithinRel(0.012264, 1e-12));
+  // The same numbers a row per input, as the table prints them.
+  const auto wide = sensitivity::tornado_rows(a);
+  REQUIRE(wide.size() == 2);
+  CHECK((wide[0].input == "/capex/budget" && wide[0].metric == "energy_twh" &&
+         wide[0].years == "2025" && wide[0].region == "total"));
+  CHECK_THAT(wide[0].low, WithinRel(0.0191625, 1e-12));
+  CHECK_THAT(wide[0].high, WithinRel(0.07665, 1e-12));
+  CHECK_THAT(wide[0].swing, WithinRel(0.0574875, 1e-12));
+  CHECK_THAT(wide[0].base, WithinRel(0.038325, 1e-12));
+  CHECK(wide[1].input == "/regions/r/pue");
+  CHECK_THAT(wide[1].low, WithinRel(0.033726, 1e-12));
+  CHECK_THAT(wide[1].high, WithinRel(0.04599, 1e-12));
+  CHECK_THAT(wide[1].swing, WithinRel(0.012264, 1e-12));
+  CHECK_THAT(wide[1].base, WithinRel(0.038325, 1e-12));
+  // Two metrics: a row per input and metric, each metric's by its own swings. The IT share is 1,
+  // so capex is the budget (US$50 m to 200 m about a base of 100 m) and the PUE moves none of it.
+  o.metrics = {"energy_twh@2025", "capex_usd@2025"};
+  const auto two = sensitivity::tornado_rows(sensitivity::analyse(o));
+  REQUIRE(two.size() == 4);
+  CHECK((two[2].input == "/capex/budget" && two[2].metric == "capex_usd"));
+  CHECK_THAT(two[2].low, WithinRel(5e7, 1e-12));
+  CHECK_THAT(two[2].high, WithinRel(2e8, 1e-12));
+  CHECK_THAT(two[2].swing, WithinRel(1.5e8, 1e-12));
+  CHECK_THAT(two[2].base, WithinRel(1e8, 1e-12));
+  CHECK((two[3].input == "/regions/r/pue" && two[3].metric == "capex_usd" && two[3].swing == 0));
+  // Other methods have no such rows.
+  sensitivity::Analysis morris = a;
+  morris.method = "morris";
+  CHECK(sensitivity::tornado_rows(morris).empty());
+  o.metrics = {"energy_twh@2025"};
   // A PUE range reaching below 1 is clipped, and said; the low end is then PUE 1.
   o.varies = {"/regions/r/pue=0.9:1.5"};
   const auto clipped = sensitivity::analyse(o);
