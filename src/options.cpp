@@ -585,9 +585,16 @@ Command<dcplan::sensitivity::ScenarioOptions> make_sensitivity() {
            .member = &R::overrides,
            .form = Form::kOverrides},
           {.cli = "-o,--output", .help = kOutputHelp, .member = kNone, .form = Form::kOutput},
+          // How Python returns tornado's result: the command line's table is the wide one, its
+          // csv and json the tidy one.
+          {.python = "tidy",
+           .help = "tornado: the tidy table (a row per input, metric and statistic) in place of "
+                   "a row per input",
+           .member = kNone,
+           .form = Form::kOutputFlag},
       },
       {"scenario", "vary", "metrics", "method", "samples", "trajectories", "levels", "bootstrap",
-       "seed", "jobs", "set"},
+       "seed", "jobs", "set", "tidy"},
   };
 }
 

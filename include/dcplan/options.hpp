@@ -62,7 +62,8 @@ enum class Form {
   kCallback,    //!< Python only, no member: a callable (sweep's progress)
   kOutput,      //!< the command line only: how a result is written (a text); no member but
                 //!< where the library writes (sweep)
-  kOutputFlag,  //!< the command line only: how a result is written (a flag); likewise
+  kOutputFlag,  //!< one side only: how the command line writes a result, or how Python returns
+                //!< it (a flag); no member but where the library writes
 };
 
 //! The values the library accepts: [lo, hi], or (lo, hi) when `open`.

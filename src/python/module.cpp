@@ -288,6 +288,30 @@ PyScenario load_source(Source src) {
   return s;
 }
 
+//! A per-year array of a scenario indexed by its years: a pandas Series named `name` with the
+//! index "year" when pandas is importable, else a dict {year: value}. A new object at every
+//! call: changing it leaves the scenario as it is.
+py::object by_year(const dcplan::Scenario& s, const Eigen::ArrayXd& values, const char* name) {
+  py::list years, list;
+  py::dict out;
+  for (Eigen::Index i = 0; i < values.size(); ++i) {
+    const py::int_ year(s.horizon.start + static_cast<int>(i));
+    years.append(year);
+    list.append(values(i));
+    out[year] = values(i);
+  }
+  py::module_ pandas;
+  try {
+    pandas = py::module_::import("pandas");
+  } catch (py::error_already_set& e) {
+    if (!e.matches(PyExc_ImportError)) throw;
+    return out;
+  }
+  const py::object index = pandas.attr("Index")(years, py::arg("name") = "year");
+  return pandas.attr("Series")(list, py::arg("index") = index, py::arg("name") = name,
+                               py::arg("dtype") = "float64");
+}
+
 PyScenario load(const py::object& path, const py::object& set) {
   return load_source(source(path, set, "path"));
 }
@@ -573,6 +597,16 @@ py::dict sensitivity(const py::dict& args) {
                                             {"value", Column::kFloat64},
                                             {"ci_low", Column::kFloat64},
                                             {"ci_high", Column::kFloat64}});
+  if (record.contains("tornado")) {
+    out["tornado"] = columns(record.at("tornado"), {{"input", Column::kList},
+                                                    {"metric", Column::kList},
+                                                    {"year", Column::kList},
+                                                    {"region", Column::kList},
+                                                    {"low", Column::kFloat64},
+                                                    {"high", Column::kFloat64},
+                                                    {"swing", Column::kFloat64},
+                                                    {"base", Column::kFloat64}});
+  }
   return out;
 }
 
@@ -616,14 +650,11 @@ PYBIND11_MODULE(_dcplan, m) {
       .def_property_readonly(
           "budget_usd",
           [](const PyScenario& s) {
-            // Read-only: a view of the scenario's own array, kept alive by the Scenario.
-            const Eigen::ArrayXd b = s.scenario->capex.budget / s.scenario->capex.fx_per_usd;
-            py::array_t<double> out(b.size());
-            for (Eigen::Index i = 0; i < b.size(); ++i) out.mutable_at(i) = b(i);
-            out.attr("setflags")(py::arg("write") = false);
-            return out;
+            return by_year(*s.scenario, s.scenario->capex.budget / s.scenario->capex.fx_per_usd,
+                           "budget_usd");
           },
-          "the capex budget by year, in US dollars")
+          "the capex budget by year, in US dollars: a pandas Series indexed by year (a dict "
+          "{year: value} without pandas), a copy")
       .def(
           "to_json", [](const PyScenario& s) { return text(s.merged); },
           "the merged document (extends, includes and set applied), as dcplan validate --merged "

@@ -271,7 +271,7 @@ def test_optimize_equals_the_cli():
                        "--vary", "/capex/split/it=0.5:0.9", "--set", "/capex/split/facility=rest",
                        "--subject-to", "energy_twh@2030>=1.5", "--format", "json"))
     assert r.feasible == j["feasible"] and r.objective == j["value"]
-    assert r.values == [p["value"] for p in j["parameters"]] and r.runs == j["runs"]
+    assert r.values == {"/capex/split/it": j["parameters"][0]["value"]} and r.runs == j["runs"]
     assert bool(r.constraints["passed"].all())
     for bad, name in ((dict(max_runs=0), "--max-runs"), (dict(xtol=-1.0), "xtol"),
                       (dict(starts=0), "--starts")):
@@ -297,3 +297,71 @@ def test_sensitivity_equals_the_cli_csv():
     with pytest.raises(dcplan.InputError):
         dcplan.sensitivity(MINIMAL, vary={"/capex/budget*": "0.8:1.2"},
                            metrics=["energy_twh@2030"], method="fast")
+
+
+def test_optimize_values_are_keyed_by_parameter():
+    """values: {the parameter as the command line names it: its value}, in the order of vary, a
+    factor named with its *; the same numbers as the json's parameters."""
+    args = dict(objective="cost_per_eflop_year_usd@2030", maximize=False,
+                vary=["/capex/budget*=0.9:1.1", "/capex/split/it=0.5:0.9"],
+                set={"/capex/split/facility": "rest"}, subject_to=["energy_twh@2030>=1.5"])
+    r = dcplan.optimize(MINIMAL, **args)
+    j = json.loads(cli("optimize", MINIMAL, "--minimize", "cost_per_eflop_year_usd@2030",
+                       "--vary", "/capex/budget*=0.9:1.1", "--vary", "/capex/split/it=0.5:0.9",
+                       "--set", "/capex/split/facility=rest", "--subject-to",
+                       "energy_twh@2030>=1.5", "--format", "json"))
+    assert list(r.values) == ["/capex/budget*", "/capex/split/it"]
+    assert list(r.values.values()) == [p["value"] for p in j["parameters"]]
+    assert "--set /capex/split/it=" + repr(r.values["/capex/split/it"]) in r.set_line
+
+
+def test_bound_by_is_a_list_of_lines():
+    """An infeasible solve says what binds, a line per target (one here), as the json does."""
+    args = ["--target", "energy_twh@2030>=1e6", "--target", "peak_pflops@2030>=1e12"]
+    r = dcplan.solve(MINIMAL, vary="/capex/budget*=0.5:2", targets=args[1::2])
+    j = json.loads(cli("solve", MINIMAL, *args, "--vary", "/capex/budget*=0.5:2", "--format",
+                       "json", ok=(1,)))
+    assert not r.feasible and r.bound_by == j["bound_by"]
+    assert r.bound_by == ["energy_twh@2030>=1e6: in 2030 bound by budget (us-east)",
+                          "peak_pflops@2030>=1e12: in 2030 bound by budget (us-east)"]
+
+
+TORNADO = dict(vary={"/regions/us-east/pue": "1.1:1.3", "/capex/budget*": "0.8:1.2"},
+               metrics=["energy_twh@2030", "capex_usd@2030"], method="tornado")
+
+
+def test_tornado_is_a_row_per_input():
+    """Tornado: a row per input and metric, the largest swing first per metric, each number the
+    csv's to the last bit; tidy=True gives the csv's rows."""
+    df = dcplan.sensitivity(MINIMAL, **TORNADO)
+    rows = table(cli("sensitivity", MINIMAL, "--method", "tornado", "--metric", "energy_twh@2030",
+                     "--metric", "capex_usd@2030", "--vary", "/regions/us-east/pue=1.1:1.3",
+                     "--vary", "/capex/budget*=0.8:1.2", "--format", "csv"))
+    assert list(df.columns) == ["input", "metric", "year", "region", "low", "high", "swing", "base"]
+    assert list(zip(df["input"], df["metric"])) == [
+        ("/capex/budget*", "energy_twh"), ("/regions/us-east/pue", "energy_twh"),
+        ("/capex/budget*", "capex_usd"), ("/regions/us-east/pue", "capex_usd")]
+    csv_value = {(r["input"], r["metric"], r["statistic"]): r["value"] for r in rows}
+    for i in range(len(df)):
+        for col in ("low", "high", "swing", "base"):
+            assert same(float(df[col].iloc[i]),
+                        csv_value[(df["input"].iloc[i], df["metric"].iloc[i], col)]), (i, col)
+    # The PUE moves no capex: its swing is 0, its ends the base.
+    assert df["swing"].iloc[3] == 0 and df["low"].iloc[3] == df["base"].iloc[3]
+    assert df.attrs["method"] == "tornado" and df.attrs["runs"] == 5
+    tidy = dcplan.sensitivity(MINIMAL, **TORNADO, tidy=True)
+    assert len(tidy) == len(rows) == 24
+    assert [(tidy["input"].iloc[i], tidy["statistic"].iloc[i]) for i in range(24)] == \
+        [(r["input"], r["statistic"]) for r in rows]
+    with pytest.raises(TypeError, match="tidy"):
+        dcplan.sensitivity(MINIMAL, **TORNADO, tidy="yes")
+
+
+def test_without_pandas_tornado_and_budget_are_dicts(monkeypatch):
+    """Without pandas: the tornado's columns as a dict with attrs, the budget as {year: value}."""
+    monkeypatch.setitem(sys.modules, "pandas", None)
+    columns = dcplan.sensitivity(MINIMAL, **TORNADO)
+    assert list(columns) == ["input", "metric", "year", "region", "low", "high", "swing", "base"]
+    assert columns["input"][:2] == ["/capex/budget*", "/regions/us-east/pue"]
+    assert columns.attrs["method"] == "tornado" and columns.attrs["runs"] == 5
+    assert dcplan.load(MINIMAL).budget_usd == {year: 2e9 for year in range(2025, 2031)}

@@ -59,8 +59,12 @@ def test_set_overrides_and_scenarios():
     assert list(dcplan.run(s, by="total", metrics="energy_twh")["energy_twh"]) == list(base["energy_twh"])
     assert s.to_json() == cli("validate", "--merged", MINIMAL)
     assert s.sha256 == hashlib.sha256(s.to_json().encode()).hexdigest()
-    with pytest.raises(ValueError):
-        s.budget_usd[0] = 1  # read-only
+    # The budget by year (US$2 bn a year from 2025): a copy, so changing it changes nothing.
+    budget = s.budget_usd
+    assert list(budget.index) == list(range(2025, 2031)) and budget.index.name == "year"
+    assert budget[2025] == 2e9 and (budget == 2e9).all() and budget.name == "budget_usd"
+    budget[2025] = 1
+    assert s.budget_usd[2025] == 2e9
 
 
 INVALID = sorted(p for p in glob.glob(os.path.join(ROOT, "tests", "invalid", "*.json"))

@@ -28,6 +28,7 @@ PYTHON_ONLY = {
     ("optimize", "maximize"): "the command line names it with --maximize or --minimize",
     ("optimize", "xtol"): "not (yet) an option of the command line",
     ("sweep", "progress"): "a callable; the command line draws its own progress bar",
+    ("sensitivity", "tidy"): "how Python returns tornado's table; the command line has --format",
 }
 
 

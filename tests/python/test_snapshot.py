@@ -39,7 +39,7 @@ def every_result(s):
                                      max_runs=20).objective, None),
         "sensitivity": (plain(dcplan.sensitivity(s, vary={"/capex/budget*": "0.8:1.2"},
                                                  metrics=["energy_twh@2030"],
-                                                 method="tornado")["value"]), None),
+                                                 method="tornado", tidy=True)["value"]), None),
     }
 
 

@@ -28,7 +28,8 @@ void check_table(const options::Command<R>& command) {
     const bool none = std::holds_alternative<std::monostate>(o.member);
     if (none) CHECK((output || o.form == options::Form::kCallback));
     if (o.form == options::Form::kCallback) CHECK(none);
-    if (output) CHECK(o.python.empty());
+    if (o.form == options::Form::kOutput) CHECK(o.python.empty());
+    if (o.form == options::Form::kOutputFlag) CHECK(o.cli.empty() != o.python.empty());
     if (o.form == options::Form::kScenario) CHECK(o.text != nullptr);
     CHECK(options::help_text(o).find("{default}") == std::string::npos);
     if (!o.excludes.empty()) CHECK(cli.count(o.excludes) == 1);  // registered before it

@@ -201,14 +201,21 @@ class Lever(SolveResult):
 
 
 class OptimizeResult(_Result):
-    """dcplan.optimize's result: feasible, objective, objective_text, values (per free
-    parameter), constraints (a DataFrame), bound_by, best_start, runs, set_line, patch,
-    scenario_sha256."""
+    """dcplan.optimize's result: feasible, objective, objective_text, values ({parameter: value}
+    in the order of vary, each parameter named as the command line names it: its pointer, with
+    * when it is a factor), constraints (a DataFrame), bound_by (a list of lines), best_start,
+    runs, set_line, patch, scenario_sha256."""
 
     _fields = ("feasible", "objective", "objective_text", "values", "constraints", "bound_by",
                "best_start", "runs", "set_line", "patch", "scenario_sha256")
     _tables = ("constraints",)
     _shown = ("feasible", "objective", "values", "runs")
+
+    def __init__(self, d):
+        super().__init__(d)
+        # Each "PTR=LO:HI" or "PTR*=LO:HI" named by what precedes its first "=", as the library
+        # reads it (parse_range).
+        self.values = {p["vary"].split("=", 1)[0]: p["value"] for p in d["parameters"]}
 
 
 # ---------------------------------------------------------------------------------------------
@@ -254,6 +261,10 @@ def _convert(command, row, value):
         return _shard(name, value)
     if form == "choice":
         return _choice(name, value, row["choices"])
+    if form == "output_flag":  # Python's own: how the result is returned
+        if not isinstance(value, bool):
+            raise TypeError(f"{name}: expected True or False, found {type(value).__name__}")
+        return value
     if kind == "int":
         return _whole(name, value)
     if kind == "int64":
@@ -396,14 +407,26 @@ def optimize(values):
     return OptimizeResult(_optimize(values))
 
 
+class _Columns(dict):
+    """Columns without pandas: a dict of columns with `attrs`, as a DataFrame has them."""
+
+    attrs = None
+
+
 @_command("sensitivity")
 def sensitivity(values):
     """Which inputs move the answer, as `dcplan sensitivity`: tornado, morris or sobol over the
-    inputs of vary for the metrics. Returns the tidy table (input, metric, year, region,
-    statistic, value, ci_low, ci_high) with attrs method, runs and notes."""
+    inputs of vary for the metrics. Tornado returns a row per input and metric (input, metric,
+    year, region, low, high, swing, base), the largest swing first per metric, as the command
+    line's table; with tidy=True, and for morris and sobol, the tidy table (input, metric, year,
+    region, statistic, value, ci_low, ci_high) of the csv. attrs: method, runs, notes and
+    scenario_sha256 (a DataFrame's attrs; without pandas, the dict of columns' attribute)."""
     d = _sensitivity(values)
-    table = _frame(d["rows"])
-    if _pandas() is not None:
-        table.attrs.update(method=d["method"], runs=d["runs"], notes=d["notes"],
-                           scenario_sha256=d["scenario_sha256"])
+    wide = "tornado" in d and not values["tidy"]
+    columns = d["tornado"] if wide else d["rows"]
+    pandas = _pandas()
+    table = _Columns(columns) if pandas is None else pandas.DataFrame(columns)
+    table.attrs = {} if pandas is None else table.attrs
+    table.attrs.update(method=d["method"], runs=d["runs"], notes=d["notes"],
+                       scenario_sha256=d["scenario_sha256"])
     return table
