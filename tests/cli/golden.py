@@ -86,6 +86,11 @@ COMMANDS = [
     ("sensitivity-morris", ["sensitivity", "tests/data/v2/alibaba-380b.json", "--method", "morris",
                             "--metric", "cost_per_eflop_year_usd@2032", "--vary", "/capex/budget*=0.8:1.2",
                             "--vary", "/regions/cn-hangzhou/pue=1.1:1.3", "--format", "csv"]),
+    # The table a planner reads: a row per input and metric, the largest swing first.
+    ("sensitivity-tornado", ["sensitivity", "tests/data/v2/alibaba-380b.json", "--method", "tornado",
+                             "--metric", "energy_twh@2032", "--metric", "peak_pflops@2030:cn-hangzhou",
+                             "--vary", "/regions/cn-hangzhou/pue=1.1:1.3", "--vary", "/capex/budget*=0.8:1.2",
+                             "--vary", "/hardware/h20/price_usd*=0.8:1.25"]),
 ]
 
 
