@@ -94,7 +94,8 @@ constexpr std::string_view kRowsBy[] = {"region", "total", "hardware"};
 constexpr std::string_view kSweepRowsBy[] = {"total", "region"};
 constexpr std::string_view kOutputHelp = "write to FILE (atomically) instead of stdout";
 constexpr std::string_view kSolutionHelp =
-    "write a scenario that extends SCENARIO with the answer (the report goes to stdout)";
+    "write the answer as a scenario (the report goes to stdout): one that extends SCENARIO, or, "
+    "where extends would need --allow-dir, the whole scenario merged with the answer applied";
 constexpr std::string_view kScenarioOrDash = "scenario file, or - for standard input";
 // The threads of solve, optimize and sensitivity: search/parallel.hpp's kMaxJobs, private to
 // the library, which checks it.

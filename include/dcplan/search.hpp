@@ -15,6 +15,7 @@
 #include <string>
 #include <vector>
 
+#include "dcplan/load.hpp"
 #include "dcplan/results.hpp"
 #include "dcplan/scenario.hpp"
 #include "dcplan/targets.hpp"
@@ -158,5 +159,20 @@ struct OptimizeResult {
 //! beside `output`: its text. The extends path is relative to the output's directory.
 [[nodiscard]] std::string extending_scenario(const std::string& scenario, const std::string& output,
                                              const std::string& patch, const std::string& note);
+
+//! Whether a file written at `output` may `extend` `scenario` and run as it is: the path from the
+//! output's directory to `scenario` stays beneath that directory, where the loader follows it
+//! without --allow-dir (told from the paths as written, as extending_scenario writes them).
+[[nodiscard]] bool extends_beneath(const std::string& scenario, const std::string& output);
+
+//! A self-contained scenario: `scenario` merged as `dcplan validate --merged` prints it with
+//! `load` (the search's --set overrides and --allow-dir), `patch` applied, and `note` as its
+//! description (the scenario's own description after it): its text, which runs from anywhere as
+//! `scenario` with those overrides and the answer's --set do. Throws InputError naming `-o` when
+//! the merged document's SHA-256 is no longer `sha256`: the files changed since the search read
+//! them, and the answer may not be theirs.
+[[nodiscard]] std::string standalone_scenario(const std::string& scenario, const LoadOptions& load,
+                                              const std::string& sha256, const std::string& patch,
+                                              const std::string& note);
 
 }  // namespace dcplan

@@ -133,10 +133,20 @@ std::string targets_table(const std::vector<TargetResult>& ts, const char* what,
 //! Lines of a report (what binds), each escaped for the terminal on a line of its own after
 //! `indent`: a newline inside one (a target's name) is shown as \n, never starts a line.
 std::string terminal_lines(const std::vector<std::string>& lines, const std::string& indent = "");
-//! Writes the answer of solve or optimize as a scenario that extends `scenario` (-o FILE), and
-//! says how to run it when the extends path leaves FILE's directory.
-void write_solution(const std::string& scenario, const std::string& output,
-                    const std::string& patch, const std::string& note);
+//! An answer of solve or optimize for -o FILE, and the search it came from.
+struct Solution {
+  std::string command;  //!< "solve" or "optimize"
+  std::string scenario;
+  std::vector<std::string> overrides;  //!< the search's --set
+  std::vector<std::string> allow_dirs;
+  std::string sha256;  //!< of the scenario searched (its merged document, overrides applied)
+  std::string set_line, patch;
+};
+//! Writes the answer as a scenario: beside SCENARIO (where the path to it stays beneath FILE's
+//! directory) one that extends it; elsewhere, where extends would need --allow-dir, one that
+//! holds the merged document with the answer applied and runs from anywhere. Its description
+//! says where it came from.
+void write_solution(const Solution& s, const std::string& output);
 Command add_optimize(CLI::App& app, const Global& g);
 Command add_sensitivity(CLI::App& app, const Global& g);
 Command add_verify(CLI::App& app, const Global& g);      // verify.cpp

@@ -80,7 +80,9 @@ int optimize_command(const OptimizeCliOptions& o) {
   // to the log.
   spdlog::info("optimize: {} engine runs in {:.2f} s", r.runs, seconds);
   if (!o.output.empty()) {
-    write_solution(oo.scenario, o.output, r.patch, "dcplan optimize: " + r.set_line);
+    write_solution({"optimize", oo.scenario, oo.overrides, oo.allow_dirs, r.scenario_sha256,
+                    r.set_line, r.patch},
+                   o.output);
   }
   const Provenance prov = make_provenance(o.global->command, r.scenario_sha256, oo.seed);
   const std::string report =

@@ -107,7 +107,9 @@ int levers_command(const SolveCliOptions& o, const SolveOptions& so) {
   const bool feasible = !r.levers.empty() && r.levers.front().answer.feasible;
   if (!o.output.empty() && feasible) {
     const SolveResult& best = r.levers.front().answer;
-    write_solution(so.scenario, o.output, best.patch, "dcplan solve: " + best.set_line);
+    write_solution({"solve", so.scenario, so.overrides, so.allow_dirs, best.scenario_sha256,
+                    best.set_line, best.patch},
+                   o.output);
   }
   std::fputs(report.c_str(), stdout);
   return feasible ? 0 : 1;
@@ -124,11 +126,11 @@ int solve_command(const SolveCliOptions& o) {
   const std::string report =
       o.format == "json" ? with_provenance(to_json(r), prov) : as_text(so, range, r);
   if (!o.output.empty() && r.feasible) {
-    write_solution(so.scenario, o.output, r.patch, "dcplan solve: " + r.set_line);
-    std::fputs(report.c_str(), stdout);
-  } else {
-    std::fputs(report.c_str(), stdout);
+    write_solution(
+        {"solve", so.scenario, so.overrides, so.allow_dirs, r.scenario_sha256, r.set_line, r.patch},
+        o.output);
   }
+  std::fputs(report.c_str(), stdout);
   return r.feasible ? 0 : 1;
 }
 
@@ -152,19 +154,24 @@ std::string terminal_lines(const std::vector<std::string>& lines, const std::str
   return out;
 }
 
-void write_solution(const std::string& scenario, const std::string& output,
-                    const std::string& patch, const std::string& note) {
-  const std::string text = extending_scenario(scenario, output, patch, note);
-  io::write_output(output, text);
-  const auto doc = nlohmann::json::parse(text);
-  const std::string base = doc.at("extends").get<std::string>();
-  if (base.rfind("..", 0) == 0 || base.front() == '/') {
-    spdlog::warn(
-        "{} extends {}, outside its directory: run it with --allow-dir {}",
-        text::terminal_safe(output, 300), text::terminal_safe(base, 300),
-        text::terminal_safe(
-            std::filesystem::absolute(scenario).lexically_normal().parent_path().string(), 300));
+void write_solution(const Solution& s, const std::string& output) {
+  if (extends_beneath(s.scenario, output)) {
+    io::write_output(output, extending_scenario(s.scenario, output, s.patch,
+                                                "dcplan " + s.command + ": " + s.set_line));
+    return;
   }
+  std::string overrides;
+  for (const auto& o : s.overrides) overrides += " --set " + o;
+  const std::string note = fmt::format(
+      "dcplan {}: {}, applied to {}{} merged into one self-contained file (its extends, includes "
+      "and --set applied).",
+      s.command, s.set_line, s.scenario, overrides.empty() ? "" : " with" + overrides);
+  io::write_output(output, standalone_scenario(s.scenario, {s.overrides, s.allow_dirs, {}},
+                                               s.sha256, s.patch, note));
+  spdlog::info(
+      "{}: the whole scenario with the answer applied, which runs from anywhere (a file there "
+      "that extends {} would need --allow-dir)",
+      text::terminal_safe(output, 300), text::terminal_safe(s.scenario, 300));
 }
 
 Command add_solve(CLI::App& app, const Global& g) {

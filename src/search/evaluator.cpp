@@ -16,6 +16,7 @@
 #include "dcplan/targets.hpp"
 #include "json_io.hpp"
 #include "load/detail.hpp"
+#include "sha256.hpp"
 #include "text.hpp"
 #include "vary/metric.hpp"
 
@@ -226,6 +227,40 @@ std::string extending_scenario(const std::string& scenario, const std::string& o
   doc["description"] = note;
   const auto values = nlohmann::ordered_json::parse(patch);
   for (const auto& [k, v] : values.items()) doc[k] = v;
+  return doc.dump(2) + "\n";
+}
+
+bool extends_beneath(const std::string& scenario, const std::string& output) {
+  namespace fs = std::filesystem;
+  const fs::path base = fs::absolute(scenario).lexically_normal();
+  const fs::path dir = fs::absolute(output).lexically_normal().parent_path();
+  const fs::path rel = base.lexically_relative(dir);
+  return !rel.empty() && *rel.begin() != "..";
+}
+
+std::string standalone_scenario(const std::string& scenario, const LoadOptions& load,
+                                const std::string& sha256, const std::string& patch,
+                                const std::string& note) {
+  if (scenario == "-") {
+    throw InputError("-o", "",
+                     "a scenario read from standard input cannot be read again to be written "
+                     "whole: give its file");
+  }
+  // Read again: the search kept its document in its own form. Its hash tells whether these are
+  // still the files the search read.
+  const std::string merged = merged_document(scenario, load);
+  if (sha256_hex(merged) != sha256) {
+    throw InputError("-o", "",
+                     "the scenario's files changed while the search ran (its merged document's "
+                     "SHA-256 differs): nothing written; run the search again");
+  }
+  nlohmann::json doc = nlohmann::json::parse(merged);
+  // The answer as extends would apply it; its pointers reach into objects only (write_answer).
+  doc.merge_patch(nlohmann::json::parse(patch));
+  const auto own = doc.find("description");
+  doc["description"] = own != doc.end() && own->is_string() && !own->get<std::string>().empty()
+                           ? note + " The scenario's own description: " + own->get<std::string>()
+                           : note;
   return doc.dump(2) + "\n";
 }
 

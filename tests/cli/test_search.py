@@ -3,6 +3,8 @@ the answers written as scenarios that pass, bad input refused, answers that do n
 run or the thread count."""
 import json
 import os
+import shlex
+import shutil
 import sys
 
 sys.path.insert(0, os.path.dirname(__file__))
@@ -76,15 +78,41 @@ rc3, out3, _ = run(*args, "--jobs", "1")
 check(rc1 == 0 and "maximum of delivered_eflop_year@2025:2032" in out1 and "holds" in out1,
       f"optimize alibaba: {rc1} {out1} {err1}")
 check(out1 == out2 == out3, "optimize: the same output on a second run and with --jobs 1")
-# The answer as a scenario elsewhere: it extends the original by a relative path, which the
-# loader follows only with --allow-dir (and the command says so).
-out_file = os.path.join(d, "best.json")
+# The answer as a scenario elsewhere, where a file that extends the original would need
+# --allow-dir: the whole scenario merged (its includes, the search's --set) with the answer
+# applied. It runs from anywhere and gives what the original with the answer's --set gives,
+# byte for byte; its merged document is that one's, its description the note.
+out_dir = os.path.join(d, "elsewhere")
+os.makedirs(out_dir)
+out_file = os.path.join(out_dir, "best.json")
 rc, out, err = run(*args, "--jobs", "2", "-o", out_file)
-check(rc == 0 and os.path.exists(out_file) and "--allow-dir" in err, f"-o elsewhere: {rc} {err}")
-rc, out, err = run("run", out_file, "-o", os.devnull)
-check(rc == 2 and "outside" in err, f"run it without --allow-dir: refused: {rc} {err}")
-rc, out, err = run("--allow-dir", os.path.abspath(os.path.dirname(ALIBABA)), "run", out_file, "-o", os.devnull)
-check(rc == 0, f"run it with --allow-dir: {rc} {err}")
+check(rc == 0 and "runs from anywhere" in err and os.listdir(out_dir) == ["best.json"],
+      f"-o elsewhere: the file named, nothing beside it: {rc} {err} {os.listdir(out_dir)}")
+written = json.load(open(out_file))
+answer = shlex.split(out.splitlines()[-1])
+check("extends" not in written and '"include"' not in json.dumps(written)
+      and written["description"].startswith("dcplan optimize: " + out.splitlines()[-1] + ", applied to " + ALIBABA),
+      f"-o elsewhere: self-contained, saying where it came from: {written.get('description')}")
+rc, mine, err = run("run", out_file, "--format", "csv", cwd=tempdir())
+rc2, theirs, _ = run("run", ALIBABA, "--set", "/capex/split/facility=rest", *answer, "--format", "csv")
+check(rc == rc2 == 0 and mine == theirs and mine.count("\n") > 100,
+      f"-o elsewhere: runs from anywhere, as the original with the answer: {rc} {rc2} {err}")
+rc, merged, _ = run("validate", "--merged", out_file)
+rc2, merged2, _ = run("validate", "--merged", ALIBABA, "--set", "/capex/split/facility=rest", *answer,
+                      "--set", "/description=" + json.dumps(written["description"]))
+check(rc == rc2 == 0 and merged == merged2 == open(out_file).read(),
+      "-o elsewhere: the file is the merged document with the answer and the note, byte for byte")
+# In a folder above the scenario's, extends stays beneath it: today's file, which extends it.
+above = os.path.join(d, "above")
+os.makedirs(os.path.join(above, "sub"))
+shutil.copy(MINIMAL_PATH, os.path.join(above, "sub", "minimal.json"))
+rc, out, err = run("solve", os.path.join(above, "sub", "minimal.json"), "--target", "energy_twh@2030>=2.5",
+                   "--vary", "/capex/budget=1e9:1e10", "-o", os.path.join(above, "solved.json"))
+doc = json.load(open(os.path.join(above, "solved.json")))
+check(rc == 0 and doc["extends"] == "sub/minimal.json" and "runs from anywhere" not in err,
+      f"-o above the scenario's folder: extends it: {rc} {doc} {err}")
+rc, out, err = run("run", os.path.join(above, "solved.json"), "--check", "-o", os.devnull)
+check(rc == 0, f"-o above: runs without --allow-dir: {rc} {err}")
 
 # optimize with constraints nobody meets: exit 1, what binds named.
 rc, out, err = run("optimize", CAMPUS, "--maximize", "peak_pflops@2030", "--vary", "/capex/budget*=0.5:1",

@@ -3,6 +3,8 @@
 
 #include <fmt/format.h>
 
+#include <nlohmann/json.hpp>
+
 #include "dcplan/compare.hpp"
 #include "dcplan/error.hpp"
 #include "dcplan/search.hpp"
@@ -115,4 +117,37 @@ TEST_CASE("optimize: the IT share that balances accelerators with facilities, by
   CHECK(a.values == b.values);
   CHECK(a.best_start == b.best_start);
   CHECK(a.set_line == b.set_line);
+}
+
+TEST_CASE("-o: extends beside the scenario, the whole scenario elsewhere", "[search]") {
+  // Beneath the output's directory the loader follows extends; anywhere else it needs
+  // --allow-dir, so the answer is written whole.
+  CHECK(extends_beneath("/a/b/s.json", "/a/b/out.json"));
+  CHECK(extends_beneath("/a/b/s.json", "/a/out.json"));  // extends "b/s.json"
+  CHECK_FALSE(extends_beneath("/a/b/s.json", "/a/b/c/out.json"));
+  CHECK_FALSE(extends_beneath("/a/b/s.json", "/tmp/out.json"));
+  CHECK_FALSE(extends_beneath("/a/b/s.json", "/a/bc/out.json"));
+  CHECK(extends_beneath("/a/b/..x.json", "/a/b/out.json"));  // a name starting "..": beneath
+  // The answer solve finds (US$260,926,288.32 and a little, the test above) applied to the
+  // merged document with the search's --set, which also stays; the scenario's description kept
+  // after the note.
+  SolveOptions o;
+  o.scenario = write_scenario("linear-described.json",
+                              std::string(kLinear).insert(1, R"("description": "mine", )"));
+  o.overrides = {"/regions/r/pue=1.3"};
+  o.targets = {"energy_twh@2025>=0.1"};
+  o.vary = {"/capex/budget=1e7:1e9"};
+  const SolveResult r = solve(o);
+  REQUIRE(r.feasible);
+  const LoadOptions load{o.overrides, {}, {}};
+  const auto doc = nlohmann::json::parse(
+      standalone_scenario(o.scenario, load, r.scenario_sha256, r.patch, "from a test."));
+  CHECK(doc.at("capex").at("budget").get<double>() == r.value);
+  CHECK(doc.at("regions").at("r").at("pue").get<double>() == 1.3);
+  CHECK(doc.at("regions").at("r").at("facility_capex_usd_per_mw").get<double>() == 1e7);
+  CHECK(doc.at("description") == "from a test. The scenario's own description: mine");
+  CHECK_FALSE(doc.contains("extends"));
+  // Files that changed since the search read them: nothing, and why.
+  CHECK_THROWS_WITH(standalone_scenario(o.scenario, {}, r.scenario_sha256, r.patch, "x"),
+                    Contains("changed while the search ran"));
 }
