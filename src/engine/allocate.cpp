@@ -22,28 +22,23 @@ namespace dcplan::engine {
 
 namespace {
 
-//! Each region's mix this year, renormalised over what it may buy and what is on sale.
+//! Each region's mix this year, renormalised over what it may buy and what is on sale, and
+//! the MW a dollar of it buys: this year's entries of the run's Constants.
 //! Step 6 (docs/model.md): the types a region may buy this year are those of its buyable list
 //! (allowed_hardware with a share in some year) with a positive share this year and on sale
 //! (available <= year <= last_sale). Their shares are kept unnormalised, with their sum:
 //! dividing by mix_sum where they are used renormalises them to 1. A region with none has no
 //! valid mix, and its IT money leaves it (pool_unbuyable).
 void set_mixes(State& state, const Year& y) {
-  const Scenario& s = state.s();
-  for (std::size_t h = 0; h < s.hardware.size(); ++h)
-    state.on_sale(static_cast<Index>(h)) = s.hardware[h].on_sale(y.year) ? 1.0 : 0.0;
+  const Constants& c = state.constants;
+  const std::size_t at = static_cast<std::size_t>(y.t) * c.regions;
   for (std::size_t r = 0; r < state.regions.size(); ++r) {
     RegionState& st = state.regions[r];
-    const double* mix = s.capex.mix[r].col(y.t).data();
-    st.buy.clear();
-    st.mix_sum = 0;
-    for (const int h : s.capex.buyable[r]) {
-      if (mix[h] > 0 && state.on_sale(h) > 0) {
-        st.buy.push_back({h, mix[h]});
-        st.mix_sum += mix[h];
-      }
-    }
+    st.buy = std::span<const Buy>(c.buy).subspan(c.buy_at[at + r],
+                                                 c.buy_at[at + r + 1] - c.buy_at[at + r]);
+    st.mix_sum = c.mix_sum[at + r];
     st.valid_mix = st.mix_sum > 0;
+    st.mw_per_usd = c.mw_per_usd[at + r];
   }
 }
 
@@ -71,11 +66,11 @@ double pool_unbuyable(State& state) {
 //! the free capacity left by steps 5 and 5b (leasable capacity included). Its own share beyond
 //! the room is pooled (limit `power`: offered money found no power) and water-filled; the pool
 //! also holds the money of regions with nothing to buy. Everything placed fits by construction.
-double place_by_power(State& state, const Year& y, double pool) {
+double place_by_power(State& state, double pool) {
   for (auto& st : state.regions) {
     // F_r [MW] after steps 5 and 5b; the room in dollars is F_r / m_r, m_r in MW per USD.
     const double free_mw = std::max(0.0, st.online_mw + st.lease_limit_mw - st.nameplate_mw);
-    const double per_usd = st.valid_mix ? mw_per_usd(state, st, y.t) : 0.0;
+    const double per_usd = st.mw_per_usd;  // 0 without a valid mix
     st.it_room_usd = per_usd > 0 ? free_mw / per_usd : 0.0;
     // The region spends its own share up to its room; the excess goes to the pool.
     if (st.it_usd > st.it_room_usd) {
@@ -153,7 +148,7 @@ double need_facility_usd(const State& state, const RegionState& st, const Region
   const double f = region.facility_capex_usd_per_mw(y.t);
   if (!(f > 0)) return 0.0;  // no facility price: it builds nothing
   const int c = region.construction_years;
-  const double m = st.valid_mix ? mw_per_usd(state, st, y.t) : 0.0;
+  const double m = st.mw_per_usd;  // 0 without a valid mix
   const double p = surviving_nameplate(state, st, region, y.t, y.year, c);
   const double have = st.online_mw + st.under_construction_mw;
   // k = (c + 1) · m: the MW this year's IT money and c more years of it would buy, per dollar.
@@ -187,18 +182,6 @@ void share_v3(State& state, const Year& y) {
 }
 
 }  // namespace
-
-//! (Declared in model.hpp.) MW per USD: all_in_w in MW over the price in USD of one unit,
-//! weighted by the renormalised shares. Summed in the mix's order, which is hardware-id order.
-double mw_per_usd(const State& state, const RegionState& st, int t) {
-  const Scenario& s = state.s();
-  double mw = 0;
-  for (const Buy& b : st.buy) {
-    const auto h = static_cast<std::size_t>(b.hardware);
-    mw += b.share / st.mix_sum * state.hardware[h].w_mw / s.hardware[h].price_usd(t);
-  }
-  return mw;
-}
 
 //! Step 3 (docs/model.md): the year's money B(t) / fx(t) + carry-over, split by capex.split
 //! into IT, facility and other, and shared over the open regions by their weights; a closed
@@ -285,7 +268,7 @@ void place_it_money(State& state, Year& y) {
   // The pool starts with the money of regions that have nothing on sale to buy.
   double overflow = pool_unbuyable(state);
   if (s.capex.placement == Placement::kPower) {
-    overflow = place_by_power(state, y, overflow);
+    overflow = place_by_power(state, overflow);
   } else if (overflow > 0 && spread_over_buyers(state, overflow)) {
     overflow = 0;  // "weights": spent where it can buy, whatever the power
   }

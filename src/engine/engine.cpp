@@ -22,6 +22,7 @@ using engine::Year;
 //! almost nothing after the first.
 struct Engine::Impl {
   engine::State state;
+  bool constants_valid = false;  //!< state.constants were derived whole (not interrupted)
 
   template <bool kByHw>
   void run(const Scenario& scenario, const EngineOptions& options, Results& out);
@@ -33,6 +34,14 @@ Engine::Engine(Engine&&) noexcept = default;
 Engine& Engine::operator=(Engine&&) noexcept = default;
 
 void Engine::run(const Scenario& scenario, const EngineOptions& options, Results& out) {
+  // Constants derived once per sweep rather than once per run: a sweep's runs differ only in
+  // the keys it varies, and the runner says when none of them reaches the constants.
+  engine::Constants& constants = impl_->state.constants;
+  if (!options.constants_unchanged || !impl_->constants_valid || !constants.fits(scenario)) {
+    impl_->constants_valid = false;
+    engine::derive_constants(constants, scenario);
+    impl_->constants_valid = true;
+  }
   // Rows by hardware are a separate instantiation, so the common case carries no test for them.
   if (options.by_hardware) {
     impl_->run<true>(scenario, options, out);

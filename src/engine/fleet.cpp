@@ -464,7 +464,10 @@ double surviving_nameplate(const State& state, const RegionState& st, const Regi
         stranded *= keep;
       }
     } else if (years_ahead > 0) {
-      installed *= std::pow(1.0 - k.afr, years_ahead);
+      // (1 − afr)^years_ahead, computed once per scenario (Constants::survive).
+      installed *= state.constants
+                       .survive[static_cast<std::size_t>(c.hardware) * (kMaxConstructionYears + 1) +
+                                static_cast<std::size_t>(years_ahead)];
     }
     mw += (installed + stranded) * k.w_mw;
     for (std::size_t i = 0; i < region.keep.size(); ++i) {

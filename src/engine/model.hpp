@@ -36,6 +36,7 @@
 #include <cmath>
 #include <limits>
 #include <memory>
+#include <span>
 #include <vector>
 
 #include "dcplan/engine.hpp"
@@ -158,6 +159,34 @@ struct Buy {
   double share = 0;
 };
 
+//! What a run derives from the scenario's hardware (prices, power, dates, failure rates), its
+//! mixes, its placement and sizing options and its horizon alone: nothing a step computes
+//! changes them. Derived at the start of a run, or kept from the last run of the same Engine
+//! when EngineOptions::constants_unchanged says that none of those inputs changed (a sweep of
+//! the budget), which is most of the sweeps, solves and sensitivities (vary::Runner decides).
+//! Indexed by (year index t, region r) at t · regions + r.
+struct Constants {
+  std::size_t regions = 0, hardware = 0;
+  int years = 0;
+  std::vector<Buy> buy;  //!< every (t, r)'s mix over what it may buy and is on sale, in a row
+  std::vector<std::size_t> buy_at;  //!< (t, r)'s first entry in `buy`; one more at the end
+  std::vector<double> mix_sum;      //!< (t, r): the sum of its shares (0: no valid mix)
+  //! (t, r): m_r(t), the MW of nameplate a dollar of its mix buys (mw_per_usd's formula); 0
+  //! without a valid mix, or when neither placement "power" nor sizing "need" reads it.
+  std::vector<double> mw_per_usd;
+  //! Facilities sized to need: (1 − annual_failure_rate_h)^c at [h · (kMaxConstructionYears + 1)
+  //! + c], what survives c years of failures (surviving_nameplate).
+  std::vector<double> survive;
+  //! Whether they were derived for a scenario of this shape (a sweep never changes it).
+  [[nodiscard]] bool fits(const Scenario& s) const {
+    return regions == s.regions.size() && hardware == s.hardware.size() &&
+           years == s.horizon.years();
+  }
+};
+
+//! Derives `c` from `s` (state.cpp).
+void derive_constants(Constants& c, const Scenario& s);
+
 //! A region's part of model v3's cost of capital (filled only when the scenario uses it).
 struct RegionCapital {
   // The region's wacc by year index; by the year index its capacity comes online, the facility
@@ -208,9 +237,10 @@ struct RegionState {
   //! Model v3, the cost of capital: apart, so that runs without it do not carry it through
   //! the cache (allocated once, when a run first uses it).
   std::unique_ptr<RegionCapital> capital;
-  std::vector<Buy> buy;  //!< this year's mix over buyable hardware, unnormalised
+  std::span<const Buy> buy;  //!< this year's mix over buyable hardware, unnormalised (Constants)
   bool valid_mix = false;
   double mix_sum = 0;
+  double mw_per_usd = 0;  //!< this year's m_r (Constants::mw_per_usd)
   // This year's flows and sums over the cohorts.
   double failed = 0, retired = 0, purchased = 0, embodied_kg = 0;
   CohortSums sums;
@@ -233,7 +263,7 @@ struct State {
   //! Weibull curves: the share of a cohort of age a that retires in the year,
   //! 1 − S(a)/S(a − 1), at [share_at + a] for a from 0 to 2·life − 1 (0 at age 0).
   std::vector<double> retire_share;
-  ArrayXd on_sale;          //!< per hardware, this year: 1 when on sale
+  Constants constants;      //!< derived from the scenario alone, kept between runs if unchanged
   ArrayXd weights;          //!< per region, this year (0 when closed)
   double carry_usd = 0;     //!< carried into this year
   double overflow_usd = 0;  //!< this year's IT money that found no power (step 6)
@@ -268,10 +298,6 @@ inline double compound(double rate, int years) {
   for (int k = 0; k < years; ++k) g *= 1.0 + rate;
   return g;
 }
-
-//! The MW of nameplate a dollar of the region's IT money buys this year: Σ s_h · all_in_w_h /
-//! price_h(t) over its mix renormalised (docs/model.md, step 6). 0 without a valid mix.
-double mw_per_usd(const State& state, const RegionState& st, int t);
 
 //! Model v3 (facilities sized to need): the nameplate [MW] of the region's units installed and
 //! queued now (after step 2) that are still there at the end of `year + years_ahead`, each cohort

@@ -170,13 +170,64 @@ void reset(State& state, const Scenario& scenario) {
         a->setZero(hardware_count);
     }
   }
-  // This year's weights and what is on sale are set by the steps each year.
+  // This year's weights are set by the steps each year.
   state.weights.setZero(static_cast<Index>(scenario.regions.size()));
-  state.on_sale.setZero(hardware_count);
   state.carry_usd = 0;
   state.overflow_usd = 0;
   state.carry_it_usd = state.carry_facility_usd = state.carry_other_usd = 0;
   state.discount = 1.0;
+}
+
+//! (Declared in model.hpp.) Each (year, region)'s mix, as set_mixes used to build it every
+//! year of every run: the region's buyable types, in hardware-id order, with a positive share
+//! that year and on sale; and m_r(t) = Σ s_h / Σ s · w_h / price_h(t) in that order (the same
+//! operations in the same order as when it was computed where it is read, so the same bits).
+void derive_constants(Constants& c, const Scenario& s) {
+  c.regions = s.regions.size();
+  c.hardware = s.hardware.size();
+  c.years = s.horizon.years();
+  const std::size_t cells = static_cast<std::size_t>(c.years) * c.regions;
+  c.buy.clear();
+  c.buy_at.assign(1, 0);
+  c.buy_at.reserve(cells + 1);
+  c.mix_sum.assign(cells, 0.0);
+  c.mw_per_usd.assign(cells, 0.0);
+  // m_r is read by placement "power" and by facilities sized to need only.
+  const bool need = s.capex.facility_sizing == FacilitySizing::kNeed;
+  const bool per_usd = s.capex.placement == Placement::kPower || need;
+  std::vector<char> on_sale(c.hardware);
+  for (int t = 0; t < c.years; ++t) {
+    for (std::size_t h = 0; h < c.hardware; ++h)
+      on_sale[h] = s.hardware[h].on_sale(s.horizon.start + t) ? 1 : 0;
+    for (std::size_t r = 0; r < c.regions; ++r) {
+      const std::size_t cell = static_cast<std::size_t>(t) * c.regions + r;
+      const double* mix = s.capex.mix[r].col(t).data();
+      const std::size_t first = c.buy.size();
+      double sum = 0;
+      for (const int h : s.capex.buyable[r]) {
+        if (mix[h] > 0 && on_sale[static_cast<std::size_t>(h)] != 0) {
+          c.buy.push_back({h, mix[h]});
+          sum += mix[h];
+        }
+      }
+      c.buy_at.push_back(c.buy.size());
+      c.mix_sum[cell] = sum;
+      if (!per_usd || !(sum > 0)) continue;
+      double mw = 0;
+      for (std::size_t i = first; i < c.buy.size(); ++i) {
+        const auto h = static_cast<std::size_t>(c.buy[i].hardware);
+        // w_mw as reset_hardware converts it: all_in_w / 1e6.
+        mw += c.buy[i].share / sum * (s.hardware[h].all_in_w / 1e6) / s.hardware[h].price_usd(t);
+      }
+      c.mw_per_usd[cell] = mw;
+    }
+  }
+  c.survive.clear();
+  if (!need) return;
+  for (std::size_t h = 0; h < c.hardware; ++h) {
+    for (int years = 0; years <= kMaxConstructionYears; ++years)
+      c.survive.push_back(std::pow(1.0 - s.hardware[h].annual_failure_rate, years));
+  }
 }
 
 template void reset<true>(State&, const Scenario&);

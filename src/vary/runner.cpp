@@ -5,8 +5,27 @@
 
 namespace dcplan::vary {
 
+namespace {
+
+//! Whether a varied key may change what the engine derives from the scenario alone
+//! (EngineOptions::constants_unchanged: the hardware's prices, power, dates and failure rates,
+//! the mixes, placement, sizing and horizon). Conservative: a key set through the document
+//! builds the whole scenario again, and every key of a hardware type counts, whatever it is.
+bool reaches_constants(const Binding& b) {
+  const std::string& p = b.spec.pointer;
+  return b.via_document || b.bound.param == nullptr ||
+         b.bound.param->scope == params::Scope::kHardware || p.rfind("/hardware", 0) == 0 ||
+         p.find("mix") != std::string::npos || p.rfind("/horizon", 0) == 0;
+}
+
+}  // namespace
+
 Runner::Runner(const Varied& varied, const std::atomic<int>* cancel)
-    : varied_(varied), cancel_(cancel), working_(varied) {}
+    : varied_(varied), cancel_(cancel), working_(varied) {
+  constants_fixed_ = !varied.any_document;
+  for (const Binding& b : varied.bindings)
+    constants_fixed_ = constants_fixed_ && !reaches_constants(b);
+}
 
 void Runner::set(long long run, const std::vector<double>& values) {
   apply(varied_, run, values, working_);
@@ -18,7 +37,9 @@ const Results& Runner::run(long long run, const std::vector<double>& values,
   // is honoured within one run.
   if (cancel_ != nullptr && cancel_->load() != 0) throw Interrupted(cancel_->load());
   set(run, values);
-  engine_.run(working_.scenario, options, res_);
+  EngineOptions eo = options;
+  eo.constants_unchanged = constants_fixed_;
+  engine_.run(working_.scenario, eo, res_);
   return res_;
 }
 

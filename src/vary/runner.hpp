@@ -33,6 +33,9 @@ class Runner {
   Working working_;
   Engine engine_;
   Results res_;
+  //! No binding reaches what the engine derives from the scenario alone (reaches_constants):
+  //! every run after the first reuses it (EngineOptions::constants_unchanged).
+  bool constants_fixed_ = false;
 };
 
 }  // namespace dcplan::vary
