@@ -98,7 +98,7 @@ void add_cohort_capital(const State& state, const RegionState& st, const Region&
   double charge = 0, book = 0, embodied_kg = 0, weighted = 0;
   ServerCosts servers;
   bool any_server = false;
-  for (const Cohort& c : st.cohorts) {
+  for (const Cohort& c : fleet(st)) {
     const HardwareConstants& k = state.hardware[static_cast<std::size_t>(c.hardware)];
     const auto h = static_cast<std::size_t>(c.hardware);
     // Within its book life (capex_usd > 0) a cohort of age a has been charged a + 1 years of

@@ -93,10 +93,10 @@ void age_region(RegionState& st, const std::vector<HardwareConstants>& hw, const
     (hw[static_cast<std::size_t>(c.hardware)].server ? servers_retired : retired) += units;
     if constexpr (kByHw) st.hw_retired(c.hardware) += units;
   };
-  // The oldest cohorts usually retire first: they are dropped at the end in one move, and the
-  // others are updated in place. A cohort is gone whole at its lifetime under the step curve,
-  // at twice it under Weibull.
-  std::size_t lead = 0;
+  // The oldest cohorts usually retire first: they leave by advancing the head, and the others
+  // are updated in place. A cohort is gone whole at its lifetime under the step curve, at twice
+  // it under Weibull.
+  std::size_t lead = st.head;
   // Cohorts gone whole from the front (the oldest first, as the list is ordered).
   while (lead < n &&
          year - cs[lead].vintage >= hw[static_cast<std::size_t>(cs[lead].hardware)].gone_age)
@@ -143,10 +143,10 @@ void age_region(RegionState& st, const std::vector<HardwareConstants>& hw, const
     }
     ++kept;
   }
-  // Survivors were compacted to [lead, kept): drop the tail left by cohorts gone in the middle,
-  // then the retired head. The order of the survivors, by vintage, is unchanged.
-  st.cohorts.erase(st.cohorts.begin() + static_cast<std::ptrdiff_t>(kept), st.cohorts.end());
-  st.cohorts.erase(st.cohorts.begin(), st.cohorts.begin() + static_cast<std::ptrdiff_t>(lead));
+  // Survivors were compacted to [lead, kept): drop the tail left by cohorts gone in the middle;
+  // the retired head is passed over. The order of the survivors, by vintage, is unchanged.
+  st.cohorts.resize(kept);
+  st.head = lead;
   st.failed = failed;
   st.retired = retired;
   st.servers_failed = servers_failed;
@@ -177,7 +177,7 @@ void install_region_queue(RegionState& st, const std::vector<HardwareConstants>&
   double free_mw = st.online_mw + st.lease_limit_mw - st.nameplate_mw;
   Cohort* cs = st.cohorts.data();
   const std::size_t n = st.cohorts.size();
-  for (std::size_t i = 0; i < n && st.any_stranded && free_mw > kEps;) {
+  for (std::size_t i = st.head; i < n && st.any_stranded && free_mw > kEps;) {
     // [i, j): the cohorts of one vintage, the batch.
     std::size_t j = i + 1;
     while (j < n && cs[j].vintage == cs[i].vintage) ++j;
@@ -204,7 +204,7 @@ void install_region_queue(RegionState& st, const std::vector<HardwareConstants>&
     }
     i = j;
   }
-  for (std::size_t i = 0; i < n; ++i)
+  for (std::size_t i = st.head; i < n; ++i)
     count<kByHw>(st, sums, cs[i], hw[static_cast<std::size_t>(cs[i].hardware)], 1.0);
   st.sums = sums;
 }
@@ -322,7 +322,7 @@ namespace {
 //! step 5b already holds. A linear pass: a region has a few cohorts.
 double held(const RegionState& st, int h) {
   double n = 0;
-  for (const Cohort& c : st.cohorts) {
+  for (const Cohort& c : fleet(st)) {
     if (c.hardware == h) n += c.installed + c.stranded;
   }
   return n;
@@ -451,7 +451,7 @@ double surviving_nameplate(const State& state, const RegionState& st, const Regi
   // (every age ahead is >= 1). Queued batches do not fail.
   double mw = 0;
   std::vector<double> kept_units(region.keep.size(), 0.0);  // survivors of each kept hardware
-  for (const Cohort& c : st.cohorts) {
+  for (const Cohort& c : fleet(st)) {
     const HardwareConstants& k = state.hardware[static_cast<std::size_t>(c.hardware)];
     // Gone whole by the end of year + years_ahead: it needs no capacity then.
     if (year + years_ahead - c.vintage >= k.gone_age) continue;

@@ -206,7 +206,10 @@ struct RegionCapital {
 
 //! A region over the run: its fleet, its facilities, and this year's money and sums.
 struct RegionState {
-  std::vector<Cohort> cohorts;  //!< by vintage, oldest first; capacity kept between runs
+  //! By vintage, oldest first; capacity kept between runs. The fleet is [head, size): retired
+  //! cohorts at the front leave by advancing `head`, not by moving the others (ageing).
+  std::vector<Cohort> cohorts;
+  std::size_t head = 0;
   ArrayXd pipeline_mw;          //!< MW completing in each year index (beyond the horizon too)
   ArrayXd completions_mw;       //!< MW of built capacity completing in each year index
   ArrayXd facility_online_usd;  //!< facility capex by the year index its capacity comes online
@@ -284,6 +287,11 @@ struct State {
   std::vector<double> inverse_life, kg_per_year;
   [[nodiscard]] const Scenario& s() const { return *scenario; }
 };
+
+//! A region's fleet: its cohorts from `head` on, oldest first.
+inline std::span<const Cohort> fleet(const RegionState& st) {
+  return std::span<const Cohort>(st.cohorts).subspan(st.head);
+}
 
 //! The capital recovery factor CRF(i, n) = i / (1 − (1 + i)^−n), 1/n at i = 0: the share of
 //! an asset's cost that, paid each year of its n-year life, repays it with interest at i.

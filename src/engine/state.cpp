@@ -70,6 +70,7 @@ void reset_hardware(State& state, const Scenario& scenario) {
 void place_initial_fleet(RegionState& st, const Region& region, const Scenario& scenario,
                          const State& state) {
   st.cohorts.clear();
+  st.head = 0;
   for (const auto& c : region.initial_fleet) {
     DCPLAN_ASSERT(c.vintage <= scenario.horizon.start);
     Cohort cohort{
