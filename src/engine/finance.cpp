@@ -20,7 +20,16 @@ double capital_recovery_factor(double rate, int life) {
 //! (Declared in model.hpp.) The memo is searched by exact (rate, life): the same inputs give the
 //! same bits whether computed or remembered, so memoising changes no number. It is cleared at
 //! every reset, so no value crosses from one scenario into another.
-double crf(const State& state, double rate, int life) {
+double crf_remembered(const State& state, double rate, int life) {
+  const auto n = static_cast<std::size_t>(life);
+  // The first rate of the run, by life (bounded so that a long life cannot make it large).
+  constexpr std::size_t kMaxLife = 1024;
+  if (std::isnan(state.crf_rate)) state.crf_rate = rate;
+  if (rate == state.crf_rate && n < kMaxLife) {
+    if (n >= state.crf_by_life.size()) state.crf_by_life.resize(n + 1, kEmpty);
+    state.crf_by_life[n] = capital_recovery_factor(rate, life);
+    return state.crf_by_life[n];
+  }
   for (const auto& m : state.crf_memo) {
     if (m.rate == rate && m.life == life) return m.crf;
   }

@@ -284,7 +284,7 @@ void buy_in_region(RegionState& st, const State& state, const Year& y) {
 template <bool kByHw>
 void age_fleet(State& state, const Year& y) {
   for (auto& st : state.regions)
-    age_region<kByHw>(st, state.hardware, state.retire_share.data(), y.year);
+    age_region<kByHw>(st, state.hardware, state.constants.retire_share.data(), y.year);
 }
 
 template <bool kByHw>
@@ -450,7 +450,8 @@ double surviving_nameplate(const State& state, const RegionState& st, const Regi
   // year retires, installed and queued alike; then the installed part loses annual_failure_rate
   // (every age ahead is >= 1). Queued batches do not fail.
   double mw = 0;
-  std::vector<double> kept_units(region.keep.size(), 0.0);  // survivors of each kept hardware
+  std::vector<double>& kept_units = state.kept_units;  // survivors of each kept hardware
+  kept_units.assign(region.keep.size(), 0.0);
   for (const Cohort& c : fleet(st)) {
     const HardwareConstants& k = state.hardware[static_cast<std::size_t>(c.hardware)];
     // Gone whole by the end of year + years_ahead: it needs no capacity then.
@@ -459,7 +460,8 @@ double surviving_nameplate(const State& state, const RegionState& st, const Regi
     if (k.share_at >= 0) {
       for (int j = 1; j <= years_ahead; ++j) {
         const double keep =
-            1.0 - state.retire_share[static_cast<std::size_t>(k.share_at + year + j - c.vintage)];
+            1.0 - state.constants
+                      .retire_share[static_cast<std::size_t>(k.share_at + year + j - c.vintage)];
         installed *= keep * (1.0 - k.afr);
         stranded *= keep;
       }

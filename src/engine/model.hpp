@@ -72,7 +72,7 @@ struct HardwareConstants {
   int life = 1;       //!< lifetime_years
   // Model v3 (with `life`, these fill the struct to 64 bytes: the cohort loops index it).
   int gone_age = 1;     //!< age at which a cohort retires whole: life (step) or 2·life (Weibull)
-  int share_at = -1;    //!< Weibull: where its shares start in State::retire_share; -1: step
+  int share_at = -1;    //!< Weibull: where its shares start in Constants::retire_share; -1: step
   bool server = false;  //!< kind "server": counted in servers_*, not accelerators_*
   bool v3 = false;      //!< a server or a Weibull curve: the cohort loops take their slow path
 };
@@ -177,6 +177,11 @@ struct Constants {
   //! Facilities sized to need: (1 − annual_failure_rate_h)^c at [h · (kMaxConstructionYears + 1)
   //! + c], what survives c years of failures (surviving_nameplate).
   std::vector<double> survive;
+  //! Each hardware's retirement curve (gone_age, share_at, server, v3 of HardwareConstants) and
+  //! the Weibull curves: the share of a cohort of age a that retires in the year,
+  //! 1 − S(a)/S(a − 1), at [share_at + a] for a from 0 to 2·life − 1 (0 at age 0).
+  std::vector<HardwareConstants> curve;
+  std::vector<double> retire_share;
   //! Whether they were derived for a scenario of this shape (a sweep never changes it).
   [[nodiscard]] bool fits(const Scenario& s) const {
     return regions == s.regions.size() && hardware == s.hardware.size() &&
@@ -263,9 +268,6 @@ struct State {
   const Scenario* scenario = nullptr;
   std::vector<RegionState> regions;
   std::vector<HardwareConstants> hardware;
-  //! Weibull curves: the share of a cohort of age a that retires in the year,
-  //! 1 − S(a)/S(a − 1), at [share_at + a] for a from 0 to 2·life − 1 (0 at age 0).
-  std::vector<double> retire_share;
   Constants constants;      //!< derived from the scenario alone, kept between runs if unchanged
   ArrayXd weights;          //!< per region, this year (0 when closed)
   double carry_usd = 0;     //!< carried into this year
@@ -283,6 +285,12 @@ struct State {
     double crf = 0;
   };
   mutable std::vector<CrfMemo> crf_memo;
+  //! The first rate CRF was asked for in this run, and CRF at it by life (NaN: not yet): one
+  //! wacc for every region and year is the common case, found by an index, not a search.
+  mutable double crf_rate = kEmpty;
+  mutable std::vector<double> crf_by_life;
+  //! surviving_nameplate's scratch: the survivors of each kept hardware of the region.
+  mutable std::vector<double> kept_units;
   //! Per hardware, for the cost of capital: 1 / lifetime_years and embodied kg / lifetime_years.
   std::vector<double> inverse_life, kg_per_year;
   [[nodiscard]] const Scenario& s() const { return *scenario; }
@@ -297,8 +305,19 @@ inline std::span<const Cohort> fleet(const RegionState& st) {
 //! an asset's cost that, paid each year of its n-year life, repays it with interest at i.
 double capital_recovery_factor(double rate, int life);
 
-//! CRF(i, n), remembered for the run (State::crf_memo).
-double crf(const State& state, double rate, int life);
+//! CRF(i, n) not found by crf's index: computed, or found in State::crf_memo.
+double crf_remembered(const State& state, double rate, int life);
+
+//! CRF(i, n), remembered for the run: at the run's first rate by an index (inline, the common
+//! case), else in State::crf_memo.
+inline double crf(const State& state, double rate, int life) {
+  const auto n = static_cast<std::size_t>(life);
+  if (rate == state.crf_rate && n < state.crf_by_life.size()) {
+    const double v = state.crf_by_life[n];
+    if (!std::isnan(v)) return v;
+  }
+  return crf_remembered(state, rate, life);
+}
 
 //! (1 + i)^c for a construction period of c years (0 ≤ c ≤ kMaxConstructionYears).
 inline double compound(double rate, int years) {

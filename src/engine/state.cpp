@@ -38,10 +38,9 @@ void set_retirement(HardwareConstants& k, const Hardware& x, std::vector<double>
 //! Copies each hardware type's constants into the compact HardwareConstants the cohort loops
 //! read, converting all_in_w from W to MW (w_mw) once so that the loops multiply counts by MW.
 //! bf16_tflops stays in TFLOP/s: the rows divide by 1e3 for PFLOP/s and by 1e6 for EFLOP-years.
-//! retire_share is rebuilt from empty, since the curves are the scenario's.
+//! The retirement curves come from the run's Constants, derived once per scenario.
 void reset_hardware(State& state, const Scenario& scenario) {
   state.hardware.resize(scenario.hardware.size());
-  state.retire_share.clear();
   for (std::size_t h = 0; h < scenario.hardware.size(); ++h) {
     const Hardware& x = scenario.hardware[h];
     HardwareConstants& k = state.hardware[h];
@@ -53,7 +52,11 @@ void reset_hardware(State& state, const Scenario& scenario) {
     k.afr = x.annual_failure_rate;
     k.kg = x.embodied_kgco2e;
     k.life = x.lifetime_years;
-    set_retirement(k, x, state.retire_share);
+    const HardwareConstants& curve = state.constants.curve[h];
+    k.gone_age = curve.gone_age;
+    k.share_at = curve.share_at;
+    k.server = curve.server;
+    k.v3 = curve.v3;
   }
   if (!state.cost_of_capital) return;  // only its cohort pass reads these
   state.inverse_life.resize(scenario.hardware.size());
@@ -139,6 +142,8 @@ void reset(State& state, const Scenario& scenario) {
   state.scenario = &scenario;
   state.cost_of_capital = scenario.uses_cost_of_capital();
   state.crf_memo.clear();
+  state.crf_rate = kEmpty;
+  state.crf_by_life.clear();
   reset_hardware(state, scenario);
   const int years = scenario.horizon.years();
   const Index hardware_count = static_cast<Index>(scenario.hardware.size());
@@ -223,6 +228,11 @@ void derive_constants(Constants& c, const Scenario& s) {
       c.mw_per_usd[cell] = mw;
     }
   }
+  // The retirement curves: what set_retirement fills of HardwareConstants.
+  c.curve.resize(c.hardware);
+  c.retire_share.clear();
+  for (std::size_t h = 0; h < c.hardware; ++h)
+    set_retirement(c.curve[h], s.hardware[h], c.retire_share);
   c.survive.clear();
   if (!need) return;
   for (std::size_t h = 0; h < c.hardware; ++h) {
