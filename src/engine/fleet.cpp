@@ -229,10 +229,13 @@ void buy_in_region(RegionState& st, const State& state, const Year& y) {
   // Dividing by the sum of the shares renormalises the mix over what the region may buy.
   const double per_share = st.it_usd / st.mix_sum;
   double need = 0;
+  // The flows in locals, added in the same order: stores to the cohorts could alias members.
+  double purchased = st.purchased, servers_purchased = st.servers_purchased;
+  double embodied_kg = st.embodied_kg;
   for (const Buy& b : st.buy) {
     const auto h = static_cast<std::size_t>(b.hardware);
     const HardwareConstants& k = hw[h];
-    const double price = s.hardware[h].price_usd(y.t);
+    const double price = b.price_usd;
     const double capex = per_share * b.share;
     const double bought = capex / price;
     Cohort& c = st.cohorts.emplace_back();  // fields one by one: no store-forwarding stall
@@ -246,16 +249,19 @@ void buy_in_region(RegionState& st, const State& state, const Year& y) {
       book_capital(state, st, c, k, y.t, bought);
     need += bought * k.w_mw;
     if (k.server) {
-      st.servers_purchased += bought;
+      servers_purchased += bought;
     } else {
-      st.purchased += bought;
+      purchased += bought;
     }
-    st.embodied_kg += bought * k.kg;
+    embodied_kg += bought * k.kg;
     if constexpr (kByHw) {
       st.hw_purchased(b.hardware) = bought;
       st.hw_capex_usd(b.hardware) = capex;
     }
   }
+  st.purchased = purchased;
+  st.servers_purchased = servers_purchased;
+  st.embodied_kg = embodied_kg;
   // Free power below kEps is rounding left by the sums, as in step 5: nothing installs. Money
   // placed by power fits by construction: a shortfall within rounding is no shortfall.
   const double free_mw = st.online_mw + st.lease_limit_mw - st.nameplate_mw;

@@ -157,6 +157,7 @@ struct CohortSums {
 struct Buy {
   int hardware = 0;
   double share = 0;
+  double price_usd = 0;  //!< its price_usd in this year
 };
 
 //! What a run derives from the scenario's hardware (prices, power, dates, failure rates), its

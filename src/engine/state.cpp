@@ -212,7 +212,7 @@ void derive_constants(Constants& c, const Scenario& s) {
       double sum = 0;
       for (const int h : s.capex.buyable[r]) {
         if (mix[h] > 0 && on_sale[static_cast<std::size_t>(h)] != 0) {
-          c.buy.push_back({h, mix[h]});
+          c.buy.push_back({h, mix[h], s.hardware[static_cast<std::size_t>(h)].price_usd(t)});
           sum += mix[h];
         }
       }
@@ -223,7 +223,7 @@ void derive_constants(Constants& c, const Scenario& s) {
       for (std::size_t i = first; i < c.buy.size(); ++i) {
         const auto h = static_cast<std::size_t>(c.buy[i].hardware);
         // w_mw as reset_hardware converts it: all_in_w / 1e6.
-        mw += c.buy[i].share / sum * (s.hardware[h].all_in_w / 1e6) / s.hardware[h].price_usd(t);
+        mw += c.buy[i].share / sum * (s.hardware[h].all_in_w / 1e6) / c.buy[i].price_usd;
       }
       c.mw_per_usd[cell] = mw;
     }
