@@ -465,11 +465,10 @@ double surviving_nameplate(const State& state, const RegionState& st, const Regi
     double installed = c.installed, stranded = c.stranded;
     if (k.share_at >= 0) {
       for (int j = 1; j <= years_ahead; ++j) {
-        const double keep =
-            1.0 - state.constants
-                      .retire_share[static_cast<std::size_t>(k.share_at + year + j - c.vintage)];
-        installed *= keep * (1.0 - k.afr);
-        stranded *= keep;
+        // 1 − share and (1 − share) · (1 − afr) of that age, computed once (Constants).
+        const auto a = static_cast<std::size_t>(k.share_at + year + j - c.vintage);
+        installed *= state.constants.survive_weibull[a];
+        stranded *= state.constants.keep_weibull[a];
       }
     } else if (years_ahead > 0) {
       // (1 − afr)^years_ahead, computed once per scenario (Constants::survive).

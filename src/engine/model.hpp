@@ -183,6 +183,9 @@ struct Constants {
   //! 1 − S(a)/S(a − 1), at [share_at + a] for a from 0 to 2·life − 1 (0 at age 0).
   std::vector<HardwareConstants> curve;
   std::vector<double> retire_share;
+  //! Facilities sized to need, by the same index: 1 − retire_share, what stays of a cohort that
+  //! year, and (1 − retire_share) · (1 − annual_failure_rate), what stays of its installed part.
+  std::vector<double> keep_weibull, survive_weibull;
   //! Whether they were derived for a scenario of this shape (a sweep never changes it).
   [[nodiscard]] bool fits(const Scenario& s) const {
     return regions == s.regions.size() && hardware == s.hardware.size() &&

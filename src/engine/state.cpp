@@ -234,7 +234,22 @@ void derive_constants(Constants& c, const Scenario& s) {
   for (std::size_t h = 0; h < c.hardware; ++h)
     set_retirement(c.curve[h], s.hardware[h], c.retire_share);
   c.survive.clear();
+  c.keep_weibull.clear();
+  c.survive_weibull.clear();
   if (!need) return;
+  // surviving_nameplate's factors, each computed as it computed them: keep · (1 − afr).
+  c.keep_weibull.resize(c.retire_share.size());
+  c.survive_weibull.resize(c.retire_share.size());
+  for (std::size_t h = 0; h < c.hardware; ++h) {
+    const HardwareConstants& k = c.curve[h];
+    if (k.share_at < 0) continue;
+    for (int a = 0; a < k.gone_age; ++a) {
+      const auto i = static_cast<std::size_t>(k.share_at + a);
+      const double keep = 1.0 - c.retire_share[i];
+      c.keep_weibull[i] = keep;
+      c.survive_weibull[i] = keep * (1.0 - s.hardware[h].annual_failure_rate);
+    }
+  }
   for (std::size_t h = 0; h < c.hardware; ++h) {
     for (int years = 0; years <= kMaxConstructionYears; ++years)
       c.survive.push_back(std::pow(1.0 - s.hardware[h].annual_failure_rate, years));
