@@ -37,9 +37,10 @@ struct EngineOptions {
   bool by_hardware = false;  //!< add a row per (region, hardware)
   bool region_rows = true;   //!< false: only the total rows (what a sweep reads; less to write)
   //! The scenario's hardware, mixes, placement, facility sizing and horizon are those of the
-  //! last run on this Engine: what it derives from them alone (each region's mix and MW per
-  //! dollar by year) is reused rather than derived again. Set by a sweep's runner when no varied
-  //! key reaches them; wrong when set otherwise. Ignored on an Engine's first run.
+  //! last run on this Engine: what it derives from them alone (each region's mix, prices and MW
+  //! per dollar by year, the retirement curves) is reused rather than derived again. Set by a
+  //! sweep's runner when no varied key reaches them; wrong when set otherwise. Ignored on an
+  //! Engine's first run, and when the scenario's number of regions, hardware or years differs.
   bool constants_unchanged = false;
 };
 

@@ -184,23 +184,27 @@ void reset(State& state, const Scenario& scenario) {
   state.discount = 1.0;
 }
 
-//! (Declared in model.hpp.) Each (year, region)'s mix, as set_mixes used to build it every
-//! year of every run: the region's buyable types, in hardware-id order, with a positive share
-//! that year and on sale; and m_r(t) = Σ s_h / Σ s · w_h / price_h(t) in that order (the same
-//! operations in the same order as when it was computed where it is read, so the same bits).
-void derive_constants(Constants& c, const Scenario& s) {
-  c.regions = s.regions.size();
-  c.hardware = s.hardware.size();
-  c.years = s.horizon.years();
+namespace {
+
+//! Each (year, region)'s mix, as set_mixes used to build it every year of every run: the
+//! region's buyable types, in hardware-id order, with a positive share that year and on sale,
+//! each with its price that year; and m_r(t) = Σ s_h / Σ s · w_h / price_h(t) in that order (the
+//! same operations in the same order as when it was computed where it is read, so the same bits).
+void derive_mixes(Constants& c, const Scenario& s) {
   const std::size_t cells = static_cast<std::size_t>(c.years) * c.regions;
+  // At most every buyable type of every region in every year: reserved, so that a single run
+  // does not pay for the vector's growth.
+  std::size_t most = 0;
+  for (const auto& buyable : s.capex.buyable) most += buyable.size();
   c.buy.clear();
+  c.buy.reserve(most * static_cast<std::size_t>(c.years));
   c.buy_at.assign(1, 0);
   c.buy_at.reserve(cells + 1);
   c.mix_sum.assign(cells, 0.0);
   c.mw_per_usd.assign(cells, 0.0);
   // m_r is read by placement "power" and by facilities sized to need only.
-  const bool need = s.capex.facility_sizing == FacilitySizing::kNeed;
-  const bool per_usd = s.capex.placement == Placement::kPower || need;
+  const bool per_usd =
+      s.capex.placement == Placement::kPower || s.capex.facility_sizing == FacilitySizing::kNeed;
   std::vector<char> on_sale(c.hardware);
   for (int t = 0; t < c.years; ++t) {
     for (std::size_t h = 0; h < c.hardware; ++h)
@@ -228,7 +232,12 @@ void derive_constants(Constants& c, const Scenario& s) {
       c.mw_per_usd[cell] = mw;
     }
   }
-  // The retirement curves: what set_retirement fills of HardwareConstants.
+}
+
+//! The retirement curves (what set_retirement fills of HardwareConstants, and the Weibull
+//! shares), and for facilities sized to need what surviving_nameplate multiplies by, each
+//! computed as it computed them: 1 − share, (1 − share) · (1 − afr), (1 − afr)^c.
+void derive_curves(Constants& c, const Scenario& s) {
   c.curve.resize(c.hardware);
   c.retire_share.clear();
   for (std::size_t h = 0; h < c.hardware; ++h)
@@ -236,8 +245,7 @@ void derive_constants(Constants& c, const Scenario& s) {
   c.survive.clear();
   c.keep_weibull.clear();
   c.survive_weibull.clear();
-  if (!need) return;
-  // surviving_nameplate's factors, each computed as it computed them: keep · (1 − afr).
+  if (s.capex.facility_sizing != FacilitySizing::kNeed) return;
   c.keep_weibull.resize(c.retire_share.size());
   c.survive_weibull.resize(c.retire_share.size());
   for (std::size_t h = 0; h < c.hardware; ++h) {
@@ -254,6 +262,17 @@ void derive_constants(Constants& c, const Scenario& s) {
     for (int years = 0; years <= kMaxConstructionYears; ++years)
       c.survive.push_back(std::pow(1.0 - s.hardware[h].annual_failure_rate, years));
   }
+}
+
+}  // namespace
+
+//! (Declared in model.hpp.)
+void derive_constants(Constants& c, const Scenario& s) {
+  c.regions = s.regions.size();
+  c.hardware = s.hardware.size();
+  c.years = s.horizon.years();
+  derive_mixes(c, s);
+  derive_curves(c, s);
 }
 
 template void reset<true>(State&, const Scenario&);
