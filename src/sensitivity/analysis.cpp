@@ -117,7 +117,8 @@ std::pair<double, double> support(const VarySpec& v) {
 
 //! The values the key holds in the scenario (every year of a trajectory), for a factor's bounds.
 void base_values(const vary::Varied& plan, const vary::Binding& b, std::vector<double>& out) {
-  if (!b.via_document) {
+  // A weight set directly has no storage of its own: the document says what it holds.
+  if (!b.via_document && !b.weight) {
     const params::Storage at = b.bound.at(const_cast<Scenario&>(plan.base));
     if (at.trajectory != nullptr)
       out.insert(out.end(), at.trajectory->begin(), at.trajectory->end());

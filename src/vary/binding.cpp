@@ -7,6 +7,8 @@
 #include <algorithm>
 #include <array>
 #include <cmath>
+#include <set>
+#include <sstream>
 
 #include "dcplan/error.hpp"
 #include "dcplan/io/cells.hpp"
@@ -142,6 +144,35 @@ void bind_series_point(Binding& b, const VarySpec& v, const json& doc, const Sce
       value_at(Trajectory{groups[static_cast<std::size_t>(g)].original}, *b.series_year);
 }
 
+constexpr const char* kWeights = "/capex/region_weights";
+
+//! The key K of a region weight's field /capex/region_weights/K, or nullptr.
+const std::string* weight_key(const std::vector<std::string>& t) {
+  return t.size() == 3 && t[0] == "capex" && t[1] == "region_weights" ? &t[2] : nullptr;
+}
+
+//! Whether the weight at /capex/region_weights/`key` can be set directly (settle_weights finds
+//! its rows): the document writes the weight map (without one it would write {K: value}, every
+//! other region then weighing 0), and K either is a key of it (its regions are those the loader
+//! resolved to it) or names a region the map does not (an id ranks first, so adding it takes
+//! that region alone); "total", an empty key or an unknown id are the loader's to refuse. A
+//! factor scales a written constant only: a series or a curve scaled point by point and
+//! evaluated again need not give its values times the factor to the last bit.
+bool weight_direct(const VarySpec& v, const std::string& key, const Scenario& s, const json& doc,
+                   double& written) {
+  const json* map = document_value(doc, kWeights);
+  if (map == nullptr || !map->is_object() || key.empty()) return false;
+  const SelectorKind kind = selector_kind(key);
+  if (kind == SelectorKind::kTotal) return false;
+  const json* w = map->contains(key) ? &map->at(key) : nullptr;
+  if (w == nullptr && (kind != SelectorKind::kExact || s.region_index(key) < 0)) return false;
+  if (v.multiply) {
+    if (w == nullptr || !w->is_number()) return false;
+    written = w->get<double>();
+  }
+  return true;
+}
+
 Binding bind_vary(const VarySpec& v, const Scenario& s, const json& doc,
                   std::vector<SeriesGroup>& groups) {
   Binding b;
@@ -185,6 +216,12 @@ Binding bind_vary(const VarySpec& v, const Scenario& s, const json& doc,
   Scenario& ms = const_cast<Scenario&>(s);
   if (!bound ||
       (bound->param->shape == Shape::kTrajectory && bound->at(ms).trajectory == nullptr)) {
+    if (const std::string* key = weight_key(t);
+        key != nullptr && !b.series_year && weight_direct(v, *key, s, doc, b.weight_written)) {
+      b.weight = true;
+      check_bounds(v, *node);
+      return b;
+    }
     // A point of a series or a constant the document writes is set in it (or added to it) at
     // each run; anything else goes where its pointer says.
     const json* field = b.series_year ? document_value(doc, b.field_pointer) : nullptr;
@@ -359,11 +396,67 @@ void restore(const Varied& p, Scenario& ws) {
   const Scenario& bs = p.base;
   for (const auto& b : p.bindings) {
     if (b.via_document) continue;
+    if (b.weight) {
+      for (const Eigen::Index r : b.weight_rows)
+        ws.capex.region_weight.row(r) = bs.capex.region_weight.row(r);
+      continue;
+    }
     const Storage to = b.bound.at(ws);
     const Storage from = b.bound.at(const_cast<Scenario&>(bs));
     if (to.trajectory != nullptr) *to.trajectory = *from.trajectory;
     if (to.number != nullptr) *to.number = *from.number;
     if (to.integer != nullptr) *to.integer = *from.integer;
+  }
+}
+
+//! A number as the loader's messages write it (Builder::fmt_number): 6 significant digits.
+std::string loader_number(double v) {
+  std::ostringstream os;
+  os.precision(6);
+  os << v;
+  return os.str();
+}
+
+//! A loader's error in run `run`, as the document path reports it (load_with_document_values).
+[[noreturn]] void loader_error(const Varied& p, long long run, std::string pointer,
+                               const std::string& message) {
+  throw InputError(std::vector<Diagnostic>{
+      {p.file, std::move(pointer), fmt::format("run {}: {}", run, message), 0, 0}});
+}
+
+//! A region weight: its rows set to the value in every year, as the loader evaluates a constant,
+//! after the loader's checks of a weight, in its order and words: the key's bounds as the first
+//! pass checks a number (parse_trajectory), then a finite value in every year (Builder::series).
+void set_weight(const Varied& p, long long run, const Binding& b, double x, Scenario& ws) {
+  const double w = b.spec.multiply ? b.weight_written * x : x;
+  if (!b.node->in_bounds(w)) {
+    loader_error(p, run, b.field_pointer,
+                 "expected " + b.node->expectation() + ", found " + jsonio::excerpt_json(json(w)));
+  }
+  if (!std::isfinite(w)) {
+    loader_error(p, run, b.field_pointer,
+                 "expected a finite value in every year, found " + loader_number(w) + " in " +
+                     std::to_string(p.base.horizon.start));
+  }
+  for (const Eigen::Index r : b.weight_rows) ws.capex.region_weight.row(r).setConstant(w);
+}
+
+//! The loader's rule on weights against the mix (Builder::hardware_mix), once the run's split
+//! and budget are set: a region given IT money needs a mix selector.
+void check_weights(const Varied& p, long long run, const Scenario& ws) {
+  const bool any_it = (ws.capex.budget > 0).any() && (ws.capex.split_it > 0).any();
+  if (!any_it) return;
+  for (const Binding& b : p.bindings) {
+    if (!b.weight) continue;
+    for (const Eigen::Index r : b.weight_rows) {
+      if (p.weight_no_mix[static_cast<std::size_t>(r)] == 0 ||
+          !(ws.capex.region_weight.row(r) > 0).any())
+        continue;
+      loader_error(p, run, "/capex/hardware_mix",
+                   "region " + loader::in_quotes(ws.regions[static_cast<std::size_t>(r)].id) +
+                       " receives IT budget but no hardware_mix selector matches it (add its "
+                       "id, a glob, a #tag or \"*\")");
+    }
   }
 }
 
@@ -373,6 +466,10 @@ void set_values(const Varied& p, long long run, const std::vector<double>& value
   for (const Binding& b : p.bindings) {
     const double x = value[b.input];
     if (b.via_document) continue;
+    if (b.weight) {
+      set_weight(p, run, b, x, ws);
+      continue;
+    }
     if (b.series_group >= 0) {
       auto& pts = groups[static_cast<std::size_t>(b.series_group)].working.points;
       auto pos = std::find_if(pts.begin(), pts.end(),
@@ -428,7 +525,7 @@ void check_trajectories(const Varied& p, long long run, Scenario& ws) {
   const Scenario& bs = p.base;
   const int years = bs.horizon.years();
   for (const auto& b : p.bindings) {
-    if (b.via_document || b.bound.param->shape != Shape::kTrajectory) continue;
+    if (b.via_document || b.weight || b.bound.param->shape != Shape::kTrajectory) continue;
     const auto& a = *b.bound.at(ws).trajectory;
     for (int y = 0; y < years; ++y) {
       if (!std::isfinite(a(y)) || !b.node->in_bounds(a(y))) {
@@ -452,7 +549,7 @@ std::string rest_hint(const Varied& p, const Scenario& ws) {
   const Capex& c = ws.capex;
   int varied = -1;
   for (const auto& b : p.bindings) {
-    if (b.via_document || !b.bound.param->split) continue;
+    if (b.via_document || b.weight || !b.bound.param->split) continue;
     for (int k = 0; k < 3; ++k) {
       if (b.bound.param->key != kKeys[static_cast<std::size_t>(k)]) continue;
       if (varied >= 0 && varied != k) return {};  // two shares varied: no single range
@@ -502,7 +599,7 @@ void check_rules(const Varied& p, long long run, Scenario& ws) {
     for (int y = 0; y < years; ++y) {
       if (std::abs(sum(y) - 1.0) <= 1e-9) continue;
       for (const auto& b : p.bindings) {
-        if (b.via_document || !b.bound.param->split) continue;
+        if (b.via_document || b.weight || !b.bound.param->split) continue;
         throw InputError(
             "--vary", b.spec.pointer,
             fmt::format("run {}: capex split sums to {:g} in {}, not 1. To vary one share, let "
@@ -559,6 +656,78 @@ void refuse_overlap(const Varied& v, const Binding& b) {
   }
 }
 
+//! The regions no hardware_mix selector resolves to (none when the document writes no mix: the
+//! loader then refuses any IT budget whatever the weights).
+std::vector<char> regions_without_mix(const Varied& v) {
+  std::vector<char> out(v.base.regions.size(), 0);
+  const json* mix = document_value(v.doc, "/capex/hardware_mix");
+  if (mix == nullptr || !mix->is_object()) return out;
+  std::vector<std::string> sel;
+  for (const auto& [k, x] : mix->items())
+    if (!k.empty()) sel.push_back(k);
+  for (std::size_t r = 0; r < out.size(); ++r) {
+    try {
+      out[r] = resolve_selector(sel, v.base.regions[r]) < 0 ? 1 : 0;
+    } catch (const InputError&) {
+      out[r] = 0;  // the base loaded, so its selectors resolve; never reached
+    }
+  }
+  return out;
+}
+
+//! The selector of the weight map that region `region` resolves to ("" for none).
+std::string resolved_weight(const std::vector<std::string>& sel, const Region& region) {
+  const int i = resolve_selector(sel, region);  // the base loaded: no ambiguity
+  return i < 0 ? std::string() : sel[static_cast<std::size_t>(i)];
+}
+
+//! The rows of every directly set weight, given every weight key the study varies. A region id
+//! the map does not write, varied by any --vary (directly or, as a point of a series, through
+//! the document), takes its region from the key that held it: the other keys' rows leave it
+//! out. A new glob, #tag or * (only ever through the document) would take regions by
+//! precedence from keys set directly, which then overwrite them: every weight then goes
+//! through the document, as before.
+void settle_weights(Varied& v) {
+  const json* map = document_value(v.doc, kWeights);
+  const bool has_map = map != nullptr && map->is_object();
+  std::set<std::string> new_ids;
+  bool new_selector = false;
+  for (const Binding& b : v.bindings) {
+    const std::vector<std::string> t = jsonio::split_pointer(b.field_pointer);
+    const std::string* key = weight_key(t);
+    if (key == nullptr || (has_map && map->contains(*key))) continue;
+    if (selector_kind(*key) == SelectorKind::kExact) {
+      new_ids.insert(*key);
+    } else {
+      new_selector = true;
+    }
+  }
+  std::vector<std::string> sel;
+  if (has_map) {
+    for (const auto& [k, x] : map->items())
+      if (!k.empty()) sel.push_back(k);
+  }
+  for (Binding& b : v.bindings) {
+    if (!b.weight) continue;
+    if (new_selector) {
+      b.weight = false;
+      b.via_document = true;
+      v.any_document = true;
+      continue;
+    }
+    const std::string key = *weight_key(jsonio::split_pointer(b.field_pointer));
+    const bool id = selector_kind(key) == SelectorKind::kExact;
+    b.weight_rows.clear();
+    for (std::size_t r = 0; r < v.base.regions.size(); ++r) {
+      const Region& region = v.base.regions[r];
+      const bool mine = id ? region.id == key
+                           : new_ids.count(region.id) == 0 && resolved_weight(sel, region) == key;
+      if (mine) b.weight_rows.push_back(static_cast<Eigen::Index>(r));
+    }
+  }
+  if (v.weight_no_mix.empty()) v.weight_no_mix = regions_without_mix(v);
+}
+
 }  // namespace
 
 const Input& bind(Varied& v, const VarySpec& spec) {
@@ -597,9 +766,11 @@ const Input& bind(Varied& v, const VarySpec& spec) {
   for (std::size_t i = in.first; i < v.bindings.size(); ++i) {
     const Binding& b = v.bindings[i];
     if (b.via_document) v.any_document = true;
-    if (!b.via_document && b.bound.param->rules) v.rules_varied = true;
-    if (!b.via_document && b.bound.param->split) v.split_varied = true;
+    if (b.via_document || b.weight) continue;
+    if (b.bound.param->rules) v.rules_varied = true;
+    if (b.bound.param->split) v.split_varied = true;
   }
+  settle_weights(v);
   in.count = v.bindings.size() - in.first;
   in.node = v.bindings[in.first].node;
   v.inputs.push_back(std::move(in));
@@ -628,6 +799,7 @@ void apply(const Varied& v, long long run, const std::vector<double>& values, Wo
   }
   check_trajectories(v, run, ws);
   check_rules(v, run, ws);
+  check_weights(v, run, ws);
 }
 
 VarySpec list_spec(const std::string& pointer, bool multiply, std::vector<double> values) {

@@ -20,14 +20,21 @@
 //    set or multiplied, evaluated again over the horizon into the field. A point the series does
 //    not write is added (multiplied: the series' value in that year times the factor), and a
 //    constant c becomes the series {first year of the horizon: c, YEAR: value};
-//  - the merged document, for a numeric key without storage (a region weight, a mix share, a
-//    date): the value is set (or its trajectory multiplied) in a copy of the document, which is
-//    validated and built into a Scenario again, as the loader would. That costs a copy of the
-//    document and a whole validate-and-build for every run (about 0.6 ms a run for alibaba-380b,
-//    over four times the engine run itself), and the loader's warnings come again with it; but
-//    every rule of the format holds for such a value without this layer knowing it.
+//  - a region weight (/capex/region_weights/K, K a key the weight map writes, or a region id
+//    it does not; a constant set or multiplied, not a point of a series): the rows of
+//    capex.region_weight whose region resolves to K, set to the value in every year, which is
+//    what the loader would build, with its checks (bounds; a region given IT money needs a
+//    mix). A key the map does not write and that is not an id (a new glob, #tag or *) would
+//    take regions from other keys by precedence: it goes through the document;
+//  - the merged document, for a numeric key without storage (a region weight other than the
+//    above, a mix share, a date): the value is set (or its trajectory multiplied) in a copy of the
+//    document, which is validated and built into a Scenario again, as the loader would. That costs
+//    a copy of the document and a whole validate-and-build for every run (about 0.6 ms a run for
+//    alibaba-380b, over four times the engine run itself), and the loader's warnings come again
+//    with it; but every rule of the format holds for such a value without this layer knowing it.
 #pragma once
 
+#include <Eigen/Core>
 #include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
@@ -60,6 +67,12 @@ struct Binding {
   //! A key without a direct binding: its value is set in the merged document and the scenario
   //! built again for each run (see above).
   bool via_document = false;
+  //! A region weight set directly (/capex/region_weights/K, see bind_weight): the rows of
+  //! capex.region_weight whose region resolves to K, set to the run's value (or the constant
+  //! the document writes at K times the factor). `bound` names no parameter.
+  bool weight = false;
+  std::vector<Eigen::Index> weight_rows;
+  double weight_written = 0;  //!< the constant the document writes at K, which a factor scales
 };
 
 //! A series some of whose points are varied (several points of one series vary together).
@@ -90,6 +103,9 @@ struct Varied {
   std::vector<Binding> bindings;
   std::vector<SeriesGroup> groups;
   bool any_document = false;
+  //! Per region: no hardware_mix selector resolves it, so the loader refuses it a positive
+  //! weight when any IT budget is set (filled when a weight is bound directly).
+  std::vector<char> weight_no_mix;
   bool split_varied = false;
   //! A directly bound value can break a rule between values (check_consistency): an initial
   //! capacity, a hardware's power or dates. (Values set through the document are checked by

@@ -9,9 +9,13 @@ namespace {
 
 //! Whether a varied key may change what the engine derives from the scenario alone
 //! (EngineOptions::constants_unchanged: the hardware's prices, power, dates and failure rates,
-//! the mixes, placement, sizing and horizon). Conservative: a key set through the document
-//! builds the whole scenario again, and every key of a hardware type counts, whatever it is.
+//! the mixes, placement, sizing and horizon; not the region weights). Conservative: a key set
+//! through the document builds the whole scenario again, and every key of a hardware type counts,
+//! whatever it is.
 bool reaches_constants(const Binding& b) {
+  // A region weight set directly changes capex.region_weight alone, which the engine reads per
+  // year (steps 3 and 6) and derive_constants does not.
+  if (b.weight) return false;
   const std::string& p = b.spec.pointer;
   return b.via_document || b.bound.param == nullptr ||
          b.bound.param->scope == params::Scope::kHardware || p.rfind("/hardware", 0) == 0 ||

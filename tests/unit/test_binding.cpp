@@ -6,6 +6,7 @@
 #include <cstring>
 
 #include "dcplan/error.hpp"
+#include "load/detail.hpp"
 #include "scenario_file.hpp"
 #include "vary/binding.hpp"
 #include "vary/runner.hpp"
@@ -52,9 +53,9 @@ TEST_CASE("vary: keys that cannot be varied, and values outside a key's bounds",
   vary::Varied v = vary::load_base(file, {});
   CHECK_THROWS_WITH(vary::bind(v, vary::list_spec("/capex/nope", false, {1})),
                     Contains("the scenario format has no such key"));
-  CHECK_THROWS_WITH(vary::bind(v, vary::list_spec("/regions/r/construction_years/series/2025",
-                                                   false, {1})),
-                    Contains("it is not a trajectory"));
+  CHECK_THROWS_WITH(
+      vary::bind(v, vary::list_spec("/regions/r/construction_years/series/2025", false, {1})),
+      Contains("it is not a trajectory"));
   CHECK_THROWS_WITH(vary::bind(v, vary::list_spec("/regions/r/pue", false, {0.5, 2})),
                     Contains("invalid --vary \"/regions/r/pue=0.5,2\": 0.5 is outside the bounds"));
   // A factor is checked run by run, with the run's number.
@@ -125,5 +126,141 @@ TEST_CASE("vary: a runner derives the engine's constants again when a varied key
     }
     // US$25 m buys 2,500 units, all powered.
     CHECK_THAT(installed_2025(runner.results()), Catch::Matchers::WithinRel(2500.0, 1e-12));
+  }
+}
+
+namespace {
+
+//! Four regions weighted by every kind of selector: "a" by its id (2), "b" and "c" by the tag
+//! #intl (0.5), "d" by its id (0: no mix selector matches it, so the loader refuses it IT money).
+//! Little power free (2 MW each) and a budget placed by power and carried over, so that moving
+//! weight between regions changes what each buys.
+const char* kWeighted = R"({"dcplan": 1, "horizon": {"start": 2025, "end": 2027},
+  "hardware": {"gpu": {"available": 2020, "bf16_tflops": 1000, "all_in_w": 1000,
+                       "price_usd": 10000, "lifetime_years": 5, "idle_fraction": 0.25}},
+  "regions": {
+    "a": {"pue": 1.2, "power_price_usd_per_mwh": 60, "grid_g_per_kwh": 500,
+          "facility_capex_usd_per_mw": 1e7, "initial": {"it_capacity_mw": 2}},
+    "b": {"pue": 1.3, "power_price_usd_per_mwh": 90, "grid_g_per_kwh": 300, "tags": ["intl"],
+          "facility_capex_usd_per_mw": 1.2e7, "initial": {"it_capacity_mw": 2}},
+    "c": {"pue": 1.4, "power_price_usd_per_mwh": 120, "grid_g_per_kwh": 100, "tags": ["intl"],
+          "facility_capex_usd_per_mw": 1.5e7, "initial": {"it_capacity_mw": 2}},
+    "d": {"pue": 1.5, "power_price_usd_per_mwh": 50, "grid_g_per_kwh": 700,
+          "facility_capex_usd_per_mw": 9e6, "initial": {"it_capacity_mw": 2}}},
+  "capex": {"budget": 1e8, "split": {"it": 0.7, "facility": 0.3, "other": 0},
+            "region_weights": {"*": 1, "#intl": 0.5, "a": 2, "d": 0},
+            "hardware_mix": {"a": {"gpu": 1}, "#intl": {"gpu": 1}},
+            "it_placement": "power", "it_overflow": "carry"},
+  "operations": {"utilisation": 0.6}})";
+
+//! The scenario as the loader builds it with `values` set at `pointers` (multiplied where
+//! `multiply`): what the document path ran.
+Scenario through_document(const vary::Varied& v, const std::vector<std::string>& pointers,
+                          const std::vector<double>& values, bool multiply) {
+  nlohmann::json doc = v.doc;
+  for (std::size_t i = 0; i < pointers.size(); ++i) {
+    auto& at = doc[nlohmann::json::json_pointer(pointers[i])];
+    at = multiply ? at.get<double>() * values[i] : values[i];
+  }
+  return detail::build_document(doc, v.file);
+}
+
+//! The loader's error for `values` at `pointers`, as a run reports it.
+std::string document_error(const vary::Varied& v, long long run,
+                           const std::vector<std::string>& pointers,
+                           const std::vector<double>& values, bool multiply) {
+  try {
+    (void)through_document(v, pointers, values, multiply);
+  } catch (const InputError& e) {
+    // As the document path reports it: every diagnostic with the run's number.
+    std::vector<Diagnostic> ds = e.diagnostics();
+    for (auto& d : ds) d.message = "run " + std::to_string(run) + ": " + d.message;
+    return InputError(std::move(ds)).what();
+  }
+  return "no error";
+}
+
+}  // namespace
+
+TEST_CASE("vary: a region weight set directly runs the loader's numbers, bit for bit",
+          "[vary][weights]") {
+  const std::string file = test::write_scenario("binding-weights.json", kWeighted);
+  const EngineOptions eo;
+  const auto check = [&](const std::vector<std::string>& pointers, bool multiply,
+                         const std::vector<std::vector<double>>& runs) {
+    vary::Varied v = vary::load_base(file, {});
+    for (const auto& p : pointers) (void)vary::bind(v, vary::list_spec(p, multiply, {1}));
+    for (const auto& b : v.bindings) CHECK(b.weight);
+    CHECK_FALSE(v.any_document);
+    vary::Runner runner(v);
+    long long run = 0;
+    for (const auto& values : runs) {
+      INFO("run " << run);
+      const Results& res = runner.run(run++, values, eo);
+      const Scenario loaded = through_document(v, pointers, values, multiply);
+      CHECK((runner.scenario().capex.region_weight == loaded.capex.region_weight).all());
+      CHECK(same_bits(res, simulate(loaded, eo)));
+    }
+    return runner.scenario().capex.region_weight;
+  };
+  SECTION("a key the map writes: an id, a tag, *") {
+    // Rows a, b, c (from 0.5), d: 2 3 3 0 after setting #intl to 3.
+    const Eigen::ArrayXXd w =
+        check({"/capex/region_weights/#intl"}, false, {{0.5}, {0}, {1.75}, {3}});
+    CHECK(w(0, 0) == 2);
+    CHECK(w(1, 2) == 3);
+    CHECK(w(2, 1) == 3);
+    CHECK(w(3, 0) == 0);
+    (void)check({"/capex/region_weights/a"}, false, {{2}, {0.25}, {7}});
+    // "*" resolves no region here: every region has a more specific key.
+    (void)check({"/capex/region_weights/*"}, false, {{0.5}, {4}});
+  }
+  SECTION("a factor on the written constants") {
+    const Eigen::ArrayXXd w = check({"/capex/region_weights/#intl", "/capex/region_weights/a"},
+                                    true, {{1, 1}, {0.1, 3}, {2.5, 0.7}});
+    CHECK(w(1, 0) == 0.5 * 2.5);
+    CHECK(w(0, 0) == 2 * 0.7);
+  }
+  SECTION("a region id the map does not write takes that region from its tag alone") {
+    // b leaves #intl: 0.9 for b, 0.5 x ... for c.
+    const Eigen::ArrayXXd w = check({"/capex/region_weights/b", "/capex/region_weights/#intl"},
+                                    false, {{0.9, 0.5}, {0, 2}, {3, 0.25}});
+    CHECK(w(1, 0) == 3);
+    CHECK(w(2, 0) == 0.25);
+  }
+}
+
+TEST_CASE("vary: a region weight the loader would refuse gives the loader's error",
+          "[vary][weights]") {
+  const std::string file = test::write_scenario("binding-weights-bad.json", kWeighted);
+  SECTION("a negative weight") {
+    vary::Varied v = vary::load_base(file, {});
+    (void)vary::bind(v, vary::list_spec("/capex/region_weights/#intl", true, {1}));
+    vary::Runner runner(v);
+    const std::string expected = document_error(v, 3, {"/capex/region_weights/#intl"}, {-2}, true);
+    CHECK_THAT(expected,
+               Contains("run 3: expected a number or a trajectory") && Contains("found -1"));
+    CHECK_THROWS_WITH(runner.set(3, {-2}), expected);
+    // The next run starts from the base again.
+    CHECK_NOTHROW(runner.set(4, {2}));
+    CHECK(runner.scenario().capex.region_weight(2, 0) == 1);
+  }
+  SECTION("IT money for a region no mix selector matches") {
+    vary::Varied v = vary::load_base(file, {});
+    (void)vary::bind(v, vary::list_spec("/capex/region_weights/d", false, {0, 1}));
+    vary::Runner runner(v);
+    CHECK_NOTHROW(runner.set(0, {0}));
+    const std::string expected = document_error(v, 1, {"/capex/region_weights/d"}, {1}, false);
+    CHECK_THAT(expected, Contains("region \"d\" receives IT budget"));
+    CHECK_THROWS_WITH(runner.set(1, {1}), expected);
+  }
+  SECTION("a glob the map does not write goes through the document, and takes the others") {
+    vary::Varied v = vary::load_base(file, {});
+    (void)vary::bind(v, vary::list_spec("/capex/region_weights/a", false, {1}));
+    CHECK(v.bindings.back().weight);
+    (void)vary::bind(v, vary::list_spec("/capex/region_weights/[bc]", false, {1}));
+    CHECK(v.bindings.back().via_document);
+    CHECK(v.bindings.front().via_document);
+    CHECK_FALSE(v.bindings.front().weight);
   }
 }
