@@ -38,7 +38,9 @@ namespace dcplan::report {
 
 namespace {
 
-constexpr const char* kStyle = R"(
+//! The page's style: its own rules around the charts' (chart_css, shared with dcplan serve).
+std::string style() {
+  return std::string(R"(
 body { font-family: sans-serif; color: #222; max-width: 1000px; margin: 2em auto; padding: 0 1em; line-height: 1.4; }
 h1 { font-size: 1.6em; margin-bottom: 0.2em; }
 h2 { font-size: 1.2em; margin-top: 2em; border-bottom: 1px solid #ccc; }
@@ -50,19 +52,12 @@ th:first-child, td:first-child, td.text { text-align: left; }
 td.pass { color: #006d2c; font-weight: bold; }
 td.fail { color: #b30000; font-weight: bold; }
 svg.chart { display: block; margin: 0.5em 0 1.5em 0; font-size: 12px; }
-svg .title { font-size: 14px; font-weight: bold; }
-svg .grid { stroke: #e5e5e5; }
-svg .axis { stroke: #444; }
-svg .ytick { text-anchor: end; fill: #444; }
-svg .xtick { text-anchor: middle; fill: #444; }
-svg .ylabel { text-anchor: middle; fill: #444; }
-svg .marker { fill: #b30000; }
-svg .mlabel { text-anchor: end; fill: #b30000; font-size: 11px; }
-svg .note { font-size: 10px; fill: #555; }
-svg .nodata { fill: #777; font-style: italic; }
-.small { color: #666; font-size: 0.85em; }
+)") + chart_css() +
+         R"(.small { color: #666; font-size: 0.85em; }
 @media print { body { margin: 0; max-width: none; } h2 { page-break-after: avoid; } svg.chart { page-break-inside: avoid; } }
 )";
+  ;
+}
 
 //! The rows of one run the report reads: its total row by year, a region's, a hardware type's
 //! total. Missing rows read as NaN (an empty point) or 0 (a hardware type absent in a year).
@@ -167,8 +162,8 @@ std::string head_html(const Report& rep) {
   // Styles inline and no external resource: the page renders the same offline, and opening it
   // sends no request anywhere.
   h += "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\"/>\n";
-  h += "<title>" + text::xml_escape(title) + " | dcplan report</title>\n<style>" +
-       std::string(kStyle) + "</style>\n";
+  h += "<title>" + text::xml_escape(title) + " | dcplan report</title>\n<style>" + style() +
+       "</style>\n";
   // The machine-readable record, once, in the head (provenance.cpp explains why only there).
   if (rep.in.provenance) h += provenance_html_record(*rep.in.provenance) + "\n";
   h += "</head>\n<body>\n";

@@ -463,6 +463,20 @@ void draw_legend(Plot& p) {
 
 }  // namespace
 
+const char* chart_css() {
+  return R"(svg .title { font-size: 14px; font-weight: bold; }
+svg .grid { stroke: #e5e5e5; }
+svg .axis { stroke: #444; }
+svg .ytick { text-anchor: end; fill: #444; }
+svg .xtick { text-anchor: middle; fill: #444; }
+svg .ylabel { text-anchor: middle; fill: #444; }
+svg .marker { fill: #b30000; }
+svg .mlabel { text-anchor: end; fill: #b30000; font-size: 11px; }
+svg .note { font-size: 10px; fill: #555; }
+svg .nodata { fill: #777; font-style: italic; }
+)";
+}
+
 //! (Declared in dcplan/report/svg.hpp.) Layers in drawing order, each over the one before: axes,
 //! bands, the series, overlay lines, markers, legend.
 std::string render_svg(const Chart& c) {

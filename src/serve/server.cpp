@@ -13,6 +13,7 @@
 #include <thread>
 
 #include "dcplan/error.hpp"
+#include "dcplan/report/svg.hpp"
 #include "serve/guard.hpp"
 #include "serve/page.hpp"
 #include "serve/session.hpp"
@@ -32,12 +33,25 @@ std::string_view inline_text(std::string_view html, std::string_view tag) {
   return html.substr(a + open.size(), b - a - open.size());
 }
 
+//! The page as served: the compiled-in page with the charts' rules (report::chart_css, which the
+//! report's page shares) in place of its marker. Made once; the policy hashes this text.
+const std::string& page() {
+  static const std::string text = [] {
+    std::string html(page_html());
+    constexpr std::string_view kMarker = "/* dcplan:chart-css */\n";
+    const auto at = html.find(kMarker);
+    DCPLAN_ASSERT(at != std::string::npos);
+    return html.replace(at, kMarker.size(), report::chart_css());
+  }();
+  return text;
+}
+
 //! The policy of every response. Script and style only the page's own, by hash: were a
 //! scenario's string ever to reach the page as markup, it could not run or restyle anything.
 //! Connections only to this server; no frame may hold the page (clickjacking), no form post
 //! anywhere, no <base> to redirect relative URLs; images only the empty data: icon.
 std::string content_security_policy() {
-  const std::string_view html = page_html();
+  const std::string_view html = page();
   return "default-src 'none'; script-src " + csp_hash(inline_text(html, "script")) +
          "; style-src " + csp_hash(inline_text(html, "style")) +
          "; img-src data:; connect-src 'self'; base-uri 'none'; form-action 'none'; "
@@ -101,7 +115,7 @@ void install_guard(httplib::Server& svr, const Guard& guard) {
 
 void install_routes(httplib::Server& svr, const Session& session) {
   svr.Get("/", [](const httplib::Request&, httplib::Response& res) {
-    send_text(res, 200, std::string(page_html()), "text/html; charset=utf-8");
+    send_text(res, 200, page(), "text/html; charset=utf-8");
   });
   svr.Get("/api/form", [&session](const httplib::Request&, httplib::Response& res) {
     send(res, 200, session.form());

@@ -68,6 +68,10 @@ struct AxisScale {
 //! The palette: 16 colours, then repeated.
 [[nodiscard]] const char* colour(std::size_t i);
 
+//! The page rules of the classes render_svg writes (title, grid, axes, ticks, markers, notes),
+//! one a line: the report and `dcplan serve`'s page both style their charts with them.
+[[nodiscard]] const char* chart_css();
+
 [[nodiscard]] std::string render_svg(const Chart& chart);
 
 //! A horizontal bar of a tornado chart: the metric with the input at its low end and at its high
